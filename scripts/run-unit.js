@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Unit tier: compiles src + test with tsc into out/, then runs every out/test/unit/**/*.unit.test.js with
+// Node's test runner. Extra arguments filter test files by substring, e.g. `npm run test:unit -- copilot`.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+if (!process.argv.includes('--no-compile')) {
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit', cwd: root });
+  if (tsc.status !== 0) {
+    console.error('unit: type errors (see above)');
+    process.exit(tsc.status ?? 1);
+  }
+}
+const files = [];
+(function walk(dir) {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith('.unit.test.js') && (filters.length === 0 || filters.some((f) => p.includes(f)))) files.push(p);
+  }
+})(path.join(root, 'out', 'test', 'unit'));
+if (files.length === 0) {
+  console.error('unit: no test files found');
+  process.exit(1);
+}
+const res = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files.sort()], { stdio: 'inherit', cwd: root, env: { ...process.env, TOKSTAT_UNIT: '1' } });
+process.exit(res.status ?? 1);

@@ -1,0 +1,65 @@
+// The one model the UI consumes: accounts joined with their latest snapshot, loading flag and schedule.
+// Status bar, tree and dashboard all read `entries()` and listen to `onDidChange`.
+import { DisposableStore, Emitter, type Disposable, type Event } from './events';
+import type { Account, Snapshot } from './model';
+import { getProvider } from './providers/registry';
+import type { AccountEntry } from './summary';
+
+export interface SnapshotSource {
+  getSnapshot(accountId: string): Snapshot | undefined;
+  isLoading(accountId: string): boolean;
+  nextPollAt(accountId: string): number | undefined;
+  onDidChange(listener: (accountId: string, snapshot: Snapshot | undefined) => void): Disposable;
+  onDidChangeLoading(listener: (accountId: string, loading: boolean) => void): Disposable;
+}
+
+export interface AccountSource {
+  list(): readonly Account[];
+  onDidChange: Event<void>;
+}
+
+export class AppModel implements Disposable {
+  private readonly changed = new Emitter<string | undefined>();
+  /** Fires with an account id when only that account changed, or undefined when the account list changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly store = new DisposableStore();
+
+  constructor(
+    private readonly accounts: AccountSource,
+    private readonly snapshots: SnapshotSource,
+    private readonly intervalMs: (account: Account) => number,
+  ) {
+    this.store.add(this.changed);
+    this.store.add(accounts.onDidChange(() => this.changed.fire(undefined)));
+    this.store.add(snapshots.onDidChange((id) => this.changed.fire(id)));
+    this.store.add(snapshots.onDidChangeLoading((id) => this.changed.fire(id)));
+  }
+
+  entries(): AccountEntry[] {
+    return this.accounts.list().map((a) => this.toEntry(a));
+  }
+
+  entry(accountId: string): AccountEntry | undefined {
+    const a = this.accounts.list().find((x) => x.id === accountId);
+    return a ? this.toEntry(a) : undefined;
+  }
+
+  private toEntry(account: Account): AccountEntry {
+    const p = getProvider(account.providerId);
+    const snapshot = this.snapshots.getSnapshot(account.id);
+    const next = this.snapshots.nextPollAt(account.id);
+    return {
+      account,
+      providerName: p?.displayName ?? account.providerId,
+      icon: p?.icon ?? 'question',
+      ...(snapshot ? { snapshot } : {}),
+      loading: this.snapshots.isLoading(account.id),
+      ...(next !== undefined ? { nextPollAt: next } : {}),
+      intervalMs: this.intervalMs(account),
+    };
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,84 @@
+// What the surfaces show, derived from accounts + snapshots: the status of an account as displayed (a snapshot
+// that is much older than its poll interval is stale even if its last fetch succeeded), each account's main
+// meter, and the meter the status bar shows.
+import type { Account, Meter, Snapshot, SnapshotStatus } from './model';
+import { meterPressure } from './model';
+
+export interface AccountEntry {
+  account: Account;
+  providerName: string;
+  icon: string;
+  snapshot?: Snapshot;
+  loading: boolean;
+  nextPollAt?: number;
+  /** Poll interval in ms, used to decide when an ok snapshot has become stale. */
+  intervalMs: number;
+}
+
+export type DisplayStatus = SnapshotStatus | 'pending';
+
+export function displayStatus(e: Pick<AccountEntry, 'snapshot' | 'intervalMs'>, now: number): DisplayStatus {
+  const s = e.snapshot;
+  if (!s) return 'pending';
+  if (s.status === 'ok' && now - s.takenAt > 2 * e.intervalMs + 60_000) return 'stale';
+  return s.status;
+}
+
+/** The meter that best represents an account: the one closest to its limit, else the first one. */
+export function mainMeter(s: Snapshot | undefined): Meter | undefined {
+  if (!s || s.meters.length === 0) return undefined;
+  let best: Meter | undefined;
+  let bestP = -Infinity;
+  for (const m of s.meters) {
+    const p = meterPressure(m);
+    if (p !== undefined && p > bestP) {
+      best = m;
+      bestP = p;
+    }
+  }
+  return best ?? s.meters[0];
+}
+
+export interface StatusPick {
+  entry: AccountEntry;
+  meter?: Meter;
+  /** The pin in settings matched nothing; the pick fell back to the automatic choice. */
+  pinMissed?: boolean;
+}
+
+/**
+ * The status bar's meter: the pinned account ("name") or meter ("name/meterId") when set and present; otherwise the
+ * meter closest to its limit across all accounts; otherwise the first account with any meter; otherwise the first account.
+ */
+export function pickStatusMeter(entries: readonly AccountEntry[], pinned: string | undefined): StatusPick | undefined {
+  if (entries.length === 0) return undefined;
+  let pinMissed = false;
+  const pin = pinned?.trim();
+  if (pin) {
+    const slash = pin.indexOf('/');
+    const name = (slash >= 0 ? pin.slice(0, slash) : pin).trim().toLowerCase();
+    const meterId = slash >= 0 ? pin.slice(slash + 1).trim() : undefined;
+    const entry = entries.find((e) => e.account.name.toLowerCase() === name);
+    if (entry) {
+      const meter = meterId ? entry.snapshot?.meters.find((m) => m.id === meterId) : mainMeter(entry.snapshot);
+      if (!meterId || meter || !entry.snapshot) return { entry, ...(meter ? { meter } : {}) };
+    }
+    pinMissed = true;
+  }
+  let best: StatusPick | undefined;
+  let bestP = -Infinity;
+  for (const entry of entries) {
+    for (const m of entry.snapshot?.meters ?? []) {
+      const p = meterPressure(m);
+      if (p !== undefined && p > bestP) {
+        best = { entry, meter: m };
+        bestP = p;
+      }
+    }
+  }
+  if (!best) {
+    const withMeter = entries.find((e) => (e.snapshot?.meters.length ?? 0) > 0);
+    best = withMeter ? { entry: withMeter, meter: mainMeter(withMeter.snapshot)! } : { entry: entries[0]! };
+  }
+  return pinMissed ? { ...best, pinMissed } : best;
+}
