@@ -1,4 +1,4 @@
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { ProviderError } from './errors';
 import type { Logger } from './log';
 import { redact } from './redact';
@@ -55,16 +55,17 @@ export class UndiciHttpClient implements HttpClient {
     const where = describe(req.url);
     const tag = req.tag ? `${req.tag} ` : '';
     try {
-      const res = await undiciRequest(req.url, {
+      const u = new URL(req.url);
+      const res = await this.dispatcher.request({
+        origin: u.origin,
+        path: `${u.pathname}${u.search}`,
         method,
         headers: { 'user-agent': 'tokstat-vscode', ...(req.headers ?? {}) },
-        body: req.body,
+        body: req.body ?? null,
         signal,
-        dispatcher: this.dispatcher,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
-        maxRedirections: 0,
-      } as Parameters<typeof undiciRequest>[1]);
+      });
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res.body) {

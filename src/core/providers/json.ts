@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ProviderError } from '../errors';
 import type { HttpRequest, HttpResponse } from '../http';
 import { parseRetryAfter } from '../retryAfter';
@@ -9,15 +9,11 @@ import { redact } from '../redact';
 /** A number that some APIs send as a numeric string ("12.50"); anything else fails validation with the field name. */
 export const num = z.union([
   z.number(),
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'expected a number')
-    .transform(Number),
+  z.pipe(z.string().check(z.trim(), z.regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'expected a number')), z.transform(Number)),
 ]);
 
 /** Formats zod issues as `field.path: problem` so an error always names the field. */
-export function describeZodError(err: z.ZodError, root = 'response'): string {
+export function describeZodError(err: z.core.$ZodError, root = 'response'): string {
   const parts = err.issues.slice(0, 3).map((i) => {
     const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') : '';
     return `${root}${path}: ${i.message}`;
@@ -27,7 +23,7 @@ export function describeZodError(err: z.ZodError, root = 'response'): string {
 }
 
 /** Validates a parsed payload; a mismatch becomes a `bad-response` error naming the field. */
-export function validate<T extends z.ZodType>(schema: T, data: unknown, where: string): z.output<T> {
+export function validate<T extends z.ZodMiniType>(schema: T, data: unknown, where: string): z.output<T> {
   const r = schema.safeParse(data);
   if (!r.success) {
     throw new ProviderError('bad-response', `Unexpected response from ${where}: ${describeZodError(r.error)}`);
@@ -90,7 +86,8 @@ export function scrubSecret(err: ProviderError, secret: string | undefined): Pro
  */
 export function errorForStatus(res: HttpResponse, where: string, now: number): ProviderError {
   const msg = errorMessageFrom(res);
-  const suffix = msg ? `: ${msg}` : '';
+  const html = msg === undefined && res.text.trimStart().startsWith('<');
+  const suffix = msg ? `: ${msg}` : html ? ' with an HTML page (a proxy, captive portal or outage page?)' : '';
   const retryAt = parseRetryAfter(res.headers['retry-after'], now);
   const s = res.status;
   const opts = (extra: { retryAt?: number } = {}) => ({ status: s, ...extra });
@@ -126,7 +123,7 @@ export interface JsonResult<T> {
 }
 
 /** Sends a request through the context's client, maps errors, parses JSON and validates it. */
-export async function requestJson<T extends z.ZodType>(
+export async function requestJson<T extends z.ZodMiniType>(
   ctx: ProviderContext,
   req: Omit<HttpRequest, 'signal' | 'tag'>,
   schema: T,
@@ -145,11 +142,10 @@ export async function requestJson<T extends z.ZodType>(
 /** A boolean that some payloads send as "true"/"false". */
 export const bool = z.union([
   z.boolean(),
-  z
-    .string()
-    .trim()
-    .regex(/^(true|false)$/i, 'expected a boolean')
-    .transform((s) => s.toLowerCase() === 'true'),
+  z.pipe(
+    z.string().check(z.trim(), z.regex(/^(true|false)$/i, 'expected a boolean')),
+    z.transform((s: string) => s.toLowerCase() === 'true'),
+  ),
 ]);
 
 /**

@@ -1,0 +1,286 @@
+// A small loopback HTTP server for provider fakes, shared by unit tests and the end-to-end harness.
+//
+//   const fake = new FakeServer();          // or a subclass: GitHubFake, OpenRouterFake
+//   fake.route('GET', '/ping', () => ({ json: { ok: true } }));
+//   await fake.start();                     // listens on 127.0.0.1, random port; fake.url = 'http://127.0.0.1:PORT'
+//   fake.fail({ status: 500 });             // next matching request gets a 500 (one-shot), then normal service
+//   fake.fail({ retryAfterSeconds: 30 }, { path: '/ping', persistent: true });  // every /ping → 429 until clearFaults()
+//   fake.requests                           // everything received: method, path, query, headers, body
+//   await fake.stop();
+//
+// Faults apply to any route (and to unknown paths), before the route handler runs.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as the fake received it. Header names are lower-case. */
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string, e.g. `/api/v1/key`. */
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** Epoch ms on arrival. */
+  at: number;
+}
+
+/** What a route handler returns. `json` wins over `text`; status defaults to 200. */
+export interface FakeReply {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+  /** Wait before answering (a slow server). */
+  delayMs?: number;
+}
+
+export type RouteHandler = (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
+
+/**
+ * A canned misbehaviour. Fields combine, e.g. `{ status: 503, html: true }` or `{ delayMs: 2000 }` (delay, then the
+ * normal handler answers). Without `status`, the status defaults to 429 when a Retry-After is asked for, 502 for
+ * `html`, 200 for `malformed`; with only `delayMs` the route answers normally after the delay.
+ */
+export interface Fault {
+  status?: number;
+  /** A string is sent as is; anything else as JSON. Default: the fake's error envelope for `status`. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Adds `Retry-After: <seconds>`. */
+  retryAfterSeconds?: number;
+  /** Adds `Retry-After: <HTTP-date>`. */
+  retryAfterDate?: Date;
+  /** Waits before answering; combine with a short client timeout to provoke a timeout. */
+  delayMs?: number;
+  /** Destroys the socket without answering (connection reset). */
+  resetConnection?: boolean;
+  /** Answers with an HTML error page (proxy / outage page) instead of JSON. */
+  html?: boolean;
+  /** Answers with a truncated JSON body labelled `application/json`. */
+  malformed?: boolean;
+}
+
+export interface FaultTarget {
+  /** Exact path (without query) or a RegExp tested against it; default any path. */
+  path?: string | RegExp;
+  method?: string;
+  /** How many matching requests the fault serves (default 1). Ignored when persistent. */
+  times?: number;
+  /** Serve every matching request until `clearFaults()`. */
+  persistent?: boolean;
+}
+
+interface QueuedFault {
+  fault: Fault;
+  target: FaultTarget;
+  left: number;
+}
+
+interface Route {
+  method: string;
+  path: string | RegExp;
+  handler: RouteHandler;
+}
+
+export class FakeServer {
+  /** Everything received, oldest first. */
+  readonly requests: RecordedRequest[] = [];
+  private readonly routes: Route[] = [];
+  private faults: QueuedFault[] = [];
+  private server: http.Server | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private origin = '';
+
+  /** `http://127.0.0.1:PORT` once started. */
+  get url(): string {
+    if (!this.origin) throw new Error('FakeServer: call start() first');
+    return this.origin;
+  }
+
+  /** Registers a route; later registrations for the same method+path take precedence. */
+  route(method: string, path: string | RegExp, handler: RouteHandler): this {
+    this.routes.unshift({ method: method.toUpperCase(), path, handler });
+    return this;
+  }
+
+  async start(port = 0): Promise<string> {
+    if (this.server) return this.url;
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.origin;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Queues a fault (one-shot by default, FIFO among matching faults) or installs a persistent one. */
+  fail(fault: Fault, target: FaultTarget = {}): this {
+    this.faults.push({ fault, target, left: target.persistent ? Infinity : Math.max(1, target.times ?? 1) });
+    return this;
+  }
+
+  clearFaults(): this {
+    this.faults = [];
+    return this;
+  }
+
+  clearLog(): this {
+    this.requests.length = 0;
+    return this;
+  }
+
+  /** Requests whose path equals `path` (or matches the RegExp). */
+  requestsTo(path: string | RegExp, method?: string): RecordedRequest[] {
+    return this.requests.filter((r) => matches(path, r.path) && (!method || r.method === method.toUpperCase()));
+  }
+
+  /** The JSON body of an error answer; subclasses return their provider's envelope. */
+  protected errorEnvelope(status: number, message: string): unknown {
+    return { message, status: String(status) };
+  }
+
+  private takeFault(req: RecordedRequest): Fault | undefined {
+    const i = this.faults.findIndex(
+      (q) => (q.target.path === undefined || matches(q.target.path, req.path)) && (!q.target.method || q.target.method.toUpperCase() === req.method),
+    );
+    if (i < 0) return undefined;
+    const q = this.faults[i]!;
+    q.left -= 1;
+    if (q.left <= 0) this.faults.splice(i, 1);
+    return q.fault;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const u = new URL(req.url ?? '/', 'http://fake.invalid');
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of u.searchParams) {
+      const prev = query[k];
+      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    const rec: RecordedRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: u.pathname,
+      query,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      at: Date.now(),
+    };
+    this.requests.push(rec);
+    try {
+      const fault = this.takeFault(rec);
+      if (fault?.delayMs) await this.sleep(fault.delayMs);
+      if (!this.server || res.destroyed) return;
+      if (fault?.resetConnection) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault && isAnswering(fault)) {
+        this.send(res, this.faultReply(fault));
+        return;
+      }
+      const route = this.routes.find((r) => (r.method === rec.method || r.method === '*') && matches(r.path, rec.path));
+      const reply = route ? await route.handler(rec) : { status: 404, json: this.errorEnvelope(404, 'Not Found') };
+      if (reply.delayMs) await this.sleep(reply.delayMs);
+      if (!this.server || res.destroyed) return;
+      this.send(res, reply);
+    } catch (err) {
+      if (!res.headersSent && !res.destroyed) this.send(res, { status: 500, json: this.errorEnvelope(500, `fake failure: ${String(err)}`) });
+    }
+  }
+
+  private faultReply(f: Fault): FakeReply {
+    const retry = f.retryAfterSeconds !== undefined || f.retryAfterDate !== undefined;
+    const status = f.status ?? (retry ? 429 : f.html ? 502 : f.malformed ? 200 : 500);
+    const headers: Record<string, string> = { ...(f.headers ?? {}) };
+    if (f.retryAfterSeconds !== undefined) headers['retry-after'] = String(f.retryAfterSeconds);
+    if (f.retryAfterDate !== undefined) headers['retry-after'] = f.retryAfterDate.toUTCString();
+    if (f.html) {
+      return { status, text: `<!DOCTYPE html>\n<html><head><title>${status} Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>`, headers: { 'content-type': 'text/html; charset=utf-8', ...headers } };
+    }
+    if (f.malformed) return { status, text: '{"data": {"label": "truncated', headers: { 'content-type': 'application/json', ...headers } };
+    if (typeof f.body === 'string') return { status, text: f.body, headers };
+    const json = f.body !== undefined ? f.body : this.errorEnvelope(status, reasonPhrase(status));
+    return { status, json, headers };
+  }
+
+  private send(res: http.ServerResponse, reply: FakeReply): void {
+    const status = reply.status ?? 200;
+    const headers: Record<string, string> = { ...(reply.headers ?? {}) };
+    let body = '';
+    if (reply.json !== undefined) {
+      body = JSON.stringify(reply.json);
+      if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json; charset=utf-8';
+    } else if (reply.text !== undefined) {
+      body = reply.text;
+      if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'text/plain; charset=utf-8';
+    }
+    headers['content-length'] = String(Buffer.byteLength(body));
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+}
+
+function isAnswering(f: Fault): boolean {
+  return f.status !== undefined || f.body !== undefined || f.retryAfterSeconds !== undefined || f.retryAfterDate !== undefined || f.html === true || f.malformed === true || f.headers !== undefined;
+}
+
+function matches(pattern: string | RegExp, path: string): boolean {
+  return typeof pattern === 'string' ? pattern === path : pattern.test(path);
+}
+
+function hasHeader(h: Record<string, string>, name: string): boolean {
+  return Object.keys(h).some((k) => k.toLowerCase() === name);
+}
+
+function reasonPhrase(status: number): string {
+  return http.STATUS_CODES[status] ?? `HTTP ${status}`;
+}
+
+/** The bearer/token credential of a request (`Authorization: Bearer x` or `token x`), or undefined. */
+export function credentialOf(req: RecordedRequest): { scheme: string; value: string } | undefined {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^\s*(\S+)\s+(\S+)\s*$/.exec(h);
+  return m ? { scheme: m[1]!.toLowerCase(), value: m[2]! } : undefined;
+}
+
+/** Parses a request body sent as JSON or as `application/x-www-form-urlencoded`. */
+export function parseBody(req: RecordedRequest): Record<string, string> {
+  const type = String(req.headers['content-type'] ?? '');
+  const text = req.body.trim();
+  if (text === '') return {};
+  if (type.includes('json') || text.startsWith('{')) {
+    try {
+      const o = JSON.parse(text) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    } catch {
+      return {};
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(text));
+}
