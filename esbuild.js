@@ -31,6 +31,24 @@ const common = {
   plugins: [problemMatcher],
 };
 
+/**
+ * Keeps the extension bundle small (goal ≤ 400 KB minified):
+ * - `undici` → build/undici-slim.js (Agent + Dispatcher#request only);
+ * - undici's non-SIMD llhttp WebAssembly (a 72 KB fallback for CPUs without WASM SIMD, which every platform VS Code
+ *   runs on has) → the SIMD build, so the bytes are not shipped twice.
+ */
+const slimUndici = {
+  name: 'slim-undici',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: require.resolve('./build/undici-slim.js') }));
+    build.onResolve({ filter: /llhttp-wasm\.js$/ }, (args) =>
+      args.importer.includes(`${require('path').sep}undici${require('path').sep}`)
+        ? { path: require.resolve('undici/lib/llhttp/llhttp_simd-wasm.js') }
+        : undefined,
+    );
+  },
+};
+
 const targets = [
   {
     ...common,
@@ -41,6 +59,7 @@ const targets = [
     target: 'node20',
     external: ['vscode'],
     mainFields: ['module', 'main'],
+    plugins: [problemMatcher, slimUndici],
   },
   {
     ...common,

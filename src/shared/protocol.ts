@@ -1,7 +1,7 @@
 // Typed messages between the extension host and the dashboard webview (both bundles import this file).
 // Inbound messages (webview → host) are validated with zod before the host acts on them; the webview
 // starts the exchange with `ready` and the host answers with the full state, then pushes updates.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Snapshot } from '../core/model';
 import type { Thresholds } from '../core/format';
 
@@ -29,10 +29,12 @@ export interface DashboardState {
 
 export type HostToWebview = { type: 'state'; state: DashboardState };
 
+const accountId = z.string().check(z.minLength(1), z.maxLength(200));
+
 export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('refresh'), accountId: z.string().min(1).max(200).optional() }),
-  z.object({ type: z.literal('signIn'), accountId: z.string().min(1).max(200) }),
+  z.object({ type: z.literal('refresh'), accountId: z.optional(accountId) }),
+  z.object({ type: z.literal('signIn'), accountId }),
   z.object({ type: z.literal('addAccount') }),
   z.object({ type: z.literal('openSettings') }),
   z.object({ type: z.literal('showLog') }),

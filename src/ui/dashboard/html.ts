@@ -1,0 +1,89 @@
+// The dashboard's HTML shell and its Content-Security-Policy. No vscode import, so it is unit-testable.
+//
+// CSP: `default-src 'none'` and then only what the page needs:
+//   script-src 'nonce-…'      the one bundled script (no 'unsafe-inline', no 'unsafe-eval': the bundle has no eval,
+//                             and the webview imports only types from the zod-based protocol module)
+//   style-src  <cspSource>    <link>ed stylesheets from the extension (dashboard.css, codicon.css). No inline
+//                             styles are needed: the script only sets CSS custom properties through the CSSOM,
+//                             which a style-src without 'unsafe-inline' does not block.
+//   font-src   <cspSource>    the codicon font
+//   img-src    <cspSource> data:
+import { randomBytes } from 'node:crypto';
+
+export interface DashboardHtmlOptions {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  /** From `makeNonce()`, fresh for every render. */
+  nonce: string;
+  /** `webview.asWebviewUri(dist/webview/dashboard.js)` as a string. */
+  scriptUri: string;
+  /** Stylesheets, in order (e.g. codicon.css then dashboard.css). */
+  styleUris: readonly string[];
+  title: string;
+  /**
+   * The codicon stylesheet, if any. Rendered first with id `vscode-codicon-stylesheet` and the nonce, which is what
+   * @vscode-elements' `vscode-icon` looks for should the webview ever use it.
+   */
+  codiconUri?: string;
+}
+
+export function buildCsp(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+}
+
+const NONCE_RE = /^[A-Za-z0-9]{16,}$/;
+
+export function renderDashboardHtml(o: DashboardHtmlOptions): string {
+  if (!NONCE_RE.test(o.nonce)) throw new Error('renderDashboardHtml: the nonce must be at least 16 alphanumeric characters');
+  if (/[\s;,'"]/.test(o.cspSource)) throw new Error('renderDashboardHtml: unexpected characters in cspSource');
+  const csp = buildCsp(o.cspSource, o.nonce);
+  const links: string[] = [];
+  if (o.codiconUri) {
+    links.push(`<link rel="stylesheet" id="vscode-codicon-stylesheet" nonce="${o.nonce}" href="${escapeAttr(o.codiconUri)}">`);
+  }
+  for (const href of o.styleUris) links.push(`<link rel="stylesheet" href="${escapeAttr(href)}">`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+${links.join('\n')}
+<title>${escapeText(o.title)}</title>
+</head>
+<body>
+<div id="app"><p class="booting">Loading…</p></div>
+<script nonce="${o.nonce}" src="${escapeAttr(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 32 alphanumeric characters from the CSPRNG (rejection sampling keeps the distribution uniform; ~190 bits). */
+export function makeNonce(length = 32): string {
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < 248) out += ALNUM[b % 62]; // 248 = 4 × 62: values above would bias the first characters
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** For double-quoted attribute values (the only kind this template uses), so `'` can stay readable in the CSP. */
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

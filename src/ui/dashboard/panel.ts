@@ -1,0 +1,231 @@
+// Host side of the dashboard webview: one panel at a time, a ready handshake before any state is posted, every
+// inbound message validated with the shared zod schema, and state pushes debounced so bursts of snapshot updates
+// (one per account after "Refresh all") reach the webview as one message.
+import * as vscode from 'vscode';
+import { webviewToHostSchema, type DashboardState, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
+import { makeNonce, renderDashboardHtml } from './html';
+
+export const DASHBOARD_VIEW_TYPE = 'tokstat.dashboard';
+const TITLE = 'tokstat: AI usage';
+const UPDATE_DEBOUNCE_MS = 50;
+
+/**
+ * Everything the dashboard needs from the rest of the extension. The panel never reaches into the store, the
+ * scheduler or the auth code itself; the composition root (extension.ts) passes these in.
+ */
+export interface DashboardDeps {
+  extensionUri: vscode.Uri;
+  log: { info(message: string): void; warn(message: string): void };
+  /** The full current state (accounts with their latest snapshots, thresholds, host clock). Called on every push. */
+  getState(): DashboardState;
+  /** Fires whenever anything in `getState()` may have changed; the panel re-reads and pushes (debounced). */
+  onDidChangeState: vscode.Event<void>;
+  /** "Refresh all" (no id), a card's refresh button or an error card's "Retry" (with the account id). */
+  onRefresh(accountId?: string): unknown;
+  /** "Sign in again" on an `auth-required` card. */
+  onSignIn(accountId: string): unknown;
+  onAddAccount(): unknown;
+  onOpenSettings(): unknown;
+  onShowLog(): unknown;
+}
+
+export class DashboardPanel implements vscode.Disposable {
+  private static current: DashboardPanel | undefined;
+
+  /** Opens the dashboard, or reveals it if it is already open. */
+  static createOrShow(deps: DashboardDeps): DashboardPanel {
+    if (DashboardPanel.current) {
+      DashboardPanel.current.panel.reveal();
+      return DashboardPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, TITLE, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
+    return new DashboardPanel(panel, deps);
+  }
+
+  /** Adopts a panel VS Code restored after a window reload (see `registerDashboardSerializer`). */
+  static revive(panel: vscode.WebviewPanel, deps: DashboardDeps): DashboardPanel {
+    DashboardPanel.current?.dispose();
+    return new DashboardPanel(panel, deps);
+  }
+
+  /** The open panel, if any (for tests and for commands that want to know). */
+  static get instance(): DashboardPanel | undefined {
+    return DashboardPanel.current;
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
+  /** True between the webview's `ready` and its teardown; nothing is posted before. */
+  private ready = false;
+  /** What the next push sends; a thunk so that a burst of change events costs one `getState()`. */
+  private pending: (() => DashboardState) | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly deps: DashboardDeps,
+  ) {
+    DashboardPanel.current = this;
+    const webview = panel.webview;
+    // Set again here: a revived panel comes back with the options it had, which may predate this version.
+    webview.options = webviewOptions(deps.extensionUri);
+    webview.html = this.html(webview);
+
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      // retainContextWhenHidden is false: a hidden panel's page is torn down and sends `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      deps.onDidChangeState(() => this.schedule(() => deps.getState())),
+      { dispose: () => this.clearTimer() },
+    );
+    deps.log.info('dashboard: panel opened');
+  }
+
+  /** Queues `state` for the webview; pushes within ~50 ms, coalescing bursts into the latest state. */
+  update(state: DashboardState): void {
+    this.schedule(() => state);
+  }
+
+  private schedule(next: () => DashboardState): void {
+    if (this.disposed) return;
+    this.pending = next;
+    if (!this.ready || this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, UPDATE_DEBOUNCE_MS);
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ready = false;
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
+    // Disposing the panel fires onDidDispose, which re-enters dispose(); the `disposed` flag stops the loop.
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) {
+      try {
+        d.dispose();
+      } catch (err) {
+        this.deps.log.warn(`dashboard: dispose failed: ${errorText(err)}`);
+      }
+    }
+    this.deps.log.info('dashboard: panel closed');
+  }
+
+  private flush(): void {
+    if (this.disposed || !this.ready || !this.pending) return;
+    const next = this.pending;
+    this.pending = undefined;
+    let message: HostToWebview;
+    try {
+      message = { type: 'state', state: next() };
+    } catch (err) {
+      this.deps.log.warn(`dashboard: building the state failed: ${errorText(err)}`);
+      return;
+    }
+    this.panel.webview.postMessage(message).then(
+      (delivered) => {
+        if (!delivered) this.deps.log.warn('dashboard: state not delivered (webview hidden or gone)');
+      },
+      (err: unknown) => this.deps.log.warn(`dashboard: postMessage failed: ${errorText(err)}`),
+    );
+  }
+
+  private onMessage(raw: unknown): void {
+    const parsed = webviewToHostSchema.safeParse(raw);
+    if (!parsed.success) {
+      // Never echo the payload: it is untrusted and may be large.
+      this.deps.log.warn(`dashboard: dropped an invalid message (${parsed.error.issues.length} issue(s))`);
+      return;
+    }
+    const msg: WebviewToHost = parsed.data;
+    if (msg.type === 'ready') {
+      this.ready = true;
+      this.clearTimer();
+      this.pending = () => this.deps.getState();
+      this.flush();
+      return;
+    }
+    this.deps.log.info(`dashboard: ${msg.type}${'accountId' in msg && msg.accountId ? ` ${msg.accountId}` : ''}`);
+    this.run(msg.type, () => {
+      switch (msg.type) {
+        case 'refresh':
+          return this.deps.onRefresh(msg.accountId);
+        case 'signIn':
+          return this.deps.onSignIn(msg.accountId);
+        case 'addAccount':
+          return this.deps.onAddAccount();
+        case 'openSettings':
+          return this.deps.onOpenSettings();
+        case 'showLog':
+          return this.deps.onShowLog();
+      }
+    });
+  }
+
+  /** Runs a callback so that neither a throw nor a rejected promise escapes unlogged. */
+  private run(what: string, fn: () => unknown): void {
+    try {
+      const result = fn();
+      if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+        (result as PromiseLike<unknown>).then(undefined, (err: unknown) => this.deps.log.warn(`dashboard: ${what} failed: ${errorText(err)}`));
+      }
+    } catch (err) {
+      this.deps.log.warn(`dashboard: ${what} failed: ${errorText(err)}`);
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private html(webview: vscode.Webview): string {
+    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...p)).toString();
+    return renderDashboardHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: asset('dist', 'webview', 'dashboard.js'),
+      codiconUri: asset('dist', 'webview', 'codicon.css'),
+      styleUris: [asset('media', 'dashboard.css')],
+      title: TITLE,
+    });
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/**
+ * Restores the dashboard after a window reload. Needs `onWebviewPanel:tokstat.dashboard` in package.json's
+ * activationEvents so the extension is activated in time to revive it.
+ */
+export function registerDashboardSerializer(context: Pick<vscode.ExtensionContext, 'subscriptions'>, deps: DashboardDeps): vscode.Disposable {
+  const registration = vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+    // The webview's own getState() (scroll position) survives the reload on the webview side; nothing to read here.
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+      DashboardPanel.revive(panel, deps);
+    },
+  });
+  context.subscriptions.push(registration);
+  return registration;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

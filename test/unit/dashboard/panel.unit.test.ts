@@ -1,0 +1,228 @@
+// DashboardPanel against a minimal in-memory `vscode` module: ready handshake, inbound validation, routing,
+// debounced coalescing pushes, hide/show re-handshake and disposal.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Module from 'node:module';
+import type { DashboardState } from '../../../src/shared/protocol';
+import type * as PanelModule from '../../../src/ui/dashboard/panel';
+
+type Listener<T> = (e: T) => void;
+class Emitter<T> {
+  private listeners = new Set<Listener<T>>();
+  event = (l: Listener<T>) => {
+    this.listeners.add(l);
+    return { dispose: () => this.listeners.delete(l) };
+  };
+  fire(e: T) {
+    for (const l of [...this.listeners]) l(e);
+  }
+  get size() {
+    return this.listeners.size;
+  }
+}
+
+interface Uri {
+  path: string;
+  toString(): string;
+}
+const uri = (path: string): Uri => ({ path, toString: () => `vscode-resource:${path}` });
+
+class FakePanel {
+  visible = true;
+  disposed = false;
+  revealed = 0;
+  posted: unknown[] = [];
+  readonly messages = new Emitter<unknown>();
+  readonly viewState = new Emitter<void>();
+  readonly disposeEmitter = new Emitter<void>();
+  readonly webview = {
+    options: {} as Record<string, unknown>,
+    html: '',
+    cspSource: 'https://test.vscode-cdn.net',
+    asWebviewUri: (u: Uri) => u,
+    onDidReceiveMessage: this.messages.event,
+    postMessage: async (m: unknown) => {
+      this.posted.push(m);
+      return true;
+    },
+  };
+  constructor(
+    readonly viewType: string,
+    readonly options: Record<string, unknown>,
+  ) {}
+  onDidDispose = this.disposeEmitter.event;
+  onDidChangeViewState = this.viewState.event;
+  reveal() {
+    this.revealed++;
+  }
+  dispose() {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeEmitter.fire();
+  }
+}
+
+const created: FakePanel[] = [];
+const serializers = new Map<string, { deserializeWebviewPanel(p: unknown, s: unknown): Promise<void> }>();
+const fakeVscode = {
+  Uri: { joinPath: (base: Uri, ...p: string[]) => uri([base.path, ...p].join('/')) },
+  ViewColumn: { Active: -1 },
+  Disposable: { from: (...ds: { dispose(): void }[]) => ({ dispose: () => ds.forEach((d) => d.dispose()) }) },
+  window: {
+    createWebviewPanel: (viewType: string, _title: string, _col: number, options: Record<string, unknown>) => {
+      const p = new FakePanel(viewType, options);
+      created.push(p);
+      return p;
+    },
+    registerWebviewPanelSerializer: (viewType: string, s: { deserializeWebviewPanel(p: unknown, s: unknown): Promise<void> }) => {
+      serializers.set(viewType, s);
+      return { dispose: () => serializers.delete(viewType) };
+    },
+  },
+};
+
+const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+const originalLoad = M._load;
+M._load = function (request: string, ...rest: unknown[]) {
+  if (request === 'vscode') return fakeVscode;
+  return originalLoad.call(this, request, ...rest);
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { DashboardPanel, registerDashboardSerializer, DASHBOARD_VIEW_TYPE } = require('../../../src/ui/dashboard/panel') as typeof PanelModule;
+M._load = originalLoad;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function makeDeps() {
+  const changed = new Emitter<void>();
+  const calls: unknown[][] = [];
+  const logs: string[] = [];
+  let version = 0;
+  let getStateCalls = 0;
+  const deps = {
+    extensionUri: uri('/ext'),
+    log: { info: (m: string) => logs.push(`info ${m}`), warn: (m: string) => logs.push(`warn ${m}`) },
+    getState: (): DashboardState => {
+      getStateCalls++;
+      return { accounts: [], thresholds: { warning: 80, error: 95 }, now: ++version };
+    },
+    onDidChangeState: changed.event as never,
+    onRefresh: (id?: string) => calls.push(['refresh', id]),
+    onSignIn: (id: string) => calls.push(['signIn', id]),
+    onAddAccount: () => calls.push(['addAccount']),
+    onOpenSettings: () => calls.push(['openSettings']),
+    onShowLog: async () => {
+      calls.push(['showLog']);
+      throw new Error('output channel gone');
+    },
+  };
+  return { deps, changed, calls, logs, getStateCalls: () => getStateCalls };
+}
+
+afterEach(() => {
+  DashboardPanel.instance?.dispose();
+  created.length = 0;
+});
+
+test('opens once with strict options and a CSP page; a second call reveals', () => {
+  const { deps } = makeDeps();
+  const a = DashboardPanel.createOrShow(deps as never);
+  const b = DashboardPanel.createOrShow(deps as never);
+  assert.equal(a, b);
+  assert.equal(created.length, 1);
+  const p = created[0]!;
+  assert.equal(p.viewType, DASHBOARD_VIEW_TYPE);
+  assert.equal(p.revealed, 1);
+  assert.equal(p.options.enableScripts, true);
+  assert.equal(p.options.retainContextWhenHidden, false);
+  assert.deepEqual((p.options.localResourceRoots as Uri[]).map((u) => u.path), ['/ext/dist/webview', '/ext/media']);
+  assert.match(p.webview.html, /default-src 'none'/);
+  assert.match(p.webview.html, /vscode-resource:\/ext\/dist\/webview\/dashboard\.js/);
+  assert.match(p.webview.html, /vscode-resource:\/ext\/media\/dashboard\.css/);
+});
+
+test('posts nothing before ready, then the full state; pushes are debounced and coalesced', async () => {
+  const { deps, changed, getStateCalls } = makeDeps();
+  DashboardPanel.createOrShow(deps as never);
+  const p = created[0]!;
+  changed.fire();
+  await sleep(80);
+  assert.deepEqual(p.posted, [], 'nothing before ready');
+  p.messages.fire({ type: 'ready' });
+  assert.equal(p.posted.length, 1);
+  assert.equal((p.posted[0] as { type: string }).type, 'state');
+  const before = getStateCalls();
+  for (let i = 0; i < 10; i++) changed.fire();
+  assert.equal(p.posted.length, 1, 'not immediately');
+  await sleep(90);
+  assert.equal(p.posted.length, 2, 'one push for the burst');
+  assert.equal(getStateCalls() - before, 1, 'one getState for the burst');
+});
+
+test('validates inbound messages and routes them; callback failures are logged', async () => {
+  const { deps, calls, logs } = makeDeps();
+  DashboardPanel.createOrShow(deps as never);
+  const p = created[0]!;
+  for (const bad of [null, 'ready', { type: 'signIn' }, { type: 'refresh', accountId: '' }, { type: 'rm -rf' }, { type: 'signIn', accountId: 'x'.repeat(201) }]) {
+    p.messages.fire(bad);
+  }
+  assert.equal(logs.filter((l) => l.startsWith('warn dashboard: dropped an invalid message')).length, 6);
+  assert.deepEqual(calls, []);
+  p.messages.fire({ type: 'refresh' });
+  p.messages.fire({ type: 'refresh', accountId: 'a1' });
+  p.messages.fire({ type: 'signIn', accountId: 'a2' });
+  p.messages.fire({ type: 'addAccount' });
+  p.messages.fire({ type: 'openSettings' });
+  p.messages.fire({ type: 'showLog' });
+  assert.deepEqual(calls, [['refresh', undefined], ['refresh', 'a1'], ['signIn', 'a2'], ['addAccount'], ['openSettings'], ['showLog']]);
+  await sleep(0);
+  assert.ok(logs.includes('warn dashboard: showLog failed: output channel gone'));
+});
+
+test('a hidden panel waits for a new ready before posting again', async () => {
+  const { deps, changed } = makeDeps();
+  DashboardPanel.createOrShow(deps as never);
+  const p = created[0]!;
+  p.messages.fire({ type: 'ready' });
+  p.visible = false;
+  p.viewState.fire();
+  changed.fire();
+  await sleep(80);
+  assert.equal(p.posted.length, 1);
+  p.visible = true;
+  p.viewState.fire();
+  p.messages.fire({ type: 'ready' });
+  assert.equal(p.posted.length, 2);
+});
+
+test('closing the panel releases every listener and timer', async () => {
+  const { deps, changed } = makeDeps();
+  DashboardPanel.createOrShow(deps as never);
+  const p = created[0]!;
+  p.messages.fire({ type: 'ready' });
+  changed.fire(); // leaves a debounce timer pending
+  p.dispose();
+  assert.equal(DashboardPanel.instance, undefined);
+  assert.equal(changed.size, 0);
+  assert.equal(p.messages.size, 0);
+  await sleep(80);
+  assert.equal(p.posted.length, 1, 'the pending push was cancelled');
+  DashboardPanel.createOrShow(deps as never);
+  assert.equal(created.length, 2, 'a new panel after close');
+});
+
+test('the serializer revives a restored panel with fresh options and html', async () => {
+  const { deps } = makeDeps();
+  const subscriptions: { dispose(): void }[] = [];
+  registerDashboardSerializer({ subscriptions } as never, deps as never);
+  assert.equal(subscriptions.length, 1);
+  const restored = new FakePanel(DASHBOARD_VIEW_TYPE, {});
+  await serializers.get(DASHBOARD_VIEW_TYPE)!.deserializeWebviewPanel(restored, { version: 1, scrollY: 10 });
+  assert.equal(restored.webview.options.enableScripts, true);
+  assert.match(restored.webview.html, /script-src 'nonce-/);
+  restored.messages.fire({ type: 'ready' });
+  assert.equal(restored.posted.length, 1);
+  assert.ok(DashboardPanel.instance);
+  subscriptions.forEach((d) => d.dispose());
+  assert.equal(serializers.size, 0);
+});

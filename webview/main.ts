@@ -1,0 +1,157 @@
+// The dashboard app. Handshake: post `ready`, then render every `state` message the host sends.
+// Updates are keyed per account: a card whose data did not change keeps its DOM node (and focus, and scroll), a
+// changed card is rebuilt and swapped in place. Countdowns tick every 30 s from `state.now` + elapsed time.
+import type { DashboardState } from '../src/shared/protocol';
+import { h } from './dom';
+import { renderCard, renderEmpty, renderToolbar, tickText, type TickKind } from './render';
+import { parseHostMessage } from './validate';
+import { loadPersisted, post, savePersisted } from './vscodeApi';
+
+const TICK_MS = 30_000;
+
+interface CardEntry {
+  signature: string;
+  el: HTMLElement;
+}
+
+const persisted = loadPersisted();
+const root = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
+root.replaceChildren();
+const toolbar = renderToolbar();
+const main = h('main', { class: 'content' });
+const list = h('section', { class: 'cards', attrs: { 'aria-label': 'Accounts' } });
+const empty = renderEmpty();
+const booting = h('p', { class: 'booting', attrs: { role: 'status' }, text: 'Loading…' });
+main.append(booting, list);
+root.append(toolbar, main);
+
+let current: DashboardState | undefined;
+/** performance.now() when `current` arrived; with `current.now` gives the host-clock estimate. */
+let receivedAt = 0;
+let restoredScroll = false;
+const cards = new Map<string, CardEntry>();
+
+function hostNow(): number {
+  return current ? current.now + (performance.now() - receivedAt) : Date.now();
+}
+
+function render(state: DashboardState): void {
+  booting.remove();
+  current = state;
+  receivedAt = performance.now();
+  const now = state.now;
+  const thresholdsKey = `${state.thresholds.warning}/${state.thresholds.error}`;
+
+  if (state.accounts.length === 0) {
+    cards.clear();
+    list.replaceChildren();
+    if (!empty.isConnected) main.prepend(empty);
+  } else {
+    empty.remove();
+    const seen = new Set<string>();
+    let index = 0;
+    for (const account of state.accounts) {
+      if (seen.has(account.id)) continue; // a duplicate id would make the keyed update ambiguous
+      seen.add(account.id);
+      const signature = thresholdsKey + JSON.stringify(account);
+      const prev = cards.get(account.id);
+      let el: HTMLElement;
+      if (prev && prev.signature === signature) {
+        el = prev.el;
+      } else {
+        el = renderCard(account, state, now);
+        if (prev) swapPreservingFocus(prev.el, el);
+        cards.set(account.id, { signature, el });
+      }
+      const at = list.children[index];
+      if (at !== el) list.insertBefore(el, at ?? null);
+      index++;
+    }
+    for (const [id, entry] of cards) {
+      if (!seen.has(id)) {
+        entry.el.remove();
+        cards.delete(id);
+      }
+    }
+  }
+  tick();
+  if (!restoredScroll) {
+    restoredScroll = true;
+    if (persisted.scrollY) window.scrollTo(0, persisted.scrollY);
+  }
+}
+
+/** Replaces a card; if focus was inside it, moves focus to the same action in the new card (or its refresh button). */
+function swapPreservingFocus(oldEl: HTMLElement, newEl: HTMLElement): void {
+  const active = document.activeElement;
+  const hadFocus = active instanceof HTMLElement && oldEl.contains(active);
+  const action = hadFocus ? active.dataset.action : undefined;
+  oldEl.replaceWith(newEl);
+  if (!hadFocus) return;
+  const target =
+    (action ? newEl.querySelector<HTMLElement>(`button[data-action="${action}"]`) : null) ??
+    newEl.querySelector<HTMLElement>('button[data-action="refresh"]');
+  target?.focus({ preventScroll: true });
+}
+
+function tick(): void {
+  const now = hostNow();
+  for (const el of root.querySelectorAll<HTMLElement>('[data-tick]')) {
+    const at = el.dataset.at === undefined ? undefined : Number(el.dataset.at);
+    const text = tickText(el.dataset.tick as TickKind, at, now);
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+
+root.addEventListener('click', (ev) => {
+  const target = ev.target instanceof Element ? ev.target.closest<HTMLButtonElement>('button[data-action]') : null;
+  if (!target || target.disabled) return;
+  const accountId = target.dataset.accountId;
+  switch (target.dataset.action) {
+    case 'refreshAll':
+      post({ type: 'refresh' });
+      break;
+    case 'refresh':
+    case 'retry':
+      if (accountId) post({ type: 'refresh', accountId });
+      break;
+    case 'signIn':
+      if (accountId) post({ type: 'signIn', accountId });
+      break;
+    case 'addAccount':
+      post({ type: 'addAccount' });
+      break;
+    case 'openSettings':
+      post({ type: 'openSettings' });
+      break;
+    case 'showLog':
+      post({ type: 'showLog' });
+      break;
+  }
+});
+
+let scrollTimer: ReturnType<typeof setTimeout> | undefined;
+window.addEventListener(
+  'scroll',
+  () => {
+    if (scrollTimer !== undefined) clearTimeout(scrollTimer);
+    scrollTimer = setTimeout(() => {
+      scrollTimer = undefined;
+      savePersisted({ version: 1, scrollY: Math.round(window.scrollY) });
+    }, 150);
+  },
+  { passive: true },
+);
+
+window.addEventListener('message', (ev: MessageEvent<unknown>) => {
+  const parsed = parseHostMessage(ev.data);
+  if (!parsed) {
+    console.warn('[tokstat] ignored a malformed message from the host');
+    return;
+  }
+  if (parsed.dropped > 0) console.warn(`[tokstat] dropped ${parsed.dropped} malformed account(s)`);
+  render(parsed.state);
+});
+
+setInterval(tick, TICK_MS);
+post({ type: 'ready' });

@@ -1,0 +1,233 @@
+// Pure DOM builders for the dashboard: state in, elements out. Time-dependent texts (reset countdowns, ages) carry
+// `data-tick` + `data-at` so main.ts can refresh them every 30 s without rebuilding the card.
+import type { DashboardAccount, DashboardState } from '../src/shared/protocol';
+import type { Meter } from '../src/core/model';
+import {
+  formatAge,
+  formatDuration,
+  formatMeterValue,
+  formatResetIn,
+  formatUsedOfLimit,
+  meterSeverity,
+  SOURCE_LABEL,
+  STATUS_LABEL,
+  type Thresholds,
+} from '../src/core/format';
+import { h, icon } from './dom';
+
+// One formatter for all tooltips: `Date#toLocaleString` builds a new Intl formatter per call, which dominated render time.
+const absoluteTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export type TickKind = 'reset' | 'age' | 'stale' | 'next';
+
+/** The text of a ticking element at `now`; the single place these strings are produced. */
+export function tickText(kind: TickKind, at: number | undefined, now: number): string {
+  switch (kind) {
+    case 'reset':
+      return formatResetIn(at, now) ?? '';
+    case 'age':
+      return `captured ${formatAge(at, now)}`;
+    case 'stale':
+      return at === undefined ? 'Stale' : `Stale · ${formatAge(at, now)}`;
+    case 'next': {
+      if (at === undefined) return '';
+      return at - now <= 0 ? 'update due' : `next update in ${formatDuration(at - now)}`;
+    }
+  }
+}
+
+function ticking(kind: TickKind, at: number | undefined, now: number, cls: string, testid?: string): HTMLSpanElement {
+  const props: Parameters<typeof h>[1] = { class: cls, data: { tick: kind, at }, text: tickText(kind, at, now) };
+  if (testid) props.testid = testid;
+  const el = h('span', props);
+  if (at !== undefined) el.title = absoluteTime.format(at);
+  return el;
+}
+
+function actionButton(label: string, action: string, opts: { accountId?: string; secondary?: boolean; codicon?: string; testid?: string } = {}): HTMLButtonElement {
+  const b = h('button', {
+    class: `btn${opts.secondary ? ' btn--secondary' : ''}`,
+    attrs: { type: 'button' },
+    data: { action, accountId: opts.accountId },
+    ...(opts.testid ? { testid: opts.testid } : {}),
+  });
+  if (opts.codicon) b.append(icon(opts.codicon));
+  b.append(h('span', { text: label }));
+  return b;
+}
+
+export function renderToolbar(): HTMLElement {
+  return h(
+    'header',
+    { class: 'toolbar' },
+    h('h1', { class: 'toolbar-title', text: 'AI usage' }),
+    h(
+      'div',
+      { class: 'toolbar-actions', attrs: { role: 'toolbar', 'aria-label': 'Dashboard actions' } },
+      actionButton('Refresh all', 'refreshAll', { codicon: 'refresh', testid: 'refresh-all' }),
+      actionButton('Add account', 'addAccount', { codicon: 'add', secondary: true, testid: 'add-account' }),
+      actionButton('Settings', 'openSettings', { codicon: 'gear', secondary: true, testid: 'open-settings' }),
+    ),
+  );
+}
+
+export function renderEmpty(): HTMLElement {
+  return h(
+    'section',
+    { class: 'empty', testid: 'empty-state', attrs: { 'aria-label': 'No accounts' } },
+    h('p', { class: 'empty-title', text: 'No accounts yet' }),
+    h('p', { class: 'empty-text', text: 'Add a Copilot, OpenRouter or other AI account to see its quotas, credits and rate limits here.' }),
+    actionButton('Add account', 'addAccount', { codicon: 'add', testid: 'empty-add-account' }),
+  );
+}
+
+function renderGauge(m: Meter, value: string, detail: string, percent: number | undefined): HTMLElement | null {
+  if (m.unlimited) return null; // nothing to measure against: no bar rather than a fake one
+  if (percent === undefined) {
+    return h(
+      'div',
+      { class: 'gauge gauge--unknown', testid: 'meter-gauge', attrs: { role: 'img', 'aria-label': `${m.label}: usage unknown` } },
+      h('div', { class: 'gauge-fill' }),
+    );
+  }
+  const fill = h('div', { class: 'gauge-fill' });
+  // CSSOM writes are not inline-style attributes, so the strict `style-src` CSP allows them.
+  fill.style.setProperty('--fill', String(Math.min(100, Math.max(0, percent))));
+  const now = Math.round(percent * 100) / 100;
+  return h(
+    'div',
+    {
+      class: 'gauge',
+      testid: 'meter-gauge',
+      attrs: {
+        role: 'meter',
+        'aria-valuemin': 0,
+        'aria-valuemax': Math.max(100, Math.ceil(now)),
+        'aria-valuenow': now,
+        'aria-valuetext': `${value} used`,
+        'aria-label': `${m.label}: ${value} used, ${detail}`,
+      },
+    },
+    fill,
+  );
+}
+
+function renderMeter(m: Meter, thresholds: Thresholds, now: number): HTMLLIElement {
+  const severity = meterSeverity(m, thresholds);
+  const value = formatMeterValue(m);
+  const detail = formatUsedOfLimit(m);
+  const meta = h('div', { class: 'meter-meta' });
+  if (m.resetsAt !== undefined) meta.append(ticking('reset', m.resetsAt, now, 'meter-reset', 'meter-reset'), ' · ');
+  meta.append(
+    h('span', { class: 'meter-source', testid: 'meter-source', text: SOURCE_LABEL[m.source] ?? 'unknown source' }),
+    ' · ',
+    ticking('age', m.capturedAt, now, 'meter-captured'),
+  );
+  return h(
+    'li',
+    {
+      class: `meter severity-${severity}${m.unlimited ? ' meter--unlimited' : ''}`,
+      testid: 'meter',
+      data: { meterId: m.id, severity },
+    },
+    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: m.label }), h('span', { class: 'meter-value', testid: 'meter-value', text: value })),
+    renderGauge(m, value, detail, m.unlimited ? undefined : m.percentUsed),
+    h('div', { class: 'meter-detail', testid: 'meter-detail', text: detail }),
+    m.detail ? h('div', { class: 'meter-note', text: m.detail }) : null,
+    meta,
+  );
+}
+
+function renderAlert(a: DashboardAccount): HTMLElement | null {
+  const snap = a.snapshot;
+  if (!snap) return null;
+  if (snap.status === 'error') {
+    return h(
+      'div',
+      { class: 'alert alert--error' },
+      icon('error'),
+      h('span', { class: 'alert-text', testid: 'account-error', text: snap.error?.message || 'The last refresh failed.' }),
+      h(
+        'span',
+        { class: 'alert-actions' },
+        actionButton('Retry', 'retry', { accountId: a.id, testid: 'retry' }),
+        actionButton('Show log', 'showLog', { secondary: true }),
+      ),
+    );
+  }
+  if (snap.status === 'auth-required') {
+    return h(
+      'div',
+      { class: 'alert alert--warning' },
+      icon('warning'),
+      h('span', { class: 'alert-text', text: snap.error?.message || `Sign in to ${a.providerName} again to see this account's usage.` }),
+      h('span', { class: 'alert-actions' }, actionButton('Sign in again', 'signIn', { accountId: a.id, testid: 'sign-in', codicon: 'sign-in' })),
+    );
+  }
+  if (snap.status === 'stale' && snap.error) {
+    return h('div', { class: 'alert alert--note' }, h('span', { class: 'alert-text', text: `Last refresh failed: ${snap.error.message}` }));
+  }
+  return null;
+}
+
+/** One account card; `now` is the estimated host time used for countdowns at build time. */
+export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now: number): HTMLElement {
+  const snap = a.snapshot;
+  const status = snap?.status;
+  const statusText = status ? STATUS_LABEL[status] : 'no data yet';
+  const titleId = `acct-${cssSafe(a.id)}`;
+
+  const sub: string[] = [a.providerName];
+  if (snap?.plan) sub.push(snap.plan);
+  if (snap?.identity) sub.push(snap.identity);
+
+  const badges = h('div', { class: 'badges' }, h('span', { class: `status status--${status ?? 'none'}`, testid: 'account-status', text: statusText }));
+  if (status === 'stale') badges.append(ticking('stale', snap?.lastSuccessAt, now, 'badge badge--stale', 'stale-badge'));
+  if (a.loading) {
+    badges.append(
+      h('span', { class: 'loading', testid: 'account-loading', attrs: { role: 'status' } }, icon('loading', 'codicon-modifier-spin'), h('span', { class: 'sr-only', text: 'Refreshing…' })),
+    );
+  }
+
+  const refresh = h('button', {
+    class: 'icon-btn',
+    attrs: { type: 'button', 'aria-label': `Refresh ${a.name}`, title: 'Refresh' },
+    data: { action: 'refresh', accountId: a.id },
+    testid: 'account-refresh',
+  });
+  refresh.append(icon('refresh'));
+
+  const card = h(
+    'article',
+    {
+      class: `card card--${status ?? 'none'}${a.loading ? ' card--loading' : ''}`,
+      testid: 'account-card',
+      data: { accountId: a.id, accountName: a.name, status: status ?? 'none' },
+      attrs: { 'aria-labelledby': titleId, 'aria-busy': a.loading ? 'true' : 'false' },
+    },
+    h(
+      'header',
+      { class: 'card-header' },
+      icon(a.icon, 'card-icon'),
+      h('div', { class: 'card-title' }, h('h2', { class: 'account-name', attrs: { id: titleId }, text: a.name }), h('div', { class: 'account-sub', text: sub.join(' · ') })),
+      badges,
+      refresh,
+    ),
+    renderAlert(a),
+  );
+
+  const meters = snap?.meters ?? [];
+  if (meters.length > 0) {
+    const list = h('ul', { class: 'meters', attrs: { 'aria-label': `${a.name} meters` } });
+    for (const m of meters) list.append(renderMeter(m, state.thresholds, now));
+    card.append(list);
+  } else if (!snap || status === 'ok') {
+    card.append(h('p', { class: 'card-empty', text: a.loading || !snap ? 'Waiting for the first refresh…' : 'This account reports no meters.' }));
+  }
+  if (a.nextPollAt !== undefined) card.append(h('footer', { class: 'card-footer' }, ticking('next', a.nextPollAt, now, 'next-poll')));
+  return card;
+}
+
+function cssSafe(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
+}
