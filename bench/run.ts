@@ -1,0 +1,178 @@
+// `npm run bench`: figures and ratios against the v1 targets.
+//   1. size of the production dist/extension.js (goal ≤ 400 KB)
+//   2. activate() with 20 stored accounts (goal ≤ 15 ms) and the number of network connections it opens (goal 0)
+//   3. CPU time of one poll cycle of 50 accounts against a loopback OpenRouter fake
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as net from 'node:net';
+import Module from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { createVscodeStub } from './vscodeStub';
+import { OpenRouterFake } from '../test/fakes/openRouterFake';
+import { orKey } from '../test/builders/openrouter';
+import { PollScheduler } from '../src/core/scheduler/scheduler';
+import { InMemorySnapshotStore } from '../src/core/state/snapshotStore';
+import { AlwaysLeader } from '../src/core/state/lease';
+import { createFetcher } from '../src/core/fetcher';
+import { UndiciHttpClient } from '../src/core/http';
+import { systemClock } from '../src/core/clock';
+import { nullLogger } from '../src/core/log';
+import type { Account } from '../src/core/model';
+
+const root = path.resolve(__dirname, '..', '..');
+const results: Array<{ name: string; value: number; unit: string; goal?: number; pass?: boolean }> = [];
+
+function report(name: string, value: number, unit: string, goal?: number): void {
+  const pass = goal === undefined ? undefined : value <= goal;
+  results.push({ name, value, unit, ...(goal !== undefined ? { goal, pass } : {}) });
+  const ratio = goal ? ` (goal ≤ ${goal} ${unit}, ratio ${(value / goal).toFixed(2)}${pass ? '' : ' — MISSED'})` : '';
+  console.log(`bench ${name}: ${value.toFixed(unit === 'KB' ? 1 : 2)} ${unit}${ratio}`);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function accounts(n: number): Account[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `acct${String(i).padStart(4, '0')}`,
+    providerId: i % 2 ? 'openrouter' : 'copilot',
+    name: `account ${i}`,
+    createdAt: 1_700_000_000_000 + i,
+    authKind: i % 2 ? 'api-key' : 'github-device',
+    settings: {},
+  }));
+}
+
+async function benchActivate(): Promise<void> {
+  const bundle = path.join(root, 'dist', 'extension.js');
+  const stored = accounts(20);
+  let connections = 0;
+  const origConnect = net.Socket.prototype.connect;
+  (net.Socket.prototype as { connect: unknown }).connect = function (this: net.Socket, ...args: unknown[]) {
+    connections++;
+    return (origConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+  };
+  // Every TCP connection (plain or TLS, undici or http) goes through net.Socket#connect.
+  const loadTimes: number[] = [];
+  const activateTimes: number[] = [];
+  const netDuringActivate: number[] = [];
+  const resolve = (Module as unknown as { _resolveFilename: (r: string, ...a: unknown[]) => string })._resolveFilename;
+  try {
+    for (let run = 0; run < 15; run++) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-bench-'));
+      const { vscode } = createVscodeStub({ globalStorage: dir });
+      (Module as unknown as { _resolveFilename: unknown })._resolveFilename = function (request: string, ...rest: unknown[]) {
+        if (request === 'vscode') return 'vscode';
+        return resolve.call(this, request, ...rest);
+      };
+      require.cache['vscode'] = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode } as unknown as NodeJS.Module;
+      delete require.cache[bundle];
+      const secrets = new Map<string, string>();
+      secrets.set('tokstat.index.v1', JSON.stringify(stored.map((a) => a.id)));
+      for (const a of stored) secrets.set(`tokstat.account.${a.id}`, JSON.stringify({ v: 1, account: a, secret: `bench-secret-${a.id}` }));
+      const state = new Map<string, unknown>([['tokstat.accounts.v1', stored]]);
+      const subscriptions: Array<{ dispose(): unknown }> = [];
+      const context = {
+        subscriptions,
+        globalState: { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v), keys: () => [...state.keys()] },
+        secrets: {
+          get: async (k: string) => secrets.get(k),
+          store: async (k: string, v: string) => void secrets.set(k, v),
+          delete: async (k: string) => void secrets.delete(k),
+          onDidChange: () => ({ dispose() {} }),
+        },
+        globalStorageUri: { fsPath: dir },
+        extensionUri: { fsPath: root },
+        extensionPath: root,
+      };
+      const t0 = performance.now();
+      const ext = require(bundle) as { activate(c: unknown): Promise<unknown> };
+      const t1 = performance.now();
+      const before = connections;
+      await ext.activate(context);
+      const t2 = performance.now();
+      netDuringActivate.push(connections - before);
+      loadTimes.push(t1 - t0);
+      activateTimes.push(t2 - t1);
+      // Let deferred start-up work settle, then tear everything down like VS Code does.
+      await new Promise((r) => setTimeout(r, 20));
+      for (const d of subscriptions.reverse()) d.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    net.Socket.prototype.connect = origConnect;
+    (Module as unknown as { _resolveFilename: unknown })._resolveFilename = resolve;
+  }
+  // The first run includes V8 compiling the bundle; report it separately from the warm median.
+  report('bundle load (require, first run)', loadTimes[0]!, 'ms');
+  report('activate() with 20 accounts (median of 15)', median(activateTimes), 'ms', 15);
+  report('activate() with 20 accounts (first run)', activateTimes[0]!, 'ms');
+  report('network connections during activate()', Math.max(...netDuringActivate), 'connections', 0);
+}
+
+async function benchPollCycle(): Promise<void> {
+  const fake = new OpenRouterFake();
+  await fake.start();
+  const n = 50;
+  const list: Account[] = Array.from({ length: n }, (_, i) => ({ id: `or${i}`, providerId: 'openrouter', name: `or ${i}`, createdAt: 0, authKind: 'api-key', settings: {} }));
+  for (const a of list) fake.addKey(`sk-or-v1-bench-${a.id}`, orKey({ label: a.name }));
+  const http = new UndiciHttpClient(nullLogger);
+  const fetch = createFetcher({
+    getAccount: (id) => list.find((a) => a.id === id),
+    credentials: { resolve: async (a) => `sk-or-v1-bench-${a.id}` },
+    endpoints: () => ({ openrouter: fake.baseUrl }),
+    http,
+    clock: systemClock,
+    log: nullLogger,
+    requestTimeoutMs: () => 10_000,
+  });
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  for (let cycle = 0; cycle < 6; cycle++) {
+    const scheduler = new PollScheduler({
+      clock: systemClock,
+      log: nullLogger,
+      fetch,
+      intervalMs: () => 3_600_000,
+      store: new InMemorySnapshotStore(),
+      lease: new AlwaysLeader(),
+      concurrency: 4,
+    });
+    scheduler.setAccounts(list.map((a) => a.id));
+    await scheduler.whenIdle();
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    const res = await scheduler.refreshAll();
+    const w1 = performance.now();
+    const c1 = process.cpuUsage(c0);
+    const ok = res.filter((r) => r.snapshot?.status === 'ok').length;
+    if (ok !== n) throw new Error(`poll cycle: only ${ok}/${n} accounts ok`);
+    if (cycle > 0) {
+      cpu.push((c1.user + c1.system) / 1000);
+      wall.push(w1 - w0);
+    }
+    await scheduler.shutdown();
+  }
+  await http.close();
+  await fake.stop();
+  report('poll cycle of 50 accounts: CPU time (median of 5, includes the fake server)', median(cpu), 'ms');
+  report('poll cycle of 50 accounts: CPU per account', median(cpu) / n, 'ms');
+  report('poll cycle of 50 accounts: wall time (concurrency 4)', median(wall), 'ms');
+}
+
+async function main(): Promise<void> {
+  const dist = path.join(root, 'dist', 'extension.js');
+  report('dist/extension.js size (production, minified)', fs.statSync(dist).size / 1024, 'KB', 400);
+  await benchActivate();
+  await benchPollCycle();
+  const missed = results.filter((r) => r.pass === false);
+  fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench-results', 'bench.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2));
+  console.log(`bench: ${results.length} figures, ${missed.length} goal(s) missed${missed.length ? `: ${missed.map((m) => m.name).join('; ')}` : ''}`);
+  process.exitCode = missed.length ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import type { AccountRepository } from '../core/accountRepository';
+import type { AppModel } from '../core/appModel';
+import type { FetcherDeps } from '../core/fetcher';
+import type { Logger } from '../core/log';
+import type { Account } from '../core/model';
+import type { Config } from '../host/config';
+import type { GitHubAuth } from '../host/githubAuth';
+import type { DeviceFlowRunner } from './deviceSignIn';
+
+/** What the scheduler offers to commands. */
+export interface PollControl {
+  /** Fetch now (single flight). Resolves when done; a rejection carries a user-facing message. */
+  refresh(accountId: string): Promise<void>;
+  refreshAll(): Promise<void>;
+  /** Forget an account's schedule and stored snapshot (after removal). */
+  forget(accountId: string): Promise<void>;
+}
+
+export interface CommandDeps {
+  repo: AccountRepository;
+  model: AppModel;
+  poll: PollControl;
+  config: Config;
+  log: Logger;
+  channel: vscode.LogOutputChannel;
+  github: GitHubAuth;
+  fetcherDeps: FetcherDeps;
+  deviceFlow: DeviceFlowRunner;
+  openDashboard(): void;
+}
+
+/** Resolves the account a command is about: a tree node, an id, or a quick pick when invoked from the palette. */
+export async function resolveAccount(deps: CommandDeps, arg: unknown, title: string, filter?: (a: Account) => boolean): Promise<Account | undefined> {
+  const id =
+    typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'accountId' in arg ? String((arg as { accountId: unknown }).accountId) : undefined;
+  if (id) {
+    const a = deps.repo.get(id);
+    if (!a) void vscode.window.showWarningMessage('tokstat: that account no longer exists.');
+    return a;
+  }
+  const accounts = deps.repo.list().filter(filter ?? (() => true));
+  if (accounts.length === 0) {
+    const add = 'Add Account';
+    const choice = await vscode.window.showInformationMessage('tokstat: there are no accounts yet.', add);
+    if (choice === add) await vscode.commands.executeCommand('tokstat.addAccount');
+    return undefined;
+  }
+  const entries = deps.model.entries();
+  const picked = await vscode.window.showQuickPick(
+    accounts.map((a) => {
+      const e = entries.find((x) => x.account.id === a.id);
+      return { label: a.name, description: e?.providerName ?? a.providerId, account: a };
+    }),
+    { title, placeHolder: 'Choose an account' },
+  );
+  return picked?.account;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,19 @@
+import * as vscode from 'vscode';
+import type { CommandDeps } from './deps';
+import { errorText, resolveAccount } from './deps';
+import { promptForName } from './keyEntry';
+
+export function registerRenameAccount(deps: CommandDeps): vscode.Disposable {
+  return vscode.commands.registerCommand('tokstat.renameAccount', async (arg?: unknown) => {
+    const account = await resolveAccount(deps, arg, 'tokstat: Rename Account');
+    if (!account) return;
+    const name = await promptForName(deps, `tokstat: Rename "${account.name}"`, account.name, account.id);
+    if (name === undefined || name === account.name) return;
+    try {
+      await deps.repo.update(account.id, { name });
+      deps.log.info(`[accounts] renamed "${account.name}" to "${name}"`);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`tokstat: could not rename: ${errorText(err)}`);
+    }
+  });
+}

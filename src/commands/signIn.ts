@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import { getProvider } from '../core/providers/registry';
+import { testConnection } from '../core/fetcher';
+import type { CommandDeps } from './deps';
+import { errorText, resolveAccount } from './deps';
+import { deviceSignIn } from './deviceSignIn';
+import { promptForKey } from './keyEntry';
+
+/** Sign In Again: a new key, a fresh VS Code GitHub session, or a new device code — then refresh. */
+export function registerSignIn(deps: CommandDeps): vscode.Disposable {
+  return vscode.commands.registerCommand('tokstat.signIn', async (arg?: unknown) => {
+    const account = await resolveAccount(deps, arg, 'tokstat: Sign In Again');
+    if (!account) return;
+    const provider = getProvider(account.providerId);
+    if (!provider) return;
+    try {
+      if (account.authKind === 'api-key') {
+        const r = await promptForKey(deps, provider, account, `tokstat: new ${provider.displayName} API key for "${account.name}"`);
+        if (!r) return;
+        await deps.repo.setSecret(account.id, r.key);
+      } else if (account.authKind === 'github-device') {
+        const host = typeof account.settings.enterpriseHost === 'string' ? account.settings.enterpriseHost : undefined;
+        const token = await deviceSignIn(deps, host);
+        if (!token) return;
+        const ac = new AbortController();
+        await testConnection(deps.fetcherDeps, account, token, ac.signal);
+        await deps.repo.setSecret(account.id, token);
+      } else if (account.authKind === 'github-session') {
+        const authProviderId = String(account.settings.authProviderId ?? 'github');
+        const id = String(account.settings.githubAccountId ?? '');
+        const label = String(account.settings.githubAccountLabel ?? '');
+        const session = await deps.github.signIn(authProviderId, id ? { id, label } : undefined);
+        if (!session) return;
+        if (id && session.account.id !== id) {
+          await deps.repo.update(account.id, { settings: { githubAccountId: session.account.id, githubAccountLabel: session.account.label } });
+        }
+      }
+      deps.log.info(`[accounts] "${account.name}" signed in again`);
+      await deps.poll.refresh(account.id);
+    } catch (err) {
+      deps.log.warn(`[accounts] sign in again failed for "${account.name}": ${errorText(err)}`);
+      void vscode.window.showErrorMessage(`tokstat: sign-in for "${account.name}" failed: ${errorText(err)}`);
+    }
+  });
+}

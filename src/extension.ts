@@ -1,0 +1,221 @@
+// Composition root: builds the pieces in order (logger, settings, stores, auth, scheduler, model, UI, commands)
+// and registers every disposable where it is created. No network call happens during activate(): the scheduler
+// starts polling after activation returns.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { AccountRepository } from './core/accountRepository';
+import { AppModel } from './core/appModel';
+import { startDeviceFlow } from './core/auth/deviceFlow';
+import { systemClock } from './core/clock';
+import { createFetcher, type FetcherDeps } from './core/fetcher';
+import { UndiciHttpClient } from './core/http';
+import type { Account } from './core/model';
+import { getProvider } from './core/providers/registry';
+import { PollScheduler } from './core/scheduler/scheduler';
+import { FileLease } from './core/state/lease';
+import { FileSnapshotStore } from './core/state/snapshotStore';
+import { registerCommands } from './commands';
+import type { CommandDeps, PollControl } from './commands/deps';
+import { Config } from './host/config';
+import { credentialResolver } from './host/credentials';
+import { vscodeGitHubAuth, type GitHubAuth } from './host/githubAuth';
+import { createLogger } from './host/logger';
+import { keyValueStoreFrom, secretStoreFrom } from './host/secrets';
+import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from './ui/dashboard/panel';
+import { buildDashboardState } from './ui/dashboard/state';
+import { StatusBarController } from './ui/statusBar/statusBar';
+import { AccountsTreeProvider } from './ui/tree/accountsTree';
+import { createTestingApi, type TestingApi } from './host/testing';
+
+export interface TokstatApi {
+  readonly version: 1;
+  /** Present only when the extension host runs with TOKSTAT_TEST_HOOKS=1 (the test suites). */
+  readonly testing?: TestingApi;
+}
+
+export function pollIntervalMs(config: Config, account: Pick<Account, 'providerId'>): number {
+  const p = getProvider(account.providerId);
+  const def = p?.defaultPollSeconds ?? 600;
+  const min = p?.minPollSeconds ?? 60;
+  const configured = config.pollIntervalSeconds(account.providerId);
+  return Math.max(min, configured ?? def) * 1000;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<TokstatApi> {
+  const started = Date.now();
+  const { channel, log } = createLogger(context);
+  const config = new Config();
+
+  const repo = new AccountRepository(keyValueStoreFrom(context.globalState), secretStoreFrom(context.secrets), log);
+  context.subscriptions.push(repo);
+
+  const vscodeGitHub = vscodeGitHubAuth();
+  context.subscriptions.push(vscodeGitHub);
+  // Indirection so the extension-host suite can stand in for VS Code's GitHub sign-in (it cannot sign in offline).
+  let githubImpl: GitHubAuth = vscodeGitHub;
+  const github: GitHubAuth = {
+    providerId: (h) => githubImpl.providerId(h),
+    getAccounts: (p) => githubImpl.getAccounts(p),
+    signIn: (p, a) => githubImpl.signIn(p, a),
+    getToken: (p, id, label) => githubImpl.getToken(p, id, label),
+    onDidChangeSessions: vscodeGitHub.onDidChangeSessions,
+  };
+
+  const http = new UndiciHttpClient(log);
+  context.subscriptions.push({ dispose: () => void http.close().catch(() => undefined) });
+  const fetcherDeps: FetcherDeps = {
+    getAccount: (id) => repo.get(id),
+    credentials: credentialResolver(repo, github),
+    endpoints: () => config.endpoints(),
+    http,
+    clock: systemClock,
+    log,
+    requestTimeoutMs: () => config.requestTimeoutMs(),
+  };
+
+  const storage = context.globalStorageUri.fsPath;
+  const store = new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log });
+  context.subscriptions.push(store);
+  const lease = new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` });
+  const scheduler = new PollScheduler({
+    clock: systemClock,
+    log,
+    fetch: createFetcher(fetcherDeps),
+    intervalMs: (id) => {
+      const a = repo.get(id);
+      return a ? pollIntervalMs(config, a) : 600_000;
+    },
+    timeoutMs: 60_000,
+    store,
+    lease,
+  });
+  context.subscriptions.push(scheduler);
+
+  const model = new AppModel(repo, scheduler, (a) => pollIntervalMs(config, a));
+  context.subscriptions.push(model);
+
+  const poll: PollControl = {
+    refresh: async (id) => {
+      const r = await scheduler.refresh(id);
+      if (r.outcome === 'rate-limited' && r.rateLimitedUntil) {
+        throw new Error(`the server asked to wait; rate limited until ${new Date(r.rateLimitedUntil).toLocaleTimeString()}.`);
+      }
+    },
+    refreshAll: async () => {
+      const results = await scheduler.refreshAll();
+      const limited = results.filter((r) => r.outcome === 'rate-limited');
+      if (limited.length) log.info(`[scheduler] ${limited.length} account(s) skipped: still rate limited`);
+    },
+    forget: async (id) => {
+      scheduler.setAccounts(repo.list().map((a) => a.id));
+      await store.delete(id);
+    },
+  };
+
+  // UI: status bar, tree, dashboard — all fed by the one model.
+  const statusBar = new StatusBarController(model, {
+    enabled: () => config.statusBarEnabled(),
+    pinned: () => config.statusBarPinned(),
+    show: () => config.statusBarShow(),
+    thresholds: () => config.thresholds(),
+  });
+  context.subscriptions.push(statusBar);
+
+  const tree = new AccountsTreeProvider(model, () => config.thresholds());
+  context.subscriptions.push(tree);
+  const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(treeView);
+
+  const dashboardChanged = new vscode.EventEmitter<void>();
+  context.subscriptions.push(dashboardChanged);
+  context.subscriptions.push(model.onDidChange(() => dashboardChanged.fire()));
+  const dashboardDeps: DashboardDeps = {
+    extensionUri: context.extensionUri,
+    log,
+    getState: () => buildDashboardState(model, config.thresholds()),
+    onDidChangeState: dashboardChanged.event,
+    onRefresh: (id) => vscode.commands.executeCommand(id ? 'tokstat.refreshAccount' : 'tokstat.refreshAll', id),
+    onSignIn: (id) => vscode.commands.executeCommand('tokstat.signIn', id),
+    onAddAccount: () => vscode.commands.executeCommand('tokstat.addAccount'),
+    onOpenSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:tokstat.tokstat'),
+    onShowLog: () => channel.show(true),
+  };
+  context.subscriptions.push(registerDashboardSerializer(context, dashboardDeps));
+
+  const commandDeps: CommandDeps = {
+    repo,
+    model,
+    poll,
+    config,
+    log,
+    channel,
+    github,
+    fetcherDeps,
+    deviceFlow: (opts) => startDeviceFlow(opts),
+    openDashboard: () => {
+      DashboardPanel.createOrShow(dashboardDeps);
+    },
+  };
+  context.subscriptions.push(...registerCommands(commandDeps));
+
+  // Keep context keys, the schedule and the UI in step with the accounts and settings.
+  const syncAccounts = () => {
+    const ids = repo.list().map((a) => a.id);
+    scheduler.setAccounts(ids);
+    void vscode.commands.executeCommand('setContext', 'tokstat.hasAccounts', ids.length > 0);
+  };
+  context.subscriptions.push(repo.onDidChange(syncAccounts));
+  context.subscriptions.push(repo.onDidChangeCredentials((id) => scheduler.credentialsChanged(id)));
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
+      if (Config.affects(e)) {
+        statusBar.render();
+        tree.refresh();
+        dashboardChanged.fire();
+      }
+    }),
+  );
+  context.subscriptions.push(
+    github.onDidChangeSessions(() => {
+      // A GitHub account signed in or out of VS Code: its accounts may recover from (or fall into) auth-required.
+      for (const a of repo.list()) if (a.authKind === 'github-session') scheduler.credentialsChanged(a.id);
+    }),
+  );
+
+  // Slow work after activate() returns: reading secret storage and snapshot files, then the first polls.
+  const ready = repo
+    .load()
+    .then(() => {
+      syncAccounts();
+      void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
+      log.info(`[activate] ${repo.list().length} account(s) loaded`);
+    })
+    .catch((err: unknown) => {
+      log.error(`[activate] could not load accounts: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
+    });
+
+  log.info(`[activate] tokstat activated in ${Date.now() - started} ms`);
+  const api: TokstatApi = { version: 1 };
+  if (process.env.TOKSTAT_TEST_HOOKS === '1') {
+    (api as { testing?: TestingApi }).testing = createTestingApi({
+      ready,
+      repo,
+      scheduler,
+      model,
+      tree,
+      statusBar,
+      store,
+      setGitHubAuth: (impl) => {
+        githubImpl = impl ?? vscodeGitHub;
+      },
+      dashboardState: () => buildDashboardState(model, config.thresholds()),
+    });
+  }
+  return api;
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

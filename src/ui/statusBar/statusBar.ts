@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+import type { AppModel } from '../../core/appModel';
+import { formatMeterValue, meterSeverity, type Thresholds } from '../../core/format';
+import { pickStatusMeter } from '../../core/summary';
+import { displayStatus } from '../../core/summary';
+import { accountTooltip, escapeMd } from '../tooltip';
+
+export interface StatusBarSettings {
+  enabled(): boolean;
+  pinned(): string;
+  show(): 'used' | 'remaining';
+  thresholds(): Thresholds;
+}
+
+/**
+ * The glance: the meter closest to its limit (or the pinned one), coloured at the thresholds, a Markdown tooltip
+ * with every account, a spinner while loading, and a prompt to add an account when there is none.
+ */
+export class StatusBarController implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly model: AppModel,
+    private readonly settings: StatusBarSettings,
+  ) {
+    this.item = vscode.window.createStatusBarItem('main', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'tokstat';
+    this.disposables.push(this.item);
+    this.disposables.push(model.onDidChange(() => this.schedule()));
+    const tick = setInterval(() => this.render(), 60_000);
+    this.disposables.push({ dispose: () => clearInterval(tick) });
+    this.render();
+  }
+
+  schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.render();
+    }, 50);
+  }
+
+  render(): void {
+    if (!this.settings.enabled()) {
+      this.item.hide();
+      return;
+    }
+    const entries = this.model.entries();
+    const now = Date.now();
+    const anyLoading = entries.some((e) => e.loading);
+    this.item.backgroundColor = undefined;
+    if (entries.length === 0) {
+      this.item.text = '$(pulse) tokstat: Add account';
+      this.item.tooltip = 'tokstat: add a GitHub Copilot or OpenRouter account to see what you have left';
+      this.item.command = 'tokstat.addAccount';
+      this.item.accessibilityInformation = { label: 'tokstat: Add account' };
+      this.item.show();
+      return;
+    }
+    const pick = pickStatusMeter(entries, this.settings.pinned());
+    const e = pick!.entry;
+    const status = displayStatus(e, now);
+    const icon = anyLoading ? '$(sync~spin)' : status === 'auth-required' ? '$(warning)' : status === 'error' ? '$(error)' : '$(pulse)';
+    let value: string;
+    if (pick?.meter) value = formatMeterValue(pick.meter, this.settings.show());
+    else if (status === 'auth-required') value = 'sign in again';
+    else if (status === 'error') value = 'error';
+    else value = e.loading ? 'loading…' : 'unknown';
+    const staleMark = status === 'stale' ? ' (stale)' : '';
+    this.item.text = `${icon} ${e.account.name} ${value}${staleMark}`;
+    this.item.accessibilityInformation = {
+      label: `tokstat: ${e.account.name}${pick?.meter ? ` ${pick.meter.label}` : ''} ${value}${staleMark}`,
+    };
+    if (pick?.meter) {
+      const sev = meterSeverity(pick.meter, this.settings.thresholds());
+      if (sev === 'error') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      else if (sev === 'warning') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    } else if (status === 'auth-required' || status === 'error') {
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+    }
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['tokstat.openDashboard', 'tokstat.refreshAll', 'tokstat.addAccount'] };
+    entries.forEach((entry, i) => {
+      if (i > 0) md.appendMarkdown('\n\n---\n\n');
+      md.appendMarkdown(accountTooltip(entry, now).value);
+    });
+    if (pick?.pinMissed) md.appendMarkdown(`\n\n_The pinned "${escapeMd(this.settings.pinned())}" matches no account or meter._`);
+    md.appendMarkdown('\n\n[$(dashboard) Dashboard](command:tokstat.openDashboard) · [$(refresh) Refresh all](command:tokstat.refreshAll) · [$(add) Add account](command:tokstat.addAccount)');
+    this.item.tooltip = md;
+    this.item.command = 'tokstat.openDashboard';
+    this.item.show();
+  }
+
+  /** What the item shows, for tests. */
+  describe(): { text: string; tooltip: string; accessibilityLabel: string } {
+    const t = this.item.tooltip;
+    return {
+      text: this.item.text,
+      tooltip: typeof t === 'string' ? t : (t?.value ?? ''),
+      accessibilityLabel: this.item.accessibilityInformation?.label ?? '',
+    };
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

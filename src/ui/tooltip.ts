@@ -1,0 +1,54 @@
+// Markdown tooltips shared by the status bar and the tree.
+import * as vscode from 'vscode';
+import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, SOURCE_LABEL, STATUS_LABEL } from '../core/format';
+import type { Meter } from '../core/model';
+import { displayStatus, type AccountEntry } from '../core/summary';
+
+export function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+export function meterLine(m: Meter, now: number): string {
+  const reset = formatResetIn(m.resetsAt, now);
+  const parts = [`**${escapeMd(m.label)}**: ${escapeMd(formatMeterValue(m))}`];
+  const detail = formatUsedOfLimit(m);
+  if (detail !== formatMeterValue(m)) parts.push(escapeMd(detail));
+  if (reset) parts.push(escapeMd(reset));
+  return parts.join(' · ');
+}
+
+export function freshnessLine(e: AccountEntry, now: number): string {
+  const s = e.snapshot;
+  if (!s) return e.loading ? '_loading…_' : '_not fetched yet_';
+  const status = displayStatus(e, now);
+  const label = status === 'pending' ? 'pending' : STATUS_LABEL[status];
+  const age = formatAge(s.lastSuccessAt, now);
+  let line = `_${escapeMd(label)} · updated ${escapeMd(age)}_`;
+  if (s.error && status !== 'ok') line += `  \n$(warning) ${escapeMd(s.error.message)}`;
+  return line;
+}
+
+export function accountTooltip(e: AccountEntry, now: number): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = false;
+  const plan = e.snapshot?.plan ? ` — ${escapeMd(e.snapshot.plan)}` : '';
+  md.appendMarkdown(`$(${e.icon}) **${escapeMd(e.account.name)}** · ${escapeMd(e.providerName)}${plan}\n\n`);
+  for (const m of e.snapshot?.meters ?? []) md.appendMarkdown(`- ${meterLine(m, now)}\n`);
+  if ((e.snapshot?.meters.length ?? 0) === 0) md.appendMarkdown(`- _no meters yet_\n`);
+  md.appendMarkdown(`\n${freshnessLine(e, now)}\n`);
+  const sources = [...new Set((e.snapshot?.meters ?? []).map((m) => SOURCE_LABEL[m.source]))];
+  if (sources.length) md.appendMarkdown(`\n_Source: ${escapeMd(sources.join(', '))}_\n`);
+  return md;
+}
+
+export function meterTooltip(e: AccountEntry, m: Meter, now: number): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escapeMd(m.label)}** · ${escapeMd(e.account.name)}\n\n`);
+  md.appendMarkdown(`- Value: ${escapeMd(formatMeterValue(m))}\n`);
+  md.appendMarkdown(`- Used / limit: ${escapeMd(formatUsedOfLimit(m))}\n`);
+  const reset = formatResetIn(m.resetsAt, now);
+  if (reset) md.appendMarkdown(`- ${escapeMd(reset)} (${escapeMd(new Date(m.resetsAt!).toLocaleString())})\n`);
+  if (m.detail) md.appendMarkdown(`- ${escapeMd(m.detail)}\n`);
+  md.appendMarkdown(`- Source: ${escapeMd(SOURCE_LABEL[m.source])}, captured ${escapeMd(formatAge(m.capturedAt, now))}\n`);
+  return md;
+}

@@ -1,0 +1,153 @@
+import * as vscode from 'vscode';
+import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../core/format';
+import type { Meter } from '../../core/model';
+import { displayStatus, mainMeter, type AccountEntry } from '../../core/summary';
+import { accountTooltip, meterTooltip } from '../tooltip';
+
+// One class per node kind; `contextValue` is a list of tokens matched in package.json menus by regex.
+
+export class ProviderNode {
+  readonly kind = 'provider' as const;
+  constructor(
+    readonly providerId: string,
+    readonly providerName: string,
+    readonly icon: string,
+    readonly entries: AccountEntry[],
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.providerName, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `provider:${this.providerId}`;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.description = this.entries.length === 1 ? '1 account' : `${this.entries.length} accounts`;
+    item.contextValue = `provider ${this.providerId}`;
+    return item;
+  }
+}
+
+const SEVERITY_COLOR: Record<Severity, string | undefined> = {
+  ok: 'charts.green',
+  warning: 'charts.yellow',
+  error: 'charts.red',
+  unknown: undefined,
+};
+
+export class AccountNode {
+  readonly kind = 'account' as const;
+  constructor(
+    readonly entry: AccountEntry,
+    private readonly thresholds: Thresholds,
+    private readonly now: number,
+  ) {}
+
+  get accountId(): string {
+    return this.entry.account.id;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const e = this.entry;
+    const item = new vscode.TreeItem(e.account.name, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `account:${e.account.id}`;
+    const status = displayStatus(e, this.now);
+    const main = mainMeter(e.snapshot);
+    const tokens = ['account', e.account.providerId, status];
+    let description: string;
+    let icon: vscode.ThemeIcon;
+    if (e.loading && !e.snapshot) {
+      description = 'loading…';
+      icon = new vscode.ThemeIcon('sync~spin');
+    } else if (status === 'auth-required') {
+      description = 'sign in again';
+      icon = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      tokens.push('signin');
+    } else if (status === 'error') {
+      description = `error${e.snapshot?.error ? `: ${e.snapshot.error.message}` : ''}`;
+      icon = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+    } else if (status === 'stale') {
+      description = `stale · ${formatAge(e.snapshot?.lastSuccessAt, this.now)}${main ? ` · ${formatMeterValue(main)}` : ''}`;
+      icon = new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground'));
+    } else if (status === 'pending') {
+      description = 'not fetched yet';
+      icon = new vscode.ThemeIcon('circle-outline');
+    } else {
+      const sev = main ? meterSeverity(main, this.thresholds) : 'unknown';
+      description = [main ? formatMeterValue(main) : undefined, e.snapshot?.plan].filter(Boolean).join(' · ');
+      const color = SEVERITY_COLOR[sev];
+      icon = new vscode.ThemeIcon('account', color ? new vscode.ThemeColor(color) : undefined);
+    }
+    if (e.loading && e.snapshot) icon = new vscode.ThemeIcon('sync~spin');
+    item.description = description;
+    item.iconPath = icon;
+    item.tooltip = accountTooltip(e, this.now);
+    item.contextValue = tokens.join(' ');
+    item.accessibilityInformation = { label: `${e.account.name}, ${e.providerName}, ${description}` };
+    return item;
+  }
+}
+
+export class MeterNode {
+  readonly kind = 'meter' as const;
+  constructor(
+    readonly entry: AccountEntry,
+    readonly meter: Meter,
+    private readonly thresholds: Thresholds,
+    private readonly now: number,
+  ) {}
+
+  get accountId(): string {
+    return this.entry.account.id;
+  }
+
+  /** The text "Copy Value" puts on the clipboard. */
+  copyText(): string {
+    const v = formatMeterValue(this.meter);
+    const d = formatUsedOfLimit(this.meter);
+    return d === v ? `${this.meter.label}: ${v}` : `${this.meter.label}: ${v} (${d})`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const m = this.meter;
+    const item = new vscode.TreeItem(m.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `meter:${this.entry.account.id}:${m.id}`;
+    const parts = [formatMeterValue(m)];
+    const detail = formatUsedOfLimit(m);
+    if (detail !== parts[0]) parts.push(detail);
+    const reset = formatResetIn(m.resetsAt, this.now);
+    if (reset) parts.push(reset);
+    if (displayStatus(this.entry, this.now) === 'stale') parts.push('stale');
+    item.description = parts.join(' · ');
+    const sev = meterSeverity(m, this.thresholds);
+    const color = SEVERITY_COLOR[sev];
+    const iconName = m.unlimited ? 'pass' : sev === 'unknown' ? 'circle-outline' : sev === 'ok' ? 'circle-filled' : 'warning';
+    item.iconPath = new vscode.ThemeIcon(iconName, color ? new vscode.ThemeColor(color) : undefined);
+    item.tooltip = meterTooltip(this.entry, m, this.now);
+    item.contextValue = `meter ${m.kind}`;
+    item.accessibilityInformation = { label: `${m.label}: ${parts.join(', ')}` };
+    return item;
+  }
+}
+
+/** A row that explains a problem and offers its fix (sign in again, retry, …). */
+export class StatusNode {
+  readonly kind = 'status' as const;
+  constructor(
+    readonly accountId: string,
+    readonly label: string,
+    readonly detail: string,
+    readonly icon: string,
+    readonly command: vscode.Command,
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `status:${this.accountId}:${this.command.command}`;
+    item.description = this.detail;
+    item.tooltip = this.detail;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.command = this.command;
+    item.contextValue = 'status';
+    return item;
+  }
+}
+
+export type TreeNode = ProviderNode | AccountNode | MeterNode | StatusNode;
