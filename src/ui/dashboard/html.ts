@@ -41,7 +41,9 @@ const NONCE_RE = /^[A-Za-z0-9]{16,}$/;
 
 export function renderDashboardHtml(o: DashboardHtmlOptions): string {
   if (!NONCE_RE.test(o.nonce)) throw new Error('renderDashboardHtml: the nonce must be at least 16 alphanumeric characters');
-  if (/[\s;,'"]/.test(o.cspSource)) throw new Error('renderDashboardHtml: unexpected characters in cspSource');
+  // cspSource is a space-separated source list such as `'self' https://*.vscode-cdn.net` (VS Code ≥ 1.100): allow
+  // spaces and single quotes, but nothing that could end the directive or the attribute, and no unsafe keyword.
+  if (/[;,"<>\r\n]/.test(o.cspSource) || /unsafe-/i.test(o.cspSource)) throw new Error('renderDashboardHtml: unexpected characters in cspSource');
   const csp = buildCsp(o.cspSource, o.nonce);
   const links: string[] = [];
   if (o.codiconUri) {

@@ -6,7 +6,7 @@ import { webviewToHostSchema, type DashboardState, type HostToWebview, type Webv
 import { makeNonce, renderDashboardHtml } from './html';
 
 export const DASHBOARD_VIEW_TYPE = 'tokstat.dashboard';
-const TITLE = 'tokstat: AI usage';
+const TITLE = 'tokstat';
 const UPDATE_DEBOUNCE_MS = 50;
 
 /**

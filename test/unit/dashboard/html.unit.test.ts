@@ -93,4 +93,9 @@ test('refuses a weak nonce or a cspSource that could smuggle directives', () => 
   assert.throws(() => renderDashboardHtml({ ...base, nonce: 'short' }));
   assert.throws(() => renderDashboardHtml({ ...base, nonce: `${makeNonce()}"` }));
   assert.throws(() => renderDashboardHtml({ ...base, nonce: makeNonce(), cspSource: "https://x; script-src 'unsafe-inline'" }));
+  assert.throws(() => renderDashboardHtml({ ...base, nonce: makeNonce(), cspSource: "'unsafe-eval'" }));
+  assert.throws(() => renderDashboardHtml({ ...base, nonce: makeNonce(), cspSource: 'https://x" onload="x' }));
+  // What VS Code ≥ 1.100 really passes: a space-separated source list with a quoted keyword.
+  const real = renderDashboardHtml({ ...base, nonce: makeNonce(), cspSource: "'self' https://*.vscode-cdn.net" });
+  assert.match(real, /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
 });
