@@ -16,7 +16,7 @@ export type DeviceFlowRunner = (opts: {
   scopes: string[];
   oauthBaseUrl: string;
   signal: AbortSignal;
-  onVerification(v: DeviceVerification): void;
+  onVerification(v: DeviceVerification): void | Promise<void>;
   log: Logger;
 }) => Promise<{ token: string; scopes?: string[] }>;
 
@@ -49,45 +49,46 @@ export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | u
   }
   const ac = new AbortController();
   let waiting: Thenable<unknown> | undefined;
-  let finished = false;
   const flow = deps.deviceFlow({
     clientId,
     scopes: ['read:user'],
     oauthBaseUrl: base,
     signal: ac.signal,
     log: deps.log,
-    onVerification: (v) => {
+    // Polling starts only once this resolves, so the modal can never outlive the flow.
+    onVerification: async (v) => {
       deps.log.info('[github] device code issued; waiting for the user to authorize');
       const copy = 'Copy and open GitHub';
-      const cancel = 'Cancel';
-      void vscode.window
-        .showInformationMessage(`Enter code ${v.userCode} at ${v.verificationUri} to sign in to GitHub for tokstat.`, copy, cancel)
-        .then(async (choice) => {
-          if (finished) return;
-          if (choice === cancel) {
-            ac.abort();
-            return;
-          }
-          if (choice === copy) {
-            try {
-              await vscode.env.clipboard.writeText(v.userCode);
-            } catch (err) {
-              deps.log.warn(`[github] could not copy the device code: ${errorText(err)}`);
-            }
-            await vscode.env.openExternal(vscode.Uri.parse(v.verificationUri));
-            waiting = vscode.window.withProgress(
-              { location: vscode.ProgressLocation.Notification, title: `Waiting for GitHub authorization (code ${v.userCode})…`, cancellable: true },
-              (_p, token) =>
-                new Promise<void>((resolve) => {
-                  token.onCancellationRequested(() => {
-                    ac.abort();
-                    resolve();
-                  });
-                  flow.then(() => resolve(), () => resolve());
-                }),
-            );
-          }
-        });
+      const choice = await vscode.window.showInformationMessage(
+        `Your GitHub one-time code is ${v.userCode}`,
+        {
+          modal: true,
+          detail: `Copy the code, open ${v.verificationUri} and enter it to let tokstat read your Copilot quota. The code expires in ${Math.round((v.expiresIn ?? 900) / 60)} minutes.`,
+        },
+        copy,
+      );
+      if (choice !== copy) {
+        ac.abort();
+        throw new ProviderError('cancelled', 'GitHub sign-in was cancelled.');
+      }
+      try {
+        await vscode.env.clipboard.writeText(v.userCode);
+      } catch (err) {
+        deps.log.warn(`[github] could not copy the device code: ${errorText(err)}`);
+      }
+      void vscode.env.openExternal(vscode.Uri.parse(v.verificationUri));
+      // A cancellable wait that closes by itself as soon as GitHub answers.
+      waiting = vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `tokstat: waiting for GitHub authorization (code ${v.userCode})…`, cancellable: true },
+        (_p, token) =>
+          new Promise<void>((resolve) => {
+            token.onCancellationRequested(() => {
+              ac.abort();
+              resolve();
+            });
+            void flow.then(() => resolve(), () => resolve());
+          }),
+      );
     },
   });
   try {
@@ -105,7 +106,6 @@ export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | u
     void vscode.window.showErrorMessage(`tokstat: GitHub sign-in failed: ${errorText(err)}`);
     return undefined;
   } finally {
-    finished = true;
     void waiting;
   }
 }

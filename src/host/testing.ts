@@ -25,6 +25,9 @@ export interface TestingApi {
   ready: Promise<void>;
   addAccount(a: { providerId: string; name: string; authKind?: string; secret?: string; settings?: Account['settings'] }): Promise<string>;
   removeAccount(id: string): Promise<void>;
+  renameAccount(id: string, name: string): Promise<void>;
+  /** Every tokstat key in globalState (for checks that no secret is stored there). */
+  globalStateDump(): Record<string, unknown>;
   accounts(): Account[];
   readSecret(id: string): Promise<string | undefined>;
   setSecret(id: string, secret: string): Promise<void>;
@@ -48,6 +51,7 @@ export function createTestingApi(d: {
   tree: AccountsTreeProvider;
   statusBar: StatusBarController;
   store: SnapshotStore;
+  globalState: vscode.Memento;
   setGitHubAuth(impl: GitHubAuth | undefined): void;
   dashboardState(): DashboardState;
 }): TestingApi {
@@ -74,6 +78,14 @@ export function createTestingApi(d: {
     removeAccount: async (id) => {
       await d.repo.remove(id);
       await d.store.delete(id);
+    },
+    renameAccount: async (id, name) => {
+      await d.repo.update(id, { name });
+    },
+    globalStateDump: () => {
+      const out: Record<string, unknown> = {};
+      for (const k of d.globalState.keys()) out[k] = d.globalState.get(k);
+      return out;
     },
     accounts: () => d.repo.list(),
     readSecret: (id) => d.repo.getSecret(id),

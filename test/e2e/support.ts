@@ -1,0 +1,136 @@
+// Playwright helpers for driving the VS Code workbench (code-server 1.100) as a person would.
+// Selectors follow docs/real-vscode-testing.md; every wait is for state, never a blind sleep.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+export const STATUS_ITEM = '[id="tokstat.tokstat.main"]';
+
+export function quickInput(page: Page): Locator {
+  return page.locator('.quick-input-widget');
+}
+
+/** Polls `fn` until it returns a truthy value; the error names what was awaited and the last value seen. */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
+export async function waitUntil<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 20_000): Promise<Truthy<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last as Truthy<T>;
+    } catch (e) {
+      last = e instanceof Error ? e.message.split('\n')[0] : e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Waits for the quick input to show a title containing `text`. */
+export async function waitForQuickInputTitle(page: Page, text: string | RegExp, timeoutMs = 20_000): Promise<void> {
+  await waitUntil(`quick input titled ${String(text)}`, async () => {
+    const w = quickInput(page);
+    if (!(await w.isVisible())) return false;
+    const title = (await w.locator('.quick-input-title').textContent()) ?? '';
+    return typeof text === 'string' ? title.includes(text) : text.test(title);
+  }, timeoutMs);
+}
+
+/** F1, type the command's palette title, pick it. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const input = quickInput(page).locator('input.input');
+  // Close whatever quick input is open; F1 then opens the palette fresh.
+  if (await input.isVisible()) await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const option = quickInput(page).getByRole('option', { name: new RegExp(`^${escapeRe(title)}`) }).first();
+  await option.waitFor({ state: 'visible' });
+  await option.click();
+}
+
+/** Picks an item of the open quick pick by its label. */
+export async function pick(page: Page, label: string): Promise<void> {
+  const option = quickInput(page).getByRole('option', { name: new RegExp(escapeRe(label)) }).first();
+  await option.waitFor({ state: 'visible' });
+  await option.click();
+}
+
+/** The status bar item's accessible text (codicons appear as their names, e.g. "pulse"). */
+export async function statusText(page: Page): Promise<string> {
+  const item = page.locator(STATUS_ITEM);
+  if ((await item.count()) === 0) return '';
+  return item.first().evaluate((el) => {
+    const a = el.getAttribute('aria-label') || el.querySelector('[aria-label]')?.getAttribute('aria-label') || '';
+    return `${a} | ${(el as unknown as { innerText: string }).innerText}`;
+  });
+}
+
+export async function waitForStatus(page: Page, what: string, pred: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+  return waitUntil(`status bar item: ${what}`, async () => {
+    const t = await statusText(page);
+    return pred(t) ? t : false;
+  }, timeoutMs);
+}
+
+export function sidebar(page: Page): Locator {
+  return page.locator('[id="workbench.parts.sidebar"]');
+}
+
+/** Opens the tokstat view container from the activity bar (if the sidebar does not already show it). */
+export async function openTokstatView(page: Page): Promise<void> {
+  // With a single view the pane header is hidden and the sidebar title reads "tokstat: Accounts" (upper-cased by CSS).
+  const title = sidebar(page).locator('.composite.title .title-label', { hasText: /tokstat/i });
+  if ((await sidebar(page).isVisible()) && (await title.isVisible())) return;
+  await page.locator('[id="workbench.parts.activitybar"]').getByRole('tab', { name: /^tokstat/ }).first().click();
+  await title.first().waitFor({ state: 'visible' });
+}
+
+/** A tree row whose label is exactly `label` or matches the RegExp (the row text also carries its description). */
+export function treeRow(page: Page, label: string | RegExp): Locator {
+  const re = typeof label === 'string' ? new RegExp(`^${escapeRe(label)}$`) : label;
+  return sidebar(page).getByRole('treeitem').filter({ has: page.locator('.label-name', { hasText: re }) });
+}
+
+/** Expands a collapsed tree row (clicking a twistie row toggles it). */
+export async function expandRow(page: Page, label: string | RegExp): Promise<void> {
+  const row = treeRow(page, label).first();
+  await row.waitFor({ state: 'visible' });
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+  await waitUntil(`row ${String(label)} expanded`, async () => (await row.getAttribute('aria-expanded')) !== 'false');
+}
+
+/** The row's visible text: label and description. */
+export async function rowText(page: Page, label: string | RegExp): Promise<string> {
+  const row = treeRow(page, label).first();
+  await row.waitFor({ state: 'visible' });
+  return (await row.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** The dashboard's document: two nested iframes (webview host → active frame). */
+export function dashboard(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+export function card(page: Page, accountName: string): Locator {
+  return dashboard(page).locator(`[data-testid="account-card"][data-account-name="${accountName.replace(/"/g, '\\"')}"]`);
+}
+
+/** Saves the HTML of the whole workbench and of the dashboard's inner document, for the secret-leak check. */
+export async function dumpDom(page: Page, dir: string, name: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${name}-workbench.html`), await page.content());
+  const outer = page.locator('iframe.webview.ready');
+  for (let i = 0; i < (await outer.count()); i++) {
+    const outerFrame = await (await outer.nth(i).elementHandle())?.contentFrame();
+    const innerHandle = await outerFrame?.$('iframe#active-frame');
+    const inner = await innerHandle?.contentFrame();
+    if (inner) fs.writeFileSync(path.join(dir, `${name}-webview-${i}.html`), await inner.content());
+  }
+}
+
+export function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
