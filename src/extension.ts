@@ -15,10 +15,13 @@ import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
 import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
+import { addCredentialFileAccount } from './commands/addAccount';
+import { scheduleDiscovery } from './host/discovery';
 import type { CommandDeps, PollControl } from './commands/deps';
 import { Config } from './host/config';
 import { credentialResolver } from './host/credentials';
 import { vscodeGitHubAuth, type GitHubAuth } from './host/githubAuth';
+import { systemCredentialEnv } from './host/credentialEnv';
 import { createLogger } from './host/logger';
 import { keyValueStoreFrom, secretStoreFrom } from './host/secrets';
 import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from './ui/dashboard/panel';
@@ -65,7 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push({ dispose: () => void http.close().catch(() => undefined) });
   const fetcherDeps: FetcherDeps = {
     getAccount: (id) => repo.get(id),
-    credentials: credentialResolver(repo, github),
+    credentials: credentialResolver(repo, github, systemCredentialEnv),
     endpoints: () => config.endpoints(),
     http,
     clock: systemClock,
@@ -183,6 +186,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     }),
   );
 
+  context.subscriptions.push(
+    scheduleDiscovery(
+      {
+        state: context.globalState,
+        repo,
+        log,
+        env: systemCredentialEnv,
+        enabled: () => config.discoveryEnabled() && process.env.TOKSTAT_NO_DISCOVERY !== '1',
+        isLeader: () => scheduler.isLeader(),
+        add: (provider) => addCredentialFileAccount(commandDeps, provider),
+      },
+      5_000,
+    ),
+  );
+
   // Slow work after activate() returns: reading secret storage and snapshot files, then the first polls.
   const ready = repo
     .load()
@@ -207,6 +225,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       tree,
       statusBar,
       store,
+      globalState: context.globalState,
       setGitHubAuth: (impl) => {
         githubImpl = impl ?? vscodeGitHub;
       },

@@ -3,11 +3,14 @@ import { newAccountId, uniqueName } from '../core/accounts';
 import { testConnection } from '../core/fetcher';
 import type { Account } from '../core/model';
 import { PROVIDERS } from '../core/providers/registry';
+import { UNSUPPORTED } from '../core/providers/unsupported';
 import type { ProviderDefinition } from '../core/providers/types';
 import type { CommandDeps } from './deps';
 import { errorText } from './deps';
 import { deviceSignIn } from './deviceSignIn';
 import { promptForKey, promptForName } from './keyEntry';
+import { askAccountFields } from './accountFields';
+import { systemCredentialEnv } from '../host/credentialEnv';
 
 const TITLE = 'tokstat: Add Account';
 
@@ -29,10 +32,61 @@ async function save(deps: CommandDeps, account: Account, secret: string | undefi
 }
 
 export async function addApiKeyAccount(deps: CommandDeps, provider: ProviderDefinition): Promise<void> {
-  const account = draft(provider, 'api-key');
+  const fields = provider.accountFields ?? [];
+  const before = await askAccountFields(provider, fields.filter((f) => f.beforeKey));
+  if (!before) return;
+  const account = draft(provider, 'api-key', before);
   const r = await promptForKey(deps, provider, account, `tokstat: ${provider.displayName} API key`);
   if (!r) return;
-  await save(deps, { ...account, settings: { ...account.settings, ...(r.info.settings ?? {}) } }, r.key, r.info.suggestedName);
+  const after = await askAccountFields(provider, fields.filter((f) => !f.beforeKey));
+  if (!after) return;
+  await save(deps, { ...account, settings: { ...account.settings, ...(r.info.settings ?? {}), ...after } }, r.key, r.info.suggestedName);
+}
+
+/**
+ * An account backed by another tool's sign-in (Claude Code, Codex CLI, Gemini CLI): tokstat reads the tool's
+ * credential file now to check it, and again before every poll; it never copies, writes or refreshes it.
+ */
+export async function addCredentialFileAccount(deps: CommandDeps, provider: ProviderDefinition, preset?: Account['settings']): Promise<void> {
+  const source = provider.credentialFile;
+  if (!source) return;
+  const env = systemCredentialEnv();
+  let settings: Account['settings'] = { ...(preset ?? {}) };
+  let read: Awaited<ReturnType<typeof source.read>> | undefined;
+  for (;;) {
+    try {
+      read = await source.read(env, { settings });
+      break;
+    } catch (err) {
+      const choose = 'Choose Folder…';
+      const where = source.candidates(env, { settings }).slice(0, 2).join(' or ');
+      const choice = await vscode.window.showWarningMessage(
+        `tokstat: ${errorText(err)}`,
+        { modal: true, detail: `tokstat looked in ${where}. Sign in with ${source.tool} (${source.signInHint}), or choose the folder that holds its credentials.` },
+        choose,
+      );
+      if (choice !== choose) return;
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: `${source.tool} configuration folder` });
+      if (!picked?.[0]) return;
+      settings = { ...settings, configDir: picked[0].fsPath };
+    }
+  }
+  const account = draft(provider, 'credential-file', { ...settings, ...(read.settings ?? {}) });
+  const ac = new AbortController();
+  let info: Awaited<ReturnType<typeof testConnection>>;
+  try {
+    info = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `tokstat: checking ${provider.displayName}…`, cancellable: true },
+      async (_p, ct) => {
+        ct.onCancellationRequested(() => ac.abort());
+        return testConnection(deps.fetcherDeps, account, read!.credential, ac.signal);
+      },
+    );
+  } catch (err) {
+    if (!ac.signal.aborted) void vscode.window.showErrorMessage(`tokstat: ${errorText(err)}`);
+    return;
+  }
+  await save(deps, { ...account, settings: { ...account.settings, ...(info.settings ?? {}) } }, undefined, info.suggestedName ?? read.suggestedName);
 }
 
 async function checkGitHubToken(deps: CommandDeps, account: Account, token: string): Promise<{ suggestedName?: string } | undefined> {
@@ -62,6 +116,7 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
   }
   const useSession = 'Use a GitHub account signed in to VS Code';
   const useDevice = 'Sign in with a device code';
+  const useGh = 'Use the GitHub CLI sign-in (gh)';
   const choice = await vscode.window.showQuickPick(
     [
       {
@@ -74,11 +129,20 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
         description: deps.config.oauthClientId() ? undefined : 'needs tokstat.github.oauthClientId',
         detail: 'For a GitHub account that is not signed in to VS Code: enter a code on github.com.',
       },
+      {
+        label: useGh,
+        description: 'reads gh\'s hosts.yml before each poll',
+        detail: 'For the account `gh auth login` signed in; tokstat never copies its token.',
+      },
     ],
     { title: `${TITLE}: GitHub Copilot`, placeHolder: 'How do you want to sign in?', ignoreFocusOut: true },
   );
   if (!choice) return;
   const baseSettings: Account['settings'] = host ? { enterpriseHost: host } : {};
+  if (choice.label === useGh) {
+    await addCredentialFileAccount(deps, provider, baseSettings);
+    return;
+  }
   if (choice.label === useDevice) {
     const token = await deviceSignIn(deps, host);
     if (!token) return;
@@ -122,20 +186,56 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
   await save(deps, account, undefined, info.suggestedName ?? session.account.label);
 }
 
+type ProviderGroup = 'Plans and subscriptions' | 'API keys and balances' | 'Organization usage (admin keys)' | 'Gateways and endpoints';
+
+function groupOf(p: ProviderDefinition): ProviderGroup {
+  if (p.id === 'copilot' || p.authKinds.includes('credential-file')) return 'Plans and subscriptions';
+  if (p.accountFields?.some((f) => f.key === 'baseUrl')) return 'Gateways and endpoints';
+  if (/admin/i.test(`${p.displayName} ${p.authLabel ?? ''}`)) return 'Organization usage (admin keys)';
+  return 'API keys and balances';
+}
+
+function authDescription(p: ProviderDefinition): string {
+  if (p.authLabel) return p.authLabel;
+  if (p.id === 'copilot') return 'GitHub sign-in';
+  if (p.authKinds.includes('credential-file')) return `uses ${p.credentialFile?.tool ?? 'the tool'}'s sign-in`;
+  return 'API key';
+}
+
+const WHY_MISSING = '$(info) My provider is not listed…';
+
+async function pickProvider(): Promise<ProviderDefinition | undefined> {
+  const order: ProviderGroup[] = ['Plans and subscriptions', 'API keys and balances', 'Organization usage (admin keys)', 'Gateways and endpoints'];
+  type Item = vscode.QuickPickItem & { provider?: ProviderDefinition };
+  const items: Item[] = [];
+  for (const g of order) {
+    const ps = PROVIDERS.filter((p) => groupOf(p) === g);
+    if (ps.length === 0) continue;
+    items.push({ label: g, kind: vscode.QuickPickItemKind.Separator });
+    for (const p of ps) items.push({ label: p.displayName, description: authDescription(p), detail: p.description, provider: p });
+  }
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: WHY_MISSING, detail: 'Providers without a usage API, and what to use instead' });
+  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Which AI account do you want to track?', matchOnDetail: true, ignoreFocusOut: true });
+  if (!picked) return undefined;
+  if (picked.label === WHY_MISSING) {
+    const lines = UNSUPPORTED.map((u) => `${u.name}: ${u.reason} Instead: ${u.nearest}`);
+    void vscode.window.showInformationMessage('tokstat: these providers offer no usage or balance API that tokstat could read', { modal: true, detail: lines.join('\n\n') });
+    return undefined;
+  }
+  return picked.provider;
+}
+
 export function registerAddAccount(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand('tokstat.addAccount', async (providerId?: unknown) => {
     let provider = typeof providerId === 'string' ? PROVIDERS.find((p) => p.id === providerId) : undefined;
     if (!provider) {
-      const picked = await vscode.window.showQuickPick(
-        PROVIDERS.map((p) => ({ label: p.displayName, description: p.authKinds.includes('api-key') ? 'API key' : 'GitHub sign-in', detail: p.description, provider: p })),
-        { title: TITLE, placeHolder: 'Which AI account do you want to track?', matchOnDetail: true, ignoreFocusOut: true },
-      );
-      if (!picked) return;
-      provider = picked.provider;
+      provider = await pickProvider();
+      if (!provider) return;
     }
     try {
-      if (provider.authKinds.includes('api-key')) await addApiKeyAccount(deps, provider);
-      else await addCopilotAccount(deps, provider);
+      if (provider.id === 'copilot') await addCopilotAccount(deps, provider);
+      else if (provider.authKinds.includes('credential-file')) await addCredentialFileAccount(deps, provider);
+      else await addApiKeyAccount(deps, provider);
     } catch (err) {
       deps.log.error(`[accounts] add account failed: ${errorText(err)}`);
       void vscode.window.showErrorMessage(`tokstat: could not add the account: ${errorText(err)}`);

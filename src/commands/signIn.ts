@@ -14,7 +14,16 @@ export function registerSignIn(deps: CommandDeps): vscode.Disposable {
     const provider = getProvider(account.providerId);
     if (!provider) return;
     try {
-      if (account.authKind === 'api-key') {
+      if (account.authKind === 'credential-file') {
+        // tokstat never signs in on another tool's behalf (that would rotate its tokens and log it out).
+        const source = provider.credentialFile;
+        const refresh = 'Refresh Now';
+        const choice = await vscode.window.showInformationMessage(
+          `tokstat reads "${account.name}" from ${source?.tool ?? 'another tool'}'s sign-in. Sign in again there (${source?.signInHint ?? 'see its documentation'}), then refresh.`,
+          refresh,
+        );
+        if (choice !== refresh) return;
+      } else if (account.authKind === 'api-key') {
         const r = await promptForKey(deps, provider, account, `tokstat: new ${provider.displayName} API key for "${account.name}"`);
         if (!r) return;
         await deps.repo.setSecret(account.id, r.key);

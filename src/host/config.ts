@@ -43,6 +43,10 @@ export class Config {
     return { warning: Math.min(w, e), error: Math.max(w, e) };
   }
 
+  discoveryEnabled(): boolean {
+    return this.c.get<boolean>('discovery.enabled') ?? true;
+  }
+
   requestTimeoutMs(): number {
     const s = this.c.get<number>('requestTimeoutSeconds') ?? 20;
     return Math.max(3, Math.min(120, s)) * 1000;

@@ -6,6 +6,7 @@ import { joinUrl } from '../endpoints';
 import { ProviderError, toProviderError } from '../errors';
 import { makeMeter, type Meter } from '../model';
 import { bool, num, parseVendorDate, requestJson, scrubSecret } from './json';
+import { ghCliCredentialSource } from './ghCli';
 import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';
 
 const API_VERSION = '2025-04-01';
@@ -213,7 +214,8 @@ export const copilotProvider: ProviderDefinition = {
   id: 'copilot',
   displayName: 'GitHub Copilot',
   description: 'Premium requests, Free-plan chat and completions, AI credits (undocumented Copilot endpoint)',
-  authKinds: ['github-session', 'github-device'],
+  authKinds: ['github-session', 'github-device', 'credential-file'],
+  credentialFile: ghCliCredentialSource,
   defaultBaseUrl(account) {
     const host = account.settings?.enterpriseHost;
     if (typeof host === 'string' && host.trim() !== '') {

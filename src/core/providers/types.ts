@@ -3,8 +3,15 @@ import type { HttpClient } from '../http';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
 
-/** How an account authenticates. */
-export type AuthKind = 'api-key' | 'github-session' | 'github-device';
+/**
+ * How an account authenticates:
+ * - `api-key`: a key the user pastes, kept in SecretStorage (optionally with a per-account base URL, see `accountFields`);
+ * - `github-session`: a GitHub account signed in to VS Code (token asked from VS Code on every poll, never stored);
+ * - `github-device`: a GitHub OAuth token obtained with the device flow, kept in SecretStorage;
+ * - `credential-file`: another tool's own sign-in (Claude Code, Codex CLI, Gemini CLI), re-read from its files before
+ *   every poll and never written or refreshed by tokstat.
+ */
+export type AuthKind = 'api-key' | 'github-session' | 'github-device' | 'credential-file';
 
 /** Everything a provider may use. The HTTP client is the seam tests replace; nothing here touches vscode. */
 export interface ProviderContext {
@@ -43,6 +50,48 @@ export interface KeyHint {
   validate(key: string): { error?: string; warning?: string };
 }
 
+/** A non-secret per-account setting asked for in Add Account (stored in `account.settings[key]`). */
+export interface AccountField {
+  key: string;
+  /** Input box title, e.g. "Base URL", "Team id", "Monthly budget (USD)". */
+  label: string;
+  prompt: string;
+  placeholder?: string;
+  /** Pre-filled value. */
+  defaultValue?: string;
+  required: boolean;
+  kind: 'text' | 'url' | 'number' | 'choice';
+  /** For `choice`: the options shown in a quick pick. */
+  choices?: ReadonlyArray<{ value: string; label: string; description?: string }>;
+  /** Extra validation; return an error message or undefined. (`url` fields are also checked with the https/loopback rule.) */
+  validate?(value: string): string | undefined;
+  /** Asked before the key (e.g. a base URL the key check needs), instead of after it. */
+  beforeKey?: boolean;
+}
+
+/** Where to find environment facts a credential-file provider needs (injected so tests use temporary homes). */
+export interface CredentialEnv {
+  home: string;
+  env: Readonly<Record<string, string | undefined>>;
+  platform: string;
+}
+
+/** Read-only access to another tool's stored credentials. */
+export interface CredentialFileSource {
+  /** The tool, for messages: "Claude Code", "Codex CLI", "Gemini CLI". */
+  tool: string;
+  /** What to run to sign in again, e.g. "claude /login". */
+  signInHint: string;
+  /** Candidate files in priority order (honouring the tool's own environment variables). */
+  candidates(env: CredentialEnv, account?: Pick<Account, 'settings'>): string[];
+  /**
+   * Reads and validates the credentials (never writes, never refreshes). Returns an opaque credential string that
+   * the provider's fetchSnapshot understands (it becomes `ctx.secret`), plus a suggested account name.
+   * Throws ProviderError: `auth` (missing, expired or unusable → "sign in again in <tool>"), `config` (unreadable).
+   */
+  read(env: CredentialEnv, account?: Pick<Account, 'settings'>): Promise<{ credential: string; suggestedName?: string; settings?: Record<string, string> }>;
+}
+
 export interface ProviderDefinition {
   id: string;
   displayName: string;
@@ -50,6 +99,12 @@ export interface ProviderDefinition {
   description: string;
   authKinds: readonly AuthKind[];
   keyHint?: KeyHint;
+  /** Extra per-account settings (base URL, team id, region, monthly budget, …). */
+  accountFields?: readonly AccountField[];
+  /** For `credential-file` providers. */
+  credentialFile?: CredentialFileSource;
+  /** Shown in the Add Account picker (e.g. "admin key", "needs Claude Code signed in"). */
+  authLabel?: string;
   /** Default base URL (may depend on account settings such as an enterprise host). */
   defaultBaseUrl(account: Pick<Account, 'settings'>): string;
   /** Default polling interval in seconds, and the floor users cannot go below. */

@@ -1,0 +1,101 @@
+// The GitHub CLI's stored sign-in (`gh auth login`), read-only, as a credential source for Copilot accounts.
+// gh keeps `hosts.yml` in $GH_CONFIG_DIR, else $XDG_CONFIG_HOME/gh, else ~/.config/gh (%AppData%\GitHub CLI on
+// Windows). Its token is in that file only when gh could not use the system keyring (or `--insecure-storage`);
+// tokstat never copies it and re-reads it before every poll.
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { ProviderError } from '../errors';
+import type { Account } from '../model';
+import type { CredentialEnv, CredentialFileSource } from './types';
+
+export interface GhHostEntry {
+  host: string;
+  user?: string;
+  token?: string;
+}
+
+/** Parses the subset of YAML gh writes: `host:` blocks with `user`, `oauth_token`, and the newer `users:` map. */
+export function parseGhHosts(text: string): GhHostEntry[] {
+  const out: GhHostEntry[] = [];
+  let current: GhHostEntry | undefined;
+  let inUsers = false;
+  let usersIndent = 0;
+  let userInUsers: string | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    if (/^\s*(#|$)/.test(raw)) continue;
+    const indent = raw.length - raw.trimStart().length;
+    const m = /^\s*([^:#]+?):\s*(.*?)\s*$/.exec(raw);
+    if (!m) continue;
+    const key = m[1]!.trim().replace(/^["']|["']$/g, '');
+    const value = m[2]!.replace(/^["']|["']$/g, '');
+    if (indent === 0) {
+      current = { host: key };
+      out.push(current);
+      inUsers = false;
+      continue;
+    }
+    if (!current) continue;
+    if (key === 'users' && value === '') {
+      inUsers = true;
+      usersIndent = indent;
+      continue;
+    }
+    if (inUsers && indent <= usersIndent) inUsers = false;
+    if (inUsers) {
+      if (value === '' && indent === usersIndent + 2) userInUsers = key;
+      else if (key === 'oauth_token' && userInUsers && userInUsers === current.user && !current.token) current.token = value;
+      continue;
+    }
+    if (key === 'user') current.user = value;
+    else if (key === 'oauth_token' && value) current.token = value;
+  }
+  return out;
+}
+
+export function ghHostsCandidates(env: CredentialEnv): string[] {
+  const list: string[] = [];
+  if (env.env.GH_CONFIG_DIR) list.push(path.join(env.env.GH_CONFIG_DIR, 'hosts.yml'));
+  if (env.platform === 'win32' && env.env.AppData) list.push(path.join(env.env.AppData, 'GitHub CLI', 'hosts.yml'));
+  if (env.env.XDG_CONFIG_HOME) list.push(path.join(env.env.XDG_CONFIG_HOME, 'gh', 'hosts.yml'));
+  list.push(path.join(env.home, '.config', 'gh', 'hosts.yml'));
+  return [...new Set(list)];
+}
+
+/** The host a Copilot account reads from gh: github.com, or its enterprise host. */
+function wantedHost(account?: Pick<Account, 'settings'>): string {
+  const h = account?.settings.enterpriseHost;
+  return typeof h === 'string' && h ? h : 'github.com';
+}
+
+export const ghCliCredentialSource: CredentialFileSource = {
+  tool: 'GitHub CLI',
+  signInHint: 'gh auth login',
+  candidates: (env, account) => {
+    const dir = account?.settings.configDir;
+    return typeof dir === 'string' && dir ? [path.join(dir, 'hosts.yml')] : ghHostsCandidates(env);
+  },
+  async read(env, account) {
+    const host = wantedHost(account);
+    for (const file of ghCliCredentialSource.candidates(env, account)) {
+      let text: string;
+      try {
+        const st = await fsp.stat(file);
+        if (!st.isFile() || st.size > 256 * 1024) continue;
+        text = await fsp.readFile(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw new ProviderError('config', `Could not read the GitHub CLI's ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+      }
+      const entry = parseGhHosts(text).find((e) => e.host === host);
+      if (!entry) continue;
+      if (!entry.token) {
+        throw new ProviderError(
+          'auth',
+          `The GitHub CLI keeps its ${host} token in the system keyring, which tokstat does not read. Use a GitHub account signed in to VS Code instead, or sign in to gh with \`gh auth login --insecure-storage\`.`,
+        );
+      }
+      return { credential: entry.token, ...(entry.user ? { suggestedName: entry.user } : {}) };
+    }
+    throw new ProviderError('auth', `The GitHub CLI is not signed in to ${host} on this machine — run \`gh auth login\`.`);
+  },
+};
