@@ -1,37 +1,10 @@
 import * as vscode from 'vscode';
 import type { AccountRepository } from '../core/accountRepository';
+import { discover } from '../core/discovery';
 import type { Logger } from '../core/log';
-import { PROVIDERS } from '../core/providers/registry';
-import type { ProviderDefinition } from '../core/providers/types';
-import type { CredentialEnv } from '../core/providers/types';
+import type { CredentialEnv, ProviderDefinition } from '../core/providers/types';
 
 export const OFFERED_KEY = 'tokstat.discovery.offered.v1';
-
-export interface Discovered {
-  provider: ProviderDefinition;
-  tool: string;
-  suggestedName?: string;
-}
-
-/**
- * Finds other tools' sign-ins on this machine (Claude Code, Codex CLI, Gemini CLI, GitHub CLI) by reading — never
- * copying — their credential files, skipping tools already tracked or already offered.
- */
-export async function discover(env: CredentialEnv, repo: Pick<AccountRepository, 'list'>, offered: ReadonlySet<string>): Promise<Discovered[]> {
-  const out: Discovered[] = [];
-  for (const provider of PROVIDERS) {
-    const source = provider.credentialFile;
-    if (!source || offered.has(provider.id)) continue;
-    if (repo.list().some((a) => a.providerId === provider.id && a.authKind === 'credential-file')) continue;
-    try {
-      const r = await source.read(env);
-      out.push({ provider, tool: source.tool, ...(r.suggestedName ? { suggestedName: r.suggestedName } : {}) });
-    } catch {
-      // Not signed in, or unusable: nothing to offer.
-    }
-  }
-  return out;
-}
 
 export interface DiscoveryDeps {
   state: vscode.Memento;

@@ -16,10 +16,9 @@ export interface GhHostEntry {
 
 /** Parses the subset of YAML gh writes: `host:` blocks with `user`, `oauth_token`, and the newer `users:` map. */
 export function parseGhHosts(text: string): GhHostEntry[] {
-  const out: GhHostEntry[] = [];
-  let current: GhHostEntry | undefined;
-  let inUsers = false;
-  let usersIndent = 0;
+  const out: Array<GhHostEntry & { users: Map<string, string> }> = [];
+  let current: (GhHostEntry & { users: Map<string, string> }) | undefined;
+  let usersIndent = -1;
   let userInUsers: string | undefined;
   for (const raw of text.split(/\r?\n/)) {
     if (/^\s*(#|$)/.test(raw)) continue;
@@ -29,27 +28,30 @@ export function parseGhHosts(text: string): GhHostEntry[] {
     const key = m[1]!.trim().replace(/^["']|["']$/g, '');
     const value = m[2]!.replace(/^["']|["']$/g, '');
     if (indent === 0) {
-      current = { host: key };
+      current = { host: key, users: new Map() };
       out.push(current);
-      inUsers = false;
+      usersIndent = -1;
       continue;
     }
     if (!current) continue;
+    if (usersIndent >= 0 && indent <= usersIndent) usersIndent = -1;
+    if (usersIndent >= 0) {
+      // Inside `users:` (gh ≥ 2.40 multi-account): `<login>:` then its `oauth_token:` when stored in the file.
+      if (value === '') userInUsers = key;
+      else if (key === 'oauth_token' && userInUsers) current.users.set(userInUsers, value);
+      continue;
+    }
     if (key === 'users' && value === '') {
-      inUsers = true;
       usersIndent = indent;
-      continue;
-    }
-    if (inUsers && indent <= usersIndent) inUsers = false;
-    if (inUsers) {
-      if (value === '' && indent === usersIndent + 2) userInUsers = key;
-      else if (key === 'oauth_token' && userInUsers && userInUsers === current.user && !current.token) current.token = value;
-      continue;
-    }
-    if (key === 'user') current.user = value;
+      userInUsers = undefined;
+    } else if (key === 'user') current.user = value;
     else if (key === 'oauth_token' && value) current.token = value;
   }
-  return out;
+  return out.map(({ users, ...e }) => {
+    // The active account's token: the top-level one, else the one stored under `users.<user>`.
+    const token = e.token ?? (e.user ? users.get(e.user) : undefined);
+    return { host: e.host, ...(e.user ? { user: e.user } : {}), ...(token ? { token } : {}) };
+  });
 }
 
 export function ghHostsCandidates(env: CredentialEnv): string[] {
