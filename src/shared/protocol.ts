@@ -4,6 +4,7 @@
 import * as z from 'zod/mini';
 import type { Snapshot } from '../core/model';
 import type { Thresholds } from '../core/format';
+import type { PaceSummary } from '../core/forecast/types';
 
 export interface DashboardAccount {
   id: string;
@@ -18,6 +19,8 @@ export interface DashboardAccount {
   loading: boolean;
   /** Epoch ms of the next scheduled poll, when known. */
   nextPollAt?: number;
+  /** Pace per meter id, when the history allows a forecast. */
+  pace?: Record<string, PaceSummary>;
 }
 
 export interface DashboardState {
@@ -27,7 +30,32 @@ export interface DashboardState {
   now: number;
 }
 
-export type HostToWebview = { type: 'state'; state: DashboardState };
+export type HistoryRange = '24h' | '7d' | '30d' | '90d' | '1y';
+export const HISTORY_RANGES: readonly HistoryRange[] = ['24h', '7d', '30d', '90d', '1y'];
+
+/** One meter's history for a chart, already downsampled by the host to about the pixels available. */
+export interface ChartSeries {
+  accountId: string;
+  meterId: string;
+  label: string;
+  unit: string;
+  range: HistoryRange;
+  /** [epoch ms, value] pairs, ascending; value is `used` (or `remaining` for balances). */
+  points: Array<[number, number]>;
+  /** Horizontal limit line, when the meter has a limit. */
+  limit?: number;
+  /** Epoch ms of window resets inside the range (vertical markers). */
+  resets: number[];
+  /** Projected continuation from the last point to the reset, when the pace engine has one. */
+  forecast?: Array<[number, number]>;
+  pace?: PaceSummary;
+  /** Accessible text alternative describing the chart. */
+  summary: string;
+}
+
+export type HostToWebview =
+  | { type: 'state'; state: DashboardState }
+  | { type: 'history'; requestId: number; series: ChartSeries | null };
 
 const accountId = z.string().check(z.minLength(1), z.maxLength(200));
 
@@ -38,6 +66,15 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('addAccount') }),
   z.object({ type: z.literal('openSettings') }),
   z.object({ type: z.literal('showLog') }),
+  z.object({
+    type: z.literal('requestHistory'),
+    requestId: z.number().check(z.int(), z.nonnegative()),
+    accountId,
+    meterId: z.string().check(z.minLength(1), z.maxLength(200)),
+    range: z.enum(['24h', '7d', '30d', '90d', '1y']),
+    /** Chart width in CSS pixels: the host downsamples to about this many points. */
+    width: z.number().check(z.int(), z.minimum(10), z.maximum(10_000)),
+  }),
 ]);
 
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

@@ -1,0 +1,36 @@
+// Shared shapes of the pace engine's answer (consumed by the tree/status tooltips, notifications and the dashboard).
+
+export type PaceStatus =
+  /** A forecast is available. */
+  | 'ok'
+  /** Too few points or too short a span to say anything honest. */
+  | 'insufficient-data'
+  /** The window reset moments ago: no burn rate yet. */
+  | 'just-reset'
+  /** The meter has no limit (spend without budget, balance): burn rate only, no run-out. */
+  | 'no-limit'
+  | 'unlimited';
+
+export interface PaceSummary {
+  status: PaceStatus;
+  /** Units per hour over the recent window (same unit as the meter). */
+  burnPerHour?: number;
+  /** Projected `used` at the reset time at the current burn rate. */
+  projectedAtReset?: number;
+  projectedPercentAtReset?: number;
+  /** Epoch ms when `used` is projected to reach the limit (only when before the reset). */
+  runOutAt?: number;
+  runsOutBeforeReset?: boolean;
+  /** What may still be used per hour / per day to stay within the limit until the reset. */
+  budgetPerHour?: number;
+  budgetPerDay?: number;
+  /** Units ahead of (positive) or behind (negative, a deficit) a linear pace through the window. */
+  reserve?: number;
+  /** Share of the window elapsed (0–1) and share of the limit used (0–1), for the month-progress marker. */
+  elapsedFraction?: number;
+  usedFraction?: number;
+  windowStart?: number;
+  resetsAt?: number;
+  /** One line a person reads, e.g. "At this pace you run out Thu 14:00, 3 days before reset — stay under 40 requests a day". */
+  text: string;
+}
