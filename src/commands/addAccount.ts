@@ -189,9 +189,9 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
 type ProviderGroup = 'Plans and subscriptions' | 'API keys and balances' | 'Organization usage (admin keys)' | 'Gateways and endpoints';
 
 function groupOf(p: ProviderDefinition): ProviderGroup {
-  if (p.id === 'copilot' || p.authKinds.includes('credential-file')) return 'Plans and subscriptions';
+  if (p.id === 'copilot' || p.authKinds.includes('credential-file') || /coding plan/i.test(p.displayName)) return 'Plans and subscriptions';
   if (p.accountFields?.some((f) => f.key === 'baseUrl')) return 'Gateways and endpoints';
-  if (/admin/i.test(`${p.displayName} ${p.authLabel ?? ''}`)) return 'Organization usage (admin keys)';
+  if (/admin|management/i.test(`${p.displayName} ${p.authLabel ?? ''}`)) return 'Organization usage (admin keys)';
   return 'API keys and balances';
 }
 

@@ -1,22 +1,36 @@
 // Every credential the test suites hand to the extension or the fakes, in one place, so the secret-leak
 // check (scripts/leak-check.js) can search everything a run wrote for each of them. A test that invents a
 // new key or token must add it here, or the check cannot see it leak.
-// The values look like the real formats (so redaction by pattern is exercised) but are not real credentials.
+// The values have the real formats (so redaction by pattern is exercised) but are built from obviously fake
+// fillers at run time, so no secret-shaped literal sits in the source tree.
+const fill = (word: string, n: number) => word.repeat(Math.ceil(n / word.length)).slice(0, n);
 
 /** OpenRouter API keys (`sk-or-v1-` + 64 hex). */
-export const OPENROUTER_KEY = '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';
-export const OPENROUTER_KEY_2 = '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';
+export const OPENROUTER_KEY = `sk-or-v1-${fill('fake0e2e', 64)}`;
+export const OPENROUTER_KEY_2 = `sk-or-v1-${fill('fake0two', 64)}`;
 /** An OpenRouter management (provisioning) key, for /credits. */
-export const OPENROUTER_MANAGEMENT_KEY = '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';
+export const OPENROUTER_MANAGEMENT_KEY = `sk-or-v1-${fill('fake0mgmt', 64)}`;
 
 /** GitHub OAuth token issued by the fake device flow (`gho_` + 36). */
-export const GITHUB_DEVICE_TOKEN = 'gho_HcdFuw6qwY3JKL4eqaTHJgi6sh77HZtxDCVx';
+export const GITHUB_DEVICE_TOKEN = `gho_${fill('FakeDevice', 36)}`;
 /** GitHub token of the fake "signed in to VS Code" session (authentication provider stub). */
-export const GITHUB_SESSION_TOKEN = 'gho_YuEt92Er2YUYXLT7BlRlqCGAz6bSsd7koOLL';
+export const GITHUB_SESSION_TOKEN = `gho_${fill('FakeSession', 36)}`;
 /** The device flow's device_code (secret between the extension and GitHub; the user code is public). */
 export const GITHUB_DEVICE_CODE = '3584d83530557fdd1f46af8289938c8ef79f9dc5';
 /** Copilot internal token from /copilot_internal/v2/token. */
 export const COPILOT_INTERNAL_TOKEN = 'tid=7e57c0p110t1n7erna1;exp=4102444800;sku=free_limited;8kp=1:7e57c0ffee';
+
+
+
+/** OpenAI Admin key (issue-3 providers scenario). */
+export const OPENAI_ADMIN_KEY = `sk-admin-${fill('fakeAdmin0', 48)}`;
+/** LiteLLM virtual key. */
+export const LITELLM_KEY = `sk-${fill('fakeLiteLLM0', 40)}`;
+/** Claude Code OAuth access token in the fixture ~/.claude/.credentials.json. */
+export const CLAUDE_OAUTH_TOKEN = `sk-ant-oat01-${fill('fakeClaude0', 80)}`;
+export const CLAUDE_REFRESH_TOKEN = `sk-ant-ort01-${fill('fakeRefresh0', 80)}`;
+
+export const PROVIDER_SCENARIO_SECRETS: readonly string[] = [OPENAI_ADMIN_KEY, LITELLM_KEY, CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN];
 
 /** All of the above; the leak check searches for each (and for simple encodings of each). */
 export const ALL_TEST_SECRETS: readonly string[] = [
@@ -27,4 +41,5 @@ export const ALL_TEST_SECRETS: readonly string[] = [
   GITHUB_SESSION_TOKEN,
   GITHUB_DEVICE_CODE,
   COPILOT_INTERNAL_TOKEN,
+  ...PROVIDER_SCENARIO_SECRETS,
 ];

@@ -93,7 +93,12 @@ export function seedSettings(dirs: RunDirs, settings: Record<string, unknown>): 
 }
 
 function serverEnv(dirs: RunDirs, extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, TMPDIR: dirs.tmp };
+  // A home of its own: the developer's real sign-ins (~/.claude, ~/.codex, gh) must not leak into a run, and
+  // discovery must only find what a scenario puts there.
+  const home = path.join(dirs.base, 'home');
+  fs.mkdirSync(home, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, TMPDIR: dirs.tmp };
+  for (const k of ['CLAUDE_CONFIG_DIR', 'CODEX_HOME', 'GH_CONFIG_DIR', 'GEMINI_DATA_DIR', 'OPENCODE_DATA_DIR']) delete env[k];
   // A developer's real GitHub token must not reach code-server (`--github-auth` reads it from the env).
   delete env.GITHUB_TOKEN;
   delete env.PASSWORD;

@@ -28,7 +28,7 @@ test('redaction removes registered secrets and token shapes', () => {
   registerSecret('my-very-secret-value');
   assert.equal(redact('x my-very-secret-value y'), 'x [redacted] y');
   assert.ok(!redact('Authorization: Bearer abcdefghijklmnop').includes('abcdefghijklmnop'));
-  assert.ok(!redact('gho_16C7e42F292c6912E7710c838347Ae178B4a').includes('16C7e42F'));
+  assert.ok(!redact(`gho_${'FakeToken0'.repeat(4)}`).includes('FakeToken0'));
   assert.ok(!redact('key sk-or-v1-0123456789abcdef').includes('0123456789abcdef'));
   assert.equal(maskKey('sk-or-v1-abcdef123456'), 'sk-or-v1-ab…');
 });

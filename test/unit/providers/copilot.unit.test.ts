@@ -55,7 +55,7 @@ describe('copilot provider', () => {
     assert.equal(copilotProvider.id, 'copilot');
     assert.equal(copilotProvider.displayName, 'GitHub Copilot');
     assert.equal(copilotProvider.icon, 'github');
-    assert.deepEqual([...copilotProvider.authKinds], ['github-session', 'github-device']);
+    assert.deepEqual([...copilotProvider.authKinds], ['github-session', 'github-device', 'credential-file']);
     assert.equal(copilotProvider.defaultPollSeconds, 600);
     assert.equal(copilotProvider.minPollSeconds, 120);
     assert.equal(copilotProvider.defaultBaseUrl({ settings: {} }), 'https://api.github.com');
