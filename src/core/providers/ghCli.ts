@@ -54,13 +54,17 @@ export function parseGhHosts(text: string): GhHostEntry[] {
   });
 }
 
+/** gh's own order: GH_CONFIG_DIR alone when set; else $XDG_CONFIG_HOME/gh, %AppData%\GitHub CLI (Windows), ~/.config/gh. */
 export function ghHostsCandidates(env: CredentialEnv): string[] {
-  const list: string[] = [];
-  if (env.env.GH_CONFIG_DIR) list.push(path.join(env.env.GH_CONFIG_DIR, 'hosts.yml'));
-  if (env.platform === 'win32' && env.env.AppData) list.push(path.join(env.env.AppData, 'GitHub CLI', 'hosts.yml'));
-  if (env.env.XDG_CONFIG_HOME) list.push(path.join(env.env.XDG_CONFIG_HOME, 'gh', 'hosts.yml'));
-  list.push(path.join(env.home, '.config', 'gh', 'hosts.yml'));
-  return [...new Set(list)];
+  const gh = env.env.GH_CONFIG_DIR?.trim();
+  if (gh) return [path.join(gh, 'hosts.yml')];
+  const out: string[] = [];
+  const xdg = env.env.XDG_CONFIG_HOME?.trim();
+  if (xdg) out.push(path.join(xdg, 'gh', 'hosts.yml'));
+  const appData = (env.env.AppData ?? env.env.APPDATA)?.trim();
+  if (env.platform === 'win32' && appData) out.push(path.join(appData, 'GitHub CLI', 'hosts.yml'));
+  out.push(path.join(env.home, '.config', 'gh', 'hosts.yml'));
+  return [...new Set(out)];
 }
 
 /** The host a Copilot account reads from gh: github.com, or its enterprise host. */

@@ -1,6 +1,9 @@
 import type { ProviderDefinition } from './types';
 import { copilotProvider } from './copilot';
 import { openRouterProvider } from './openrouter';
+import { claudeProvider } from './claude';
+import { codexProvider } from './codex';
+import { geminiCliProvider } from './geminiCli';
 import { openAIProvider } from './openai';
 import { anthropicProvider } from './anthropic';
 import { liteLLMProvider } from './litellm';
@@ -17,6 +20,9 @@ import { cursorAdminProvider } from './cursorAdmin';
 /** Every provider tokstat knows. Adding a provider is one file plus one line here. */
 export const PROVIDERS: readonly ProviderDefinition[] = [
   copilotProvider,
+  claudeProvider,
+  codexProvider,
+  geminiCliProvider,
   openRouterProvider,
   openAIProvider,
   anthropicProvider,
