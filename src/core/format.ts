@@ -36,7 +36,16 @@ export function formatUsedOfLimit(m: Meter): string {
   }
   if (m.remaining !== undefined) return `${formatAmount(m.remaining, m.unit)} left`;
   if (m.used !== undefined) return `${formatAmount(m.used, m.unit)} used`;
+  // Percent-only meters (Claude, Codex windows): the share is known even though the amounts are not.
+  if (m.percentUsed !== undefined) return `${formatPercent(m.percentUsed)} used`;
   return UNKNOWN;
+}
+
+/** The "used / limit" text when it adds something to `formatMeterValue`, else undefined. */
+export function meterDetailText(m: Meter, mode: 'used' | 'remaining' = 'used'): string | undefined {
+  const value = formatMeterValue(m, mode);
+  const detail = formatUsedOfLimit(m);
+  return detail === value || detail.startsWith(`${value} `) ? undefined : detail;
 }
 
 /** The short value shown first: a percentage when there is one, else the best available amount. */

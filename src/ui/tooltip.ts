@@ -1,6 +1,6 @@
 // Markdown tooltips shared by the status bar and the tree.
 import * as vscode from 'vscode';
-import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, SOURCE_LABEL, STATUS_LABEL } from '../core/format';
+import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, SOURCE_LABEL, STATUS_LABEL } from '../core/format';
 import type { Meter } from '../core/model';
 import { displayStatus, type AccountEntry } from '../core/summary';
 
@@ -11,8 +11,8 @@ export function escapeMd(s: string): string {
 export function meterLine(m: Meter, now: number): string {
   const reset = formatResetIn(m.resetsAt, now);
   const parts = [`**${escapeMd(m.label)}**: ${escapeMd(formatMeterValue(m))}`];
-  const detail = formatUsedOfLimit(m);
-  if (detail !== formatMeterValue(m)) parts.push(escapeMd(detail));
+  const detail = meterDetailText(m);
+  if (detail) parts.push(escapeMd(detail));
   if (reset) parts.push(escapeMd(reset));
   return parts.join(' · ');
 }

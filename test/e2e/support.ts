@@ -51,8 +51,12 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await option.click();
 }
 
-/** Picks an item of the open quick pick by its label. */
+/**
+ * Picks an item of the open quick pick by its label. A person types to filter a long list; so do we — the list is
+ * virtualised, and an item below the fold is not in the DOM until it is filtered in.
+ */
 export async function pick(page: Page, label: string): Promise<void> {
+  await quickInput(page).locator('input.input').fill(label);
   const option = quickInput(page).getByRole('option', { name: new RegExp(escapeRe(label)) }).first();
   await option.waitFor({ state: 'visible' });
   await option.click();

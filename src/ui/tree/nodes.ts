@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../core/format';
+import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, meterSeverity, type Severity, type Thresholds } from '../../core/format';
 import type { Meter } from '../../core/model';
 import { displayStatus, mainMeter, type AccountEntry } from '../../core/summary';
 import { accountTooltip, meterTooltip } from '../tooltip';
@@ -110,8 +110,8 @@ export class MeterNode {
     const item = new vscode.TreeItem(m.label, vscode.TreeItemCollapsibleState.None);
     item.id = `meter:${this.entry.account.id}:${m.id}`;
     const parts = [formatMeterValue(m)];
-    const detail = formatUsedOfLimit(m);
-    if (detail !== parts[0]) parts.push(detail);
+    const detail = meterDetailText(m);
+    if (detail) parts.push(detail);
     const reset = formatResetIn(m.resetsAt, this.now);
     if (reset) parts.push(reset);
     if (displayStatus(this.entry, this.now) === 'stale') parts.push('stale');
