@@ -203,6 +203,7 @@ function authDescription(p: ProviderDefinition): string {
 }
 
 const WHY_MISSING = '$(info) My provider is not listed…';
+const GEMINI_KEY = '$(circle-slash) Google AI Studio (Gemini API key)';
 
 async function pickProvider(): Promise<ProviderDefinition | undefined> {
   const order: ProviderGroup[] = ['Plans and subscriptions', 'API keys and balances', 'Organization usage (admin keys)', 'Gateways and endpoints'];
@@ -214,9 +215,27 @@ async function pickProvider(): Promise<ProviderDefinition | undefined> {
     items.push({ label: g, kind: vscode.QuickPickItemKind.Separator });
     for (const p of ps) items.push({ label: p.displayName, description: authDescription(p), detail: p.description, provider: p });
   }
-  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: WHY_MISSING, detail: 'Providers without a usage API, and what to use instead' });
+  items.push(
+    { label: 'No usage API', kind: vscode.QuickPickItemKind.Separator },
+    { label: GEMINI_KEY, description: 'no usage API', detail: 'AI Studio keys have no usage, quota or balance endpoint — use the Gemini CLI sign-in or local logs' },
+    { label: WHY_MISSING, detail: 'Providers without a usage API, and what to use instead' },
+  );
   const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Which AI account do you want to track?', matchOnDetail: true, ignoreFocusOut: true });
   if (!picked) return undefined;
+  if (picked.label === GEMINI_KEY) {
+    const cli = PROVIDERS.find((p) => p.id === 'gemini-cli');
+    const use = 'Add Gemini CLI Instead';
+    const choice = await vscode.window.showInformationMessage(
+      'tokstat: a Gemini API key from Google AI Studio has no usage, quota or balance endpoint',
+      {
+        modal: true,
+        detail:
+          'Google shows AI Studio limits only in its web console and in 429 errors, so tokstat would have to invent numbers — it does not. If you use the Gemini CLI with a Google sign-in, tokstat can read its per-model quota instead.',
+      },
+      ...(cli ? [use] : []),
+    );
+    return choice === use ? cli : undefined;
+  }
   if (picked.label === WHY_MISSING) {
     const lines = UNSUPPORTED.map((u) => `${u.name}: ${u.reason} Instead: ${u.nearest}`);
     void vscode.window.showInformationMessage('tokstat: these providers offer no usage or balance API that tokstat could read', { modal: true, detail: lines.join('\n\n') });

@@ -1,0 +1,45 @@
+// The README's provider table and the settings' descriptions document every provider; this keeps them honest as
+// providers are added.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PROVIDERS } from '../../../src/core/providers/registry';
+import { UNSUPPORTED } from '../../../src/core/providers/unsupported';
+
+const root = path.resolve(__dirname, '..', '..', '..', '..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  contributes: { configuration: { properties: Record<string, { markdownDescription?: string }> } };
+};
+
+test('every provider is in the README table with its endpoints marked official or undocumented', () => {
+  for (const p of PROVIDERS) {
+    const row = readme.split('\n').find((l) => l.includes(`| \`${p.id}\` |`));
+    assert.ok(row, `README has a row for ${p.id}`);
+    for (const e of p.endpoints) {
+      assert.ok(row.includes(`\`${e.path}\` — ${e.official ? 'official' : '**undocumented**'}`), `${p.id} ${e.path} marked correctly`);
+    }
+  }
+});
+
+test('every provider without a usage API is explained in the README', () => {
+  for (const u of UNSUPPORTED) assert.ok(readme.includes(`| ${u.name} |`), `README explains ${u.name}`);
+});
+
+test('the poll-interval setting documents every provider default and says polling spends quota', () => {
+  const d = pkg.contributes.configuration.properties['tokstat.pollIntervals']?.markdownDescription ?? '';
+  assert.match(d, /spends API quota/);
+  for (const p of PROVIDERS) assert.ok(d.includes(`\`${p.id}\` ${p.defaultPollSeconds} (min ${p.minPollSeconds})`), `pollIntervals documents ${p.id}`);
+  const e = pkg.contributes.configuration.properties['tokstat.endpoints']?.markdownDescription ?? '';
+  for (const p of PROVIDERS) assert.ok(e.includes(`\`${p.id}\``), `endpoints documents ${p.id}`);
+});
+
+test('providers have unique ids and sane polling floors', () => {
+  assert.equal(new Set(PROVIDERS.map((p) => p.id)).size, PROVIDERS.length);
+  for (const p of PROVIDERS) {
+    assert.ok(p.minPollSeconds >= 60 && p.defaultPollSeconds >= p.minPollSeconds, `${p.id} polls no faster than once a minute`);
+    assert.ok(p.endpoints.length > 0, `${p.id} lists its endpoints`);
+  }
+  assert.ok(PROVIDERS.find((p) => p.id === 'claude')!.minPollSeconds >= 180, 'Claude is never polled faster than every 3 minutes');
+});
