@@ -31,6 +31,17 @@ export interface PaceSummary {
   usedFraction?: number;
   windowStart?: number;
   resetsAt?: number;
+  /**
+   * How to read the numbers: `units` (used/limit in the meter's unit), `percent` (the meter only reports a share:
+   * amounts are percentage points), `balance` (remaining money or credits going down: burn is spend per hour,
+   * `runOutAt` is when the balance is projected to reach zero).
+   */
+  basis?: 'units' | 'percent' | 'balance';
+  /** Already at or over the limit. */
+  overLimit?: boolean;
+  /** Points and time span (ms) the burn rate rests on, since the last reset or refund. */
+  samples?: number;
+  spanMs?: number;
   /** One line a person reads, e.g. "At this pace you run out Thu 14:00, 3 days before reset — stay under 40 requests a day". */
   text: string;
 }

@@ -1,0 +1,351 @@
+// Decides which notifications a batch of fresh snapshots deserves. The decision is a pure function of (state,
+// observations, options, now); `AlertEngine` wraps it with the shared state file and the leader check.
+//
+// Episodes: each account/meter remembers what it was already told (threshold level, predicted run-out, low
+// balance). An episode ends when the condition clears with some hysteresis, or when the window resets, and only
+// then may the same alert fire again. Storms are folded: many alerts of one kind in a batch become one notification.
+import { formatAmount, formatPercent } from '../format';
+import { nullLogger, scoped, type Logger } from '../log';
+import type { Meter } from '../model';
+import type { PaceSummary } from '../forecast/types';
+import {
+  emptyAlertState,
+  type AlertKind,
+  type AlertNotification,
+  type AlertObservation,
+  type AlertOptions,
+  type AlertState,
+  type AlertStateStore,
+  type AlertTarget,
+  type MeterEpisode,
+} from './types';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** Forget meters not seen for this long (removed accounts, renamed meters). */
+const PRUNE_AFTER_MS = 45 * DAY;
+/** Vendors report reset times with jitter (seconds-from-now); only a jump this large is a new window. */
+const RESET_JUMP_MS = 15 * MINUTE;
+
+export function episodeKey(accountId: string, meterId: string): string {
+  return `${accountId}/${meterId}`;
+}
+
+export interface AlertDecision {
+  state: AlertState;
+  notifications: AlertNotification[];
+}
+
+interface Single extends AlertNotification {
+  accountName: string;
+}
+
+/** Pure: the next state and the notifications to show. `state` is not modified. */
+export function decideAlerts(state: AlertState, batch: readonly AlertObservation[], opts: AlertOptions, now: number): AlertDecision {
+  const next: AlertState = JSON.parse(JSON.stringify(state)) as AlertState;
+  if (!next.meters || typeof next.meters !== 'object') next.meters = {};
+  const singles: Single[] = [];
+  const thresholds = [...new Set(opts.thresholds.filter((t) => Number.isFinite(t) && t > 0))].sort((a, b) => a - b);
+  const h = Math.max(0, opts.hysteresis);
+
+  for (const obs of batch) {
+    // Stale or failed snapshots carry old numbers: alerting on them would repeat the past.
+    if (obs.snapshot.status !== 'ok') continue;
+    for (const m of obs.snapshot.meters) {
+      // Per-minute rate limits swing by design; notifying on them would be noise.
+      if (m.kind === 'rate-limit') continue;
+      const key = episodeKey(obs.accountId, m.id);
+      const prev = next.meters[key];
+      const e: MeterEpisode = prev ? { ...prev } : { seenAt: now };
+      const out: Single[] = [];
+      const ctx = { obs, m, key, out, pace: obs.paces?.[m.id] };
+      if (m.unlimited) {
+        next.meters[key] = { seenAt: now, ...(e.snoozedUntil ? { snoozedUntil: e.snoozedUntil } : {}) };
+        continue;
+      }
+      if (m.kind === 'balance' && m.remaining !== undefined) balanceRules(e, ctx, opts);
+      else if (m.percentUsed !== undefined) percentRules(e, ctx, opts, thresholds, h, now);
+      if (m.resetsAt !== undefined) e.resetsAt = m.resetsAt;
+      else delete e.resetsAt;
+      e.seenAt = now;
+      if (e.snoozedUntil !== undefined && e.snoozedUntil <= now) delete e.snoozedUntil;
+      next.meters[key] = e;
+      // A snoozed meter keeps its episode bookkeeping (so nothing stale fires when the snooze ends) but stays quiet.
+      if (!(e.snoozedUntil !== undefined && e.snoozedUntil > now)) singles.push(...out);
+    }
+  }
+  for (const [k, e] of Object.entries(next.meters)) {
+    if (!e || typeof e.seenAt !== 'number' || now - e.seenAt > PRUNE_AFTER_MS) delete next.meters[k];
+  }
+  return { state: next, notifications: fold(singles, opts) };
+}
+
+interface Ctx {
+  obs: AlertObservation;
+  m: Meter;
+  key: string;
+  out: Single[];
+  pace: PaceSummary | undefined;
+}
+
+function name(ctx: Ctx): string {
+  return `${ctx.obs.accountName} · ${ctx.m.label}`;
+}
+
+function single(ctx: Ctx, kind: AlertKind, severity: 'info' | 'warning', message: string, extra: Partial<AlertNotification> = {}): Single {
+  return {
+    kind,
+    severity,
+    message,
+    targets: [{ accountId: ctx.obs.accountId, meterId: ctx.m.id }],
+    grouped: false,
+    accountName: ctx.obs.accountName,
+    ...extra,
+  };
+}
+
+function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds: number[], h: number, now: number): void {
+  const p = ctx.m.percentUsed!;
+  const lowest = thresholds[0] ?? 100;
+
+  // 1. A new window (the old reset time passed and a later one is reported) or a large fall back: the episode ends.
+  const windowChanged =
+    e.resetsAt !== undefined && now >= e.resetsAt && (ctx.m.resetsAt === undefined || ctx.m.resetsAt > e.resetsAt + RESET_JUMP_MS);
+  // Without a usable reset time, only a fall to well under half is taken for a reset (a partial refund is not).
+  const fellBack = e.last !== undefined && e.last - p >= Math.max(20, 2 * h) && p < Math.min(lowest - h, e.last / 2);
+  if (windowChanged || fellBack) {
+    const peak = e.peak;
+    delete e.level;
+    delete e.predicted;
+    delete e.peak;
+    if (opts.kinds.reset && peak !== undefined && peak >= lowest && p < lowest) {
+      ctx.out.push(single(ctx, 'reset', 'info', `${name(ctx)} has reset: ${formatPercent(p)} used (was ${formatPercent(peak)})`));
+    }
+  }
+
+  // 2. Thresholds, once per episode; an episode ends when usage falls below the threshold minus the hysteresis.
+  let crossedNow: number | undefined;
+  if (opts.kinds.threshold) {
+    if (e.level !== undefined && p < e.level - h) {
+      const level = e.level;
+      const lower = thresholds.filter((t) => t < level && p >= t - h).pop();
+      if (lower === undefined) delete e.level;
+      else e.level = lower;
+    }
+    const crossed = thresholds.filter((t) => p >= t).pop();
+    if (crossed !== undefined && (e.level === undefined || crossed > e.level)) {
+      e.level = crossed;
+      crossedNow = crossed;
+      const pace = ctx.pace?.status === 'ok' && ctx.pace.runsOutBeforeReset && !ctx.pace.overLimit ? ` — ${ctx.pace.text}` : '';
+      const over = p >= 100 ? ' (limit reached)' : '';
+      ctx.out.push(single(ctx, 'threshold', 'warning', `${name(ctx)}: ${formatPercent(p)} used${over}${pace}`, { level: crossed }));
+    }
+  }
+
+  // 3. Predictive: only on a confident pace, only while there is still something to save.
+  const pace = ctx.pace;
+  if (opts.kinds.predictive && pace && pace.status === 'ok') {
+    const lead = pace.resetsAt !== undefined && pace.runOutAt !== undefined ? pace.resetsAt - pace.runOutAt : undefined;
+    const predicts =
+      pace.runsOutBeforeReset === true && !pace.overLimit && p < 100 && pace.runOutAt! > now && lead !== undefined && lead >= opts.predictiveMinLeadMs;
+    if (predicts && !e.predicted) {
+      e.predicted = true;
+      // The threshold message just sent already carries the pace: one notification per meter is enough.
+      if (crossedNow === undefined) ctx.out.push(single(ctx, 'predictive', 'warning', `${name(ctx)}: ${pace.text}`));
+    } else if (!predicts && e.predicted && (pace.projectedPercentAtReset ?? 0) <= 100 - h) {
+      delete e.predicted;
+    }
+  }
+
+  e.peak = Math.max(e.peak ?? 0, p);
+  e.last = p;
+}
+
+function balanceRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions): void {
+  const rem = ctx.m.remaining!;
+  const floor = opts.lowBalance;
+  if (floor > 0) {
+    if (rem < floor) {
+      if (!e.low) {
+        e.low = true;
+        if (opts.kinds.lowBalance) {
+          const lasts = ctx.pace?.status === 'ok' && ctx.pace.runOutAt !== undefined ? ` — ${ctx.pace.text}` : '';
+          ctx.out.push(single(ctx, 'lowBalance', 'warning', `${name(ctx)} is low: ${formatAmount(rem, ctx.m.unit)} left${lasts}`));
+        }
+      }
+    } else if (e.low && rem >= floor * 1.1) {
+      // Topped up clearly above the floor (not just hovering around it): the episode ends.
+      delete e.low;
+      if (opts.kinds.reset) {
+        ctx.out.push(single(ctx, 'reset', 'info', `${name(ctx)} topped up: ${formatAmount(rem, ctx.m.unit)} left`, { refill: true }));
+      }
+    }
+  } else {
+    delete e.low;
+  }
+  e.last = rem;
+}
+
+/** Groups by kind and level, then caps the number of separate notifications. */
+function fold(singles: Single[], opts: AlertOptions): AlertNotification[] {
+  const groups = new Map<string, Single[]>();
+  for (const s of singles) {
+    const k = `${s.kind}|${s.level ?? ''}|${s.refill ? 'r' : ''}`;
+    const g = groups.get(k);
+    if (g) g.push(s);
+    else groups.set(k, [s]);
+  }
+  let out: AlertNotification[] = [];
+  for (const g of groups.values()) {
+    if (g.length >= Math.max(2, opts.groupAt)) out.push(grouped(g));
+    else out.push(...g.map(strip));
+  }
+  if (out.length > Math.max(1, opts.maxSeparate)) out = [summary(out)];
+  return out;
+}
+
+function strip(s: Single): AlertNotification {
+  const { accountName: _unused, ...n } = s;
+  return n;
+}
+
+function listNames(names: string[]): string {
+  const shown = names.slice(0, 3).join(', ');
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+}
+
+function grouped(g: Single[]): AlertNotification {
+  const first = g[0]!;
+  const accounts = [...new Set(g.map((s) => s.accountName))];
+  const who = accounts.length === 1 ? `${accounts[0]}: ${g.length} meters` : `${accounts.length} accounts`;
+  let message: string;
+  switch (first.kind) {
+    case 'threshold':
+      message = `${who} above ${first.level}%`;
+      break;
+    case 'predictive':
+      message = `${who} on pace to run out before the reset`;
+      break;
+    case 'reset':
+      message = first.refill ? `${who} topped up` : `${who} reset`;
+      break;
+    case 'lowBalance':
+      message = `${who} with a low balance`;
+      break;
+  }
+  if (accounts.length > 1) message += `: ${listNames(accounts)}`;
+  return {
+    kind: first.kind,
+    severity: g.some((s) => s.severity === 'warning') ? 'warning' : 'info',
+    message,
+    targets: g.flatMap((s) => s.targets),
+    grouped: true,
+    ...(first.level !== undefined ? { level: first.level } : {}),
+    ...(first.refill ? { refill: true } : {}),
+  };
+}
+
+function summary(all: AlertNotification[]): AlertNotification {
+  const warnings = all.filter((n) => n.severity === 'warning');
+  const parts = all.map((n) => (n.grouped ? n.message : n.message.split(' — ')[0]!));
+  const kinds = [...new Set(all.map((n) => n.kind))];
+  return {
+    kind: kinds.length === 1 ? kinds[0]! : warnings[0]?.kind ?? all[0]!.kind,
+    severity: warnings.length ? 'warning' : 'info',
+    message: `${all.length} tokstat alerts: ${parts.slice(0, 3).join('; ')}${parts.length > 3 ? '; …' : ''}`,
+    targets: all.flatMap((n) => n.targets),
+    grouped: true,
+  };
+}
+
+export interface AlertEngineDeps {
+  store: AlertStateStore;
+  options: () => AlertOptions;
+  /** Only the leader window notifies; followers leave the shared state alone. Default: always the leader. */
+  isLeader?: () => boolean;
+  log?: Logger;
+  /** End of the user's day for "Snooze for Today" (default: next local midnight). */
+  endOfDay?: (now: number) => number;
+}
+
+/** The engine with its state file: serialises batches and saves episode state before returning what to show. */
+export class AlertEngine {
+  private readonly log: Logger;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: AlertEngineDeps) {
+    this.log = scoped(deps.log ?? nullLogger, 'alerts');
+  }
+
+  /** Whether a batch would be looked at now (leader window, alerts on): lets callers skip computing paces. */
+  isActive(): boolean {
+    return (!this.deps.isLeader || this.deps.isLeader()) && this.deps.options().enabled;
+  }
+
+  /** Decides and persists; returns the notifications to show (empty in a follower window or when alerts are off). */
+  process(batch: readonly AlertObservation[], now: number): Promise<AlertNotification[]> {
+    return this.serial(async () => {
+      if (this.deps.isLeader && !this.deps.isLeader()) return [];
+      const opts = this.deps.options();
+      if (!opts.enabled || batch.length === 0) return [];
+      // Always re-read: another window may have been the leader a moment ago, or snoozed a meter.
+      const state = await this.deps.store.load();
+      const { state: next, notifications } = decideAlerts(state, batch, opts, now);
+      if (JSON.stringify(next) !== JSON.stringify(state)) {
+        try {
+          await this.deps.store.save(next);
+        } catch (e) {
+          // Showing the alert matters more than remembering it; worst case it repeats after a restart.
+          this.log.warn(`could not save alert state: ${errMsg(e)}`);
+        }
+      }
+      if (notifications.length) this.log.info(`${notifications.length} notification(s): ${notifications.map((n) => n.kind).join(', ')}`);
+      return notifications;
+    });
+  }
+
+  /** Quiets these meters until the end of the day (persisted, so every window and a restart respect it). */
+  snooze(targets: readonly AlertTarget[], now: number): Promise<void> {
+    return this.serial(async () => {
+      const until = (this.deps.endOfDay ?? localEndOfDay)(now);
+      const state = await this.deps.store.load();
+      for (const t of targets) {
+        const key = episodeKey(t.accountId, t.meterId);
+        state.meters[key] = { ...(state.meters[key] ?? { seenAt: now }), snoozedUntil: until };
+      }
+      await this.deps.store.save(state);
+      this.log.info(`snoozed ${targets.length} meter(s) until the end of the day`);
+    });
+  }
+
+  /** Drops a removed account's episodes. */
+  forgetAccount(accountId: string): Promise<void> {
+    return this.serial(async () => {
+      const state = await this.deps.store.load();
+      const prefix = `${accountId}/`;
+      const keys = Object.keys(state.meters).filter((k) => k.startsWith(prefix));
+      if (!keys.length) return;
+      for (const k of keys) delete state.meters[k];
+      await this.deps.store.save(state);
+    });
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(op, op);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export function localEndOfDay(now: number): number {
+  const d = new Date(now);
+  d.setHours(24, 0, 0, 0);
+  return d.getTime();
+}
+
+export { emptyAlertState };
+
+function errMsg(e: unknown): string {
+  if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string') return (e as { code: string }).code;
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,101 @@
+// Shapes shared by the alert engine, its state store and the host adapter that shows the notifications.
+import type { PaceSummary } from '../forecast/types';
+import type { Snapshot } from '../model';
+
+export type AlertKind = 'threshold' | 'predictive' | 'reset' | 'lowBalance';
+
+export const ALERT_KINDS: readonly AlertKind[] = ['threshold', 'predictive', 'reset', 'lowBalance'];
+
+export interface AlertOptions {
+  /** Master switch (`tokstat.alerts.enabled`). */
+  enabled: boolean;
+  /** Percent-used levels, ascending, each notified once per episode (`tokstat.alerts.thresholds`, default 80, 95). */
+  thresholds: number[];
+  /** Percentage points usage must fall below a threshold before that threshold can notify again. */
+  hysteresis: number;
+  /** Each kind can be turned off on its own. `reset` also covers a balance being topped up. */
+  kinds: Record<AlertKind, boolean>;
+  /** A `balance` meter with less than this remaining (in its own unit) is low; 0 turns the check off. */
+  lowBalance: number;
+  /** This many alerts of one kind and level in one batch become one grouped notification. */
+  groupAt: number;
+  /** More separate notifications than this in one batch collapse into a single summary. */
+  maxSeparate: number;
+  /** A predicted run-out must come at least this long before the reset to be worth a notification. */
+  predictiveMinLeadMs: number;
+}
+
+export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
+  enabled: true,
+  thresholds: [80, 95],
+  hysteresis: 5,
+  kinds: { threshold: true, predictive: true, reset: true, lowBalance: true },
+  lowBalance: 5,
+  groupAt: 3,
+  maxSeparate: 3,
+  predictiveMinLeadMs: 3_600_000,
+};
+
+/** What the engine is told about one account after a poll. */
+export interface AlertObservation {
+  accountId: string;
+  /** The user's label for the account (shown in messages; never a secret). */
+  accountName: string;
+  snapshot: Snapshot;
+  /** Pace per meter id, when the history allows one. */
+  paces?: Readonly<Record<string, PaceSummary>>;
+}
+
+export interface AlertTarget {
+  accountId: string;
+  meterId: string;
+}
+
+export interface AlertNotification {
+  kind: AlertKind;
+  severity: 'info' | 'warning';
+  message: string;
+  /** The meters it covers: one for a single alert, several for a grouped one (Snooze applies to all). */
+  targets: AlertTarget[];
+  grouped: boolean;
+  /** The threshold crossed, for `threshold` alerts. */
+  level?: number;
+  /** Set on a balance top-up (a `reset`-kind alert about a balance). */
+  refill?: boolean;
+}
+
+/** Per account/meter memory of what was already said in the current episode. */
+export interface MeterEpisode {
+  /** Highest threshold notified in the current episode. */
+  level?: number;
+  /** A run-out before the reset was announced in this window. */
+  predicted?: boolean;
+  /** A low balance was announced and not topped up since. */
+  low?: boolean;
+  /** Highest percent seen in the current window (a reset is worth telling only when it was high). */
+  peak?: number;
+  /** Last percent used, or remaining amount for balances. */
+  last?: number;
+  resetsAt?: number;
+  /** Epoch ms until which this meter stays quiet. */
+  snoozedUntil?: number;
+  /** Epoch ms of the last observation, for pruning meters that vanished. */
+  seenAt: number;
+}
+
+export interface AlertState {
+  version: 1;
+  /** Keyed by `${accountId}/${meterId}`. */
+  meters: Record<string, MeterEpisode>;
+}
+
+export function emptyAlertState(): AlertState {
+  return { version: 1, meters: {} };
+}
+
+/** Persistence port: one small document shared by every window (so a restart or a leader change does not re-notify). */
+export interface AlertStateStore {
+  /** The stored state, or an empty one when absent or unreadable (never throws for bad content). */
+  load(): Promise<AlertState>;
+  save(state: AlertState): Promise<void>;
+}

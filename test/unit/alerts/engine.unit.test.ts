@@ -1,0 +1,273 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AlertEngine, decideAlerts } from '../../../src/core/alerts/engine';
+import { alertOptionsFromSettings } from '../../../src/core/alerts/options';
+import { FileAlertStateStore, InMemoryAlertStateStore } from '../../../src/core/alerts/stateStore';
+import { DEFAULT_ALERT_OPTIONS, emptyAlertState, type AlertObservation, type AlertOptions, type AlertStateStore } from '../../../src/core/alerts/types';
+import type { PaceSummary } from '../../../src/core/forecast/types';
+import { makeMeter, type Meter, type Snapshot } from '../../../src/core/model';
+
+const H = 3_600_000;
+const T0 = Date.UTC(2026, 0, 10, 9);
+const FEB1 = Date.UTC(2026, 1, 1);
+const MAR1 = Date.UTC(2026, 2, 1);
+
+function pct(percentUsed: number, over: { id?: string; resetsAt?: number; label?: string } = {}): Meter {
+  return makeMeter({
+    id: over.id ?? 'premium',
+    label: over.label ?? 'Premium requests',
+    kind: 'quota',
+    unit: 'requests',
+    source: 'official',
+    capturedAt: T0,
+    used: percentUsed * 3,
+    limit: 300,
+    resetsAt: 'resetsAt' in over ? over.resetsAt : FEB1,
+  });
+}
+
+function balance(remaining: number): Meter {
+  return makeMeter({ id: 'balance', label: 'Balance', kind: 'balance', unit: 'USD', source: 'official', capturedAt: T0, remaining });
+}
+
+function obs(accountId: string, meters: Meter[], extra: Partial<AlertObservation> = {}, status: Snapshot['status'] = 'ok'): AlertObservation {
+  return { accountId, accountName: `Acct ${accountId}`, snapshot: { accountId, takenAt: T0, status, meters }, ...extra };
+}
+
+function opts(over: Partial<AlertOptions> = {}, kinds: Partial<AlertOptions['kinds']> = {}): AlertOptions {
+  return { ...DEFAULT_ALERT_OPTIONS, ...over, kinds: { ...DEFAULT_ALERT_OPTIONS.kinds, ...kinds } };
+}
+
+/** Runs a sequence of single-meter observations through the pure function, returning the messages per step. */
+function run(steps: Array<Meter | Meter[]>, o: AlertOptions = opts(), paces?: Array<Record<string, PaceSummary> | undefined>) {
+  let state = emptyAlertState();
+  return steps.map((m, i) => {
+    const d = decideAlerts(state, [obs('a', Array.isArray(m) ? m : [m], paces?.[i] ? { paces: paces[i] } : {})], o, T0 + i * H);
+    state = d.state;
+    return d.notifications;
+  });
+}
+
+const runOut: PaceSummary = {
+  status: 'ok',
+  burnPerHour: 2,
+  runOutAt: T0 + 5 * 24 * H,
+  runsOutBeforeReset: true,
+  resetsAt: FEB1,
+  projectedPercentAtReset: 180,
+  text: 'At this pace you run out Thu 14:00, 16 days before reset — stay under 4 requests a day',
+};
+
+test('thresholds fire once per episode, the highest crossed only', () => {
+  const out = run([pct(70), pct(82), pct(85), pct(96), pct(97), pct(99)]);
+  assert.deepEqual(out.map((n) => n.length), [0, 1, 0, 1, 0, 0]);
+  assert.equal(out[1]![0]!.kind, 'threshold');
+  assert.equal(out[1]![0]!.level, 80);
+  assert.equal(out[1]![0]!.message, 'Acct a · Premium requests: 82% used');
+  assert.equal(out[3]![0]!.level, 95);
+  // A jump straight over both thresholds says it once, at the higher one.
+  const jump = run([pct(10), pct(97)]);
+  assert.equal(jump[1]!.length, 1);
+  assert.equal(jump[1]![0]!.level, 95);
+});
+
+test('hysteresis: hovering around a threshold does not re-notify; falling clearly below ends the episode', () => {
+  const out = run([pct(82), pct(78), pct(81), pct(76), pct(80), pct(74), pct(81)]);
+  assert.deepEqual(out.map((n) => n.length), [1, 0, 0, 0, 0, 0, 1]);
+  // Falling from the 95 episode to 88 ends it (below 95 − 5) but keeps the 80 one.
+  const hi = run([pct(96), pct(88), pct(92), pct(95)]);
+  assert.deepEqual(hi.map((n) => n.map((x) => x.level)), [[95], [], [], [95]]);
+});
+
+test('re-arm after a reset: the window change ends the episode and says so once', () => {
+  const steps = [pct(96, { resetsAt: FEB1 }), pct(97, { resetsAt: FEB1 })];
+  let state = emptyAlertState();
+  const at = [T0, T0 + H, FEB1 + H, FEB1 + 2 * H, FEB1 + 10 * H];
+  const meters = [...steps, pct(2, { resetsAt: MAR1 }), pct(3, { resetsAt: MAR1 }), pct(85, { resetsAt: MAR1 })];
+  const seen = meters.map((m, i) => {
+    const d = decideAlerts(state, [obs('a', [m])], opts(), at[i]!);
+    state = d.state;
+    return d.notifications;
+  });
+  assert.deepEqual(seen.map((n) => n.map((x) => x.kind)), [['threshold'], [], ['reset'], [], ['threshold']]);
+  assert.equal(seen[2]![0]!.severity, 'info');
+  assert.equal(seen[2]![0]!.message, 'Acct a · Premium requests has reset: 2% used (was 97%)');
+  assert.equal(seen[4]![0]!.level, 80);
+  // Without a reset time, a large fall back is a reset too; a reset of a meter that was never high stays quiet.
+  const noReset = run([pct(90, { resetsAt: undefined }), pct(5, { resetsAt: undefined }), pct(82, { resetsAt: undefined })]);
+  assert.deepEqual(noReset.map((n) => n.map((x) => x.kind)), [['threshold'], ['reset'], ['threshold']]);
+  assert.deepEqual(run([pct(50, { resetsAt: undefined }), pct(1, { resetsAt: undefined })]).flat(), []);
+});
+
+test('vendor jitter of the reset time is not a new window', () => {
+  let state = emptyAlertState();
+  const at = [T0, FEB1 + 60_000];
+  const ms = [pct(90, { resetsAt: FEB1 }), pct(91, { resetsAt: FEB1 + 90_000 })];
+  const out = ms.map((m, i) => {
+    const d = decideAlerts(state, [obs('a', [m])], opts(), at[i]!);
+    state = d.state;
+    return d.notifications.length;
+  });
+  assert.deepEqual(out, [1, 0]);
+});
+
+test('many accounts crossing at once: one grouped notification', () => {
+  const batch = ['a', 'b', 'c'].map((id) => obs(id, [pct(85)]));
+  const d = decideAlerts(emptyAlertState(), batch, opts(), T0);
+  assert.equal(d.notifications.length, 1);
+  const n = d.notifications[0]!;
+  assert.equal(n.grouped, true);
+  assert.equal(n.message, '3 accounts above 80%: Acct a, Acct b, Acct c');
+  assert.equal(n.targets.length, 3);
+  // Two is not a storm.
+  assert.equal(decideAlerts(emptyAlertState(), batch.slice(0, 2), opts(), T0).notifications.length, 2);
+  // One account with several meters crossing.
+  const one = decideAlerts(emptyAlertState(), [obs('a', ['x', 'y', 'z'].map((id) => pct(90, { id })))], opts(), T0);
+  assert.equal(one.notifications[0]!.message, 'Acct a: 3 meters above 80%');
+  // Mixed kinds beyond maxSeparate collapse into one summary.
+  const mixed = [obs('a', [pct(85)]), obs('b', [pct(96)]), obs('c', [balance(1)]), obs('d', [pct(50)], { paces: { premium: runOut } })];
+  const s = decideAlerts(emptyAlertState(), mixed, opts(), T0).notifications;
+  assert.equal(s.length, 1);
+  assert.match(s[0]!.message, /^4 tokstat alerts: /);
+  assert.equal(s[0]!.targets.length, 4);
+  // Seven accounts: the names are cut short.
+  const seven = decideAlerts(emptyAlertState(), 'abcdefg'.split('').map((id) => obs(id, [pct(85)])), opts(), T0).notifications;
+  assert.equal(seven[0]!.message, '7 accounts above 80%: Acct a, Acct b, Acct c and 4 more');
+});
+
+test('no duplicate after a restart (new engine, same store), in memory and on disk', async () => {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tokstat-alerts-'));
+  const stores: Array<() => AlertStateStore> = [
+    (() => {
+      const s = new InMemoryAlertStateStore();
+      return () => s;
+    })(),
+    () => new FileAlertStateStore({ folder: path.join(dir, 'state') }),
+  ];
+  for (const store of stores) {
+    const first = new AlertEngine({ store: store(), options: () => opts() });
+    assert.equal((await first.process([obs('a', [pct(85)])], T0)).length, 1);
+    const second = new AlertEngine({ store: store(), options: () => opts() });
+    assert.equal((await second.process([obs('a', [pct(86)])], T0 + H)).length, 0);
+    assert.equal((await second.process([obs('a', [pct(96)])], T0 + 2 * H)).length, 1);
+  }
+  const names = await fsp.readdir(path.join(dir, 'state'));
+  assert.deepEqual(names, ['alerts.json'], 'atomic write leaves no temp file');
+});
+
+test('two windows sharing the store: only the leader notifies, a leader change keeps the episodes', async () => {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tokstat-alerts-'));
+  let leader: 'A' | 'B' = 'A';
+  const mk = (me: 'A' | 'B') => new AlertEngine({ store: new FileAlertStateStore({ folder: dir }), options: () => opts(), isLeader: () => leader === me });
+  const a = mk('A');
+  const b = mk('B');
+  const both = async (m: Meter, now: number) => [(await a.process([obs('x', [m])], now)).length, (await b.process([obs('x', [m])], now)).length];
+  assert.deepEqual(await both(pct(85), T0), [1, 0]);
+  assert.equal(a.isActive(), true);
+  assert.equal(b.isActive(), false);
+  leader = 'B';
+  assert.deepEqual(await both(pct(87), T0 + H), [0, 0], 'the new leader knows the 80 % episode');
+  assert.deepEqual(await both(pct(96), T0 + 2 * H), [0, 1]);
+});
+
+test('snooze for today: quiet until the end of the day, no stale alert afterwards, persisted', async () => {
+  const store = new InMemoryAlertStateStore();
+  const endOfDay = (now: number) => now + 10 * H;
+  const e1 = new AlertEngine({ store, options: () => opts(), endOfDay });
+  assert.equal((await e1.process([obs('a', [pct(82)])], T0)).length, 1);
+  await e1.snooze([{ accountId: 'a', meterId: 'premium' }], T0);
+  const e2 = new AlertEngine({ store, options: () => opts(), endOfDay });
+  assert.equal((await e2.process([obs('a', [pct(96)])], T0 + H)).length, 0, 'snoozed (after a restart too)');
+  assert.equal((await e2.process([obs('a', [pct(96), pct(85, { id: 'other' })])], T0 + 2 * H)).length, 1, 'other meters still notify');
+  assert.equal((await e2.process([obs('a', [pct(97)])], T0 + 11 * H)).length, 0, 'the crossing seen while snoozed is not replayed');
+  const st = await store.load();
+  assert.equal(st.meters['a/premium']!.snoozedUntil, undefined, 'an expired snooze is dropped');
+  assert.equal((await e2.process([obs('a', [pct(70)]), obs('b', [pct(10)])], T0 + 12 * H)).length, 0);
+  assert.equal((await e2.process([obs('a', [pct(85)])], T0 + 13 * H)).length, 1, 'a new episode after the snooze notifies');
+});
+
+test('each kind can be turned off, and the master switch turns everything off', async () => {
+  assert.deepEqual(run([pct(85), pct(96)], opts({}, { threshold: false })).flat(), []);
+  assert.deepEqual(run([pct(50)], opts({}, { predictive: false }), [{ premium: runOut }]).flat(), []);
+  assert.deepEqual(
+    run([pct(90, { resetsAt: undefined }), pct(5, { resetsAt: undefined })], opts({}, { reset: false })).map((n) => n.length),
+    [1, 0],
+  );
+  assert.deepEqual(run([balance(2)], opts({}, { lowBalance: false })).flat(), []);
+  assert.deepEqual(run([balance(2)], opts({ lowBalance: 0 })).flat(), []);
+  const off = new AlertEngine({ store: new InMemoryAlertStateStore(), options: () => opts({ enabled: false }) });
+  assert.deepEqual(await off.process([obs('a', [pct(99)])], T0), []);
+  assert.equal(off.isActive(), false);
+});
+
+test('predictive alert needs a confident pace and fires once per window', () => {
+  const unsure: PaceSummary = { ...runOut, status: 'insufficient-data' };
+  assert.deepEqual(run([pct(40)], opts(), [{ premium: unsure }]).flat(), []);
+  const out = run([pct(40), pct(42), pct(44)], opts(), [{ premium: runOut }, { premium: runOut }, { premium: runOut }]);
+  assert.deepEqual(out.map((n) => n.map((x) => x.kind)), [['predictive'], [], []]);
+  assert.equal(out[0]![0]!.message, `Acct a · Premium requests: ${runOut.text}`);
+  // Run-out only minutes before the reset is not worth it.
+  const late: PaceSummary = { ...runOut, runOutAt: FEB1 - 10 * 60_000 };
+  assert.deepEqual(run([pct(40)], opts(), [{ premium: late }]).flat(), []);
+  // A threshold crossing in the same batch carries the pace instead of a second notification.
+  const both = run([pct(85)], opts(), [{ premium: runOut }]);
+  assert.equal(both[0]!.length, 1);
+  assert.equal(both[0]![0]!.kind, 'threshold');
+  assert.match(both[0]![0]!.message, /85% used — At this pace you run out/);
+  // Back on pace (projection clearly under the limit) ends the episode; running hot again re-notifies.
+  const calm: PaceSummary = { status: 'ok', runsOutBeforeReset: false, projectedPercentAtReset: 70, resetsAt: FEB1, text: 'On pace' };
+  const again = run([pct(40), pct(41), pct(42)], opts(), [{ premium: runOut }, { premium: calm }, { premium: runOut }]);
+  assert.deepEqual(again.map((n) => n.length), [1, 0, 1]);
+});
+
+test('low balance: once per episode, a clear top-up ends it (refill notice)', () => {
+  const out = run([balance(10), balance(4), balance(3), balance(5.2), balance(20), balance(4)]);
+  assert.deepEqual(out.map((n) => n.map((x) => x.kind)), [[], ['lowBalance'], [], [], ['reset'], ['lowBalance']]);
+  assert.equal(out[1]![0]!.message, 'Acct a · Balance is low: $4.00 left');
+  assert.equal(out[4]![0]!.message, 'Acct a · Balance topped up: $20.00 left');
+  assert.equal(out[4]![0]!.refill, true);
+});
+
+test('stale/error snapshots, unlimited and rate-limit meters never notify', () => {
+  assert.deepEqual(decideAlerts(emptyAlertState(), [obs('a', [pct(99)], {}, 'stale')], opts(), T0).notifications, []);
+  const unl = makeMeter({ id: 'u', label: 'u', kind: 'quota', unit: 'requests', source: 'official', capturedAt: T0, unlimited: true });
+  const rl = makeMeter({ id: 'r', label: 'r', kind: 'rate-limit', unit: 'requests', source: 'headers', capturedAt: T0, used: 99, limit: 100 });
+  assert.deepEqual(decideAlerts(emptyAlertState(), [obs('a', [unl, rl])], opts(), T0).notifications, []);
+});
+
+test('decideAlerts is pure; old meters are pruned; forgetAccount drops an account', async () => {
+  const s0 = emptyAlertState();
+  const d = decideAlerts(s0, [obs('a', [pct(85)])], opts(), T0);
+  assert.deepEqual(s0, emptyAlertState());
+  const later = decideAlerts(d.state, [obs('b', [pct(10)])], opts(), T0 + 60 * 24 * H);
+  assert.deepEqual(Object.keys(later.state.meters), ['b/premium']);
+  const store = new InMemoryAlertStateStore();
+  const e = new AlertEngine({ store, options: () => opts() });
+  await e.process([obs('a', [pct(85)]), obs('b', [pct(85)])], T0);
+  await e.forgetAccount('a');
+  assert.deepEqual(Object.keys((await store.load()).meters), ['b/premium']);
+});
+
+test('file store: missing or corrupt files read as empty; bad entries are dropped', async () => {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tokstat-alerts-'));
+  const store = new FileAlertStateStore({ folder: dir });
+  assert.deepEqual(await store.load(), emptyAlertState());
+  await fsp.writeFile(path.join(dir, 'alerts.json'), '{not json');
+  assert.deepEqual(await store.load(), emptyAlertState());
+  await fsp.writeFile(path.join(dir, 'alerts.json'), JSON.stringify({ version: 1, meters: { 'a/x': { seenAt: 1, level: 80, junk: 'y' }, 'a/y': { level: 80 }, 'a/z': null } }));
+  assert.deepEqual(await store.load(), { version: 1, meters: { 'a/x': { seenAt: 1, level: 80 } } });
+});
+
+test('settings normalisation', () => {
+  const cfg: Record<string, unknown> = { thresholds: [95, 'x', 80, 80, -1], hysteresis: 500, predictive: false, lowBalance: 0 };
+  const o = alertOptionsFromSettings((k) => cfg[k]);
+  assert.deepEqual(o.thresholds, [80, 95]);
+  assert.equal(o.hysteresis, 50);
+  assert.deepEqual(o.kinds, { threshold: true, predictive: false, reset: true, lowBalance: false });
+  const none = alertOptionsFromSettings((k) => (k === 'thresholds' ? [] : undefined));
+  assert.equal(none.kinds.threshold, false);
+  assert.deepEqual(alertOptionsFromSettings(() => undefined), DEFAULT_ALERT_OPTIONS);
+});
