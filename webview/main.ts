@@ -1,10 +1,13 @@
+// Marks the start of the dashboard script for the render benchmark (bench/dashboard.ts); a no-op otherwise.
+performance.mark('tokstat:script-start');
 // The dashboard app. Handshake: post `ready`, then render every `state` message the host sends.
 // Updates are keyed per account: a card whose data did not change keeps its DOM node (and focus, and scroll), a
 // changed card is rebuilt and swapped in place. Countdowns tick every 30 s from `state.now` + elapsed time.
 import type { DashboardState } from '../src/shared/protocol';
+import { ChartManager } from './chart';
 import { h } from './dom';
 import { renderCard, renderEmpty, renderToolbar, tickText, type TickKind } from './render';
-import { parseHostMessage } from './validate';
+import { parseHistoryMessage, parseHostMessage } from './validate';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
 
 const TICK_MS = 30_000;
@@ -30,6 +33,7 @@ let current: DashboardState | undefined;
 let receivedAt = 0;
 let restoredScroll = false;
 const cards = new Map<string, CardEntry>();
+const charts = new ChartManager(post);
 
 function hostNow(): number {
   return current ? current.now + (performance.now() - receivedAt) : Date.now();
@@ -43,6 +47,7 @@ function render(state: DashboardState): void {
   const thresholdsKey = `${state.thresholds.warning}/${state.thresholds.error}`;
 
   if (state.accounts.length === 0) {
+    charts.releaseAll();
     cards.clear();
     list.replaceChildren();
     if (!empty.isConnected) main.prepend(empty);
@@ -60,7 +65,10 @@ function render(state: DashboardState): void {
         el = prev.el;
       } else {
         el = renderCard(account, state, now);
-        if (prev) swapPreservingFocus(prev.el, el);
+        if (prev) {
+          charts.releaseWithin(prev.el);
+          swapPreservingFocus(prev.el, el);
+        }
         cards.set(account.id, { signature, el });
       }
       const at = list.children[index];
@@ -69,11 +77,14 @@ function render(state: DashboardState): void {
     }
     for (const [id, entry] of cards) {
       if (!seen.has(id)) {
+        charts.releaseWithin(entry.el);
         entry.el.remove();
         cards.delete(id);
       }
     }
   }
+  // After the cards are in the document, so the charts can measure their width.
+  charts.mountWithin(list);
   tick();
   if (!restoredScroll) {
     restoredScroll = true;
@@ -86,9 +97,13 @@ function swapPreservingFocus(oldEl: HTMLElement, newEl: HTMLElement): void {
   const active = document.activeElement;
   const hadFocus = active instanceof HTMLElement && oldEl.contains(active);
   const action = hadFocus ? active.dataset.action : undefined;
+  const meterId = hadFocus ? active.closest<HTMLElement>('[data-meter-id]')?.dataset.meterId : undefined;
+  const range = hadFocus ? active.dataset.range : undefined;
   oldEl.replaceWith(newEl);
   if (!hadFocus) return;
+  const sameMeter = meterId === undefined ? undefined : [...newEl.querySelectorAll<HTMLElement>('.meter-history')].find((b) => b.dataset.meterId === meterId);
   const target =
+    (range && sameMeter ? sameMeter.querySelector<HTMLElement>(`button[data-range="${range}"]`) : null) ??
     (action ? newEl.querySelector<HTMLElement>(`button[data-action="${action}"]`) : null) ??
     newEl.querySelector<HTMLElement>('button[data-action="refresh"]');
   target?.focus({ preventScroll: true });
@@ -127,6 +142,9 @@ root.addEventListener('click', (ev) => {
     case 'showLog':
       post({ type: 'showLog' });
       break;
+    case 'range':
+      charts.setRange(target);
+      break;
   }
 });
 
@@ -144,6 +162,11 @@ window.addEventListener(
 );
 
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
+  const history = parseHistoryMessage(ev.data);
+  if (history) {
+    charts.onHistory(history.requestId, history.series);
+    return;
+  }
   const parsed = parseHostMessage(ev.data);
   if (!parsed) {
     console.warn('[tokstat] ignored a malformed message from the host');
@@ -152,6 +175,10 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   if (parsed.dropped > 0) console.warn(`[tokstat] dropped ${parsed.dropped} malformed account(s)`);
   render(parsed.state);
 });
+
+// VS Code swaps vscode-light / vscode-dark / vscode-high-contrast on <body> when the theme changes; canvas colours
+// are read once per chart, so the charts are redrawn.
+new MutationObserver(() => charts.retheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 setInterval(tick, TICK_MS);
 post({ type: 'ready' });

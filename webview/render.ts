@@ -1,6 +1,7 @@
 // Pure DOM builders for the dashboard: state in, elements out. Time-dependent texts (reset countdowns, ages) carry
 // `data-tick` + `data-at` so main.ts can refresh them every 30 s without rebuilding the card.
 import type { DashboardAccount, DashboardState } from '../src/shared/protocol';
+import type { PaceSummary } from '../src/core/forecast/types';
 import type { Meter } from '../src/core/model';
 import {
   formatAge,
@@ -14,6 +15,7 @@ import {
   type Thresholds,
 } from '../src/core/format';
 import { h, icon } from './dom';
+import { renderHistoryBlock } from './chart';
 
 // One formatter for all tooltips: `Date#toLocaleString` builds a new Intl formatter per call, which dominated render time.
 const absoluteTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -81,7 +83,14 @@ export function renderEmpty(): HTMLElement {
   );
 }
 
-function renderGauge(m: Meter, value: string, detail: string, percent: number | undefined): HTMLElement | null {
+/** Share of the window elapsed as a whole percent in 0–100, when the pace engine knows it. */
+function elapsedPercent(pace: PaceSummary | undefined): number | undefined {
+  const f = pace?.elapsedFraction;
+  if (f === undefined || !Number.isFinite(f)) return undefined;
+  return Math.round(Math.min(1, Math.max(0, f)) * 100);
+}
+
+function renderGauge(m: Meter, value: string, detail: string, percent: number | undefined, pace: PaceSummary | undefined): HTMLElement | null {
   if (m.unlimited) return null; // nothing to measure against: no bar rather than a fake one
   if (percent === undefined) {
     return h(
@@ -94,25 +103,35 @@ function renderGauge(m: Meter, value: string, detail: string, percent: number | 
   // CSSOM writes are not inline-style attributes, so the strict `style-src` CSP allows them.
   fill.style.setProperty('--fill', String(Math.min(100, Math.max(0, percent))));
   const now = Math.round(percent * 100) / 100;
+  const elapsed = elapsedPercent(pace);
+  // The month-progress tick: where a linear pace would be now. Fill past the tick = ahead of pace.
+  let marker: HTMLElement | null = null;
+  let elapsedText = '';
+  if (elapsed !== undefined) {
+    elapsedText = `${elapsed}% of the window elapsed`;
+    marker = h('div', { class: 'gauge-marker', testid: 'gauge-elapsed', data: { elapsed }, attrs: { 'aria-hidden': 'true', title: elapsedText } });
+    marker.style.setProperty('--elapsed', String(elapsed));
+  }
   return h(
     'div',
     {
-      class: 'gauge',
+      class: `gauge${marker ? ' gauge--paced' : ''}`,
       testid: 'meter-gauge',
       attrs: {
         role: 'meter',
         'aria-valuemin': 0,
         'aria-valuemax': Math.max(100, Math.ceil(now)),
         'aria-valuenow': now,
-        'aria-valuetext': `${value} used`,
-        'aria-label': `${m.label}: ${value} used, ${detail}`,
+        'aria-valuetext': elapsedText ? `${value} used, ${elapsedText}` : `${value} used`,
+        'aria-label': `${m.label}: ${value} used, ${detail}${elapsedText ? `, ${elapsedText}` : ''}`,
       },
     },
     fill,
+    marker,
   );
 }
 
-function renderMeter(m: Meter, thresholds: Thresholds, now: number): HTMLLIElement {
+function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: number, pace: PaceSummary | undefined): HTMLLIElement {
   const severity = meterSeverity(m, thresholds);
   const value = formatMeterValue(m);
   const detail = formatUsedOfLimit(m);
@@ -131,10 +150,13 @@ function renderMeter(m: Meter, thresholds: Thresholds, now: number): HTMLLIEleme
       data: { meterId: m.id, severity },
     },
     h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: m.label }), h('span', { class: 'meter-value', testid: 'meter-value', text: value })),
-    renderGauge(m, value, detail, m.unlimited ? undefined : m.percentUsed),
+    renderGauge(m, value, detail, m.unlimited ? undefined : m.percentUsed, pace),
     h('div', { class: 'meter-detail', testid: 'meter-detail', text: detail }),
+    pace?.text ? h('div', { class: 'meter-pace', testid: 'pace-text', text: pace.text }) : null,
     m.detail ? h('div', { class: 'meter-note', text: m.detail }) : null,
     meta,
+    // Unlimited meters have nothing worth plotting against; every other meter gets its history chart.
+    m.unlimited ? null : renderHistoryBlock(accountId, m),
   );
 }
 
@@ -219,7 +241,7 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
   const meters = snap?.meters ?? [];
   if (meters.length > 0) {
     const list = h('ul', { class: 'meters', attrs: { 'aria-label': `${a.name} meters` } });
-    for (const m of meters) list.append(renderMeter(m, state.thresholds, now));
+    for (const m of meters) list.append(renderMeter(a.id, m, state.thresholds, now, a.pace?.[m.id]));
     card.append(list);
   } else if (!snap || status === 'ok') {
     card.append(h('p', { class: 'card-empty', text: a.loading || !snap ? 'Waiting for the first refresh…' : 'This account reports no meters.' }));

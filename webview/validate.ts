@@ -1,7 +1,8 @@
 // Structural check of what the host posts. The host is trusted code, but account names, plans and error messages
 // inside it come from users and servers, so the webview still refuses anything that is not the expected shape
 // (rendering is textContent-only regardless). Deliberately hand-written: zod in this bundle would trip the CSP.
-import type { DashboardAccount, DashboardState } from '../src/shared/protocol';
+import type { ChartSeries, DashboardAccount, DashboardState, HistoryRange } from '../src/shared/protocol';
+import type { PaceSummary } from '../src/core/forecast/types';
 import type { Meter, Snapshot } from '../src/core/model';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -54,6 +55,44 @@ function isAccount(v: unknown): v is DashboardAccount {
   );
 }
 
+const PACE_STATUSES = new Set<PaceSummary['status']>(['ok', 'insufficient-data', 'just-reset', 'no-limit', 'unlimited']);
+const PACE_NUMBERS = [
+  'burnPerHour',
+  'projectedAtReset',
+  'projectedPercentAtReset',
+  'runOutAt',
+  'budgetPerHour',
+  'budgetPerDay',
+  'reserve',
+  'elapsedFraction',
+  'usedFraction',
+  'windowStart',
+  'resetsAt',
+] as const;
+
+function isPace(v: unknown): v is PaceSummary {
+  if (!isObj(v) || !isStr(v.text) || !PACE_STATUSES.has(v.status as PaceSummary['status'])) return false;
+  if (v.runsOutBeforeReset !== undefined && typeof v.runsOutBeforeReset !== 'boolean') return false;
+  return PACE_NUMBERS.every((k) => optNum(v[k]));
+}
+
+/** Keeps the well-formed pace entries; a bad pace never costs the account its card. */
+function withValidPace(a: DashboardAccount): DashboardAccount {
+  const raw: unknown = a.pace;
+  if (raw === undefined) return a;
+  const { pace: _dropped, ...rest } = a;
+  if (!isObj(raw)) return rest;
+  const pace: Record<string, PaceSummary> = {};
+  let kept = 0;
+  for (const [meterId, p] of Object.entries(raw)) {
+    if (isPace(p)) {
+      pace[meterId] = p;
+      kept++;
+    }
+  }
+  return kept > 0 ? { ...rest, pace } : rest;
+}
+
 /** Returns the state when `data` is a well-formed `state` message; malformed accounts are dropped, not rendered. */
 export function parseHostMessage(data: unknown): { state: DashboardState; dropped: number } | undefined {
   if (!isObj(data) || data.type !== 'state' || !isObj(data.state)) return undefined;
@@ -61,7 +100,44 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
   if (!Array.isArray(s.accounts) || !isNum(s.now) || !isObj(s.thresholds)) return undefined;
   const t = s.thresholds;
   if (!isNum(t.warning) || !isNum(t.error)) return undefined;
-  const accounts = s.accounts.filter(isAccount);
+  const accounts = s.accounts.filter(isAccount).map(withValidPace);
   const state: DashboardState = { accounts, thresholds: { warning: t.warning, error: t.error }, now: s.now };
   return { state, dropped: s.accounts.length - accounts.length };
+}
+
+const RANGES = new Set<HistoryRange>(['24h', '7d', '30d', '90d', '1y']);
+/** Far above any chart width: a series this long is a host bug, not something to draw. */
+const MAX_SERIES_POINTS = 20_000;
+
+function isPointList(v: unknown): v is Array<[number, number]> {
+  if (!Array.isArray(v) || v.length > MAX_SERIES_POINTS) return false;
+  for (const p of v) if (!Array.isArray(p) || p.length !== 2 || !isNum(p[0]) || !isNum(p[1])) return false;
+  return true;
+}
+
+function isSeries(v: unknown): v is ChartSeries {
+  return (
+    isObj(v) &&
+    isStr(v.accountId) &&
+    isStr(v.meterId) &&
+    isStr(v.label) &&
+    isStr(v.unit) &&
+    RANGES.has(v.range as HistoryRange) &&
+    isPointList(v.points) &&
+    optNum(v.limit) &&
+    Array.isArray(v.resets) &&
+    v.resets.every(isNum) &&
+    (v.forecast === undefined || isPointList(v.forecast)) &&
+    (v.pace === undefined || isPace(v.pace)) &&
+    isStr(v.summary)
+  );
+}
+
+/**
+ * Returns `{ requestId, series }` for a `history` message. A malformed series becomes `null` (the chart shows its
+ * quiet empty state) rather than being dropped, so the request still settles.
+ */
+export function parseHistoryMessage(data: unknown): { requestId: number; series: ChartSeries | null } | undefined {
+  if (!isObj(data) || data.type !== 'history' || !isNum(data.requestId)) return undefined;
+  return { requestId: data.requestId, series: isSeries(data.series) ? data.series : null };
 }

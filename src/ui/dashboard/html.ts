@@ -3,9 +3,10 @@
 // CSP: `default-src 'none'` and then only what the page needs:
 //   script-src 'nonce-…'      the one bundled script (no 'unsafe-inline', no 'unsafe-eval': the bundle has no eval,
 //                             and the webview imports only types from the zod-based protocol module)
-//   style-src  <cspSource>    <link>ed stylesheets from the extension (dashboard.css, codicon.css). No inline
-//                             styles are needed: the script only sets CSS custom properties through the CSSOM,
-//                             which a style-src without 'unsafe-inline' does not block.
+//   style-src  <cspSource>    <link>ed stylesheets from the extension (dashboard.css, codicon.css, uPlot's CSS).
+//                             No inline styles are needed: the script (and uPlot, for chart layout and the cursor)
+//                             only writes `element.style` through the CSSOM, which a style-src without
+//                             'unsafe-inline' does not block; only `style="…"` attributes and <style> would be.
 //   font-src   <cspSource>    the codicon font
 //   img-src    <cspSource> data:
 import { randomBytes } from 'node:crypto';

@@ -2,7 +2,14 @@
 // inbound message validated with the shared zod schema, and state pushes debounced so bursts of snapshot updates
 // (one per account after "Refresh all") reach the webview as one message.
 import * as vscode from 'vscode';
-import { webviewToHostSchema, type DashboardState, type HostToWebview, type WebviewToHost } from '../../shared/protocol';
+import {
+  webviewToHostSchema,
+  type ChartSeries,
+  type DashboardState,
+  type HistoryRange,
+  type HostToWebview,
+  type WebviewToHost,
+} from '../../shared/protocol';
 import { makeNonce, renderDashboardHtml } from './html';
 
 export const DASHBOARD_VIEW_TYPE = 'tokstat.dashboard';
@@ -27,6 +34,12 @@ export interface DashboardDeps {
   onAddAccount(): unknown;
   onOpenSettings(): unknown;
   onShowLog(): unknown;
+  /**
+   * One meter's history for a chart, downsampled to about `width` points (CSS pixels of the chart), or `null` when
+   * there is none yet. A rejection is logged and answered as `null` (the chart shows "No history yet").
+   * Optional until the history store is wired: without it every chart shows "No history yet".
+   */
+  getHistory?(accountId: string, meterId: string, range: HistoryRange, width: number): Promise<ChartSeries | null>;
 }
 
 export class DashboardPanel implements vscode.Disposable {
@@ -60,6 +73,11 @@ export class DashboardPanel implements vscode.Disposable {
   private pending: (() => DashboardState) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  /**
+   * Bumped on every `ready`: the page was (re)loaded and restarted its request ids, so a history answer computed for
+   * the previous page must not be posted to the new one under an id it now uses for something else.
+   */
+  private generation = 0;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -148,10 +166,16 @@ export class DashboardPanel implements vscode.Disposable {
     }
     const msg: WebviewToHost = parsed.data;
     if (msg.type === 'ready') {
+      this.generation++;
       this.ready = true;
       this.clearTimer();
       this.pending = () => this.deps.getState();
       this.flush();
+      return;
+    }
+    if (msg.type === 'requestHistory') {
+      // Not logged per request: a dashboard asks for one series per meter on every open.
+      void this.answerHistory(msg);
       return;
     }
     this.deps.log.info(`dashboard: ${msg.type}${'accountId' in msg && msg.accountId ? ` ${msg.accountId}` : ''}`);
@@ -169,6 +193,24 @@ export class DashboardPanel implements vscode.Disposable {
           return this.deps.onShowLog();
       }
     });
+  }
+
+  private async answerHistory(msg: Extract<WebviewToHost, { type: 'requestHistory' }>): Promise<void> {
+    const generation = this.generation;
+    let series: ChartSeries | null = null;
+    try {
+      series = (await this.deps.getHistory?.(msg.accountId, msg.meterId, msg.range, msg.width)) ?? null;
+    } catch (err) {
+      this.deps.log.warn(`dashboard: history for ${msg.accountId}/${msg.meterId} (${msg.range}) failed: ${errorText(err)}`);
+    }
+    if (this.disposed || !this.ready || generation !== this.generation) return; // the page that asked is gone
+    const message: HostToWebview = { type: 'history', requestId: msg.requestId, series };
+    try {
+      const delivered = await this.panel.webview.postMessage(message);
+      if (!delivered) this.deps.log.warn('dashboard: history not delivered (webview hidden or gone)');
+    } catch (err) {
+      this.deps.log.warn(`dashboard: postMessage failed: ${errorText(err)}`);
+    }
   }
 
   /** Runs a callback so that neither a throw nor a rejected promise escapes unlogged. */
@@ -197,7 +239,9 @@ export class DashboardPanel implements vscode.Disposable {
       nonce: makeNonce(),
       scriptUri: asset('dist', 'webview', 'dashboard.js'),
       codiconUri: asset('dist', 'webview', 'codicon.css'),
-      styleUris: [asset('media', 'dashboard.css')],
+      // dist/webview/dashboard.css is uPlot's stylesheet, emitted by esbuild from the webview's CSS import; the
+      // extension's own stylesheet comes after it so it can override.
+      styleUris: [asset('dist', 'webview', 'dashboard.css'), asset('media', 'dashboard.css')],
       title: TITLE,
     });
   }

@@ -226,3 +226,87 @@ test('the serializer revives a restored panel with fresh options and html', asyn
   subscriptions.forEach((d) => d.dispose());
   assert.equal(serializers.size, 0);
 });
+
+const SERIES = {
+  accountId: 'a1',
+  meterId: 'premium',
+  label: 'Premium requests',
+  unit: 'requests',
+  range: '7d' as const,
+  points: [
+    [1, 2],
+    [3, 4],
+  ] as Array<[number, number]>,
+  resets: [],
+  summary: 'Premium requests over the last 7 days: 2 → 4.',
+};
+
+test('requestHistory is routed to getHistory and answered with the request id', async () => {
+  const { deps, logs } = makeDeps();
+  const asked: unknown[][] = [];
+  const withHistory = {
+    ...deps,
+    getHistory: async (accountId: string, meterId: string, range: string, width: number) => {
+      asked.push([accountId, meterId, range, width]);
+      if (meterId === 'boom') throw new Error('history store unreadable');
+      if (meterId === 'none') return null;
+      return SERIES;
+    },
+  };
+  DashboardPanel.createOrShow(withHistory as never);
+  const p = created[0]!;
+  p.messages.fire({ type: 'ready' });
+  p.posted.length = 0;
+  // Invalid requests never reach getHistory.
+  p.messages.fire({ type: 'requestHistory', requestId: 1, accountId: 'a1', meterId: 'premium', range: '2y', width: 300 });
+  p.messages.fire({ type: 'requestHistory', requestId: 1, accountId: 'a1', meterId: 'premium', range: '7d', width: 5 });
+  p.messages.fire({ type: 'requestHistory', requestId: -1, accountId: 'a1', meterId: 'premium', range: '7d', width: 300 });
+  assert.deepEqual(asked, []);
+  p.messages.fire({ type: 'requestHistory', requestId: 7, accountId: 'a1', meterId: 'premium', range: '7d', width: 300 });
+  p.messages.fire({ type: 'requestHistory', requestId: 8, accountId: 'a1', meterId: 'none', range: '24h', width: 300 });
+  p.messages.fire({ type: 'requestHistory', requestId: 9, accountId: 'a1', meterId: 'boom', range: '1y', width: 300 });
+  await sleep(0);
+  assert.deepEqual(asked, [
+    ['a1', 'premium', '7d', 300],
+    ['a1', 'none', '24h', 300],
+    ['a1', 'boom', '1y', 300],
+  ]);
+  assert.deepEqual(p.posted, [
+    { type: 'history', requestId: 7, series: SERIES },
+    { type: 'history', requestId: 8, series: null },
+    { type: 'history', requestId: 9, series: null },
+  ]);
+  assert.ok(logs.includes('warn dashboard: history for a1/boom (1y) failed: history store unreadable'));
+  assert.equal(logs.filter((l) => l.includes('requestHistory')).length, 0, 'requests are not logged one by one');
+});
+
+test('without getHistory every chart gets null; answers for a reloaded or closed page are dropped', async () => {
+  const { deps } = makeDeps();
+  DashboardPanel.createOrShow(deps as never);
+  const p = created[0]!;
+  p.messages.fire({ type: 'ready' });
+  p.posted.length = 0;
+  p.messages.fire({ type: 'requestHistory', requestId: 1, accountId: 'a1', meterId: 'm', range: '30d', width: 200 });
+  await sleep(0);
+  assert.deepEqual(p.posted, [{ type: 'history', requestId: 1, series: null }]);
+  p.dispose();
+
+  // A slow answer that arrives after the page reloaded (new ready) must not be posted under a reused id.
+  let release: (() => void) | undefined;
+  const slow = {
+    ...deps,
+    getHistory: () =>
+      new Promise<typeof SERIES>((resolve) => {
+        release = () => resolve(SERIES);
+      }),
+  };
+  DashboardPanel.createOrShow(slow as never);
+  const q = created[1]!;
+  q.messages.fire({ type: 'ready' });
+  q.messages.fire({ type: 'requestHistory', requestId: 1, accountId: 'a1', meterId: 'premium', range: '7d', width: 200 });
+  q.messages.fire({ type: 'ready' });
+  q.posted.length = 0;
+  release!();
+  await sleep(0);
+  assert.deepEqual(q.posted, [], 'the answer for the previous page is dropped');
+});

@@ -1,0 +1,312 @@
+// History charts and the month-progress marker, in Chromium under the real CSP (see webviewHarness.ts).
+// Skips only when /usr/bin/chromium is missing.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { makeMeter, type Meter, type MeterInput } from '../../../src/core/model';
+import type { ChartSeries, DashboardAccount, DashboardState, HistoryRange } from '../../../src/shared/protocol';
+import { CHROMIUM, startWebviewServer, type Harness, type WebviewServer } from './webviewHarness';
+
+declare const window: any;
+declare const document: any;
+
+const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: browser chart test skipped`;
+
+const NOW = Date.UTC(2025, 5, 20, 12, 0, 0);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const THEME_CSS = ':root{--vscode-charts-red:rgb(220, 0, 0);--vscode-charts-blue:rgb(0, 90, 200);--vscode-editor-foreground:rgb(30, 30, 30);}';
+
+function meter(input: Partial<MeterInput> & Pick<MeterInput, 'id' | 'label'>): Meter {
+  return makeMeter({ kind: 'quota', unit: 'requests', source: 'official', capturedAt: NOW - 60_000, ...input });
+}
+
+function state(): DashboardState {
+  const acct: DashboardAccount = {
+    id: 'gh',
+    name: 'Copilot (work)',
+    providerId: 'copilot',
+    providerName: 'GitHub Copilot',
+    icon: 'copilot',
+    authKind: 'github-session',
+    loading: false,
+    snapshot: {
+      accountId: 'gh',
+      takenAt: NOW,
+      lastSuccessAt: NOW,
+      status: 'ok',
+      meters: [
+        meter({ id: 'premium', label: 'Premium requests', used: 930, limit: 1500, resetsAt: NOW + 11 * DAY }),
+        meter({ id: 'other', label: 'Other', used: 10, limit: 100 }),
+        meter({ id: 'chat', label: 'Chat', unlimited: true }),
+      ],
+    },
+    pace: {
+      premium: { status: 'ok', elapsedFraction: 0.58, usedFraction: 0.62, text: 'At this pace you reach 1,400 requests by the reset.' },
+      // A malformed entry is dropped without costing the account its card.
+      other: { status: 'bogus', text: 5 } as never,
+    },
+  };
+  return { now: NOW, thresholds: { warning: 80, error: 95 }, accounts: [acct] };
+}
+
+function series(n: number, range: HistoryRange = '30d', extra: Partial<ChartSeries> = {}): ChartSeries {
+  const start = NOW - 30 * DAY;
+  const points: Array<[number, number]> = [];
+  for (let i = 0; i < n; i++) points.push([start + (i * 30 * DAY) / n, Math.round((i / n) * 1000)]);
+  return {
+    accountId: 'gh',
+    meterId: 'premium',
+    label: 'Premium requests',
+    unit: 'requests',
+    range,
+    points,
+    limit: 1500,
+    resets: [NOW - 19 * DAY],
+    forecast: [
+      [NOW, 1000],
+      [NOW + 5 * DAY, 1200],
+      [NOW + 11 * DAY, 1400],
+    ],
+    summary: `Premium requests, last 30 days: ${n} readings, from 0 to 1,000 requests of 1,500.`,
+    ...extra,
+  };
+}
+
+const chartSel = '[data-testid="meter-chart"][data-meter-id="premium"]';
+
+describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
+  let srv: WebviewServer;
+  before(async () => {
+    srv = await startWebviewServer({ themeCss: THEME_CSS });
+  });
+  after(async () => {
+    await srv?.close();
+  });
+
+  async function requests(h: Harness): Promise<any[]> {
+    return (await h.posted()).filter((m) => m.type === 'requestHistory');
+  }
+
+  /** Charts ask when they come near the viewport (an IntersectionObserver, so a frame after the render). */
+  async function lastRequest(h: Harness, meterId = 'premium'): Promise<any> {
+    await h.page.waitForFunction((id: string) => (window as any).__posted.some((m: any) => m.type === 'requestHistory' && m.meterId === id), meterId);
+    const rs = (await requests(h)).filter((m) => m.meterId === meterId);
+    return rs[rs.length - 1];
+  }
+
+  /** Sends a history answer and waits for the frame in which answers are drawn. */
+  async function answer(h: Harness, requestId: number, series: unknown): Promise<void> {
+    await h.send({ type: 'history', requestId, series });
+    await h.page.evaluate(() => new Promise((r) => (window as any).requestAnimationFrame(() => setTimeout(r, 0))));
+  }
+
+  /** RGB of the canvas pixel in the middle of the row uPlot drew the limit line on. */
+  function limitPixel(h: Harness): Promise<number[]> {
+    return h.page.evaluate((sel: string) => {
+      const box = document.querySelector(sel);
+      const canvas = box.querySelector('canvas');
+      const row = Number(box.dataset.limitRow);
+      return [...canvas.getContext('2d').getImageData(Math.floor(canvas.width / 2), row, 1, 1).data].slice(0, 3);
+    }, chartSel);
+  }
+
+  test('gauge marker, pace text and a chart with limit, resets, forecast and text alternatives', async () => {
+    const h = await srv.open();
+    try {
+      await h.send({ type: 'state', state: state() });
+      const meterEl = h.page.locator('[data-testid="meter"][data-meter-id="premium"]');
+      // Month-progress marker and its accessible wording.
+      const gauge = meterEl.locator('[role="meter"]');
+      assert.equal(await gauge.getAttribute('aria-label'), 'Premium requests: 62% used, 930 / 1,500 requests, 58% of the window elapsed');
+      assert.equal(await gauge.getAttribute('aria-valuetext'), '62% used, 58% of the window elapsed');
+      const marker = meterEl.locator('[data-testid="gauge-elapsed"]');
+      assert.equal(await marker.getAttribute('data-elapsed'), '58');
+      const geo = await marker.evaluate((m: any) => (m.getBoundingClientRect().left + 1 - m.parentElement.getBoundingClientRect().left) / m.parentElement.getBoundingClientRect().width);
+      assert.ok(Math.abs(geo - 0.58) < 0.01, `marker at ${geo}`);
+      assert.equal(await meterEl.locator('[data-testid="pace-text"]').textContent(), 'At this pace you reach 1,400 requests by the reset.');
+      // The malformed pace entry is ignored: no marker, no text, card still there.
+      const other = h.page.locator('[data-testid="meter"][data-meter-id="other"]');
+      assert.equal(await other.locator('[data-testid="gauge-elapsed"], [data-testid="pace-text"]').count(), 0);
+      assert.equal(await other.locator('[role="meter"]').getAttribute('aria-label'), 'Other: 10% used, 10 / 100 requests');
+      // No chart for an unlimited meter.
+      assert.equal(await h.page.locator('[data-testid="meter-chart"]').count(), 2);
+
+      // One request per chart, with the default range and the chart's measured width.
+      const req = await lastRequest(h);
+      assert.equal(req.range, '30d');
+      assert.equal(req.accountId, 'gh');
+      const width = await h.page.locator(chartSel).evaluate((e: any) => e.clientWidth);
+      assert.equal(req.width, width);
+      assert.equal(await h.page.locator(chartSel).getAttribute('data-state'), 'loading');
+      assert.equal(await h.page.locator('[data-testid="range-30d"]').first().getAttribute('aria-pressed'), 'true');
+
+      await answer(h, req.requestId, series(120));
+      const chart = h.page.locator(chartSel);
+      await h.page.waitForSelector(`${chartSel}[data-state="drawn"]`);
+      assert.equal(await chart.getAttribute('data-points'), '120');
+      assert.equal(await chart.getAttribute('data-forecast-points'), '3', 'forecast points after the last reading');
+      assert.equal(await chart.getAttribute('data-resets'), '1');
+      assert.equal(await chart.getAttribute('data-limit'), '1500');
+      assert.equal(await chart.locator('canvas').count(), 1);
+      // The limit line really is drawn, in the theme's red.
+      assert.deepEqual(await limitPixel(h), [220, 0, 0]);
+
+      // Text alternatives: the summary, linked; and the data table behind "Show as table".
+      const describedBy = await chart.getAttribute('aria-describedby');
+      assert.ok(describedBy);
+      assert.equal(await h.page.locator(`#${describedBy}`).textContent(), series(120).summary);
+      assert.equal(await chart.getAttribute('aria-label'), 'Premium requests history, last 30 days');
+      const details = h.page.locator('[data-testid="meter-history"][data-meter-id="premium"] [data-testid="chart-table"]');
+      assert.equal(await details.locator('table').count(), 0, 'the table is built only when opened');
+      await details.locator('summary').click();
+      const rows = details.locator('tbody tr');
+      assert.equal(await rows.count(), 123);
+      assert.equal(await details.locator('tbody tr.row--projected').count(), 3);
+      assert.match((await rows.first().textContent()) ?? '', /0 requests\s*measured$/);
+
+      // Keyboard: focus the chart, End reads the last (projected) point out; the tooltip shows the same.
+      await chart.focus();
+      await h.page.keyboard.press('End');
+      const live = h.page.locator('[data-testid="meter-history"][data-meter-id="premium"] [aria-live="polite"]');
+      assert.match((await live.textContent()) ?? '', /1,400 requests \(projected\)$/);
+      await h.page.keyboard.press('Home');
+      assert.match((await live.textContent()) ?? '', /: 0 requests of 1,500 requests$/);
+      const tip = chart.locator('.chart-tip');
+      assert.equal(await tip.isVisible(), true);
+      assert.equal(await tip.textContent(), await live.textContent());
+      // Hover shows the tooltip too.
+      const box = (await chart.locator('.u-over').boundingBox())!;
+      await h.page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+      assert.match((await tip.textContent()) ?? '', /\d+ requests of 1,500 requests$/);
+
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test('range switching, stale answers, empty state and the client-side downsampling guard', async () => {
+    const h = await srv.open();
+    try {
+      await h.send({ type: 'state', state: state() });
+      const first = await lastRequest(h);
+      const chart = h.page.locator(chartSel);
+      const history = h.page.locator('[data-testid="meter-history"][data-meter-id="premium"]');
+
+      // Two quick clicks: 7d then 1y. The answers come back out of order; only the latest counts.
+      await h.clearPosted();
+      await history.locator('[data-testid="range-7d"]').click();
+      await history.locator('[data-testid="range-1y"]').click();
+      const reqs = await requests(h);
+      assert.deepEqual(
+        reqs.map((r) => [r.meterId, r.range]),
+        [
+          ['premium', '7d'],
+          ['premium', '1y'],
+        ],
+      );
+      assert.ok(reqs[1].requestId > reqs[0].requestId && reqs[0].requestId > first.requestId, 'ids increase');
+      assert.equal(await history.locator('[data-testid="range-1y"]').getAttribute('aria-pressed'), 'true');
+      assert.equal(await history.locator('[data-testid="range-7d"]').getAttribute('aria-pressed'), 'false');
+
+      await answer(h, reqs[1].requestId, series(50, '1y'));
+      await h.page.waitForSelector(`${chartSel}[data-state="drawn"]`);
+      assert.equal(await chart.getAttribute('data-points'), '50');
+      // Late answers to the 7d request and to the very first one: dropped.
+      await answer(h, reqs[0].requestId, series(70, '7d'));
+      await answer(h, first.requestId, series(90, '30d'));
+      await answer(h, 999_999, series(30, '1y'));
+      assert.equal(await chart.getAttribute('data-points'), '50');
+      assert.equal(await chart.getAttribute('data-range'), '1y');
+      assert.equal(await chart.getAttribute('aria-label'), 'Premium requests history, last year');
+
+      // An answer for the wrong meter or range, and a malformed series, count as "nothing".
+      await h.clearPosted();
+      await history.locator('[data-testid="range-24h"]').click();
+      let r = await lastRequest(h);
+      await answer(h, r.requestId, series(40, '7d'));
+      assert.equal(await chart.getAttribute('data-state'), 'empty');
+      assert.equal(await chart.locator('.chart-status').textContent(), 'No history yet');
+      assert.equal(await chart.getAttribute('data-points'), '0');
+      assert.equal(await history.locator('[data-testid="chart-summary"]').textContent(), 'No history yet for Premium requests.');
+
+      await history.locator('[data-testid="range-90d"]').click();
+      r = await lastRequest(h);
+      await answer(h, r.requestId, { ...series(10, '90d'), points: [[1, 'x']] });
+      assert.equal(await chart.getAttribute('data-state'), 'empty');
+
+      // The host's error answer.
+      await history.locator('[data-testid="range-7d"]').click();
+      r = await lastRequest(h);
+      await answer(h, r.requestId, null);
+      assert.equal(await chart.getAttribute('data-state'), 'empty');
+
+      // Far more points than pixels: the client downsamples to at most the chart width.
+      await history.locator('[data-testid="range-30d"]').click();
+      r = await lastRequest(h);
+      await answer(h, r.requestId, series(5000));
+      await h.page.waitForSelector(`${chartSel}[data-state="drawn"]`);
+      const drawn = Number(await chart.getAttribute('data-points'));
+      assert.ok(drawn <= r.width && drawn >= r.width - 4, `${drawn} points for ${r.width} px`);
+
+      // Back to a cached range: drawn at once from the cache, and refreshed in the background.
+      await h.clearPosted();
+      await history.locator('[data-testid="range-1y"]').click();
+      assert.equal(await chart.getAttribute('data-points'), '50');
+      assert.equal((await requests(h)).length, 1);
+
+      // A rebuilt card (new snapshot) keeps the chosen range and redraws from the cache before the answer.
+      await h.clearPosted();
+      const next = state();
+      next.accounts[0]!.snapshot!.takenAt = NOW + 60_000;
+      await h.send({ type: 'state', state: next });
+      assert.equal(await chart.getAttribute('data-range'), '1y');
+      await lastRequest(h, 'other');
+      assert.equal(await chart.getAttribute('data-points'), '50');
+      assert.deepEqual(
+        (await requests(h)).map((m) => [m.meterId, m.range]),
+        [
+          ['premium', '1y'],
+          ['other', '30d'],
+        ],
+      );
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test('theme switches redraw the charts with the new colours', async () => {
+    const h = await srv.open();
+    try {
+      await h.send({ type: 'state', state: state() });
+      const r = await lastRequest(h);
+      await answer(h, r.requestId, series(80));
+      await h.page.waitForSelector(`${chartSel}[data-state="drawn"]`);
+      assert.deepEqual(await limitPixel(h), [220, 0, 0]);
+      for (const [cls, red] of [
+        ['vscode-light', 'rgb(200, 10, 10)'],
+        ['vscode-high-contrast', 'rgb(255, 0, 0)'],
+        ['vscode-dark', 'rgb(180, 20, 20)'],
+      ] as const) {
+        // VS Code changes the variables on <html> and the class on <body>; CSSOM writes are allowed by the CSP.
+        await h.page.evaluate(
+          ([c, v]: string[]) => {
+            document.documentElement.style.setProperty('--vscode-charts-red', v);
+            document.body.className = c;
+          },
+          [cls, red],
+        );
+        await h.page.waitForFunction(() => true);
+        await h.page.evaluate(() => new Promise((res) => setTimeout(res, 0)));
+        const expected = red.match(/\d+/g)!.map(Number);
+        assert.deepEqual(await limitPixel(h), expected, `limit line re-themed for ${cls}`);
+        assert.equal(await h.page.locator(`${chartSel} canvas`).count(), 1, 'one canvas after re-theming');
+      }
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+});

@@ -1,0 +1,177 @@
+// Shared by the chart tests and bench/dashboard.ts: builds the real webview bundle with esbuild into a temp folder,
+// serves it with the real CSP page (renderDashboardHtml) from a loopback server, and opens Chromium pages with a
+// stubbed acquireVsCodeApi that records what the webview posts and CSP violations.
+// Optionally the stub plays the host inside the page (`autoHost`), so a benchmark measures the webview alone.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import type { ChartSeries, DashboardState } from '../../../src/shared/protocol';
+import { makeNonce, renderDashboardHtml } from '../../../src/ui/dashboard/html';
+
+// The test tsconfig has no DOM lib; these are only touched inside page.evaluate / init-script callbacks.
+declare const window: any;
+declare const document: any;
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ROOT = path.resolve(__dirname, '../../../..');
+
+export interface AutoHost {
+  state: DashboardState;
+  /** Series by `${accountId}/${meterId}`; the answer's `range` is set to the requested one. Missing → null. */
+  series: Record<string, ChartSeries>;
+}
+
+export interface OpenOptions {
+  viewport?: { width: number; height: number };
+  autoHost?: AutoHost;
+  /** Resolve once the webview has posted `ready` (default true). */
+  waitForReady?: boolean;
+  /** Extra script run in the page before the dashboard (e.g. a benchmark's probes); `arg` is serialized. */
+  initScript?: { fn: (arg: any) => void; arg?: unknown };
+  /** Called with the page before it navigates (e.g. to start a CDP profiler). */
+  beforeGoto?: (page: Page) => Promise<void>;
+}
+
+export interface Harness {
+  page: Page;
+  /** Console CSP reports and page errors. */
+  violations: string[];
+  posted(): Promise<any[]>;
+  clearPosted(): Promise<void>;
+  /** Posts `data` to the page as the host would, then lets the page's handlers run. */
+  send(data: unknown): Promise<void>;
+  /** Every CSP violation (event and console) and page error seen so far. */
+  allViolations(): Promise<string[]>;
+}
+
+export interface WebviewServer {
+  origin: string;
+  browser: Browser;
+  open(opts?: OpenOptions): Promise<Harness>;
+  close(): Promise<void>;
+}
+
+export async function startWebviewServer(opts: { themeCss?: string; minify?: boolean } = {}): Promise<WebviewServer> {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-webview-'));
+  let server: http.Server | undefined;
+  let browser: Browser | undefined;
+  try {
+    const esbuild = await import('esbuild');
+    await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: { dashboard: 'webview/main.ts', codicon: require.resolve('@vscode/codicons/dist/codicon.css', { paths: [ROOT] }) },
+      outdir: outDir,
+      bundle: true,
+      minify: opts.minify ?? false,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      loader: { '.ttf': 'file' },
+      logLevel: 'error',
+    });
+    const files = new Map<string, { type: string; body: Buffer | string }>();
+    for (const f of fs.readdirSync(outDir)) {
+      const type = f.endsWith('.js') ? 'text/javascript' : f.endsWith('.css') ? 'text/css' : f.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
+      files.set(`/dist/webview/${f}`, { type, body: fs.readFileSync(path.join(outDir, f)) });
+    }
+    files.set('/media/dashboard.css', { type: 'text/css', body: fs.readFileSync(path.join(ROOT, 'media', 'dashboard.css')) });
+    files.set('/theme.css', { type: 'text/css', body: opts.themeCss ?? '' });
+    let origin = '';
+    const srv = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', origin);
+      if (url.pathname === '/') {
+        const html = renderDashboardHtml({
+          cspSource: origin,
+          nonce: makeNonce(),
+          scriptUri: `${origin}/dist/webview/dashboard.js`,
+          codiconUri: `${origin}/dist/webview/codicon.css`,
+          // The same order as panel.ts: uPlot's CSS (dist/webview/dashboard.css), then ours.
+          styleUris: [`${origin}/theme.css`, `${origin}/dist/webview/dashboard.css`, `${origin}/media/dashboard.css`],
+          title: 'tokstat',
+        });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+        return;
+      }
+      const f = files.get(url.pathname);
+      if (!f) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': f.type }).end(f.body);
+    });
+    server = srv;
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    const { chromium } = await import('playwright-core');
+    const b = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--enable-precise-memory-info'],
+    });
+    browser = b;
+
+    const open = async (o: OpenOptions = {}): Promise<Harness> => {
+      const page = await b.newPage({ viewport: o.viewport ?? { width: 1000, height: 800 } });
+      const violations: string[] = [];
+      page.on('console', (msg) => {
+        if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(`console: ${msg.text()}`);
+      });
+      page.on('pageerror', (err) => violations.push(`pageerror: ${err.message}`));
+      await page.addInitScript((autoHost: AutoHost | undefined) => {
+        const w = window as any;
+        w.__posted = [];
+        w.__violations = [];
+        document.addEventListener('securitypolicyviolation', (e: any) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+        let acquired = false;
+        w.acquireVsCodeApi = () => {
+          if (acquired) throw new Error('acquireVsCodeApi called twice');
+          acquired = true;
+          return {
+            postMessage: (m: any) => {
+              w.__posted.push(JSON.parse(JSON.stringify(m)));
+              if (!autoHost) return;
+              // Answered through window.postMessage, i.e. asynchronously, as VS Code delivers host messages.
+              if (m.type === 'ready') window.postMessage({ type: 'state', state: autoHost.state }, '*');
+              if (m.type === 'requestHistory') {
+                const s = autoHost.series[`${m.accountId}/${m.meterId}`];
+                window.postMessage({ type: 'history', requestId: m.requestId, series: s ? { ...s, range: m.range } : null }, '*');
+              }
+            },
+            getState: () => undefined,
+            setState: () => undefined,
+          };
+        };
+      }, o.autoHost);
+      if (o.initScript) await page.addInitScript(o.initScript.fn, o.initScript.arg);
+      await o.beforeGoto?.(page);
+      await page.goto(`${origin}/`);
+      if (o.waitForReady !== false) await page.waitForFunction(() => (window as any).__posted.length > 0);
+      return {
+        page,
+        violations,
+        posted: () => page.evaluate(() => (window as any).__posted),
+        clearPosted: () => page.evaluate(() => void ((window as any).__posted.length = 0)),
+        send: async (data) => {
+          await page.evaluate((d) => window.postMessage(d, '*'), data);
+          await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+        },
+        allViolations: async () => [...((await page.evaluate(() => (window as any).__violations)) as string[]), ...violations],
+      };
+    };
+
+    const close = async () => {
+      await b.close().catch(() => undefined);
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+      fs.rmSync(outDir, { recursive: true, force: true });
+    };
+    return { origin, browser: b, open, close };
+  } catch (err) {
+    await browser?.close().catch(() => undefined);
+    if (server) server.close();
+    fs.rmSync(outDir, { recursive: true, force: true });
+    throw err;
+  }
+}

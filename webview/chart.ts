@@ -1,0 +1,594 @@
+// History charts, one per meter, drawn with uPlot (canvas, no eval; it styles its elements through the CSSOM, which the
+// strict `style-src` CSP allows, and its stylesheet is <link>ed as dist/webview/dashboard.css).
+//
+// render.ts builds a detached placeholder per meter (`renderHistoryBlock`); once the card is in the document,
+// `ChartManager.mountWithin` watches the placeholders with an IntersectionObserver: a chart asks the host for its
+// series only when it comes near the viewport (so 20 accounts cost what the visible few cost, and the width comes
+// from the observer entry without forcing a layout), and answers are drawn together in the next animation frame. Requests carry increasing ids and each chart remembers only its
+// latest: an answer to an older request (a range clicked twice quickly, a card rebuilt) is dropped. Series are cached
+// per meter and range, so a card rebuilt after a poll redraws at once and then refreshes quietly.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { HISTORY_RANGES, type ChartSeries, type HistoryRange, type WebviewToHost } from '../src/shared/protocol';
+import type { Meter } from '../src/core/model';
+import { formatAmount } from '../src/core/format';
+import { h } from './dom';
+import { downsampleMinMax } from './downsample';
+
+export const DEFAULT_RANGE: HistoryRange = '30d';
+const CHART_HEIGHT = 120;
+/** Used when a chart has no layout width yet (a hidden panel): about the width of a card in the narrowest grid. */
+const FALLBACK_WIDTH = 280;
+/** Enough for every meter of a large dashboard at all five ranges; older entries are evicted first. */
+const CACHE_LIMIT = 500;
+const HOUR = 3_600_000;
+const RANGE_MS: Record<HistoryRange, number> = { '24h': 24 * HOUR, '7d': 7 * 24 * HOUR, '30d': 30 * 24 * HOUR, '90d': 90 * 24 * HOUR, '1y': 365 * 24 * HOUR };
+const RANGE_LABEL: Record<HistoryRange, string> = { '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days', '1y': 'year' };
+
+const pointTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+
+/** Detached placeholder for one meter's history: range buttons, the chart box, its text alternatives. */
+export function renderHistoryBlock(accountId: string, m: Meter): HTMLElement {
+  const group = h('div', { class: 'range-switch', attrs: { role: 'group', 'aria-label': `History range for ${m.label}` } });
+  for (const r of HISTORY_RANGES) {
+    group.append(
+      h('button', {
+        class: 'range-btn',
+        testid: `range-${r}`,
+        text: r,
+        data: { action: 'range', range: r },
+        attrs: { type: 'button', 'aria-pressed': 'false', title: `Last ${RANGE_LABEL[r]}`, 'aria-label': `Last ${RANGE_LABEL[r]}` },
+      }),
+    );
+  }
+  return h(
+    'div',
+    { class: 'meter-history', testid: 'meter-history', data: { accountId, meterId: m.id, label: m.label, unit: m.unit } },
+    group,
+    h(
+      'div',
+      {
+        class: 'chart',
+        testid: 'meter-chart',
+        data: { meterId: m.id, points: 0, state: 'loading' },
+        // Focusable so the keyboard can walk the points (arrows, Home, End) and get the same readout as the tooltip.
+        attrs: { role: 'figure', tabindex: 0, 'aria-label': `${m.label} history` },
+      },
+      h('p', { class: 'chart-status', text: 'Loading history…' }),
+    ),
+    h('p', { class: 'sr-only', testid: 'chart-summary' }),
+    h('p', { class: 'sr-only', attrs: { 'aria-live': 'polite' } }),
+    h('details', { class: 'chart-table', testid: 'chart-table' }, h('summary', { text: 'Show as table' })),
+  );
+}
+
+interface Theme {
+  line: string;
+  limit: string;
+  reset: string;
+  text: string;
+  grid: string;
+  font: string;
+}
+
+function readTheme(): Theme {
+  const cs = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+  const family = v('--vscode-font-family', 'system-ui, sans-serif');
+  return {
+    line: v('--vscode-charts-blue', '#3794ff'),
+    limit: v('--vscode-charts-red', '#f14c4c'),
+    reset: v('--vscode-descriptionForeground', v('--vscode-foreground', '#888888')),
+    text: v('--vscode-editor-foreground', v('--vscode-foreground', '#cccccc')),
+    grid: v('--vscode-editorWidget-border', v('--vscode-widget-border', 'rgba(128, 128, 128, 0.25)')),
+    font: `11px ${family}`,
+  };
+}
+
+/** What one chart currently shows, in uPlot's aligned-columns shape. */
+interface Drawn {
+  series: ChartSeries;
+  xs: number[];
+  /** The measured series; `null` where only the forecast has a value. */
+  used: Array<number | null>;
+  /** The forecast; starts at the last measured point so the dashed line continues the solid one. */
+  projected: Array<number | null>;
+  points: number;
+  forecastPoints: number;
+}
+
+interface Chart {
+  block: HTMLElement;
+  box: HTMLElement;
+  status: HTMLElement;
+  summary: HTMLElement;
+  live: HTMLElement;
+  details: HTMLDetailsElement;
+  accountId: string;
+  meterId: string;
+  label: string;
+  unit: string;
+  range: HistoryRange;
+  /** Latest request id; answers to any other id are stale. */
+  requestId: number;
+  /** Width (CSS px) the last request asked for. */
+  requestedWidth: number;
+  width: number;
+  plot?: uPlot;
+  tip?: HTMLElement;
+  drawn?: Drawn;
+  tableDirty: boolean;
+  /** Came near the viewport at least once: its series has been requested. */
+  started: boolean;
+}
+
+export class ChartManager {
+  private nextRequestId = 1;
+  private nextDomId = 1;
+  private readonly charts = new Map<HTMLElement, Chart>();
+  private readonly pending = new Map<number, Chart>();
+  private readonly ranges = new Map<string, HistoryRange>();
+  private readonly cache = new Map<string, ChartSeries>();
+  private theme: Theme | undefined;
+  private readonly resize: ResizeObserver;
+  private readonly intersection: IntersectionObserver;
+  /** Answers waiting for the next frame, by chart (a later answer replaces an earlier one). */
+  private readonly queued = new Map<Chart, ChartSeries | null>();
+  private frame: number | undefined;
+
+  constructor(private readonly post: (message: WebviewToHost) => void) {
+    this.resize = new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const chart = this.charts.get((e.target as HTMLElement).parentElement as HTMLElement);
+        if (chart) this.resized(chart, Math.round(e.contentRect.width));
+      }
+    });
+    this.intersection = new IntersectionObserver(
+      (entries) => {
+        for (const e of entries) {
+          if (!e.isIntersecting) continue;
+          const chart = this.charts.get((e.target as HTMLElement).parentElement as HTMLElement);
+          if (chart) this.start(chart, Math.round(e.boundingClientRect.width));
+        }
+      },
+      // Start a little before a chart scrolls into view, so it is usually drawn by the time it is seen.
+      { rootMargin: '400px 0px' },
+    );
+  }
+
+  /** Starts watching every not-yet-mounted history block under `root` (which must be in the document). */
+  mountWithin(root: ParentNode): void {
+    for (const block of root.querySelectorAll<HTMLElement>('.meter-history:not([data-mounted])')) {
+      block.dataset.mounted = '1';
+      const chart = this.adopt(block);
+      if (!chart) continue;
+      this.pressRange(chart);
+      this.intersection.observe(chart.box);
+    }
+  }
+
+  private start(chart: Chart, width: number): void {
+    this.intersection.unobserve(chart.box);
+    if (chart.started) return;
+    chart.started = true;
+    chart.width = width > 0 ? width : FALLBACK_WIDTH;
+    this.resize.observe(chart.box);
+    const cached = this.cache.get(cacheKey(chart));
+    if (cached) this.draw(chart, cached);
+    this.request(chart);
+  }
+
+  /** Destroys the charts under `root` (a card about to be replaced or removed). */
+  releaseWithin(root: ParentNode): void {
+    for (const block of root.querySelectorAll<HTMLElement>('.meter-history[data-mounted]')) {
+      const chart = this.charts.get(block);
+      if (chart) this.release(chart);
+    }
+  }
+
+  releaseAll(): void {
+    for (const chart of [...this.charts.values()]) this.release(chart);
+  }
+
+  /** A range button was clicked. */
+  setRange(button: HTMLElement): void {
+    const block = button.closest<HTMLElement>('.meter-history');
+    const chart = block ? this.charts.get(block) : undefined;
+    const range = button.dataset.range as HistoryRange | undefined;
+    if (!chart || !range || !(HISTORY_RANGES as readonly string[]).includes(range) || range === chart.range) return;
+    chart.range = range;
+    this.ranges.set(meterKey(chart), range);
+    this.pressRange(chart);
+    if (!chart.started) return; // requested with the new range once it comes into view
+    const cached = this.cache.get(cacheKey(chart));
+    if (cached) this.draw(chart, cached);
+    else this.showStatus(chart, 'loading', 'Loading history…');
+    this.request(chart);
+  }
+
+  /** The host's answer; returns false when it was stale (or for a chart that is gone) and was dropped. */
+  onHistory(requestId: number, series: ChartSeries | null): boolean {
+    const chart = this.pending.get(requestId);
+    this.pending.delete(requestId);
+    if (!chart || chart.requestId !== requestId || !this.charts.has(chart.block)) return false;
+    // Belt and braces: an answer that is not about this meter and range is treated as "nothing".
+    const fits = series !== null && series.accountId === chart.accountId && series.meterId === chart.meterId && series.range === chart.range;
+    if (fits) {
+      const key = cacheKey(chart);
+      this.cache.delete(key);
+      this.cache.set(key, series);
+      if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    }
+    this.queued.set(chart, fits ? series : null);
+    // Answers arrive as separate messages; drawing them in one frame costs one style/layout pass instead of many.
+    this.frame ??= requestAnimationFrame(() => this.flush());
+    return true;
+  }
+
+  private flush(): void {
+    this.frame = undefined;
+    const batch = [...this.queued];
+    this.queued.clear();
+    for (const [chart, series] of batch) if (this.charts.has(chart.block)) this.draw(chart, series);
+  }
+
+  /** Body class changed (light / dark / high contrast): redraw every chart with the new colours. */
+  retheme(): void {
+    this.theme = undefined;
+    for (const chart of this.charts.values()) {
+      if (!chart.plot || !chart.drawn) continue;
+      this.destroyPlot(chart);
+      this.draw(chart, chart.drawn.series);
+    }
+  }
+
+  dispose(): void {
+    this.releaseAll();
+    this.resize.disconnect();
+    this.intersection.disconnect();
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+  }
+
+  // ---------- internals ----------
+
+  private adopt(block: HTMLElement): Chart | undefined {
+    const box = block.querySelector<HTMLElement>('.chart');
+    const status = box?.querySelector<HTMLElement>('.chart-status');
+    const [summary, live] = block.querySelectorAll<HTMLElement>(':scope > .sr-only');
+    const details = block.querySelector<HTMLDetailsElement>('details');
+    const { accountId, meterId, label, unit } = block.dataset;
+    if (!box || !status || !summary || !live || !details || !accountId || !meterId) return undefined;
+    const id = `tokstat-chart-${this.nextDomId++}`;
+    summary.id = `${id}-summary`;
+    box.setAttribute('aria-describedby', summary.id);
+    const chart: Chart = {
+      block,
+      box,
+      status,
+      summary,
+      live,
+      details,
+      accountId,
+      meterId,
+      label: label ?? meterId,
+      unit: unit ?? '',
+      range: DEFAULT_RANGE,
+      requestId: 0,
+      requestedWidth: 0,
+      width: FALLBACK_WIDTH,
+      tableDirty: true,
+      started: false,
+    };
+    chart.range = this.ranges.get(meterKey(chart)) ?? DEFAULT_RANGE;
+    details.addEventListener('toggle', () => {
+      if (details.open && chart.tableDirty) this.buildTable(chart);
+    });
+    box.addEventListener('keydown', (ev) => this.onKey(chart, ev));
+    box.addEventListener('blur', () => chart.plot?.setCursor({ left: -10, top: -10 }));
+    this.charts.set(block, chart);
+    return chart;
+  }
+
+  private release(chart: Chart): void {
+    this.destroyPlot(chart);
+    this.resize.unobserve(chart.box);
+    this.intersection.unobserve(chart.box);
+    this.queued.delete(chart);
+    this.charts.delete(chart.block);
+    if (chart.requestId) this.pending.delete(chart.requestId);
+  }
+
+  private request(chart: Chart): void {
+    const requestId = this.nextRequestId++;
+    if (chart.requestId) this.pending.delete(chart.requestId);
+    chart.requestId = requestId;
+    chart.requestedWidth = chart.width;
+    this.pending.set(requestId, chart);
+    const width = Math.min(10_000, Math.max(10, Math.round(chart.width)));
+    this.post({ type: 'requestHistory', requestId, accountId: chart.accountId, meterId: chart.meterId, range: chart.range, width });
+  }
+
+  private resized(chart: Chart, width: number): void {
+    // Sub-pixel differences between the observers' measurements are not worth a redraw.
+    if (width <= 0 || Math.abs(width - chart.width) < 2) return;
+    chart.width = width;
+    chart.plot?.setSize({ width, height: CHART_HEIGHT });
+    // Much wider than what the host downsampled for: ask again so the line is not visibly coarse.
+    if (chart.drawn && width > chart.requestedWidth * 1.5) this.request(chart);
+  }
+
+  private pressRange(chart: Chart): void {
+    for (const b of chart.block.querySelectorAll<HTMLElement>('.range-btn')) b.setAttribute('aria-pressed', String(b.dataset.range === chart.range));
+    chart.box.dataset.range = chart.range;
+  }
+
+  private showStatus(chart: Chart, state: 'loading' | 'empty', text: string): void {
+    chart.box.dataset.state = state;
+    chart.status.textContent = text;
+    chart.status.hidden = false;
+  }
+
+  private destroyPlot(chart: Chart): void {
+    chart.plot?.destroy();
+    chart.plot = undefined;
+    chart.tip = undefined;
+  }
+
+  private draw(chart: Chart, series: ChartSeries | null): void {
+    const rangeText = `last ${RANGE_LABEL[chart.range]}`;
+    if (!series || series.points.length === 0) {
+      this.destroyPlot(chart);
+      chart.drawn = undefined;
+      this.showStatus(chart, 'empty', 'No history yet');
+      chart.box.dataset.points = '0';
+      chart.box.dataset.forecastPoints = '0';
+      chart.box.setAttribute('aria-label', `${chart.label} history, ${rangeText}: no history yet`);
+      chart.summary.textContent = `No history yet for ${chart.label}.`;
+      chart.details.hidden = true;
+      return;
+    }
+    // The host downsamples to the width it was given; this guard keeps a misbehaving or stale-width answer cheap.
+    const maxPoints = Math.max(10, Math.round(chart.width));
+    const points = downsampleMinMax(series.points, maxPoints);
+    const lastT = points[points.length - 1]![0];
+    const forecast = series.forecast ? downsampleMinMax(series.forecast.filter((p) => p[0] > lastT), maxPoints) : [];
+    const n = points.length;
+    const xs = new Array<number>(n + forecast.length);
+    const used = new Array<number | null>(n + forecast.length);
+    const projected = new Array<number | null>(n + forecast.length);
+    for (let i = 0; i < n; i++) {
+      const p = points[i]!;
+      xs[i] = p[0];
+      used[i] = p[1];
+      projected[i] = null;
+    }
+    if (forecast.length > 0) projected[n - 1] = points[n - 1]![1];
+    for (let j = 0; j < forecast.length; j++) {
+      const p = forecast[j]!;
+      xs[n + j] = p[0];
+      used[n + j] = null;
+      projected[n + j] = p[1];
+    }
+    chart.drawn = { series, xs, used, projected, points: n, forecastPoints: forecast.length };
+
+    const box = chart.box;
+    box.dataset.points = String(n);
+    box.dataset.forecastPoints = String(forecast.length);
+    box.dataset.resets = String(series.resets.length);
+    if (series.limit !== undefined) box.dataset.limit = String(series.limit);
+    else delete box.dataset.limit;
+    box.setAttribute('aria-label', `${chart.label} history, ${rangeText}`);
+    chart.summary.textContent = series.summary;
+    chart.status.hidden = true;
+    chart.details.hidden = false;
+    chart.tableDirty = true;
+    if (chart.details.open) this.buildTable(chart);
+
+    const data: uPlot.AlignedData = [xs, used, projected];
+    if (chart.plot) {
+      chart.plot.setData(data);
+    } else {
+      chart.plot = new uPlot(this.options(chart), data, box);
+      chart.tip = h('div', { class: 'chart-tip', attrs: { 'aria-hidden': 'true' } });
+      chart.tip.hidden = true;
+      chart.plot.over.append(chart.tip);
+    }
+  }
+
+  private options(chart: Chart): uPlot.Options {
+    const theme = (this.theme ??= readTheme());
+    const axis = (size: number): uPlot.Axis => ({
+      stroke: theme.text,
+      font: theme.font,
+      size,
+      gap: 3,
+      grid: { stroke: theme.grid, width: 1 },
+      ticks: { stroke: theme.grid, width: 1, size: 3 },
+    });
+    return {
+      width: chart.width,
+      height: CHART_HEIGHT,
+      ms: 1,
+      legend: { show: false },
+      select: { show: false, left: 0, top: 0, width: 0, height: 0 },
+      cursor: { y: false, drag: { x: false, y: false, setScale: false }, points: { size: 5 } },
+      scales: {
+        x: {
+          time: true,
+          // The axis spans the whole requested range even when the history is shorter: a short line then reads as
+          // "tracking started recently" instead of being stretched across the chart.
+          range: (_u, min, max) => {
+            const d = chart.drawn;
+            const last = d ? d.xs[d.points - 1]! : max;
+            const lo = Math.min(min, last - RANGE_MS[chart.range]);
+            return [lo, Math.max(max, lo + 1)];
+          },
+        },
+        y: {
+          range: (_u, min, max) => {
+            const limit = chart.drawn?.series.limit;
+            const lo = Math.min(0, min ?? 0);
+            let hi = Math.max(max ?? 0, limit ?? 0);
+            if (hi <= lo) hi = lo + 1;
+            return [lo, hi * 1.08];
+          },
+        },
+      },
+      axes: [axis(22), { ...axis(40), values: (_u, splits) => splits.map((v) => compact.format(v)) }],
+      series: [
+        {},
+        { label: chart.label, stroke: theme.line, width: 1.5, points: { show: false } },
+        { label: 'forecast', stroke: theme.line, width: 1.5, dash: [5, 4], points: { show: false } },
+      ],
+      hooks: {
+        draw: [(u) => this.drawMarkers(chart, u, theme)],
+        setCursor: [(u) => this.updateTip(chart, u)],
+      },
+    };
+  }
+
+  /** Limit line and reset boundaries, on top of the series. */
+  private drawMarkers(chart: Chart, u: uPlot, theme: Theme): void {
+    const series = chart.drawn?.series;
+    if (!series) return;
+    const { ctx, bbox } = u;
+    const px = devicePixelRatio || 1;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+    ctx.clip();
+    if (series.resets.length > 0) {
+      ctx.strokeStyle = theme.reset;
+      ctx.lineWidth = px;
+      ctx.setLineDash([2 * px, 3 * px]);
+      const [x0, x1] = [u.scales.x!.min!, u.scales.x!.max!];
+      ctx.beginPath();
+      for (const t of series.resets) {
+        if (t < x0 || t > x1) continue;
+        const x = Math.round(u.valToPos(t, 'x', true)) + 0.5;
+        ctx.moveTo(x, bbox.top);
+        ctx.lineTo(x, bbox.top + bbox.height);
+      }
+      ctx.stroke();
+    }
+    if (series.limit !== undefined) {
+      const y = Math.round(u.valToPos(series.limit, 'y', true));
+      ctx.strokeStyle = theme.limit;
+      ctx.lineWidth = Math.max(1, Math.round(1.5 * px));
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(bbox.left, y);
+      ctx.lineTo(bbox.left + bbox.width, y);
+      ctx.stroke();
+      chart.box.dataset.limitRow = String(y); // canvas row of the line, for tests
+    }
+    ctx.restore();
+    chart.box.dataset.state = 'drawn';
+  }
+
+  private pointText(chart: Chart, idx: number): string | undefined {
+    const d = chart.drawn;
+    if (!d) return undefined;
+    const t = d.xs[idx];
+    const measured = d.used[idx];
+    const value = measured ?? d.projected[idx];
+    if (t === undefined || value === null || value === undefined) return undefined;
+    const limit = d.series.limit;
+    const of = limit !== undefined && measured !== null && measured !== undefined ? ` of ${formatAmount(limit, chart.unit)}` : '';
+    return `${pointTime.format(t)}: ${formatAmount(value, chart.unit)}${of}${measured === null || measured === undefined ? ' (projected)' : ''}`;
+  }
+
+  private updateTip(chart: Chart, u: uPlot): void {
+    const tip = chart.tip;
+    if (!tip) return;
+    const { idx, left, top } = u.cursor;
+    const text = idx === null || idx === undefined || left === undefined || left < 0 ? undefined : this.pointText(chart, idx);
+    if (!text) {
+      tip.hidden = true;
+      return;
+    }
+    tip.textContent = text;
+    tip.hidden = false;
+    // Flip to the other side of the cursor past the middle, so the tip stays inside the plot.
+    const w = u.over.clientWidth;
+    const x = left! > w / 2 ? left! - tip.offsetWidth - 8 : left! + 8;
+    const y = Math.max(0, Math.min((top ?? 0) - 24, u.over.clientHeight - tip.offsetHeight));
+    tip.style.transform = `translate(${Math.round(Math.max(0, x))}px, ${Math.round(y)}px)`;
+  }
+
+  private onKey(chart: Chart, ev: KeyboardEvent): void {
+    const u = chart.plot;
+    const d = chart.drawn;
+    if (!u || !d || d.xs.length === 0) return;
+    const last = d.xs.length - 1;
+    const cur = u.cursor.idx ?? -1;
+    let idx: number;
+    switch (ev.key) {
+      case 'ArrowRight':
+        idx = cur < 0 ? last : Math.min(last, cur + 1);
+        break;
+      case 'ArrowLeft':
+        idx = cur < 0 ? last : Math.max(0, cur - 1);
+        break;
+      case 'Home':
+        idx = 0;
+        break;
+      case 'End':
+        idx = last;
+        break;
+      case 'Escape':
+        u.setCursor({ left: -10, top: -10 });
+        return;
+      default:
+        return;
+    }
+    ev.preventDefault();
+    const value = d.used[idx] ?? d.projected[idx] ?? 0;
+    u.setCursor({ left: u.valToPos(d.xs[idx]!, 'x'), top: u.valToPos(value, 'y') });
+    chart.live.textContent = this.pointText(chart, idx) ?? '';
+  }
+
+  /** The data table behind "Show as table": the points drawn (measured, then projected). Built only when opened. */
+  private buildTable(chart: Chart): void {
+    chart.tableDirty = false;
+    const d = chart.drawn;
+    chart.details.querySelector('table')?.remove();
+    if (!d) return;
+    const unit = chart.unit;
+    const body = h('tbody');
+    const rows: HTMLTableRowElement[] = [];
+    for (let i = 0; i < d.xs.length; i++) {
+      const measured = d.used[i];
+      const value = measured ?? d.projected[i];
+      if (value === null || value === undefined) continue;
+      rows.push(
+        h(
+          'tr',
+          { class: measured === null ? 'row--projected' : undefined },
+          h('td', { text: pointTime.format(d.xs[i]!) }),
+          h('td', { text: formatAmount(value, unit) }),
+          h('td', { text: measured === null ? 'projected' : 'measured' }),
+        ),
+      );
+    }
+    body.append(...rows);
+    const table = h(
+      'table',
+      { class: 'chart-data', testid: 'chart-data' },
+      h('caption', { text: `${chart.label}, last ${RANGE_LABEL[chart.range]}` }),
+      h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' }, text: 'Time' }), h('th', { attrs: { scope: 'col' }, text: 'Value' }), h('th', { attrs: { scope: 'col' }, text: 'Kind' }))),
+      body,
+    );
+    chart.details.append(table);
+  }
+}
+
+function meterKey(c: Pick<Chart, 'accountId' | 'meterId'>): string {
+  return `${c.accountId}\u0000${c.meterId}`;
+}
+
+function cacheKey(c: Pick<Chart, 'accountId' | 'meterId' | 'range'>): string {
+  return `${meterKey(c)}\u0000${c.range}`;
+}
+
