@@ -68,6 +68,18 @@ const targets = [
     plugins: [problemMatcher, slimUndici],
   },
   {
+    // The `tokstat` command-line tool (package.json `bin`), from the same core as the extension.
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    mainFields: ['module', 'main'],
+    plugins: [problemMatcher, slimUndici],
+  },
+  {
     ...common,
     // codicon.css (+ its .ttf via the file loader) is copied next to the script; @vscode/codicons is a peer
     // dependency of @vscode-elements/elements, so it is installed with it.
