@@ -1,0 +1,804 @@
+// Usage-history store: a time series per account and meter, kept in the extension's global storage folder.
+//
+// Format decision (measured with bench/history.ts on the dev machine; figures in docs/history-format.md):
+// an append-only, line-oriented text log per account and UTC day, with checksummed lines, folded into coarser
+// append-only logs as it ages — chosen over sql.js (WASM SQLite, the only embedded database that installs from npm
+// without a native build and runs in every extension host). sql.js keeps the whole database in memory and can only
+// persist by exporting and rewriting the entire file, so every poll with a change rewrites the whole store: measured
+// 11.6 MB/day for ONE account on day one and ~16 GB/day for 20 accounts after a year, against a 2 MB/day budget;
+// its crash safety rests on that whole-file rewrite; it adds ~0.7 MB of WASM + JS to the package and ~30 MB RSS.
+// This log measured 0.54 MB/day for 20 accounts (0.61 MB/day including compaction), ~21 MB after a year, a cold
+// 1-year query of one meter in ~60 ms (0.4 ms warm). It appends ~60 bytes per changed sample with a single
+// write() (a killed process loses at most the append in flight), readers re-read only files whose size/mtime
+// changed, and damage stays confined to the lines it hits.
+//
+// Layout under `<folder>/v2/<accountId>/` (the `v2` folder is the format version; older layouts are migrated):
+//   raw-YYYYMMDD.log   raw samples of one UTC day, one `P` line per sample, appended as polls arrive
+//   q15-YYYYMM.log     15-minute buckets: one `B,<YYYYMMDD>` line per folded raw day (a single atomic append)
+//   day.log            daily buckets: one `B,<YYYYMM>` line per folded month
+// A folded period's block is appended first and its source deleted after, and a period present in a coarser tier
+// shadows the finer one at read time, so a crash between the two steps never duplicates or loses points.
+// Lines are `<payload>*<crc32>`: a torn tail (the crash case) is truncated by the writer, any other bad line is
+// dropped, the damaged original kept as `<file>.corrupt-<ts>` and reported once through onDidDetectCorruption.
+//
+// One writer: only the window holding the lease (a FileLease on e.g. `<globalStorage>/history.lock`) or for which
+// `isWriter()` is true writes, migrates and compacts; every window reads, re-stating the files on each query.
+
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Meter } from '../model';
+import { systemClock, type Clock, type TimerHandle } from '../clock';
+import { Emitter, type Disposable, type Event } from '../events';
+import { scoped, type Logger } from '../log';
+import type { Lease } from '../state/lease';
+import { isValidAccountId, assertValidAccountId } from '../state/snapshotStore';
+import {
+  blockLine,
+  dayKey,
+  dayStart,
+  nextMonthStart,
+  parseFile,
+  pointLine,
+  type DecodedLine,
+  type DecodedPoint,
+  type ParsedFile,
+} from './format';
+import { downsampleMinMax, foldSeries } from './downsample';
+import {
+  DEFAULT_RETENTION,
+  type CorruptionReport,
+  type ExportFilter,
+  type ExportRow,
+  type HistoryPoint,
+  type RetentionOptions,
+  type SeriesInfo,
+} from './types';
+
+const DAY_MS = 86_400_000;
+const Q15_MS = 15 * 60_000;
+const VERSION_DIR = 'v2';
+const FILE_RE = /^(?:raw-(\d{8})|q15-(\d{6})|day)\.log$/;
+
+export interface HistoryStoreOptions {
+  /** Folder of the store, e.g. `<globalStorage>/history`. Created on demand. */
+  folder: string;
+  log: Logger;
+  clock?: Clock;
+  retention?: RetentionOptions;
+  /** An unchanged value is still written when the last point of its series is this old (default 1 h). */
+  heartbeatMs?: number;
+  /** Lease deciding the single writer across windows; the store acquires and renews it. */
+  lease?: Lease;
+  /** Alternative to `lease`: asked before every write. Default (neither given): this store is the writer. */
+  isWriter?: () => boolean;
+  /** Lease renew / re-acquire period (default 10 s; keep it well under the lease's ttl). */
+  leaseRenewMs?: number;
+  /** Background compaction period (default 1 h, first run 30 s after start); 0 disables the timer. */
+  compactEveryMs?: number;
+  /** fsync after every append (default false: losing the last seconds on power loss is acceptable for history). */
+  fsync?: boolean;
+  /** Parsed accounts kept in memory for queries (default 4). */
+  cacheAccounts?: number;
+}
+
+type Resolution = 0 | 1 | 2; // raw, 15m, 1d
+const RES_NAME: ExportRow['resolution'][] = ['raw', '15m', '1d'];
+
+interface Series {
+  points: HistoryPoint[];
+  res: Resolution[];
+}
+
+interface FileEntry {
+  sig: string;
+  parsed: ParsedFile;
+}
+
+interface AccountCache {
+  sig: string;
+  files: Map<string, FileEntry>;
+  series: Map<string, Series>;
+}
+
+interface WriterState {
+  last: Map<string, HistoryPoint>;
+  lastT: number;
+}
+
+export class HistoryStore implements Disposable {
+  private readonly root: string;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly retention: RetentionOptions;
+  private readonly heartbeatMs: number;
+  private readonly lease: Lease | undefined;
+  private readonly writerFn: (() => boolean) | undefined;
+  private readonly leaseRenewMs: number;
+  private readonly compactEveryMs: number;
+  private readonly fsync: boolean;
+  private readonly cacheAccounts: number;
+  private readonly cache = new Map<string, AccountCache>();
+  private readonly writers = new Map<string, WriterState>();
+  private readonly corruptionEmitter = new Emitter<CorruptionReport>();
+  private readonly reports: CorruptionReport[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  private leaseTimer: TimerHandle | undefined;
+  private compactTimer: TimerHandle | undefined;
+  private compacting: Promise<void> | undefined;
+  private wasWriter = false;
+  private migrated = false;
+  private disposed = false;
+  private clockBackLogged = false;
+  private bytesWritten = 0;
+
+  /** Fires at most once per store, the first time a damaged file was repaired (later ones are logged only). */
+  readonly onDidDetectCorruption: Event<CorruptionReport> = this.corruptionEmitter.event;
+
+  constructor(opts: HistoryStoreOptions) {
+    this.root = opts.folder;
+    this.log = scoped(opts.log, 'history');
+    this.clock = opts.clock ?? systemClock;
+    this.retention = { ...DEFAULT_RETENTION, ...opts.retention };
+    this.heartbeatMs = opts.heartbeatMs ?? 3_600_000;
+    this.lease = opts.lease;
+    this.writerFn = opts.isWriter;
+    this.leaseRenewMs = opts.leaseRenewMs ?? 10_000;
+    this.compactEveryMs = opts.compactEveryMs ?? 3_600_000;
+    this.fsync = opts.fsync ?? false;
+    this.cacheAccounts = Math.max(1, opts.cacheAccounts ?? 4);
+  }
+
+  /** Takes the lease when free, migrates older layouts (writer only) and arms the lease and compaction timers. */
+  async start(): Promise<void> {
+    if (this.lease) {
+      try {
+        await this.lease.tryAcquire();
+      } catch (e) {
+        this.log.warn(`cannot take the history lease: ${errMsg(e)}`);
+      }
+      this.armLease();
+    }
+    if (this.isWriter()) await this.serial(() => this.migrateIfNeeded());
+    if (this.compactEveryMs > 0) this.armCompaction(Math.min(30_000, this.compactEveryMs));
+  }
+
+  isWriter(): boolean {
+    if (this.disposed) return false;
+    const w = this.writerFn ? this.writerFn() : this.lease ? this.lease.isHeld() : true;
+    if (w && !this.wasWriter) {
+      // Another window may have written since we last looked: rebuild the change-detection state from disk.
+      this.writers.clear();
+      this.migrated = false;
+    }
+    this.wasWriter = w;
+    return w;
+  }
+
+  /** Bytes this store wrote to disk (appends, repairs, compaction rewrites), for diagnostics and the benchmark. */
+  stats(): { bytesWritten: number } {
+    return { bytesWritten: this.bytesWritten };
+  }
+
+  /** Every corruption repaired so far (the event fires only for the first). */
+  corruptionReports(): readonly CorruptionReport[] {
+    return this.reports;
+  }
+
+  private get v2(): string {
+    return path.join(this.root, VERSION_DIR);
+  }
+
+  private accountDir(accountId: string): string {
+    assertValidAccountId(accountId);
+    return path.join(this.v2, accountId);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Records a poll's meters (call with the meters of a successful snapshot). A meter is written when any stored
+   * value differs from its series' last point, or when that point is at least `heartbeatMs` old; meters without
+   * any number are skipped. A `takenAt` earlier than the account's last point (the clock went backwards) is
+   * clamped to it, so every series stays in order. Returns the number of points written (0 when not the writer).
+   */
+  record(accountId: string, meters: readonly Meter[], takenAt: number): Promise<number> {
+    if (!isValidAccountId(accountId)) return Promise.reject(new Error('Invalid account id (allowed: A-Z a-z 0-9 _ -)'));
+    if (!this.isWriter() || !Number.isFinite(takenAt)) return Promise.resolve(0);
+    return this.serial(async () => {
+      if (this.disposed) return 0;
+      await this.migrateIfNeeded();
+      const w = await this.writerState(accountId);
+      let t = Math.round(takenAt);
+      if (t < w.lastT) {
+        if (!this.clockBackLogged) this.log.info(`clock went backwards by ${w.lastT - t} ms; clamping sample times`);
+        this.clockBackLogged = true;
+        t = w.lastT;
+      }
+      const lines: string[] = [];
+      const written: Array<[string, HistoryPoint]> = [];
+      for (const m of meters) {
+        const p = pointOf(m, t);
+        if (!p) continue;
+        const prev = w.last.get(m.id);
+        if (prev && sameValues(prev, p) && t - prev.t < this.heartbeatMs) continue;
+        lines.push(pointLine(m.id, p));
+        written.push([m.id, p]);
+      }
+      if (lines.length === 0) return 0;
+      const dir = this.accountDir(accountId);
+      await fsp.mkdir(dir, { recursive: true });
+      // One write() per poll: a kill leaves the whole poll or none of it (or, on power loss, a torn tail).
+      await this.append(path.join(dir, `raw-${dayKey(t)}.log`), lines.join(''));
+      for (const [id, p] of written) w.last.set(id, p);
+      w.lastT = t;
+      return lines.length;
+    });
+  }
+
+  private async append(file: string, data: string): Promise<void> {
+    const fh = await fsp.open(file, 'a');
+    this.bytesWritten += data.length;
+    try {
+      await fh.write(data, null, 'latin1');
+      if (this.fsync) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async writerState(accountId: string): Promise<WriterState> {
+    let w = this.writers.get(accountId);
+    if (w) return w;
+    const data = await this.load(accountId, true);
+    w = { last: new Map(), lastT: -Infinity };
+    for (const [meterId, s] of data.series) {
+      const p = s.points[s.points.length - 1];
+      if (!p) continue;
+      w.last.set(meterId, p);
+      w.lastT = Math.max(w.lastT, p.t);
+    }
+    this.writers.set(accountId, w);
+    return w;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * Points of one series with `from ≤ t ≤ to`, ascending, downsampled to about `maxPoints` (min/max per time
+   * bucket, see downsample.ts). Re-reads whatever changed on disk since the last call (another window's writes).
+   */
+  async query(accountId: string, meterId: string, from: number, to: number, maxPoints: number): Promise<HistoryPoint[]> {
+    if (!isValidAccountId(accountId)) return [];
+    const data = await this.load(accountId, false);
+    const s = data.series.get(meterId);
+    if (!s) return [];
+    const lo = lowerBound(s.points, from);
+    let hi = lowerBound(s.points, to + 1);
+    if (hi < lo) hi = lo;
+    return downsampleMinMax(s.points.slice(lo, hi), maxPoints, from, to).map((p) => ({ ...p }));
+  }
+
+  /** Every stored series with its time span and point count. */
+  async listSeries(): Promise<SeriesInfo[]> {
+    const out: SeriesInfo[] = [];
+    for (const accountId of await this.accounts()) {
+      const data = await this.load(accountId, false);
+      for (const [meterId, s] of data.series) {
+        if (s.points.length === 0) continue;
+        out.push({ accountId, meterId, from: s.points[0]!.t, to: s.points[s.points.length - 1]!.t, points: s.points.length });
+      }
+    }
+    return out.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.meterId, b.meterId));
+  }
+
+  /** Rows for "Export Usage History", sorted by account, meter and time. */
+  async exportRows(filter: ExportFilter = {}): Promise<ExportRow[]> {
+    const from = filter.from ?? -Infinity;
+    const to = filter.to ?? Infinity;
+    const wanted = filter.accountIds ? new Set(filter.accountIds) : undefined;
+    const rows: ExportRow[] = [];
+    for (const accountId of await this.accounts()) {
+      if (wanted && !wanted.has(accountId)) continue;
+      const data = await this.load(accountId, false);
+      for (const meterId of [...data.series.keys()].sort(cmp)) {
+        const s = data.series.get(meterId)!;
+        for (let i = lowerBound(s.points, from); i < s.points.length && s.points[i]!.t <= to; i++) {
+          const p = s.points[i]!;
+          const row: ExportRow = { accountId, meterId, t: p.t, capturedAt: p.capturedAt ?? p.t, resolution: RES_NAME[s.res[i]!]! };
+          if (p.used !== undefined) row.used = p.used;
+          if (p.limit !== undefined) row.limit = p.limit;
+          if (p.remaining !== undefined) row.remaining = p.remaining;
+          if (p.percentUsed !== undefined) row.percentUsed = p.percentUsed;
+          if (p.resetsAt !== undefined) row.resetsAt = p.resetsAt;
+          if (p.source !== undefined) row.source = p.source;
+          rows.push(row);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Forgets an account's whole history (call when the user removes the account). Any window may call it. */
+  deleteAccount(accountId: string): Promise<void> {
+    const dir = this.accountDir(accountId);
+    return this.serial(async () => {
+      this.cache.delete(accountId);
+      this.writers.delete(accountId);
+      // Rename first so a reader never sees a half-deleted series.
+      const aside = path.join(this.v2, `.deleted-${accountId}-${randomBytes(4).toString('hex')}`);
+      try {
+        await fsp.rename(dir, aside);
+      } catch (e) {
+        if (isCode(e, 'ENOENT')) return;
+        throw e;
+      }
+      await fsp.rm(aside, { recursive: true, force: true });
+      this.log.info(`deleted the history of ${accountId}`);
+    });
+  }
+
+  private async accounts(): Promise<string[]> {
+    try {
+      return (await fsp.readdir(this.v2)).filter(isValidAccountId).sort(cmp);
+    } catch (e) {
+      if (!isCode(e, 'ENOENT')) this.log.warn(`cannot list history: ${errMsg(e)}`);
+      return [];
+    }
+  }
+
+  /**
+   * Parses an account's files, re-using every file whose size, mtime and inode did not change. The writer also
+   * repairs: truncates a torn tail (an interrupted append) and rewrites a damaged file from its intact lines.
+   */
+  private async load(accountId: string, repair: boolean): Promise<AccountCache> {
+    const dir = this.accountDir(accountId);
+    let names: string[];
+    try {
+      names = (await fsp.readdir(dir)).filter((n) => FILE_RE.test(n)).sort();
+    } catch (e) {
+      if (!isCode(e, 'ENOENT')) this.log.warn(`cannot read history of ${accountId}: ${errMsg(e)}`);
+      names = [];
+    }
+    const prev = this.cache.get(accountId);
+    const files = new Map<string, FileEntry>();
+    const sigs: string[] = [];
+    // Stat and read in parallel: a cold query's latency is dominated by file-system round trips, not parsing.
+    const loaded = await Promise.all(
+      names.map(async (name): Promise<[string, FileEntry] | undefined> => {
+        const file = path.join(dir, name);
+        let st = await statOrUndefined(file);
+        if (!st) return undefined;
+        let sig = `${st.ino}:${st.size}:${st.mtimeMs}`;
+        const cached = prev?.files.get(name);
+        if (cached && cached.sig === sig && !(repair && (cached.parsed.tornTail || cached.parsed.badLines > 0))) return [name, cached];
+        let buf: Buffer;
+        try {
+          buf = await fsp.readFile(file);
+        } catch (e) {
+          if (!isCode(e, 'ENOENT')) this.log.warn(`cannot read ${accountId}/${name}: ${errMsg(e)}`);
+          return undefined;
+        }
+        let parsed = parseFile(buf);
+        if (repair && (parsed.tornTail || parsed.badLines > 0)) {
+          parsed = await this.repair(accountId, file, name, parsed);
+          st = await statOrUndefined(file);
+          if (!st) return undefined;
+          sig = `${st.ino}:${st.size}:${st.mtimeMs}`;
+        }
+        return [name, { sig, parsed }];
+      }),
+    );
+    for (const item of loaded) {
+      if (!item) continue;
+      files.set(item[0], item[1]);
+      sigs.push(`${item[0]}=${item[1].sig}`);
+    }
+    const sig = sigs.join('|');
+    if (prev && prev.sig === sig) {
+      this.touch(accountId, prev);
+      return prev;
+    }
+    const data: AccountCache = { sig, files, series: merge(files) };
+    this.touch(accountId, data);
+    return data;
+  }
+
+  private touch(accountId: string, data: AccountCache): void {
+    this.cache.delete(accountId);
+    this.cache.set(accountId, data);
+    while (this.cache.size > this.cacheAccounts) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  private async repair(accountId: string, file: string, name: string, parsed: ParsedFile): Promise<ParsedFile> {
+    if (parsed.badLines === 0) {
+      // The expected aftermath of a crash mid-append: drop the partial line so the next append starts clean.
+      this.log.info(`dropping an interrupted write at the end of ${accountId}/${name}`);
+      await fsp.truncate(file, parsed.completeBytes);
+      return { ...parsed, tornTail: false };
+    }
+    const backup = `${file}.corrupt-${this.clock.now()}`;
+    await fsp.copyFile(file, backup);
+    const good = parsed.good.join('');
+    this.bytesWritten += good.length;
+    await writeAtomic(file, good);
+    const report: CorruptionReport = { file, backup, goodLines: parsed.goodLines, badLines: parsed.badLines };
+    this.log.warn(
+      `repaired damaged history file ${accountId}/${name}: kept ${parsed.goodLines} intact lines, dropped ${parsed.badLines}; original kept as ${path.basename(backup)}`,
+    );
+    this.reports.push(report);
+    if (this.reports.length === 1) this.corruptionEmitter.fire(report);
+    return { ...parsed, badLines: 0, tornTail: false };
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /**
+   * Folds aged raw days into 15-minute buckets and aged months into daily buckets, and applies the daily
+   * retention. Runs one account at a time, yielding to the event loop in between, so a caller is never blocked
+   * for long; a no-op when not the writer. Idempotent and safe to interrupt at any point.
+   */
+  compact(): Promise<void> {
+    if (this.compacting) return this.compacting;
+    const run = (async () => {
+      if (!this.isWriter()) return;
+      await this.serial(() => this.migrateIfNeeded());
+      for (const accountId of await this.accounts()) {
+        if (this.disposed || !this.isWriter()) return;
+        await new Promise<void>((r) => setImmediate(r));
+        try {
+          await this.serial(() => this.compactAccount(accountId, this.clock.now()));
+        } catch (e) {
+          this.log.warn(`compaction of ${accountId} failed: ${errMsg(e)}`);
+        }
+      }
+    })();
+    this.compacting = run.finally(() => (this.compacting = undefined));
+    return this.compacting;
+  }
+
+  private async compactAccount(accountId: string, now: number): Promise<void> {
+    const dir = this.accountDir(accountId);
+    const data = await this.load(accountId, true);
+    const cover = coverage(data.files);
+    const rawEdge = now - this.retention.rawDays * DAY_MS;
+    const q15Edge = now - this.retention.fifteenMinuteDays * DAY_MS;
+    let changed = false;
+    for (const [name, entry] of data.files) {
+      const day = FILE_RE.exec(name)?.[1];
+      if (!day || dayStart(day) + DAY_MS > rawEdge) continue;
+      if (!cover.days.has(day) && !cover.months.has(day.slice(0, 6))) {
+        const survivors = foldFile(entry.parsed.lines, Q15_MS);
+        await this.append(path.join(dir, `q15-${day.slice(0, 6)}.log`), blockLine(day, survivors));
+      }
+      await fsp.rm(path.join(dir, name), { force: true });
+      changed = true;
+    }
+    if (changed) {
+      // The raw days just folded may belong to a month folded below: re-read so coverage is current.
+      await this.load(accountId, true);
+    }
+    const fresh = this.cache.get(accountId) ?? (await this.load(accountId, true));
+    const cover2 = coverage(fresh.files);
+    const rawLeft = new Set([...fresh.files.keys()].map((n) => FILE_RE.exec(n)?.[1]?.slice(0, 6)).filter(Boolean));
+    for (const [name, entry] of fresh.files) {
+      const month = FILE_RE.exec(name)?.[2];
+      if (!month || nextMonthStart(month) > q15Edge || rawLeft.has(month)) continue;
+      if (!cover2.months.has(month)) {
+        const pts: DecodedPoint[] = [];
+        for (const l of entry.parsed.lines) if (l.kind === 'B') pts.push(...l.points);
+        const survivors = foldPoints(pts, DAY_MS);
+        await this.append(path.join(dir, 'day.log'), blockLine(month, survivors));
+      }
+      await fsp.rm(path.join(dir, name), { force: true });
+    }
+    if (this.retention.dailyDays > 0) {
+      const dayEdge = now - this.retention.dailyDays * DAY_MS;
+      const entry = (await this.load(accountId, true)).files.get('day.log');
+      if (entry) {
+        const keep = entry.parsed.lines.filter((l) => !(l.kind === 'B' && nextMonthStart(l.period) <= dayEdge));
+        if (keep.length !== entry.parsed.lines.length) {
+          const idx = new Set(keep);
+          const content = entry.parsed.good.filter((_, i) => idx.has(entry.parsed.lines[i]!)).join('');
+          this.bytesWritten += content.length;
+          await writeAtomic(path.join(dir, 'day.log'), content);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- migration
+
+  /**
+   * v1 (the pre-release layout: `<folder>/<accountId>.jsonl`, one JSON object per sample, no checksums or tiers)
+   * → v2. Each account is written into a staging folder that is renamed into place, then the v1 file is renamed
+   * to `.migrated`; a crash at any step is resumed on the next start without duplicating points.
+   */
+  private async migrateIfNeeded(): Promise<void> {
+    if (this.migrated) return;
+    this.migrated = true;
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.root);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.jsonl')) continue;
+      const accountId = name.slice(0, -'.jsonl'.length);
+      if (!isValidAccountId(accountId)) continue;
+      const v1 = path.join(this.root, name);
+      const target = path.join(this.v2, accountId);
+      try {
+        if (!(await statOrUndefined(target))) {
+          const staging = path.join(this.v2, `.migrating-${accountId}`);
+          await fsp.rm(staging, { recursive: true, force: true });
+          await fsp.mkdir(staging, { recursive: true });
+          const byDay = new Map<string, string[]>();
+          let good = 0;
+          let bad = 0;
+          const rows = (await fsp.readFile(v1, 'utf8')).split('\n');
+          const seq: Array<[string, HistoryPoint]> = [];
+          for (const row of rows) {
+            if (!row.trim()) continue;
+            const d = parseV1(row);
+            if (!d) {
+              bad++;
+              continue;
+            }
+            good++;
+            seq.push(d);
+          }
+          seq.sort((a, b) => a[1].t - b[1].t);
+          for (const [meterId, p] of seq) {
+            const k = dayKey(p.t);
+            let arr = byDay.get(k);
+            if (!arr) byDay.set(k, (arr = []));
+            arr.push(pointLine(meterId, p));
+          }
+          for (const [k, lines] of byDay) await fsp.writeFile(path.join(staging, `raw-${k}.log`), lines.join(''), 'latin1');
+          await fsp.rename(staging, target);
+          this.log.info(`migrated ${good} v1 history samples of ${accountId}${bad ? ` (${bad} unreadable lines skipped)` : ''}`);
+        }
+        await fsp.rename(v1, `${v1}.migrated`);
+      } catch (e) {
+        this.log.warn(`migration of ${accountId} failed, will retry on next start: ${errMsg(e)}`);
+        this.migrated = false;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** Resolves when every write queued so far has finished. */
+  async flush(): Promise<void> {
+    await this.chain;
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(op, op);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private armLease(): void {
+    if (this.disposed || !this.lease) return;
+    const lease = this.lease;
+    this.leaseTimer = this.clock.setTimeout(() => {
+      this.leaseTimer = undefined;
+      (lease.isHeld() ? lease.renew() : lease.tryAcquire())
+        .catch((e) => this.log.warn(`history lease: ${errMsg(e)}`))
+        .finally(() => this.armLease());
+    }, this.leaseRenewMs);
+  }
+
+  private armCompaction(ms: number): void {
+    if (this.disposed) return;
+    this.compactTimer = this.clock.setTimeout(() => {
+      this.compactTimer = undefined;
+      this.compact()
+        .catch((e) => this.log.warn(`compaction failed: ${errMsg(e)}`))
+        .finally(() => this.armCompaction(this.compactEveryMs));
+    }, ms);
+  }
+
+  /** Stops timers and gives up the lease; pending writes still complete (await flush() first to be sure). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.leaseTimer) this.clock.clearTimeout(this.leaseTimer);
+    if (this.compactTimer) this.clock.clearTimeout(this.compactTimer);
+    this.leaseTimer = this.compactTimer = undefined;
+    this.corruptionEmitter.dispose();
+    this.cache.clear();
+    const lease = this.lease;
+    if (lease) {
+      this.chain
+        .then(() => lease.release())
+        .catch((e) => this.log.warn(`cannot release the history lease: ${errMsg(e)}`));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function pointOf(m: Meter, t: number): HistoryPoint | undefined {
+  if (m.used === undefined && m.limit === undefined && m.remaining === undefined && m.percentUsed === undefined) return undefined;
+  const p: HistoryPoint = { t };
+  if (m.used !== undefined) p.used = m.used;
+  if (m.limit !== undefined) p.limit = m.limit;
+  if (m.remaining !== undefined) p.remaining = m.remaining;
+  if (m.percentUsed !== undefined) p.percentUsed = m.percentUsed;
+  if (m.resetsAt !== undefined) p.resetsAt = Math.round(m.resetsAt);
+  if (m.source) p.source = m.source;
+  if (Number.isFinite(m.capturedAt) && Math.round(m.capturedAt) !== t) p.capturedAt = Math.round(m.capturedAt);
+  return p;
+}
+
+function sameValues(a: HistoryPoint, b: HistoryPoint): boolean {
+  return (
+    a.used === b.used &&
+    a.limit === b.limit &&
+    a.remaining === b.remaining &&
+    a.percentUsed === b.percentUsed &&
+    a.resetsAt === b.resetsAt &&
+    a.source === b.source
+  );
+}
+
+interface Coverage {
+  /** Raw days folded into the 15-minute tier. */
+  days: Set<string>;
+  /** Months folded into the daily tier. */
+  months: Set<string>;
+}
+
+function coverage(files: Map<string, FileEntry>): Coverage {
+  const c: Coverage = { days: new Set(), months: new Set() };
+  for (const [name, f] of files) {
+    const isDay = name === 'day.log';
+    const isQ15 = name.startsWith('q15-');
+    if (!isDay && !isQ15) continue;
+    for (const l of f.parsed.lines) if (l.kind === 'B') (isDay ? c.months : c.days).add(l.period);
+  }
+  return c;
+}
+
+/** Builds every series of an account; a period present in a coarser tier shadows the finer tier's copy. */
+function merge(files: Map<string, FileEntry>): Map<string, Series> {
+  const cover = coverage(files);
+  const series = new Map<string, Series>();
+  const add = (d: DecodedPoint, res: Resolution): void => {
+    let s = series.get(d.meterId);
+    if (!s) series.set(d.meterId, (s = { points: [], res: [] }));
+    s.points.push(d.point);
+    s.res.push(res);
+  };
+  const seenMonths = new Set<string>();
+  const seenDays = new Set<string>();
+  for (const [name, f] of files) {
+    const m = FILE_RE.exec(name);
+    if (!m) continue;
+    if (m[1]) {
+      if (cover.days.has(m[1]) || cover.months.has(m[1].slice(0, 6))) continue;
+      for (const l of f.parsed.lines) if (l.kind === 'P') add(l.point, 0);
+    } else if (m[2]) {
+      if (cover.months.has(m[2])) continue;
+      for (const l of f.parsed.lines) {
+        // A block appended twice (a crash between append and delete, then a retry) counts once.
+        if (l.kind !== 'B' || seenDays.has(l.period) || cover.months.has(l.period.slice(0, 6))) continue;
+        seenDays.add(l.period);
+        for (const d of l.points) add(d, 1);
+      }
+    } else {
+      for (const l of f.parsed.lines) {
+        if (l.kind !== 'B' || seenMonths.has(l.period)) continue;
+        seenMonths.add(l.period);
+        for (const d of l.points) add(d, 2);
+      }
+    }
+  }
+  for (const s of series.values()) sortSeries(s);
+  return series;
+}
+
+/** Stable sort by t, skipped when already in order (the common case). */
+function sortSeries(s: Series): void {
+  let sorted = true;
+  for (let i = 1; i < s.points.length; i++) {
+    if (s.points[i]!.t < s.points[i - 1]!.t) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return;
+  const idx = s.points.map((_, i) => i).sort((a, b) => s.points[a]!.t - s.points[b]!.t || a - b);
+  s.points = idx.map((i) => s.points[i]!);
+  s.res = idx.map((i) => s.res[i]!);
+}
+
+function foldFile(lines: DecodedLine[], bucketMs: number): DecodedPoint[] {
+  const pts: DecodedPoint[] = [];
+  for (const l of lines) if (l.kind === 'P') pts.push(l.point);
+  return foldPoints(pts, bucketMs);
+}
+
+function foldPoints(pts: DecodedPoint[], bucketMs: number): DecodedPoint[] {
+  const byMeter = new Map<string, HistoryPoint[]>();
+  for (const d of pts) {
+    let arr = byMeter.get(d.meterId);
+    if (!arr) byMeter.set(d.meterId, (arr = []));
+    arr.push(d.point);
+  }
+  const out: DecodedPoint[] = [];
+  for (const [meterId, arr] of byMeter) {
+    const s: Series = { points: arr, res: arr.map(() => 0 as Resolution) };
+    sortSeries(s);
+    for (const p of foldSeries(s.points, bucketMs)) out.push({ meterId, point: p });
+  }
+  return out;
+}
+
+function parseV1(row: string): [string, HistoryPoint] | undefined {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(row) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (!v || typeof v !== 'object' || typeof v.meter !== 'string' || !v.meter) return undefined;
+  const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+  const t = num(v.t);
+  if (t === undefined) return undefined;
+  const p: HistoryPoint = { t: Math.round(t) };
+  for (const k of ['used', 'limit', 'remaining', 'percentUsed'] as const) {
+    const n = num(v[k]);
+    if (n !== undefined) p[k] = n;
+  }
+  const r = num(v.resetsAt);
+  if (r !== undefined) p.resetsAt = Math.round(r);
+  if (v.source === 'official' || v.source === 'vendor-undocumented' || v.source === 'headers' || v.source === 'estimate') p.source = v.source;
+  return [v.meter, p];
+}
+
+function lowerBound(points: HistoryPoint[], t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (points[mid]!.t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+async function writeAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await fsp.writeFile(tmp, content, 'latin1');
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function statOrUndefined(p: string): Promise<import('node:fs').Stats | undefined> {
+  try {
+    return await fsp.stat(p);
+  } catch {
+    return undefined;
+  }
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function isCode(e: unknown, c: string): boolean {
+  return !!e && typeof e === 'object' && (e as { code?: unknown }).code === c;
+}
+
+function errMsg(e: unknown): string {
+  if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string') return (e as { code: string }).code;
+  return e instanceof Error ? e.message : String(e);
+}
+

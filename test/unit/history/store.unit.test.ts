@@ -1,0 +1,281 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { HistoryStore, type HistoryStoreOptions } from '../../../src/core/history/store';
+import { toCsv } from '../../../src/core/history/csv';
+import { downsampleMinMax, foldSeries } from '../../../src/core/history/downsample';
+import { retentionFromSetting, type HistoryPoint } from '../../../src/core/history/types';
+import { FileLease } from '../../../src/core/state/lease';
+import { nullLogger } from '../../../src/core/log';
+import { makeMeter, type Meter } from '../../../src/core/model';
+import { FakeClock } from '../../fakes/fakeClock';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2025, 0, 1);
+
+async function tmp(): Promise<string> {
+  return fsp.mkdtemp(path.join(os.tmpdir(), 'tokstat-history-'));
+}
+
+function open(folder: string, extra: Partial<HistoryStoreOptions> = {}): HistoryStore {
+  return new HistoryStore({ folder, log: nullLogger, compactEveryMs: 0, ...extra });
+}
+
+function quota(id: string, used: number, t: number, extra: Partial<Parameters<typeof makeMeter>[0]> = {}): Meter {
+  return makeMeter({ id, label: id, kind: 'quota', unit: 'requests', source: 'official', capturedAt: t, used, limit: 300, ...extra });
+}
+
+test('records changes and a sparse heartbeat; unknown values stay absent', async () => {
+  const dir = await tmp();
+  const s = open(dir);
+  await s.start();
+  assert.equal(await s.record('a1', [quota('premium', 1, T0), makeMeter({ id: 'bal', label: 'b', kind: 'balance', unit: 'USD', source: 'vendor-undocumented', capturedAt: T0 - 5000, remaining: 12.5 })], T0), 2);
+  // Unchanged for 59 minutes: nothing written.
+  for (let m = 1; m < 60; m++) assert.equal(await s.record('a1', [quota('premium', 1, T0 + m * MIN)], T0 + m * MIN), 0);
+  // One hour after the last point: a heartbeat.
+  assert.equal(await s.record('a1', [quota('premium', 1, T0 + HOUR)], T0 + HOUR), 1);
+  assert.equal(await s.record('a1', [quota('premium', 2, T0 + HOUR + MIN)], T0 + HOUR + MIN), 1);
+  // A meter without any number is not stored.
+  assert.equal(await s.record('a1', [makeMeter({ id: 'x', label: 'x', kind: 'quota', unit: 'r', source: 'official', capturedAt: T0, unlimited: true })], T0 + 2 * HOUR), 0);
+  const pts = await s.query('a1', 'premium', 0, Infinity, 1000);
+  assert.deepEqual(pts.map((p) => [p.t - T0, p.used]), [[0, 1], [HOUR, 1], [HOUR + MIN, 2]]);
+  assert.deepEqual(pts[0], { t: T0, used: 1, limit: 300, remaining: 299, percentUsed: 0.33, source: 'official' });
+  const bal = await s.query('a1', 'bal', 0, Infinity, 1000);
+  assert.deepEqual(bal, [{ t: T0, remaining: 12.5, source: 'vendor-undocumented', capturedAt: T0 - 5000 }]);
+  assert.equal('used' in bal[0]!, false, 'unknown is absent, never 0');
+
+  // A fresh store (a restart) continues the change detection from disk.
+  const s2 = open(dir);
+  assert.equal(await s2.record('a1', [quota('premium', 2, T0 + HOUR + 2 * MIN)], T0 + HOUR + 2 * MIN), 0);
+  assert.deepEqual((await s2.listSeries()).map((x) => [x.accountId, x.meterId, x.points]), [
+    ['a1', 'bal', 1],
+    ['a1', 'premium', 3],
+  ]);
+  s.dispose();
+  s2.dispose();
+});
+
+test('query filters the range and downsamples to about maxPoints keeping extremes', async () => {
+  const dir = await tmp();
+  const s = open(dir);
+  // A saw-tooth: climbs to 290 and resets every 500 samples.
+  for (let i = 0; i < 3000; i++) await s.record('a1', [quota('m', (i % 500) * 0.58, T0 + i * MIN)], T0 + i * MIN);
+  const all = await s.query('a1', 'm', T0, T0 + 3000 * MIN, 100_000);
+  assert.equal(all.length, 3000);
+  const ds = await s.query('a1', 'm', T0, T0 + 3000 * MIN, 200);
+  assert.ok(ds.length <= 200 && ds.length >= 100, `got ${ds.length}`);
+  const max = Math.max(...all.map((p) => p.used!));
+  assert.equal(Math.max(...ds.map((p) => p.used!)), max, 'the peak survives');
+  assert.equal(Math.min(...ds.map((p) => p.used!)), 0, 'the reset survives');
+  for (let i = 1; i < ds.length; i++) assert.ok(ds[i]!.t > ds[i - 1]!.t);
+  assert.equal(ds[ds.length - 1]!.t, all[all.length - 1]!.t, 'ends on the latest value');
+  const mid = await s.query('a1', 'm', T0 + 100 * MIN, T0 + 199 * MIN, 1000);
+  assert.equal(mid.length, 100);
+  assert.equal(mid[0]!.t, T0 + 100 * MIN);
+  assert.deepEqual(await s.query('a1', 'nope', 0, Infinity, 10), []);
+  assert.deepEqual(await s.query('nobody', 'm', 0, Infinity, 10), []);
+  s.dispose();
+});
+
+test('foldSeries keeps one point per monotonic bucket and the excursions of a reset', () => {
+  const pts: HistoryPoint[] = [0, 1, 2, 3, 4, 5].map((i) => ({ t: i * MIN, used: i }));
+  assert.deepEqual(foldSeries(pts, 15 * MIN, 0).map((p) => p.used), [5]);
+  assert.deepEqual(foldSeries(pts, 15 * MIN).map((p) => p.used), [0, 5], 'without a previous value the start is kept');
+  const reset: HistoryPoint[] = [10, 20, 0, 5].map((u, i) => ({ t: i * MIN, used: u }));
+  assert.deepEqual(foldSeries(reset, 15 * MIN, 10).map((p) => p.used), [20, 0, 5]);
+  const flat = downsampleMinMax(pts, 100);
+  assert.equal(flat, pts);
+});
+
+test('retention: raw → 15-minute → daily, queries stay continuous and never duplicate', async () => {
+  const dir = await tmp();
+  const clock = new FakeClock(T0);
+  const s = open(dir, { clock });
+  // 200 days, a sample every 10 minutes, used climbing within a 30-day window then resetting.
+  const step = 10 * MIN;
+  let n = 0;
+  for (let t = T0; t < T0 + 200 * DAY; t += step) {
+    const used = Math.floor(((t - T0) % (30 * DAY)) / HOUR);
+    n += await s.record('a1', [quota('m', used, t)], t);
+  }
+  clock.advance(200 * DAY);
+  const before = await s.query('a1', 'm', 0, Infinity, 1e9);
+  assert.equal(before.length, n);
+  await s.compact();
+  const files = (await fsp.readdir(path.join(dir, 'v2', 'a1'))).sort();
+  assert.ok(files.includes('day.log'), files.join());
+  assert.ok(files.filter((f) => f.startsWith('raw-')).length <= 8, files.join());
+  assert.ok(files.filter((f) => f.startsWith('q15-')).length <= 5, files.join());
+  const after = await s.query('a1', 'm', 0, Infinity, 1e9);
+  assert.ok(after.length < before.length * 0.7, `${after.length} vs ${before.length}`);
+  for (let i = 1; i < after.length; i++) assert.ok(after[i]!.t > after[i - 1]!.t, 'ascending, no duplicates');
+  // The peaks before each reset survive the folds.
+  const peaks = (pts: HistoryPoint[]) => pts.filter((p, i) => pts[i + 1] && pts[i + 1]!.used! < p.used!).map((p) => p.used);
+  assert.deepEqual(peaks(after), peaks(before));
+  // Recent raw data is untouched.
+  const recent = (pts: HistoryPoint[]) => pts.filter((p) => p.t >= clock.now() - 6 * DAY);
+  assert.deepEqual(recent(after), recent(before));
+  // Idempotent.
+  await s.compact();
+  assert.deepEqual(await s.query('a1', 'm', 0, Infinity, 1e9), after);
+  const rows = await s.exportRows({});
+  assert.deepEqual(new Set(rows.map((r) => r.resolution)), new Set(['raw', '15m', '1d']));
+
+  // A crash between appending a fold and deleting its source: the coarser copy wins, nothing is doubled.
+  const s2 = open(dir, { clock });
+  clock.advance(40 * DAY);
+  for (let t = T0 + 200 * DAY; t < T0 + 240 * DAY; t += HOUR) await s2.record('a1', [quota('m', (t / HOUR) % 97, t)], t);
+  const acct = path.join(dir, 'v2', 'a1');
+  const raws = (await fsp.readdir(acct)).filter((f) => f.startsWith('raw-')).sort();
+  const keep = path.join(dir, 'keep.log');
+  await fsp.copyFile(path.join(acct, raws[0]!), keep);
+  const mid = await s2.query('a1', 'm', 0, Infinity, 1e9);
+  await s2.compact();
+  await fsp.copyFile(keep, path.join(acct, raws[0]!)); // as if the delete never happened
+  const resumed = await open(dir, { clock }).query('a1', 'm', 0, Infinity, 1e9);
+  for (let i = 1; i < resumed.length; i++) assert.ok(resumed[i]!.t > resumed[i - 1]!.t);
+  assert.ok(resumed.length < mid.length);
+  s.dispose();
+  s2.dispose();
+});
+
+test('daily retention drops whole months past dailyDays', async () => {
+  const dir = await tmp();
+  const clock = new FakeClock(T0);
+  const s = open(dir, { clock, retention: { rawDays: 2, fifteenMinuteDays: 10, dailyDays: 60 } });
+  for (let t = T0; t < T0 + 150 * DAY; t += 3 * HOUR) await s.record('a1', [quota('m', t / HOUR, t)], t);
+  clock.advance(150 * DAY);
+  await s.compact();
+  const pts = await s.query('a1', 'm', 0, Infinity, 1e9);
+  assert.ok(pts[0]!.t >= T0 + 60 * DAY, new Date(pts[0]!.t).toISOString());
+  assert.ok(pts[pts.length - 1]!.t >= T0 + 149 * DAY);
+  s.dispose();
+});
+
+test('retentionFromSetting validates and orders the tiers', () => {
+  assert.deepEqual(retentionFromSetting(undefined), { rawDays: 7, fifteenMinuteDays: 90, dailyDays: 0 });
+  assert.deepEqual(retentionFromSetting({ rawDays: 30, fifteenMinuteDays: 10, dailyDays: 5 }), { rawDays: 30, fifteenMinuteDays: 30, dailyDays: 30 });
+  assert.deepEqual(retentionFromSetting({ rawDays: 'x', fifteenMinuteDays: -1, dailyDays: 400 }), { rawDays: 7, fifteenMinuteDays: 90, dailyDays: 400 });
+});
+
+test('clock going backwards: times are clamped, series stay ordered', async () => {
+  const dir = await tmp();
+  const s = open(dir);
+  await s.record('a1', [quota('m', 1, T0 + 10 * MIN)], T0 + 10 * MIN);
+  await s.record('a1', [quota('m', 2, T0 + 11 * MIN)], T0 + 11 * MIN);
+  await s.record('a1', [quota('m', 3, T0 + 2 * MIN)], T0 + 2 * MIN); // the clock jumped back 9 minutes
+  await s.record('a1', [quota('m', 4, T0 + 3 * MIN)], T0 + 3 * MIN);
+  await s.record('a1', [quota('m', 5, T0 + 20 * MIN)], T0 + 20 * MIN);
+  const pts = await s.query('a1', 'm', 0, Infinity, 100);
+  assert.deepEqual(pts.map((p) => p.used), [1, 2, 3, 4, 5], 'the sequence is kept');
+  for (let i = 1; i < pts.length; i++) assert.ok(pts[i]!.t >= pts[i - 1]!.t);
+  assert.equal(pts[2]!.t, T0 + 11 * MIN);
+  assert.equal(pts[2]!.capturedAt, T0 + 2 * MIN, 'the original capture time is kept');
+
+  // Out-of-order lines already on disk (older versions, a foreign writer) are sorted on read.
+  const acct = path.join(dir, 'v2', 'a1');
+  const file = path.join(acct, (await fsp.readdir(acct))[0]!);
+  const lines = (await fsp.readFile(file, 'latin1')).split('\n').filter(Boolean);
+  await fsp.writeFile(path.join(dir, 'x'), '');
+  await fsp.writeFile(file, [...lines].reverse().map((l) => l + '\n').join(''), 'latin1');
+  const sorted = await open(dir).query('a1', 'm', 0, Infinity, 100);
+  for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i]!.t >= sorted[i - 1]!.t);
+  assert.equal(sorted.length, 5);
+  s.dispose();
+});
+
+test('migrates the v1 layout (one JSON-lines file per account) to v2', async () => {
+  const dir = await tmp();
+  await fsp.copyFile(path.join(__dirname, '..', '..', '..', '..', 'test', 'unit', 'history', 'fixtures', 'v1-account.jsonl'), path.join(dir, 'acc-1.jsonl'));
+  const s = open(dir);
+  await s.start();
+  const pts = await s.query('acc-1', 'premium', 0, Infinity, 100);
+  assert.deepEqual(pts.map((p) => p.used), [10, 12, 40]);
+  assert.deepEqual(pts[0], { t: 1735689600000, used: 10, limit: 300, remaining: 290, percentUsed: 3.33, resetsAt: 1738368000000, source: 'official' });
+  assert.deepEqual(await s.query('acc-1', 'credits', 0, Infinity, 100), [{ t: 1735689600000, remaining: 42.5, source: 'vendor-undocumented' }]);
+  const names = await fsp.readdir(dir);
+  assert.ok(names.includes('acc-1.jsonl.migrated') && !names.includes('acc-1.jsonl'));
+  // New samples continue after the migrated ones; a second start does not migrate again.
+  assert.equal(await s.record('acc-1', [quota('premium', 41, 1735779600000 + MIN)], 1735779600000 + MIN), 1);
+  const again = open(dir);
+  await again.start();
+  assert.equal((await again.query('acc-1', 'premium', 0, Infinity, 100)).length, 4);
+
+  // A crash after the v2 folder was renamed into place but before the v1 file was retired: no duplicates.
+  const dir2 = await tmp();
+  await fsp.copyFile(path.join(dir, 'acc-1.jsonl.migrated'), path.join(dir2, 'acc-1.jsonl'));
+  const a = open(dir2);
+  await a.start();
+  await fsp.copyFile(path.join(dir, 'acc-1.jsonl.migrated'), path.join(dir2, 'acc-1.jsonl'));
+  const b = open(dir2);
+  await b.start();
+  assert.equal((await b.query('acc-1', 'premium', 0, Infinity, 100)).length, 3);
+  for (const x of [s, again, a, b]) x.dispose();
+});
+
+test('deleteAccount, exportRows and toCsv', async () => {
+  const dir = await tmp();
+  const s = open(dir);
+  await s.record('a1', [quota('m', 1, T0), quota('n,"q"', 2, T0)], T0);
+  await s.record('a2', [quota('m', 3, T0 + MIN)], T0 + MIN);
+  const rows = await s.exportRows({ accountIds: ['a1'] });
+  assert.deepEqual(rows.map((r) => [r.accountId, r.meterId, r.used, r.capturedAt, r.resolution]), [
+    ['a1', 'm', 1, T0, 'raw'],
+    ['a1', 'n,"q"', 2, T0, 'raw'],
+  ]);
+  assert.equal((await s.exportRows({ from: T0 + 1 })).length, 1);
+  const csv = toCsv(rows);
+  const lines = csv.split('\r\n');
+  assert.equal(lines[0], 'accountId,meterId,time,used,limit,remaining,percentUsed,resetsAt,source,capturedAt,resolution');
+  assert.equal(lines[2], 'a1,"n,""q""",2025-01-01T00:00:00.000Z,2,300,298,0.67,,official,2025-01-01T00:00:00.000Z,raw');
+  assert.equal(lines[3], '');
+  await s.deleteAccount('a1');
+  await s.deleteAccount('a1');
+  assert.deepEqual((await s.listSeries()).map((x) => x.accountId), ['a2']);
+  assert.deepEqual(await s.query('a1', 'm', 0, Infinity, 10), []);
+  await assert.rejects(s.record('../evil', [], T0));
+  s.dispose();
+});
+
+test('one writer across windows (FileLease); a reader sees the writer’s data', async () => {
+  const dir = await tmp();
+  const clock = new FakeClock(T0);
+  const lease = (label: string) => new FileLease({ dir: path.join(dir, 'history.lock'), log: nullLogger, clock, ttlMs: 30_000, ownerLabel: label });
+  const a = open(path.join(dir, 'history'), { lease: lease('a'), clock });
+  const b = open(path.join(dir, 'history'), { lease: lease('b'), clock });
+  await a.start();
+  await b.start();
+  assert.equal(a.isWriter(), true);
+  assert.equal(b.isWriter(), false);
+  assert.equal(await b.record('x', [quota('m', 1, T0)], T0), 0, 'the reader does not write');
+  assert.equal(await a.record('x', [quota('m', 1, T0)], T0), 1);
+  assert.deepEqual((await b.query('x', 'm', 0, Infinity, 10)).map((p) => p.used), [1]);
+  await a.record('x', [quota('m', 2, T0 + MIN)], T0 + MIN);
+  assert.deepEqual((await b.query('x', 'm', 0, Infinity, 10)).map((p) => p.used), [1, 2], 'reader re-reads on query');
+  // The writer goes away: the reader takes over on its next lease tick and continues without duplicates.
+  a.dispose();
+  await a.flush();
+  await new Promise((r) => setTimeout(r, 20));
+  clock.advance(10_000);
+  for (let i = 0; i < 50 && !b.isWriter(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(b.isWriter(), true);
+  assert.equal(await b.record('x', [quota('m', 2, T0 + 2 * MIN)], T0 + 2 * MIN), 0, 'change detection continues from disk');
+  assert.equal(await b.record('x', [quota('m', 3, T0 + 3 * MIN)], T0 + 3 * MIN), 1);
+  assert.deepEqual((await b.query('x', 'm', 0, Infinity, 10)).map((p) => p.used), [1, 2, 3]);
+  b.dispose();
+  await b.flush();
+});
+
+test('isWriter callback gates writes', async () => {
+  const dir = await tmp();
+  let writer = false;
+  const s = open(dir, { isWriter: () => writer });
+  assert.equal(await s.record('a', [quota('m', 1, T0)], T0), 0);
+  writer = true;
+  assert.equal(await s.record('a', [quota('m', 1, T0)], T0), 1);
+  s.dispose();
+});
