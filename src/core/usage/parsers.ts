@@ -1,0 +1,402 @@
+// Line parsers of the agents' local logs (provider-apis.md §8). Pure functions of (line, per-file state): they never
+// touch the file system, so the incremental reader can feed them any slice of a file and the worker and the in-process
+// fallback produce identical events.
+
+import type { UsageEvent } from './events';
+import type { PlanWindow, UsageRecord } from './types';
+
+type Json = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+/** Non-negative finite integer-ish token count; anything else counts as 0. */
+const tok = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+function parseTs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v < 1e12 ? v * 1000 : v;
+  if (typeof v !== 'string') return undefined;
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+export function parseJsonObject(line: string): Json | undefined {
+  // Every log line is one JSON object; a cheap first-character test avoids exceptions on blank or foreign lines.
+  const c = line.charCodeAt(0);
+  if (c !== 123 /* { */) {
+    const t = line.trimStart();
+    if (t.charCodeAt(0) !== 123) return undefined;
+  }
+  try {
+    const v = JSON.parse(line) as unknown;
+    return isObj(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Outcome of feeding one line, for the reader's statistics. */
+export const enum LineOutcome {
+  Ignored = 0,
+  Parsed = 1,
+  Malformed = 2,
+}
+
+// ───────────────────────────── Claude Code (§8.1) ─────────────────────────────
+
+export interface ClaudeFileState {
+  /** Session id from the file name, used when a line has none. */
+  fileSessionId: string;
+}
+
+const SEMVER = /^\d+\.\d+\.\d+/;
+
+export function claudeLine(line: string, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
+  // Only three kinds of line matter; everything else (most of the bytes: user prompts, summaries) is never parsed.
+  if (!line.includes('"usage"') && !line.includes('"tool_use"') && !line.includes('"tool_result"')) return LineOutcome.Ignored;
+  const obj = parseJsonObject(line);
+  if (!obj) return LineOutcome.Malformed;
+
+  // The "agent progress" shape nests the entry under data.message; the outer line carries session, cwd, version.
+  let entry: Json = obj;
+  const data = obj.data;
+  if (isObj(data) && isObj(data.message) && isObj(data.message.message)) {
+    entry = { sessionId: obj.sessionId, cwd: obj.cwd, version: obj.version, ...data.message };
+  }
+  const ts = parseTs(entry.timestamp);
+  const msg = entry.message;
+  if (ts === undefined || !isObj(msg)) return LineOutcome.Parsed;
+
+  const version = entry.version;
+  if (version !== undefined && (typeof version !== 'string' || !SEMVER.test(version))) return LineOutcome.Parsed;
+  const sessionId = str(entry.sessionId) ?? st.fileSessionId;
+  const cwd = str(entry.cwd) ?? '';
+  const content = Array.isArray(msg.content) ? (msg.content as unknown[]) : undefined;
+
+  if (msg.role === 'user' || entry.type === 'user') {
+    if (content) {
+      for (const b of content) {
+        if (isObj(b) && b.type === 'tool_result') {
+          const id = str(b.tool_use_id);
+          if (id) out.push({ kind: 'toolResult', id, timestamp: ts, ...(b.is_error === true ? { error: true } : {}) });
+        }
+      }
+    }
+    return LineOutcome.Parsed;
+  }
+
+  const model = str(msg.model);
+  if (!model || model === '<synthetic>') return LineOutcome.Parsed;
+
+  if (content) {
+    for (const b of content) {
+      if (isObj(b) && b.type === 'tool_use') {
+        const id = str(b.id);
+        const name = str(b.name);
+        if (id && name) out.push({ kind: 'tool', id, name, timestamp: ts, cell: { agent: 'claude-code', model, cwd, sessionId } });
+      }
+    }
+  }
+
+  const usage = msg.usage;
+  const messageId = str(msg.id);
+  const requestId = str(entry.requestId);
+  if (!isObj(usage) || !messageId || !requestId) return LineOutcome.Parsed;
+
+  const cc = usage.cache_creation;
+  let w5 = 0;
+  let w1h = 0;
+  if (isObj(cc) && (num(cc.ephemeral_5m_input_tokens) !== undefined || num(cc.ephemeral_1h_input_tokens) !== undefined)) {
+    w5 = tok(cc.ephemeral_5m_input_tokens);
+    w1h = tok(cc.ephemeral_1h_input_tokens);
+  } else {
+    // Without the split, every cache write is a 5-minute write (ccusage).
+    w5 = tok(usage.cache_creation_input_tokens);
+  }
+  const stu = usage.server_tool_use;
+  const record: UsageRecord = {
+    agent: 'claude-code',
+    timestamp: ts,
+    sessionId,
+    model,
+    ...(cwd ? { cwd } : {}),
+    inputTokens: tok(usage.input_tokens),
+    outputTokens: tok(usage.output_tokens),
+    cacheReadTokens: tok(usage.cache_read_input_tokens),
+    cacheWrite5mTokens: w5,
+    cacheWrite1hTokens: w1h,
+    reasoningTokens: 0,
+    webSearchRequests: isObj(stu) ? tok(stu.web_search_requests) : 0,
+  };
+  if (usage.speed === 'fast') record.speed = 'fast';
+  const cost = num(entry.costUSD);
+  if (cost !== undefined) record.costUSD = cost;
+  out.push({
+    kind: 'record',
+    record,
+    key: `cc|${messageId}|${requestId}`,
+    claude: { messageId, sidechain: entry.isSidechain === true },
+  });
+  return LineOutcome.Parsed;
+}
+
+// ───────────────────────────── Codex CLI (§8.2) ─────────────────────────────
+
+interface CodexTotals {
+  input: number;
+  cached: number;
+  output: number;
+  reasoning: number;
+}
+
+export interface CodexFileState {
+  /** File name (stable across the move to archived_sessions), part of every record key. */
+  fileKey: string;
+  /** CODEX_HOME the file belongs to (plan windows are per home). */
+  home: string;
+  sessionId: string;
+  model?: string;
+  cwd?: string;
+  prev?: CodexTotals;
+  /** Subagent rollout (first 16 KB mention thread_spawn): its first second replays the parent's token counts. */
+  subagent?: boolean;
+  firstTs?: number;
+  /** Timestamp for headless lines that carry none (the file's mtime). */
+  fallbackTs?: number;
+  /** Latest plan windows seen in this file. */
+  windows?: PlanWindow[];
+}
+
+function codexTotals(v: unknown): CodexTotals | undefined {
+  if (!isObj(v)) return undefined;
+  return {
+    input: tok(v.input_tokens),
+    cached: tok(v.cached_input_tokens ?? v.cache_read_input_tokens),
+    output: tok(v.output_tokens),
+    reasoning: tok(v.reasoning_output_tokens),
+  };
+}
+
+const sameTotals = (a: CodexTotals, b: CodexTotals) =>
+  a.input === b.input && a.cached === b.cached && a.output === b.output && a.reasoning === b.reasoning;
+
+function codexWindows(rl: unknown, observedAt: number): PlanWindow[] | undefined {
+  if (!isObj(rl)) return undefined;
+  const out: PlanWindow[] = [];
+  for (const name of ['primary', 'secondary']) {
+    const w = rl[name];
+    if (!isObj(w)) continue;
+    const used = num(w.used_percent);
+    if (used === undefined) continue;
+    const win: PlanWindow = { name, usedPercent: used, observedAt };
+    const minutes = num(w.window_minutes);
+    if (minutes !== undefined) win.windowMinutes = minutes;
+    const at = num(w.resets_at);
+    const inS = num(w.resets_in_seconds);
+    if (at !== undefined) win.resetsAt = at < 1e12 ? at * 1000 : at;
+    else if (inS !== undefined) win.resetsAt = observedAt + inS * 1000;
+    out.push(win);
+  }
+  return out.length ? out : undefined;
+}
+
+function codexRecord(st: CodexFileState, ts: number, d: CodexTotals, lineOffset: number, out: UsageEvent[]): void {
+  if (d.input === 0 && d.cached === 0 && d.output === 0 && d.reasoning === 0) return;
+  // input includes cached (clamped), output includes reasoning.
+  const cached = Math.min(d.cached, d.input);
+  const record: UsageRecord = {
+    agent: 'codex',
+    timestamp: ts,
+    sessionId: st.sessionId,
+    model: st.model ?? 'gpt-5',
+    ...(st.cwd ? { cwd: st.cwd } : {}),
+    inputTokens: d.input - cached,
+    outputTokens: d.output,
+    cacheReadTokens: cached,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: Math.min(d.reasoning, d.output),
+    webSearchRequests: 0,
+  };
+  if (!st.model) record.isFallbackModel = true;
+  // Keyed by file name + byte offset: a copy of the same rollout (archive, re-read after replacement) is not recounted.
+  out.push({ kind: 'record', record, key: `cx|${st.fileKey}|${lineOffset}` });
+}
+
+export function codexLine(line: string, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
+  const obj = parseJsonObject(line);
+  if (!obj) return line.trim() ? LineOutcome.Malformed : LineOutcome.Ignored;
+  const ts = parseTs(obj.timestamp);
+  if (ts !== undefined && st.firstTs === undefined) st.firstTs = ts;
+  const type = obj.type;
+  const p = obj.payload;
+  if (isObj(p)) {
+    if (type === 'session_meta') {
+      const id = str(p.id);
+      if (id) st.sessionId = id;
+      const cwd = str(p.cwd);
+      if (cwd) st.cwd = cwd;
+      return LineOutcome.Parsed;
+    }
+    if (type === 'turn_context') {
+      const model = str(p.model);
+      if (model) st.model = model;
+      const cwd = str(p.cwd);
+      if (cwd) st.cwd = cwd;
+      return LineOutcome.Parsed;
+    }
+    if (type === 'event_msg' && p.type === 'token_count') {
+      if (ts === undefined) return LineOutcome.Parsed;
+      const windows = codexWindows(p.rate_limits, ts);
+      if (windows && (!st.windows?.length || st.windows[0]!.observedAt <= ts)) st.windows = windows;
+      const info = p.info;
+      if (!isObj(info)) return LineOutcome.Parsed; // rate-limit-only event
+      // A subagent's first second replays the parent's events: neither counted nor part of this file's own series.
+      if (st.subagent && st.firstTs !== undefined && ts - st.firstTs <= 1000) return LineOutcome.Parsed;
+      const total = codexTotals(info.total_token_usage);
+      const last = codexTotals(info.last_token_usage);
+      let delta: CodexTotals | undefined;
+      if (total && st.prev && sameTotals(total, st.prev)) delta = undefined; // repeated event: nothing new
+      else if (last) delta = last;
+      else if (total) {
+        const p0 = st.prev;
+        // A counter that went backwards means a new cumulative series (resumed/forked session): take it whole.
+        delta =
+          p0 && total.input >= p0.input && total.cached >= p0.cached && total.output >= p0.output && total.reasoning >= p0.reasoning
+            ? { input: total.input - p0.input, cached: total.cached - p0.cached, output: total.output - p0.output, reasoning: total.reasoning - p0.reasoning }
+            : total;
+      }
+      if (total) st.prev = total;
+      if (delta) codexRecord(st, ts, delta, lineOffset, out);
+      return LineOutcome.Parsed;
+    }
+    if (type === 'response_item' && ts !== undefined) {
+      const pt = p.type;
+      if (pt === 'function_call' || pt === 'custom_tool_call' || pt === 'local_shell_call') {
+        const id = str(p.call_id) ?? str(p.id);
+        const name = str(p.name) ?? (pt === 'local_shell_call' ? 'shell' : undefined);
+        if (id && name)
+          out.push({ kind: 'tool', id: `cx|${id}`, name, timestamp: ts, cell: { agent: 'codex', model: st.model ?? 'gpt-5', cwd: st.cwd ?? '', sessionId: st.sessionId } });
+      } else if (pt === 'function_call_output' || pt === 'custom_tool_call_output') {
+        const id = str(p.call_id);
+        if (id) out.push({ kind: 'toolResult', id: `cx|${id}`, timestamp: ts });
+      }
+      return LineOutcome.Parsed;
+    }
+    return LineOutcome.Parsed;
+  }
+  // Headless `codex exec --json`: {"type":"thread.started","thread_id"} and usage at top level / under result / response.
+  if (type === 'thread.started') {
+    const id = str(obj.thread_id);
+    if (id) st.sessionId = id;
+    return LineOutcome.Parsed;
+  }
+  const model = str(obj.model);
+  if (model) st.model = model;
+  const usage = isObj(obj.usage) ? obj.usage : isObj(obj.result) && isObj(obj.result.usage) ? obj.result.usage : isObj(obj.response) && isObj(obj.response.usage) ? obj.response.usage : undefined;
+  if (usage) {
+    const d = codexTotals(usage);
+    if (d) codexRecord(st, ts ?? st.firstTs ?? st.fallbackTs ?? 0, d, lineOffset, out);
+  }
+  return LineOutcome.Parsed;
+}
+
+// ───────────────────────────── Gemini CLI (§8.3) ─────────────────────────────
+
+export interface GeminiFileState {
+  sessionId: string;
+}
+
+/** One `type:"gemini"` message → record event keyed by session + message id (later replaces earlier). */
+function geminiMessage(m: Json, sessionId: string, fallbackTs: number | undefined, out: UsageEvent[]): boolean {
+  if (m.type !== 'gemini' || !isObj(m.tokens)) return false;
+  const t = m.tokens;
+  const input = tok(t.input);
+  const output = tok(t.output);
+  const cached = tok(t.cached);
+  const thoughts = tok(t.thoughts);
+  const tool = tok(t.tool);
+  const total = num(t.total);
+  // Inclusive total ⇒ cached is part of input.
+  const inclusive = total !== undefined && total === input + output + thoughts + tool;
+  const uncached = inclusive ? Math.max(0, input - cached) : input;
+  const ts = parseTs(m.timestamp) ?? fallbackTs;
+  if (ts === undefined) return false;
+  const id = str(m.id) ?? String(ts);
+  const record: UsageRecord = {
+    agent: 'gemini-cli',
+    timestamp: ts,
+    sessionId,
+    model: str(m.model) ?? 'gemini-unknown',
+    inputTokens: uncached + tool,
+    outputTokens: output + thoughts,
+    cacheReadTokens: cached,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: thoughts,
+    webSearchRequests: 0,
+  };
+  out.push({ kind: 'record', record, key: `gm|${sessionId}|${id}`, replace: { priority: 1 } });
+  return true;
+}
+
+/** A whole `chats/*.json` session file (rewritten in place by Gemini CLI, so always read whole). */
+export function geminiJsonFile(text: string, fileSessionId: string, out: UsageEvent[]): LineOutcome {
+  const obj = parseJsonObject(text);
+  if (!obj) return LineOutcome.Malformed;
+  const sessionId = str(obj.sessionId) ?? fileSessionId;
+  const fallbackTs = parseTs(obj.lastUpdated) ?? parseTs(obj.startTime);
+  if (Array.isArray(obj.messages)) for (const m of obj.messages) if (isObj(m)) geminiMessage(m, sessionId, fallbackTs, out);
+  return LineOutcome.Parsed;
+}
+
+export function geminiLine(line: string, st: GeminiFileState, out: UsageEvent[]): LineOutcome {
+  const obj = parseJsonObject(line);
+  if (!obj) return line.trim() ? LineOutcome.Malformed : LineOutcome.Ignored;
+  if (obj.type === undefined && str(obj.sessionId)) {
+    st.sessionId = obj.sessionId as string;
+    return LineOutcome.Parsed;
+  }
+  geminiMessage(obj, str(obj.sessionId) ?? st.sessionId, undefined, out);
+  return LineOutcome.Parsed;
+}
+
+// ───────────────────────────── opencode (§8.4) ─────────────────────────────
+
+/** One opencode message (DB row data or legacy JSON file). Priority: DB rows 2, legacy files 1. */
+export function opencodeMessage(data: unknown, rowId: string | undefined, rowSession: string | undefined, priority: number, out: UsageEvent[]): boolean {
+  if (!isObj(data)) return false;
+  if (data.role !== undefined && data.role !== 'assistant') return false;
+  const t = data.tokens;
+  if (!isObj(t)) return false;
+  const id = rowId ?? str(data.id);
+  const time = isObj(data.time) ? data.time : {};
+  const ts = parseTs(time.created) ?? parseTs(time.completed);
+  if (!id || ts === undefined) return false;
+  const cache = isObj(t.cache) ? t.cache : {};
+  const reasoning = tok(t.reasoning);
+  const providerID = str(data.providerID);
+  const record: UsageRecord = {
+    agent: 'opencode',
+    timestamp: ts,
+    sessionId: rowSession ?? str(data.sessionID) ?? 'unknown',
+    model: str(data.modelID) ?? (providerID ? `${providerID}/unknown` : 'unknown'),
+    inputTokens: tok(t.input),
+    // opencode logs reasoning apart from output; both are billed as output.
+    outputTokens: tok(t.output) + reasoning,
+    cacheReadTokens: tok(cache.read),
+    cacheWrite5mTokens: tok(cache.write),
+    cacheWrite1hTokens: 0,
+    reasoningTokens: reasoning,
+    webSearchRequests: 0,
+  };
+  const path = data.path;
+  const cwd = isObj(path) ? str(path.cwd) ?? str(path.root) : undefined;
+  if (cwd) record.cwd = cwd;
+  // 0 means "subscription, price it yourself".
+  const cost = num(data.cost);
+  if (cost !== undefined && cost > 0) record.costUSD = cost;
+  if (record.inputTokens + record.outputTokens + record.cacheReadTokens + record.cacheWrite5mTokens === 0 && record.costUSD === undefined) return false;
+  out.push({ kind: 'record', record, key: `oc|${id}`, replace: { priority } });
+  return true;
+}

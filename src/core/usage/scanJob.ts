@@ -1,0 +1,391 @@
+// One scan pass over the agents' folders: discover files, read only what changed since the cursors the caller passes
+// in, and return usage events plus the new cursors. Self-contained and serialisable in both directions, so it runs
+// unchanged in a worker thread (usageWorker.ts) or, as a fallback, in-process with periodic yields.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { UsageEvent } from './events';
+import type { AgentId, PlanWindows } from './types';
+import type { ResolvedSources } from './sources';
+import {
+  LineOutcome,
+  claudeLine,
+  codexLine,
+  geminiJsonFile,
+  geminiLine,
+  opencodeMessage,
+  parseJsonObject,
+  type ClaudeFileState,
+  type CodexFileState,
+  type GeminiFileState,
+} from './parsers';
+import { loadSqlJs, openDatabaseBytes, readOpencodeMessages } from './sqlite';
+
+export type FileKind = 'claude' | 'codex' | 'gemini-json' | 'gemini-jsonl' | 'opencode-db' | 'opencode-json';
+
+/** What is remembered per file between scans. */
+export interface FileCursor {
+  kind: FileKind;
+  agent: AgentId;
+  path: string;
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** Byte offset just after the last complete line consumed. */
+  offset: number;
+  /** Parser continuation (Codex model/totals, Gemini session id, opencode -wal stat). */
+  state?: unknown;
+  /** The file was not found by the last scan; what it contributed stays in the aggregates. */
+  missing?: boolean;
+}
+
+export interface ScanJobInput {
+  sources: ResolvedSources;
+  cursors: Record<string, FileCursor>;
+  /** sql-wasm.wasm location (opencode); undefined → next to this module or in node_modules. */
+  sqlWasmPath?: string;
+  /** Yield to the event loop after this many ms of work (in-process fallback). Undefined: never yield (worker). */
+  yieldEveryMs?: number;
+  /** Read buffer size (tests use small ones to cross chunk boundaries). Default 1 MiB. */
+  chunkBytes?: number;
+}
+
+export interface ScanJobStats {
+  filesSeen: number;
+  filesRead: number;
+  bytesRead: number;
+  linesParsed: number;
+  malformedLines: number;
+  errors: number;
+  durationMs: number;
+}
+
+export interface ScanJobOutput {
+  events: UsageEvent[];
+  /** New or changed cursors (by id). */
+  cursors: Record<string, FileCursor>;
+  /** Cursor ids whose files disappeared. */
+  missing: string[];
+  planWindows: PlanWindows[];
+  stats: ScanJobStats;
+  /** Per-file problems, without contents (paths are the user's own). */
+  warnings: string[];
+}
+
+interface Found {
+  id: string;
+  kind: FileKind;
+  agent: AgentId;
+  path: string;
+  /** Codex: CODEX_HOME. */
+  home?: string;
+  st: fs.Stats;
+}
+
+const MAX_DEPTH = 10;
+
+async function walk(dir: string, depth: number, onFile: (p: string, name: string) => void, y: Yielder): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  } catch {
+    return; // missing or unreadable folder: nothing to read
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (depth < MAX_DEPTH) await walk(p, depth + 1, onFile, y);
+    } else if (e.isFile() || e.isSymbolicLink()) onFile(p, e.name);
+    await y.maybe();
+  }
+}
+
+class Yielder {
+  private last = Date.now();
+  constructor(private readonly every: number | undefined) {}
+  async maybe(): Promise<void> {
+    if (this.every === undefined) return;
+    if (Date.now() - this.last < this.every) return;
+    await new Promise<void>((r) => setImmediate(r));
+    this.last = Date.now();
+  }
+}
+
+async function discover(src: ResolvedSources, y: Yielder): Promise<Array<Omit<Found, 'st'>>> {
+  const found: Array<Omit<Found, 'st'>> = [];
+  for (const root of src.claude) {
+    await walk(path.join(root, 'projects'), 0, (p, name) => {
+      if (name.endsWith('.jsonl')) found.push({ id: p, kind: 'claude', agent: 'claude-code', path: p });
+    }, y);
+  }
+  for (const home of src.codex) {
+    // Codex moves finished rollouts to archived_sessions/: the file name identifies the rollout, sessions/ wins.
+    const byName = new Map<string, Omit<Found, 'st'>>();
+    await walk(path.join(home, 'sessions'), 0, (p, name) => {
+      if (name.endsWith('.jsonl')) byName.set(name, { id: `codex:${home}:${name}`, kind: 'codex', agent: 'codex', path: p, home });
+    }, y);
+    await walk(path.join(home, 'archived_sessions'), 0, (p, name) => {
+      if (name.endsWith('.jsonl') && !byName.has(name)) byName.set(name, { id: `codex:${home}:${name}`, kind: 'codex', agent: 'codex', path: p, home });
+    }, y);
+    found.push(...byName.values());
+  }
+  for (const root of src.gemini) {
+    await walk(root, 0, (p, name) => {
+      // Only chat transcripts: the Gemini folder also holds settings and credentials, which are never opened.
+      if (path.basename(path.dirname(p)) !== 'chats') return;
+      if (name.endsWith('.json')) found.push({ id: p, kind: 'gemini-json', agent: 'gemini-cli', path: p });
+      else if (name.endsWith('.jsonl')) found.push({ id: p, kind: 'gemini-jsonl', agent: 'gemini-cli', path: p });
+    }, y);
+  }
+  for (const root of src.opencode) {
+    let names: string[] = [];
+    try {
+      names = await fs.promises.readdir(root);
+    } catch {
+      /* absent */
+    }
+    for (const n of names.sort()) {
+      if (n === 'opencode.db' || (n.startsWith('opencode-') && n.endsWith('.db'))) {
+        const p = path.join(root, n);
+        found.push({ id: p, kind: 'opencode-db', agent: 'opencode', path: p });
+      }
+    }
+    await walk(path.join(root, 'storage', 'message'), 0, (p, name) => {
+      if (name.endsWith('.json')) found.push({ id: p, kind: 'opencode-json', agent: 'opencode', path: p });
+    }, y);
+  }
+  return found;
+}
+
+function sessionFromName(p: string): string {
+  return path.basename(p).replace(/\.jsonl?$/, '');
+}
+
+interface ReadCtx {
+  stats: ScanJobStats;
+  events: UsageEvent[];
+  chunk: number;
+  y: Yielder;
+}
+
+/**
+ * Reads [start, end) line by line. Only complete lines are handed over; a trailing partial line is consumed only when
+ * it is already a complete JSON object (a writer that has not yet written its newline). Returns the new offset.
+ */
+async function readLines(file: string, start: number, end: number, ctx: ReadCtx, onLine: (line: string, lineStart: number) => LineOutcome): Promise<number> {
+  const fd = fs.openSync(file, 'r');
+  let offset = start;
+  try {
+    let pos = start;
+    let carry: Buffer | undefined;
+    let carryStart = start;
+    while (pos < end) {
+      const want = Math.min(ctx.chunk, end - pos);
+      const buf = Buffer.allocUnsafe(want);
+      const n = fs.readSync(fd, buf, 0, want, pos);
+      if (n <= 0) break;
+      ctx.stats.bytesRead += n;
+      const data = carry ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      const dataStart = carry ? carryStart : pos;
+      pos += n;
+      let s = 0;
+      for (;;) {
+        const nl = data.indexOf(10, s);
+        if (nl < 0) break;
+        if (nl > s) feed(data.toString('utf8', s, nl), dataStart + s, ctx, onLine);
+        s = nl + 1;
+        offset = dataStart + s;
+      }
+      if (s < data.length) {
+        carry = data.subarray(s);
+        carryStart = dataStart + s;
+      } else carry = undefined;
+      await ctx.y.maybe();
+    }
+    if (carry && carry.length) {
+      const tail = carry.toString('utf8');
+      if (parseJsonObject(tail)) {
+        feed(tail, carryStart, ctx, onLine);
+        offset = carryStart + carry.length;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return offset;
+}
+
+function feed(line: string, at: number, ctx: ReadCtx, onLine: (line: string, lineStart: number) => LineOutcome): void {
+  const r = onLine(line, at);
+  if (r === LineOutcome.Parsed) ctx.stats.linesParsed++;
+  else if (r === LineOutcome.Malformed) ctx.stats.malformedLines++;
+}
+
+function sameIdentity(c: FileCursor, st: fs.Stats): boolean {
+  return c.dev === st.dev && c.ino === st.ino;
+}
+
+function unchanged(c: FileCursor, st: fs.Stats): boolean {
+  return sameIdentity(c, st) && c.size === st.size && c.mtimeMs === st.mtimeMs;
+}
+
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
+  const t0 = Date.now();
+  const y = new Yielder(input.yieldEveryMs);
+  const stats: ScanJobStats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, errors: 0, durationMs: 0 };
+  const events: UsageEvent[] = [];
+  const ctx: ReadCtx = { stats, events, chunk: Math.max(64, input.chunkBytes ?? 1 << 20), y };
+  const out: ScanJobOutput = { events, cursors: {}, missing: [], planWindows: [], stats, warnings: [] };
+  const found = await discover(input.sources, y);
+  const seen = new Set<string>();
+  const windowsByHome = new Map<string, PlanWindows>();
+
+  for (const f of found) {
+    if (seen.has(f.id)) continue;
+    seen.add(f.id);
+    const st = statOrUndefined(f.path);
+    if (!st || !st.isFile()) continue;
+    stats.filesSeen++;
+    const prev = input.cursors[f.id];
+    const walStat = f.kind === 'opencode-db' ? statOrUndefined(f.path + '-wal') : undefined;
+    if (prev && !prev.missing && prev.path === f.path && unchanged(prev, st)) {
+      if (f.kind !== 'opencode-db' || sameWal(prev.state, walStat)) {
+        collectWindows(prev, windowsByHome);
+        continue;
+      }
+    }
+    try {
+      const cur = await readFile(f, st, prev, walStat, ctx, input);
+      out.cursors[f.id] = cur;
+      stats.filesRead++;
+      collectWindows(cur, windowsByHome);
+    } catch (e) {
+      stats.errors++;
+      out.warnings.push(`cannot read ${f.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    await y.maybe();
+  }
+  for (const [id, c] of Object.entries(input.cursors)) {
+    if (!seen.has(id) && !c.missing) out.missing.push(id);
+    else if (!seen.has(id)) collectWindows(c, windowsByHome);
+  }
+  out.planWindows = [...windowsByHome.values()];
+  stats.durationMs = Date.now() - t0;
+  return out;
+}
+
+function sameWal(state: unknown, wal: fs.Stats | undefined): boolean {
+  const s = (state ?? {}) as { walSize?: number; walMtimeMs?: number };
+  return (s.walSize ?? -1) === (wal?.size ?? -1) && (s.walMtimeMs ?? -1) === (wal?.mtimeMs ?? -1);
+}
+
+function collectWindows(c: FileCursor, into: Map<string, PlanWindows>): void {
+  if (c.kind !== 'codex') return;
+  const s = c.state as CodexFileState | undefined;
+  if (!s?.windows?.length) return;
+  const cur = into.get(s.home);
+  if (!cur || (cur.windows[0]?.observedAt ?? 0) < s.windows[0]!.observedAt) into.set(s.home, { agent: 'codex', home: s.home, windows: s.windows });
+}
+
+async function readFile(f: Found | Omit<Found, 'st'>, st: fs.Stats, prev: FileCursor | undefined, wal: fs.Stats | undefined, ctx: ReadCtx, input: ScanJobInput): Promise<FileCursor> {
+  const base = { kind: f.kind, agent: f.agent, path: f.path, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+  // Append-only files continue from the last complete line unless the file was replaced (new inode) or truncated.
+  const cont = prev && !prev.missing && sameIdentity(prev, st) && st.size >= prev.offset ? prev : undefined;
+  switch (f.kind) {
+    case 'claude': {
+      const state: ClaudeFileState = { fileSessionId: sessionOfClaudePath(f.path) };
+      const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (l) => claudeLine(l, state, ctx.events));
+      return { ...base, offset };
+    }
+    case 'codex': {
+      const start = cont?.offset ?? 0;
+      const fresh: CodexFileState = { fileKey: path.basename(f.path), home: f.home ?? '', sessionId: sessionFromName(f.path) };
+      const state: CodexFileState = cont?.state ? { ...(cont.state as CodexFileState) } : fresh;
+      if (start === 0) state.subagent = headHas(f.path, 'thread_spawn', 16 * 1024, ctx);
+      state.fallbackTs = st.mtimeMs;
+      const offset = await readLines(f.path, start, st.size, ctx, (l, at) => codexLine(l, at, state, ctx.events));
+      return { ...base, offset, state };
+    }
+    case 'gemini-jsonl': {
+      const state: GeminiFileState = cont?.state ? { ...(cont.state as GeminiFileState) } : { sessionId: sessionFromName(f.path) };
+      const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (l) => geminiLine(l, state, ctx.events));
+      return { ...base, offset, state };
+    }
+    case 'gemini-json': {
+      // Rewritten in place on every message: read whole; the ledger replaces by message id.
+      const buf = fs.readFileSync(f.path);
+      ctx.stats.bytesRead += buf.length;
+      const r = geminiJsonFile(buf.toString('utf8'), sessionFromName(f.path), ctx.events);
+      if (r === LineOutcome.Malformed) {
+        ctx.stats.malformedLines++;
+        // Half-written file: keep the old cursor so the next change re-reads it.
+        return { ...base, size: -1, offset: 0 };
+      }
+      ctx.stats.linesParsed++;
+      return { ...base, offset: buf.length };
+    }
+    case 'opencode-json': {
+      const buf = fs.readFileSync(f.path);
+      ctx.stats.bytesRead += buf.length;
+      const obj = parseJsonObject(buf.toString('utf8'));
+      if (!obj) {
+        ctx.stats.malformedLines++;
+        return { ...base, size: -1, offset: 0 };
+      }
+      ctx.stats.linesParsed++;
+      opencodeMessage(obj, undefined, path.basename(path.dirname(f.path)), 1, ctx.events);
+      return { ...base, offset: buf.length };
+    }
+    case 'opencode-db': {
+      const sql = await loadSqlJs(input.sqlWasmPath);
+      const bytes = fs.readFileSync(f.path);
+      ctx.stats.bytesRead += bytes.length;
+      const db = openDatabaseBytes(sql, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      try {
+        for (const row of readOpencodeMessages(db)) {
+          let data: unknown;
+          try {
+            data = JSON.parse(row.data);
+          } catch {
+            ctx.stats.malformedLines++;
+            continue;
+          }
+          ctx.stats.linesParsed++;
+          opencodeMessage(data, row.id, row.sessionId, 2, ctx.events);
+        }
+      } finally {
+        db.close();
+      }
+      return { ...base, offset: bytes.length, state: { walSize: wal?.size ?? -1, walMtimeMs: wal?.mtimeMs ?? -1 } };
+    }
+  }
+}
+
+/** `projects/<cwd>/<session>.jsonl` → session; nested `projects/<cwd>/<session>/subagents/x.jsonl` → session. */
+function sessionOfClaudePath(p: string): string {
+  const parts = p.split(/[\\/]/);
+  const i = parts.lastIndexOf('projects');
+  if (i >= 0 && parts.length > i + 3) return parts[i + 2]!;
+  return sessionFromName(p);
+}
+
+function headHas(file: string, needle: string, bytes: number, ctx: ReadCtx): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(bytes);
+    const n = fs.readSync(fd, buf, 0, bytes, 0);
+    ctx.stats.bytesRead += n;
+    return buf.subarray(0, n).includes(needle);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,75 @@
+// Where each agent keeps its logs: the user's folders from settings, the agents' own environment variables, then the
+// agents' defaults. Everything is injected (env, home) so tests never look at the real home folder.
+
+import * as path from 'node:path';
+
+export interface UsageSourceOptions {
+  /** Claude config folders (each holding `projects/`). */
+  claudeConfigDirs?: string[];
+  /** Codex homes (each holding `sessions/`, `archived_sessions/`). */
+  codexHomes?: string[];
+  /** Gemini data folders (default `~/.gemini/tmp`); only `…/chats/*.json(l)` under them are read. */
+  geminiDirs?: string[];
+  /** opencode data folders (holding `opencode.db`, `storage/message/`). */
+  opencodeDirs?: string[];
+  /** Also use the environment variables and default locations (default true). */
+  includeDefaults?: boolean;
+  /** Agents to read (default all). */
+  agents?: Array<'claude-code' | 'codex' | 'gemini-cli' | 'opencode'>;
+}
+
+export interface ResolvedSources {
+  claude: string[];
+  codex: string[];
+  gemini: string[];
+  opencode: string[];
+}
+
+function splitList(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function expand(p: string, home: string): string {
+  if (p === '~') return home;
+  if (p.startsWith('~/') || p.startsWith('~\\')) return path.join(home, p.slice(2));
+  return path.resolve(p);
+}
+
+const uniq = (xs: string[]) => [...new Set(xs)];
+
+export function resolveSources(opts: UsageSourceOptions, env: Record<string, string | undefined>, home: string): ResolvedSources {
+  const defaults = opts.includeDefaults !== false;
+  const on = (a: 'claude-code' | 'codex' | 'gemini-cli' | 'opencode') => !opts.agents || opts.agents.includes(a);
+  const claude = [...(opts.claudeConfigDirs ?? [])];
+  const codex = [...(opts.codexHomes ?? [])];
+  const gemini = [...(opts.geminiDirs ?? [])];
+  const opencode = [...(opts.opencodeDirs ?? [])];
+  if (defaults) {
+    const ccd = splitList(env.CLAUDE_CONFIG_DIR);
+    claude.push(...(ccd.length ? ccd : [path.join(home, '.config', 'claude'), path.join(home, '.claude')]));
+    codex.push(env.CODEX_HOME?.trim() || path.join(home, '.codex'));
+    const gd = splitList(env.GEMINI_DATA_DIR);
+    gemini.push(...(gd.length ? gd : [path.join(home, '.gemini', 'tmp')]));
+    opencode.push(env.OPENCODE_DATA_DIR?.trim() || path.join(home, '.local', 'share', 'opencode'));
+  }
+  const fix = (xs: string[]) => uniq(xs.map((p) => expand(p, home)));
+  return {
+    claude: on('claude-code') ? fix(claude) : [],
+    codex: on('codex') ? fix(codex) : [],
+    gemini: on('gemini-cli') ? fix(gemini) : [],
+    opencode: on('opencode') ? fix(opencode) : [],
+  };
+}
+
+/** Folders worth watching for changes. */
+export function watchRoots(s: ResolvedSources): string[] {
+  return uniq([
+    ...s.claude.map((d) => path.join(d, 'projects')),
+    ...s.codex.flatMap((d) => [path.join(d, 'sessions'), path.join(d, 'archived_sessions')]),
+    ...s.gemini,
+    ...s.opencode,
+  ]);
+}

@@ -1,0 +1,106 @@
+// Shared shapes of local agent usage: what the log readers emit (UsageRecord, priced by the pricing engine) and what
+// the index keeps (aggregate rows). Token counts are kept exactly as the agents logged them, normalised so that the
+// five token kinds never overlap: input excludes cache reads/writes, output includes reasoning.
+
+export type AgentId = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'api';
+
+export interface ToolCall {
+  name: string;
+  /** From the tool_use timestamp to its tool_result timestamp, when both are known. */
+  durationMs?: number;
+  error?: boolean;
+}
+
+/** One billed model request (one API response), after dedup. */
+export interface UsageRecord {
+  agent: AgentId;
+  /** Epoch ms. */
+  timestamp: number;
+  sessionId: string;
+  model: string;
+  /** Working directory of the agent (the "workspace"); undefined when the log does not say. */
+  cwd?: string;
+  /** Uncached input (never includes cache reads or writes). */
+  inputTokens: number;
+  /** Output including reasoning. */
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  /** The part of outputTokens that was reasoning (informational: already inside outputTokens). */
+  reasoningTokens: number;
+  webSearchRequests: number;
+  speed?: 'fast';
+  /** Cost pre-computed by the agent itself (old Claude Code `costUSD`, opencode `cost`). */
+  costUSD?: number;
+  /** The log had no model; `model` is a guess (Codex → gpt-5). */
+  isFallbackModel?: boolean;
+  tools?: ToolCall[];
+}
+
+/** What the pricing engine says about one record. */
+export interface PriceResult {
+  costUSD?: number;
+  unpriced: boolean;
+}
+export type PriceFn = (record: UsageRecord) => PriceResult;
+
+export interface ToolAggregate {
+  count: number;
+  /** Sum of known durations. */
+  durationMs: number;
+  /** How many calls had a known duration (so an average can be shown). */
+  timedCount: number;
+  errors: number;
+}
+
+/** Aggregates per day × agent × model × workspace × session. */
+export interface UsageRow {
+  /** Local calendar day `YYYY-MM-DD` (in the index's time zone offset at the time of the event). */
+  day: string;
+  agent: AgentId;
+  model: string;
+  /** '' when unknown. */
+  cwd: string;
+  sessionId: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
+  webSearchRequests: number;
+  requests: number;
+  /** Requests flagged `speed: "fast"`. */
+  fastRequests: number;
+  /** Sum of agent-logged costs, over `loggedCostRequests` requests that had one. */
+  loggedCostUSD: number;
+  loggedCostRequests: number;
+  /** Sum of costs from the price callback, over priced requests; `unpricedRequests` had no price. */
+  costUSD: number;
+  unpricedRequests: number;
+  fallbackModelRequests: number;
+  tools: Record<string, ToolAggregate>;
+  /** Epoch ms of the first and last request. */
+  firstTs: number;
+  lastTs: number;
+}
+
+/** A plan window from Codex `rate_limits` (offline view of the ChatGPT plan limits). */
+export interface PlanWindow {
+  /** `primary` (5 h) or `secondary` (weekly) as Codex names them. */
+  name: string;
+  usedPercent: number;
+  windowMinutes?: number;
+  /** Epoch ms. */
+  resetsAt?: number;
+  /** Epoch ms of the event that carried it. */
+  observedAt: number;
+}
+
+export interface PlanWindows {
+  agent: 'codex';
+  /** The CODEX_HOME folder the windows were read from. */
+  home: string;
+  windows: PlanWindow[];
+}

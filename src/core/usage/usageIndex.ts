@@ -1,0 +1,455 @@
+// The persistent usage ledger: file cursors, the dedup state that lets reading continue across scans and restarts,
+// and the aggregates. Aggregates are only ever added to (or corrected when a replaceable row changes), never rebuilt
+// from the files, so history survives the agents deleting old transcripts.
+//
+// File: `<folder>/usage-index.json`, versioned, written atomically (temp file + rename) like the snapshot store.
+
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { UsageEvent, CellRef } from './events';
+import type { FileCursor, ScanJobOutput } from './scanJob';
+import type { AgentId, PlanWindows, PriceFn, ToolAggregate, UsageRecord, UsageRow } from './types';
+import { nullLogger, type Logger } from '../log';
+
+export const USAGE_INDEX_VERSION = 1;
+const FILE = 'usage-index.json';
+/** Unanswered tool calls kept for duration matching; older ones are forgotten first. */
+const MAX_PENDING_TOOLS = 20_000;
+
+/** Hourly totals per agent × model: enough for 5-hour blocks and intraday charts. */
+export interface HourRow {
+  /** Epoch ms of the start of the UTC hour. */
+  hour: number;
+  agent: AgentId;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
+  requests: number;
+  costUSD: number;
+  loggedCostUSD: number;
+  unpricedRequests: number;
+  firstTs: number;
+  lastTs: number;
+}
+
+interface Stored {
+  record: UsageRecord;
+  cost?: number;
+  unpriced: boolean;
+  priority?: number;
+}
+
+interface PendingTool {
+  cell: string;
+  name: string;
+  ts: number;
+}
+
+interface IndexFile {
+  version: number;
+  savedAt: number;
+  cursors: Record<string, FileCursor>;
+  seen: string[];
+  claudeParents: string[];
+  sidechains: Record<string, Stored[]>;
+  replaceable: Record<string, Stored>;
+  toolsSeen: string[];
+  pendingTools: Array<[string, PendingTool]>;
+  rows: UsageRow[];
+  hours: HourRow[];
+  planWindows: PlanWindows[];
+}
+
+export interface ApplyStats {
+  records: number;
+  duplicates: number;
+  replaced: number;
+  sidechainsDropped: number;
+  tools: number;
+}
+
+export interface UsageIndexOptions {
+  /** Folder for usage-index.json; undefined keeps everything in memory (tests, CLI). */
+  folder?: string;
+  log?: Logger;
+  /** Prices each new record (the pricing engine). */
+  price?: PriceFn;
+  /** Day bucket of a timestamp; default the local calendar day `YYYY-MM-DD`. */
+  dayOf?: (ts: number) => string;
+}
+
+export function localDay(ts: number): string {
+  const d = new Date(ts);
+  const m = d.getMonth() + 1;
+  const day = d.getDate();
+  return `${d.getFullYear()}-${m < 10 ? '0' : ''}${m}-${day < 10 ? '0' : ''}${day}`;
+}
+
+/** 64-bit string hash of a dedup key: keeps the persisted sets small (collision odds ~1e-8 at a million keys). */
+export function hashKey(s: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(36) + ':' + (h1 >>> 0).toString(36);
+}
+
+const SEP = '\u0000';
+const cellKeyOf = (day: string, c: CellRef) => day + SEP + c.agent + SEP + c.model + SEP + c.cwd + SEP + c.sessionId;
+const HOUR = 3_600_000;
+
+function emptyRow(day: string, c: CellRef): UsageRow {
+  return {
+    day,
+    agent: c.agent,
+    model: c.model,
+    cwd: c.cwd,
+    sessionId: c.sessionId,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+    webSearchRequests: 0,
+    requests: 0,
+    fastRequests: 0,
+    loggedCostUSD: 0,
+    loggedCostRequests: 0,
+    costUSD: 0,
+    unpricedRequests: 0,
+    fallbackModelRequests: 0,
+    tools: {},
+    // 0 = no request yet (a row may hold only tool calls); JSON has no Infinity.
+    firstTs: 0,
+    lastTs: 0,
+  };
+}
+
+export class UsageIndex {
+  private readonly folder: string | undefined;
+  private readonly log: Logger;
+  private price: PriceFn | undefined;
+  private readonly dayOf: (ts: number) => string;
+
+  private cursorMap: Record<string, FileCursor> = {};
+  private seen = new Set<string>();
+  private claudeParents = new Set<string>();
+  private sidechains = new Map<string, Stored[]>();
+  private replaceable = new Map<string, Stored>();
+  private toolsSeen = new Set<string>();
+  private pendingTools = new Map<string, PendingTool>();
+  private rowMap = new Map<string, UsageRow>();
+  private hourMap = new Map<string, HourRow>();
+  private windows: PlanWindows[] = [];
+  private dirty = false;
+  /** Bumped on every change; queries can cache on it. */
+  generation = 0;
+
+  constructor(opts: UsageIndexOptions = {}) {
+    this.folder = opts.folder;
+    this.log = opts.log ?? nullLogger;
+    this.price = opts.price;
+    this.dayOf = opts.dayOf ?? localDay;
+  }
+
+  /** Replaces the price callback; it applies to records counted from now on (stored aggregates keep their cost). */
+  setPrice(price: PriceFn | undefined): void {
+    this.price = price;
+  }
+
+  get file(): string | undefined {
+    return this.folder ? path.join(this.folder, FILE) : undefined;
+  }
+
+  isDirty(): boolean {
+    return this.dirty;
+  }
+
+  cursors(): Record<string, FileCursor> {
+    return this.cursorMap;
+  }
+
+  rows(): UsageRow[] {
+    return [...this.rowMap.values()];
+  }
+
+  hours(): HourRow[] {
+    return [...this.hourMap.values()];
+  }
+
+  planWindows(): PlanWindows[] {
+    return this.windows;
+  }
+
+  /** Loads the persisted index; a missing, corrupt or other-version file starts empty (and is logged). */
+  async load(): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    let text: string;
+    try {
+      text = await fsp.readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`[usage-index] cannot read the index: ${(e as Error).message}`);
+      return;
+    }
+    let v: IndexFile;
+    try {
+      v = JSON.parse(text) as IndexFile;
+    } catch {
+      this.log.warn(`[usage-index] ignoring a corrupt index (${text.length} bytes)`);
+      return;
+    }
+    if (!v || v.version !== USAGE_INDEX_VERSION || !Array.isArray(v.rows)) {
+      this.log.warn(`[usage-index] ignoring an index of version ${String(v?.version)}`);
+      return;
+    }
+    this.cursorMap = v.cursors ?? {};
+    this.seen = new Set(v.seen ?? []);
+    this.claudeParents = new Set(v.claudeParents ?? []);
+    this.sidechains = new Map(Object.entries(v.sidechains ?? {}));
+    this.replaceable = new Map(Object.entries(v.replaceable ?? {}));
+    this.toolsSeen = new Set(v.toolsSeen ?? []);
+    this.pendingTools = new Map(v.pendingTools ?? []);
+    this.rowMap = new Map();
+    for (const r of v.rows) this.rowMap.set(cellKeyOf(r.day, r), r);
+    this.hourMap = new Map();
+    for (const h of v.hours ?? []) this.hourMap.set(`${h.hour}${SEP}${h.agent}${SEP}${h.model}`, h);
+    this.windows = v.planWindows ?? [];
+    this.generation++;
+  }
+
+  serialize(): string {
+    const f: IndexFile = {
+      version: USAGE_INDEX_VERSION,
+      savedAt: Date.now(),
+      cursors: this.cursorMap,
+      seen: [...this.seen],
+      claudeParents: [...this.claudeParents],
+      sidechains: Object.fromEntries(this.sidechains),
+      replaceable: Object.fromEntries(this.replaceable),
+      toolsSeen: [...this.toolsSeen],
+      pendingTools: [...this.pendingTools],
+      rows: this.rows(),
+      hours: this.hours(),
+      planWindows: this.windows,
+    };
+    return JSON.stringify(f);
+  }
+
+  /** Atomic write (temp file in the same folder, then rename). No-op for an in-memory index or when nothing changed. */
+  async save(force = false): Promise<void> {
+    const file = this.file;
+    if (!file || (!this.dirty && !force)) return;
+    const text = this.serialize();
+    this.dirty = false;
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await fsp.writeFile(tmp, text, 'utf8');
+      await fsp.rename(tmp, file);
+    } catch (e) {
+      this.dirty = true;
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Folds one scan's output in: events through dedup into the aggregates, then the cursors. */
+  apply(out: ScanJobOutput): ApplyStats {
+    const s: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
+    for (const e of out.events) this.applyEvent(e, s);
+    for (const [id, c] of Object.entries(out.cursors)) this.cursorMap[id] = c;
+    for (const id of out.missing) {
+      const c = this.cursorMap[id];
+      if (c) this.cursorMap[id] = { ...c, missing: true };
+    }
+    if (out.planWindows.length) this.windows = out.planWindows;
+    if (out.events.length || Object.keys(out.cursors).length || out.missing.length) {
+      this.dirty = true;
+      this.generation++;
+    }
+    return s;
+  }
+
+  /**
+   * Counts records that do not come from a log scan (e.g. API records reported by other extensions). A key makes the
+   * call idempotent (a record with a key already counted is skipped).
+   */
+  addRecords(items: Array<{ record: UsageRecord; key?: string }>): ApplyStats {
+    const s: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
+    for (const it of items) this.applyEvent({ kind: 'record', record: it.record, ...(it.key ? { key: it.key } : {}) }, s);
+    if (items.length) {
+      this.dirty = true;
+      this.generation++;
+    }
+    return s;
+  }
+
+  private applyEvent(e: UsageEvent, s: ApplyStats): void {
+    if (e.kind === 'tool') {
+      if (this.toolsSeen.has(e.id)) return;
+      this.toolsSeen.add(e.id);
+      const day = this.dayOf(e.timestamp);
+      const key = cellKeyOf(day, e.cell);
+      let row = this.rowMap.get(key);
+      if (!row) this.rowMap.set(key, (row = emptyRow(day, e.cell)));
+      this.toolAgg(row, e.name).count++;
+      this.pendingTools.set(e.id, { cell: key, name: e.name, ts: e.timestamp });
+      if (this.pendingTools.size > MAX_PENDING_TOOLS) this.pendingTools.delete(this.pendingTools.keys().next().value as string);
+      s.tools++;
+      return;
+    }
+    if (e.kind === 'toolResult') {
+      const p = this.pendingTools.get(e.id);
+      if (!p) return;
+      this.pendingTools.delete(e.id);
+      const row = this.rowMap.get(p.cell);
+      if (!row) return;
+      const agg = this.toolAgg(row, p.name);
+      agg.durationMs += Math.max(0, e.timestamp - p.ts);
+      agg.timedCount++;
+      if (e.error) agg.errors++;
+      return;
+    }
+    const r = e.record;
+    if (e.replace && e.key) {
+      const prev = this.replaceable.get(e.key);
+      if (prev) {
+        if ((prev.priority ?? 0) > e.replace.priority) return void s.duplicates++;
+        if (JSON.stringify(prev.record) === JSON.stringify(r)) return void s.duplicates++;
+        this.add(prev.record, -1, prev.cost, prev.unpriced);
+        s.replaced++;
+      }
+      const { cost, unpriced } = this.priceOf(r);
+      this.add(r, 1, cost, unpriced);
+      this.replaceable.set(e.key, { record: r, cost, unpriced, priority: e.replace.priority });
+      s.records++;
+      return;
+    }
+    if (e.key) {
+      const h = hashKey(e.key);
+      if (this.seen.has(h)) return void s.duplicates++;
+      if (e.claude) {
+        const mh = hashKey(e.claude.messageId);
+        if (e.claude.sidechain) {
+          // A sidechain replay repeats a parent request under another request id: the parent wins.
+          if (this.claudeParents.has(mh)) return void s.sidechainsDropped++;
+          this.seen.add(h);
+          const { cost, unpriced } = this.priceOf(r);
+          this.add(r, 1, cost, unpriced);
+          const list = this.sidechains.get(mh) ?? [];
+          list.push({ record: r, cost, unpriced });
+          this.sidechains.set(mh, list);
+          s.records++;
+          return;
+        }
+        this.claudeParents.add(mh);
+        const replays = this.sidechains.get(mh);
+        if (replays) {
+          // The replay was read first (subagent file scanned before its parent): take it back.
+          for (const x of replays) this.add(x.record, -1, x.cost, x.unpriced);
+          s.sidechainsDropped += replays.length;
+          s.records -= replays.length;
+          this.sidechains.delete(mh);
+        }
+      }
+      this.seen.add(h);
+    }
+    const { cost, unpriced } = this.priceOf(r);
+    this.add(r, 1, cost, unpriced);
+    s.records++;
+  }
+
+  private priceOf(r: UsageRecord): { cost?: number; unpriced: boolean } {
+    if (!this.price) return { unpriced: true };
+    try {
+      const p = this.price(r);
+      return { ...(p.costUSD !== undefined ? { cost: p.costUSD } : {}), unpriced: p.unpriced };
+    } catch {
+      return { unpriced: true };
+    }
+  }
+
+  private toolAgg(row: UsageRow, name: string): ToolAggregate {
+    let a = row.tools[name];
+    if (!a) row.tools[name] = a = { count: 0, durationMs: 0, timedCount: 0, errors: 0 };
+    return a;
+  }
+
+  /** Adds (sign 1) or takes back (sign −1) one record. */
+  private add(r: UsageRecord, sign: 1 | -1, cost: number | undefined, unpriced: boolean): void {
+    const cell: CellRef = { agent: r.agent, model: r.model, cwd: r.cwd ?? '', sessionId: r.sessionId };
+    const day = this.dayOf(r.timestamp);
+    const key = cellKeyOf(day, cell);
+    let row = this.rowMap.get(key);
+    if (!row) this.rowMap.set(key, (row = emptyRow(day, cell)));
+    row.inputTokens += sign * r.inputTokens;
+    row.outputTokens += sign * r.outputTokens;
+    row.cacheReadTokens += sign * r.cacheReadTokens;
+    row.cacheWrite5mTokens += sign * r.cacheWrite5mTokens;
+    row.cacheWrite1hTokens += sign * r.cacheWrite1hTokens;
+    row.reasoningTokens += sign * r.reasoningTokens;
+    row.webSearchRequests += sign * r.webSearchRequests;
+    row.requests += sign;
+    if (r.speed === 'fast') row.fastRequests += sign;
+    if (r.costUSD !== undefined) {
+      row.loggedCostUSD += sign * r.costUSD;
+      row.loggedCostRequests += sign;
+    }
+    if (cost !== undefined) row.costUSD += sign * cost;
+    if (unpriced) row.unpricedRequests += sign;
+    if (r.isFallbackModel) row.fallbackModelRequests += sign;
+    // Tool calls carried on the record itself (API records); the log readers report tools as separate events.
+    if (r.tools) {
+      for (const t of r.tools) {
+        const a = this.toolAgg(row, t.name);
+        a.count += sign;
+        if (t.durationMs !== undefined) {
+          a.durationMs += sign * t.durationMs;
+          a.timedCount += sign;
+        }
+        if (t.error) a.errors += sign;
+      }
+    }
+    if (sign > 0) {
+      if (row.firstTs === 0 || r.timestamp < row.firstTs) row.firstTs = r.timestamp;
+      if (r.timestamp > row.lastTs) row.lastTs = r.timestamp;
+    }
+
+    const hour = Math.floor(r.timestamp / HOUR) * HOUR;
+    const hk = `${hour}${SEP}${r.agent}${SEP}${r.model}`;
+    let h = this.hourMap.get(hk);
+    if (!h) {
+      h = {
+        hour, agent: r.agent, model: r.model, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0,
+        reasoningTokens: 0, requests: 0, costUSD: 0, loggedCostUSD: 0, unpricedRequests: 0, firstTs: r.timestamp, lastTs: r.timestamp,
+      };
+      this.hourMap.set(hk, h);
+    }
+    h.inputTokens += sign * r.inputTokens;
+    h.outputTokens += sign * r.outputTokens;
+    h.cacheReadTokens += sign * r.cacheReadTokens;
+    h.cacheWrite5mTokens += sign * r.cacheWrite5mTokens;
+    h.cacheWrite1hTokens += sign * r.cacheWrite1hTokens;
+    h.reasoningTokens += sign * r.reasoningTokens;
+    h.requests += sign;
+    if (cost !== undefined) h.costUSD += sign * cost;
+    if (r.costUSD !== undefined) h.loggedCostUSD += sign * r.costUSD;
+    if (unpriced) h.unpricedRequests += sign;
+    if (sign > 0) {
+      if (r.timestamp < h.firstTs) h.firstTs = r.timestamp;
+      if (r.timestamp > h.lastTs) h.lastTs = r.timestamp;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// Exact accounting on a generated corpus with known true totals (every §8 trap included), cold and incremental.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generateCorpus, type TrueTotals } from '../../support/corpus';
+import { UsageScanner } from '../../../src/core/usage/scanner';
+import { queryUsage, totalOf } from '../../../src/core/usage/query';
+import type { UsageTotals } from '../../../src/core/usage/query';
+
+function tokens(t: UsageTotals | TrueTotals) {
+  return {
+    inputTokens: t.inputTokens,
+    outputTokens: t.outputTokens,
+    cacheReadTokens: t.cacheReadTokens,
+    cacheWrite5mTokens: t.cacheWrite5mTokens,
+    cacheWrite1hTokens: t.cacheWrite1hTokens,
+    reasoningTokens: t.reasoningTokens,
+    webSearchRequests: t.webSearchRequests,
+    requests: t.requests,
+  };
+}
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-corpus-'));
+}
+
+test('generated corpus: totals per agent and per day equal the true totals exactly', async () => {
+  const dir = tmp();
+  const { claudeConfigDir, codexHome, truth } = generateCorpus(dir, { seed: 7, targetBytes: 1_500_000 });
+  const scanner = new UsageScanner({
+    sources: { claudeConfigDirs: [claudeConfigDir], codexHomes: [codexHome], includeDefaults: false },
+    mode: 'inline',
+    watch: false,
+    chunkBytes: 64 * 1024,
+  });
+  try {
+    const r = await scanner.scan();
+    assert.equal(r.filesSeen, truth.files);
+    assert.ok(r.duplicates > 0 && r.sidechainsDropped > 0, 'the corpus exercises dedup');
+    assert.ok(r.malformedLines > 0, 'the corpus has malformed lines');
+    for (const agent of ['claude-code', 'codex'] as const) {
+      const got = totalOf(scanner.index.rows(), { agents: [agent] });
+      assert.deepEqual(tokens(got), tokens(truth.byAgent[agent]), agent);
+      const toolCount = Object.values(got.tools).reduce((a, t) => a + t.count, 0);
+      assert.equal(toolCount, truth.byAgent[agent].toolCalls, `${agent} tool calls`);
+      if (agent === 'claude-code') {
+        assert.equal(Object.values(got.tools).reduce((a, t) => a + t.errors, 0), truth.byAgent[agent].toolErrors);
+        assert.equal(Object.values(got.tools).reduce((a, t) => a + t.timedCount, 0), truth.byAgent[agent].toolCalls);
+      }
+    }
+    const days = queryUsage(scanner.index.rows(), { groupBy: 'day', agents: ['claude-code'] });
+    for (const g of days) assert.deepEqual(tokens(g), tokens(truth.byAgentDay[`claude-code|${g.key}`]!), g.key);
+    const fallback = scanner.index.rows().filter((x) => x.agent === 'codex').reduce((a, x) => a + x.fallbackModelRequests, 0);
+    assert.equal(fallback, truth.codexFallbackRequests);
+    // A second scan reads nothing and changes nothing.
+    const again = await scanner.scan();
+    assert.equal(again.bytesRead, 0);
+    assert.equal(again.changed, false);
+  } finally {
+    await scanner.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('generated corpus: persisted index + appended halves give the same totals as one cold scan', async () => {
+  const dir = tmp();
+  const { claudeConfigDir, codexHome, truth } = generateCorpus(dir, { seed: 11, targetBytes: 600_000 });
+  // Cut every file in half (at an arbitrary byte), scan, restore the rest, scan again with a reloaded index.
+  const files: Array<[string, Buffer]> = [];
+  (function walk(d: string) {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else files.push([p, fs.readFileSync(p)]);
+    }
+  })(dir);
+  for (const [p, b] of files) fs.writeFileSync(p, b.subarray(0, Math.floor(b.length / 2)));
+  const store = path.join(dir, 'store');
+  const opts = { sources: { claudeConfigDirs: [claudeConfigDir], codexHomes: [codexHome], includeDefaults: false }, mode: 'inline' as const, watch: false, storageFolder: store };
+  const s1 = new UsageScanner(opts);
+  await s1.scan();
+  await s1.close();
+  for (const [p, b] of files) fs.appendFileSync(p, b.subarray(Math.floor(b.length / 2)));
+  const s2 = new UsageScanner(opts);
+  const r = await s2.scan();
+  const total = files.reduce((a, [, b]) => a + b.length, 0);
+  assert.ok(r.bytesRead < total * 0.75, `only the appended halves are read (${r.bytesRead} of ${total})`);
+  for (const agent of ['claude-code', 'codex'] as const) {
+    assert.deepEqual(tokens(totalOf(s2.index.rows(), { agents: [agent] })), tokens(truth.byAgent[agent]), agent);
+  }
+  await s2.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
