@@ -68,6 +68,16 @@ const targets = [
     plugins: [problemMatcher, slimUndici],
   },
   {
+    // Parses agent logs off the extension host's thread (src/core/usage/scanner.ts starts it as dist/usageWorker.js).
+    ...common,
+    entryPoints: { usageWorker: 'src/core/usage/usageWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+  },
+  {
     // The `tokstat` command-line tool (package.json `bin`), from the same core as the extension.
     ...common,
     entryPoints: { cli: 'src/cli/main.ts' },
@@ -92,14 +102,23 @@ const targets = [
   },
 ];
 
+/** Files loaded at run time next to the bundles: sql.js's WebAssembly (opencode's SQLite database). */
+function copyAssets() {
+  const fs = require('fs');
+  fs.mkdirSync('dist', { recursive: true });
+  fs.copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
+}
+
 async function main() {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   if (watch) {
+    copyAssets();
     await Promise.all(contexts.map((c) => c.watch()));
     return;
   }
   try {
     await Promise.all(contexts.map((c) => c.rebuild()));
+    copyAssets();
   } finally {
     await Promise.all(contexts.map((c) => c.dispose()));
   }
