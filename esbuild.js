@@ -55,10 +55,33 @@ const slimUndici = {
   },
 };
 
+/** Chunks loaded at run time by src/core/lazy.ts: external in the extension bundle, built as their own files. */
+const lazyChunks = {
+  name: 'lazy-chunks',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(net|insights|usage)\.js$/ }, (args) =>
+      args.importer.endsWith(`${require('path').sep}lazy.ts`) ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
+
 const targets = [
   {
     ...common,
     entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    mainFields: ['module', 'main'],
+    define: { ...common.define, 'globalThis.__TOKSTAT_BUNDLE__': 'true' },
+    plugins: [problemMatcher, slimUndici, lazyChunks],
+  },
+  {
+    // Chunks the extension loads after activation (src/core/lazy.ts).
+    ...common,
+    entryPoints: { net: 'src/lazy/net.ts', insights: 'src/lazy/insights.ts', usage: 'src/lazy/usage.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -15,7 +15,7 @@ import { PollScheduler } from '../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../src/core/state/snapshotStore';
 import { AlwaysLeader } from '../src/core/state/lease';
 import { createFetcher } from '../src/core/fetcher';
-import { UndiciHttpClient } from '../src/core/http';
+import { UndiciHttpClient } from '../src/core/undiciClient';
 import { systemClock } from '../src/core/clock';
 import { nullLogger } from '../src/core/log';
 import type { Account } from '../src/core/model';

@@ -1,8 +1,3 @@
-import { Agent, type Dispatcher } from 'undici';
-import { ProviderError } from './errors';
-import type { Logger } from './log';
-import { redact } from './redact';
-import type { Clock } from './clock';
 
 export interface HttpRequest {
   method?: 'GET' | 'POST';
@@ -28,84 +23,7 @@ export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
 }
 
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 15_000;
-
-/**
- * The undici-backed client. One Agent (connection pool) per client; `close()` releases sockets.
- * Errors become ProviderErrors (`timeout`, `network`, `cancelled`); HTTP statuses are returned, not thrown.
- */
-export class UndiciHttpClient implements HttpClient {
-  private readonly dispatcher: Dispatcher;
-
-  constructor(
-    private readonly log: Logger,
-    private readonly clock: Pick<Clock, 'now'> = { now: () => Date.now() },
-    dispatcher?: Dispatcher,
-  ) {
-    this.dispatcher = dispatcher ?? new Agent({ connectTimeout: 10_000, keepAliveTimeout: 10_000, connections: 16 });
-  }
-
-  async request(req: HttpRequest): Promise<HttpResponse> {
-    const started = this.clock.now();
-    const method = req.method ?? 'GET';
-    const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const where = describe(req.url);
-    const tag = req.tag ? `${req.tag} ` : '';
-    try {
-      const u = new URL(req.url);
-      const res = await this.dispatcher.request({
-        origin: u.origin,
-        path: `${u.pathname}${u.search}`,
-        method,
-        headers: { 'user-agent': 'tokstat-vscode', ...(req.headers ?? {}) },
-        body: req.body ?? null,
-        signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_BODY_BYTES) {
-          res.body.destroy();
-          throw new ProviderError('bad-response', `Response from ${where} is larger than ${MAX_BODY_BYTES} bytes.`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-      }
-      const ms = this.clock.now() - started;
-      this.log.info(redact(`${tag}${method} ${where} → ${res.statusCode} in ${ms} ms`));
-      return { status: res.statusCode, headers, text, ms };
-    } catch (err) {
-      const ms = this.clock.now() - started;
-      if (err instanceof ProviderError) throw err;
-      const e = err as { name?: string; code?: string; message?: string };
-      if (req.signal?.aborted) {
-        this.log.info(`${tag}${method} ${where} cancelled after ${ms} ms`);
-        throw new ProviderError('cancelled', 'The request was cancelled.');
-      }
-      if (timeout.aborted || e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {
-        this.log.warn(`${tag}${method} ${where} timed out after ${ms} ms`);
-        throw new ProviderError('timeout', `No answer from ${where} within ${Math.round(timeoutMs / 1000)} s.`);
-      }
-      const detail = redact(e.code ? `${e.code}: ${e.message ?? ''}` : (e.message ?? String(err)));
-      this.log.warn(`${tag}${method} ${where} failed after ${ms} ms: ${detail}`);
-      throw new ProviderError('network', `Could not reach ${where} (${detail.trim()}).`);
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.dispatcher.close();
-  }
-}
 
 /** `host/path` without query string (queries may carry identifiers we do not want in logs). */
 export function describe(url: string): string {

@@ -5,7 +5,8 @@
 //   await t.close();
 import type { Clock } from '../../src/core/clock';
 import { systemClock } from '../../src/core/clock';
-import { UndiciHttpClient, type HttpClient } from '../../src/core/http';
+import { type HttpClient } from '../../src/core/http';
+import { UndiciHttpClient } from '../../src/core/undiciClient';
 import { nullLogger, type Logger } from '../../src/core/log';
 import type { Account } from '../../src/core/model';
 import type { ProviderContext } from '../../src/core/providers/types';

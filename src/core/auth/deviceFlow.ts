@@ -7,7 +7,8 @@
 import { createOAuthDeviceAuth } from '@octokit/auth-oauth-device';
 import { request as octokitRequest } from '@octokit/request';
 import { ProviderError } from '../errors';
-import { UndiciHttpClient, type HttpClient } from '../http';
+import { type HttpClient } from '../http';
+import { UndiciHttpClient } from '../undiciClient';
 import { nullLogger, type Logger } from '../log';
 import { redact } from '../redact';
 

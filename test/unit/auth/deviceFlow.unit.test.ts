@@ -9,7 +9,7 @@ import type { Logger } from '../../../src/core/log';
 import { copilotProvider } from '../../../src/core/providers/copilot';
 import { GitHubFake, type GitHubFakeOptions } from '../../fakes/githubFake';
 import { testContext } from '../../fakes/providerContext';
-import { UndiciHttpClient } from '../../../src/core/http';
+import { UndiciHttpClient } from '../../../src/core/undiciClient';
 import { nullLogger } from '../../../src/core/log';
 
 const CLIENT_ID = 'Ov-fake-client-id-0001';

@@ -1,0 +1,4 @@
+// Chunk loaded right after activation (dist/insights.js): usage history, pace, charts and notifications.
+export { HistoryStore, retentionFromSetting, toCsv } from '../core/history';
+export { Insights } from '../core/insights';
+export { NotificationsController } from '../host/notifications';
