@@ -5,10 +5,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AccountRepository } from './core/accountRepository';
 import { AppModel } from './core/appModel';
-import { startDeviceFlow } from './core/auth/deviceFlow';
 import { systemClock } from './core/clock';
 import { createFetcher, type FetcherDeps } from './core/fetcher';
-import { UndiciHttpClient } from './core/http';
+import type { UndiciHttpClient } from './core/undiciClient';
+import { loadNet } from './core/lazy';
+import type { HttpClient } from './core/http';
 import type { Account } from './core/model';
 import { getProvider } from './core/providers/registry';
 import { PollScheduler } from './core/scheduler/scheduler';
@@ -29,8 +30,13 @@ import { buildDashboardState } from './ui/dashboard/state';
 import { StatusBarController } from './ui/statusBar/statusBar';
 import { AccountsTreeProvider } from './ui/tree/accountsTree';
 import { createTestingApi, type TestingApi } from './host/testing';
+import { createApi, type TokstatApi as ExtensionApi } from './host/api';
+import { InsightsFeature } from './host/insightsFeature';
+import { registerUsageTool } from './host/lmTool';
+import { UsageFeature } from './host/usageFeature';
+import { ApiUsageLog } from './core/usage/ingestStore';
 
-export interface TokstatApi {
+export interface TokstatApi extends ExtensionApi {
   readonly version: 1;
   /** Present only when the extension host runs with TOKSTAT_TEST_HOOKS=1 (the test suites). */
   readonly testing?: TestingApi;
@@ -64,8 +70,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     onDidChangeSessions: vscodeGitHub.onDidChangeSessions,
   };
 
-  const http = new UndiciHttpClient(log);
-  context.subscriptions.push({ dispose: () => void http.close().catch(() => undefined) });
+  // undici loads with the first request, not at activation (no network on the activation path either way).
+  let undiciClient: UndiciHttpClient | undefined;
+  const http: HttpClient = { request: (r) => (undiciClient ??= new (loadNet().UndiciHttpClient)(log)).request(r) };
+  context.subscriptions.push({ dispose: () => void undiciClient?.close().catch(() => undefined) });
   const fetcherDeps: FetcherDeps = {
     getAccount: (id) => repo.get(id),
     credentials: credentialResolver(repo, github, systemCredentialEnv),
@@ -94,8 +102,50 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   });
   context.subscriptions.push(scheduler);
 
-  const model = new AppModel(repo, scheduler, (a) => pollIntervalMs(config, a));
+  // History, pace and notifications (loaded after activation from their own chunk).
+  const insights = new InsightsFeature({
+    storage,
+    log,
+    repo,
+    scheduler,
+    retention: () => config.historyRetention(),
+    openDashboardCommand: 'tokstat.openDashboard',
+  });
+  context.subscriptions.push(insights);
+
+  const model = new AppModel(repo, scheduler, (a) => pollIntervalMs(config, a), insights);
   context.subscriptions.push(model);
+
+  // Local agent usage and the records other extensions send through the API.
+  const apiLog = new ApiUsageLog({ folder: path.join(storage, 'usage-api'), log });
+  context.subscriptions.push({ dispose: () => void apiLog.close().catch(() => undefined) });
+  const usage = new UsageFeature({
+    storage,
+    extensionPath: context.extensionPath,
+    log,
+    http,
+    apiLog,
+    isLeader: () => scheduler.isLeader(),
+    settings: {
+      enabled: () => config.localUsageEnabled(),
+      claudeConfigDirs: () => config.localUsageDirs('claudeConfigDirs'),
+      codexHomes: () => config.localUsageDirs('codexHomes'),
+      geminiDirs: () => config.localUsageDirs('geminiDirs'),
+      opencodeDirs: () => config.localUsageDirs('opencodeDirs'),
+      pricingOffline: () => config.pricingOffline(),
+      pricingUrl: () => config.pricingUrl(),
+      pricingOverrides: () => config.pricingOverrides(),
+    },
+  });
+  context.subscriptions.push(usage);
+  context.subscriptions.push(
+    registerUsageTool({
+      accounts: () => model.entries().map((e) => ({ name: e.account.name, providerName: e.providerName, ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}) })),
+      localUsage: async () => usage.totals(),
+      now: () => Date.now(),
+      log,
+    }),
+  );
 
   const poll: PollControl = {
     refresh: async (id) => {
@@ -112,6 +162,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     forget: async (id) => {
       scheduler.setAccounts(repo.list().map((a) => a.id));
       await store.delete(id);
+      await insights.forgetAccount(id);
     },
   };
 
@@ -142,6 +193,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     onAddAccount: () => vscode.commands.executeCommand('tokstat.addAccount'),
     onOpenSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:tokstat.tokstat'),
     onShowLog: () => channel.show(true),
+    getHistory: async (accountId, meterId, range, width) => {
+      const meter = model.entry(accountId)?.snapshot?.meters.find((m) => m.id === meterId);
+      return meter ? insights.series(accountId, meter, range, width) : null;
+    },
   };
   context.subscriptions.push(registerDashboardSerializer(context, dashboardDeps));
 
@@ -154,7 +209,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     channel,
     github,
     fetcherDeps,
-    deviceFlow: (opts) => startDeviceFlow(opts),
+    deviceFlow: (opts) => loadNet().startDeviceFlow(opts),
+    insights,
     openDashboard: () => {
       DashboardPanel.createOrShow(dashboardDeps);
     },
@@ -172,6 +228,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
+      if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
       if (Config.affects(e)) {
         statusBar.render();
         tree.refresh();
@@ -208,6 +265,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       syncAccounts();
       void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
       log.info(`[activate] ${repo.list().length} account(s) loaded`);
+      insights.start().catch((err: unknown) => log.error(`[history] could not start: ${err instanceof Error ? err.message : String(err)}`));
+      usage.start().catch((err: unknown) => log.error(`[usage] could not start: ${err instanceof Error ? err.message : String(err)}`));
     })
     .catch((err: unknown) => {
       log.error(`[activate] could not load accounts: ${err instanceof Error ? err.message : String(err)}`);
@@ -215,7 +274,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     });
 
   log.info(`[activate] tokstat activated in ${Date.now() - started} ms`);
-  const api: TokstatApi = { version: 1 };
+  const api: TokstatApi = { version: 1, ...createApi(apiLog) };
   if (process.env.TOKSTAT_TEST_HOOKS === '1') {
     (api as { testing?: TestingApi }).testing = createTestingApi({
       ready,

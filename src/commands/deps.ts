@@ -7,6 +7,7 @@ import type { Account } from '../core/model';
 import type { Config } from '../host/config';
 import type { GitHubAuth } from '../host/githubAuth';
 import type { DeviceFlowRunner } from './deviceSignIn';
+import type { InsightsFeature } from '../host/insightsFeature';
 
 /** What the scheduler offers to commands. */
 export interface PollControl {
@@ -27,6 +28,7 @@ export interface CommandDeps {
   github: GitHubAuth;
   fetcherDeps: FetcherDeps;
   deviceFlow: DeviceFlowRunner;
+  insights: InsightsFeature;
   openDashboard(): void;
 }
 

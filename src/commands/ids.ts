@@ -9,6 +9,7 @@ export const CommandIds = {
   openDashboard: 'tokstat.openDashboard',
   showLog: 'tokstat.showLog',
   copyValue: 'tokstat.copyValue',
+  exportHistory: 'tokstat.exportHistory',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

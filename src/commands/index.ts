@@ -6,6 +6,7 @@ import { registerRefreshAccount, registerRefreshAll } from './refresh';
 import { registerRemoveAccount } from './removeAccount';
 import { registerRenameAccount } from './renameAccount';
 import { registerSignIn } from './signIn';
+import { registerExportHistory } from './exportHistory';
 
 /** Registers every command in package.json; the integration suite checks the two lists match. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -19,5 +20,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     registerOpenDashboard(deps),
     registerShowLog(deps),
     registerCopyValue(deps),
+    registerExportHistory(deps),
   ];
 }

@@ -4,6 +4,7 @@ import { DisposableStore, Emitter, type Disposable, type Event } from './events'
 import type { Account, Snapshot } from './model';
 import { getProvider } from './providers/registry';
 import type { AccountEntry } from './summary';
+import type { PaceSummary } from './forecast/types';
 
 export interface SnapshotSource {
   getSnapshot(accountId: string): Snapshot | undefined;
@@ -11,6 +12,11 @@ export interface SnapshotSource {
   nextPollAt(accountId: string): number | undefined;
   onDidChange(listener: (accountId: string, snapshot: Snapshot | undefined) => void): Disposable;
   onDidChangeLoading(listener: (accountId: string, loading: boolean) => void): Disposable;
+}
+
+export interface PaceSource {
+  pacesFor(accountId: string): Record<string, PaceSummary> | undefined;
+  onDidChangePace: Event<string>;
 }
 
 export interface AccountSource {
@@ -28,11 +34,13 @@ export class AppModel implements Disposable {
     private readonly accounts: AccountSource,
     private readonly snapshots: SnapshotSource,
     private readonly intervalMs: (account: Account) => number,
+    private readonly paces?: PaceSource,
   ) {
     this.store.add(this.changed);
     this.store.add(accounts.onDidChange(() => this.changed.fire(undefined)));
     this.store.add(snapshots.onDidChange((id) => this.changed.fire(id)));
     this.store.add(snapshots.onDidChangeLoading((id) => this.changed.fire(id)));
+    if (paces) this.store.add(paces.onDidChangePace((id) => this.changed.fire(id)));
   }
 
   entries(): AccountEntry[] {
@@ -48,6 +56,7 @@ export class AppModel implements Disposable {
     const p = getProvider(account.providerId);
     const snapshot = this.snapshots.getSnapshot(account.id);
     const next = this.snapshots.nextPollAt(account.id);
+    const pace = this.paces?.pacesFor(account.id);
     return {
       account,
       providerName: p?.displayName ?? account.providerId,
@@ -56,6 +65,7 @@ export class AppModel implements Disposable {
       loading: this.snapshots.isLoading(account.id),
       ...(next !== undefined ? { nextPollAt: next } : {}),
       intervalMs: this.intervalMs(account),
+      ...(pace ? { pace } : {}),
     };
   }
 

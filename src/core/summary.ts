@@ -3,6 +3,7 @@
 // meter, and the meter the status bar shows.
 import type { Account, Meter, Snapshot, SnapshotStatus } from './model';
 import { meterPressure } from './model';
+import type { PaceSummary } from './forecast/types';
 
 export interface AccountEntry {
   account: Account;
@@ -13,6 +14,8 @@ export interface AccountEntry {
   nextPollAt?: number;
   /** Poll interval in ms, used to decide when an ok snapshot has become stale. */
   intervalMs: number;
+  /** Pace per meter id, when the history allows a forecast. */
+  pace?: Record<string, PaceSummary>;
 }
 
 export type DisplayStatus = SnapshotStatus | 'pending';

@@ -43,6 +43,36 @@ export class Config {
     return { warning: Math.min(w, e), error: Math.max(w, e) };
   }
 
+  historyRetention(): unknown {
+    return this.c.get<unknown>('history.retention');
+  }
+
+  localUsageEnabled(): boolean {
+    return this.c.get<boolean>('localUsage.enabled') ?? true;
+  }
+
+  localUsageDirs(kind: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs' | 'opencodeDirs'): string[] {
+    const v = this.c.get<unknown>(`localUsage.${kind}`);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
+  }
+
+  pricingOffline(): boolean {
+    return this.c.get<boolean>('pricing.offline') ?? false;
+  }
+
+  pricingUrl(): string | undefined {
+    const v = (this.c.get<string>('pricing.url') ?? '').trim();
+    return v || undefined;
+  }
+
+  pricingOverrides(): unknown {
+    return this.c.get<unknown>('pricing.overrides');
+  }
+
+  showTodaySpend(): boolean {
+    return this.c.get<boolean>('statusBar.showTodaySpend') ?? false;
+  }
+
   discoveryEnabled(): boolean {
     return this.c.get<boolean>('discovery.enabled') ?? true;
   }

@@ -1,6 +1,7 @@
 // Markdown tooltips shared by the status bar and the tree.
 import * as vscode from 'vscode';
 import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, SOURCE_LABEL, STATUS_LABEL } from '../core/format';
+import type { PaceSummary } from '../core/forecast/types';
 import type { Meter } from '../core/model';
 import { displayStatus, type AccountEntry } from '../core/summary';
 
@@ -8,13 +9,16 @@ export function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
 
-export function meterLine(m: Meter, now: number): string {
+export function meterLine(m: Meter, now: number, pace?: PaceSummary): string {
   const reset = formatResetIn(m.resetsAt, now);
   const parts = [`**${escapeMd(m.label)}**: ${escapeMd(formatMeterValue(m))}`];
   const detail = meterDetailText(m);
   if (detail) parts.push(escapeMd(detail));
   if (reset) parts.push(escapeMd(reset));
-  return parts.join(' · ');
+  let line = parts.join(' · ');
+  // The pace says where this meter will be at reset; only when the engine is confident enough to say it.
+  if (pace && (pace.status === 'ok' || pace.status === 'no-limit') && pace.text) line += `  \n  _${escapeMd(pace.text)}_`;
+  return line;
 }
 
 export function freshnessLine(e: AccountEntry, now: number): string {
@@ -33,7 +37,7 @@ export function accountTooltip(e: AccountEntry, now: number): vscode.MarkdownStr
   md.isTrusted = false;
   const plan = e.snapshot?.plan ? ` — ${escapeMd(e.snapshot.plan)}` : '';
   md.appendMarkdown(`$(${e.icon}) **${escapeMd(e.account.name)}** · ${escapeMd(e.providerName)}${plan}\n\n`);
-  for (const m of e.snapshot?.meters ?? []) md.appendMarkdown(`- ${meterLine(m, now)}\n`);
+  for (const m of e.snapshot?.meters ?? []) md.appendMarkdown(`- ${meterLine(m, now, e.pace?.[m.id])}\n`);
   if ((e.snapshot?.meters.length ?? 0) === 0) md.appendMarkdown(`- _no meters yet_\n`);
   md.appendMarkdown(`\n${freshnessLine(e, now)}\n`);
   const sources = [...new Set((e.snapshot?.meters ?? []).map((m) => SOURCE_LABEL[m.source]))];
@@ -49,6 +53,8 @@ export function meterTooltip(e: AccountEntry, m: Meter, now: number): vscode.Mar
   const reset = formatResetIn(m.resetsAt, now);
   if (reset) md.appendMarkdown(`- ${escapeMd(reset)} (${escapeMd(new Date(m.resetsAt!).toLocaleString())})\n`);
   if (m.detail) md.appendMarkdown(`- ${escapeMd(m.detail)}\n`);
+  const pace = e.pace?.[m.id];
+  if (pace?.text) md.appendMarkdown(`- Pace: ${escapeMd(pace.text)}\n`);
   md.appendMarkdown(`- Source: ${escapeMd(SOURCE_LABEL[m.source])}, captured ${escapeMd(formatAge(m.capturedAt, now))}\n`);
   return md;
 }

@@ -29,6 +29,8 @@ export const BASE_SETTINGS: Record<string, unknown> = {
   'github.gitAuthentication': false,
   'workbench.enableExperiments': false,
   'notebook.experimental.remoteSave': false,
+  // Tests run offline: tokstat must not try to refresh its price list from the internet.
+  'tokstat.pricing.offline': true,
 };
 
 export function codeServerEntry(root = REPO_ROOT): string {

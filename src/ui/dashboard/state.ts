@@ -15,6 +15,7 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds): Da
       ...(e.snapshot ? { snapshot: e.snapshot } : {}),
       loading: e.loading,
       ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
+      ...(e.pace ? { pace: e.pace } : {}),
     })),
     thresholds,
     now: Date.now(),

@@ -1,0 +1,127 @@
+// Local agent usage (Claude Code, Codex CLI, Gemini CLI, opencode logs), pricing and the records other extensions
+// send through the API — started after activation from the `usage` chunk.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Emitter } from '../core/events';
+import type { HttpClient } from '../core/http';
+import { loadUsage } from '../core/lazy';
+import type { Logger } from '../core/log';
+import type { ApiUsageLog } from '../core/usage/ingestStore';
+import type { PricingService } from '../core/usage/pricingStore';
+import type { UsageTotals } from '../core/usage/query';
+import type { UsageScanner } from '../core/usage/scanner';
+
+export interface UsageSettings {
+  enabled(): boolean;
+  claudeConfigDirs(): string[];
+  codexHomes(): string[];
+  geminiDirs(): string[];
+  opencodeDirs(): string[];
+  pricingOffline(): boolean;
+  pricingUrl(): string | undefined;
+  pricingOverrides(): unknown;
+}
+
+export interface UsageFeatureDeps {
+  storage: string;
+  extensionPath: string;
+  log: Logger;
+  http: HttpClient;
+  apiLog: ApiUsageLog;
+  settings: UsageSettings;
+  /** The window that polls also writes the usage index; the others read it. */
+  isLeader(): boolean;
+}
+
+export class UsageFeature implements vscode.Disposable {
+  scanner: UsageScanner | undefined;
+  pricing: PricingService | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+  private disposed = false;
+
+  constructor(private readonly deps: UsageFeatureDeps) {
+    this.disposables.push(this.changed);
+  }
+
+  async start(): Promise<void> {
+    const { deps } = this;
+    if (!deps.settings.enabled()) {
+      deps.log.info('[usage] local agent usage is turned off (tokstat.localUsage.enabled)');
+      return;
+    }
+    const m = loadUsage();
+    const pricing = new m.PricingService({
+      cacheFile: path.join(deps.storage, 'pricing', 'litellm.json'),
+      ...(deps.settings.pricingUrl() ? { url: deps.settings.pricingUrl()! } : {}),
+      offline: deps.settings.pricingOffline(),
+      overrides: deps.settings.pricingOverrides(),
+      log: deps.log,
+      fetchText: async (url, { signal }) => {
+        const r = await deps.http.request({ url, signal, timeoutMs: 30_000, headers: { accept: 'application/json' } });
+        return { status: r.status, text: r.text };
+      },
+    });
+    const dist = path.join(deps.extensionPath, 'dist');
+    const scanner = new m.UsageScanner({
+      storageFolder: path.join(deps.storage, 'usage'),
+      sources: {
+        claudeConfigDirs: deps.settings.claudeConfigDirs(),
+        codexHomes: deps.settings.codexHomes(),
+        geminiDirs: deps.settings.geminiDirs(),
+        opencodeDirs: deps.settings.opencodeDirs(),
+      },
+      log: deps.log,
+      price: (r) => pricing.book.priceFn(r),
+      canPersist: () => deps.isLeader(),
+      workerPath: path.join(dist, 'usageWorker.js'),
+      sqlWasmPath: path.join(dist, 'sql-wasm.wasm'),
+    });
+    if (this.disposed) {
+      pricing.dispose();
+      scanner.dispose();
+      return;
+    }
+    this.pricing = pricing;
+    this.scanner = scanner;
+    this.disposables.push(pricing, scanner, scanner.onDidChange(() => this.changed.fire()));
+    this.disposables.push(pricing.onDidChange(() => scanner.index.setPrice((r) => pricing.book.priceFn(r))));
+    await pricing.init();
+    pricing.startAutoRefresh();
+    await scanner.start();
+    // Operations other extensions recorded through the API: on disk since the last start, then as they arrive.
+    const key = (r: unknown) => `api:${JSON.stringify(r)}`;
+    const past = await m.readApiUsage(path.join(deps.storage, 'usage-api'));
+    if (past.length) scanner.index.addRecords(past.map((record) => ({ record, key: key(record) })));
+    this.disposables.push(
+      deps.apiLog.onDidAppend((records) => {
+        scanner.index.addRecords(records.map((record) => ({ record, key: key(record) })));
+        this.changed.fire();
+      }),
+    );
+    this.changed.fire();
+  }
+
+  /** Today's and this month's totals across agents, for the language-model tool and the status bar. */
+  totals(now = Date.now()): { today: UsageTotals; month: UsageTotals } | undefined {
+    const scanner = this.scanner;
+    if (!scanner) return undefined;
+    const m = loadUsage();
+    const rows = scanner.index.rows();
+    return { today: m.totalOf(rows, m.todayRange(now)), month: m.totalOf(rows, m.monthRange(now)) };
+  }
+
+  /** Applies changed settings (prices, folders need a reload of the scanner). */
+  onSettingsChanged(): void {
+    this.pricing?.setOffline(this.deps.settings.pricingOffline());
+    this.pricing?.setOverrides(this.deps.settings.pricingOverrides());
+    const url = this.deps.settings.pricingUrl();
+    if (url) this.pricing?.setUrl(url);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}
