@@ -10,7 +10,7 @@ import type { SnapshotStore } from '../core/state/snapshotStore';
 import type { DashboardState } from '../shared/protocol';
 import type { StatusBarController } from '../ui/statusBar/statusBar';
 import type { AccountsTreeProvider } from '../ui/tree/accountsTree';
-import type { TreeNode } from '../ui/tree/nodes';
+import type { TreeNode } from '../ui/tree/accountsTree';
 import type { GitHubAuth } from './githubAuth';
 
 export interface TreeRow {
