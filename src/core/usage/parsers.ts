@@ -4,6 +4,7 @@
 
 import type { UsageEvent } from './events';
 import type { PlanWindow, UsageRecord } from './types';
+import { FALLBACK, parseSelective } from './selectiveJson';
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +36,15 @@ export function parseJsonObject(line: string): Json | undefined {
   }
 }
 
+/**
+ * `parseJsonObject` that materialises only the string values of `keep` keys (see selectiveJson.ts for why the line
+ * parsers below cannot tell the difference).
+ */
+export function parseObjectKeeping(line: string, keep: ReadonlySet<string>): Json | undefined {
+  const r = parseSelective(line, keep);
+  return r === FALLBACK ? parseJsonObject(line) : r;
+}
+
 /** Outcome of feeding one line, for the reader's statistics. */
 export const enum LineOutcome {
   Ignored = 0,
@@ -51,10 +61,48 @@ export interface ClaudeFileState {
 
 const SEMVER = /^\d+\.\d+\.\d+/;
 
+/** Every key whose string value claudeEntry reads; all other strings may come back as null. */
+export const CLAUDE_STRING_KEYS: ReadonlySet<string> = new Set(['sessionId', 'cwd', 'version', 'timestamp', 'role', 'type', 'tool_use_id', 'model', 'id', 'name', 'requestId', 'speed']);
+
+/**
+ * Only three kinds of line matter: those holding `"usage"`, `"tool_use"` or `"tool_result"`. One search for `"tool_`
+ * (then the two suffixes) and one for `"usage"` replace three full scans of the line.
+ */
+export function claudeRelevant(line: string): boolean {
+  let i = line.indexOf('"tool_');
+  while (i >= 0) {
+    if (line.startsWith('use"', i + 6) || line.startsWith('result"', i + 6)) return true;
+    i = line.indexOf('"tool_', i + 6);
+  }
+  return line.indexOf('"usage"') >= 0;
+}
+
+const B_TOOL = Buffer.from('"tool_');
+const B_USE = Buffer.from('use"');
+const B_RESULT = Buffer.from('result"');
+const B_USAGE = Buffer.from('"usage"');
+
+/** claudeRelevant on raw bytes [s, e): irrelevant lines (prompts, summaries) are never decoded. */
+export function claudeRelevantBytes(buf: Buffer, s: number, e: number): boolean {
+  const b = buf.subarray(s, e);
+  let i = b.indexOf(B_TOOL);
+  while (i >= 0) {
+    const j = i + 6;
+    if (b.compare(B_USE, 0, 4, j, Math.min(j + 4, b.length)) === 0 || b.compare(B_RESULT, 0, 7, j, Math.min(j + 7, b.length)) === 0) return true;
+    i = b.indexOf(B_TOOL, j);
+  }
+  return b.indexOf(B_USAGE) >= 0;
+}
+
 export function claudeLine(line: string, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
-  // Only three kinds of line matter; everything else (most of the bytes: user prompts, summaries) is never parsed.
-  if (!line.includes('"usage"') && !line.includes('"tool_use"') && !line.includes('"tool_result"')) return LineOutcome.Ignored;
-  const obj = parseJsonObject(line);
+  // Everything else (most of the bytes: user prompts, summaries) is never parsed.
+  if (!claudeRelevant(line)) return LineOutcome.Ignored;
+  return claudeRelevantLine(line, st, out);
+}
+
+/** claudeLine for a line already known to be relevant. */
+export function claudeRelevantLine(line: string, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
+  const obj = parseObjectKeeping(line, CLAUDE_STRING_KEYS);
   if (!obj) return LineOutcome.Malformed;
 
   // The "agent progress" shape nests the entry under data.message; the outer line carries session, cwd, version.
@@ -223,8 +271,11 @@ function codexRecord(st: CodexFileState, ts: number, d: CodexTotals, lineOffset:
   out.push({ kind: 'record', record, key: `cx|${st.fileKey}|${lineOffset}` });
 }
 
+/** Every key whose string value codexLine reads; all other strings (tool outputs, messages) may come back as null. */
+export const CODEX_STRING_KEYS: ReadonlySet<string> = new Set(['timestamp', 'type', 'id', 'cwd', 'model', 'call_id', 'name', 'thread_id']);
+
 export function codexLine(line: string, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
-  const obj = parseJsonObject(line);
+  const obj = parseObjectKeeping(line, CODEX_STRING_KEYS);
   if (!obj) return line.trim() ? LineOutcome.Malformed : LineOutcome.Ignored;
   const ts = parseTs(obj.timestamp);
   if (ts !== undefined && st.firstTs === undefined) st.firstTs = ts;

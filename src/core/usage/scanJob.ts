@@ -9,7 +9,8 @@ import type { AgentId, PlanWindows } from './types';
 import type { ResolvedSources } from './sources';
 import {
   LineOutcome,
-  claudeLine,
+  claudeRelevantBytes,
+  claudeRelevantLine,
   codexLine,
   geminiJsonFile,
   geminiLine,
@@ -49,6 +50,20 @@ export interface ScanJobInput {
   yieldEveryMs?: number;
   /** Read buffer size (tests use small ones to cross chunk boundaries). Default 1 MiB. */
   chunkBytes?: number;
+  /**
+   * Streams the output: called with the events and cursors of whole files whenever at least `batchEvents` events
+   * are pending, so the caller can fold them in while reading goes on and no scan ever holds all its events at once.
+   * The final output then carries only what was not handed over yet. Order is preserved.
+   */
+  onBatch?: (batch: ScanBatch) => void | Promise<void>;
+  /** Events per batch (default 4096). */
+  batchEvents?: number;
+}
+
+/** Part of a scan's output: the events and the new cursors of the files they came from. */
+export interface ScanBatch {
+  events: UsageEvent[];
+  cursors: Record<string, FileCursor>;
 }
 
 export interface ScanJobStats {
@@ -85,20 +100,22 @@ interface Found {
 
 const MAX_DEPTH = 10;
 
+// readdirSync: one folder listing is tens of microseconds; awaiting a thread-pool round trip per folder made
+// discovery of ~2 000 folders dominate a no-change rescan. The in-process fallback still yields between folders.
 async function walk(dir: string, depth: number, onFile: (p: string, name: string) => void, y: Yielder): Promise<void> {
   let entries: fs.Dirent[];
   try {
-    entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
     return; // missing or unreadable folder: nothing to read
   }
   for (const e of entries) {
-    const p = path.join(dir, e.name);
+    const p = dir + path.sep + e.name;
     if (e.isDirectory()) {
       if (depth < MAX_DEPTH) await walk(p, depth + 1, onFile, y);
     } else if (e.isFile() || e.isSymbolicLink()) onFile(p, e.name);
-    await y.maybe();
   }
+  await y.maybe();
 }
 
 class Yielder {
@@ -141,7 +158,7 @@ async function discover(src: ResolvedSources, y: Yielder): Promise<Array<Omit<Fo
   for (const root of src.opencode) {
     let names: string[] = [];
     try {
-      names = await fs.promises.readdir(root);
+      names = fs.readdirSync(root);
     } catch {
       /* absent */
     }
@@ -173,7 +190,13 @@ interface ReadCtx {
  * Reads [start, end) line by line. Only complete lines are handed over; a trailing partial line is consumed only when
  * it is already a complete JSON object (a writer that has not yet written its newline). Returns the new offset.
  */
-async function readLines(file: string, start: number, end: number, ctx: ReadCtx, onLine: (line: string, lineStart: number) => LineOutcome): Promise<number> {
+type OnLine = (buf: Buffer, s: number, e: number, lineStart: number) => LineOutcome;
+const decoded =
+  (f: (line: string, lineStart: number) => LineOutcome): OnLine =>
+  (buf, s, e, at) =>
+    f(buf.toString('utf8', s, e), at);
+
+async function readLines(file: string, start: number, end: number, ctx: ReadCtx, onLine: OnLine): Promise<number> {
   const fd = fs.openSync(file, 'r');
   let offset = start;
   try {
@@ -193,7 +216,7 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
       for (;;) {
         const nl = data.indexOf(10, s);
         if (nl < 0) break;
-        if (nl > s) feed(data.toString('utf8', s, nl), dataStart + s, ctx, onLine);
+        if (nl > s) feed(data, s, nl, dataStart + s, ctx, onLine);
         s = nl + 1;
         offset = dataStart + s;
       }
@@ -206,7 +229,7 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
     if (carry && carry.length) {
       const tail = carry.toString('utf8');
       if (parseJsonObject(tail)) {
-        feed(tail, carryStart, ctx, onLine);
+        feed(carry, 0, carry.length, carryStart, ctx, onLine);
         offset = carryStart + carry.length;
       }
     }
@@ -216,8 +239,8 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
   return offset;
 }
 
-function feed(line: string, at: number, ctx: ReadCtx, onLine: (line: string, lineStart: number) => LineOutcome): void {
-  const r = onLine(line, at);
+function feed(buf: Buffer, s: number, e: number, at: number, ctx: ReadCtx, onLine: OnLine): void {
+  const r = onLine(buf, s, e, at);
   if (r === LineOutcome.Parsed) ctx.stats.linesParsed++;
   else if (r === LineOutcome.Malformed) ctx.stats.malformedLines++;
 }
@@ -238,6 +261,15 @@ function statOrUndefined(p: string): fs.Stats | undefined {
   }
 }
 
+/** What the index does with a scan's cursor changes; the long-lived worker mirrors it to keep its own copy. */
+export function applyCursorChanges(map: Record<string, FileCursor>, cursors: Record<string, FileCursor>, missing: readonly string[]): void {
+  for (const id in cursors) map[id] = cursors[id]!;
+  for (const id of missing) {
+    const c = map[id];
+    if (c) map[id] = { ...c, missing: true };
+  }
+}
+
 export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
   const t0 = Date.now();
   const y = new Yielder(input.yieldEveryMs);
@@ -245,6 +277,14 @@ export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
   const events: UsageEvent[] = [];
   const ctx: ReadCtx = { stats, events, chunk: Math.max(64, input.chunkBytes ?? 1 << 20), y };
   const out: ScanJobOutput = { events, cursors: {}, missing: [], planWindows: [], stats, warnings: [] };
+  const batchEvents = Math.max(1, input.batchEvents ?? 4096);
+  const flush = async () => {
+    if (!input.onBatch || (!ctx.events.length && !Object.keys(out.cursors).length)) return;
+    const batch: ScanBatch = { events: ctx.events, cursors: out.cursors };
+    ctx.events = [];
+    out.cursors = {};
+    await input.onBatch(batch);
+  };
   const found = await discover(input.sources, y);
   const seen = new Set<string>();
   const windowsByHome = new Map<string, PlanWindows>();
@@ -268,6 +308,7 @@ export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
       out.cursors[f.id] = cur;
       stats.filesRead++;
       collectWindows(cur, windowsByHome);
+      if (input.onBatch && ctx.events.length >= batchEvents) await flush();
     } catch (e) {
       stats.errors++;
       out.warnings.push(`cannot read ${f.path}: ${e instanceof Error ? e.message : String(e)}`);
@@ -278,6 +319,7 @@ export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
     if (!seen.has(id) && !c.missing) out.missing.push(id);
     else if (!seen.has(id)) collectWindows(c, windowsByHome);
   }
+  out.events = ctx.events;
   out.planWindows = [...windowsByHome.values()];
   stats.durationMs = Date.now() - t0;
   return out;
@@ -303,7 +345,10 @@ async function readFile(f: Found | Omit<Found, 'st'>, st: fs.Stats, prev: FileCu
   switch (f.kind) {
     case 'claude': {
       const state: ClaudeFileState = { fileSessionId: sessionOfClaudePath(f.path) };
-      const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (l) => claudeLine(l, state, ctx.events));
+      // Lines without the three markers are never decoded (claudeLine's own test, on the raw bytes).
+      const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) =>
+        claudeRelevantBytes(b, s, e) ? claudeRelevantLine(b.toString('utf8', s, e), state, ctx.events) : LineOutcome.Ignored,
+      );
       return { ...base, offset };
     }
     case 'codex': {
@@ -312,12 +357,12 @@ async function readFile(f: Found | Omit<Found, 'st'>, st: fs.Stats, prev: FileCu
       const state: CodexFileState = cont?.state ? { ...(cont.state as CodexFileState) } : fresh;
       if (start === 0) state.subagent = headHas(f.path, 'thread_spawn', 16 * 1024, ctx);
       state.fallbackTs = st.mtimeMs;
-      const offset = await readLines(f.path, start, st.size, ctx, (l, at) => codexLine(l, at, state, ctx.events));
+      const offset = await readLines(f.path, start, st.size, ctx, decoded((l, at) => codexLine(l, at, state, ctx.events)));
       return { ...base, offset, state };
     }
     case 'gemini-jsonl': {
       const state: GeminiFileState = cont?.state ? { ...(cont.state as GeminiFileState) } : { sessionId: sessionFromName(f.path) };
-      const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (l) => geminiLine(l, state, ctx.events));
+      const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, decoded((l) => geminiLine(l, state, ctx.events)));
       return { ...base, offset, state };
     }
     case 'gemini-json': {

@@ -10,8 +10,9 @@ import { Emitter, type Disposable, type Event } from '../events';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { nullLogger, scoped, type Logger } from '../log';
 import { resolveSources, watchRoots, type ResolvedSources, type UsageSourceOptions } from './sources';
-import { runScanJob, type ScanJobInput, type ScanJobOutput } from './scanJob';
-import { UsageIndex } from './usageIndex';
+import { runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput } from './scanJob';
+import { UsageIndex, type ApplyStats } from './usageIndex';
+import type { WorkerReply, WorkerRequest } from './usageWorker';
 import { fiveHourBlocks, queryUsage, type UsageBlock, type UsageGroup, type UsageQuery } from './query';
 import type { PlanWindows, PriceFn } from './types';
 
@@ -81,7 +82,9 @@ export class UsageScanner implements Disposable {
   private worker: Worker | undefined;
   private workerBroken = false;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (o: ScanJobOutput) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (o: ScanJobOutput) => void; reject: (e: Error) => void; onBatch: (b: ScanBatch) => void }>();
+  /** Epoch of the cursor map the live worker holds (-1: none; the next request sends them). */
+  private workerEpoch = -1;
 
   private loaded: Promise<void> | undefined;
   private running: Promise<ScanResult> | undefined;
@@ -139,31 +142,46 @@ export class UsageScanner implements Disposable {
 
   private async runOnce(): Promise<ScanResult> {
     await this.load();
-    const job: ScanJobInput = {
+    const job: Omit<ScanJobInput, 'cursors'> = {
       sources: this.sources,
-      cursors: this.index.cursors(),
       ...(this.opts.sqlWasmPath ? { sqlWasmPath: this.opts.sqlWasmPath } : {}),
       ...(this.opts.chunkBytes ? { chunkBytes: this.opts.chunkBytes } : {}),
     };
+    // Batches are folded in as they arrive: the worker reads while this thread applies, and neither side ever holds
+    // a whole cold scan's events.
+    const a: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
+    let changed = false;
+    const fold = (b: ScanBatch | ScanJobOutput) => {
+      const s = this.index.apply({ missing: [], planWindows: [], ...b } as ScanJobOutput);
+      a.records += s.records;
+      a.duplicates += s.duplicates;
+      a.replaced += s.replaced;
+      a.sidechainsDropped += s.sidechainsDropped;
+      a.tools += s.tools;
+      if (b.events.length > 0 || Object.keys(b.cursors).length > 0) changed = true;
+    };
+    const inline = () =>
+      // A copy: the job must not see the cursors its own batches update.
+      runScanJob({ ...job, cursors: { ...this.index.cursors() }, onBatch: fold, yieldEveryMs: this.opts.inlineSliceMs ?? 8 });
     let mode: ScanResult['mode'] = 'inline';
     let out: ScanJobOutput;
     const w = this.getWorker();
     if (w) {
       try {
-        out = await this.runInWorker(w, job);
+        out = await this.runInWorker(w, job, fold);
         mode = 'worker';
       } catch (e) {
         if (this.disposed) throw e;
         this.log.warn(`worker scan failed, scanning in-process: ${errMsg(e)}`);
         this.breakWorker();
-        out = await runScanJob({ ...job, yieldEveryMs: this.opts.inlineSliceMs ?? 8 });
+        out = await inline();
       }
     } else {
-      out = await runScanJob({ ...job, yieldEveryMs: this.opts.inlineSliceMs ?? 8 });
+      out = await inline();
     }
     for (const w of out.warnings) this.log.warn(w);
-    const a = this.index.apply(out);
-    const changed = out.events.length > 0 || out.missing.length > 0 || Object.keys(out.cursors).length > 0;
+    fold(out);
+    if (out.missing.length > 0) changed = true;
     const result: ScanResult = {
       mode,
       ...out.stats,
@@ -203,22 +221,32 @@ export class UsageScanner implements Disposable {
     }
     try {
       const w = new Worker(file);
-      w.on('message', (m: { id: number; ok: boolean; output?: ScanJobOutput; error?: string }) => {
+      w.on('message', (m: WorkerReply) => {
         const p = this.pending.get(m.id);
         if (!p) return;
+        if ('batch' in m) {
+          p.onBatch(m.batch);
+          return;
+        }
         this.pending.delete(m.id);
         if (this.pending.size === 0) w.unref();
-        if (m.ok && m.output) p.resolve(m.output);
-        else p.reject(new Error(m.error ?? 'worker error'));
+        if (m.ok) p.resolve(m.output);
+        else {
+          // The worker's cursor copy can no longer be trusted (part of the scan may have been applied here).
+          this.workerEpoch = -1;
+          p.reject(Object.assign(new Error(m.error), { stale: m.stale === true }));
+        }
       });
       w.on('error', (e) => this.failPending(e));
       w.on('exit', (code) => {
         if (this.worker === w) this.worker = undefined;
+        this.workerEpoch = -1;
         this.failPending(new Error(`usage worker exited (${code})`));
       });
       // An idle worker never keeps the process (CLI, tests) alive.
       w.unref();
       this.worker = w;
+      this.workerEpoch = -1;
       return w;
     } catch (e) {
       this.log.warn(`cannot start the usage worker: ${errMsg(e)}`);
@@ -227,12 +255,32 @@ export class UsageScanner implements Disposable {
     }
   }
 
-  private runInWorker(w: Worker, job: ScanJobInput): Promise<ScanJobOutput> {
+  private async runInWorker(w: Worker, job: Omit<ScanJobInput, 'cursors'>, onBatch: (b: ScanBatch) => void): Promise<ScanJobOutput> {
+    try {
+      return await this.request(w, job, onBatch);
+    } catch (e) {
+      // The worker held other cursors than we thought: once more with ours.
+      if ((e as { stale?: boolean }).stale && this.worker === w) return this.request(w, job, onBatch);
+      throw e;
+    }
+  }
+
+  private request(w: Worker, job: Omit<ScanJobInput, 'cursors'>, onBatch: (b: ScanBatch) => void): Promise<ScanJobOutput> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, { resolve, reject });
+      const epoch = this.index.cursorsEpoch;
+      const msg: WorkerRequest = { id, epoch, job, ...(this.workerEpoch !== epoch ? { cursors: this.index.cursors() } : {}) };
+      this.pending.set(id, {
+        resolve: (o) => {
+          // The worker now holds exactly the cursors the index will hold after this output is applied.
+          this.workerEpoch = epoch;
+          resolve(o);
+        },
+        reject,
+        onBatch,
+      });
       w.ref();
-      w.postMessage({ id, job });
+      w.postMessage(msg);
     });
   }
 
@@ -301,12 +349,13 @@ export class UsageScanner implements Disposable {
     return this.index.planWindows();
   }
 
-  /** Waits for a running scan, saves, and stops the worker, watchers and timers. */
+  /** Waits for a running scan, saves (compacting the journal), and stops the worker, watchers and timers. */
   async close(): Promise<void> {
     const r = this.running;
     this.dispose();
     if (r) await r.catch(() => undefined);
-    if ((this.opts.canPersist?.() ?? true) && this.index.isDirty()) await this.index.save().catch(() => undefined);
+    // Folds the journal into one snapshot, so a clean shutdown leaves a single file.
+    if (this.opts.canPersist?.() ?? true) await this.index.save(false, true).catch(() => undefined);
   }
 
   dispose(): void {

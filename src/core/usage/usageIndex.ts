@@ -2,18 +2,28 @@
 // and the aggregates. Aggregates are only ever added to (or corrected when a replaceable row changes), never rebuilt
 // from the files, so history survives the agents deleting old transcripts.
 //
-// File: `<folder>/usage-index.json`, versioned, written atomically (temp file + rename) like the snapshot store.
+// Files: `<folder>/usage-index.json`, the snapshot, versioned, written atomically (temp file + rename) like the snapshot
+// store; and `<folder>/usage-index.journal`, one JSON line per save since that snapshot holding only what changed
+// (upserted rows, cursors, new dedup keys…). A rescan that touched a dozen files appends a few KB instead of
+// re-serialising megabytes; the journal is folded into a new snapshot when it grows past half the snapshot, and on close.
+// The journal's first line names the snapshot it continues (a token stored in both), so a journal left behind by a
+// crash between writing a snapshot and removing the old journal is ignored, and a torn last line is dropped.
 
+import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { UsageEvent, CellRef } from './events';
-import type { FileCursor, ScanJobOutput } from './scanJob';
+import { applyCursorChanges, type FileCursor, type ScanJobOutput } from './scanJob';
 import type { AgentId, PlanWindows, PriceFn, ToolAggregate, UsageRecord, UsageRow } from './types';
 import { nullLogger, type Logger } from '../log';
 
 export const USAGE_INDEX_VERSION = 1;
 const FILE = 'usage-index.json';
+const JOURNAL = 'usage-index.journal';
+/** The journal is compacted into a new snapshot once it exceeds this share of the snapshot (and this floor). */
+const COMPACT_RATIO = 0.5;
+const COMPACT_MIN_BYTES = 256 * 1024;
 /** Unanswered tool calls kept for duration matching; older ones are forgotten first. */
 const MAX_PENDING_TOOLS = 20_000;
 
@@ -63,6 +73,39 @@ interface IndexFile {
   rows: UsageRow[];
   hours: HourRow[];
   planWindows: PlanWindows[];
+  /** Token of the journal that continues this snapshot. */
+  journal?: string;
+}
+
+/** One journal line: what changed since the previous save (idempotent upserts, so replaying twice is harmless). */
+interface JournalEntry {
+  rows?: UsageRow[];
+  hours?: HourRow[];
+  cursors?: Record<string, FileCursor>;
+  seen?: string[];
+  claudeParents?: string[];
+  toolsSeen?: string[];
+  /** null: deleted. */
+  sidechains?: Record<string, Stored[] | null>;
+  replaceable?: Record<string, Stored>;
+  pendingDel?: string[];
+  pendingAdd?: Array<[string, PendingTool]>;
+  planWindows?: PlanWindows[];
+}
+
+/** What changed since the last save, by key. */
+class Changes {
+  rows = new Set<string>();
+  hours = new Set<string>();
+  cursors = new Set<string>();
+  seen: string[] = [];
+  claudeParents: string[] = [];
+  toolsSeen: string[] = [];
+  sidechains = new Set<string>();
+  replaceable = new Set<string>();
+  pendingAdd = new Set<string>();
+  pendingDel = new Set<string>();
+  windows = false;
 }
 
 export interface ApplyStats {
@@ -153,6 +196,13 @@ export class UsageIndex {
   private hourMap = new Map<string, HourRow>();
   private windows: PlanWindows[] = [];
   private dirty = false;
+  private changes = new Changes();
+  /** Token of the snapshot on disk and whether its journal exists; undefined: no snapshot written or loaded. */
+  private journalToken: string | undefined;
+  private journalBytes = 0;
+  private snapshotBytes = 0;
+  /** Changes whenever the cursor map is replaced by something other than a scan's output (load). */
+  cursorsEpoch = 0;
   /** Bumped on every change; queries can cache on it. */
   generation = 0;
 
@@ -226,7 +276,94 @@ export class UsageIndex {
     this.hourMap = new Map();
     for (const h of v.hours ?? []) this.hourMap.set(`${h.hour}${SEP}${h.agent}${SEP}${h.model}`, h);
     this.windows = v.planWindows ?? [];
+    this.snapshotBytes = text.length;
+    this.journalToken = v.journal;
+    this.replayJournal();
+    this.changes = new Changes();
+    this.cursorsEpoch++;
     this.generation++;
+  }
+
+  private get journalFile(): string | undefined {
+    return this.folder ? path.join(this.folder, JOURNAL) : undefined;
+  }
+
+  private replayJournal(): void {
+    const file = this.journalFile;
+    this.journalBytes = 0;
+    if (!file || !this.journalToken) return;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const lines = text.split('\n');
+    let head: { token?: string } | undefined;
+    try {
+      head = JSON.parse(lines[0] ?? '') as { token?: string };
+    } catch {
+      head = undefined;
+    }
+    // A journal of another snapshot (crash between snapshot and journal removal): its changes are in no snapshot we
+    // trust less than the one just read, so it is dropped.
+    if (head?.token !== this.journalToken) return;
+    let used = lines[0]!.length + 1;
+    let applied = 0;
+    for (let i = 1; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (!l) continue;
+      let e: JournalEntry;
+      try {
+        e = JSON.parse(l) as JournalEntry;
+      } catch {
+        // Torn last write: everything before it stands, it and anything after is not counted (its files are
+        // re-read because the cursors it carried were not applied either).
+        this.log.warn(`[usage-index] ignoring a torn journal line (${l.length} bytes)`);
+        break;
+      }
+      this.replay(e);
+      applied++;
+      used += l.length + 1;
+    }
+    this.journalBytes = used;
+    if (applied) this.log.debug?.(`[usage-index] replayed ${applied} journal entries`);
+  }
+
+  private replay(e: JournalEntry): void {
+    for (const r of e.rows ?? []) this.rowMap.set(cellKeyOf(r.day, r), r);
+    for (const h of e.hours ?? []) this.hourMap.set(`${h.hour}${SEP}${h.agent}${SEP}${h.model}`, h);
+    if (e.cursors) Object.assign(this.cursorMap, e.cursors);
+    for (const k of e.seen ?? []) this.seen.add(k);
+    for (const k of e.claudeParents ?? []) this.claudeParents.add(k);
+    for (const k of e.toolsSeen ?? []) this.toolsSeen.add(k);
+    for (const [k, v] of Object.entries(e.sidechains ?? {})) {
+      if (v) this.sidechains.set(k, v);
+      else this.sidechains.delete(k);
+    }
+    for (const [k, v] of Object.entries(e.replaceable ?? {})) this.replaceable.set(k, v);
+    for (const k of e.pendingDel ?? []) this.pendingTools.delete(k);
+    for (const [k, v] of e.pendingAdd ?? []) this.pendingTools.set(k, v);
+    if (e.planWindows) this.windows = e.planWindows;
+  }
+
+  /** The journal line for what changed since the last save. */
+  private journalEntry(): JournalEntry {
+    const c = this.changes;
+    const e: JournalEntry = {};
+    const pick = <T>(keys: Set<string>, m: Map<string, T>) => [...keys].map((k) => m.get(k)).filter((x): x is T => x !== undefined);
+    if (c.rows.size) e.rows = pick(c.rows, this.rowMap);
+    if (c.hours.size) e.hours = pick(c.hours, this.hourMap);
+    if (c.cursors.size) e.cursors = Object.fromEntries([...c.cursors].map((k) => [k, this.cursorMap[k]!]));
+    if (c.seen.length) e.seen = c.seen;
+    if (c.claudeParents.length) e.claudeParents = c.claudeParents;
+    if (c.toolsSeen.length) e.toolsSeen = c.toolsSeen;
+    if (c.sidechains.size) e.sidechains = Object.fromEntries([...c.sidechains].map((k) => [k, this.sidechains.get(k) ?? null]));
+    if (c.replaceable.size) e.replaceable = Object.fromEntries([...c.replaceable].map((k) => [k, this.replaceable.get(k)!]));
+    if (c.pendingDel.size) e.pendingDel = [...c.pendingDel];
+    if (c.pendingAdd.size) e.pendingAdd = [...c.pendingAdd].map((k) => [k, this.pendingTools.get(k)!]);
+    if (c.windows) e.planWindows = this.windows;
+    return e;
   }
 
   serialize(): string {
@@ -243,15 +380,64 @@ export class UsageIndex {
       rows: this.rows(),
       hours: this.hours(),
       planWindows: this.windows,
+      ...(this.journalToken ? { journal: this.journalToken } : {}),
     };
     return JSON.stringify(f);
   }
 
-  /** Atomic write (temp file in the same folder, then rename). No-op for an in-memory index or when nothing changed. */
-  async save(force = false): Promise<void> {
+  /**
+   * Persists what changed: appends one journal line, or writes a new snapshot (atomically: temp file in the same
+   * folder, then rename) when there is none yet, the journal has grown past half of it, or `compact` / `force`.
+   * No-op for an in-memory index or when nothing changed (unless forced).
+   */
+  async save(force = false, compact = false): Promise<void> {
     const file = this.file;
-    if (!file || (!this.dirty && !force)) return;
+    if (!file) return;
+    const journal = this.journalFile!;
+    if (!this.dirty && !force) {
+      if (compact && this.journalBytes > 0) return this.writeSnapshot(file, journal);
+      return;
+    }
+    if (!force && !compact && this.journalToken) {
+      const line = JSON.stringify(this.journalEntry()) + '\n';
+      if (this.journalBytes + line.length <= Math.max(COMPACT_MIN_BYTES, this.snapshotBytes * COMPACT_RATIO)) {
+        const changes = this.changes;
+        this.changes = new Changes();
+        this.dirty = false;
+        try {
+          // First line of a fresh journal: the token of the snapshot it continues.
+          const head = this.journalBytes === 0 ? JSON.stringify({ token: this.journalToken }) + '\n' : '';
+          await fsp.appendFile(journal, head + line, 'utf8');
+          this.journalBytes += head.length + line.length;
+        } catch (e) {
+          this.mergeBack(changes);
+          this.dirty = true;
+          throw e;
+        }
+        return;
+      }
+    }
+    return this.writeSnapshot(file, journal);
+  }
+
+  /** Changes made while a failed journal append was in flight join the ones it carried. */
+  private mergeBack(old: Changes): void {
+    const c = this.changes;
+    for (const k of ['rows', 'hours', 'cursors', 'sidechains', 'replaceable', 'pendingDel'] as const) for (const x of c[k]) old[k].add(x);
+    for (const x of c.pendingAdd) old.pendingAdd.add(x);
+    old.seen.push(...c.seen);
+    old.claudeParents.push(...c.claudeParents);
+    old.toolsSeen.push(...c.toolsSeen);
+    old.windows ||= c.windows;
+    this.changes = old;
+  }
+
+  private async writeSnapshot(file: string, journal: string): Promise<void> {
+    const prevToken = this.journalToken;
+    this.journalToken = randomBytes(6).toString('hex');
     const text = this.serialize();
+    const changes = this.changes;
+    this.changes = new Changes();
     this.dirty = false;
     await fsp.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -259,22 +445,29 @@ export class UsageIndex {
       await fsp.writeFile(tmp, text, 'utf8');
       await fsp.rename(tmp, file);
     } catch (e) {
+      this.journalToken = prevToken;
+      this.mergeBack(changes);
       this.dirty = true;
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       throw e;
     }
+    this.snapshotBytes = text.length;
+    this.journalBytes = 0;
+    // The old journal names the old token: even if this removal fails, it is never replayed onto the new snapshot.
+    await fsp.rm(journal, { force: true }).catch(() => undefined);
   }
 
   /** Folds one scan's output in: events through dedup into the aggregates, then the cursors. */
   apply(out: ScanJobOutput): ApplyStats {
     const s: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
     for (const e of out.events) this.applyEvent(e, s);
-    for (const [id, c] of Object.entries(out.cursors)) this.cursorMap[id] = c;
-    for (const id of out.missing) {
-      const c = this.cursorMap[id];
-      if (c) this.cursorMap[id] = { ...c, missing: true };
+    applyCursorChanges(this.cursorMap, out.cursors, out.missing);
+    for (const id in out.cursors) this.changes.cursors.add(id);
+    for (const id of out.missing) if (this.cursorMap[id]) this.changes.cursors.add(id);
+    if (out.planWindows.length) {
+      this.windows = out.planWindows;
+      this.changes.windows = true;
     }
-    if (out.planWindows.length) this.windows = out.planWindows;
     if (out.events.length || Object.keys(out.cursors).length || out.missing.length) {
       this.dirty = true;
       this.generation++;
@@ -300,22 +493,26 @@ export class UsageIndex {
     if (e.kind === 'tool') {
       if (this.toolsSeen.has(e.id)) return;
       this.toolsSeen.add(e.id);
+      this.changes.toolsSeen.push(e.id);
       const day = this.dayOf(e.timestamp);
       const key = cellKeyOf(day, e.cell);
       let row = this.rowMap.get(key);
       if (!row) this.rowMap.set(key, (row = emptyRow(day, e.cell)));
+      this.changes.rows.add(key);
       this.toolAgg(row, e.name).count++;
       this.pendingTools.set(e.id, { cell: key, name: e.name, ts: e.timestamp });
-      if (this.pendingTools.size > MAX_PENDING_TOOLS) this.pendingTools.delete(this.pendingTools.keys().next().value as string);
+      this.changes.pendingAdd.add(e.id);
+      if (this.pendingTools.size > MAX_PENDING_TOOLS) this.deletePending(this.pendingTools.keys().next().value as string);
       s.tools++;
       return;
     }
     if (e.kind === 'toolResult') {
       const p = this.pendingTools.get(e.id);
       if (!p) return;
-      this.pendingTools.delete(e.id);
+      this.deletePending(e.id);
       const row = this.rowMap.get(p.cell);
       if (!row) return;
+      this.changes.rows.add(p.cell);
       const agg = this.toolAgg(row, p.name);
       agg.durationMs += Math.max(0, e.timestamp - p.ts);
       agg.timedCount++;
@@ -334,6 +531,7 @@ export class UsageIndex {
       const { cost, unpriced } = this.priceOf(r);
       this.add(r, 1, cost, unpriced);
       this.replaceable.set(e.key, { record: r, cost, unpriced, priority: e.replace.priority });
+      this.changes.replaceable.add(e.key);
       s.records++;
       return;
     }
@@ -346,15 +544,20 @@ export class UsageIndex {
           // A sidechain replay repeats a parent request under another request id: the parent wins.
           if (this.claudeParents.has(mh)) return void s.sidechainsDropped++;
           this.seen.add(h);
+          this.changes.seen.push(h);
           const { cost, unpriced } = this.priceOf(r);
           this.add(r, 1, cost, unpriced);
           const list = this.sidechains.get(mh) ?? [];
           list.push({ record: r, cost, unpriced });
           this.sidechains.set(mh, list);
+          this.changes.sidechains.add(mh);
           s.records++;
           return;
         }
-        this.claudeParents.add(mh);
+        if (!this.claudeParents.has(mh)) {
+          this.claudeParents.add(mh);
+          this.changes.claudeParents.push(mh);
+        }
         const replays = this.sidechains.get(mh);
         if (replays) {
           // The replay was read first (subagent file scanned before its parent): take it back.
@@ -362,13 +565,21 @@ export class UsageIndex {
           s.sidechainsDropped += replays.length;
           s.records -= replays.length;
           this.sidechains.delete(mh);
+          this.changes.sidechains.add(mh);
         }
       }
       this.seen.add(h);
+      this.changes.seen.push(h);
     }
     const { cost, unpriced } = this.priceOf(r);
     this.add(r, 1, cost, unpriced);
     s.records++;
+  }
+
+  private deletePending(id: string): void {
+    this.pendingTools.delete(id);
+    // Added and resolved between two saves: the journal never needs to mention it.
+    if (!this.changes.pendingAdd.delete(id)) this.changes.pendingDel.add(id);
   }
 
   private priceOf(r: UsageRecord): { cost?: number; unpriced: boolean } {
@@ -394,6 +605,7 @@ export class UsageIndex {
     const key = cellKeyOf(day, cell);
     let row = this.rowMap.get(key);
     if (!row) this.rowMap.set(key, (row = emptyRow(day, cell)));
+    this.changes.rows.add(key);
     row.inputTokens += sign * r.inputTokens;
     row.outputTokens += sign * r.outputTokens;
     row.cacheReadTokens += sign * r.cacheReadTokens;
@@ -437,6 +649,7 @@ export class UsageIndex {
       };
       this.hourMap.set(hk, h);
     }
+    this.changes.hours.add(hk);
     h.inputTokens += sign * r.inputTokens;
     h.outputTokens += sign * r.outputTokens;
     h.cacheReadTokens += sign * r.cacheReadTokens;
