@@ -1,6 +1,7 @@
 // Composition root: builds the pieces in order (logger, settings, stores, auth, scheduler, model, UI, commands)
 // and registers every disposable where it is created. No network call happens during activate(): the scheduler
 // starts polling after activation returns.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AccountRepository } from './core/accountRepository';
@@ -35,6 +36,7 @@ import { InsightsFeature } from './host/insightsFeature';
 import { registerUsageTool } from './host/lmTool';
 import { UsageFeature } from './host/usageFeature';
 import { ApiUsageLog } from './core/usage/ingestStore';
+import { UsageViewModel } from './core/usage/view';
 
 export interface TokstatApi extends ExtensionApi {
   readonly version: 1;
@@ -138,6 +140,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     },
   });
   context.subscriptions.push(usage);
+  // The "Local agents" projection shared by the tree, the status bar and the dashboard.
+  const usageView = new UsageViewModel({
+    source: usage.viewSource,
+    clock: systemClock,
+    workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+    foundAgents: () => usage.foundAgents((p) => fs.existsSync(p)),
+  });
+  context.subscriptions.push(usageView);
+  context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => usageView.invalidate()));
   context.subscriptions.push(
     registerUsageTool({
       accounts: () => model.entries().map((e) => ({ name: e.account.name, providerName: e.providerName, ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}) })),
@@ -172,10 +183,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     pinned: () => config.statusBarPinned(),
     show: () => config.statusBarShow(),
     thresholds: () => config.thresholds(),
-  });
+    showTodaySpend: () => config.showTodaySpend(),
+  }, usageView);
   context.subscriptions.push(statusBar);
 
-  const tree = new AccountsTreeProvider(model, () => config.thresholds());
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView);
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);
@@ -183,10 +195,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const dashboardChanged = new vscode.EventEmitter<void>();
   context.subscriptions.push(dashboardChanged);
   context.subscriptions.push(model.onDidChange(() => dashboardChanged.fire()));
+  context.subscriptions.push(usageView.onDidChange(() => dashboardChanged.fire()));
+  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds()), usage: usageView.view() });
   const dashboardDeps: DashboardDeps = {
     extensionUri: context.extensionUri,
     log,
-    getState: () => buildDashboardState(model, config.thresholds()),
+    getState: dashboardState,
     onDidChangeState: dashboardChanged.event,
     onRefresh: (id) => vscode.commands.executeCommand(id ? 'tokstat.refreshAccount' : 'tokstat.refreshAll', id),
     onSignIn: (id) => vscode.commands.executeCommand('tokstat.signIn', id),
@@ -229,6 +243,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
+      if (Config.affects(e, 'localUsage')) usageView.invalidate();
       if (Config.affects(e)) {
         statusBar.render();
         tree.refresh();
@@ -288,7 +303,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       setGitHubAuth: (impl) => {
         githubImpl = impl ?? vscodeGitHub;
       },
-      dashboardState: () => buildDashboardState(model, config.thresholds()),
+      dashboardState,
     });
   }
   return api;

@@ -7,6 +7,7 @@ import type { DashboardState } from '../src/shared/protocol';
 import { ChartManager } from './chart';
 import { h } from './dom';
 import { renderCard, renderEmpty, renderToolbar, tickText, type TickKind } from './render';
+import { UsageSectionController } from './usage';
 import { parseHistoryMessage, parseHostMessage } from './validate';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
 
@@ -34,6 +35,8 @@ let receivedAt = 0;
 let restoredScroll = false;
 const cards = new Map<string, CardEntry>();
 const charts = new ChartManager(post);
+// "Local agents" goes after the account cards (and after the empty state when there are no accounts).
+const usage = new UsageSectionController(main);
 
 function hostNow(): number {
   return current ? current.now + (performance.now() - receivedAt) : Date.now();
@@ -83,6 +86,7 @@ function render(state: DashboardState): void {
       }
     }
   }
+  usage.update(state.usage);
   // After the cards are in the document, so the charts can measure their width.
   charts.mountWithin(list);
   tick();

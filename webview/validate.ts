@@ -1,7 +1,7 @@
 // Structural check of what the host posts. The host is trusted code, but account names, plans and error messages
 // inside it come from users and servers, so the webview still refuses anything that is not the expected shape
 // (rendering is textContent-only regardless). Deliberately hand-written: zod in this bundle would trip the CSP.
-import type { ChartSeries, DashboardAccount, DashboardState, HistoryRange } from '../src/shared/protocol';
+import type { ChartSeries, DashboardAccount, DashboardState, HistoryRange, UsageView } from '../src/shared/protocol';
 import type { PaceSummary } from '../src/core/forecast/types';
 import type { Meter, Snapshot } from '../src/core/model';
 
@@ -102,6 +102,8 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
   if (!isNum(t.warning) || !isNum(t.error)) return undefined;
   const accounts = s.accounts.filter(isAccount).map(withValidPace);
   const state: DashboardState = { accounts, thresholds: { warning: t.warning, error: t.error }, now: s.now };
+  // A malformed usage view costs only the "Local agents" section, never the account cards.
+  if (s.usage !== undefined && isUsageView(s.usage)) state.usage = s.usage;
   return { state, dropped: s.accounts.length - accounts.length };
 }
 
@@ -140,4 +142,89 @@ function isSeries(v: unknown): v is ChartSeries {
 export function parseHistoryMessage(data: unknown): { requestId: number; series: ChartSeries | null } | undefined {
   if (!isObj(data) || data.type !== 'history' || !isNum(data.requestId)) return undefined;
   return { requestId: data.requestId, series: isSeries(data.series) ? data.series : null };
+}
+
+// ── local agent usage (state.usage) ──
+
+const isArr = (v: unknown, max: number, each: (x: unknown) => boolean): boolean => Array.isArray(v) && v.length <= max && v.every(each);
+const optCost = (v: unknown): boolean => v === undefined || isNum(v);
+const AGENTS = new Set(['claude-code', 'codex', 'gemini-cli', 'opencode', 'api']);
+
+function isTotals(v: unknown): boolean {
+  if (!isObj(v) || !isNum(v.requests) || !isNum(v.unpricedRequests) || !optCost(v.costUSD) || !isObj(v.tokens)) return false;
+  const t = v.tokens;
+  return isNum(t.input) && isNum(t.output) && isNum(t.cacheRead) && isNum(t.cacheWrite) && isNum(t.reasoning) && isNum(t.total);
+}
+
+const isCostish = (v: Record<string, unknown>) => isNum(v.tokens) && isNum(v.requests) && isNum(v.unpricedRequests) && optCost(v.costUSD);
+
+function isBlock(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    isCostish(v) &&
+    isNum(v.start) &&
+    isNum(v.end) &&
+    isNum(v.firstTs) &&
+    isNum(v.lastTs) &&
+    typeof v.active === 'boolean' &&
+    optNum(v.elapsedFraction) &&
+    optNum(v.projectedTokens) &&
+    optNum(v.projectedCostUSD) &&
+    isArr(v.models, 100, isStr)
+  );
+}
+
+/** Every field the usage section reads, with bounds far above what the host sends. */
+export function isUsageView(v: unknown): v is UsageView {
+  if (!isObj(v) || !isNum(v.generatedAt) || !isStr(v.today) || !isStr(v.month) || typeof v.hasData !== 'boolean' || typeof v.visible !== 'boolean') return false;
+  const r = v.range;
+  if (!isObj(r) || !isStr(r.fromDay) || !isStr(r.toDay) || !isNum(r.days)) return false;
+  if (!isArr(v.foundAgents, 10, (a) => AGENTS.has(a as string))) return false;
+  if (!isObj(v.totals) || !isTotals(v.totals.today) || !isTotals(v.totals.month)) return false;
+  if (!isArr(v.agents, 10, (a) => isObj(a) && AGENTS.has(a.agent as string) && isStr(a.label) && isTotals(a.today) && isTotals(a.month))) return false;
+  if (v.workspace !== undefined) {
+    const w = v.workspace;
+    if (!isObj(w) || !isArr(w.folders, 1000, isStr) || !isTotals(w.today) || !isTotals(w.month)) return false;
+  }
+  const d = v.daily;
+  if (!isObj(d) || !isArr(d.models, 50, isStr)) return false;
+  const n = (d.models as string[]).length;
+  const perModel = (x: unknown) => isArr(x, n, isNum) && (x as number[]).length === n;
+  if (!isArr(d.days, 400, (x) => isObj(x) && isStr(x.day) && perModel(x.costByModel) && perModel(x.tokensByModel) && isCostish(x))) return false;
+  if (
+    !isArr(
+      v.sessions,
+      1000,
+      (s) =>
+        isObj(s) &&
+        isCostish(s) &&
+        isStr(s.sessionId) &&
+        AGENTS.has(s.agent as string) &&
+        isStr(s.model) &&
+        isArr(s.models, 100, isStr) &&
+        isStr(s.workspace) &&
+        isStr(s.cwd) &&
+        isNum(s.firstTs) &&
+        isNum(s.lastTs),
+    )
+  )
+    return false;
+  if (!isArr(v.workspaces, 1000, (w) => isObj(w) && isCostish(w) && isStr(w.cwd) && isStr(w.label) && typeof w.current === 'boolean' && isNum(w.sessions))) return false;
+  if (!isArr(v.tools, 1000, (t) => isObj(t) && isStr(t.name) && isNum(t.count) && optNum(t.avgDurationMs) && isNum(t.timedCount) && isNum(t.errors))) return false;
+  const b = v.blocks;
+  if (!isObj(b) || (b.current !== undefined && !isBlock(b.current)) || !isArr(b.recent, 100, isBlock)) return false;
+  return isArr(
+    v.planWindows,
+    100,
+    (w) =>
+      isObj(w) &&
+      w.agent === 'codex' &&
+      isStr(w.name) &&
+      isStr(w.label) &&
+      isNum(w.usedPercent) &&
+      optNum(w.windowMinutes) &&
+      optNum(w.resetsAt) &&
+      isNum(w.observedAt) &&
+      typeof w.expired === 'boolean',
+  );
 }

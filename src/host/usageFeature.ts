@@ -10,6 +10,8 @@ import type { ApiUsageLog } from '../core/usage/ingestStore';
 import type { PricingService } from '../core/usage/pricingStore';
 import type { UsageTotals } from '../core/usage/query';
 import type { UsageScanner } from '../core/usage/scanner';
+import type { AgentId } from '../core/usage/types';
+import { detectAgents, type UsageViewSource } from '../core/usage/view';
 
 export interface UsageSettings {
   enabled(): boolean;
@@ -43,6 +45,25 @@ export class UsageFeature implements vscode.Disposable {
 
   constructor(private readonly deps: UsageFeatureDeps) {
     this.disposables.push(this.changed);
+  }
+
+  /** What the "Local agents" view reads: empty until the scanner has started (or when local usage is off). */
+  readonly viewSource: UsageViewSource = ((feature: UsageFeature): UsageViewSource => ({
+    index: {
+      rows: () => feature.scanner?.index.rows() ?? [],
+      hours: () => feature.scanner?.index.hours() ?? [],
+      get generation(): number | undefined {
+        return feature.scanner?.index.generation;
+      },
+    },
+    planWindows: () => feature.scanner?.planWindows() ?? [],
+    onDidChange: feature.onDidChange,
+  }))(this);
+
+  /** Agents whose log folders exist on this machine (the folders the scanner resolved from settings and env). */
+  foundAgents(exists: (p: string) => boolean): AgentId[] {
+    const s = this.scanner;
+    return s ? detectAgents(s.resolvedSources, exists) : [];
   }
 
   async start(): Promise<void> {

@@ -5,6 +5,7 @@ import * as z from 'zod/mini';
 import type { Snapshot } from '../core/model';
 import type { Thresholds } from '../core/format';
 import type { PaceSummary } from '../core/forecast/types';
+import type { AgentId } from '../core/usage/types';
 
 export interface DashboardAccount {
   id: string;
@@ -28,6 +29,157 @@ export interface DashboardState {
   thresholds: Thresholds;
   /** Host clock at the time the state was sent (epoch ms); the webview ticks countdowns from it. */
   now: number;
+  /** Local agent usage (Claude Code, Codex, …) read from the agents' logs; absent when the feature is off. */
+  usage?: UsageView;
+}
+
+// ── Local agent usage (built by src/core/usage/view.ts; plain JSON) ──
+// Costs are USD from the pricing engine. `costUSD` is undefined when every request in the total is unpriced (shown as
+// "unpriced", never $0); when only some are, it is the priced part and `unpricedRequests` says how many are missing.
+
+export interface UsageTokenBreakdown {
+  /** Uncached input. */
+  input: number;
+  /** Output including reasoning. */
+  output: number;
+  cacheRead: number;
+  /** 5-minute + 1-hour cache writes. */
+  cacheWrite: number;
+  /** Part of `output` that was reasoning (informational). */
+  reasoning: number;
+  /** input + output + cacheRead + cacheWrite. */
+  total: number;
+}
+
+export interface UsageTotalsView {
+  tokens: UsageTokenBreakdown;
+  requests: number;
+  costUSD?: number;
+  unpricedRequests: number;
+}
+
+export interface UsageAgentView {
+  agent: AgentId;
+  /** "Claude Code", "Codex", … */
+  label: string;
+  today: UsageTotalsView;
+  month: UsageTotalsView;
+}
+
+export interface UsageDailyView {
+  /** Stack order: the top models by cost over the range, then "other" when more models were used. */
+  models: string[];
+  days: Array<{
+    /** `YYYY-MM-DD`, ascending, every day of the range (empty days included). */
+    day: string;
+    /** Priced cost per model (same order as `models`). */
+    costByModel: number[];
+    tokensByModel: number[];
+    costUSD?: number;
+    tokens: number;
+    requests: number;
+    unpricedRequests: number;
+  }>;
+}
+
+export interface UsageSessionView {
+  sessionId: string;
+  agent: AgentId;
+  /** The model with the most tokens in the session. */
+  model: string;
+  /** Every model used, most tokens first. */
+  models: string[];
+  /** Last path segment of the working folder ('' when the log did not say). */
+  workspace: string;
+  cwd: string;
+  tokens: number;
+  requests: number;
+  costUSD?: number;
+  unpricedRequests: number;
+  firstTs: number;
+  lastTs: number;
+}
+
+export interface UsageWorkspaceView {
+  /** Working folder as logged ('' = unknown). */
+  cwd: string;
+  label: string;
+  /** Inside one of this window's workspace folders. */
+  current: boolean;
+  sessions: number;
+  tokens: number;
+  requests: number;
+  costUSD?: number;
+  unpricedRequests: number;
+}
+
+export interface UsageToolView {
+  name: string;
+  count: number;
+  /** Average over the calls whose duration is known; undefined when none is. */
+  avgDurationMs?: number;
+  timedCount: number;
+  errors: number;
+}
+
+/** A Claude 5-hour block (ccusage-style). */
+export interface UsageBlockView {
+  start: number;
+  end: number;
+  firstTs: number;
+  lastTs: number;
+  active: boolean;
+  /** Share of the 5 hours elapsed at `generatedAt` (0–1), for the active block. */
+  elapsedFraction?: number;
+  tokens: number;
+  requests: number;
+  costUSD?: number;
+  unpricedRequests: number;
+  models: string[];
+  /** Active block: tokens and cost at the block's end if the burn rate since its first request continues. */
+  projectedTokens?: number;
+  projectedCostUSD?: number;
+}
+
+/** A ChatGPT plan window as Codex last logged it. */
+export interface UsagePlanWindowView {
+  agent: 'codex';
+  name: string;
+  /** "5-hour limit", "weekly limit", or the window's own name. */
+  label: string;
+  usedPercent: number;
+  windowMinutes?: number;
+  resetsAt?: number;
+  observedAt: number;
+  /** The window has reset since Codex logged it: `usedPercent` is out of date. */
+  expired: boolean;
+}
+
+export interface UsageView {
+  /** Host clock when built (epoch ms). */
+  generatedAt: number;
+  /** Local day of `generatedAt` (`YYYY-MM-DD`) and its month (`YYYY-MM`). */
+  today: string;
+  month: string;
+  /** Inclusive day range of `daily`, `sessions`, `workspaces` and `tools`. */
+  range: { fromDay: string; toDay: string; days: number };
+  /** Any usage recorded at all (any day). */
+  hasData: boolean;
+  /** Agents whose log folders exist on this machine. */
+  foundAgents: AgentId[];
+  /** Show the "Local agents" section / tree node: usage exists or an agent folder was found. */
+  visible: boolean;
+  totals: { today: UsageTotalsView; month: UsageTotalsView };
+  /** Agents with any usage or a found folder, in a fixed order. */
+  agents: UsageAgentView[];
+  /** "This workspace": usage whose working folder is inside the window's workspace folders (absent without folders). */
+  workspace?: { folders: string[]; today: UsageTotalsView; month: UsageTotalsView };
+  daily: UsageDailyView;
+  sessions: UsageSessionView[];
+  workspaces: UsageWorkspaceView[];
+  tools: UsageToolView[];
+  blocks: { current?: UsageBlockView; recent: UsageBlockView[] };
+  planWindows: UsagePlanWindowView[];
 }
 
 export type HistoryRange = '24h' | '7d' | '30d' | '90d' | '1y';

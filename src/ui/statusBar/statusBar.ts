@@ -4,12 +4,16 @@ import { formatMeterValue, meterSeverity, type Thresholds } from '../../core/for
 import { pickStatusMeter } from '../../core/summary';
 import { displayStatus } from '../../core/summary';
 import { accountTooltip, escapeMd } from '../tooltip';
+import { costText, formatTokens, todaySpendSuffix } from '../../core/usage/view';
+import type { UsageViewProvider } from '../tree/usageNodes';
 
 export interface StatusBarSettings {
   enabled(): boolean;
   pinned(): string;
   show(): 'used' | 'remaining';
   thresholds(): Thresholds;
+  /** Append today's local agent spend (`tokstat.statusBar.showTodaySpend`); needs the `usage` source. */
+  showTodaySpend?(): boolean;
 }
 
 /**
@@ -24,11 +28,13 @@ export class StatusBarController implements vscode.Disposable {
   constructor(
     private readonly model: AppModel,
     private readonly settings: StatusBarSettings,
+    private readonly usage?: UsageViewProvider,
   ) {
     this.item = vscode.window.createStatusBarItem('main', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'tokstat';
     this.disposables.push(this.item);
     this.disposables.push(model.onDidChange(() => this.schedule()));
+    if (usage) this.disposables.push(usage.onDidChange(() => this.schedule()));
     const tick = setInterval(() => this.render(), 60_000);
     this.disposables.push({ dispose: () => clearInterval(tick) });
     this.render();
@@ -51,9 +57,12 @@ export class StatusBarController implements vscode.Disposable {
     const now = Date.now();
     const anyLoading = entries.some((e) => e.loading);
     this.item.backgroundColor = undefined;
+    const spend = this.todaySpend();
     if (entries.length === 0) {
-      this.item.text = '$(pulse) tokstat: Add account';
-      this.item.tooltip = 'tokstat: add a GitHub Copilot or OpenRouter account to see what you have left';
+      this.item.text = `$(pulse) tokstat: Add account${spend?.suffix ?? ''}`;
+      this.item.tooltip = spend
+        ? new vscode.MarkdownString(`tokstat: add a GitHub Copilot or OpenRouter account to see what you have left\n\n---\n\n${spend.tooltip}`)
+        : 'tokstat: add a GitHub Copilot or OpenRouter account to see what you have left';
       this.item.command = 'tokstat.addAccount';
       this.item.accessibilityInformation = { label: 'tokstat: Add account' };
       this.item.show();
@@ -69,9 +78,9 @@ export class StatusBarController implements vscode.Disposable {
     else if (status === 'error') value = 'error';
     else value = e.loading ? 'loading…' : 'unknown';
     const staleMark = status === 'stale' ? ' (stale)' : '';
-    this.item.text = `${icon} ${e.account.name} ${value}${staleMark}`;
+    this.item.text = `${icon} ${e.account.name} ${value}${staleMark}${spend?.suffix ?? ''}`;
     this.item.accessibilityInformation = {
-      label: `tokstat: ${e.account.name}${pick?.meter ? ` ${pick.meter.label}` : ''} ${value}${staleMark}`,
+      label: `tokstat: ${e.account.name}${pick?.meter ? ` ${pick.meter.label}` : ''} ${value}${staleMark}${spend?.suffix ?? ''}`,
     };
     if (pick?.meter) {
       const sev = meterSeverity(pick.meter, this.settings.thresholds());
@@ -86,11 +95,24 @@ export class StatusBarController implements vscode.Disposable {
       if (i > 0) md.appendMarkdown('\n\n---\n\n');
       md.appendMarkdown(accountTooltip(entry, now).value);
     });
+    if (spend) md.appendMarkdown(`\n\n---\n\n${spend.tooltip}`);
     if (pick?.pinMissed) md.appendMarkdown(`\n\n_The pinned "${escapeMd(this.settings.pinned())}" matches no account or meter._`);
     md.appendMarkdown('\n\n[$(dashboard) Dashboard](command:tokstat.openDashboard) · [$(refresh) Refresh all](command:tokstat.refreshAll) · [$(add) Add account](command:tokstat.addAccount)');
     this.item.tooltip = md;
     this.item.command = 'tokstat.openDashboard';
     this.item.show();
+  }
+
+  /** The optional " · $3.21 today" suffix and its tooltip line, when enabled and usage exists. */
+  private todaySpend(): { suffix: string; tooltip: string } | undefined {
+    if (!this.usage || !this.settings.showTodaySpend?.()) return undefined;
+    const view = this.usage.view();
+    if (!view?.visible) return undefined;
+    const t = view.totals.today;
+    return {
+      suffix: todaySpendSuffix(view),
+      tooltip: `**Local agents today:** ${escapeMd(costText(t))} · ${escapeMd(formatTokens(t.tokens.total))} tokens · ${t.requests} requests`,
+    };
   }
 
   /** What the item shows, for tests. */

@@ -2,9 +2,12 @@ import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
 import type { Thresholds } from '../../core/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
-import { AccountNode, MeterNode, ProviderNode, StatusNode, type TreeNode } from './nodes';
+import { AccountNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
+import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvider } from './usageNodes';
 
-/** provider → account → meters, with status rows that offer their fix. */
+export type TreeNode = AccountTreeNode | UsageTreeNode;
+
+/** provider → account → meters, with status rows that offer their fix; then "Local agents" when usage is wired. */
 export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -14,8 +17,10 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   constructor(
     private readonly model: AppModel,
     private readonly thresholds: () => Thresholds,
+    private readonly usage?: UsageViewProvider,
   ) {
     this.disposables.push(model.onDidChange(() => this.refresh()));
+    if (usage) this.disposables.push(usage.onDidChange(() => this.refresh()));
     // Relative times ("resets in 3h", "5m ago") age even when nothing is fetched.
     const tick = setInterval(() => this.refresh(), 60_000);
     this.disposables.push({ dispose: () => clearInterval(tick) });
@@ -44,9 +49,17 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         g.push(e);
         groups.set(e.account.providerId, g);
       }
-      return [...groups.entries()]
+      const roots: TreeNode[] = [...groups.entries()]
         .map(([id, entries]) => new ProviderNode(id, entries[0]!.providerName, entries[0]!.icon, entries))
         .sort((a, b) => a.providerName.localeCompare(b.providerName));
+      // Hidden while there is nothing to say: no usage recorded and no agent folder on this machine.
+      const view = this.usage?.view();
+      if (view?.visible) roots.push(new UsageRootNode(view));
+      return roots;
+    }
+    if (node instanceof UsageRootNode) {
+      const view = this.usage?.view() ?? node.view;
+      return usageChildren(view);
     }
     if (node instanceof ProviderNode) {
       return node.entries.map((e) => new AccountNode(this.model.entry(e.account.id) ?? e, t, now));

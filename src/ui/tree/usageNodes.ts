@@ -1,0 +1,96 @@
+import * as vscode from 'vscode';
+import { agentDescription, formatTokens, formatUsd, totalsLines } from '../../core/usage/view';
+import type { UsageAgentView, UsageTotalsView, UsageView } from '../../shared/protocol';
+import { escapeMd } from '../tooltip';
+
+// "Local agents" branch of the accounts tree: token usage and cost read from the coding agents' own logs.
+// contextValue tokens: `usage` (root), `usage-agent <agentId>`, `usage-workspace`.
+
+/** What the tree (and the status bar) read usage from: `UsageViewModel` satisfies it. */
+export interface UsageViewProvider {
+  view(): UsageView | undefined;
+  onDidChange(listener: () => void): { dispose(): unknown };
+}
+
+function totalsMarkdown(title: string, t: UsageTotalsView): string {
+  return `**${escapeMd(title)}**\n\n${totalsLines(t)
+    .map((l) => `- ${escapeMd(l)}`)
+    .join('\n')}`;
+}
+
+export class UsageRootNode {
+  readonly kind = 'usage' as const;
+  constructor(readonly view: UsageView) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const v = this.view;
+    const item = new vscode.TreeItem('Local agents', vscode.TreeItemCollapsibleState.Expanded);
+    item.id = 'usage';
+    item.iconPath = new vscode.ThemeIcon('terminal');
+    item.description = v.hasData
+      ? `today ${formatUsd(v.totals.today.costUSD)} · month ${formatUsd(v.totals.month.costUSD)}`
+      : 'no usage recorded yet';
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown('**Local agents**: token usage read from the coding agents\u2019 logs on this machine; cost from public list prices.\n\n');
+    md.appendMarkdown(totalsMarkdown('Today', v.totals.today));
+    md.appendMarkdown('\n\n');
+    md.appendMarkdown(totalsMarkdown('This month', v.totals.month));
+    item.tooltip = md;
+    item.contextValue = 'usage';
+    item.accessibilityInformation = { label: `Local agents, ${item.description}` };
+    return item;
+  }
+}
+
+export class UsageAgentNode {
+  readonly kind = 'usage-agent' as const;
+  constructor(readonly agent: UsageAgentView) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const a = this.agent;
+    const item = new vscode.TreeItem(a.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `usage-agent:${a.agent}`;
+    item.iconPath = new vscode.ThemeIcon(a.today.requests > 0 ? 'pulse' : 'circle-outline');
+    item.description = agentDescription(a);
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${escapeMd(a.label)}**\n\n`);
+    md.appendMarkdown(totalsMarkdown('Today', a.today));
+    md.appendMarkdown('\n\n');
+    md.appendMarkdown(totalsMarkdown('This month', a.month));
+    item.tooltip = md;
+    item.contextValue = `usage-agent ${a.agent}`;
+    item.accessibilityInformation = { label: `${a.label}: ${item.description}` };
+    return item;
+  }
+}
+
+export class UsageWorkspaceNode {
+  readonly kind = 'usage-workspace' as const;
+  constructor(readonly workspace: NonNullable<UsageView['workspace']>) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const w = this.workspace;
+    const item = new vscode.TreeItem('This workspace', vscode.TreeItemCollapsibleState.None);
+    item.id = 'usage-workspace';
+    item.iconPath = new vscode.ThemeIcon('folder');
+    item.description = `today ${formatUsd(w.today.costUSD)} · ${formatTokens(w.today.tokens.total)} tokens · month ${formatUsd(w.month.costUSD)}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**This workspace**: agent sessions whose working folder is inside ${w.folders.map((f) => `\`${f.replace(/`/g, "'")}\``).join(', ')}\n\n`);
+    md.appendMarkdown(totalsMarkdown('Today', w.today));
+    md.appendMarkdown('\n\n');
+    md.appendMarkdown(totalsMarkdown('This month', w.month));
+    item.tooltip = md;
+    item.contextValue = 'usage-workspace';
+    item.accessibilityInformation = { label: `This workspace: ${item.description}` };
+    return item;
+  }
+}
+
+/** The root's children: one node per agent, then "This workspace" when the window has folders. */
+export function usageChildren(view: UsageView): Array<UsageAgentNode | UsageWorkspaceNode> {
+  const out: Array<UsageAgentNode | UsageWorkspaceNode> = view.agents.map((a) => new UsageAgentNode(a));
+  if (view.workspace) out.push(new UsageWorkspaceNode(view.workspace));
+  return out;
+}
+
+export type UsageTreeNode = UsageRootNode | UsageAgentNode | UsageWorkspaceNode;
