@@ -138,3 +138,67 @@ export async function dumpDom(page: Page, dir: string, name: string): Promise<vo
 export function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+// ---------------------------------------------------------------- history, pace, alerts and local usage
+
+/** One meter row of an account's dashboard card. */
+export function cardMeter(page: Page, accountName: string, meterId: string): Locator {
+  return card(page, accountName).locator(`[data-testid="meter"][data-meter-id="${meterId.replace(/"/g, '\\"')}"]`);
+}
+
+/** A meter's history chart box (`data-points`, `data-forecast-points`, `data-state`, `data-range`). */
+export function meterChart(page: Page, accountName: string, meterId: string): Locator {
+  return card(page, accountName).locator(`[data-testid="meter-chart"][data-meter-id="${meterId.replace(/"/g, '\\"')}"]`);
+}
+
+/** Clicks a meter's history range button (`24h`, `7d`, `30d`, `90d`, `1y`) and waits until the chart shows that range. */
+export async function selectChartRange(page: Page, accountName: string, meterId: string, range: string): Promise<void> {
+  const meter = cardMeter(page, accountName, meterId);
+  await meter.locator(`[data-testid="range-${range}"]`).click();
+  const chart = meterChart(page, accountName, meterId);
+  await waitUntil(`the ${meterId} chart switched to ${range}`, async () => (await chart.getAttribute('data-range')) === range);
+}
+
+/** The data-* attributes of a chart that a test asserts on, read in one go. */
+export async function chartState(chart: Locator): Promise<{ state: string; points: number; forecastPoints: number; range: string }> {
+  const attrs = await chart.evaluate((el) => ({ ...(el as unknown as { dataset: Record<string, string | undefined> }).dataset }));
+  return {
+    state: attrs.state ?? '',
+    points: Number(attrs.points ?? NaN),
+    forecastPoints: Number(attrs.forecastPoints ?? NaN),
+    range: attrs.range ?? '',
+  };
+}
+
+/** Visible notification toasts whose text matches. */
+export function toasts(page: Page, text: RegExp): Locator {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text });
+}
+
+/**
+ * Every notification message in the notification center (toasts that timed out included: the center keeps them
+ * until cleared). Opens the center with its command and closes it again.
+ */
+export async function notificationCenterMessages(page: Page): Promise<string[]> {
+  await runCommand(page, 'Notifications: Show Notifications');
+  const center = page.locator('.notifications-center');
+  await center.waitFor({ state: 'visible' });
+  // The header tells "N notifications" / "No new notifications" once the list has rendered its rows.
+  await center.locator('.notifications-center-header-title').waitFor({ state: 'visible' });
+  const messages = (await center.locator('.notification-list-item-message').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
+  await page.keyboard.press('Escape');
+  await center.waitFor({ state: 'hidden' }).catch(() => undefined);
+  return messages;
+}
+
+/** The local-usage section of the dashboard. */
+export function usageSection(page: Page): Locator {
+  return dashboard(page).locator('[data-testid="usage-section"]');
+}
+
+/** innerText of a `data-testid` element inside the local-usage section, whitespace collapsed. */
+export async function usageText(page: Page, testid: string): Promise<string> {
+  const el = usageSection(page).locator(`[data-testid="${testid}"]`).first();
+  await el.waitFor({ state: 'visible' });
+  return (await el.innerText()).replace(/\s+/g, ' ').trim();
+}

@@ -10,6 +10,8 @@ export const OPENROUTER_KEY = `sk-or-v1-${fill('fake0e2e', 64)}`;
 export const OPENROUTER_KEY_2 = `sk-or-v1-${fill('fake0two', 64)}`;
 /** An OpenRouter management (provisioning) key, for /credits. */
 export const OPENROUTER_MANAGEMENT_KEY = `sk-or-v1-${fill('fake0mgmt', 64)}`;
+/** The OpenRouter key of the usage-history scenario (test/e2e/history.e2e.test.ts). */
+export const OPENROUTER_HISTORY_KEY = `sk-or-v1-${fill('fake0hst', 64)}`;
 
 /** GitHub OAuth token issued by the fake device flow (`gho_` + 36). */
 export const GITHUB_DEVICE_TOKEN = `gho_${fill('FakeDevice', 36)}`;
@@ -37,6 +39,7 @@ export const ALL_TEST_SECRETS: readonly string[] = [
   OPENROUTER_KEY,
   OPENROUTER_KEY_2,
   OPENROUTER_MANAGEMENT_KEY,
+  OPENROUTER_HISTORY_KEY,
   GITHUB_DEVICE_TOKEN,
   GITHUB_SESSION_TOKEN,
   GITHUB_DEVICE_CODE,
