@@ -161,6 +161,8 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       assert.equal(await details.locator('table').count(), 0, 'the table is built only when opened');
       await details.locator('summary').click();
       const rows = details.locator('tbody tr');
+      // The table is built on the toggle event, after the click resolves: wait for it, then count.
+      await rows.nth(122).waitFor();
       assert.equal(await rows.count(), 123);
       assert.equal(await details.locator('tbody tr.row--projected').count(), 3);
       assert.match((await rows.first().textContent()) ?? '', /0 requests\s*measured$/);
