@@ -1,7 +1,8 @@
 // Leader election between VS Code windows sharing one globalStorage folder: the window holding the lease runs the
 // poll schedule, the others follow. The lease is a directory created with an atomic `mkdir`, holding `owner.json`
 // ({ owner, token, expiresAt }) that the holder rewrites on every renew (heartbeat). A lease whose heartbeat is past
-// `expiresAt` (a crashed or suspended window) may be stolen.
+// `expiresAt` (a crashed or suspended window) may be stolen, and so may a lease whose holder process is known to be
+// gone (same host, pid no longer running): a reloaded window takes over at once instead of waiting out the TTL.
 //
 // Stealing is the delicate part: several windows can judge the same lease stale at once. Each must first claim that
 // generation of the lock with an atomic `mkdir <lock>/steal`; only one claim per directory can exist. The claimant
@@ -10,6 +11,7 @@
 // plain acquirer, that acquirer is the single winner instead.
 
 import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
@@ -54,6 +56,11 @@ export interface FileLeaseOptions {
   clock?: Clock;
   /** Human-readable owner label written to owner.json (no secrets), default `pid <pid>`. */
   ownerLabel?: string;
+  /** Whether a process of this host runs (default: `process.kill(pid, 0)`); injectable for tests. */
+  isProcessAlive?: (pid: number) => boolean;
+  /** This process and host, written to owner.json (defaults: process.pid, os.hostname()). */
+  pid?: number;
+  hostname?: string;
 }
 
 interface OwnerFile {
@@ -61,6 +68,18 @@ interface OwnerFile {
   token: string;
   acquiredAt: number;
   expiresAt: number;
+  pid?: number;
+  host?: string;
+}
+
+/** Signal 0 checks for existence without touching the process; EPERM means it exists under another user. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return isCode(e, 'EPERM');
+  }
 }
 
 const OWNER = 'owner.json';
@@ -72,6 +91,9 @@ export class FileLease implements Lease {
   private readonly ttlMs: number;
   private readonly clock: Clock;
   private readonly owner: string;
+  private readonly pid: number;
+  private readonly host: string;
+  private readonly isProcessAlive: (pid: number) => boolean;
   /** Unique per instance: a restarted window (same pid reuse) never mistakes an old lease for its own. */
   private readonly token = randomBytes(8).toString('hex');
   private held = false;
@@ -85,6 +107,9 @@ export class FileLease implements Lease {
     this.ttlMs = opts.ttlMs ?? 30_000;
     this.clock = opts.clock ?? systemClock;
     this.owner = opts.ownerLabel ?? `pid ${process.pid}`;
+    this.pid = opts.pid ?? process.pid;
+    this.host = opts.hostname ?? os.hostname();
+    this.isProcessAlive = opts.isProcessAlive ?? processAlive;
   }
 
   isHeld(): boolean {
@@ -248,7 +273,14 @@ export class FileLease implements Lease {
 
   private async writeOwner(): Promise<void> {
     const now = this.clock.now();
-    const body: OwnerFile = { owner: this.owner, token: this.token, acquiredAt: this.acquiredAt, expiresAt: now + this.ttlMs };
+    const body: OwnerFile = {
+      owner: this.owner,
+      token: this.token,
+      acquiredAt: this.acquiredAt,
+      expiresAt: now + this.ttlMs,
+      pid: this.pid,
+      host: this.host,
+    };
     const tmp = path.join(this.dir, `${OWNER}.${this.token}.tmp`);
     await fsp.writeFile(tmp, JSON.stringify(body), 'utf8');
     await fsp.rename(tmp, path.join(this.dir, OWNER));
@@ -258,7 +290,14 @@ export class FileLease implements Lease {
     try {
       const v = JSON.parse(await fsp.readFile(path.join(dir, OWNER), 'utf8')) as Partial<OwnerFile>;
       if (typeof v.token === 'string' && typeof v.expiresAt === 'number' && Number.isFinite(v.expiresAt)) {
-        return { owner: String(v.owner ?? ''), token: v.token, acquiredAt: Number(v.acquiredAt ?? 0), expiresAt: v.expiresAt };
+        return {
+          owner: String(v.owner ?? ''),
+          token: v.token,
+          acquiredAt: Number(v.acquiredAt ?? 0),
+          expiresAt: v.expiresAt,
+          ...(Number.isSafeInteger(v.pid) && (v.pid as number) > 0 ? { pid: v.pid as number } : {}),
+          ...(typeof v.host === 'string' ? { host: v.host } : {}),
+        };
       }
       return undefined;
     } catch {
@@ -267,7 +306,16 @@ export class FileLease implements Lease {
   }
 
   private async isStale(dir: string, owner: OwnerFile | undefined): Promise<boolean> {
-    if (owner) return owner.expiresAt <= this.clock.now();
+    if (owner) {
+      if (owner.expiresAt <= this.clock.now()) return true;
+      // The holder's process is gone (a reloaded or killed window): no need to wait out the heartbeat. Only on the
+      // same host, and never for our own pid (a previous instance in this process releases on dispose).
+      if (owner.pid !== undefined && owner.host === this.host && owner.pid !== this.pid && !this.isProcessAlive(owner.pid)) {
+        this.log.info(`the lease holder (${owner.owner}) is no longer running`);
+        return true;
+      }
+      return false;
+    }
     // No readable owner file: the holder may be between mkdir and its first write, or crashed right there.
     // File-system times are wall-clock, so compare them with wall time.
     try {

@@ -52,6 +52,29 @@ test('a stale lease (holder crashed) is taken over; the old holder learns it los
   assert.deepEqual(siblings, ['leader.lock'], 'the stale directory was cleaned up');
 });
 
+test('a holder whose process is gone (same host) is replaced at once; a live or remote one is not', async () => {
+  const dir = await lockPath();
+  const clock = new FakeClock();
+  const alive = new Set([101, 202]);
+  const opts = { dir, log: nullLogger, clock, ttlMs: 30_000, isProcessAlive: (pid: number) => alive.has(pid) };
+  const old = new FileLease({ ...opts, pid: 101, hostname: 'box' });
+  const next = new FileLease({ ...opts, pid: 202, hostname: 'box' });
+  const remote = new FileLease({ ...opts, pid: 303, hostname: 'other-box' });
+  assert.equal(await old.tryAcquire(), true);
+  const owner = JSON.parse(await fsp.readFile(path.join(dir, 'owner.json'), 'utf8'));
+  assert.equal(owner.pid, 101);
+  assert.equal(owner.host, 'box');
+  assert.equal(await next.tryAcquire(), false, 'holder still running');
+  alive.delete(101); // the window was reloaded: its extension host exited without releasing
+  assert.equal(await remote.tryAcquire(), false, 'another host cannot judge our pids');
+  assert.equal(await next.tryAcquire(), true, 'taken over well within the TTL');
+  assert.equal(await old.renew(), false);
+  // The real probe: this process is alive, a pid far above pid_max is not.
+  const { processAlive } = await import('../../../src/core/state/lease');
+  assert.equal(processAlive(process.pid), true);
+  assert.equal(processAlive(2 ** 30), false);
+});
+
 test('concurrent stealers of a stale lease: exactly one wins', async () => {
   for (let round = 0; round < 15; round++) {
     const dir = await lockPath();
