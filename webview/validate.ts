@@ -28,7 +28,8 @@ function isMeter(v: unknown): v is Meter {
     optNum(v.percentUsed) &&
     optNum(v.resetsAt) &&
     (v.unlimited === undefined || typeof v.unlimited === 'boolean') &&
-    optStr(v.detail)
+    optStr(v.detail) &&
+    (v.period === undefined || v.period === 'day' || v.period === 'week' || v.period === 'month')
   );
 }
 

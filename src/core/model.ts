@@ -30,7 +30,11 @@ export interface Meter {
   capturedAt: number;
   /** Short extra text: period ("this month"), overage, plan nuance. */
   detail?: string;
+  /** The window that ends at `resetsAt`, when the provider states it (a monthly key limit): pace and gauges use it. */
+  period?: MeterPeriod;
 }
+
+export type MeterPeriod = 'day' | 'week' | 'month';
 
 export interface Account {
   id: string;
@@ -90,6 +94,7 @@ export interface MeterInput {
   resetsAt?: number;
   unlimited?: boolean;
   detail?: string;
+  period?: MeterPeriod;
 }
 
 const finite = (n: number | undefined): number | undefined =>
@@ -136,6 +141,7 @@ export function makeMeter(input: MeterInput): Meter {
   if (resetsAt !== undefined) meter.resetsAt = resetsAt;
   if (unlimited) meter.unlimited = true;
   if (input.detail) meter.detail = input.detail;
+  if (input.period) meter.period = input.period;
   return meter;
 }
 

@@ -245,8 +245,8 @@ describe('usage history, pace and alerts (code-server + Chromium)', function () 
     await card(page, OR_NAME).waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await card(page, OR_NAME).getAttribute('data-account-id'), accountId, 'the same account');
     // Stopping code-server kills the extension host without a clean deactivate, so session 1's poll lease is left
-    // behind and the new window takes it over only once its heartbeat is stale (ttl 30 s). Until then the new
-    // window follows: it does not record history or notify, so the scripted sequence waits for the takeover.
+    // behind; the new window sees that its holder's process is gone and takes it over (at the latest once the
+    // heartbeat is stale, ttl 30 s). Until then it follows: no history, no notifications — so wait for the takeover.
     await waitUntil('the new window to become the poll leader', () => {
       const o = leaseOwner();
       return o !== undefined && o.token !== session1LeaseToken && o.expiresAt > Date.now() ? o : false;

@@ -45,8 +45,14 @@ interface Sample {
   resetsAt?: number;
 }
 
-/** Window hints for providers whose period is known but not reported (the lead passes these as options). */
-export function windowHint(providerId: string, meterId: string): Pick<PaceOptions, 'windowMs' | 'period'> {
+/**
+ * The window ending at the meter's reset: the period the meter states (`Meter.period`), else the one known for the
+ * provider but not reported by it.
+ */
+export function windowHint(providerId: string, meterId: string, period?: Meter['period']): Pick<PaceOptions, 'windowMs' | 'period'> {
+  if (period === 'month') return { period: 'month' };
+  if (period === 'week') return { windowMs: 7 * DAY };
+  if (period === 'day') return { windowMs: DAY };
   if (providerId === 'copilot') return { period: 'month' };
   if (providerId === 'claude') {
     if (meterId === 'five-hour') return { windowMs: 5 * HOUR };

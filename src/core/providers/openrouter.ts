@@ -81,6 +81,7 @@ export function openRouterMeters(k: OpenRouterKey, credits: OpenRouterCredits | 
         used: periodUsage ?? k.usage,
         resetsAt: period ? estimateNextReset(period, capturedAt) : undefined,
         detail: period ? `resets ${period} (reset time estimated)` : 'all-time spend of this key counts against the limit',
+        ...(period ? { period: ({ daily: 'day', weekly: 'week', monthly: 'month' } as const)[period] } : {}),
       }),
     );
   }

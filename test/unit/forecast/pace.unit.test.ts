@@ -207,4 +207,8 @@ test('monthBefore and window hints', () => {
   assert.deepEqual(windowHint('copilot', 'premium'), { period: 'month' });
   assert.deepEqual(windowHint('claude', 'five-hour'), { windowMs: 5 * H });
   assert.deepEqual(windowHint('openrouter', 'credits'), {});
+  // A meter that states its period wins over the provider's defaults.
+  assert.deepEqual(windowHint('openrouter', 'key-limit', 'month'), { period: 'month' });
+  assert.deepEqual(windowHint('openrouter', 'key-limit', 'week'), { windowMs: 7 * 24 * H });
+  assert.deepEqual(windowHint('claude', 'five-hour', 'day'), { windowMs: 24 * H });
 });

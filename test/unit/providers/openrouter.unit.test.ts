@@ -72,6 +72,7 @@ describe('openrouter provider', () => {
         percentUsed: 25.5,
         resetsAt: Date.UTC(2026, 2, 1),
         detail: 'resets monthly (reset time estimated)',
+        period: 'month',
       },
       { ...base, id: 'usage-today', label: 'Spent today', used: 1.25, detail: 'current UTC day' },
       { ...base, id: 'usage-month', label: 'Spent this month', used: 25.5, detail: 'current UTC month' },
@@ -91,6 +92,7 @@ describe('openrouter provider', () => {
     assert.equal(m.remaining, 3.75);
     assert.equal(m.percentUsed, 25);
     assert.equal(m.resetsAt, Date.UTC(2026, 1, 11));
+    assert.equal(m.period, 'day');
     assert.match(m.detail!, /\(reset time estimated\)/);
   });
 
@@ -101,6 +103,7 @@ describe('openrouter provider', () => {
     assert.equal(m.used, 8);
     assert.equal(m.percentUsed, 40);
     assert.equal(m.resetsAt, Date.UTC(2026, 1, 16));
+    assert.equal(m.period, 'week');
   });
 
   it('estimateNextReset boundaries', () => {
