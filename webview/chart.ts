@@ -354,21 +354,34 @@ export class ChartManager {
     const lastT = points[points.length - 1]![0];
     const forecast = series.forecast ? downsampleMinMax(series.forecast.filter((p) => p[0] > lastT), maxPoints) : [];
     const n = points.length;
-    const xs = new Array<number>(n + forecast.length);
-    const used = new Array<number | null>(n + forecast.length);
-    const projected = new Array<number | null>(n + forecast.length);
+    const xs: number[] = [];
+    const used: Array<number | null> = [];
+    const projected: Array<number | null> = [];
+    // A window reset between two readings breaks the line (an entry with no value at the reset): a line falling
+    // from 95 % to 2 % would draw usage that never happened.
+    const resets = series.resets;
+    let r = 0;
     for (let i = 0; i < n; i++) {
       const p = points[i]!;
-      xs[i] = p[0];
-      used[i] = p[1];
-      projected[i] = null;
+      if (i > 0) {
+        const prevT = points[i - 1]![0];
+        while (r < resets.length && resets[r]! <= prevT) r++;
+        if (r < resets.length && resets[r]! <= p[0]) {
+          xs.push(resets[r]!);
+          used.push(null);
+          projected.push(null);
+          while (r < resets.length && resets[r]! <= p[0]) r++;
+        }
+      }
+      xs.push(p[0]);
+      used.push(p[1]);
+      projected.push(null);
     }
-    if (forecast.length > 0) projected[n - 1] = points[n - 1]![1];
-    for (let j = 0; j < forecast.length; j++) {
-      const p = forecast[j]!;
-      xs[n + j] = p[0];
-      used[n + j] = null;
-      projected[n + j] = p[1];
+    if (forecast.length > 0) projected[projected.length - 1] = points[n - 1]![1];
+    for (const p of forecast) {
+      xs.push(p[0]);
+      used.push(null);
+      projected.push(p[1]);
     }
     chart.drawn = { series, xs, used, projected, points: n, forecastPoints: forecast.length };
 
@@ -376,6 +389,7 @@ export class ChartManager {
     box.dataset.points = String(n);
     box.dataset.forecastPoints = String(forecast.length);
     box.dataset.resets = String(series.resets.length);
+    box.dataset.gaps = String(xs.length - n - forecast.length); // line breaks drawn at resets, for tests
     if (series.limit !== undefined) box.dataset.limit = String(series.limit);
     else delete box.dataset.limit;
     box.setAttribute('aria-label', `${chart.label} history, ${rangeText}`);
@@ -523,13 +537,16 @@ export class ChartManager {
     if (!u || !d || d.xs.length === 0) return;
     const last = d.xs.length - 1;
     const cur = u.cursor.idx ?? -1;
+    const hasValue = (i: number) => d.used[i] != null || d.projected[i] != null;
     let idx: number;
     switch (ev.key) {
       case 'ArrowRight':
         idx = cur < 0 ? last : Math.min(last, cur + 1);
+        while (idx < last && !hasValue(idx)) idx++; // skip the break at a reset
         break;
       case 'ArrowLeft':
         idx = cur < 0 ? last : Math.max(0, cur - 1);
+        while (idx > 0 && !hasValue(idx)) idx--;
         break;
       case 'Home':
         idx = 0;

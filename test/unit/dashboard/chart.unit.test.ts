@@ -147,6 +147,7 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       assert.equal(await chart.getAttribute('data-points'), '120');
       assert.equal(await chart.getAttribute('data-forecast-points'), '3', 'forecast points after the last reading');
       assert.equal(await chart.getAttribute('data-resets'), '1');
+      assert.equal(await chart.getAttribute('data-gaps'), '1', 'the line breaks at the reset');
       assert.equal(await chart.getAttribute('data-limit'), '1500');
       assert.equal(await chart.locator('canvas').count(), 1);
       // The limit line really is drawn, in the theme's red.
@@ -174,6 +175,12 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       assert.match((await live.textContent()) ?? '', /1,400 requests \(projected\)$/);
       await h.page.keyboard.press('Home');
       assert.match((await live.textContent()) ?? '', /: 0 requests of 1,500 requests$/);
+      // Stepping right across the reset skips the break in the line: every step reads a real point out.
+      for (let i = 0; i < 44; i++) await h.page.keyboard.press('ArrowRight');
+      assert.match((await live.textContent()) ?? '', /: 367 requests of 1,500 requests$/, 'point 44, after the break');
+      await h.page.keyboard.press('ArrowLeft');
+      assert.match((await live.textContent()) ?? '', /: 358 requests of 1,500 requests$/, 'point 43, before the break');
+      await h.page.keyboard.press('Home');
       const tip = chart.locator('.chart-tip');
       assert.equal(await tip.isVisible(), true);
       assert.equal(await tip.textContent(), await live.textContent());
