@@ -182,11 +182,19 @@ function renderSessions(u: UsageView): HTMLElement {
       h('td', { attrs: { title: s.models.join(', ') }, text: s.models.length > 1 ? `${s.model} +${s.models.length - 1}` : s.model }),
       h('td', { class: 'num', text: formatTokens(s.tokens) }),
       costCell(s),
-      h('td', { attrs: { title: `${dateTime.format(s.firstTs)} – ${dateTime.format(s.lastTs)}` }, text: `${dayText(localDayOf(s.lastTs))} ${time.format(s.firstTs)}–${time.format(s.lastTs)}` }),
+      h('td', { attrs: { title: `${dateTime.format(s.firstTs)} – ${dateTime.format(s.lastTs)}` }, text: spanText(s.firstTs, s.lastTs, u.generatedAt, true) }),
     );
     return r;
   });
   return section('Top sessions', rows.length ? table('usage-sessions', 'Top sessions by cost', ['Folder', 'Agent', 'Model', 'Tokens', 'Cost', 'When'], rows, [3, 4]) : empty('usage-sessions', 'No sessions in this range.'), true);
+}
+
+/** "Nov 21 10:00–14:00", or "Nov 21 22:00 – Nov 22 03:00" across midnight; the day is left out for today when asked. */
+function spanText(a: number, b: number, now: number, dayForToday: boolean): string {
+  const da = localDayOf(a);
+  const db = localDayOf(b);
+  if (da === db) return `${dayForToday || da !== localDayOf(now) ? `${dayText(da)} ` : ''}${time.format(a)}–${time.format(b)}`;
+  return `${dayText(da)} ${time.format(a)} – ${dayText(db)} ${time.format(b)}`;
 }
 
 function localDayOf(ts: number): string {
@@ -244,7 +252,7 @@ function renderBlock(b: UsageBlockView, now: number): HTMLElement {
   return h(
     'div',
     { class: 'usage-block', testid: 'usage-block-current' },
-    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: `Current block ${time.format(b.start)}–${time.format(b.end)}` }), h('span', { class: 'meter-value', text: `${Math.round(pct)}% elapsed` })),
+    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: `Current block ${spanText(b.start, b.end, now, false)}` }), h('span', { class: 'meter-value', text: `${Math.round(pct)}% elapsed` })),
     gauge(pct, 'Current 5-hour block', `${Math.round(pct)}% of the 5 hours elapsed`),
     h('div', { class: 'meter-detail', text: `${formatTokens(b.tokens)} tokens · ${formatUsd(b.costUSD)}${unpricedNote(b)} · ${b.requests} requests` }),
     projected ? h('div', { class: 'meter-pace', text: projected }) : null,
@@ -256,7 +264,7 @@ function renderBlocks(u: UsageView): HTMLElement | null {
   const { current, recent } = u.blocks;
   if (!current && recent.length === 0) return null;
   const rows = recent.map((b) =>
-    h('tr', {}, h('th', { attrs: { scope: 'row' }, text: `${time.format(b.start)}–${time.format(b.end)}` }), h('td', { class: 'num', text: formatTokens(b.tokens) }), costCell(b)),
+    h('tr', {}, h('th', { attrs: { scope: 'row' }, text: spanText(b.start, b.end, u.generatedAt, false) }), h('td', { class: 'num', text: formatTokens(b.tokens) }), costCell(b)),
   );
   return h(
     'div',

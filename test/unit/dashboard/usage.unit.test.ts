@@ -125,6 +125,14 @@ describe('dashboard: local agents section', { skip }, () => {
       assert.match((await p.locator('[data-testid="usage-block-current"]').textContent()) ?? '', /6k tokens · \$1\.20 · 3 requests/);
       assert.match((await p.locator('[data-testid="usage-block-current"]').textContent()) ?? '', /resets in 2h (29|30)m/);
       assert.match((await p.locator('[data-testid="usage-plan-windows"]').textContent()) ?? '', /Codex 5-hour limit42%/);
+      // Today's current block has no date; earlier blocks carry theirs, both days when they cross midnight.
+      assert.match((await p.locator('[data-testid="usage-block-current"] .meter-label').textContent()) ?? '', /^Current block \d\d:\d\d [AP]M–\d\d:\d\d [AP]M$/);
+      const u0 = usage();
+      const earlier = (start: number) => ({ ...u0.blocks.current!, active: false, start, end: start + 5 * H, firstTs: start, lastTs: start + H });
+      await h.send({ type: 'state', state: state({ ...u0, blocks: { ...u0.blocks, recent: [earlier(NOW - 20 * H), earlier(NOW - 17 * H)] } }) });
+      const recent = p.locator('[data-testid="usage-blocks-recent"] tbody th');
+      await recent.nth(1).waitFor();
+      assert.deepEqual(await recent.allTextContents(), ['Mar 14 06:30 PM–11:30 PM', 'Mar 14 09:30 PM – Mar 15 02:30 AM']);
 
       assert.deepEqual(await h.allViolations(), []);
     } finally {

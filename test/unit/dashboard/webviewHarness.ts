@@ -114,7 +114,7 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
     browser = b;
 
     const open = async (o: OpenOptions = {}): Promise<Harness> => {
-      const page = await b.newPage({ viewport: o.viewport ?? { width: 1000, height: 800 } });
+      const page = await b.newPage({ viewport: o.viewport ?? { width: 1000, height: 800 }, timezoneId: 'UTC', locale: 'en-US' });
       const violations: string[] = [];
       page.on('console', (msg) => {
         if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(`console: ${msg.text()}`);
