@@ -43,3 +43,23 @@ test('providers have unique ids and sane polling floors', () => {
   }
   assert.ok(PROVIDERS.find((p) => p.id === 'claude')!.minPollSeconds >= 180, 'Claude is never polled faster than every 3 minutes');
 });
+
+test('every setting in package.json is documented in the README settings table, with its default', () => {
+  const conf = (pkg as unknown as { contributes: { configuration: { properties: object } | Array<{ properties: object }> } }).contributes.configuration;
+  const props = Array.isArray(conf) ? Object.assign({}, ...conf.map((c) => c.properties)) : conf.properties;
+  const rows = readme.split('\n').filter((l) => l.startsWith('| `tokstat.'));
+  for (const [key, spec] of Object.entries(props as Record<string, { default?: unknown }>)) {
+    const row = rows.find((l) => l.startsWith(`| \`${key}\` |`));
+    assert.ok(row, `${key} missing from the README settings table`);
+    const def = spec.default;
+    if (typeof def === 'string' && def.startsWith('https://')) continue; // a URL default is described in words
+    const shown = row!.split('|')[2]!.trim().replace(/^`|`$/g, '');
+    const compact = shown.replace(/\s+/g, '');
+    const ok = compact === JSON.stringify(def) || (typeof def === 'string' && compact === def);
+    assert.ok(ok, `${key}: README default ${shown}, package.json ${JSON.stringify(def)}`);
+  }
+  for (const r of rows) {
+    const key = /^\| `([^`]+)`/.exec(r)![1]!;
+    assert.ok(key in props, `README documents ${key}, which package.json does not declare`);
+  }
+});
