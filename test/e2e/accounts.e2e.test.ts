@@ -23,6 +23,7 @@ import {
   quickInput,
   rowText,
   runCommand,
+  scenarioHooks,
   statusText,
   treeRow,
   waitForQuickInputTitle,
@@ -70,27 +71,14 @@ describe('tokstat in VS Code (code-server + Chromium)', function () {
     page = browser.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await page.screenshot({ path: path.join(dirs.base, `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => undefined);
-      await dumpDom(page, path.join(dirs.base, 'dom'), 'failed').catch(() => undefined);
-    }
-  });
-
-  after(async function () {
-    this.timeout(60_000);
+  scenarioHooks(() => ({ dirs, server, browser, page }), async () => {
     // Tokens the fakes minted at run time, for the secret-leak check (test/fakes/secrets.ts has the static ones).
     if (dirs) {
       const minted = gh ? gh.deviceCodes.flatMap((d) => [d.deviceCode, d.token ?? '']).filter(Boolean) : [];
       fs.writeFileSync(path.join(dirs.base, 'secrets-used.json'), JSON.stringify(minted));
     }
-    if (page) await dumpDom(page, path.join(dirs.base, 'dom'), 'final').catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
     await gh?.stop();
     await or?.stop();
-    const failed = this.test?.parent?.tests.some((t) => t.state === 'failed');
-    if (failed && dirs) cs.reportFailureLogs(dirs);
   });
 
   it('opens the workbench with the tokstat status item', async () => {

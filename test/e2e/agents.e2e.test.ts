@@ -16,7 +16,7 @@ import { formatTokens, formatUsd } from '../../src/core/usage/view';
 import { localDay } from '../../src/core/usage/usageIndex';
 import { generateCorpus, type TrueTotals } from '../support/corpus';
 import * as cs from '../support/codeServer';
-import { dumpDom, expandRow, openTokstatView, rowText, runCommand, treeRow, usageSection, usageText, waitUntil } from './support';
+import { dumpDom, scenarioHooks, expandRow, openTokstatView, rowText, runCommand, treeRow, usageSection, usageText, waitUntil } from './support';
 
 const MINUTE = 60_000;
 const MODEL = 'claude-sonnet-4-5-20250929';
@@ -153,21 +153,7 @@ describe('local agent usage (code-server + Chromium)', function () {
     page = browser.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await page.screenshot({ path: path.join(dirs.base, `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => undefined);
-      await dumpDom(page, path.join(dirs.base, 'dom'), 'failed').catch(() => undefined);
-    }
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    if (page) await dumpDom(page, path.join(dirs.base, 'dom'), 'final').catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    const failed = this.test?.parent?.tests.some((t) => t.state === 'failed');
-    if (failed && dirs) cs.reportFailureLogs(dirs);
-  });
+  scenarioHooks(() => ({ dirs, server, browser, page }));
 
   /** "today $3.21 · 1.2M tokens · month $4.56" of an agent row (the cost figures are checked against the CLI later). */
   const agentRow = async (label: string, tokens: number) =>

@@ -28,6 +28,7 @@ import {
   pick,
   quickInput,
   runCommand,
+  scenarioHooks,
   selectChartRange,
   toasts,
   waitForQuickInputTitle,
@@ -149,22 +150,7 @@ describe('usage history, pace and alerts (code-server + Chromium)', function () 
     });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page && browser) {
-      await page.screenshot({ path: path.join(dirs.base, `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => undefined);
-      await dumpDom(page, path.join(dirs.base, 'dom'), 'failed').catch(() => undefined);
-    }
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    if (page && browser) await dumpDom(page, path.join(dirs.base, 'dom'), 'final').catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    await or?.stop();
-    const failed = this.test?.parent?.tests.some((t) => t.state === 'failed');
-    if (failed && dirs) cs.reportFailureLogs(dirs);
-  });
+  scenarioHooks(() => ({ dirs, server, browser, page }), () => or?.stop());
 
   it('session 1: adds an OpenRouter key with a $100 monthly limit and records its first point', async () => {
     await openSession({});

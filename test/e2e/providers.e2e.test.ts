@@ -17,7 +17,7 @@ import { LiteLLMFake } from '../fakes/liteLLMFake';
 import { OpenAIFake } from '../fakes/openAIFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN, LITELLM_KEY, OPENAI_ADMIN_KEY } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
-import { card, dumpDom, expandRow, openTokstatView, pick, quickInput, rowText, runCommand, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { card, dumpDom, scenarioHooks, expandRow, openTokstatView, pick, quickInput, rowText, runCommand, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
 
 const CLAUDE_EMAIL = 'claude-e2e@example.com';
 const OPENAI_NAME = 'acme-openai';
@@ -76,22 +76,7 @@ describe('tokstat: one account of each auth kind (code-server + Chromium)', func
     page = browser.page;
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await page.screenshot({ path: path.join(dirs.base, `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => undefined);
-      await dumpDom(page, path.join(dirs.base, 'dom'), 'failed').catch(() => undefined);
-    }
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    if (page) await dumpDom(page, path.join(dirs.base, 'dom'), 'final').catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    await Promise.all([claude?.stop(), openai?.stop(), litellm?.stop()]);
-    const failed = this.test?.parent?.tests.some((t) => t.state === 'failed');
-    if (failed && dirs) cs.reportFailureLogs(dirs);
-  });
+  scenarioHooks(() => ({ dirs, server, browser, page }), () => Promise.all([claude?.stop(), openai?.stop(), litellm?.stop()]));
 
   it('offers the Claude Code sign-in it found, and adds it without copying it', async () => {
     await page.goto(cs.workbenchUrl(server!));

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import * as cs from '../support/codeServer';
 
 export const STATUS_ITEM = '[id="tokstat.tokstat.main"]';
 
@@ -201,4 +202,37 @@ export async function usageText(page: Page, testid: string): Promise<string> {
   const el = usageSection(page).locator(`[data-testid="${testid}"]`).first();
   await el.waitFor({ state: 'visible' });
   return (await el.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** What a scenario holds; read through a getter because `before` assigns it after the hooks are registered. */
+export interface ScenarioParts {
+  dirs?: cs.RunDirs;
+  server?: cs.CodeServer;
+  browser?: cs.Browser;
+  page?: Page;
+}
+
+/**
+ * The hooks every scenario shares: a screenshot and a DOM dump of a failed step; at the end the final DOM, the browser
+ * and code-server closed, then `cleanup` (the scenario's fakes), and code-server's logs printed when a step failed.
+ */
+export function scenarioHooks(parts: () => ScenarioParts, cleanup?: () => Promise<unknown> | unknown): void {
+  afterEach(async function () {
+    const { page, browser, dirs } = parts();
+    if (this.currentTest?.state === 'failed' && page && browser && dirs) {
+      await page.screenshot({ path: path.join(dirs.base, `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => undefined);
+      await dumpDom(page, path.join(dirs.base, 'dom'), 'failed').catch(() => undefined);
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    const { page, browser, server, dirs } = parts();
+    if (page && browser && dirs) await dumpDom(page, path.join(dirs.base, 'dom'), 'final').catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    await cleanup?.();
+    const failed = this.test?.parent?.tests.some((t) => t.state === 'failed');
+    if (failed && dirs) cs.reportFailureLogs(dirs);
+  });
 }
