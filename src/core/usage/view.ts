@@ -20,6 +20,7 @@ import { Emitter, type Disposable, type Event } from '../events';
 import { fiveHourBlocks, matchWorkspace, monthRange, queryUsage, todayRange, workspaceLabel, type UsageBlock, type UsageTotals } from './query';
 import type { ResolvedSources } from './sources';
 import type { AgentId, PlanWindows, UsageRow } from './types';
+import { formatTokens, formatUsd } from '../../shared/usageFormat';
 import { localDay, type HourRow } from './usageIndex';
 
 export const AGENT_ORDER: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
@@ -374,26 +375,9 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
   };
 }
 
-// ── text shared by the tree and the status bar (the webview has its own copy: it cannot import this module) ──
+// ── text shared by the tree and the status bar (number formats live in src/shared/usageFormat.ts, for the webview too) ──
 
-/** "$3.21", "$0.0042", "unpriced" (every request lacked a price), "$0.00" (nothing used). */
-export function formatUsd(costUSD: number | undefined): string {
-  if (costUSD === undefined || !Number.isFinite(costUSD)) return 'unpriced';
-  const abs = Math.abs(costUSD);
-  const digits = abs !== 0 && abs < 0.01 ? 4 : 2;
-  return `$${costUSD.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits })}`;
-}
-
-/** "950", "12.3k", "1.2M", "3.4B". */
-export function formatTokens(n: number): string {
-  if (!Number.isFinite(n)) return 'unknown';
-  const abs = Math.abs(n);
-  const fmt = (v: number, s: string) => `${v >= 100 ? Math.round(v) : Math.round(v * 10) / 10}${s}`;
-  if (abs < 1000) return String(Math.round(n));
-  if (abs < 999_500) return fmt(n / 1e3, 'k');
-  if (abs < 999_500_000) return fmt(n / 1e6, 'M');
-  return fmt(n / 1e9, 'B');
-}
+export { formatTokens, formatUsd };
 
 /** The cost of a total, noting unpriced requests when only some had a price: "$3.21 (+2 unpriced)". */
 export function costText(t: Pick<UsageTotalsView, 'costUSD' | 'unpricedRequests' | 'requests'>): string {
