@@ -2,7 +2,8 @@
 // burn", Performance). One run measures
 //   - cold full scan wall time (tokstat: fresh UsageScanner, fresh storage folder, worker mode, bundled prices;
 //     ccusage: `daily --json --offline --by-agent`, both agents in one process) and the ratio (goal ≤ 0.5×),
-//   - warm rescan after appending ~1 MB of realistic lines (goal ≤ 50 ms) against ccusage's full rerun,
+//   - warm rescan after appending ~1 MB of realistic lines (goal ≤ 50 ms): the scan the file watchers trigger, as in the
+//     extension, against ccusage's full rerun; and what a full rescan with nothing changed (the periodic one) costs,
 //   - peak RSS of both (tokstat's includes its worker thread: same process; goal ≤ 200 MB),
 //   - token totals per agent × day: tokstat vs corpus truth, and tokstat vs ccusage like for like (see `adjustments`),
 //   - cost with ccusage's own prices (probed from the ccusage binary, see `probeRates`) within 0.5 %.
@@ -510,8 +511,14 @@ interface ChildConfig {
 interface ChildScan {
   /** Process start → totals ready (Node start-up, module loading, scan, index save, query). */
   processMs: number;
-  /** scan() alone (job + apply + save). */
+  /** scan() alone (job + apply + save); warm: the watcher-triggered scan(s), from their start to the index saved. */
   scanMs: number;
+  /** Warm: 'changed' when only the reported files were rescanned, 'full' when the scan walked everything. */
+  scope?: string;
+  /** Warm: scans the watchers triggered for the append (1 unless the append outlasted the debounce). */
+  scans?: number;
+  /** Warm: a full scan() with nothing changed (what the periodic rescan costs), before the append. */
+  fullRescanMs?: number;
   /** The scan job alone (reading and parsing, in the worker). */
   jobMs: number;
   mode: string;
@@ -537,12 +544,15 @@ async function childMain(): Promise<void> {
   const layers: PriceLayer[] = [{ source: 'bundled', data: bundledPrices }];
   if (cfg.overrides) layers.push({ source: 'override', data: parseOverrides(cfg.overrides).data });
   const book = new PriceBook(layers);
+  // TOKSTAT_BENCH_DEBUG=1: the scanner's log on stderr.
+  const say = (m: string) => process.stderr.write(`tokstat child: ${m}\n`);
+  const log = process.env.TOKSTAT_BENCH_DEBUG ? { trace: say, debug: say, info: say, warn: say, error: say } : undefined;
   const s = new UsageScanner({
     sources: cfg.sources, mode: cfg.mode, watch: false, rescanMs: 0, storageFolder: cfg.store, price: book.priceFn,
-    workerPath: path.join(usageOut, 'usageWorker.js'),
+    workerPath: path.join(usageOut, 'usageWorker.js'), ...(log ? { log } : {}),
   });
-  const collect = (t0: number, r: Awaited<ReturnType<typeof s.scan>>): ChildScan => {
-    const scanMs = performance.now() - t0;
+  type Result = Awaited<ReturnType<typeof s.scan>>;
+  const collect = (scanMs: number, r: Result): ChildScan => {
     const byAgentDay: ByAgentDay = {};
     let cw5 = 0;
     let cw1 = 0;
@@ -567,13 +577,42 @@ async function childMain(): Promise<void> {
       models: s.query({ groupBy: 'model' }).map((g) => `${g.agents.join(',')}:${g.key}`), indexBytes,
     };
   };
-  let t0 = performance.now();
-  const cold = collect(t0, await s.scan());
+  const t0 = performance.now();
+  const coldResult = await s.scan();
+  const cold = collect(performance.now() - t0, coldResult);
   await send({ type: 'cold', scan: cold });
   if (cfg.warm) {
-    await new Promise<void>((res) => process.once('message', () => res()));
-    t0 = performance.now();
-    const warm = collect(t0, await s.scan());
+    // As in the extension: the folders are watched, and a full scan that started after the watchers did makes
+    // watcher-triggered scans trustworthy. That full scan, with nothing changed, is what the periodic rescan costs.
+    s.startWatching();
+    const t1 = performance.now();
+    await s.scan();
+    const fullRescanMs = performance.now() - t1;
+    const triggered: Result[] = [];
+    const sub = s.onDidChange((r) => triggered.push(r));
+    // Only now the parent appends, then says go; the watchers report the files and the debounced scan reads them.
+    const go = new Promise<void>((res) => process.once('message', () => res()));
+    await send({ type: 'ready' });
+    await go;
+    const deadline = performance.now() + 15_000;
+    while (!triggered.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await s.whenIdle();
+    sub.dispose();
+    let warm: ChildScan;
+    if (triggered.length) {
+      const last = triggered[triggered.length - 1]!;
+      const sum = (f: (r: Result) => number) => triggered.reduce((a, r) => a + f(r), 0);
+      warm = collect(sum((r) => r.wallMs), { ...last, durationMs: sum((r) => r.durationMs), bytesRead: sum((r) => r.bytesRead), filesRead: sum((r) => r.filesRead) });
+      warm.scope = triggered.some((r) => r.scope === 'full') ? 'full' : 'changed';
+    } else {
+      // No watcher event (a platform without recursive fs.watch): an explicit scan, as the periodic rescan would do.
+      const t2 = performance.now();
+      const r = await s.scan();
+      warm = collect(performance.now() - t2, r);
+      warm.scope = 'full (no watcher event)';
+    }
+    warm.scans = triggered.length;
+    warm.fullRescanMs = fullRescanMs;
     await send({ type: 'warm', scan: warm });
   }
   await s.close();
@@ -598,10 +637,10 @@ async function runTokstat(cfg: ChildConfig, beforeWarm?: () => void): Promise<To
       if (m.type === 'cold') {
         out.wallMs = performance.now() - t0;
         out.cold = m.scan!;
-        if (cfg.warm) {
-          beforeWarm?.();
-          child.send('go');
-        }
+      } else if (m.type === 'ready') {
+        // The child watches and has settled: append now, so that no other scan sees the new bytes first.
+        beforeWarm?.();
+        child.send('go');
       } else if (m.type === 'warm') out.warm = m.scan!;
       else if (m.type === 'done') out.maxRssKB = m.maxRssKB!;
     });
@@ -641,7 +680,10 @@ export interface CcusageBenchResult {
   corpus: { mb: number; files: number; seed: number; generateMs: number };
   ccusage: { kind: 'native' | 'js'; version: string; command: string };
   cold: { tokstatMs: number; tokstatScanMs: number; tokstatJobMs: number; ccusageMs: number; ratio: number; tokstatRuns: number[]; ccusageRuns: number[]; tokstatMBps: number; tokstatInlineMs?: number };
-  warm: { appendedBytes: number; files: number; tokstatMs: number; tokstatJobMs: number; bytesRead: number; ccusageRerunMs: number; indexKB: number };
+  warm: {
+    appendedBytes: number; files: number; tokstatMs: number; tokstatJobMs: number; bytesRead: number; ccusageRerunMs: number; indexKB: number;
+    scope: string; scans: number; tokstatFullRescanMs: number;
+  };
   memory: { tokstatPeakMB: number; ccusagePeakMB?: number };
   tokens: {
     tokstatVsTruthMismatches: string[];
@@ -732,8 +774,10 @@ export async function benchCcusage(report: Report, opts: CcusageBenchOptions = {
     rep('usage cold scan ratio tokstat/ccusage', tkMs / ccMs, '×', 0.5);
     rep('usage cold scan tokstat inline mode (priced run)', priced.wallMs, 'ms');
     const warm = last.warm!;
-    rep('usage warm rescan tokstat after 1 MB append', warm.scanMs, 'ms', 50);
+    log(`bench usage: warm rescan triggered by the file watchers: ${warm.scans} scan(s), scope ${warm.scope}`);
+    rep('usage warm rescan tokstat after 1 MB append (watcher-triggered)', warm.scanMs, 'ms', 50);
     rep('usage warm rescan tokstat scan job only', warm.jobMs, 'ms');
+    rep('usage full rescan tokstat, nothing changed (periodic rescan)', warm.fullRescanMs ?? 0, 'ms');
     rep('usage rerun ccusage after 1 MB append (full)', ccRerun.ms, 'ms');
     const tkPeak = Math.max(...tkRuns.map((r) => r.maxRssKB)) / 1024;
     rep('usage peak RSS tokstat (process + worker)', tkPeak, 'MB', 200);
@@ -796,7 +840,7 @@ export async function benchCcusage(report: Report, opts: CcusageBenchOptions = {
       },
       warm: {
         appendedBytes: appended?.bytes ?? 0, files: appended?.files ?? 0, tokstatMs: warm.scanMs, tokstatJobMs: warm.jobMs, bytesRead: warm.bytesRead,
-        ccusageRerunMs: ccRerun.ms, indexKB: warm.indexBytes / 1024,
+        ccusageRerunMs: ccRerun.ms, indexKB: warm.indexBytes / 1024, scope: warm.scope ?? '', scans: warm.scans ?? 0, tokstatFullRescanMs: warm.fullRescanMs ?? 0,
       },
       memory: { tokstatPeakMB: tkPeak, ...(ccPeak.length ? { ccusagePeakMB: Math.max(...ccPeak) } : {}) },
       tokens: {

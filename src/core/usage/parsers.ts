@@ -4,7 +4,7 @@
 
 import type { UsageEvent } from './events';
 import type { PlanWindow, UsageRecord } from './types';
-import { FALLBACK, parseSelective } from './selectiveJson';
+import { ByteSchema, FALLBACK, parseSelective, parseSelectiveBytes } from './selectiveJson';
 
 type Json = Record<string, unknown>;
 
@@ -104,7 +104,30 @@ export function claudeLine(line: string, st: ClaudeFileState, out: UsageEvent[])
 export function claudeRelevantLine(line: string, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
   const obj = parseObjectKeeping(line, CLAUDE_STRING_KEYS);
   if (!obj) return LineOutcome.Malformed;
+  return claudeObject(obj, st, out);
+}
 
+/**
+ * Every key claudeObject looks up, at any depth. The byte reader builds only these (and their kept strings); adding a
+ * lookup of another key below means adding it here (the fast-path tests compare with JSON.parse on whole corpora).
+ */
+export const CLAUDE_READ_KEYS: ReadonlySet<string> = new Set([
+  ...CLAUDE_STRING_KEYS, 'data', 'message', 'isSidechain', 'costUSD', 'content', 'is_error', 'usage', 'cache_creation', 'cache_creation_input_tokens',
+  'input_tokens', 'output_tokens', 'cache_read_input_tokens', 'server_tool_use', 'ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens',
+  'web_search_requests',
+]);
+const CLAUDE_BYTES = new ByteSchema(CLAUDE_READ_KEYS, CLAUDE_STRING_KEYS);
+
+/** claudeRelevantLine on the raw bytes b[s, e) of the line: never decodes it (see selectiveJson.ts). */
+export function claudeRelevantLineBytes(b: Buffer, s: number, e: number, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
+  const r = parseSelectiveBytes(b, s, e, CLAUDE_BYTES);
+  const obj = r === FALLBACK ? parseJsonObject(b.toString('utf8', s, e)) : r;
+  if (!obj) return LineOutcome.Malformed;
+  return claudeObject(obj, st, out);
+}
+
+/** The events of one parsed Claude line (exported for the fast-path tests, which feed it JSON.parse's objects). */
+export function claudeObject(obj: Json, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
   // The "agent progress" shape nests the entry under data.message; the outer line carries session, cwd, version.
   let entry: Json = obj;
   const data = obj.data;
@@ -277,6 +300,27 @@ export const CODEX_STRING_KEYS: ReadonlySet<string> = new Set(['timestamp', 'typ
 export function codexLine(line: string, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
   const obj = parseObjectKeeping(line, CODEX_STRING_KEYS);
   if (!obj) return line.trim() ? LineOutcome.Malformed : LineOutcome.Ignored;
+  return codexObject(obj, lineOffset, st, out);
+}
+
+/** Every key codexObject looks up, at any depth (see CLAUDE_READ_KEYS). */
+export const CODEX_READ_KEYS: ReadonlySet<string> = new Set([
+  ...CODEX_STRING_KEYS, 'payload', 'usage', 'result', 'response', 'rate_limits', 'info', 'primary', 'secondary', 'used_percent', 'window_minutes',
+  'resets_at', 'resets_in_seconds', 'total_token_usage', 'last_token_usage', 'input_tokens', 'cached_input_tokens', 'cache_read_input_tokens',
+  'output_tokens', 'reasoning_output_tokens',
+]);
+const CODEX_BYTES = new ByteSchema(CODEX_READ_KEYS, CODEX_STRING_KEYS);
+
+/** codexLine on the raw bytes b[s, e) of the line. */
+export function codexLineBytes(b: Buffer, s: number, e: number, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
+  const r = parseSelectiveBytes(b, s, e, CODEX_BYTES);
+  const obj = r === FALLBACK ? parseJsonObject(b.toString('utf8', s, e)) : r;
+  if (!obj) return b.toString('utf8', s, e).trim() ? LineOutcome.Malformed : LineOutcome.Ignored;
+  return codexObject(obj, lineOffset, st, out);
+}
+
+/** The events of one parsed Codex line (exported like claudeObject). */
+export function codexObject(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
   const ts = parseTs(obj.timestamp);
   if (ts !== undefined && st.firstTs === undefined) st.firstTs = ts;
   const type = obj.type;
@@ -450,4 +494,48 @@ export function opencodeMessage(data: unknown, rowId: string | undefined, rowSes
   if (record.inputTokens + record.outputTokens + record.cacheReadTokens + record.cacheWrite5mTokens === 0 && record.costUSD === undefined) return false;
   out.push({ kind: 'record', record, key: `oc|${id}`, replace: { priority } });
   return true;
+}
+
+// ───────────────────────────── JIT warm-up ─────────────────────────────
+
+/**
+ * Runs the byte readers over a few synthetic lines of each shape, so that a fresh worker's first real scan does not
+ * parse in the interpreter (a watcher-triggered rescan of a 1 MB append takes ~5× longer on cold code). Pure: the
+ * events are thrown away. A few ms, off the extension host's thread.
+ */
+export function warmUp(rounds = 10): void {
+  const text = (n: number) => 'lorem ipsum dolor sit amet, '.repeat(Math.ceil(n / 28)).slice(0, n);
+  const lines: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const ts = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+    const base = { sessionId: 'warm', cwd: '/warm', version: '2.1.0', userType: 'external', gitBranch: 'main', uuid: `u${i}` };
+    lines.push(JSON.stringify({ ...base, type: 'user', timestamp: ts, message: { role: 'user', content: text(200) } }));
+    lines.push(JSON.stringify({
+      ...base, type: 'assistant', requestId: `req_warm${i}`, timestamp: ts,
+      message: {
+        id: `msg_warm${i}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: text(100) }, { type: 'tool_use', id: `toolu_warm${i}`, name: 'Read', input: { file_path: '/warm/a.ts' } }],
+        stop_reason: 'tool_use', usage: { input_tokens: 3, output_tokens: 50, cache_read_input_tokens: 1000, cache_creation_input_tokens: 30, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 }, service_tier: 'standard' },
+      },
+    }));
+    lines.push(JSON.stringify({ ...base, type: 'user', timestamp: ts, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_warm${i}`, content: text(4000) + '\n\t"q"' }] }, toolUseResult: { stdout: text(300), exitCode: 0 } }));
+    lines.push(JSON.stringify({ timestamp: ts, type: 'turn_context', payload: { cwd: '/warm', model: 'gpt-5', approval_policy: 'never' } }));
+    lines.push(JSON.stringify({ timestamp: ts, type: 'response_item', payload: { type: 'function_call', name: 'shell', arguments: '{"command":["ls"]}', call_id: `call_warm${i}` } }));
+    lines.push(JSON.stringify({ timestamp: ts, type: 'response_item', payload: { type: 'function_call_output', call_id: `call_warm${i}`, output: text(3000) } }));
+    const u = { input_tokens: 100 + i, cached_input_tokens: 50, output_tokens: 10, reasoning_output_tokens: 5, total_tokens: 110 + i };
+    lines.push(JSON.stringify({ timestamp: ts, type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: u, last_token_usage: u, model_context_window: 272000 }, rate_limits: { primary: { used_percent: 1.5, window_minutes: 300, resets_in_seconds: 100 } } } }));
+  }
+  const b = Buffer.from(lines.join('\n') + '\n');
+  const ends: number[] = [];
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) ends.push(i);
+  for (let r = 0; r < rounds; r++) {
+    const out: UsageEvent[] = [];
+    const claude: ClaudeFileState = { fileSessionId: 'warm' };
+    const codex: CodexFileState = { fileKey: 'warm', home: '', sessionId: 'warm' };
+    let s = 0;
+    for (const e of ends) {
+      if (b[s] === 123 && b[s + 2] === 116) codexLineBytes(b, s, e, s, codex, out);
+      else if (claudeRelevantBytes(b, s, e)) claudeRelevantLineBytes(b, s, e, claude, out);
+      s = e + 1;
+    }
+  }
 }

@@ -10,8 +10,8 @@ import type { ResolvedSources } from './sources';
 import {
   LineOutcome,
   claudeRelevantBytes,
-  claudeRelevantLine,
-  codexLine,
+  claudeRelevantLineBytes,
+  codexLineBytes,
   geminiJsonFile,
   geminiLine,
   opencodeMessage,
@@ -56,8 +56,24 @@ export interface ScanJobInput {
    * The final output then carries only what was not handed over yet. Order is preserved.
    */
   onBatch?: (batch: ScanBatch) => void | Promise<void>;
-  /** Events per batch (default 4096). */
+  /** Events per batch (default 512: small batches die young in the worker's heap and keep the host's work even). */
   batchEvents?: number;
+  /**
+   * Only these files (known ones, from their cursors; the host takes them from what the file watcher reported):
+   * no discovery and no missing-file detection. The output is `partial`; a file that is gone or is no longer a
+   * regular file makes it `incomplete` (the caller then runs a full scan).
+   */
+  only?: ScanTarget[];
+}
+
+/** A known file to rescan: what discovery would have found for it. */
+export interface ScanTarget {
+  id: string;
+  kind: FileKind;
+  agent: AgentId;
+  path: string;
+  /** Codex: CODEX_HOME. */
+  home?: string;
 }
 
 /** Part of a scan's output: the events and the new cursors of the files they came from. */
@@ -86,16 +102,10 @@ export interface ScanJobOutput {
   stats: ScanJobStats;
   /** Per-file problems, without contents (paths are the user's own). */
   warnings: string[];
-}
-
-interface Found {
-  id: string;
-  kind: FileKind;
-  agent: AgentId;
-  path: string;
-  /** Codex: CODEX_HOME. */
-  home?: string;
-  st: fs.Stats;
+  /** Only some files were looked at (`only`): plan windows merge into the known ones instead of replacing them. */
+  partial?: boolean;
+  /** A targeted file was gone or replaced by something else: a full scan is needed to account for it. */
+  incomplete?: boolean;
 }
 
 const MAX_DEPTH = 10;
@@ -129,8 +139,8 @@ class Yielder {
   }
 }
 
-async function discover(src: ResolvedSources, y: Yielder): Promise<Array<Omit<Found, 'st'>>> {
-  const found: Array<Omit<Found, 'st'>> = [];
+async function discover(src: ResolvedSources, y: Yielder): Promise<ScanTarget[]> {
+  const found: ScanTarget[] = [];
   for (const root of src.claude) {
     await walk(path.join(root, 'projects'), 0, (p, name) => {
       if (name.endsWith('.jsonl')) found.push({ id: p, kind: 'claude', agent: 'claude-code', path: p });
@@ -138,7 +148,7 @@ async function discover(src: ResolvedSources, y: Yielder): Promise<Array<Omit<Fo
   }
   for (const home of src.codex) {
     // Codex moves finished rollouts to archived_sessions/: the file name identifies the rollout, sessions/ wins.
-    const byName = new Map<string, Omit<Found, 'st'>>();
+    const byName = new Map<string, ScanTarget>();
     await walk(path.join(home, 'sessions'), 0, (p, name) => {
       if (name.endsWith('.jsonl')) byName.set(name, { id: `codex:${home}:${name}`, kind: 'codex', agent: 'codex', path: p, home });
     }, y);
@@ -175,6 +185,28 @@ async function discover(src: ResolvedSources, y: Yielder): Promise<Array<Omit<Fo
   return found;
 }
 
+/**
+ * Whether discovery could pick the file at `p` (by its path alone: the same folders, names and extensions as
+ * `discover`). The scanner uses it to tell a new transcript, which needs a full scan, from the other files the agents
+ * keep next to them, which a watcher event about can be ignored.
+ */
+export function mayBeSource(p: string, src: ResolvedSources): boolean {
+  const name = path.basename(p);
+  const under = (root: string) => p.startsWith(root + path.sep);
+  if (name.endsWith('.jsonl')) {
+    for (const root of src.claude) if (under(path.join(root, 'projects'))) return true;
+    for (const home of src.codex) if (under(path.join(home, 'sessions')) || under(path.join(home, 'archived_sessions'))) return true;
+  }
+  if ((name.endsWith('.json') || name.endsWith('.jsonl')) && path.basename(path.dirname(p)) === 'chats') {
+    for (const root of src.gemini) if (under(root)) return true;
+  }
+  for (const root of src.opencode) {
+    if (name.endsWith('.json') && under(path.join(root, 'storage', 'message'))) return true;
+    if (path.dirname(p) === root && (name === 'opencode.db' || (name.startsWith('opencode-') && name.endsWith('.db')))) return true;
+  }
+  return false;
+}
+
 function sessionFromName(p: string): string {
   return path.basename(p).replace(/\.jsonl?$/, '');
 }
@@ -183,6 +215,8 @@ interface ReadCtx {
   stats: ScanJobStats;
   events: UsageEvent[];
   chunk: number;
+  /** The read buffer, reused across files (`chunk` bytes unless a longer line needed more). */
+  buf: Buffer;
   y: Yielder;
 }
 
@@ -200,39 +234,48 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
   const fd = fs.openSync(file, 'r');
   let offset = start;
   try {
+    // One buffer for the whole scan: the unfinished line of a chunk moves to its front and the next read goes after it
+    // (a line longer than the buffer doubles it). Lines are parsed from it in place; nothing keeps a reference to it.
+    let buf = ctx.buf;
     let pos = start;
-    let carry: Buffer | undefined;
+    let carry = 0;
     let carryStart = start;
     while (pos < end) {
-      const want = Math.min(ctx.chunk, end - pos);
-      const buf = Buffer.allocUnsafe(want);
-      const n = fs.readSync(fd, buf, 0, want, pos);
+      if (carry === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, carry);
+        buf = ctx.buf = bigger;
+      }
+      const want = Math.min(buf.length - carry, end - pos);
+      const n = fs.readSync(fd, buf, carry, want, pos);
       if (n <= 0) break;
       ctx.stats.bytesRead += n;
-      const data = carry ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      const len = carry + n;
       const dataStart = carry ? carryStart : pos;
       pos += n;
       let s = 0;
       for (;;) {
-        const nl = data.indexOf(10, s);
-        if (nl < 0) break;
-        if (nl > s) feed(data, s, nl, dataStart + s, ctx, onLine);
+        const nl = buf.indexOf(10, s);
+        if (nl < 0 || nl >= len) break;
+        if (nl > s) feed(buf, s, nl, dataStart + s, ctx, onLine);
         s = nl + 1;
         offset = dataStart + s;
       }
-      if (s < data.length) {
-        carry = data.subarray(s);
+      carry = len - s;
+      if (carry > 0) {
+        buf.copy(buf, 0, s, len);
         carryStart = dataStart + s;
-      } else carry = undefined;
+      }
       await ctx.y.maybe();
     }
-    if (carry && carry.length) {
-      const tail = carry.toString('utf8');
-      if (parseJsonObject(tail)) {
-        feed(carry, 0, carry.length, carryStart, ctx, onLine);
-        offset = carryStart + carry.length;
+    if (carry > 0) {
+      if (parseJsonObject(buf.toString('utf8', 0, carry))) {
+        feed(buf, 0, carry, carryStart, ctx, onLine);
+        offset = carryStart + carry;
       }
     }
+    // A doubled buffer is not kept beyond this file.
+    if (ctx.buf.length > ctx.chunk) ctx.buf = Buffer.allocUnsafe(ctx.chunk);
   } finally {
     fs.closeSync(fd);
   }
@@ -275,9 +318,10 @@ export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
   const y = new Yielder(input.yieldEveryMs);
   const stats: ScanJobStats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, errors: 0, durationMs: 0 };
   const events: UsageEvent[] = [];
-  const ctx: ReadCtx = { stats, events, chunk: Math.max(64, input.chunkBytes ?? 1 << 20), y };
+  const chunk = Math.max(64, input.chunkBytes ?? 1 << 20);
+  const ctx: ReadCtx = { stats, events, chunk, buf: Buffer.allocUnsafe(chunk), y };
   const out: ScanJobOutput = { events, cursors: {}, missing: [], planWindows: [], stats, warnings: [] };
-  const batchEvents = Math.max(1, input.batchEvents ?? 4096);
+  const batchEvents = Math.max(1, input.batchEvents ?? 512);
   const flush = async () => {
     if (!input.onBatch || (!ctx.events.length && !Object.keys(out.cursors).length)) return;
     const batch: ScanBatch = { events: ctx.events, cursors: out.cursors };
@@ -285,7 +329,8 @@ export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
     out.cursors = {};
     await input.onBatch(batch);
   };
-  const found = await discover(input.sources, y);
+  const partial = input.only !== undefined;
+  const found = input.only ?? (await discover(input.sources, y));
   const seen = new Set<string>();
   const windowsByHome = new Map<string, PlanWindows>();
 
@@ -293,7 +338,10 @@ export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
     if (seen.has(f.id)) continue;
     seen.add(f.id);
     const st = statOrUndefined(f.path);
-    if (!st || !st.isFile()) continue;
+    if (!st || !st.isFile()) {
+      if (partial) out.incomplete = true;
+      continue;
+    }
     stats.filesSeen++;
     const prev = input.cursors[f.id];
     const walStat = f.kind === 'opencode-db' ? statOrUndefined(f.path + '-wal') : undefined;
@@ -315,9 +363,12 @@ export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
     }
     await y.maybe();
   }
-  for (const [id, c] of Object.entries(input.cursors)) {
-    if (!seen.has(id) && !c.missing) out.missing.push(id);
-    else if (!seen.has(id)) collectWindows(c, windowsByHome);
+  if (partial) out.partial = true;
+  else {
+    for (const [id, c] of Object.entries(input.cursors)) {
+      if (!seen.has(id) && !c.missing) out.missing.push(id);
+      else if (!seen.has(id)) collectWindows(c, windowsByHome);
+    }
   }
   out.events = ctx.events;
   out.planWindows = [...windowsByHome.values()];
@@ -338,7 +389,7 @@ function collectWindows(c: FileCursor, into: Map<string, PlanWindows>): void {
   if (!cur || (cur.windows[0]?.observedAt ?? 0) < s.windows[0]!.observedAt) into.set(s.home, { agent: 'codex', home: s.home, windows: s.windows });
 }
 
-async function readFile(f: Found | Omit<Found, 'st'>, st: fs.Stats, prev: FileCursor | undefined, wal: fs.Stats | undefined, ctx: ReadCtx, input: ScanJobInput): Promise<FileCursor> {
+async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefined, wal: fs.Stats | undefined, ctx: ReadCtx, input: ScanJobInput): Promise<FileCursor> {
   const base = { kind: f.kind, agent: f.agent, path: f.path, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
   // Append-only files continue from the last complete line unless the file was replaced (new inode) or truncated.
   const cont = prev && !prev.missing && sameIdentity(prev, st) && st.size >= prev.offset ? prev : undefined;
@@ -347,7 +398,7 @@ async function readFile(f: Found | Omit<Found, 'st'>, st: fs.Stats, prev: FileCu
       const state: ClaudeFileState = { fileSessionId: sessionOfClaudePath(f.path) };
       // Lines without the three markers are never decoded (claudeLine's own test, on the raw bytes).
       const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) =>
-        claudeRelevantBytes(b, s, e) ? claudeRelevantLine(b.toString('utf8', s, e), state, ctx.events) : LineOutcome.Ignored,
+        claudeRelevantBytes(b, s, e) ? claudeRelevantLineBytes(b, s, e, state, ctx.events) : LineOutcome.Ignored,
       );
       return { ...base, offset };
     }
@@ -357,7 +408,7 @@ async function readFile(f: Found | Omit<Found, 'st'>, st: fs.Stats, prev: FileCu
       const state: CodexFileState = cont?.state ? { ...(cont.state as CodexFileState) } : fresh;
       if (start === 0) state.subagent = headHas(f.path, 'thread_spawn', 16 * 1024, ctx);
       state.fallbackTs = st.mtimeMs;
-      const offset = await readLines(f.path, start, st.size, ctx, decoded((l, at) => codexLine(l, at, state, ctx.events)));
+      const offset = await readLines(f.path, start, st.size, ctx, (b, s, e, at) => codexLineBytes(b, s, e, at, state, ctx.events));
       return { ...base, offset, state };
     }
     case 'gemini-jsonl': {

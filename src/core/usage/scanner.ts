@@ -1,6 +1,13 @@
 // Keeps the usage index current: scans in a worker thread (fallback: in-process with periodic yields so the extension
 // host stays responsive), watches the agents' folders (recursive fs.watch where supported, plus a periodic stat rescan
 // because watchers miss events on network and virtual file systems), debounced, and persists the index.
+//
+// Two kinds of scan: a full one walks every folder and stats every file (explicit scan(), the periodic rescan, and
+// whenever the watchers cannot be trusted); a watcher-triggered one rescans only the known files the watchers
+// reported. The latter is used only while every change since the start of the last full scan has been reported: the
+// watchers were already running when that scan started and none of them failed since. A reported path that is not a
+// known file (a new transcript, a folder, a rename) turns the scan into a full one; other files next to the logs are
+// ignored.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,9 +17,9 @@ import { Emitter, type Disposable, type Event } from '../events';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { nullLogger, scoped, type Logger } from '../log';
 import { resolveSources, watchRoots, type ResolvedSources, type UsageSourceOptions } from './sources';
-import { runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput } from './scanJob';
+import { mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanTarget } from './scanJob';
 import { UsageIndex, type ApplyStats } from './usageIndex';
-import type { WorkerReply, WorkerRequest } from './usageWorker';
+import type { WorkerAck, WorkerReply, WorkerRequest } from './usageWorker';
 import { fiveHourBlocks, queryUsage, type UsageBlock, type UsageGroup, type UsageQuery } from './query';
 import type { PlanWindows, PriceFn } from './types';
 
@@ -37,18 +44,30 @@ export interface UsageScannerOptions {
   watch?: boolean;
   /** Delay between a change and the scan it triggers (default 1500 ms). */
   debounceMs?: number;
+  /** Watcher-triggered scans read only the files the watchers reported (default true; false: always full scans). */
+  targetedScans?: boolean;
+  /**
+   * Watcher-triggered scans save the index at most this often (default 2000 ms; 0: after every scan). Full scans
+   * save at once. Deferring is safe: what a scan counted is saved together with the cursors it advanced, so a process
+   * killed before the save leaves the previous index, and the next start reads those bytes again.
+   */
+  saveDelayMs?: number;
   /** Periodic rescan (default 60 s); 0 disables. */
   rescanMs?: number;
   /** Inline mode: yield to the event loop after this much work (default 8 ms). */
   inlineSliceMs?: number;
   /** Read buffer size (tests). */
   chunkBytes?: number;
+  /** A worker that read at least this much in one scan is replaced by a fresh one (default 64 MiB; tests). */
+  retireWorkerAfterBytes?: number;
   /** Only one window should write the index: return false in followers (e.g. `() => lease.isHeld()`). Default always. */
   canPersist?: () => boolean;
 }
 
 export interface ScanResult {
   mode: 'worker' | 'inline';
+  /** 'full': every folder walked and every file stat'ed; 'changed': only the files the watchers reported. */
+  scope: 'full' | 'changed';
   filesSeen: number;
   filesRead: number;
   bytesRead: number;
@@ -64,11 +83,19 @@ export interface ScanResult {
   /** Files that disappeared in this scan (their history stays). */
   missingFiles: number;
   durationMs: number;
+  /** The whole scan: job, applying its output and saving the index. */
+  wallMs: number;
   /** The aggregates changed. */
   changed: boolean;
 }
 
 const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** Young generation of the worker's heap (see getWorker). */
+const WORKER_YOUNG_GEN_MB = 8;
+/** A worker that read this much in one scan is replaced by a fresh one (see runJob). */
+const RETIRE_AFTER_BYTES = 64 * 1024 * 1024;
+/** More reported paths than this between two scans: a full scan is cheaper than looking each one up. */
+const MAX_DIRTY = 512;
 
 export class UsageScanner implements Disposable {
   readonly index: UsageIndex;
@@ -85,13 +112,30 @@ export class UsageScanner implements Disposable {
   private readonly pending = new Map<number, { resolve: (o: ScanJobOutput) => void; reject: (e: Error) => void; onBatch: (b: ScanBatch) => void }>();
   /** Epoch of the cursor map the live worker holds (-1: none; the next request sends them). */
   private workerEpoch = -1;
+  /** A big scan retired the worker: start the next one once the index is saved (it warms up while idle). */
+  private respawn = false;
 
   private loaded: Promise<void> | undefined;
   private running: Promise<ScanResult> | undefined;
   private queued: Promise<ScanResult> | undefined;
   private watchers: fs.FSWatcher[] = [];
+  private readonly watchedRoots = new Set<string>();
+  /** startWatching() was called: full scans also start watching roots created since. */
+  private watching = false;
+  /** Paths the watchers reported since the last scan started; `dirtyAll`: a report without a name, or too many. */
+  private dirty = new Set<string>();
+  private dirtyAll = false;
+  /** The next scan walks everything (explicit scan(), periodic rescan, a failed or incomplete targeted scan). */
+  private wantFull = true;
+  /** Bumped whenever a watcher starts or fails; a targeted scan needs a full scan that started at the current one. */
+  private watchGen = 0;
+  private trustedGen = -1;
+  private watchBroken = false;
   private debounceTimer: TimerHandle | undefined;
   private rescanTimer: TimerHandle | undefined;
+  private saveTimer: TimerHandle | undefined;
+  /** Saves run one after the other (journal lines must be appended in order). */
+  private saving: Promise<void> = Promise.resolve();
   private disposed = false;
 
   constructor(opts: UsageScannerOptions = {}) {
@@ -112,19 +156,34 @@ export class UsageScanner implements Disposable {
     return (this.loaded ??= this.index.load());
   }
 
-  /** Loads, scans once, then watches (call after activation; nothing here blocks). */
+  /** Loads, watches, then scans once (call after activation; nothing here blocks). */
   async start(): Promise<ScanResult> {
     await this.load();
+    // Watching first: the first scan then covers everything the watchers did not see, and later changes can be
+    // rescanned file by file.
+    if (!this.disposed && this.opts.watch !== false) this.startWatching();
     const r = await this.scan();
-    if (!this.disposed) {
-      if (this.opts.watch !== false) this.startWatching();
-      this.armRescan();
-    }
+    if (!this.disposed) this.armRescan();
     return r;
   }
 
-  /** One incremental scan; calls made while one runs share a single follow-up scan. */
+  /** One full incremental scan (every folder walked); calls made while one runs share a single follow-up scan. */
   scan(): Promise<ScanResult> {
+    return this.requestScan(true);
+  }
+
+  /** Resolves once no scan runs, is queued or waits for its debounce (tests, benchmarks). */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      if (this.running) await this.running.catch(() => undefined);
+      else if (this.queued) await this.queued.catch(() => undefined);
+      else if (this.debounceTimer) await new Promise<void>((r) => setTimeout(r, 5));
+      else return;
+    }
+  }
+
+  private requestScan(full: boolean): Promise<ScanResult> {
+    if (full) this.wantFull = true;
     if (!this.running) {
       this.running = this.runOnce().finally(() => (this.running = undefined));
       return this.running;
@@ -134,23 +193,70 @@ export class UsageScanner implements Disposable {
         .catch(() => undefined)
         .then(() => {
           this.queued = undefined;
-          return this.scan();
+          return this.requestScan(false);
         });
     }
     return this.queued;
   }
 
+  /** The known files behind the reported paths; undefined when a full scan is needed to account for them. */
+  private targetsFor(paths: Iterable<string>): ScanTarget[] | undefined {
+    const cursors = this.index.cursors();
+    const out = new Map<string, ScanTarget>();
+    for (const p of paths) {
+      let id = this.index.idOfPath(p);
+      if (id === undefined) {
+        // opencode's write-ahead log and friends change the database they belong to.
+        const m = /^(.*\.db)-(?:wal|shm|journal)$/.exec(p);
+        if (m && cursors[this.index.idOfPath(m[1]!) ?? '']?.kind === 'opencode-db') id = this.index.idOfPath(m[1]!);
+      }
+      if (id !== undefined) {
+        const c = cursors[id];
+        if (!c || c.missing) return undefined;
+        if (p !== c.path && !p.startsWith(c.path + '-')) return undefined; // a path this id no longer lives at
+        const home = c.kind === 'codex' ? (c.state as { home?: string } | undefined)?.home : undefined;
+        out.set(id, { id, kind: c.kind, agent: c.agent, path: c.path, ...(home !== undefined ? { home } : {}) });
+        continue;
+      }
+      // A new transcript, or a folder that may hold (or have held) transcripts: only a full scan accounts for them.
+      if (mayBeSource(p, this.sources)) return undefined;
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.statSync(p);
+      } catch {
+        st = undefined;
+      }
+      if (st?.isDirectory()) return undefined;
+      if (!st && this.index.hasPathUnder(p)) return undefined;
+      // Any other file next to the logs (settings, locks, other agents' state) is not read.
+    }
+    return [...out.values()];
+  }
+
   private async runOnce(): Promise<ScanResult> {
     await this.load();
-    const job: Omit<ScanJobInput, 'cursors'> = {
-      sources: this.sources,
-      ...(this.opts.sqlWasmPath ? { sqlWasmPath: this.opts.sqlWasmPath } : {}),
-      ...(this.opts.chunkBytes ? { chunkBytes: this.opts.chunkBytes } : {}),
-    };
+    const t0 = Date.now();
+    let full =
+      this.wantFull || this.dirtyAll || this.opts.targetedScans === false || this.watchBroken || this.watchers.length === 0 || this.trustedGen !== this.watchGen;
+    this.wantFull = false;
+    const paths = this.dirty;
+    this.dirty = new Set();
+    this.dirtyAll = false;
+    let targets: ScanTarget[] | undefined;
+    if (!full) {
+      targets = this.targetsFor(paths);
+      if (!targets) full = true;
+    }
     // Batches are folded in as they arrive: the worker reads while this thread applies, and neither side ever holds
     // a whole cold scan's events.
     const a: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
+    const stats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, errors: 0, durationMs: 0 };
     let changed = false;
+    let missing = 0;
+    let jobWallMs = 0;
+    let prepMs = 0;
+    let saveMs = 0;
+    let mode: ScanResult['mode'] = 'inline';
     const fold = (b: ScanBatch | ScanJobOutput) => {
       const s = this.index.apply({ missing: [], planWindows: [], ...b } as ScanJobOutput);
       a.records += s.records;
@@ -160,53 +266,117 @@ export class UsageScanner implements Disposable {
       a.tools += s.tools;
       if (b.events.length > 0 || Object.keys(b.cursors).length > 0) changed = true;
     };
-    const inline = () =>
-      // A copy: the job must not see the cursors its own batches update.
-      runScanJob({ ...job, cursors: { ...this.index.cursors() }, onBatch: fold, yieldEveryMs: this.opts.inlineSliceMs ?? 8 });
-    let mode: ScanResult['mode'] = 'inline';
-    let out: ScanJobOutput;
-    const w = this.getWorker();
-    if (w) {
+    // A targeted pass that finds a reported file gone is followed by a full one in the same scan.
+    for (;;) {
+      if (!full && targets!.length === 0) break; // only files that are not read were reported
+      const watchGen = this.watchGen;
+      const job: Omit<ScanJobInput, 'cursors'> = {
+        sources: this.sources,
+        ...(this.opts.sqlWasmPath ? { sqlWasmPath: this.opts.sqlWasmPath } : {}),
+        ...(this.opts.chunkBytes ? { chunkBytes: this.opts.chunkBytes } : {}),
+        ...(full ? {} : { only: targets! }),
+      };
+      let out: ScanJobOutput;
       try {
-        out = await this.runInWorker(w, job, fold);
-        mode = 'worker';
+        const tj = Date.now();
+        if (!prepMs) prepMs = tj - t0;
+        ({ out, mode } = await this.runJob(job, fold));
+        jobWallMs += Date.now() - tj;
       } catch (e) {
-        if (this.disposed) throw e;
-        this.log.warn(`worker scan failed, scanning in-process: ${errMsg(e)}`);
-        this.breakWorker();
-        out = await inline();
+        // Whatever the reported paths were, the next scan must account for them.
+        this.wantFull = true;
+        throw e;
       }
-    } else {
-      out = await inline();
+      for (const w of out.warnings) this.log.warn(w);
+      fold(out);
+      for (const k of Object.keys(stats) as Array<keyof typeof stats>) stats[k] += out.stats[k];
+      missing += out.missing.length;
+      if (out.missing.length > 0) changed = true;
+      if (full) {
+        if (watchGen === this.watchGen) this.trustedGen = watchGen;
+        break;
+      }
+      if (!out.incomplete) break;
+      full = true;
     }
-    for (const w of out.warnings) this.log.warn(w);
-    fold(out);
-    if (out.missing.length > 0) changed = true;
+    if (full && this.watching && !this.disposed) this.startWatching();
     const result: ScanResult = {
       mode,
-      ...out.stats,
+      scope: full ? 'full' : 'changed',
+      ...stats,
       records: a.records,
       duplicates: a.duplicates,
       replaced: a.replaced,
       sidechainsDropped: a.sidechainsDropped,
       tools: a.tools,
-      missingFiles: out.missing.length,
+      missingFiles: missing,
+      wallMs: 0,
       changed,
     };
     if (changed) {
-      if (this.opts.canPersist?.() ?? true) {
-        try {
-          await this.index.save();
-        } catch (e) {
-          this.log.warn(`cannot save the usage index: ${errMsg(e)}`);
-        }
+      const delay = this.opts.saveDelayMs ?? 2000;
+      if (full || delay <= 0) {
+        const ts = Date.now();
+        await this.persist();
+        saveMs = Date.now() - ts;
+      } else if (!this.saveTimer && !this.disposed) {
+        this.saveTimer = this.clock.setTimeout(() => {
+          this.saveTimer = undefined;
+          void this.persist();
+        }, delay);
       }
-      if (!this.disposed) this.changeEmitter.fire(result);
     }
+    result.wallMs = Date.now() - t0;
+    if (this.respawn) {
+      this.getWorker();
+      this.respawn = false;
+    }
+    if (changed && !this.disposed) this.changeEmitter.fire(result);
     this.log.debug(
-      `scan (${mode}): ${result.filesRead}/${result.filesSeen} files, ${result.bytesRead} bytes, ${result.records} records, ${result.duplicates} duplicates in ${result.durationMs} ms`,
+      `scan (${mode}, ${result.scope}): ${result.filesRead}/${result.filesSeen} files, ${result.bytesRead} bytes, ${result.records} records, ${result.duplicates} duplicates in ${result.durationMs} ms (${result.wallMs} ms in all: ${prepMs} ms to start, job with its batches applied ${jobWallMs} ms, save ${saveMs} ms)`,
     );
     return result;
+  }
+
+  /** Saves (compact: into one snapshot) after the saves already under way; never throws. */
+  private persist(compact = false): Promise<void> {
+    if (this.saveTimer) {
+      this.clock.clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+    }
+    this.saving = this.saving.then(async () => {
+      if (!(this.opts.canPersist?.() ?? true)) return;
+      try {
+        await this.index.save(false, compact);
+      } catch (e) {
+        this.log.warn(`cannot save the usage index: ${errMsg(e)}`);
+      }
+    });
+    return this.saving;
+  }
+
+  private async runJob(job: Omit<ScanJobInput, 'cursors'>, fold: (b: ScanBatch) => void): Promise<{ out: ScanJobOutput; mode: ScanResult['mode'] }> {
+    const inline = () =>
+      // A copy: the job must not see the cursors its own batches update.
+      runScanJob({ ...job, cursors: { ...this.index.cursors() }, onBatch: fold, yieldEveryMs: this.opts.inlineSliceMs ?? 8 });
+    const w = this.getWorker();
+    if (w) {
+      try {
+        const out = await this.runInWorker(w, job, fold);
+        // After a big scan (the first one, a catch-up) the worker's heap stays as large as that scan made it: a fresh
+        // worker for the next one gives that memory back before the index is saved.
+        if (out.stats.bytesRead >= (this.opts.retireWorkerAfterBytes ?? RETIRE_AFTER_BYTES)) {
+          await this.retireWorker(w);
+          this.respawn = true;
+        }
+        return { out, mode: 'worker' };
+      } catch (e) {
+        if (this.disposed) throw e;
+        this.log.warn(`worker scan failed, scanning in-process: ${errMsg(e)}`);
+        this.breakWorker();
+      }
+    }
+    return { out: await inline(), mode: 'inline' };
   }
 
   private getWorker(): Worker | undefined {
@@ -220,12 +390,19 @@ export class UsageScanner implements Disposable {
       return undefined;
     }
     try {
-      const w = new Worker(file);
+      // A small young generation: the worker's garbage (parsed lines, batches already posted) is short-lived, and
+      // the default semi-spaces would let it grow by tens of MB before collecting. Never an out-of-memory limit.
+      const w = new Worker(file, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GEN_MB }, workerData: { warmUp: this.respawn } });
       w.on('message', (m: WorkerReply) => {
         const p = this.pending.get(m.id);
         if (!p) return;
         if ('batch' in m) {
-          p.onBatch(m.batch);
+          try {
+            p.onBatch(m.batch);
+          } finally {
+            // Lets the worker post its next batch (at most two are ever in flight).
+            w.postMessage({ ack: m.id } satisfies WorkerAck);
+          }
           return;
         }
         this.pending.delete(m.id);
@@ -237,9 +414,13 @@ export class UsageScanner implements Disposable {
           p.reject(Object.assign(new Error(m.error), { stale: m.stale === true }));
         }
       });
-      w.on('error', (e) => this.failPending(e));
+      // A retired or replaced worker has nothing pending: only the current one's end fails requests.
+      w.on('error', (e) => {
+        if (this.worker === w) this.failPending(e);
+      });
       w.on('exit', (code) => {
-        if (this.worker === w) this.worker = undefined;
+        if (this.worker !== w) return;
+        this.worker = undefined;
         this.workerEpoch = -1;
         this.failPending(new Error(`usage worker exited (${code})`));
       });
@@ -290,6 +471,13 @@ export class UsageScanner implements Disposable {
     for (const p of ps) p.reject(e);
   }
 
+  private async retireWorker(w: Worker): Promise<void> {
+    if (this.worker !== w) return;
+    this.worker = undefined;
+    this.workerEpoch = -1;
+    await w.terminate().catch(() => undefined);
+  }
+
   private breakWorker(): void {
     this.workerBroken = true;
     const w = this.worker;
@@ -297,30 +485,57 @@ export class UsageScanner implements Disposable {
     if (w) void w.terminate().catch(() => undefined);
   }
 
+  /** Watches the agents' folders; roots that do not exist yet are picked up by the full scans that follow. */
   startWatching(): void {
-    if (this.watchers.length || this.disposed) return;
+    if (this.disposed || this.watchBroken) return;
+    this.watching = true;
     for (const root of watchRoots(this.sources)) {
-      if (!fs.existsSync(root)) continue; // the periodic rescan notices folders created later
+      if (this.watchedRoots.has(root) || !fs.existsSync(root)) continue;
       try {
-        const w = fs.watch(root, { recursive: true, persistent: false }, () => this.schedule());
+        const w = fs.watch(root, { recursive: true, persistent: false }, (_event, name) => {
+          this.noteChange(root, name);
+          this.schedule();
+        });
         w.on('error', (e) => {
-          this.log.warn(`watching ${root} failed, relying on the periodic rescan: ${errMsg(e)}`);
+          this.log.warn(`watching ${root} failed, relying on full scans: ${errMsg(e)}`);
           w.close();
           this.watchers = this.watchers.filter((x) => x !== w);
+          // Changes under this root are no longer reported: no more targeted scans.
+          this.watchBroken = true;
+          this.watchGen++;
+          this.schedule();
         });
         this.watchers.push(w);
+        this.watchedRoots.add(root);
+        // Changes before this watcher existed were not reported: the next scan must be a full one.
+        this.watchGen++;
       } catch (e) {
         this.log.debug(`cannot watch ${root}: ${errMsg(e)}`);
+        // Changes there would never be reported: full scans only.
+        this.watchBroken = true;
       }
     }
   }
 
-  /** Debounced scan (a burst of appends while an agent streams → one scan). */
+  private noteChange(root: string, name: string | Buffer | null): void {
+    if (this.dirtyAll) return;
+    if (name === null || name === undefined || name.length === 0) {
+      this.dirtyAll = true;
+      return;
+    }
+    this.dirty.add(path.join(root, name.toString()));
+    if (this.dirty.size > MAX_DIRTY) {
+      this.dirtyAll = true;
+      this.dirty.clear();
+    }
+  }
+
+  /** Debounced scan (a burst of appends while an agent streams → one scan of the files that changed). */
   schedule(): void {
     if (this.disposed || this.debounceTimer) return;
     this.debounceTimer = this.clock.setTimeout(() => {
       this.debounceTimer = undefined;
-      this.scan().catch((e) => this.log.warn(`scan failed: ${errMsg(e)}`));
+      this.requestScan(false).catch((e) => this.log.warn(`scan failed: ${errMsg(e)}`));
     }, this.opts.debounceMs ?? 1500);
   }
 
@@ -355,7 +570,7 @@ export class UsageScanner implements Disposable {
     this.dispose();
     if (r) await r.catch(() => undefined);
     // Folds the journal into one snapshot, so a clean shutdown leaves a single file.
-    if (this.opts.canPersist?.() ?? true) await this.index.save(false, true).catch(() => undefined);
+    await this.persist(true);
   }
 
   dispose(): void {
@@ -364,8 +579,11 @@ export class UsageScanner implements Disposable {
     if (this.debounceTimer) this.clock.clearTimeout(this.debounceTimer);
     if (this.rescanTimer) this.clock.clearTimeout(this.rescanTimer);
     this.debounceTimer = this.rescanTimer = undefined;
+    // A deferred save is done now rather than dropped.
+    if (this.saveTimer) void this.persist();
     for (const w of this.watchers) w.close();
     this.watchers = [];
+    this.watchedRoots.clear();
     const w = this.worker;
     this.worker = undefined;
     this.failPending(new Error('disposed'));

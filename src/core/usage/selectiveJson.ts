@@ -8,10 +8,8 @@
 // (neither is an object or an array, both are defined). Objects, arrays, numbers, booleans and kept strings come out
 // exactly as `JSON.parse` makes them (kept strings and keys with escapes are decoded by `JSON.parse` itself; the last of
 // duplicate keys wins). Structure is fully validated (brackets, commas, colons, literals, number grammar, nothing after
-// the object), so truncated and interleaved lines are rejected like `JSON.parse` rejects them. What is not re-checked is
-// the inside of skipped strings (raw control characters, invalid escapes): such a line is not JSON, no agent writes one,
-// and it could only ever add a tool result, never tokens (the fields it would carry are the kept ones, which are
-// decoded strictly).
+// the object), and so is the inside of skipped strings (no raw control character, only valid escapes), so a line is
+// accepted exactly when `JSON.parse` accepts it: truncated, interleaved or corrupted lines are rejected alike.
 
 /** The line needs the full `JSON.parse` (an odd construct this reader does not handle, e.g. a `__proto__` key). */
 export const FALLBACK: unique symbol = Symbol('fallback');
@@ -22,6 +20,8 @@ class Bad extends Error {}
 const BAD = new Bad();
 
 const NUM = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+/** A valid JSON string body and its closing quote. */
+const STR_BODY = /(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 class Reader {
   i = 0;
@@ -75,7 +75,10 @@ class Reader {
     const c = s.charCodeAt(this.i);
     if (c === 34 /* " */) {
       if (keepStr) return this.str();
-      this.i = this.strEnd();
+      // Skipped, but validated like JSON.parse validates it.
+      STR_BODY.lastIndex = this.i + 1;
+      if (!STR_BODY.test(s)) throw BAD;
+      this.i = STR_BODY.lastIndex;
       return null;
     }
     if (c === 123 /* { */) return this.obj();
@@ -154,6 +157,478 @@ export function parseSelective(line: string, keep: ReadonlySet<string>): Obj | u
   } catch (e) {
     if (e === BAD) return undefined;
     // FALLBACK, or a stack overflow on absurd nesting: JSON.parse decides.
+    return FALLBACK;
+  }
+}
+
+// ───────────────────────────── on the raw bytes ─────────────────────────────
+//
+// The same reader on the UTF-8 bytes of a line, so that a line is never decoded into a string at all: a 50 KB tool
+// result becomes a few `indexOf` calls, not 50 KB of heap that the worker then has to collect. It goes one step
+// further than `parseSelective`: values under keys the line parsers never read are validated and dropped instead of
+// being built (a `toolUseResult` object, a tool call's `input`, a Codex message's `content`), and only the strings
+// they do read are decoded (small ASCII ones through a cache of recent values).
+//
+// Why that is exact, in addition to the reasons above: the line parsers read properties only by the names in their
+// `read` set and never enumerate an object except to spread it into another one they again read only by those names;
+// a property that is never looked up cannot change their result. Decoding only a kept string's bytes gives what
+// decoding the whole line and slicing it gives, because the slice starts and ends at ASCII quotes (an invalid UTF-8
+// sequence cannot run across an ASCII byte, so it becomes the same U+FFFD either way). Numbers with up to 15 digits and
+// no fraction or exponent are exact as integers; any other number goes through `Number()`, which rounds like
+// `JSON.parse`. A line that does not start with `{` (after JSON whitespace) goes back to the string path.
+
+/** How the byte reader treats the keys of one line format. */
+export class ByteSchema {
+  /** FNV-1a of a read key's bytes → the key and whether its string values are kept. */
+  private readonly byHash = new Map<number, Array<{ key: string; keepStr: boolean }>>();
+  /** Keys that arrive escaped (`"\u0069d"`) are decoded and looked up here. */
+  private readonly byName = new Map<string, { key: string; keepStr: boolean }>();
+
+  constructor(read: Iterable<string>, keepStr: ReadonlySet<string>) {
+    for (const key of read) {
+      if (!/^[\x20-\x7e]*$/.test(key) || key.includes('"') || key.includes('\\') || key === '__proto__') throw new Error(`unsupported key ${key}`);
+      const e = { key, keepStr: keepStr.has(key) };
+      let h = FNV;
+      for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
+      const list = this.byHash.get(h);
+      if (list) list.push(e);
+      else this.byHash.set(h, [e]);
+      this.byName.set(key, e);
+    }
+    for (const k of keepStr) if (!this.byName.has(k)) throw new Error(`kept key ${k} is not read`);
+  }
+
+  /** The entry for the ASCII key in b[s, e) with hash h, if read. */
+  lookup(b: Uint8Array, s: number, e: number, h: number): { key: string; keepStr: boolean } | undefined {
+    const list = this.byHash.get(h);
+    if (!list) return undefined;
+    const n = e - s;
+    outer: for (const x of list) {
+      const k = x.key;
+      if (k.length !== n) continue;
+      for (let i = 0; i < n; i++) if (k.charCodeAt(i) !== b[s + i]) continue outer;
+      return x;
+    }
+    return undefined;
+  }
+
+  lookupName(key: string): { key: string; keepStr: boolean } | undefined {
+    return this.byName.get(key);
+  }
+}
+
+const FNV = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** Recently decoded short ASCII strings by FNV-1a hash (model names, session ids, `type` values repeat on every line). */
+const strCache = new Map<number, string>();
+const STR_CACHE_MAX = 4096;
+const STR_CACHE_LEN = 64;
+
+const hex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** A 32-bit view of the last buffer's memory (the scan reuses one read buffer, so this is built once per scan). */
+let lastMemory: ArrayBufferLike | undefined;
+let lastWords: Uint32Array = new Uint32Array(0);
+
+class ByteReader {
+  i: number;
+  /** The buffer's memory as words, and the buffer's offset in it (words are aligned on the memory, not the buffer). */
+  readonly w32: Uint32Array;
+  readonly base: number;
+  constructor(
+    readonly b: Buffer,
+    start: number,
+    readonly e: number,
+    readonly sc: ByteSchema,
+  ) {
+    this.i = start;
+    if (b.buffer !== lastMemory) {
+      lastMemory = b.buffer;
+      lastWords = new Uint32Array(b.buffer, 0, b.buffer.byteLength >>> 2);
+    }
+    this.w32 = lastWords;
+    this.base = b.byteOffset;
+  }
+
+  ws(): void {
+    const b = this.b;
+    const e = this.e;
+    let i = this.i;
+    while (i < e) {
+      const c = b[i]!;
+      if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+      else break;
+    }
+    this.i = i;
+  }
+
+  /**
+   * At an opening quote: moves past the closing quote without decoding, but checking what JSON.parse checks (no raw
+   * control character, valid escapes). Four bytes at a time: a word holding a quote, a backslash or a byte below 0x20
+   * is looked at byte by byte (SWAR "has zero byte" / "has byte less than" tests, exact as yes/no answers).
+   */
+  skipStr(): void {
+    const b = this.b;
+    const e = this.e;
+    const w32 = this.w32;
+    const base = this.base;
+    let q = this.i + 1;
+    for (;;) {
+      // Bytes up to the next word boundary, then whole words, then bytes again from the word that has a hit.
+      while (q < e && ((base + q) & 3) !== 0) {
+        const c = b[q]!;
+        if (c === 34 || c === 92 || c < 32) break;
+        q++;
+      }
+      if (q < e && ((base + q) & 3) === 0) {
+        let w = (base + q) >> 2;
+        const we = (base + e) >> 2;
+        while (w < we) {
+          const x = w32[w]!;
+          const xq = x ^ 0x22222222;
+          const xb = x ^ 0x5c5c5c5c;
+          if ((((x - 0x20202020) & ~x) | ((xq - 0x01010101) & ~xq) | ((xb - 0x01010101) & ~xb)) & 0x80808080) break;
+          w++;
+        }
+        q = (w << 2) - base;
+        while (q < e) {
+          const c = b[q]!;
+          if (c === 34 || c === 92 || c < 32) break;
+          q++;
+        }
+      }
+      if (q >= e) throw BAD;
+      const c = b[q]!;
+      if (c === 34) {
+        this.i = q + 1;
+        return;
+      }
+      if (c !== 92) throw BAD; // raw control character
+      const d = b[q + 1];
+      if (d === 34 || d === 92 || d === 47 || d === 98 || d === 102 || d === 110 || d === 114 || d === 116) q += 2;
+      else if (d === 117 && q + 6 <= e && hex(b[q + 2]!) && hex(b[q + 3]!) && hex(b[q + 4]!) && hex(b[q + 5]!)) q += 6;
+      else throw BAD;
+    }
+  }
+
+  /** At an opening quote: the decoded string, exactly as JSON.parse of the whole line has it. */
+  str(): string {
+    const b = this.b;
+    const e = this.e;
+    const start = this.i;
+    let q = start + 1;
+    let h = FNV;
+    let plain = true; // ASCII, no escapes
+    let escaped = false;
+    for (;;) {
+      if (q >= e) throw BAD;
+      const c = b[q]!;
+      if (c === 34) break;
+      if (c < 32) throw BAD;
+      if (c === 92) {
+        escaped = true;
+        plain = false;
+        q += 2;
+        continue;
+      }
+      if (c >= 128) plain = false;
+      h = Math.imul(h ^ c, FNV_PRIME);
+      q++;
+    }
+    this.i = q + 1;
+    if (escaped) {
+      try {
+        return JSON.parse(b.toString('utf8', start, q + 1)) as string;
+      } catch {
+        throw BAD;
+      }
+    }
+    const n = q - start - 1;
+    if (!plain) return b.toString('utf8', start + 1, q);
+    if (n > STR_CACHE_LEN) return b.toString('latin1', start + 1, q);
+    const hit = strCache.get(h);
+    if (hit !== undefined && hit.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (hit.charCodeAt(i) !== b[start + 1 + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return hit;
+    }
+    const s = b.toString('latin1', start + 1, q);
+    if (strCache.size >= STR_CACHE_MAX) strCache.clear();
+    strCache.set(h, s);
+    return s;
+  }
+
+  /** At a key's opening quote: moves past it and returns how its value is read (undefined: skipped). */
+  key(): { key: string; keepStr: boolean } | undefined {
+    const b = this.b;
+    const e = this.e;
+    const start = this.i;
+    let q = start + 1;
+    let h = FNV;
+    let ascii = true;
+    let escaped = false;
+    for (;;) {
+      if (q >= e) throw BAD;
+      const c = b[q]!;
+      if (c === 34) break;
+      if (c < 32) throw BAD;
+      if (c === 92) {
+        escaped = true;
+        q += 2;
+        continue;
+      }
+      if (c >= 128) ascii = false;
+      h = Math.imul(h ^ c, FNV_PRIME);
+      q++;
+    }
+    this.i = q + 1;
+    if (escaped) {
+      let k: string;
+      try {
+        k = JSON.parse(b.toString('utf8', start, q + 1)) as string;
+      } catch {
+        throw BAD;
+      }
+      return this.sc.lookupName(k);
+    }
+    // Read keys are ASCII: any other key is not one of them.
+    return ascii ? this.sc.lookup(b, start + 1, q, h) : undefined;
+  }
+
+  /** A number per the JSON grammar; its value when `want`. */
+  num(want: boolean): number {
+    const b = this.b;
+    const e = this.e;
+    const start = this.i;
+    let i = start;
+    let neg = false;
+    if (b[i] === 45) {
+      neg = true;
+      i++;
+    }
+    if (i >= e) throw BAD;
+    let c = b[i]!;
+    let v = 0;
+    let digits = 0;
+    if (c === 48) {
+      i++;
+      digits = 1;
+    } else if (c >= 49 && c <= 57) {
+      while (i < e && (c = b[i]!) >= 48 && c <= 57) {
+        v = v * 10 + (c - 48);
+        digits++;
+        i++;
+      }
+    } else throw BAD;
+    let simple = true;
+    if (i < e && b[i] === 46) {
+      simple = false;
+      i++;
+      if (!(i < e && (c = b[i]!) >= 48 && c <= 57)) throw BAD;
+      while (i < e && (c = b[i]!) >= 48 && c <= 57) i++;
+    }
+    if (i < e && (b[i] === 101 || b[i] === 69)) {
+      simple = false;
+      i++;
+      if (i < e && (b[i] === 43 || b[i] === 45)) i++;
+      if (!(i < e && (c = b[i]!) >= 48 && c <= 57)) throw BAD;
+      while (i < e && (c = b[i]!) >= 48 && c <= 57) i++;
+    }
+    this.i = i;
+    if (!want) return 0;
+    if (simple && digits <= 15) return neg ? -v : v;
+    return Number(b.toString('latin1', start, i));
+  }
+
+  lit(): unknown {
+    const b = this.b;
+    const i = this.i;
+    const c = b[i];
+    if (c === 116 && i + 4 <= this.e && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) {
+      this.i = i + 4;
+      return true;
+    }
+    if (c === 102 && i + 5 <= this.e && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101) {
+      this.i = i + 5;
+      return false;
+    }
+    if (c === 110 && i + 4 <= this.e && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108) {
+      this.i = i + 4;
+      return null;
+    }
+    throw BAD;
+  }
+
+  /** A value that is built (strings only when `keepStr`, else null). */
+  value(keepStr: boolean): unknown {
+    this.ws();
+    if (this.i >= this.e) throw BAD;
+    const c = this.b[this.i]!;
+    if (c === 34) {
+      if (keepStr) return this.str();
+      this.skipStr();
+      return null;
+    }
+    if (c === 123) return this.obj();
+    if (c === 91) return this.arr();
+    if (c === 45 || (c >= 48 && c <= 57)) return this.num(true);
+    return this.lit();
+  }
+
+  /** A value that is validated and dropped. */
+  skip(): void {
+    this.ws();
+    if (this.i >= this.e) throw BAD;
+    const b = this.b;
+    const c = b[this.i]!;
+    if (c === 34) return this.skipStr();
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      this.num(false);
+      return;
+    }
+    if (c === 123) {
+      this.i++;
+      this.ws();
+      if (b[this.i] === 125 && this.i < this.e) {
+        this.i++;
+        return;
+      }
+      for (;;) {
+        this.ws();
+        if (this.i >= this.e || b[this.i] !== 34) throw BAD;
+        this.skipKey();
+        this.ws();
+        if (this.i >= this.e || b[this.i] !== 58) throw BAD;
+        this.i++;
+        this.skip();
+        this.ws();
+        if (this.i >= this.e) throw BAD;
+        const d = b[this.i++];
+        if (d === 44) continue;
+        if (d === 125) return;
+        throw BAD;
+      }
+    }
+    if (c === 91) {
+      this.i++;
+      this.ws();
+      if (b[this.i] === 93 && this.i < this.e) {
+        this.i++;
+        return;
+      }
+      for (;;) {
+        this.skip();
+        this.ws();
+        if (this.i >= this.e) throw BAD;
+        const d = b[this.i++];
+        if (d === 44) continue;
+        if (d === 93) return;
+        throw BAD;
+      }
+    }
+    this.lit();
+  }
+
+  /** A key that is not looked up, but checked like JSON.parse checks it (no raw control characters, valid escapes). */
+  skipKey(): void {
+    const b = this.b;
+    const e = this.e;
+    const start = this.i;
+    let q = start + 1;
+    let escaped = false;
+    for (;;) {
+      if (q >= e) throw BAD;
+      const c = b[q]!;
+      if (c === 34) break;
+      if (c < 32) throw BAD;
+      if (c === 92) {
+        escaped = true;
+        q += 2;
+        continue;
+      }
+      q++;
+    }
+    this.i = q + 1;
+    if (escaped) {
+      try {
+        JSON.parse(b.toString('utf8', start, q + 1));
+      } catch {
+        throw BAD;
+      }
+    }
+  }
+
+  obj(): Obj {
+    const b = this.b;
+    const o: Obj = {};
+    this.i++;
+    this.ws();
+    if (this.i < this.e && b[this.i] === 125) {
+      this.i++;
+      return o;
+    }
+    for (;;) {
+      this.ws();
+      if (this.i >= this.e || b[this.i] !== 34) throw BAD;
+      const k = this.key();
+      this.ws();
+      if (this.i >= this.e || b[this.i] !== 58) throw BAD;
+      this.i++;
+      if (k) o[k.key] = this.value(k.keepStr);
+      else this.skip();
+      this.ws();
+      if (this.i >= this.e) throw BAD;
+      const c = b[this.i++];
+      if (c === 44) continue;
+      if (c === 125) return o;
+      throw BAD;
+    }
+  }
+
+  arr(): unknown[] {
+    const b = this.b;
+    const a: unknown[] = [];
+    this.i++;
+    this.ws();
+    if (this.i < this.e && b[this.i] === 93) {
+      this.i++;
+      return a;
+    }
+    for (;;) {
+      // Array elements have no key: a string element is dropped like an unkept field.
+      a.push(this.value(false));
+      this.ws();
+      if (this.i >= this.e) throw BAD;
+      const c = b[this.i++];
+      if (c === 44) continue;
+      if (c === 93) return a;
+      throw BAD;
+    }
+  }
+}
+
+/**
+ * `parseSelective` on the UTF-8 bytes b[s, e) of one line, building only the keys of `schema` (see above). Returns
+ * undefined where `JSON.parse` of the decoded line would reject it, or FALLBACK when the caller must decode the line
+ * and use `JSON.parse` (it does not start with `{`, or nests absurdly deep).
+ */
+export function parseSelectiveBytes(b: Buffer, s: number, e: number, schema: ByteSchema): Obj | undefined | typeof FALLBACK {
+  const r = new ByteReader(b, s, e, schema);
+  r.ws();
+  if (r.i >= e || b[r.i] !== 123) return FALLBACK;
+  try {
+    const o = r.obj();
+    r.ws();
+    if (r.i !== e) return undefined;
+    return o;
+  } catch (x) {
+    if (x === BAD) return undefined;
     return FALLBACK;
   }
 }

@@ -108,6 +108,17 @@ class Changes {
   windows = false;
 }
 
+/** Collections that keep nothing: before a snapshot exists (and for an in-memory index) no journal line is ever
+ * written, so what changed need not be recorded (a cold scan would otherwise list every key it saw twice). */
+const discardSet: Set<string> = Object.assign(new Set<string>(), { add: () => discardSet });
+const discardArray: string[] = Object.assign([] as string[], { push: () => 0 });
+function noChanges(): Changes {
+  const c = new Changes();
+  for (const k of ['rows', 'hours', 'cursors', 'sidechains', 'replaceable', 'pendingAdd', 'pendingDel'] as const) c[k] = discardSet;
+  for (const k of ['seen', 'claudeParents', 'toolsSeen'] as const) c[k] = discardArray;
+  return c;
+}
+
 export interface ApplyStats {
   records: number;
   duplicates: number;
@@ -196,11 +207,13 @@ export class UsageIndex {
   private hourMap = new Map<string, HourRow>();
   private windows: PlanWindows[] = [];
   private dirty = false;
-  private changes = new Changes();
+  private changes = noChanges();
   /** Token of the snapshot on disk and whether its journal exists; undefined: no snapshot written or loaded. */
   private journalToken: string | undefined;
   private journalBytes = 0;
   private snapshotBytes = 0;
+  /** Cursor id by file path (built on first use, then kept up to date). */
+  private byPath: Map<string, string> | undefined;
   /** Changes whenever the cursor map is replaced by something other than a scan's output (load). */
   cursorsEpoch = 0;
   /** Bumped on every change; queries can cache on it. */
@@ -228,6 +241,23 @@ export class UsageIndex {
 
   cursors(): Record<string, FileCursor> {
     return this.cursorMap;
+  }
+
+  /** The id of the cursor of the file at `p` (the path it was last read at), if any. */
+  idOfPath(p: string): string | undefined {
+    if (!this.byPath) {
+      this.byPath = new Map();
+      for (const id in this.cursorMap) this.byPath.set(this.cursorMap[id]!.path, id);
+    }
+    const id = this.byPath.get(p);
+    return id !== undefined && this.cursorMap[id]?.path === p ? id : undefined;
+  }
+
+  /** Whether some known file lies under the folder `dir`. */
+  hasPathUnder(dir: string): boolean {
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    for (const id in this.cursorMap) if (this.cursorMap[id]!.path.startsWith(prefix)) return true;
+    return false;
   }
 
   rows(): UsageRow[] {
@@ -279,7 +309,8 @@ export class UsageIndex {
     this.snapshotBytes = text.length;
     this.journalToken = v.journal;
     this.replayJournal();
-    this.changes = new Changes();
+    this.byPath = undefined;
+    this.changes = this.freshChanges();
     this.cursorsEpoch++;
     this.generation++;
   }
@@ -367,22 +398,35 @@ export class UsageIndex {
   }
 
   serialize(): string {
-    const f: IndexFile = {
-      version: USAGE_INDEX_VERSION,
-      savedAt: Date.now(),
-      cursors: this.cursorMap,
-      seen: [...this.seen],
-      claudeParents: [...this.claudeParents],
-      sidechains: Object.fromEntries(this.sidechains),
-      replaceable: Object.fromEntries(this.replaceable),
-      toolsSeen: [...this.toolsSeen],
-      pendingTools: [...this.pendingTools],
-      rows: this.rows(),
-      hours: this.hours(),
-      planWindows: this.windows,
-      ...(this.journalToken ? { journal: this.journalToken } : {}),
-    };
-    return JSON.stringify(f);
+    return this.serializeParts().join('');
+  }
+
+  /**
+   * The snapshot (an IndexFile) as consecutive pieces of one JSON text, one per field, all taken now (so the snapshot
+   * is consistent even if the index changes while they are written). Written piece by piece, the largest piece and
+   * not the whole text is ever encoded at once.
+   */
+  private serializeParts(): string[] {
+    const parts: string[] = [`{"version":${USAGE_INDEX_VERSION},"savedAt":${Date.now()}${this.journalToken ? `,"journal":${JSON.stringify(this.journalToken)}` : ''}`];
+    const field = (name: keyof IndexFile, value: unknown) => parts.push(`,"${name}":${JSON.stringify(value)}`);
+    field('cursors', this.cursorMap);
+    field('seen', [...this.seen]);
+    field('claudeParents', [...this.claudeParents]);
+    field('sidechains', Object.fromEntries(this.sidechains));
+    field('replaceable', Object.fromEntries(this.replaceable));
+    field('toolsSeen', [...this.toolsSeen]);
+    field('pendingTools', [...this.pendingTools]);
+    // Rows and hours are the largest fields: a few thousand at a time.
+    for (const [name, list] of [['rows', this.rows()], ['hours', this.hours()]] as const) {
+      if (list.length === 0) parts.push(`,"${name}":[]`);
+      for (let i = 0; i < list.length; i += 2000) {
+        const chunk = JSON.stringify(list.slice(i, i + 2000));
+        parts.push((i === 0 ? `,"${name}":` : ',') + (i === 0 ? chunk.slice(0, -1) : chunk.slice(1, -1)) + (i + 2000 >= list.length ? ']' : ''));
+      }
+    }
+    field('planWindows', this.windows);
+    parts.push('}');
+    return parts;
   }
 
   /**
@@ -402,7 +446,7 @@ export class UsageIndex {
       const line = JSON.stringify(this.journalEntry()) + '\n';
       if (this.journalBytes + line.length <= Math.max(COMPACT_MIN_BYTES, this.snapshotBytes * COMPACT_RATIO)) {
         const changes = this.changes;
-        this.changes = new Changes();
+        this.changes = this.freshChanges();
         this.dirty = false;
         try {
           // First line of a fresh journal: the token of the snapshot it continues.
@@ -420,6 +464,11 @@ export class UsageIndex {
     return this.writeSnapshot(file, journal);
   }
 
+  /** Changes are recorded only when they can become a journal line: a snapshot with a journal token exists. */
+  private freshChanges(): Changes {
+    return this.folder && this.journalToken ? new Changes() : noChanges();
+  }
+
   /** Changes made while a failed journal append was in flight join the ones it carried. */
   private mergeBack(old: Changes): void {
     const c = this.changes;
@@ -435,14 +484,27 @@ export class UsageIndex {
   private async writeSnapshot(file: string, journal: string): Promise<void> {
     const prevToken = this.journalToken;
     this.journalToken = randomBytes(6).toString('hex');
-    const text = this.serialize();
+    const parts = this.serializeParts();
     const changes = this.changes;
     this.changes = new Changes();
     this.dirty = false;
-    await fsp.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    let bytes = 0;
     try {
-      await fsp.writeFile(tmp, text, 'utf8');
+      await fsp.mkdir(path.dirname(file), { recursive: true });
+      const fh = await fsp.open(tmp, 'w');
+      try {
+        for (let i = 0; i < parts.length; i++) {
+          const b = Buffer.from(parts[i]!, 'utf8');
+          parts[i] = '';
+          bytes += b.length;
+          let off = 0;
+          while (off < b.length) off += (await fh.write(b, off)).bytesWritten;
+        }
+      } finally {
+        await fh.close();
+      }
+      // Only a complete file takes the index's name: a process killed before this leaves the previous snapshot.
       await fsp.rename(tmp, file);
     } catch (e) {
       this.journalToken = prevToken;
@@ -451,7 +513,7 @@ export class UsageIndex {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       throw e;
     }
-    this.snapshotBytes = text.length;
+    this.snapshotBytes = bytes;
     this.journalBytes = 0;
     // The old journal names the old token: even if this removal fails, it is never replayed onto the new snapshot.
     await fsp.rm(journal, { force: true }).catch(() => undefined);
@@ -462,9 +524,21 @@ export class UsageIndex {
     const s: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
     for (const e of out.events) this.applyEvent(e, s);
     applyCursorChanges(this.cursorMap, out.cursors, out.missing);
-    for (const id in out.cursors) this.changes.cursors.add(id);
+    for (const id in out.cursors) {
+      this.changes.cursors.add(id);
+      this.byPath?.set(out.cursors[id]!.path, id);
+    }
     for (const id of out.missing) if (this.cursorMap[id]) this.changes.cursors.add(id);
-    if (out.planWindows.length) {
+    if (out.partial) {
+      // Some files only: their windows replace a home's known ones when newer (what a full scan would pick).
+      for (const w of out.planWindows) {
+        const i = this.windows.findIndex((x) => x.agent === w.agent && x.home === w.home);
+        if (i < 0) this.windows = [...this.windows, w];
+        else if ((this.windows[i]!.windows[0]?.observedAt ?? 0) < (w.windows[0]?.observedAt ?? 0)) this.windows = this.windows.map((x, j) => (j === i ? w : x));
+        else continue;
+        this.changes.windows = true;
+      }
+    } else if (out.planWindows.length) {
       this.windows = out.planWindows;
       this.changes.windows = true;
     }

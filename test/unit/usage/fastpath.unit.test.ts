@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FALLBACK, parseSelective } from '../../../src/core/usage/selectiveJson';
-import { CLAUDE_STRING_KEYS, CODEX_STRING_KEYS, claudeLine, claudeRelevant, claudeRelevantBytes, codexLine, parseJsonObject, type CodexFileState } from '../../../src/core/usage/parsers';
+import { ByteSchema, FALLBACK, parseSelective, parseSelectiveBytes } from '../../../src/core/usage/selectiveJson';
+import {
+  CLAUDE_READ_KEYS, CLAUDE_STRING_KEYS, CODEX_READ_KEYS, CODEX_STRING_KEYS, LineOutcome, claudeLine, claudeObject, claudeRelevant, claudeRelevantBytes,
+  claudeRelevantLineBytes, codexLine, codexLineBytes, codexObject, parseJsonObject, type ClaudeFileState, type CodexFileState,
+} from '../../../src/core/usage/parsers';
 import type { UsageEvent } from '../../../src/core/usage/events';
 import { UsageScanner } from '../../../src/core/usage/scanner';
 import { totalOf } from '../../../src/core/usage/query';
@@ -163,6 +166,19 @@ test('long-lived worker: its cursor copy follows the index across scans, appends
   assert.equal(r2.mode, 'worker');
   assert.equal(r2.bytesRead, Buffer.byteLength(claudeRecord(1000, 51)));
   assert.equal(totalOf(s.index.rows()).inputTokens, 1275 + 1000);
+  // A big scan retires the worker; the fresh one gets the cursors and goes on from them.
+  const cfg2 = path.join(dir, 'claude2');
+  const file2 = path.join(cfg2, 'projects', '-w', 'w2.jsonl');
+  fs.mkdirSync(path.dirname(file2), { recursive: true });
+  fs.writeFileSync(file2, body);
+  const big = new UsageScanner({ ...opts, sources: { includeDefaults: false, claudeConfigDirs: [cfg2] }, storageFolder: undefined, retireWorkerAfterBytes: 1 });
+  assert.equal((await big.scan()).records, 50);
+  fs.appendFileSync(file2, claudeRecord(1, 52));
+  const rb = await big.scan();
+  assert.equal(rb.mode, 'worker');
+  assert.equal(rb.bytesRead, Buffer.byteLength(claudeRecord(1, 52)));
+  assert.equal(totalOf(big.index.rows()).inputTokens, 1275 + 1);
+  await big.close();
   // The host's cursors replaced (as a reload does): the worker is sent them again instead of using its stale copy.
   await s.index.load();
   const r3 = await s.scan();
@@ -171,5 +187,158 @@ test('long-lived worker: its cursor copy follows the index across scans, appends
   assert.equal(t.requests, 51);
   assert.equal(Object.values(t.tools).reduce((a, x) => a + x.count, 0), 51);
   await s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** JSON.parse keeping only `read` keys (at any depth) and, of their string values, those of `keep` keys. */
+function referenceRead(line: string, read: ReadonlySet<string>, keep: ReadonlySet<string>): unknown {
+  const strip = (v: unknown, keepStr: boolean): unknown => {
+    if (typeof v === 'string') return keepStr ? v : null;
+    if (Array.isArray(v)) return v.map((x) => strip(x, false));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => read.has(k)).map(([k, x]) => [k, strip(x, keep.has(k))]));
+    return v;
+  };
+  const o = parseJsonObject(line);
+  return o ? strip(o, false) : undefined;
+}
+
+const bytesOf = (line: string) => {
+  // Surrounded by other bytes: the reader must stay inside [s, e).
+  const b = Buffer.from('{"x":"' + line + '\n' + line);
+  const s = 6;
+  return { b, s, e: s + Buffer.byteLength(line) };
+};
+
+test('byte reader: same values as JSON.parse for read keys, drops the others, same rejections', () => {
+  const READ = new Set(['id', 'type', 'name', 'n', 'b', 'o', 'a', 'e', 'kind', 'x', 'y', 'content', 'big', 'neg']);
+  const schema = new ByteSchema(READ, KEEP);
+  const good = [
+    '{"id":"a","type":"x","content":"big \\" \\\\ text","n":-1.5e3,"b":[true,false,null,"s",{"name":"n\\u0041"}],"o":{},"skip":{"deep":[1,{"id":"no"}]}}',
+    '  {"id":"dup","id":"last","a":[],"e":{"type":"t\\"q"}}  ',
+    '{"k\\u0069nd":"x","id":"\\\\","x":0,"y":[1,2,[3]]}',
+    '{"type":"é ✓ 😀","content":"\\ud83d\\ude00","name":"caf\u00e9"}',
+    '{"n":12345678901234567890,"big":1e400,"neg":-0,"x":0.1,"y":[-12,3.25e-2,1E2,1e+2]}',
+    '{"__proto__":{"x":1},"id":"p"}',
+    '{"\\u005f_proto__":1,"ty\\u0070e":"t","id\\"":"z"}',
+    '{"skip":"\\u0000 not checked in skipped strings","id":"ok"}',
+    '{}',
+    '\t{"a" : [ 1 , { "id" : "s p" } ] }\r',
+  ];
+  for (const l of good) {
+    const { b, s, e } = bytesOf(l);
+    const r = parseSelectiveBytes(b, s, e, schema);
+    const ref = referenceRead(l, READ, KEEP);
+    // A `__proto__` key is not read, so it must not show up (nor change the prototype).
+    assert.deepEqual(r, ref, l);
+    if (r && r !== FALLBACK) assert.equal(Object.getPrototypeOf(r), Object.prototype);
+  }
+  assert.ok(Object.is((parseSelectiveBytes(Buffer.from('{"neg":-0}'), 0, 10, schema) as { neg: number }).neg, -0));
+  const bad = [
+    '{"id":"a"', '{"id":"a",}', '{"id":01}', '{"id":"a"} x', '{"id":"a" "b":1}', '{"a":tru}', '{"a":-}', '{"a":1.}', '{"id":"a\u0001"}', '{"id":"\\x"}',
+    '{"a":"unterminated}', '{"a":"x"}{"b":"y"}', '{"skip":{"a":1,}}', '{"skip":[1,]}', '{"skip":[1 2]}', '{"skip":01}', '{"skip":1e}', '{"skip":nul}',
+    '{"sk\u0001ip":1}', '{"sk\\qip":1}', '{"id":"a"', '{"n":-}', '{"n":.5}', '{"n":1.e3}', '{"o":{"id":"a"}', '{"skip":"a\\"}', '{', '{"', '{"id"', '{"id":',
+  ];
+  for (const l of bad) {
+    assert.equal(parseJsonObject(l), undefined, `JSON.parse rejects ${l}`);
+    const { b, s, e } = bytesOf(l);
+    assert.equal(parseSelectiveBytes(b, s, e, schema), undefined, l);
+  }
+  // Not an object, or odd leading bytes: the caller decodes the line and uses JSON.parse.
+  for (const l of ['[1]', '\ufeff{"id":"a"}', '', '   ']) {
+    const { b, s, e } = bytesOf(l);
+    assert.equal(parseSelectiveBytes(b, s, e, schema), FALLBACK, JSON.stringify(l));
+  }
+  // Invalid UTF-8 inside a kept string decodes as it does within the whole line.
+  const raw = Buffer.concat([Buffer.from('{"id":"a'), Buffer.from([0xe2, 0x82]), Buffer.from('","type":"'), Buffer.from([0xff]), Buffer.from('b"}')]);
+  assert.deepEqual(parseSelectiveBytes(raw, 0, raw.length, schema), referenceRead(raw.toString('utf8'), READ, KEEP));
+  assert.throws(() => new ByteSchema(['a"b'], new Set()));
+  assert.throws(() => new ByteSchema(['a'], new Set(['b'])));
+});
+
+/** Every complete line of every file of a small generated corpus. */
+function corpusLines(seed: number, bytes: number): { claude: string[]; codex: string[]; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-bytes-'));
+  const { codexHome } = generateCorpus(dir, { seed, targetBytes: bytes });
+  const out = { claude: [] as string[], codex: [] as string[], dir };
+  (function walk(d: string) {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.jsonl')) (p.startsWith(codexHome) ? out.codex : out.claude).push(...fs.readFileSync(p, 'utf8').split('\n').filter(Boolean));
+    }
+  })(dir);
+  return out;
+}
+
+test('byte reader: the line parsers give the events JSON.parse gives, on a corpus and on damaged copies of its lines', () => {
+  const { claude, codex, dir } = corpusLines(11, 900_000);
+  assert.ok(claude.length > 100 && codex.length > 100);
+  const claudeSchema = new ByteSchema(CLAUDE_READ_KEYS, CLAUDE_STRING_KEYS);
+  const codexSchema = new ByteSchema(CODEX_READ_KEYS, CODEX_STRING_KEYS);
+  let seed = 1;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  // Damage: truncation, a flipped structural byte, a stray byte, a byte cut out, a non-ASCII byte in a value.
+  const damaged = (l: string): string[] => {
+    const at = Math.floor(rand() * l.length);
+    const out = [l.slice(0, at), l.slice(0, at) + l.slice(at + 1), l.slice(0, at) + '"' + l.slice(at), l.slice(0, at) + ',' + l.slice(at)];
+    const q = l.indexOf('":"', Math.floor(rand() * l.length));
+    if (q > 0) {
+      for (const ins of ['é\\u00e9\\n', '\\"', '\\z', '\u0001', '\t', '\\u12x', '\\uD83D', '\\\\']) out.push(l.slice(0, q + 3) + ins + l.slice(q + 3));
+    }
+    // Inside a long (skipped) string, past the first word boundaries.
+    const big = l.indexOf('":"', l.length >> 1);
+    if (big > 0) out.push(l.slice(0, big + 40) + '\u001f' + l.slice(big + 40), l.slice(0, big + 41) + '\\x' + l.slice(big + 41));
+    return out;
+  };
+  const claudeEvents = (b: Buffer, s: number, e: number) => {
+    const st: ClaudeFileState = { fileSessionId: 'f' };
+    const ev: UsageEvent[] = [];
+    const r = claudeRelevantBytes(b, s, e) ? claudeRelevantLineBytes(b, s, e, st, ev) : LineOutcome.Ignored;
+    return { r, ev };
+  };
+  const claudeRef = (line: string) => {
+    const st: ClaudeFileState = { fileSessionId: 'f' };
+    const ev: UsageEvent[] = [];
+    if (!claudeRelevant(line)) return { r: LineOutcome.Ignored, ev };
+    const o = parseJsonObject(line);
+    return { r: o ? claudeObject(o, st, ev) : LineOutcome.Malformed, ev };
+  };
+  const codexState = (): CodexFileState => ({ fileKey: 'k', home: 'h', sessionId: 's', model: 'm', prev: { input: 1, cached: 0, output: 1, reasoning: 0 } });
+  let n = 0;
+  let events = 0;
+  for (const line of claude) {
+    for (const l of [line, ...damaged(line)]) {
+      const { b, s, e } = bytesOf(l);
+      const got = claudeEvents(b, s, e);
+      assert.deepEqual(got, claudeRef(l), l.slice(0, 300));
+      const sel = parseSelectiveBytes(b, s, e, claudeSchema);
+      if (sel !== FALLBACK) assert.deepEqual(sel, referenceRead(l, CLAUDE_READ_KEYS, CLAUDE_STRING_KEYS));
+      events += got.ev.length;
+      n++;
+    }
+  }
+  for (const line of codex) {
+    for (const l of [line, ...damaged(line)]) {
+      const { b, s, e } = bytesOf(l);
+      const st1 = codexState();
+      const ev1: UsageEvent[] = [];
+      const r1 = codexLineBytes(b, s, e, 7, st1, ev1);
+      const st2 = codexState();
+      const ev2: UsageEvent[] = [];
+      const o = parseJsonObject(l);
+      const r2 = o ? codexObject(o, 7, st2, ev2) : l.trim() ? LineOutcome.Malformed : LineOutcome.Ignored;
+      assert.deepEqual({ r: r1, ev: ev1, st: st1 }, { r: r2, ev: ev2, st: st2 }, l.slice(0, 300));
+      // And the string path agrees too.
+      const st3 = codexState();
+      const ev3: UsageEvent[] = [];
+      assert.equal(codexLine(l, 7, st3, ev3), r2);
+      assert.deepEqual(ev3, ev2);
+      const sel = parseSelectiveBytes(b, s, e, codexSchema);
+      if (sel !== FALLBACK) assert.deepEqual(sel, referenceRead(l, CODEX_READ_KEYS, CODEX_STRING_KEYS));
+      events += ev1.length;
+      n++;
+    }
+  }
+  assert.ok(n > 1000 && events > 500, `${n} lines, ${events} events`);
   fs.rmSync(dir, { recursive: true, force: true });
 });

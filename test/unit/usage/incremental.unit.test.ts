@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UsageScanner, type UsageScannerOptions } from '../../../src/core/usage/scanner';
+import { UsageScanner, type ScanResult, type UsageScannerOptions } from '../../../src/core/usage/scanner';
+import { nullLogger } from '../../../src/core/log';
 import { totalOf, fiveHourBlocks, queryUsage, matchWorkspace } from '../../../src/core/usage/query';
 import { generateCorpus } from '../../support/corpus';
 import type { HourRow } from '../../../src/core/usage/usageIndex';
@@ -184,6 +185,138 @@ test('live: the watcher picks up appends (debounced) and fires onDidChange', asy
     clearTimeout(timer);
   }
   await s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The next scan that changed something, or a rejection after 5 s. */
+function nextChange(s: UsageScanner): Promise<ScanResult> {
+  let timer: NodeJS.Timeout | undefined;
+  return new Promise<ScanResult>((resolve, reject) => {
+    const d = s.onDidChange((r) => {
+      d.dispose();
+      clearTimeout(timer);
+      resolve(r);
+    });
+    timer = setTimeout(() => {
+      d.dispose();
+      reject(new Error('no change seen'));
+    }, 5000);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const mode of ['inline', 'worker'] as const) {
+  test(`live (${mode}): watcher-triggered scans read only the reported files; new transcripts, deletions and folders mean a full scan`, async () => {
+    const scans: string[] = [];
+    const log = { ...nullLogger, debug: (m: string) => void (/scan \(\w+, (\w+)\): (\d+)\/(\d+) files/.exec(m) && scans.push(/scan \(\w+, (\w+)\): (\d+)\/(\d+) files/.exec(m)!.slice(1).join(' '))) };
+    const workerPath = path.resolve(__dirname, '../../../src/core/usage/usageWorker.js');
+    const { dir, file, opts } = setup({ watch: true, debounceMs: 20, rescanMs: 0, mode, workerPath, log });
+    const project = path.dirname(file);
+    const other = path.join(project, 'other.jsonl');
+    fs.writeFileSync(file, claudeLine(1));
+    fs.writeFileSync(other, claudeLine(2));
+    const s = new UsageScanner(opts);
+    const r0 = await s.start();
+    assert.equal(r0.mode, mode);
+    assert.equal(r0.scope, 'full');
+    try {
+      // An append: only that file is looked at, only the appended bytes are read.
+      const add = claudeLine(4);
+      let next = nextChange(s);
+      fs.appendFileSync(file, add);
+      let r = await next;
+      assert.equal(r.scope, 'changed');
+      assert.equal(r.filesSeen, 1);
+      assert.equal(r.bytesRead, Buffer.byteLength(add));
+      assert.equal(totalOf(s.index.rows()).inputTokens, 7);
+      // A file that is not a transcript: nothing is read, and no full scan either.
+      scans.length = 0;
+      fs.writeFileSync(path.join(project, 'notes.txt'), 'x');
+      await sleep(150);
+      await s.whenIdle();
+      assert.deepEqual(scans, ['changed 0 0']);
+      // A new transcript: a full scan finds it.
+      next = nextChange(s);
+      fs.writeFileSync(path.join(project, 'new.jsonl'), claudeLine(8));
+      r = await next;
+      assert.equal(r.scope, 'full');
+      assert.equal(totalOf(s.index.rows()).inputTokens, 15);
+      // A deleted transcript: the targeted pass finds it gone and the scan continues as a full one (history stays).
+      next = nextChange(s);
+      fs.rmSync(other);
+      r = await next;
+      assert.equal(r.scope, 'full');
+      assert.equal(r.missingFiles, 1);
+      assert.equal(totalOf(s.index.rows()).inputTokens, 15);
+      // A new folder with a transcript in it.
+      next = nextChange(s);
+      fs.mkdirSync(path.join(path.dirname(project), '-w-two'));
+      fs.writeFileSync(path.join(path.dirname(project), '-w-two', 'two.jsonl'), claudeLine(16));
+      r = await next;
+      assert.equal(r.scope, 'full');
+      await sleep(100);
+      await s.whenIdle();
+      assert.equal(totalOf(s.index.rows()).inputTokens, 31);
+      // And appends are targeted again afterwards.
+      next = nextChange(s);
+      fs.appendFileSync(file, claudeLine(32));
+      r = await next;
+      assert.equal(r.scope, 'changed');
+      assert.equal(totalOf(s.index.rows()).inputTokens, 63);
+      // An explicit scan() is always a full one.
+      assert.equal((await s.scan()).scope, 'full');
+    } finally {
+      await s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('watcher-triggered scans save later: a process killed before that save loses nothing and counts nothing twice', async () => {
+  const { dir, file, opts } = setup({ watch: true, debounceMs: 20, rescanMs: 0, saveDelayMs: 60_000 });
+  fs.writeFileSync(file, claudeLine(1));
+  const s1 = new UsageScanner(opts);
+  await s1.start();
+  const next = nextChange(s1);
+  fs.appendFileSync(file, claudeLine(2) + claudeLine(4));
+  assert.equal((await next).scope, 'changed');
+  assert.equal(totalOf(s1.index.rows()).inputTokens, 7);
+  // What is on disk now is what a killed process leaves behind: the index before the append.
+  const s2 = new UsageScanner({ ...opts, watch: false, canPersist: () => false });
+  await s2.load();
+  assert.equal(totalOf(s2.index.rows()).inputTokens, 1);
+  const r2 = await s2.scan();
+  assert.equal(r2.records, 2);
+  assert.equal(totalOf(s2.index.rows()).inputTokens, 7);
+  s2.dispose();
+  // Closing does the deferred save; the next start has the append and reads nothing again.
+  await s1.close();
+  const s3 = new UsageScanner({ ...opts, watch: false });
+  await s3.load();
+  assert.equal(totalOf(s3.index.rows()).inputTokens, 7);
+  assert.equal((await s3.scan()).bytesRead, 0);
+  await s3.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('without watchers, or with targeted scans off, every scan is a full one', async () => {
+  const { dir, file, opts } = setup({ watch: true, debounceMs: 20, rescanMs: 0, targetedScans: false });
+  fs.writeFileSync(file, claudeLine(1));
+  const s = new UsageScanner(opts);
+  await s.start();
+  const next = nextChange(s);
+  fs.appendFileSync(file, claudeLine(2));
+  assert.equal((await next).scope, 'full');
+  await s.close();
+  const s2 = new UsageScanner({ ...opts, watch: false, targetedScans: true });
+  await s2.start();
+  fs.appendFileSync(file, claudeLine(4));
+  s2.schedule();
+  await sleep(50);
+  await s2.whenIdle();
+  assert.equal(totalOf(s2.index.rows()).inputTokens, 7);
+  await s2.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
