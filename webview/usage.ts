@@ -3,6 +3,7 @@
 // custom properties set through the CSSOM, which the strict style-src CSP allows. Charts are plain DOM stacked bars:
 // 30 columns do not need a canvas library, and every chart has a table alternative.
 import type { UsageBlockView, UsageDailyView, UsagePlanWindowView, UsageTotalsView, UsageView } from '../src/shared/protocol';
+import { formatTokens, formatUsd } from '../src/shared/usageFormat';
 import { h, icon } from './dom';
 import { tickText } from './render';
 
@@ -10,24 +11,6 @@ const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-di
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
-// The same texts as src/core/usage/view.ts (formatUsd / formatTokens): that module reads Node's path, so the webview
-// bundle cannot import it.
-export function formatUsd(costUSD: number | undefined): string {
-  if (costUSD === undefined || !Number.isFinite(costUSD)) return 'unpriced';
-  const abs = Math.abs(costUSD);
-  const digits = abs !== 0 && abs < 0.01 ? 4 : 2;
-  return `$${costUSD.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits })}`;
-}
-
-export function formatTokens(n: number): string {
-  if (!Number.isFinite(n)) return 'unknown';
-  const abs = Math.abs(n);
-  const fmt = (v: number, s: string) => `${v >= 100 ? Math.round(v) : Math.round(v * 10) / 10}${s}`;
-  if (abs < 1000) return String(Math.round(n));
-  if (abs < 999_500) return fmt(n / 1e3, 'k');
-  if (abs < 999_500_000) return fmt(n / 1e6, 'M');
-  return fmt(n / 1e9, 'B');
-}
 
 function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
