@@ -73,6 +73,8 @@ export function createVscodeStub(opts: { globalStorage: string; settings?: Recor
     workspace: {
       getConfiguration: () => ({ get: (k: string) => settings[k] }),
       onDidChangeConfiguration: noop,
+      onDidChangeWorkspaceFolders: noop,
+      workspaceFolders: undefined,
     },
     authentication: {
       onDidChangeSessions: noop,
