@@ -1,26 +1,34 @@
 // History charts, one per meter, drawn with uPlot (canvas, no eval; it styles its elements through the CSSOM, which the
 // strict `style-src` CSP allows, and its stylesheet is <link>ed as dist/webview/dashboard.css).
 //
-// render.ts builds a detached placeholder per meter (`renderHistoryBlock`); once the card is in the document,
-// `ChartManager.mountWithin` watches the placeholders with an IntersectionObserver: a chart asks the host for its
-// series only when it comes near the viewport (so 20 accounts cost what the visible few cost, and the width comes
-// from the observer entry without forcing a layout), and answers are drawn together in the next animation frame. Requests carry increasing ids and each chart remembers only its
-// latest: an answer to an older request (a range clicked twice quickly, a card rebuilt) is dropped. Series are cached
-// per meter and range, so a card rebuilt after a poll redraws at once and then refreshes quietly.
+// render.ts builds a detached placeholder per meter (`renderHistoryBlock`, cloned from one template); once the card
+// is in the document, `ChartManager.mountWithin` starts the charts near the viewport at once (measured in one layout
+// pass) and watches the others with an IntersectionObserver: a chart asks the host for its series only when it comes
+// near the viewport or gets focus (so 20 accounts cost what the visible few cost). Answers are drawn together: at once
+// when none is outstanding any more, else in the next animation frame. Requests carry increasing ids and each chart
+// remembers only its latest: an answer to an older request (a range clicked twice quickly, a card rebuilt) is
+// dropped. Series are cached per meter and range, so a card rebuilt after a poll redraws at once and then refreshes
+// quietly. A chart box's `data-state` is `deferred` (not asked yet), `loading`, `drawn` or `empty`.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { HISTORY_RANGES, type ChartSeries, type HistoryRange, type WebviewToHost } from '../src/shared/protocol';
+// Types only from the protocol module: a value import would pull its zod schemas (20 KB, and building them at start-up)
+// into the bundle. So HISTORY_RANGES is restated below: `satisfies` checks each entry, and RANGE_LABEL / RANGE_MS
+// (records over HistoryRange) fail to compile when a range is added, pointing here.
+import type { ChartSeries, HistoryRange, WebviewToHost } from '../src/shared/protocol';
 import type { Meter } from '../src/core/model';
 import { formatAmount } from '../src/core/format';
-import { h } from './dom';
+import { h, lazy } from './dom';
 import { downsampleMinMax } from './downsample';
 
 export const DEFAULT_RANGE: HistoryRange = '30d';
+const HISTORY_RANGES = ['24h', '7d', '30d', '90d', '1y'] as const satisfies readonly HistoryRange[];
 const CHART_HEIGHT = 120;
 /** Used when a chart has no layout width yet (a hidden panel): about the width of a card in the narrowest grid. */
 const FALLBACK_WIDTH = 280;
 /** Enough for every meter of a large dashboard at all five ranges; older entries are evicted first. */
 const CACHE_LIMIT = 500;
+/** Charts this far above or below the viewport are requested and drawn as if they were in it. */
+const NEAR_VIEWPORT_PX = 400;
 const HOUR = 3_600_000;
 const RANGE_MS: Record<HistoryRange, number> = { '24h': 24 * HOUR, '7d': 7 * 24 * HOUR, '30d': 30 * 24 * HOUR, '90d': 90 * 24 * HOUR, '1y': 365 * 24 * HOUR };
 const RANGE_LABEL: Record<HistoryRange, string> = { '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days', '1y': 'year' };
@@ -28,9 +36,9 @@ const RANGE_LABEL: Record<HistoryRange, string> = { '24h': '24 hours', '7d': '7 
 const pointTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
-/** Detached placeholder for one meter's history: range buttons, the chart box, its text alternatives. */
-export function renderHistoryBlock(accountId: string, m: Meter): HTMLElement {
-  const group = h('div', { class: 'range-switch', attrs: { role: 'group', 'aria-label': `History range for ${m.label}` } });
+/** The structure every history block is cloned from (built once; cloning is several times cheaper than building). */
+const historyTemplate = lazy(() => {
+  const group = h('div', { class: 'range-switch', attrs: { role: 'group' } });
   for (const r of HISTORY_RANGES) {
     group.append(
       h('button', {
@@ -38,22 +46,24 @@ export function renderHistoryBlock(accountId: string, m: Meter): HTMLElement {
         testid: `range-${r}`,
         text: r,
         data: { action: 'range', range: r },
-        attrs: { type: 'button', 'aria-pressed': 'false', title: `Last ${RANGE_LABEL[r]}`, 'aria-label': `Last ${RANGE_LABEL[r]}` },
+        attrs: { type: 'button', 'aria-pressed': String(r === DEFAULT_RANGE), title: `Last ${RANGE_LABEL[r]}`, 'aria-label': `Last ${RANGE_LABEL[r]}` },
       }),
     );
   }
   return h(
     'div',
-    { class: 'meter-history', testid: 'meter-history', data: { accountId, meterId: m.id, label: m.label, unit: m.unit } },
+    // Deferred (its rendering skipped, dashboard.css) until it comes near the viewport: see mountWithin.
+    { class: 'meter-history meter-history--deferred', testid: 'meter-history' },
     group,
     h(
       'div',
       {
         class: 'chart',
         testid: 'meter-chart',
-        data: { meterId: m.id, points: 0, state: 'loading' },
+        // `deferred` until the chart comes near the viewport and asks for its series (then `loading`).
+        data: { points: 0, state: 'deferred', range: DEFAULT_RANGE },
         // Focusable so the keyboard can walk the points (arrows, Home, End) and get the same readout as the tooltip.
-        attrs: { role: 'figure', tabindex: 0, 'aria-label': `${m.label} history` },
+        attrs: { role: 'figure', tabindex: 0 },
       },
       h('p', { class: 'chart-status', text: 'Loading history…' }),
     ),
@@ -61,6 +71,23 @@ export function renderHistoryBlock(accountId: string, m: Meter): HTMLElement {
     h('p', { class: 'sr-only', attrs: { 'aria-live': 'polite' } }),
     h('details', { class: 'chart-table', testid: 'chart-table' }, h('summary', { text: 'Show as table' })),
   );
+});
+
+/**
+ * Detached placeholder for one meter's history: range buttons, the chart box, its text alternatives. The children's
+ * order is what `ChartManager.adopt` reads: range group, chart box (status inside), summary, live region, table.
+ */
+export function renderHistoryBlock(accountId: string, m: Meter): HTMLElement {
+  const block = historyTemplate().cloneNode(true) as HTMLElement;
+  block.setAttribute('data-account-id', accountId);
+  block.setAttribute('data-meter-id', m.id);
+  block.setAttribute('data-label', m.label);
+  block.setAttribute('data-unit', m.unit);
+  const [group, box] = block.children as unknown as [HTMLElement, HTMLElement];
+  group.setAttribute('aria-label', `History range for ${m.label}`);
+  box.setAttribute('data-meter-id', m.id);
+  box.setAttribute('aria-label', `${m.label} history`);
+  return block;
 }
 
 interface Theme {
@@ -148,34 +175,89 @@ export class ChartManager {
       (entries) => {
         for (const e of entries) {
           if (!e.isIntersecting) continue;
-          const chart = this.charts.get((e.target as HTMLElement).parentElement as HTMLElement);
+          const chart = this.charts.get(e.target as HTMLElement);
           if (chart) this.start(chart, Math.round(e.boundingClientRect.width));
         }
       },
       // Start a little before a chart scrolls into view, so it is usually drawn by the time it is seen.
-      { rootMargin: '400px 0px' },
+      { rootMargin: `${NEAR_VIEWPORT_PX}px 0px` },
+    );
+    // One listener each for all charts (`toggle` does not bubble, so it is caught on the way down).
+    document.addEventListener('keydown', (ev) => {
+      const chart = this.chartAt(ev.target, '.chart');
+      if (chart && ev.target === chart.box) this.onKey(chart, ev);
+    });
+    // Keyboard (and screen reader) users may reach a chart that has not come into view: it starts then.
+    document.addEventListener('focusin', (ev) => {
+      const chart = this.chartAt(ev.target, '.meter-history');
+      if (chart && !chart.started) {
+        chart.block.classList.remove('meter-history--deferred'); // before measuring: a skipped block has no real layout
+        this.start(chart, Math.round(chart.box.getBoundingClientRect().width));
+      }
+    });
+    document.addEventListener('focusout', (ev) => {
+      const chart = this.chartAt(ev.target, '.chart');
+      if (chart && ev.target === chart.box) chart.plot?.setCursor({ left: -10, top: -10 });
+    });
+    document.addEventListener(
+      'toggle',
+      (ev) => {
+        const chart = this.chartAt(ev.target, 'details');
+        if (chart && ev.target === chart.details && chart.details.open && chart.tableDirty) this.buildTable(chart);
+      },
+      true,
     );
   }
 
-  /** Starts watching every not-yet-mounted history block under `root` (which must be in the document). */
+  /**
+   * Mounts every not-yet-mounted history block under `root` (which must be in the document): the charts near the
+   * viewport ask for their series at once, the others when they scroll near it or get focus.
+   *
+   * Blocks start deferred (`meter-history--deferred`: the browser skips their style, layout and paint and lays them
+   * out as fixed-height placeholders). One layout read finds the blocks near the viewport (cheap: every block is a
+   * placeholder), those are undeferred, and a second read measures their charts' widths (the layout the next frame
+   * would do anyway, done once, before it). Waiting for an IntersectionObserver's first callback instead would cost a
+   * whole frame (style, layout, paint of every card) before the first request could leave. The blocks left deferred
+   * are watched by the observer (their placeholders have the right place) and start when they come near.
+   */
   mountWithin(root: ParentNode): void {
+    const fresh: Chart[] = [];
     for (const block of root.querySelectorAll<HTMLElement>('.meter-history:not([data-mounted])')) {
       block.dataset.mounted = '1';
       const chart = this.adopt(block);
       if (!chart) continue;
-      this.pressRange(chart);
-      this.intersection.observe(chart.box);
+      if (chart.range !== DEFAULT_RANGE) this.pressRange(chart); // the block is built with the default pressed
+      fresh.push(chart);
+    }
+    if (fresh.length === 0) return;
+    const top = -NEAR_VIEWPORT_PX;
+    const bottom = window.innerHeight + NEAR_VIEWPORT_PX;
+    // A hidden panel has no layout (width 0): the observer starts those charts once the panel is shown.
+    const isNear = (r: DOMRect) => r.width > 0 && r.bottom >= top && r.top <= bottom;
+    const near = fresh.filter((chart) => isNear(chart.block.getBoundingClientRect()));
+    for (const chart of near) chart.block.classList.remove('meter-history--deferred');
+    const widths = near.map((chart) => Math.round(chart.box.getBoundingClientRect().width));
+    near.forEach((chart, i) => this.start(chart, widths[i]!));
+    for (const chart of fresh) {
+      if (chart.started) continue;
+      chart.summary.textContent = `The ${chart.label} history loads when the chart is scrolled into view or focused.`;
+      this.intersection.observe(chart.block);
     }
   }
 
   private start(chart: Chart, width: number): void {
-    this.intersection.unobserve(chart.box);
+    this.intersection.unobserve(chart.block);
     if (chart.started) return;
     chart.started = true;
+    chart.block.classList.remove('meter-history--deferred');
     chart.width = width > 0 ? width : FALLBACK_WIDTH;
     this.resize.observe(chart.box);
     const cached = this.cache.get(cacheKey(chart));
     if (cached) this.draw(chart, cached);
+    else {
+      chart.box.dataset.state = 'loading';
+      if (chart.summary.firstChild) chart.summary.textContent = ''; // the "loads when scrolled into view" note
+    }
     this.request(chart);
   }
 
@@ -221,12 +303,16 @@ export class ChartManager {
       if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
     }
     this.queued.set(chart, fits ? series : null);
-    // Answers arrive as separate messages; drawing them in one frame costs one style/layout pass instead of many.
-    this.frame ??= requestAnimationFrame(() => this.flush());
+    // Answers arrive as separate messages; drawing them together costs one style/layout pass instead of many. Once
+    // every outstanding request is answered the batch is drawn at once (waiting for the next frame would only add
+    // idle time); otherwise the next frame draws what has arrived.
+    if (this.pending.size === 0) this.flush();
+    else this.frame ??= requestAnimationFrame(() => this.flush());
     return true;
   }
 
   private flush(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.frame = undefined;
     const batch = [...this.queued];
     this.queued.clear();
@@ -253,12 +339,11 @@ export class ChartManager {
   // ---------- internals ----------
 
   private adopt(block: HTMLElement): Chart | undefined {
-    const box = block.querySelector<HTMLElement>('.chart');
-    const status = box?.querySelector<HTMLElement>('.chart-status');
-    const [summary, live] = block.querySelectorAll<HTMLElement>(':scope > .sr-only');
-    const details = block.querySelector<HTMLDetailsElement>('details');
+    // The structure renderHistoryBlock clones; checked rather than trusted, since anything else would break later.
+    const [, box, summary, live, details] = block.children as unknown as Array<HTMLElement | undefined>;
+    const status = box?.firstElementChild as HTMLElement | null | undefined;
     const { accountId, meterId, label, unit } = block.dataset;
-    if (!box || !status || !summary || !live || !details || !accountId || !meterId) return undefined;
+    if (!box?.classList.contains('chart') || !status || !summary || !live || !(details instanceof HTMLDetailsElement) || !accountId || !meterId) return undefined;
     const id = `tokstat-chart-${this.nextDomId++}`;
     summary.id = `${id}-summary`;
     box.setAttribute('aria-describedby', summary.id);
@@ -281,19 +366,21 @@ export class ChartManager {
       started: false,
     };
     chart.range = this.ranges.get(meterKey(chart)) ?? DEFAULT_RANGE;
-    details.addEventListener('toggle', () => {
-      if (details.open && chart.tableDirty) this.buildTable(chart);
-    });
-    box.addEventListener('keydown', (ev) => this.onKey(chart, ev));
-    box.addEventListener('blur', () => chart.plot?.setCursor({ left: -10, top: -10 }));
     this.charts.set(block, chart);
     return chart;
+  }
+
+  /** The chart whose box (or anything inside it) is `target`. */
+  private chartAt(target: EventTarget | null, selector: string): Chart | undefined {
+    const el = target instanceof Element ? target.closest<HTMLElement>(selector) : null;
+    const block = el?.closest<HTMLElement>('.meter-history');
+    return block ? this.charts.get(block) : undefined;
   }
 
   private release(chart: Chart): void {
     this.destroyPlot(chart);
     this.resize.unobserve(chart.box);
-    this.intersection.unobserve(chart.box);
+    this.intersection.unobserve(chart.block);
     this.queued.delete(chart);
     this.charts.delete(chart.block);
     if (chart.requestId) this.pending.delete(chart.requestId);
@@ -403,11 +490,17 @@ export class ChartManager {
     if (chart.plot) {
       chart.plot.setData(data);
     } else {
-      chart.plot = new uPlot(this.options(chart), data, box);
+      // Built and drawn detached, then put in place: a canvas in the document resolves its `font` against its
+      // computed style, so drawing the axis labels of a connected chart forces a style recalc of the page, once per
+      // chart. The `then` callback runs the first draw synchronously (uPlot's batch) instead of in a microtask.
+      const plot = new uPlot(this.options(chart), data, (u, init) => u.batch(init));
+      chart.plot = plot;
       chart.tip = h('div', { class: 'chart-tip', attrs: { 'aria-hidden': 'true' } });
       chart.tip.hidden = true;
-      chart.plot.over.append(chart.tip);
+      plot.over.append(chart.tip);
+      box.append(plot.root);
     }
+    box.dataset.state = 'drawn';
   }
 
   private options(chart: Chart): uPlot.Options {
@@ -498,7 +591,6 @@ export class ChartManager {
       chart.box.dataset.limitRow = String(y); // canvas row of the line, for tests
     }
     ctx.restore();
-    chart.box.dataset.state = 'drawn';
   }
 
   private pointText(chart: Chart, idx: number): string | undefined {

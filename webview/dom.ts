@@ -14,8 +14,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
   const el = document.createElement(tag);
   if (props.class) el.className = props.class;
   if (props.testid) el.setAttribute('data-testid', props.testid);
-  if (props.attrs) for (const [k, v] of Object.entries(props.attrs)) if (v !== undefined) el.setAttribute(k, String(v));
-  if (props.data) for (const [k, v] of Object.entries(props.data)) if (v !== undefined) el.dataset[k] = String(v);
+  const { attrs, data } = props;
+  if (attrs) {
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (v !== undefined) el.setAttribute(k, String(v));
+    }
+  }
+  if (data) {
+    for (const k in data) {
+      const v = data[k];
+      if (v !== undefined) el.setAttribute(dataAttr(k), String(v));
+    }
+  }
   if (props.text !== undefined) el.textContent = props.text;
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
@@ -24,10 +35,27 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
   return el;
 }
 
+const dataAttrs = new Map<string, string>();
+/** `accountId` → `data-account-id`, as `el.dataset.accountId = …` would name it (memoized: the keys are few). */
+function dataAttr(key: string): string {
+  let name = dataAttrs.get(key);
+  if (name === undefined) {
+    name = `data-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    dataAttrs.set(key, name);
+  }
+  return name;
+}
+
 const CODICON_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** A decorative codicon; the name is checked so a provider-supplied icon can never inject other classes. */
 export function icon(name: string, extra = ''): HTMLSpanElement {
   const safe = CODICON_NAME.test(name) ? name : 'circle-outline';
   return h('span', { class: `codicon codicon-${safe}${extra ? ' ' + extra : ''}`, attrs: { 'aria-hidden': 'true' } });
+}
+
+/** A value made on first use (e.g. a DOM template, which needs the document). */
+export function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }

@@ -9,6 +9,7 @@ import { CHROMIUM, startWebviewServer, type Harness, type WebviewServer } from '
 
 declare const window: any;
 declare const document: any;
+declare const getComputedStyle: any;
 
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: browser chart test skipped`;
 
@@ -313,6 +314,79 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
         assert.deepEqual(await limitPixel(h), expected, `limit line re-themed for ${cls}`);
         assert.equal(await h.page.locator(`${chartSel} canvas`).count(), 1, 'one canvas after re-theming');
       }
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test('charts far from the viewport wait until scrolled near or focused; near ones ask at once', async () => {
+    // Twelve one-meter accounts in a short panel: the first cards are on screen, the last far below.
+    const many: DashboardState = { ...state(), accounts: [] };
+    for (let i = 0; i < 12; i++) {
+      const a = structuredClone(state().accounts[0]!);
+      a.id = `gh${i}`;
+      a.name = `Copilot ${i}`;
+      a.snapshot!.accountId = a.id;
+      a.snapshot!.meters = [a.snapshot!.meters[0]!];
+      many.accounts.push(a);
+    }
+    const h = await srv.open({ viewport: { width: 420, height: 500 } });
+    const chartOf = (i: number) => h.page.locator(`[data-testid="account-card"][data-account-id="gh${i}"] [data-testid="meter-chart"]`);
+    const asked = async () => new Set((await requests(h)).map((m) => m.accountId as string));
+    try {
+      // The charts near the viewport ask in the task that rendered the cards, before any frame.
+      const sameTask = await h.page.evaluate((s: unknown) => {
+        window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state: s } }));
+        return (window as any).__posted.filter((m: any) => m.type === 'requestHistory').length;
+      }, many);
+      assert.ok(sameTask >= 1, 'a request left with the render');
+      const first = await asked();
+      assert.ok(first.has('gh0') && !first.has('gh11'), `asked: ${[...first].join(', ')}`);
+      assert.equal(first.size, sameTask, 'one request per chart near the viewport');
+
+      // A far chart: not asked yet, says so, and its block's rendering is skipped until it comes near.
+      const historyOf = (i: number) => h.page.locator(`[data-testid="account-card"][data-account-id="gh${i}"] [data-testid="meter-history"]`);
+      assert.equal(await chartOf(11).getAttribute('data-state'), 'deferred');
+      assert.match((await historyOf(11).locator('[data-testid="chart-summary"]').textContent()) ?? '', /loads when the chart is scrolled into view/);
+      const deferred = (i: number) => historyOf(i).evaluate((e: any) => getComputedStyle(e).contentVisibility);
+      assert.equal(await deferred(11), 'auto');
+      assert.equal(await deferred(0), 'visible');
+      assert.equal(await chartOf(0).getAttribute('data-state'), 'loading');
+      // The card's own texts are rendered either way (only the chart block waits).
+      assert.equal((await h.page.locator('[data-testid="account-card"][data-account-id="gh11"] [data-testid="meter-value"]').innerText()).trim(), '62%');
+
+      // Answered: drawn as soon as the last outstanding answer is in, without waiting for an animation frame.
+      const answers = (await requests(h)).map((r) => ({ type: 'history', requestId: r.requestId, series: { ...series(60), accountId: r.accountId } }));
+      const states = await h.page.evaluate(
+        (list: unknown[]) =>
+          new Promise<string[]>((resolve) => {
+            for (const d of list) window.postMessage(d, '*');
+            // Runs after the answers' message tasks (posted before it), and before any frame callback.
+            window.addEventListener('message', function last(ev: any) {
+              if (ev.data !== 'after-answers') return;
+              window.removeEventListener('message', last);
+              resolve([...document.querySelectorAll('[data-testid="meter-chart"]')].filter((c: any) => c.dataset.state !== 'deferred').map((c: any) => c.dataset.state));
+            });
+            window.postMessage('after-answers', '*');
+          }),
+        answers,
+      );
+      assert.deepEqual([...new Set(states)], ['drawn'], 'every asked chart drawn');
+
+      // Focus reaches a far chart (keyboard or screen reader): it asks at once.
+      await chartOf(8).focus();
+      await h.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'requestHistory' && m.accountId === 'gh8'));
+      assert.equal(await chartOf(8).getAttribute('data-state'), 'loading');
+      assert.equal(await deferred(8), 'visible');
+      assert.equal((await historyOf(8).locator('[data-testid="chart-summary"]').textContent()) ?? '', '');
+
+      // Scrolling the last card near: its chart asks (IntersectionObserver) with its real width.
+      await h.page.locator('[data-testid="account-card"][data-account-id="gh11"]').scrollIntoViewIfNeeded();
+      await h.page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'requestHistory' && m.accountId === 'gh11'));
+      const last = (await requests(h)).find((m) => m.accountId === 'gh11');
+      assert.equal(last.width, await chartOf(11).evaluate((e: any) => e.clientWidth));
+      assert.equal(await deferred(11), 'visible');
       assert.deepEqual(await h.allViolations(), []);
     } finally {
       await h.page.close();
