@@ -28,9 +28,9 @@ export const COPILOT_INTERNAL_TOKEN = 'tid=7e57c0p110t1n7erna1;exp=4102444800;sk
 export const OPENAI_ADMIN_KEY = `sk-admin-${fill('fakeAdmin0', 48)}`;
 /** LiteLLM virtual key. */
 export const LITELLM_KEY = `sk-${fill('fakeLiteLLM0', 40)}`;
-/** Claude Code OAuth access token in the fixture ~/.claude/.credentials.json. */
-export const CLAUDE_OAUTH_TOKEN = `sk-ant-oat01-${fill('fakeClaude0', 80)}`;
-export const CLAUDE_REFRESH_TOKEN = `sk-ant-ort01-${fill('fakeRefresh0', 80)}`;
+/** Claude Code OAuth tokens in the fixture ~/.claude/.credentials.json (no vendor prefix: tokstat never checks one). */
+export const CLAUDE_OAUTH_TOKEN = `FAKE-claude-oauth-access-${fill('fakeClaude0', 60)}`;
+export const CLAUDE_REFRESH_TOKEN = `FAKE-claude-oauth-refresh-${fill('fakeRefresh0', 60)}`;
 
 export const PROVIDER_SCENARIO_SECRETS: readonly string[] = [OPENAI_ADMIN_KEY, LITELLM_KEY, CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN];
 
