@@ -2,6 +2,7 @@
 // `--watch` rebuilds on change; `--production` minifies (source maps are always written).
 // Type-checking is separate (`npm run typecheck`), as in vscode-extension-samples/esbuild-sample.
 const esbuild = require('esbuild');
+const { webviewBuildOptions } = require('./build/webview.js');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
@@ -113,15 +114,11 @@ const targets = [
     plugins: [problemMatcher, slimUndici],
   },
   {
+    // The dashboard (build/webview.js, shared with the tests' webview harness).
     ...common,
-    // codicon.css (+ its .ttf via the file loader) is copied next to the script; @vscode/codicons is a peer
-    // dependency of @vscode-elements/elements, so it is installed with it.
-    entryPoints: { dashboard: 'webview/main.ts', codicon: require.resolve('@vscode/codicons/dist/codicon.css') },
+    ...webviewBuildOptions({ root: __dirname, minify: production }),
     outdir: 'dist/webview',
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    loader: { '.ttf': 'file' },
+    plugins: [problemMatcher, ...webviewBuildOptions().plugins],
   },
 ];
 

@@ -19,6 +19,8 @@ import type { Meter } from '../src/core/model';
 import { formatAmount } from '../src/core/format';
 import { h, lazy } from './dom';
 import { downsampleMinMax } from './downsample';
+import { absoluteTime } from './formats';
+import { formatCompact } from '../src/shared/numberFormat';
 
 export const DEFAULT_RANGE: HistoryRange = '30d';
 const HISTORY_RANGES = ['24h', '7d', '30d', '90d', '1y'] as const satisfies readonly HistoryRange[];
@@ -32,9 +34,6 @@ const NEAR_VIEWPORT_PX = 400;
 const HOUR = 3_600_000;
 const RANGE_MS: Record<HistoryRange, number> = { '24h': 24 * HOUR, '7d': 7 * 24 * HOUR, '30d': 30 * 24 * HOUR, '90d': 90 * 24 * HOUR, '1y': 365 * 24 * HOUR };
 const RANGE_LABEL: Record<HistoryRange, string> = { '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days', '1y': 'year' };
-
-const pointTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
 /** The structure every history block is cloned from (built once; cloning is several times cheaper than building). */
 const historyTemplate = lazy(() => {
@@ -542,7 +541,7 @@ export class ChartManager {
           },
         },
       },
-      axes: [axis(22), { ...axis(40), values: (_u, splits) => splits.map((v) => compact.format(v)) }],
+      axes: [axis(22), { ...axis(40), values: (_u, splits) => splits.map((v) => formatCompact(v)) }],
       series: [
         {},
         { label: chart.label, stroke: theme.line, width: 1.5, points: { show: false } },
@@ -602,7 +601,7 @@ export class ChartManager {
     if (t === undefined || value === null || value === undefined) return undefined;
     const limit = d.series.limit;
     const of = limit !== undefined && measured !== null && measured !== undefined ? ` of ${formatAmount(limit, chart.unit)}` : '';
-    return `${pointTime.format(t)}: ${formatAmount(value, chart.unit)}${of}${measured === null || measured === undefined ? ' (projected)' : ''}`;
+    return `${absoluteTime().format(t)}: ${formatAmount(value, chart.unit)}${of}${measured === null || measured === undefined ? ' (projected)' : ''}`;
   }
 
   private updateTip(chart: Chart, u: uPlot): void {
@@ -675,7 +674,7 @@ export class ChartManager {
         h(
           'tr',
           { class: measured === null ? 'row--projected' : undefined },
-          h('td', { text: pointTime.format(d.xs[i]!) }),
+          h('td', { text: absoluteTime().format(d.xs[i]!) }),
           h('td', { text: formatAmount(value, unit) }),
           h('td', { text: measured === null ? 'projected' : 'measured' }),
         ),

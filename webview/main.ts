@@ -10,6 +10,7 @@ import { renderCard, renderEmpty, renderToolbar, tickText, type TickKind } from 
 import { UsageSectionController } from './usage';
 import { parseHistoryMessage, parseHostMessage } from './validate';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
+import { absoluteTime } from './formats';
 
 const TICK_MS = 30_000;
 
@@ -151,6 +152,14 @@ root.addEventListener('click', (ev) => {
       charts.setRange(target);
       break;
   }
+});
+
+// A countdown's or age's tooltip is its absolute time, formatted when the pointer first reaches it (see formats.ts).
+root.addEventListener('pointerover', (ev) => {
+  const el = ev.target instanceof Element ? ev.target.closest<HTMLElement>('[data-tick][data-at]') : null;
+  if (!el || el.title) return;
+  const at = Number(el.dataset.at);
+  if (Number.isFinite(at)) el.title = absoluteTime().format(at);
 });
 
 let scrollTimer: ReturnType<typeof setTimeout> | undefined;

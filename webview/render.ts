@@ -17,9 +17,6 @@ import {
 import { h, icon } from './dom';
 import { renderHistoryBlock } from './chart';
 
-// One formatter for all tooltips: `Date#toLocaleString` builds a new Intl formatter per call, which dominated render time.
-const absoluteTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
 export type TickKind = 'reset' | 'age' | 'stale' | 'next';
 
 /** The text of a ticking element at `now`; the single place these strings are produced. */
@@ -41,9 +38,9 @@ export function tickText(kind: TickKind, at: number | undefined, now: number): s
 function ticking(kind: TickKind, at: number | undefined, now: number, cls: string, testid?: string): HTMLSpanElement {
   const props: Parameters<typeof h>[1] = { class: cls, data: { tick: kind, at }, text: tickText(kind, at, now) };
   if (testid) props.testid = testid;
-  const el = h('span', props);
-  if (at !== undefined) el.title = absoluteTime.format(at);
-  return el;
+  // The absolute time behind the countdown is its tooltip, set when the pointer reaches it (main.ts): formatting it
+  // here would build the first Intl.DateTimeFormat of the page during the first render.
+  return h('span', props);
 }
 
 function actionButton(label: string, action: string, opts: { accountId?: string; secondary?: boolean; codicon?: string; testid?: string } = {}): HTMLButtonElement {

@@ -4,13 +4,10 @@
 // 30 columns do not need a canvas library, and every chart has a table alternative.
 import type { UsageBlockView, UsageDailyView, UsagePlanWindowView, UsageTotalsView, UsageView } from '../src/shared/protocol';
 import { formatTokens, formatUsd } from '../src/shared/usageFormat';
+import { formatCount } from '../src/shared/numberFormat';
 import { h, icon } from './dom';
 import { tickText } from './render';
-
-const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
-
+import { absoluteTime, clockTime, utcDayLabel } from './formats';
 
 function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
@@ -50,7 +47,7 @@ function tile(title: string, t: UsageTotalsView, costId: string, tokensId: strin
       class: 'usage-tile-tokens',
       ...(tokensId ? { testid: tokensId } : {}),
       attrs: { title: tip },
-      text: `${formatTokens(t.tokens.total)} tokens · ${t.requests.toLocaleString('en-US')} requests`,
+      text: `${formatTokens(t.tokens.total)} tokens · ${formatCount(t.requests)} requests`,
     }),
     t.costUSD !== undefined && t.unpricedRequests > 0 ? h('div', { class: 'usage-note', text: `${t.unpricedRequests} unpriced requests not included` }) : null,
     note ? h('div', { class: 'usage-note', text: note }) : null,
@@ -151,7 +148,7 @@ function segClass(model: string, index: number): string {
 
 function dayText(day: string): string {
   const [y, m, d] = day.split('-').map(Number);
-  return y && m && d ? dayLabel.format(Date.UTC(y, m - 1, d)) : day;
+  return y && m && d ? utcDayLabel().format(Date.UTC(y, m - 1, d)) : day;
 }
 
 function renderSessions(u: UsageView): HTMLElement {
@@ -165,7 +162,7 @@ function renderSessions(u: UsageView): HTMLElement {
       h('td', { attrs: { title: s.models.join(', ') }, text: s.models.length > 1 ? `${s.model} +${s.models.length - 1}` : s.model }),
       h('td', { class: 'num', text: formatTokens(s.tokens) }),
       costCell(s),
-      h('td', { attrs: { title: `${dateTime.format(s.firstTs)} – ${dateTime.format(s.lastTs)}` }, text: spanText(s.firstTs, s.lastTs, u.generatedAt, true) }),
+      h('td', { attrs: { title: `${absoluteTime().format(s.firstTs)} – ${absoluteTime().format(s.lastTs)}` }, text: spanText(s.firstTs, s.lastTs, u.generatedAt, true) }),
     );
     return r;
   });
@@ -176,8 +173,8 @@ function renderSessions(u: UsageView): HTMLElement {
 function spanText(a: number, b: number, now: number, dayForToday: boolean): string {
   const da = localDayOf(a);
   const db = localDayOf(b);
-  if (da === db) return `${dayForToday || da !== localDayOf(now) ? `${dayText(da)} ` : ''}${time.format(a)}–${time.format(b)}`;
-  return `${dayText(da)} ${time.format(a)} – ${dayText(db)} ${time.format(b)}`;
+  if (da === db) return `${dayForToday || da !== localDayOf(now) ? `${dayText(da)} ` : ''}${clockTime().format(a)}–${clockTime().format(b)}`;
+  return `${dayText(da)} ${clockTime().format(a)} – ${dayText(db)} ${clockTime().format(b)}`;
 }
 
 function localDayOf(ts: number): string {
@@ -205,9 +202,9 @@ function renderTools(u: UsageView): HTMLElement {
       'tr',
       {},
       h('th', { attrs: { scope: 'row' }, text: t.name }),
-      h('td', { class: 'num', text: t.count.toLocaleString('en-US') }),
+      h('td', { class: 'num', text: formatCount(t.count) }),
       h('td', { class: 'num', attrs: { title: `${t.timedCount} of ${t.count} calls timed` }, text: formatMs(t.avgDurationMs) }),
-      h('td', { class: `num${t.errors > 0 ? ' usage-errors' : ''}`, text: t.errors.toLocaleString('en-US') }),
+      h('td', { class: `num${t.errors > 0 ? ' usage-errors' : ''}`, text: formatCount(t.errors) }),
     ),
   );
   return section('Tool calls', rows.length ? table('usage-tools', 'Tool calls', ['Tool', 'Calls', 'Avg duration', 'Errors'], rows) : empty('usage-tools', 'No tool calls in this range.'));
@@ -230,7 +227,7 @@ function renderBlock(b: UsageBlockView, now: number): HTMLElement {
   const pct = (b.elapsedFraction ?? 0) * 100;
   const projected =
     b.projectedTokens !== undefined
-      ? `projected ${formatTokens(b.projectedTokens)} tokens${b.projectedCostUSD !== undefined ? ` · ${formatUsd(b.projectedCostUSD)}` : ''} by ${time.format(b.end)}`
+      ? `projected ${formatTokens(b.projectedTokens)} tokens${b.projectedCostUSD !== undefined ? ` · ${formatUsd(b.projectedCostUSD)}` : ''} by ${clockTime().format(b.end)}`
       : undefined;
   return h(
     'div',

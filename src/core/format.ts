@@ -1,6 +1,7 @@
 // Display formatting shared by the status bar, the tree and the dashboard (the webview bundle imports it too,
 // so it must stay free of Node and vscode imports). Unknown values render as "unknown", never as 0.
 import type { Meter, Snapshot } from './model';
+import { formatFixed } from '../shared/numberFormat';
 
 export const UNKNOWN = 'unknown';
 
@@ -12,11 +13,11 @@ export function formatAmount(value: number | undefined, unit: string): string {
   if (sym) {
     const abs = Math.abs(value);
     const digits = abs !== 0 && abs < 1 ? 4 : 2;
-    const s = abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
+    const s = formatFixed(abs, 2, digits);
     return `${value < 0 ? '-' : ''}${sym}${s}`;
   }
   const rounded = Number.isInteger(value) ? value : Math.round(value * 100) / 100;
-  const s = rounded.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  const s = formatFixed(rounded, 0, 2);
   return unit ? `${s} ${unit}` : s;
 }
 

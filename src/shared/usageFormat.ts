@@ -1,12 +1,13 @@
 // Number formats of the local-agent usage views, shared by the host (tree, status bar) and the dashboard webview:
-// plain functions with no imports, so both bundles can use them.
+// plain functions with no Node or DOM imports, so both bundles can use them.
+import { formatFixed } from './numberFormat';
 
 /** "$3.21", "$0.0042", "unpriced" (every request lacked a price), "$0.00" (nothing used). */
 export function formatUsd(costUSD: number | undefined): string {
   if (costUSD === undefined || !Number.isFinite(costUSD)) return 'unpriced';
   const abs = Math.abs(costUSD);
   const digits = abs !== 0 && abs < 0.01 ? 4 : 2;
-  return `$${costUSD.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits })}`;
+  return `$${formatFixed(costUSD, 2, digits)}`;
 }
 
 /** "950", "12.3k", "1.2M", "3.4B". */

@@ -60,18 +60,10 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
   let browser: Browser | undefined;
   try {
     const esbuild = await import('esbuild');
-    await esbuild.build({
-      absWorkingDir: ROOT,
-      entryPoints: { dashboard: 'webview/main.ts', codicon: require.resolve('@vscode/codicons/dist/codicon.css', { paths: [ROOT] }) },
-      outdir: outDir,
-      bundle: true,
-      minify: opts.minify ?? false,
-      platform: 'browser',
-      format: 'iife',
-      target: 'es2022',
-      loader: { '.ttf': 'file' },
-      logLevel: 'error',
-    });
+    // The shipped build's options (build/webview.js), into a temp folder.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { webviewBuildOptions } = require(path.join(ROOT, 'build', 'webview.js')) as { webviewBuildOptions(o: { root: string; minify: boolean }): Record<string, unknown> };
+    await esbuild.build({ ...webviewBuildOptions({ root: ROOT, minify: opts.minify ?? false }), outdir: outDir, logLevel: 'error' });
     const files = new Map<string, { type: string; body: Buffer | string }>();
     for (const f of fs.readdirSync(outDir)) {
       const type = f.endsWith('.js') ? 'text/javascript' : f.endsWith('.css') ? 'text/css' : f.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
