@@ -196,3 +196,24 @@ new MutationObserver(() => charts.retheme()).observe(document.body, { attributes
 
 setInterval(tick, TICK_MS);
 post({ type: 'ready' });
+// The state the host embedded in the page (html.ts) is drawn at once, in this task, so the first frame already shows
+// the cards; `ready` went first so that the charts' history requests reach the host after it, for this page. The
+// host answers `ready` with its current state, which replaces this one (cards that did not change are kept).
+const initial = readInitialState();
+if (initial) render(initial);
+
+function readInitialState(): DashboardState | undefined {
+  const el = document.getElementById('tokstat-initial-state');
+  if (!el?.textContent) return undefined;
+  el.remove();
+  let data: unknown;
+  try {
+    data = JSON.parse(el.textContent);
+  } catch {
+    console.warn('[tokstat] ignored a malformed initial state');
+    return undefined;
+  }
+  const parsed = parseHostMessage({ type: 'state', state: data });
+  if (!parsed) console.warn('[tokstat] ignored a malformed initial state');
+  return parsed?.state;
+}

@@ -1,6 +1,8 @@
 // Host side of the dashboard webview: one panel at a time, a ready handshake before any state is posted, every
 // inbound message validated with the shared zod schema, and state pushes debounced so bursts of snapshot updates
 // (one per account after "Refresh all") reach the webview as one message.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   webviewToHostSchema,
@@ -10,7 +12,7 @@ import {
   type HostToWebview,
   type WebviewToHost,
 } from '../../shared/protocol';
-import { makeNonce, renderDashboardHtml } from './html';
+import { cssFontUrls, makeNonce, renderDashboardHtml } from './html';
 
 export const DASHBOARD_VIEW_TYPE = 'tokstat.dashboard';
 const TITLE = 'tokstat';
@@ -78,6 +80,8 @@ export class DashboardPanel implements vscode.Disposable {
    * the previous page must not be posted to the new one under an id it now uses for something else.
    */
   private generation = 0;
+  /** The page's html embeds the state the panel opened with (replaced by one without it when the panel is hidden). */
+  private htmlHasState = false;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -87,14 +91,23 @@ export class DashboardPanel implements vscode.Disposable {
     const webview = panel.webview;
     // Set again here: a revived panel comes back with the options it had, which may predate this version.
     webview.options = webviewOptions(deps.extensionUri);
-    webview.html = this.html(webview);
+    // The first page carries the state it opens with, so its first frame already shows the cards.
+    webview.html = this.html(webview, true);
+    this.htmlHasState = true;
 
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       // retainContextWhenHidden is false: a hidden panel's page is torn down and sends `ready` again when shown.
+      // The page it is rebuilt from when shown again must not carry the state it was opened with: that state would be
+      // drawn, stale, until `ready` is answered; the page shows "Loading…" for that moment instead.
       panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
+        if (panel.visible) return;
+        this.ready = false;
+        if (this.htmlHasState) {
+          this.htmlHasState = false;
+          webview.html = this.html(webview, false);
+        }
       }),
       deps.onDidChangeState(() => this.schedule(() => deps.getState())),
       { dispose: () => this.clearTimer() },
@@ -232,13 +245,25 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private html(webview: vscode.Webview): string {
+  private html(webview: vscode.Webview, withState: boolean): string {
     const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...p)).toString();
+    const codiconUri = asset('dist', 'webview', 'codicon.css');
+    let initialState: DashboardState | undefined;
+    if (withState) {
+      try {
+        initialState = this.deps.getState();
+      } catch (err) {
+        // The page then waits for `ready` to be answered, which reports its own failure.
+        this.deps.log.warn(`dashboard: initial state failed: ${errorText(err)}`);
+      }
+    }
     return renderDashboardHtml({
       cspSource: webview.cspSource,
       nonce: makeNonce(),
       scriptUri: asset('dist', 'webview', 'dashboard.js'),
-      codiconUri: asset('dist', 'webview', 'codicon.css'),
+      codiconUri,
+      preloadFonts: codiconFontPreloads(this.deps.extensionUri, codiconUri),
+      ...(initialState ? { initialState } : {}),
       // dist/webview/dashboard.css is uPlot's stylesheet, emitted by esbuild from the webview's CSS import; the
       // extension's own stylesheet comes after it so it can override.
       styleUris: [asset('dist', 'webview', 'dashboard.css'), asset('media', 'dashboard.css')],
@@ -268,6 +293,23 @@ export function registerDashboardSerializer(context: Pick<vscode.ExtensionContex
   });
   context.subscriptions.push(registration);
   return registration;
+}
+
+let codiconFontRefs: { dir: string; refs: readonly string[] } | undefined;
+/**
+ * The absolute URLs of the fonts dist/webview/codicon.css names (read once per install folder); none when they cannot
+ * be known (a non-file extension location, a broken install): the font then loads without a preload.
+ */
+function codiconFontPreloads(extensionUri: vscode.Uri, codiconUri: string): string[] {
+  try {
+    if (extensionUri.scheme !== 'file') return [];
+    const dir = path.join(extensionUri.fsPath, 'dist', 'webview');
+    if (codiconFontRefs?.dir !== dir) codiconFontRefs = { dir, refs: cssFontUrls(fs.readFileSync(path.join(dir, 'codicon.css'), 'utf8')) };
+    // Resolved against the stylesheet's own URL, as the browser resolves its url(...)s.
+    return codiconFontRefs.refs.map((ref) => new URL(ref, codiconUri).toString());
+  } catch {
+    return [];
+  }
 }
 
 function errorText(err: unknown): string {

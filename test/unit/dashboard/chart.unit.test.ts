@@ -392,4 +392,47 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       await h.page.close();
     }
   });
+  test('the state embedded in the page is drawn before the host answers ready; a malformed one is ignored', async () => {
+    const h = await srv.open({ initialState: state() });
+    try {
+      // No host message yet: the cards come from the page itself, and `ready` was still posted first.
+      const posted = await h.posted();
+      assert.equal(posted[0]?.type, 'ready');
+      assert.equal(await h.page.locator('[data-testid="account-card"]').count(), 1);
+      assert.equal(await h.page.locator('.booting').count(), 0, 'no "Loading…"');
+      assert.equal(await h.page.locator('#tokstat-initial-state').count(), 0, 'the data block is removed once read');
+      assert.ok(posted.some((m) => m.type === 'requestHistory' && m.meterId === 'premium'), 'its charts asked for their history');
+      // The host's answer to `ready` replaces it.
+      const next = state();
+      next.accounts[0]!.name = 'Copilot (home)';
+      await h.send({ type: 'state', state: next });
+      assert.equal(await h.page.locator('.account-name').textContent(), 'Copilot (home)');
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+    const bad = await srv.open({ initialState: { now: 'yesterday', accounts: 3 } as never });
+    try {
+      assert.equal(await bad.page.locator('[data-testid="account-card"]').count(), 0);
+      assert.equal(await bad.page.locator('.booting').count(), 1, 'still "Loading…", waiting for the host');
+      await bad.send({ type: 'state', state: state() });
+      assert.equal(await bad.page.locator('[data-testid="account-card"]').count(), 1);
+    } finally {
+      await bad.page.close();
+    }
+  });
+
+  test('a countdown gets its absolute time as a tooltip when the pointer reaches it (not during the render)', async () => {
+    const h = await srv.open();
+    try {
+      await h.send({ type: 'state', state: state() });
+      const reset = h.page.locator('[data-meter-id="premium"] [data-testid="meter-reset"]');
+      assert.equal(await reset.getAttribute('title'), null);
+      await reset.hover();
+      const expected = await h.page.evaluate((at: number) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(at), NOW + 11 * DAY);
+      assert.equal(await reset.getAttribute('title'), expected);
+    } finally {
+      await h.page.close();
+    }
+  });
 });

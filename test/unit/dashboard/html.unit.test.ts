@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCsp, makeNonce, renderDashboardHtml } from '../../../src/ui/dashboard/html';
+import { buildCsp, cssFontUrls, jsonForHtml, makeNonce, renderDashboardHtml } from '../../../src/ui/dashboard/html';
 
 const CSP_SOURCE = 'https://*.vscode-cdn.net';
 
@@ -98,4 +98,34 @@ test('refuses a weak nonce or a cspSource that could smuggle directives', () => 
   // What VS Code ≥ 1.100 really passes: a space-separated source list with a quoted keyword.
   const real = renderDashboardHtml({ ...base, nonce: makeNonce(), cspSource: "'self' https://*.vscode-cdn.net" });
   assert.match(real, /style-src 'self' https:\/\/\*\.vscode-cdn\.net;/);
+});
+
+test('an initial state is embedded as an inert JSON data block that no account name can break out of', () => {
+  const nonce = makeNonce();
+  const state = { accounts: [{ name: '</script><script>alert(1)</script><!--' }], now: 1 };
+  const html = renderDashboardHtml({ cspSource: CSP_SOURCE, nonce, scriptUri: 'https://x.vscode-cdn.net/d.js', styleUris: [], title: 't', initialState: state });
+  const blocks = [...html.matchAll(/<script type="application\/json" id="tokstat-initial-state">([\s\S]*?)<\/script>/g)];
+  assert.equal(blocks.length, 1);
+  assert.doesNotMatch(blocks[0]![1]!, /</, 'no "<" inside the block');
+  assert.deepEqual(JSON.parse(blocks[0]![1]!), state);
+  // The data block comes before the dashboard script (which reads it) and is the only script without the nonce.
+  assert.ok(html.indexOf('tokstat-initial-state') < html.indexOf('d.js'));
+  const executable = [...html.matchAll(/<script\b([^>]*)>/g)].filter((m) => !/type="application\/json"/.test(m[1]!));
+  assert.equal(executable.length, 1);
+  assert.match(executable[0]![1]!, new RegExp(`nonce="${nonce}"`));
+  assert.equal(jsonForHtml('a<b'), '"a\\u003cb"');
+});
+
+test('fonts to preload are linked before the stylesheets that use them', () => {
+  const html = renderDashboardHtml({ cspSource: CSP_SOURCE, nonce: makeNonce(), scriptUri: 'https://x/d.js', styleUris: ['https://x/s.css'], title: 't', preloadFonts: ['https://x/f.ttf?a&b'] });
+  const preload = html.indexOf('<link rel="preload" as="font" type="font/ttf" crossorigin href="https://x/f.ttf?a&amp;b">');
+  assert.ok(preload > 0);
+  assert.ok(preload < html.indexOf('https://x/s.css'));
+});
+
+test('cssFontUrls lists the relative font files a stylesheet names, query kept, each once', () => {
+  const css = `@font-face{src:url("./codicon.ttf?721d") format("truetype")}
+  @font-face{src:url('a.woff2'), url(b.woff?x#y), url("./codicon.ttf?721d"), url(data:font/ttf;base64,AAAA), url(https://cdn/x.ttf), url(/abs.ttf), url(img.png)}`;
+  assert.deepEqual(cssFontUrls(css), ['./codicon.ttf?721d', 'a.woff2', 'b.woff?x#y']);
+  assert.deepEqual(cssFontUrls('body{}'), []);
 });

@@ -3,6 +3,9 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Module from 'node:module';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { DashboardState } from '../../../src/shared/protocol';
 import type * as PanelModule from '../../../src/ui/dashboard/panel';
 
@@ -309,4 +312,72 @@ test('without getHistory every chart gets null; answers for a reloaded or closed
   release!();
   await sleep(0);
   assert.deepEqual(q.posted, [], 'the answer for the previous page is dropped');
+});
+
+/** The state embedded in a page's html (html.ts's data block), parsed; undefined when there is none. */
+function embeddedState(html: string): unknown {
+  const m = /<script type="application\/json" id="tokstat-initial-state">([\s\S]*?)<\/script>/.exec(html);
+  return m ? JSON.parse(m[1]!) : undefined;
+}
+
+test('the first page embeds the current state; the page rebuilt after hiding does not (it would be stale)', () => {
+  const { deps, getStateCalls } = makeDeps();
+  DashboardPanel.createOrShow(deps as never);
+  const p = created[0]!;
+  assert.deepEqual(embeddedState(p.webview.html), { accounts: [], thresholds: { warning: 80, error: 95 }, now: 1 });
+  assert.equal(getStateCalls(), 1);
+  p.visible = false;
+  p.viewState.fire();
+  assert.equal(embeddedState(p.webview.html), undefined, 'hidden: html without the state');
+  assert.match(p.webview.html, /<p class="booting">Loading…<\/p>/);
+  const html = p.webview.html;
+  p.visible = true;
+  p.viewState.fire();
+  p.visible = false;
+  p.viewState.fire();
+  assert.equal(p.webview.html, html, 'set once, not on every hide');
+  p.visible = true;
+  p.viewState.fire();
+  p.messages.fire({ type: 'ready' });
+  assert.equal((p.posted[0] as { type: string }).type, 'state', 'the shown page still gets the state on ready');
+});
+
+test('a failing getState at open gives a page without a state (logged), answered on ready as usual', () => {
+  const { deps, logs } = makeDeps();
+  let fail = true;
+  const getState = deps.getState;
+  deps.getState = () => {
+    if (fail) throw new Error('store not loaded');
+    return getState();
+  };
+  DashboardPanel.createOrShow(deps as never);
+  const p = created[0]!;
+  assert.equal(embeddedState(p.webview.html), undefined);
+  assert.ok(logs.includes('warn dashboard: initial state failed: store not loaded'));
+  fail = false;
+  p.messages.fire({ type: 'ready' });
+  assert.equal(p.posted.length, 1);
+});
+
+test('the codicon font named by the installed codicon.css is preloaded with its exact URL (query kept)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-panel-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'dist', 'webview'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dist', 'webview', 'codicon.css'), '@font-face { font-family: "codicon"; src: url("./codicon-AB12.ttf?5d4d") format("truetype"); }');
+    const { deps } = makeDeps();
+    const ext = { ...uri(dir), scheme: 'file', fsPath: dir };
+    DashboardPanel.createOrShow({ ...deps, extensionUri: ext } as never);
+    const html = created[0]!.webview.html;
+    const links = [...html.matchAll(/<link rel="preload"[^>]*>/g)].map((m) => m[0]);
+    assert.equal(links.length, 1);
+    assert.match(links[0]!, /as="font" type="font\/ttf" crossorigin href="vscode-resource:[^"]*\/dist\/webview\/codicon-AB12\.ttf\?5d4d"/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('no preload when the extension folder is not a readable file location', () => {
+  const { deps } = makeDeps();
+  DashboardPanel.createOrShow(deps as never);
+  assert.doesNotMatch(created[0]!.webview.html, /rel="preload"/);
 });

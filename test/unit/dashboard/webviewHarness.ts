@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import type { ChartSeries, DashboardState } from '../../../src/shared/protocol';
-import { makeNonce, renderDashboardHtml } from '../../../src/ui/dashboard/html';
+import { cssFontUrls, makeNonce, renderDashboardHtml } from '../../../src/ui/dashboard/html';
 
 // The test tsconfig has no DOM lib; these are only touched inside page.evaluate / init-script callbacks.
 declare const window: any;
@@ -31,6 +31,8 @@ export interface OpenOptions {
   waitForReady?: boolean;
   /** Extra script run in the page before the dashboard (e.g. a benchmark's probes); `arg` is serialized. */
   initScript?: { fn: (arg: any) => void; arg?: unknown };
+  /** Embedded in the page as the host does when it opens the panel (rendered before the `ready` handshake). */
+  initialState?: DashboardState;
   /** Called with the page before it navigates (e.g. to start a CDP profiler). */
   beforeGoto?: (page: Page) => Promise<void>;
 }
@@ -72,6 +74,8 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
     files.set('/media/dashboard.css', { type: 'text/css', body: fs.readFileSync(path.join(ROOT, 'media', 'dashboard.css')) });
     files.set('/theme.css', { type: 'text/css', body: opts.themeCss ?? '' });
     let origin = '';
+    /** The initial state of the page being opened (pages are opened one at a time). */
+    let embedState: DashboardState | undefined;
     const srv = http.createServer((req, res) => {
       const url = new URL(req.url ?? '/', origin);
       if (url.pathname === '/') {
@@ -83,6 +87,9 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
           // The same order as panel.ts: uPlot's CSS (dist/webview/dashboard.css), then ours.
           styleUris: [`${origin}/theme.css`, `${origin}/dist/webview/dashboard.css`, `${origin}/media/dashboard.css`],
           title: 'tokstat',
+          ...(embedState ? { initialState: embedState } : {}),
+          // As panel.ts does: the codicon font is preloaded.
+          preloadFonts: cssFontUrls(String(files.get('/dist/webview/codicon.css')!.body)).map((ref) => new URL(ref, `${origin}/dist/webview/codicon.css`).toString()),
         });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
         return;
@@ -125,8 +132,10 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
             postMessage: (m: any) => {
               w.__posted.push(JSON.parse(JSON.stringify(m)));
               if (!autoHost) return;
-              // Answered through window.postMessage, i.e. asynchronously, as VS Code delivers host messages.
-              if (m.type === 'ready') window.postMessage({ type: 'state', state: autoHost.state }, '*');
+              // Answered through window.postMessage, i.e. asynchronously, as VS Code delivers host messages. The state
+              // is posted from a task of its own: the real host serialises it in its own process, not in the
+              // webview's task that posted `ready` (which, with an embedded initial state, is the first render).
+              if (m.type === 'ready') setTimeout(() => window.postMessage({ type: 'state', state: autoHost.state }, '*'), 0);
               if (m.type === 'requestHistory') {
                 const s = autoHost.series[`${m.accountId}/${m.meterId}`];
                 window.postMessage({ type: 'history', requestId: m.requestId, series: s ? { ...s, range: m.range } : null }, '*');
@@ -139,6 +148,7 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
       }, o.autoHost);
       if (o.initScript) await page.addInitScript(o.initScript.fn, o.initScript.arg);
       await o.beforeGoto?.(page);
+      embedState = o.initialState;
       await page.goto(`${origin}/`);
       if (o.waitForReady !== false) await page.waitForFunction(() => (window as any).__posted.length > 0);
       return {
