@@ -229,11 +229,24 @@ export class ChartManager {
       fresh.push(chart);
     }
     if (fresh.length === 0) return;
-    const top = -NEAR_VIEWPORT_PX;
-    const bottom = window.innerHeight + NEAR_VIEWPORT_PX;
+    // Only the charts in the viewport start now, in this task; the ones just outside it start from the observer's
+    // first callback (its margin is NEAR_VIEWPORT_PX), after the first frame, so they never delay what is seen.
+    const top = 0;
+    const bottom = window.innerHeight;
     // A hidden panel has no layout (width 0): the observer starts those charts once the panel is shown.
     const isNear = (r: DOMRect) => r.width > 0 && r.bottom >= top && r.top <= bottom;
-    const near = fresh.filter((chart) => isNear(chart.block.getBoundingClientRect()));
+    // A card the browser skips (content-visibility, dashboard.css) is measured as a whole: asking for the rect of a
+    // block inside it would make the browser lay the whole card out just to answer.
+    const cardNear = new Map<Element, boolean>();
+    const near = fresh.filter((chart) => {
+      const card = chart.block.closest('.card');
+      if (card) {
+        let n = cardNear.get(card);
+        if (n === undefined) cardNear.set(card, (n = isNear(card.getBoundingClientRect())));
+        if (!n) return false;
+      }
+      return isNear(chart.block.getBoundingClientRect());
+    });
     for (const chart of near) chart.block.classList.remove('meter-history--deferred');
     const widths = near.map((chart) => Math.round(chart.box.getBoundingClientRect().width));
     near.forEach((chart, i) => this.start(chart, widths[i]!));
