@@ -247,12 +247,31 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
   // Cards far from the viewport are not laid out until they come near (content-visibility in dashboard.css); until
   // then they take this estimate (a header and ~320 px per meter with its chart, measured at the narrowest column),
   // so the scrollbar is about right from the first frame. Set through the CSSOM, which the CSP allows.
-  card.style.containIntrinsicBlockSize = `auto ${CARD_HEADER_PX + Math.max(1, meters.length) * METER_BLOCK_PX}px`;
+  card.style.containIntrinsicBlockSize = `auto ${estimatedCardHeight(a)}px`;
   return card;
 }
 
-const CARD_HEADER_PX = 40;
-const METER_BLOCK_PX = 320;
+/** About how tall a card is (px): a header and ~320 px per meter with its chart, measured at the narrowest column. */
+export function estimatedCardHeight(a: DashboardAccount): number {
+  return 40 + Math.max(1, a.snapshot?.meters.length ?? 0) * 320;
+}
+
+/**
+ * Stands in for a card far below the viewport until the page is idle (main.ts): the account's name as the card's
+ * heading, and the card's estimated height, so neither the outline nor the scrollbar changes when it is built.
+ */
+export function renderPendingCard(a: DashboardAccount): HTMLElement {
+  const titleId = `acct-${cssSafe(a.id)}`;
+  const card = h(
+    'article',
+    { class: 'card card--pending', testid: 'account-card-pending', data: { accountId: a.id, accountName: a.name }, attrs: { 'aria-labelledby': titleId, 'aria-busy': 'true' } },
+    h('header', { class: 'card-header' }, h('div', { class: 'card-title' }, h('h2', { class: 'account-name', attrs: { id: titleId }, text: a.name }))),
+  );
+  const height = `${estimatedCardHeight(a)}px`;
+  card.style.containIntrinsicBlockSize = `auto ${height}`;
+  card.style.minBlockSize = height; // the same size if it is scrolled into view before it is built
+  return card;
+}
 
 function cssSafe(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);

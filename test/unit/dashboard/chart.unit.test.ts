@@ -333,7 +333,6 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
     }
     const h = await srv.open({ viewport: { width: 420, height: 500 } });
     const chartOf = (i: number) => h.page.locator(`[data-testid="account-card"][data-account-id="gh${i}"] [data-testid="meter-chart"]`);
-    const asked = async () => new Set((await requests(h)).map((m) => m.accountId as string));
     try {
       // The charts in the viewport ask in the task that rendered the cards, before any frame.
       const sameTask = await h.page.evaluate((s: unknown) => {
@@ -341,12 +340,13 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
         return (window as any).__posted.filter((m: any) => m.type === 'requestHistory').length;
       }, many);
       assert.ok(sameTask >= 1, 'a request left with the render');
-      const first = await asked();
+      const firstRequests = await requests(h);
+      const first = new Set(firstRequests.map((m) => m.accountId as string));
       assert.ok(first.has('gh0') && !first.has('gh11'), `asked: ${[...first].join(', ')}`);
       // The ones in the viewport asked in the render's task; those just outside it ask from the observer's first
       // callback, after the first frame; one request per chart either way.
       assert.ok(first.size >= sameTask, `${first.size} asked in all, ${sameTask} in the render's task`);
-      assert.equal((await requests(h)).length, first.size, 'one request per chart near the viewport');
+      assert.equal(firstRequests.length, first.size, 'one request per chart near the viewport');
 
       // A far chart: not asked yet, says so, and its block's rendering is skipped until it comes near.
       const historyOf = (i: number) => h.page.locator(`[data-testid="account-card"][data-account-id="gh${i}"] [data-testid="meter-history"]`);
@@ -397,6 +397,7 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       await h.page.close();
     }
   });
+
   test('the state embedded in the page is drawn before the host answers ready; a malformed one is ignored', async () => {
     const h = await srv.open({ initialState: state() });
     try {
@@ -440,4 +441,52 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       await h.page.close();
     }
   });
+  test('cards far below the viewport are placeholders in the first render, built from the latest state when idle', async () => {
+    const many: DashboardState = { ...state(), accounts: [] };
+    for (let i = 0; i < 12; i++) {
+      const a = structuredClone(state().accounts[0]!);
+      a.id = `gh${i}`;
+      a.name = `Copilot ${i}`;
+      a.snapshot!.accountId = a.id;
+      many.accounts.push(a);
+    }
+    const renamed = structuredClone(many);
+    renamed.accounts[11]!.name = 'Copilot eleven';
+    const h = await srv.open({ viewport: { width: 420, height: 500 } });
+    try {
+      // Two states in one task: the placeholders are built later, from the second.
+      const first = await h.page.evaluate(
+        (states: unknown[]) => {
+          for (const s of states) window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state: s } }));
+          const ids = (sel: string) => [...document.querySelectorAll(sel)].map((e: any) => e.dataset.accountId);
+          const pending = document.querySelector('[data-account-id="gh11"]');
+          return {
+            built: ids('[data-testid="account-card"]'),
+            pending: ids('[data-testid="account-card-pending"]'),
+            order: ids('.cards > article'),
+            heading: pending?.querySelector('h2')?.textContent,
+            labelled: pending?.getAttribute('aria-labelledby') === pending?.querySelector('h2')?.id,
+            height: pending ? getComputedStyle(pending).minBlockSize : '',
+          };
+        },
+        [many, renamed],
+      );
+      assert.ok(first.built.length >= 1 && first.built[0] === 'gh0', `built at once: ${first.built.join(', ')}`);
+      assert.ok(first.pending.includes('gh11'), `placeholders: ${first.pending.join(', ')}`);
+      assert.deepEqual(first.order, many.accounts.map((a) => a.id), 'placeholders hold their place');
+      assert.equal(first.heading, 'Copilot eleven');
+      assert.ok(first.labelled, 'a placeholder is named by its heading');
+      assert.equal(first.height, '1000px', 'as tall as the card is estimated (3 meters)');
+      await h.page.waitForFunction(() => document.querySelectorAll('[data-testid="account-card-pending"]').length === 0, undefined, { timeout: 5000 });
+      const after = await h.page.evaluate(() => [...document.querySelectorAll('.cards > article')].map((e: any) => `${e.dataset.testid}:${e.dataset.accountId}`));
+      assert.deepEqual(after, many.accounts.map((a) => `account-card:${a.id}`));
+      assert.equal(await h.page.locator('[data-account-id="gh11"] .account-name').textContent(), 'Copilot eleven');
+      // A built far card's charts wait for the viewport like any other.
+      assert.equal(await h.page.locator('[data-account-id="gh11"] [data-testid="meter-chart"]').first().getAttribute('data-state'), 'deferred');
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
 });
