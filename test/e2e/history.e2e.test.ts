@@ -22,6 +22,7 @@ import {
   card,
   cardMeter,
   chartState,
+  dashboard,
   dumpDom,
   meterChart,
   notificationCenterMessages,
@@ -45,6 +46,8 @@ const SEED_STEP_MS = 4 * HOUR;
 /** $ used this month (of $100) in session 1, then after each Refresh All of session 2. */
 const USED_SESSION_1 = 60;
 const USED_REFRESHES = [72, 82, 86] as const;
+/** The value a refresh brings while the dashboard is hidden (below 95 %: no second notification). */
+const USED_WHILE_HIDDEN = 90;
 /** Used in last month's window, just before its reset (makes the window length known to the pace engine). */
 const USED_LAST_MONTH = 88;
 /** "history-router · Key limit (monthly): 82% used — At this pace …": the threshold alert (not the predictive one). */
@@ -300,5 +303,23 @@ describe('usage history, pace and alerts (code-server + Chromium)', function () 
     assert.ok(Math.abs(elapsed - expectedElapsed) <= 1, `month marker at ${elapsed} %, expected about ${expectedElapsed} %`);
     await shot('gauge-and-pace');
     await dumpDom(page, path.join(dirs.base, 'dom'), 'history-chart');
+  });
+  it('hidden behind another editor while a refresh lands, the dashboard shows the new numbers when shown again', async () => {
+    // The panel's page is torn down while hidden (retainContextWhenHidden: false) and rebuilt when shown; the page
+    // it is rebuilt from must not carry the state it was first opened with (panel.ts), and must come back whole.
+    await runCommand(page, 'File: New Untitled Text File');
+    await waitUntil('the dashboard hidden behind the new editor', async () => (await card(page, OR_NAME).count()) === 0, 30_000);
+    or.addKey(OPENROUTER_HISTORY_KEY, keyAt(USED_WHILE_HIDDEN));
+    const before = or.requestsTo('/api/v1/key').length;
+    await runCommand(page, 'tokstat: Refresh All');
+    await waitUntil('a /key request for the refresh', () => or.requestsTo('/api/v1/key').length > before, 30_000);
+    await waitForStatus(page, `${OR_NAME} at ${USED_WHILE_HIDDEN} %`, (t) => t.includes(OR_NAME) && new RegExp(`${USED_WHILE_HIDDEN}\\s*%`).test(t));
+    await runCommand(page, 'tokstat: Open Dashboard');
+    await card(page, OR_NAME).waitFor({ state: 'visible', timeout: 30_000 });
+    const detail = cardMeter(page, OR_NAME, METER).locator('[data-testid="meter-detail"]');
+    await waitUntil(`the card shows $${USED_WHILE_HIDDEN}.00 used`, async () => (await detail.innerText()).includes(`$${USED_WHILE_HIDDEN}.00 / $100.00`), 30_000);
+    assert.equal(await dashboard(page).locator('.booting').count(), 0, 'not left on "Loading…"');
+    await waitUntil('the key-limit chart drawn again', async () => (await chartState(meterChart(page, OR_NAME, METER))).state === 'drawn', 30_000);
+    await shot('dashboard-shown-again');
   });
 });
