@@ -199,7 +199,9 @@ export function benchSeries(state: DashboardState, widths: ReadonlyMap<string, n
   return { series, downsampleMs, rawPoints };
 }
 
-export async function benchDashboard(report: Report): Promise<void> {
+/** `runs`: fresh pages per panel size (the median is reported); 1 for the smoke run. */
+export async function benchDashboard(report: Report, opts: { runs?: number } = {}): Promise<void> {
+  const pages = opts.runs ?? RUNS;
   if (!fs.existsSync(CHROMIUM)) {
     console.log(`bench dashboard: skipped (${CHROMIUM} is missing)`);
     return;
@@ -238,13 +240,13 @@ export async function benchDashboard(report: Report): Promise<void> {
       const runs: RunResult[] = [];
       let heapMB = 0;
       let nodes = 0;
-      for (let run = 0; run < RUNS; run++) {
+      for (let run = 0; run < pages; run++) {
         // As the host opens the panel: the state is embedded in the page (html.ts), then re-sent in answer to `ready`.
         const h = await srv.open({ autoHost: { state, series }, initialState: state, waitForReady: false, viewport: sc.viewport, initScript: { fn: measureInPage } });
         try {
           const r = (await h.page.evaluate(() => (window as any).__firstRender)) as RunResult;
           runs.push(r);
-          if (run === RUNS - 1) {
+          if (run === pages - 1) {
             const cdp = await h.page.context().newCDPSession(h.page);
             await cdp.send('Performance.enable');
             await cdp.send('HeapProfiler.collectGarbage');

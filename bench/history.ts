@@ -79,7 +79,9 @@ async function dirSize(dir: string): Promise<number> {
   return n;
 }
 
-export async function benchHistory(report: Report): Promise<void> {
+/** `days`: how long the one-account simulation runs (365: the figures "after a year"; fewer for the smoke run). */
+export async function benchHistory(report: Report, opts: { days?: number } = {}): Promise<void> {
+  const days = opts.days ?? 365;
   const base = await fsp.mkdtemp(path.join(os.tmpdir(), 'tokstat-bench-history-'));
   try {
     // 1. One day, 20 accounts, the steady state (day 30, after warm-up so change detection has a baseline).
@@ -118,7 +120,7 @@ export async function benchHistory(report: Report): Promise<void> {
       const rss0 = process.memoryUsage().rss;
       let peak = rss0;
       const t0 = performance.now();
-      for (let day = 0; day < 365; day++) {
+      for (let day = 0; day < days; day++) {
         for (let t = T0 + day * DAY; t < T0 + (day + 1) * DAY; t += MIN) {
           clock.t = t;
           yearPoints += await store.record('acct0', sim.meters(t), t);
@@ -130,13 +132,13 @@ export async function benchHistory(report: Report): Promise<void> {
       const size = await dirSize(path.join(folder, 'v2'));
       report('history store size after a year, 1 account', size / 1e6, 'MB');
       report('history store size after a year, 20 accounts (×20)', (size * 20) / 1e6, 'MB');
-      report('history bytes written over the year incl. compaction, 20 accounts, per day', (store.stats().bytesWritten * 20) / 365 / 1e6, 'MB', 2);
+      report('history bytes written over the year incl. compaction, 20 accounts, per day', (store.stats().bytesWritten * 20) / days / 1e6, 'MB', 2);
       report('history year simulation wall time (1 account)', simMs / 1000, 's');
       report('history peak RSS delta during the year simulation', (peak - rss0) / 1e6, 'MB');
       store.dispose();
       const files = (await fsp.readdir(path.join(folder, 'v2', 'acct0'))).length;
       report('history files per account after a year', files, 'files');
-      const now = T0 + 365 * DAY;
+      const now = T0 + days * DAY;
       const cold = new HistoryStore({ folder, log: nullLogger, compactEveryMs: 0 });
       let t1 = performance.now();
       const pts = await cold.query('acct0', 'premium_interactions', now - 365 * DAY, now, 1200);
@@ -212,7 +214,10 @@ async function benchSqlJs(report: Report, base: string, yearPoints: number): Pro
   const exportMs = performance.now() - t0;
   fs.writeFileSync(file, bytes);
   report('sql.js store size after a year (same points kept, 1 account)', bytes.length / 1e6, 'MB');
-  report('sql.js bytes written per day after a year, 20 accounts (export per poll with a change)', (bytes.length * 20 * pollsWithChange) / 1e6, 'MB', 2);
+  // The alternative that was rejected for it (docs/history-format.md): printed against tokstat's 2 MB goal as a
+  // ratio, not checked as a goal of its own (it is not what tokstat ships).
+  const sqlDay = (bytes.length * 20 * pollsWithChange) / 1e6;
+  report(`sql.js bytes written per day after a year, 20 accounts (export per poll with a change; ${(sqlDay / 2).toFixed(0)}× the 2 MB goal tokstat's store meets)`, sqlDay, 'MB');
   report('sql.js export time per persist after a year (1 account)', exportMs, 'ms');
   const q0 = performance.now();
   const stmt = db.prepare('SELECT t, used FROM p WHERE account = ? AND meter = ? AND t BETWEEN ? AND ? ORDER BY t');

@@ -5,13 +5,15 @@
 //   3. extension-host  mocha inside code-server's extension host         (scripts/run-exthost.js)
 //   4. e2e             code-server + headless Chromium, driven as a person (scripts/run-e2e.js)
 //   5. leak-check      no test secret in anything the code-server runs wrote (scripts/leak-check.js)
+//   6. bench-smoke     `npm run bench`'s every part on reduced sizes (TOKSTAT_BENCH_SMOKE=1, ~30 s): proves the bench
+//                      still runs; its goals are checked by `npm run bench` itself, not here
 // Each stage prints `<stage>: N passed, N failed` (or `<stage>: skipped (reason)`); the last line is the total,
 // exactly `N passed, N failed`, which CI parses. Exit status is non-zero on any failure. A stage that is not a
 // test suite (type-check, package, leak-check) counts as one test. With CI=true a tier whose prerequisites are
 // missing fails instead of skipping.
 // The same extension-host suite also runs under @vscode/test-electron on machines with internet and a display
 // server: TOKSTAT_ELECTRON=1 npm test (adds scripts/run-electron.js under xvfb-run -a).
-// Options: --only unit,extension-host,e2e,leak-check (subset of the tiers; type-check and package always run).
+// Options: --only unit,extension-host,e2e,leak-check,bench-smoke (subset of the tiers; type-check and package always run).
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { root, isCI } = require('./lib');
@@ -49,10 +51,10 @@ function banner(title) {
 }
 
 /** A check that is not a test suite: one test, passed or failed. */
-async function check(stage, cmd, args) {
+async function check(stage, cmd, args, env) {
   banner(stage);
   const t0 = Date.now();
-  const { code } = await exec(cmd, args);
+  const { code } = await exec(cmd, args, env);
   const r = { stage, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, secs: (Date.now() - t0) / 1000 };
   results.push(r);
   console.log(`${stage}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} (${r.secs.toFixed(1)} s)`);
@@ -136,6 +138,11 @@ async function main() {
     const ran = results.some((r) => (r.stage === 'extension-host' || r.stage === 'e2e') && !r.skipped);
     if (ran) await check('leak-check', node, [path.join(__dirname, 'leak-check.js')]);
     else skip('leak-check', 'no code-server tier ran');
+  }
+  if (wanted('bench-smoke')) {
+    // After `package`, whose production build the bench measures (dist/); out/bench was emitted by the type-check.
+    if (packaged) await check('bench-smoke', node, [path.join(root, 'out', 'bench', 'run.js')], { TOKSTAT_BENCH_SMOKE: '1' });
+    else notRun('bench-smoke', 'package failed');
   }
 
   banner('summary');
