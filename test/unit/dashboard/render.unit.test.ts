@@ -3,22 +3,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { makeMeter, type Meter, type MeterInput } from '../../../src/core/model';
 import type { DashboardAccount, DashboardState } from '../../../src/shared/protocol';
-import { makeNonce, renderDashboardHtml } from '../../../src/ui/dashboard/html';
+import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarness';
 
 // The test tsconfig has no DOM lib; these are only touched inside page.evaluate callbacks.
 declare const window: any;
 declare const document: any;
 declare const getComputedStyle: any;
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const CHROMIUM = '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: browser render test skipped`;
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
@@ -98,128 +92,41 @@ function bigState(accounts: number, meters: number): DashboardState {
 const THEME_CSS = ':root{--vscode-charts-green:rgb(0, 128, 0);--vscode-charts-yellow:rgb(200, 160, 0);--vscode-charts-red:rgb(220, 0, 0);}';
 
 describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
-  let browser: Browser;
-  let server: http.Server;
-  let origin = '';
-  let outDir = '';
+  let srv: WebviewServer;
 
   before(async () => {
-    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-webview-'));
-    const esbuild = await import('esbuild');
-    await esbuild.build({
-      absWorkingDir: ROOT,
-      entryPoints: { dashboard: 'webview/main.ts', codicon: require.resolve('@vscode/codicons/dist/codicon.css', { paths: [ROOT] }) },
-      outdir: outDir,
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'es2022',
-      loader: { '.ttf': 'file' },
-      logLevel: 'error',
-    });
-    const files = new Map<string, { type: string; body: Buffer | string }>();
-    for (const f of fs.readdirSync(outDir)) {
-      const type = f.endsWith('.js') ? 'text/javascript' : f.endsWith('.css') ? 'text/css' : f.endsWith('.ttf') ? 'font/ttf' : 'application/octet-stream';
-      files.set(`/dist/webview/${f}`, { type, body: fs.readFileSync(path.join(outDir, f)) });
-    }
-    files.set('/media/dashboard.css', { type: 'text/css', body: fs.readFileSync(path.join(ROOT, 'media', 'dashboard.css')) });
-    files.set('/theme.css', { type: 'text/css', body: THEME_CSS });
-    server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', origin);
-      if (url.pathname === '/') {
-        const html = renderDashboardHtml({
-          cspSource: origin,
-          nonce: makeNonce(),
-          scriptUri: `${origin}/dist/webview/dashboard.js`,
-          codiconUri: `${origin}/dist/webview/codicon.css`,
-          styleUris: [`${origin}/theme.css`, `${origin}/dist/webview/dashboard.css`, `${origin}/media/dashboard.css`],
-          title: 'tokstat',
-        });
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-        return;
-      }
-      const f = files.get(url.pathname);
-      if (!f) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': f.type }).end(f.body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    srv = await startWebviewServer({ themeCss: THEME_CSS });
   });
 
   after(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+    await srv?.close();
   });
 
   interface Harness {
     page: Page;
-    violations: string[];
+    /** What the webview posted, without the charts' history requests (those are chart.unit.test.ts's business). */
     posted(): Promise<any[]>;
     send(data: unknown): Promise<void>;
+    allViolations(): Promise<string[]>;
   }
 
-  /** A page with the VS Code API stubbed and CSP violations recorded (from the event and from the console). */
+  /** A page with the VS Code API stubbed and CSP violations recorded (webviewHarness.ts). */
   async function open(opts: { persisted?: unknown; clock?: boolean; viewport?: { width: number; height: number } } = {}): Promise<Harness> {
-    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1000, height: 800 } });
-    const violations: string[] = [];
-    page.on('console', (msg) => {
-      if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(`console: ${msg.text()}`);
+    const h = await srv.open({
+      ...(opts.viewport ? { viewport: opts.viewport } : {}),
+      ...(opts.persisted !== undefined ? { persisted: opts.persisted } : {}),
+      ...(opts.clock ? { clockAt: NOW } : {}),
     });
-    page.on('pageerror', (err) => violations.push(`pageerror: ${err.message}`));
-    if (opts.clock) await page.clock.install({ time: NOW });
-    await page.addInitScript((persisted: unknown) => {
-      const w = window as any;
-      w.__posted = [];
-      w.__state = persisted;
-      w.__setStateCalls = 0;
-      w.__alerted = false;
-      w.__violations = [];
-      w.alert = () => {
-        w.__alerted = true;
-      };
-      document.addEventListener('securitypolicyviolation', (e: any) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-      let acquired = false;
-      w.acquireVsCodeApi = () => {
-        if (acquired) throw new Error('acquireVsCodeApi called twice');
-        acquired = true;
-        return {
-          postMessage: (m: unknown) => w.__posted.push(JSON.parse(JSON.stringify(m))),
-          getState: () => w.__state,
-          setState: (s: unknown) => {
-            w.__state = s;
-            w.__setStateCalls++;
-          },
-        };
-      };
-    }, opts.persisted);
-    await page.goto(`${origin}/`);
-    await page.waitForFunction(() => (window as any).__posted.length > 0);
-    const h: Harness = {
-      page,
-      violations,
-      // History requests (one per chart, posted as charts scroll near the viewport) are the chart tests' business.
-      posted: () => page.evaluate(() => (window as any).__posted.filter((m: any) => m.type !== 'requestHistory')),
-      send: async (data) => {
-        await page.evaluate((d) => window.postMessage(d, '*'), data);
-        await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
-      },
+    return {
+      page: h.page,
+      posted: async () => (await h.posted()).filter((m: any) => m.type !== 'requestHistory'),
+      send: h.send,
+      allViolations: h.allViolations,
     };
-    return h;
   }
 
   async function assertNoViolations(h: Harness): Promise<void> {
-    const fromEvent: string[] = await h.page.evaluate(() => (window as any).__violations);
-    assert.deepEqual([...fromEvent, ...h.violations], [], 'no CSP violation and no page error');
+    assert.deepEqual(await h.allViolations(), [], 'no CSP violation and no page error');
   }
 
   test('handshake, cards, gauges, states and actions', async () => {

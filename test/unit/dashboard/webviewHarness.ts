@@ -35,6 +35,10 @@ export interface OpenOptions {
   initialState?: DashboardState;
   /** Called with the page before it navigates (e.g. to start a CDP profiler). */
   beforeGoto?: (page: Page) => Promise<void>;
+  /** What the webview's `getState()` returns at load (VS Code's per-webview persisted state); `setState` replaces it. */
+  persisted?: unknown;
+  /** Installs Playwright's fake clock at this epoch ms before the page loads (timers then advance on `clock.runFor`). */
+  clockAt?: number;
 }
 
 export interface Harness {
@@ -119,10 +123,18 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
         if (/Content Security Policy|Refused to/i.test(msg.text())) violations.push(`console: ${msg.text()}`);
       });
       page.on('pageerror', (err) => violations.push(`pageerror: ${err.message}`));
-      await page.addInitScript((autoHost: AutoHost | undefined) => {
+      if (o.clockAt !== undefined) await page.clock.install({ time: o.clockAt });
+      await page.addInitScript(({ autoHost, persisted }: { autoHost: AutoHost | undefined; persisted: unknown }) => {
         const w = window as any;
         w.__posted = [];
         w.__violations = [];
+        w.__state = persisted;
+        w.__setStateCalls = 0;
+        // The dashboard must never use alert() (VS Code webviews ignore it); recorded so a test can tell.
+        w.__alerted = false;
+        w.alert = () => {
+          w.__alerted = true;
+        };
         document.addEventListener('securitypolicyviolation', (e: any) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
         let acquired = false;
         w.acquireVsCodeApi = () => {
@@ -141,11 +153,14 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
                 window.postMessage({ type: 'history', requestId: m.requestId, series: s ? { ...s, range: m.range } : null }, '*');
               }
             },
-            getState: () => undefined,
-            setState: () => undefined,
+            getState: () => w.__state,
+            setState: (st: unknown) => {
+              w.__state = st;
+              w.__setStateCalls++;
+            },
           };
         };
-      }, o.autoHost);
+      }, { autoHost: o.autoHost, persisted: o.persisted });
       if (o.initScript) await page.addInitScript(o.initScript.fn, o.initScript.arg);
       await o.beforeGoto?.(page);
       embedState = o.initialState;
