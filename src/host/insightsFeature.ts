@@ -75,6 +75,8 @@ export class InsightsFeature implements vscode.Disposable {
       accountName: (id) => deps.repo.get(id)?.name,
       openDashboardCommand: deps.openDashboardCommand,
       paces: async (id, snap) => insights.pacesFor(id) ?? (await insights.update(id, snap)) ?? {},
+      // The leader may be a background window: its notifications are shown in the window the user is in.
+      handOff: { relay: new m.NotificationRelay({ folder: path.join(deps.storage, 'alerts', 'outbox'), log: deps.log }), ...m.windowFocus() },
     });
     this.disposables.push(notifications);
     // Paces for what is already on screen (snapshots restored from disk).

@@ -1,10 +1,12 @@
 // Shows the alert engine's decisions as VS Code notifications. Thin: batching, episodes, grouping and the
 // leader check live in the core (src/core/alerts); this file only turns a decision into a message with actions.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { systemClock, type Clock } from '../core/clock';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import { AlertDispatcher, type AlertDispatcherDeps } from '../core/alerts/dispatcher';
 import { AlertEngine } from '../core/alerts/engine';
 import { alertOptionsFromSettings } from '../core/alerts/options';
+import type { NotificationRelay } from '../core/alerts/relay';
 import { FileAlertStateStore } from '../core/alerts/stateStore';
 import type { AlertNotification, AlertOptions, AlertStateStore } from '../core/alerts/types';
 import { DisposableStore, type Disposable } from '../core/events';
@@ -37,6 +39,32 @@ export interface NotificationsControllerDeps {
   /** Default: `alerts.json` in `storageFolder`. */
   store?: AlertStateStore;
   debounceMs?: number;
+  /**
+   * Shows the leader's notifications in the window the user is in: a leader window without focus leaves them in
+   * the relay's outbox, and the focused window (any window, this one included) claims and shows them. Without it
+   * the leader shows every notification itself.
+   */
+  handOff?: HandOff;
+}
+
+export interface HandOff {
+  relay: NotificationRelay;
+  /** Whether this window has focus now, and its changes (`vscode.window.state` / `onDidChangeWindowState`). */
+  isFocused(): boolean;
+  onDidChangeFocus(listener: (focused: boolean) => void): Disposable;
+  /**
+   * Unclaimed after this long (no window focused, or focus not reported, as in some browser setups), the leader
+   * claims the notification back and shows it itself (default 10 s).
+   */
+  fallbackMs?: number;
+}
+
+/** The window's focus as VS Code reports it. */
+export function windowFocus(): Pick<HandOff, 'isFocused' | 'onDidChangeFocus'> {
+  return {
+    isFocused: () => vscode.window.state.focused,
+    onDidChangeFocus: (listener) => vscode.window.onDidChangeWindowState((s) => listener(s.focused)),
+  };
 }
 
 export class NotificationsController implements vscode.Disposable {
@@ -46,6 +74,9 @@ export class NotificationsController implements vscode.Disposable {
   private readonly log: Logger;
   private readonly clock: Clock;
   private disposed = false;
+  private fallback: TimerHandle | undefined;
+  private claiming: Promise<void> | undefined;
+  private claimAgain = false;
 
   constructor(private readonly deps: NotificationsControllerDeps) {
     this.log = scoped(deps.log, 'notifications');
@@ -68,6 +99,49 @@ export class NotificationsController implements vscode.Disposable {
       }),
     );
     this.disposables.add(deps.onDidChangeSnapshot((id, snap) => this.dispatcher.onSnapshot(id, snap)));
+    const handOff = deps.handOff;
+    if (handOff) {
+      this.disposables.add(handOff.onDidChangeFocus((focused) => focused && this.claimAndShow()));
+      this.watchOutbox(handOff.relay.folder);
+      // What a background leader left while this window was closed or starting.
+      if (handOff.isFocused()) this.claimAndShow();
+    }
+  }
+
+  /** Another window's hand-off lands while this one has focus: claimed at once (fs.watch on the outbox folder). */
+  private watchOutbox(folder: string): void {
+    try {
+      fs.mkdirSync(folder, { recursive: true });
+      const watcher = fs.watch(folder, { persistent: false }, () => {
+        if (this.deps.handOff?.isFocused()) this.claimAndShow();
+      });
+      watcher.on('error', (e) => this.log.warn(`outbox watch stopped: ${e.message}`));
+      this.disposables.add({ dispose: () => watcher.close() });
+    } catch (e) {
+      // Without the watcher, a hand-off is still claimed when focus changes, or by the leader after the fallback.
+      this.log.warn(`cannot watch the outbox: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Claims what waits in the outbox and shows it here; one claim at a time, repeated if asked again meanwhile. */
+  private claimAndShow(): void {
+    const relay = this.deps.handOff?.relay;
+    if (!relay || this.disposed) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = (async () => {
+      do {
+        this.claimAgain = false;
+        const notes = await relay.claim(this.clock.now());
+        for (const n of notes) if (!this.disposed) this.show(n);
+      } while (this.claimAgain && !this.disposed);
+    })()
+      .catch((e) => this.log.error(`could not claim notifications: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        this.claiming = undefined;
+      });
   }
 
   static optionsFromConfiguration(): AlertOptions {
@@ -85,7 +159,32 @@ export class NotificationsController implements vscode.Disposable {
     return this.engine.forgetAccount(accountId);
   }
 
+  /** The leader's decision: shown here when this window has focus, else handed to the window that has it. */
   private present(n: AlertNotification): void {
+    if (this.disposed) return;
+    const handOff = this.deps.handOff;
+    if (!handOff || handOff.isFocused()) {
+      this.show(n);
+      return;
+    }
+    handOff.relay.post(n, this.clock.now()).then(
+      () => {
+        this.log.info(`${n.kind} notification handed to the focused window`);
+        if (this.disposed) return;
+        if (this.fallback) this.clock.clearTimeout(this.fallback);
+        this.fallback = this.clock.setTimeout(() => {
+          this.fallback = undefined;
+          this.claimAndShow();
+        }, handOff.fallbackMs ?? 10_000);
+      },
+      (e: unknown) => {
+        this.log.warn(`could not hand a notification over, showing it here: ${e instanceof Error ? e.message : String(e)}`);
+        this.show(n);
+      },
+    );
+  }
+
+  private show(n: AlertNotification): void {
     if (this.disposed) return;
     const a = NOTIFICATION_ACTIONS;
     const shown =
@@ -111,6 +210,8 @@ export class NotificationsController implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    if (this.fallback) this.clock.clearTimeout(this.fallback);
+    this.fallback = undefined;
     this.disposables.dispose();
   }
 }

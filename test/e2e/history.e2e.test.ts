@@ -48,10 +48,17 @@ const USED_SESSION_1 = 60;
 const USED_REFRESHES = [72, 82, 86] as const;
 /** The value a refresh brings while the dashboard is hidden (below 95 %: no second notification). */
 const USED_WHILE_HIDDEN = 90;
+/** Crossed from a second window in front (the 95 % threshold). */
+const USED_SECOND_WINDOW = 97;
 /** Used in last month's window, just before its reset (makes the window length known to the pace engine). */
 const USED_LAST_MONTH = 88;
 /** "history-router · Key limit (monthly): 82% used — At this pace …": the threshold alert (not the predictive one). */
 const THRESHOLD_MESSAGE = new RegExp(`${OR_NAME} · Key limit \\(monthly\\): (\\d+)% used`);
+// The e2e tsconfig has no DOM lib; only touched inside page.evaluate callbacks.
+declare const document: { hasFocus(): boolean };
+declare const window: { dispatchEvent(e: unknown): boolean };
+declare const Event: new (type: string) => unknown;
+const THRESHOLD_95_MESSAGE = new RegExp(`${OR_NAME} · Key limit \\(monthly\\): 9[5-9]% used`);
 
 /** The key's `/key` payload when `used` dollars of the $100 monthly limit are spent. */
 function keyAt(used: number) {
@@ -321,5 +328,51 @@ describe('usage history, pace and alerts (code-server + Chromium)', function () 
     assert.equal(await dashboard(page).locator('.booting').count(), 0, 'not left on "Loading…"');
     await waitUntil('the key-limit chart drawn again', async () => (await chartState(meterChart(page, OR_NAME, METER))).state === 'drawn', 30_000);
     await shot('dashboard-shown-again');
+  });
+  it('with a second window in front, the background leader\'s notification shows in the window the user is in', async () => {
+    // A second window on the same folder: its own extension host, a follower (the first window polls and decides).
+    const second = await browser!.context.newPage();
+    try {
+      await second.goto(cs.workbenchUrl(server!));
+      await second.locator('[id="workbench.parts.statusbar"]').waitFor({ state: 'visible', timeout: 60_000 });
+      await waitForStatus(second, `${OR_NAME} in the second window`, (t) => t.includes(OR_NAME));
+      // Headless Chromium tells every page it has focus (Playwright's focus emulation); a person switching windows
+      // takes it from the first: emulation off for the first page, the second to the front, and the blur the first
+      // window would get.
+      const cdp = await browser!.context.newCDPSession(page);
+      await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
+      await second.bringToFront();
+      // (VS Code's focus tracker only reports a blur after a focus it saw; the emulated focus sent none.)
+      await page.evaluate(() => {
+        window.dispatchEvent(new Event('focus'));
+        window.dispatchEvent(new Event('blur'));
+      });
+      const focus = async () => ({ first: await page.evaluate(() => document.hasFocus()), second: await second.evaluate(() => document.hasFocus()) });
+      await waitUntil('the second window to have focus and the first not', async () => {
+        const f = await focus();
+        return f.second && !f.first ? f : false;
+      }, 10_000).catch(async (e: unknown) => {
+        throw new Error(`${e instanceof Error ? e.message : String(e)}: ${JSON.stringify(await focus())}`);
+      });
+      await new Promise((r) => setTimeout(r, 500)); // the window state reaches the first window's extension host
+      const leaderBefore = leaseOwner()?.token;
+      or.addKey(OPENROUTER_HISTORY_KEY, keyAt(USED_SECOND_WINDOW));
+      const before = or.requestsTo('/api/v1/key').length;
+      await runCommand(second, 'tokstat: Refresh All');
+      await waitUntil('a /key request for the refresh', () => or.requestsTo('/api/v1/key').length > before, 30_000);
+      const toast = toasts(second, THRESHOLD_95_MESSAGE).first();
+      // Within the leader's 2 s batching and the hand-off (file watch), well before its 10 s fallback.
+      await toast.waitFor({ state: 'visible', timeout: 9_000 });
+      await second.screenshot({ path: path.join(dirs.base, `${String(++step).padStart(2, '0')}-second-window-toast.png`) });
+      assert.equal(leaseOwner()?.token, leaderBefore, 'the first window is still the leader (it decided)');
+      await new Promise((r) => setTimeout(r, 11_000)); // past the leader's fallback
+      assert.equal(await toasts(second, THRESHOLD_95_MESSAGE).count(), 1, 'shown once in the second window');
+      // The leader's notification center (toasts that timed out stay there): it never showed it.
+      const leaderMessages = await notificationCenterMessages(page);
+      assert.equal(leaderMessages.filter((m) => THRESHOLD_95_MESSAGE.test(m)).length, 0, `leader: ${JSON.stringify(leaderMessages)}`);
+    } finally {
+      await second.close();
+      await page.bringToFront();
+    }
   });
 });

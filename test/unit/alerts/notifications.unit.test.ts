@@ -2,8 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Module from 'node:module';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { AlertDispatcher } from '../../../src/core/alerts/dispatcher';
 import { AlertEngine } from '../../../src/core/alerts/engine';
+import { NotificationRelay } from '../../../src/core/alerts/relay';
 import { InMemoryAlertStateStore } from '../../../src/core/alerts/stateStore';
 import { DEFAULT_ALERT_OPTIONS, type AlertNotification } from '../../../src/core/alerts/types';
 import { nullLogger } from '../../../src/core/log';
@@ -130,4 +134,147 @@ test('NotificationsController: shows warnings with the three actions; Snooze, Se
   c.dispose();
   assert.equal(listeners.size, 0, 'the snapshot listener is disposed');
   assert.equal(clock.pendingTimers(), 0);
+});
+
+// ---- hand-off to the focused window ---------------------------------------------------------------------------
+/** A window's focus, driven by the test. */
+class FakeFocus {
+  focused: boolean;
+  private readonly listeners = new Set<(f: boolean) => void>();
+  constructor(focused: boolean) {
+    this.focused = focused;
+  }
+  isFocused = () => this.focused;
+  onDidChangeFocus = (l: (f: boolean) => void) => {
+    this.listeners.add(l);
+    return { dispose: () => this.listeners.delete(l) };
+  };
+  set(focused: boolean) {
+    this.focused = focused;
+    for (const l of [...this.listeners]) l(focused);
+  }
+}
+
+async function until(what: string, fn: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A window: its controller, with the shared outbox; `leader` decides, the others only claim. */
+function windowWith(opts: { outbox: string; focus: FakeFocus; leader: boolean; clock: FakeClock; store: InMemoryAlertStateStore }) {
+  const listeners = new Set<(id: string, s: Snapshot | undefined) => void>();
+  const c = new NotificationsController({
+    log: nullLogger,
+    storageFolder: path.dirname(opts.outbox),
+    store: opts.store,
+    clock: opts.clock,
+    onDidChangeSnapshot: (l) => {
+      listeners.add(l);
+      return { dispose: () => listeners.delete(l) };
+    },
+    isLeader: () => opts.leader,
+    accountName: (id) => `Work ${id}`,
+    openDashboardCommand: 'tokstat.openDashboard',
+    handOff: { relay: new NotificationRelay({ folder: opts.outbox }), isFocused: opts.focus.isFocused, onDidChangeFocus: opts.focus.onDidChangeFocus, fallbackMs: 10_000 },
+  });
+  return { c, feed: (id: string, s: Snapshot) => listeners.forEach((l) => l(id, s)) };
+}
+
+/** A temp folder for the shared outbox, a fake clock and an episode store for one test; cleaned up after it. */
+async function withOutbox(fn: (o: { outbox: string; clock: FakeClock; store: InMemoryAlertStateStore }) => Promise<void>): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-handoff-'));
+  shownMessages.length = 0;
+  try {
+    await fn({ outbox: path.join(tmp, 'outbox'), clock: new FakeClock(), store: new InMemoryAlertStateStore() });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+test('hand-off: a focused leader shows its notification itself; nothing goes through the outbox', async () => {
+  await withOutbox(async ({ outbox, clock, store }) => {
+    const w = windowWith({ outbox, focus: new FakeFocus(true), leader: true, clock, store });
+    w.feed('a', snap('a', 85, clock.now()));
+    await w.c.flush();
+    assert.equal(shownMessages.length, 1);
+    assert.deepEqual(fs.readdirSync(outbox), []);
+    assert.equal(clock.pendingTimers(), 0, 'no fallback timer');
+    w.c.dispose();
+  });
+});
+
+test('hand-off: a background leader leaves it for the focused window, which shows it once; the fallback finds nothing', async () => {
+  await withOutbox(async ({ outbox, clock, store }) => {
+    const leader = windowWith({ outbox, focus: new FakeFocus(false), leader: true, clock, store });
+    leader.feed('a', snap('a', 85, clock.now()));
+    await leader.c.flush();
+    await until('the hand-off file', () => fs.existsSync(outbox) && fs.readdirSync(outbox).length === 1);
+    assert.equal(shownMessages.length, 0, 'the background leader does not show it');
+    // A focused window starting (or already running) claims what waits.
+    const other = windowWith({ outbox, focus: new FakeFocus(true), leader: false, clock, store });
+    await until('the focused window to show the notification', () => shownMessages.length === 1);
+    assert.equal(shownMessages[0]!.message, 'Work a · Premium requests: 85% used');
+    assert.deepEqual(shownMessages[0]!.items, [NOTIFICATION_ACTIONS.openDashboard, NOTIFICATION_ACTIONS.snooze, NOTIFICATION_ACTIONS.settings]);
+    await until('the outbox to be empty', () => fs.readdirSync(outbox).length === 0);
+    // Snooze works from the window that showed it (the episode state is shared).
+    shownMessages[0]!.answer(NOTIFICATION_ACTIONS.snooze);
+    await flushMicrotasks();
+    await flushMicrotasks();
+    assert.ok((await store.load()).meters['a/premium']!.snoozedUntil! > clock.now());
+    // The next one lands while that window has focus: its watcher claims it.
+    leader.feed('b', snap('b', 96, clock.now()));
+    other.feed('b', snap('b', 96, clock.now())); // every window sees every snapshot; only the leader decides
+    await leader.c.flush();
+    await other.c.flush();
+    await until('the watcher to claim the second one', () => shownMessages.length === 2);
+    assert.match(shownMessages[1]!.message, /Work b/);
+    // The leader's fallback claims what is left: nothing.
+    await clock.advanceAsync(10_000, () => flushMicrotasks().then(flushMicrotasks));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(shownMessages.length, 2, 'each shown once');
+    leader.c.dispose();
+    other.c.dispose();
+    assert.equal(clock.pendingTimers(), 0);
+  });
+});
+
+test('hand-off: with no window focused the leader shows it after the fallback; focus arriving first claims it instead', async () => {
+  await withOutbox(async ({ outbox, clock, store }) => {
+    const focus = new FakeFocus(false);
+    const w = windowWith({ outbox, focus, leader: true, clock, store });
+    w.feed('a', snap('a', 85, clock.now()));
+    await w.c.flush();
+    await until('the hand-off file', () => fs.existsSync(outbox) && fs.readdirSync(outbox).length === 1);
+    assert.equal(shownMessages.length, 0, 'not shown in a window without focus');
+    await clock.advanceAsync(9_000, () => flushMicrotasks());
+    assert.equal(shownMessages.length, 0);
+    await clock.advanceAsync(1_000, () => flushMicrotasks());
+    await until('the fallback to show it', () => shownMessages.length === 1);
+
+    // Next alert: the user comes back to this window before the fallback.
+    w.feed('b', snap('b', 96, clock.now()));
+    await w.c.flush();
+    await until('the second hand-off file', () => fs.readdirSync(outbox).length === 1);
+    focus.set(true);
+    await until('focus to claim it', () => shownMessages.length === 2);
+    assert.match(shownMessages[1]!.message, /Work b/);
+    await clock.advanceAsync(10_000, () => flushMicrotasks());
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(shownMessages.length, 2, 'the fallback does not show it again');
+    w.c.dispose();
+  });
+});
+
+test('hand-off: an outbox that cannot be written never swallows a notification (shown here instead)', async () => {
+  await withOutbox(async ({ outbox, clock, store }) => {
+    fs.writeFileSync(outbox, 'a file where the folder should be');
+    const w = windowWith({ outbox, focus: new FakeFocus(false), leader: true, clock, store });
+    w.feed('a', snap('a', 85, clock.now()));
+    await w.c.flush();
+    await until('the notification shown in the leader', () => shownMessages.length === 1);
+    w.c.dispose();
+  });
 });
