@@ -1,7 +1,10 @@
 import * as os from 'node:os';
 import type { CredentialEnv } from '../core/providers/types';
+import { readKeychainPassword } from './keychain';
 
-/** The real home folder and environment, for providers that read another tool's sign-in files. */
+/** The real home folder and environment (and, on macOS, the keychain), for providers that read another tool's sign-in. */
 export function systemCredentialEnv(): CredentialEnv {
-  return { home: os.homedir(), env: process.env, platform: process.platform };
+  const env: CredentialEnv = { home: os.homedir(), env: process.env, platform: process.platform };
+  if (process.platform === 'darwin') env.keychainPassword = (service) => readKeychainPassword(service);
+  return env;
 }

@@ -38,6 +38,9 @@ export const CLAUDE_PROFILE_PATH = '/api/oauth/profile';
 const TOOL = 'Claude Code';
 const HINT = 'run `claude` and /login';
 const REQUIRED_SCOPE = 'user:profile';
+/** Where Claude Code keeps its sign-in on macOS (provider-apis.md §4; the name with CLAUDE_CONFIG_DIR set is unverified). */
+export const CLAUDE_KEYCHAIN_SERVICE = 'Claude Code-credentials';
+const KEYCHAIN_LABEL = `the Keychain item "${CLAUDE_KEYCHAIN_SERVICE}"`;
 /** Cooldown after a 429 without a usable Retry-After (CodexBar uses 300 s), and the floor for a tiny one. */
 const DEFAULT_COOLDOWN_MS = 300_000;
 const MIN_COOLDOWN_MS = 60_000;
@@ -157,15 +160,22 @@ export const claudeCredentialSource: CredentialFileSource = {
   },
   async read(env, account) {
     const candidates = claudeCredentialSource.candidates(env, account);
+    // On macOS Claude Code keeps its sign-in in the Keychain (a .credentials.json there is a leftover); only for the
+    // default config folder, since the item's name for another CLAUDE_CONFIG_DIR is not known.
+    const keychain = env.platform === 'darwin' && env.keychainPassword && !configDirSetting(account) && !env.env.CLAUDE_CONFIG_DIR?.trim();
+    if (keychain) {
+      const r = await readClaudeKeychain(env, Date.now());
+      if (r) return r;
+    }
     for (const file of candidates) {
       const r = await readClaudeFile(env, file, Date.now());
       if (!r) continue;
       return { credential: JSON.stringify(r.cred), suggestedName: r.suggestedName, settings: r.settings };
     }
-    const where = candidates.map((c) => displayPath(c, env)).join(', ');
+    const where = [...(keychain ? [KEYCHAIN_LABEL] : []), ...candidates.map((c) => displayPath(c, env))].join(', ');
     const mac =
-      env.platform === 'darwin'
-        ? ' On macOS Claude Code keeps its sign-in in the Keychain ("Claude Code-credentials"), which tokstat does not read; set CLAUDE_CONFIG_DIR or sign in on a system that writes .credentials.json.'
+      env.platform === 'darwin' && !keychain
+        ? ` On macOS Claude Code keeps its sign-in in the Keychain ("${CLAUDE_KEYCHAIN_SERVICE}"), which tokstat reads only for the default ~/.claude folder.`
         : '';
     throw new ProviderError('auth', `No Claude Code sign-in found (looked for ${where}). ${signInAgain(TOOL, HINT)}${mac}`);
   },
@@ -180,6 +190,27 @@ registerDetector({
     return r ? { suggestedName: r.suggestedName, settings: r.settings } : undefined;
   },
 });
+
+/** The sign-in in the macOS Keychain (same JSON as .credentials.json); undefined when there is no such item. */
+async function readClaudeKeychain(env: CredentialEnv, now: number): Promise<{ credential: string; suggestedName: string } | undefined> {
+  let text: string | undefined;
+  try {
+    text = await env.keychainPassword!(CLAUDE_KEYCHAIN_SERVICE);
+  } catch (e) {
+    throw new ProviderError('config', `Could not read ${KEYCHAIN_LABEL} (${e instanceof Error ? e.message : String(e)}). Allow VS Code to use it when macOS asks, or run \`claude\` and /login again.`);
+  }
+  if (text === undefined) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ProviderError('auth', `${KEYCHAIN_LABEL} does not hold a Claude sign-in tokstat can read. ${signInAgain(TOOL, HINT)}`);
+  }
+  const cred = parseCredentialsFile(data, KEYCHAIN_LABEL, env, now);
+  const email = await readEmail(env, defaultDir(env));
+  if (email) cred.email = email;
+  return { credential: JSON.stringify(cred), suggestedName: email ?? (cred.subscriptionType ? `Claude (${cred.subscriptionType})` : 'Claude') };
+}
 
 function credentialFrom(ctx: ProviderContext): ClaudeCredential {
   const c = parseCredential(ctx.secret, TOOL, HINT);

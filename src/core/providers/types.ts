@@ -74,6 +74,11 @@ export interface CredentialEnv {
   home: string;
   env: Readonly<Record<string, string | undefined>>;
   platform: string;
+  /**
+   * macOS only: the password of the generic-password item `service` in the user's keychains, or undefined when there
+   * is no such item (src/host/keychain.ts). macOS may ask the user to allow the read. Rejects when it cannot be read.
+   */
+  keychainPassword?(service: string): Promise<string | undefined>;
 }
 
 /** Read-only access to another tool's stored credentials. */

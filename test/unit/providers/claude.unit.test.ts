@@ -131,6 +131,59 @@ describe('claude: credential files', () => {
     await expectError(src.read(home({}, 'darwin')), 'auth', /Keychain/);
   });
 
+  /** A macOS home whose keychain holds `items` (service → password), recording what was asked. */
+  function macHome(items: Record<string, string | Error>, env: Record<string, string> = {}) {
+    const asked: string[] = [];
+    const e: CredentialEnv = {
+      ...home(env, 'darwin'),
+      keychainPassword: async (service) => {
+        asked.push(service);
+        const v = items[service];
+        if (v instanceof Error) throw v;
+        return v;
+      },
+    };
+    return { env: e, asked };
+  }
+
+  it('macOS: the Keychain item "Claude Code-credentials" first (a .credentials.json there is a leftover)', async () => {
+    const keychain = claudeCredentials({ accessToken: 'sk-ant-oat01-fake-keychain-token-0000000' });
+    const { env, asked } = macHome({ 'Claude Code-credentials': JSON.stringify(keychain) });
+    writeClaudeDir(path.join(env.home, '.claude'), claudeCredentials({ expiresAt: NOW - 1 })); // stale leftover
+    writeJson(path.join(env.home, '.claude.json'), claudeGlobalConfig('mac@example.com'));
+    const r = await src.read(env);
+    assert.deepEqual(asked, ['Claude Code-credentials']);
+    assert.equal(r.suggestedName, 'mac@example.com');
+    const c = JSON.parse(r.credential) as Record<string, unknown>;
+    assert.equal(c.accessToken, 'sk-ant-oat01-fake-keychain-token-0000000');
+    assert.equal(c.refreshToken, undefined, 'the refresh token is never carried');
+  });
+
+  it('macOS: no Keychain item → the file; neither → an error naming both places', async () => {
+    const { env } = macHome({});
+    writeClaudeDir(path.join(env.home, '.claude'), claudeCredentials());
+    assert.equal(JSON.parse((await src.read(env)).credential).accessToken, 'sk-ant-oat01-fake-access-token-0000000000');
+    const none = macHome({});
+    const err = await expectError(src.read(none.env), 'auth', /looked for the Keychain item "Claude Code-credentials", ~\/\.claude\/\.credentials\.json/);
+    assert.doesNotMatch(err.message, /reads only for/);
+  });
+
+  it('macOS: an unreadable item is a configuration problem; one that is not a sign-in or expired asks to sign in again', async () => {
+    await expectError(src.read(macHome({ 'Claude Code-credentials': new Error('no answer in time (was access allowed?)') }).env), 'config', /Could not read the Keychain item.*no answer in time.*Allow VS Code/);
+    await expectError(src.read(macHome({ 'Claude Code-credentials': 'not json' }).env), 'auth', /does not hold a Claude sign-in.*Sign in again in Claude Code/);
+    await expectError(src.read(macHome({ 'Claude Code-credentials': JSON.stringify({ mcpOAuth: {} }) }).env), 'auth', /the Keychain item "Claude Code-credentials" holds no Claude sign-in \(only MCP server sign-ins\)/);
+    await expectError(src.read(macHome({ 'Claude Code-credentials': JSON.stringify(claudeCredentials({ expiresAt: NOW - 1 })) }).env), 'auth', /expired/);
+  });
+
+  it('macOS with CLAUDE_CONFIG_DIR or an account folder: the Keychain is not asked (its item name there is unknown)', async () => {
+    const { env, asked } = macHome({ 'Claude Code-credentials': JSON.stringify(claudeCredentials()) }, { CLAUDE_CONFIG_DIR: '/nowhere/claude' });
+    await expectError(src.read(env), 'auth', /reads only for the default ~\/\.claude folder/);
+    const other = macHome({ 'Claude Code-credentials': JSON.stringify(claudeCredentials()) });
+    writeClaudeDir(path.join(other.env.home, 'alt'), claudeCredentials());
+    await src.read(other.env, { settings: { configDir: path.join(other.env.home, 'alt') } });
+    assert.deepEqual([...asked, ...other.asked], []);
+  });
+
   it('mcpOAuth-only file → auth (no usable token)', async () => {
     const env = home();
     writeClaudeDir(path.join(env.home, '.claude'), claudeMcpOnly());
