@@ -62,6 +62,9 @@ export class InsightsFeature implements vscode.Disposable {
       }),
     );
     await history.start();
+    // Disposed while the history loaded (a window closing at start-up): nothing more may be created, or it would
+    // outlive the extension (a snapshot listener, the notifications' outbox watcher).
+    if (this.disposed) return;
     this.disposables.push(
       deps.scheduler.onDidChange((id, snap) => {
         this.onSnapshot(id, snap).catch((err: unknown) => deps.log.warn(`[history] ${err instanceof Error ? err.message : String(err)}`));
