@@ -108,7 +108,10 @@ async function benchActivate(): Promise<void> {
       // Let deferred start-up work settle, then tear everything down like VS Code does.
       await new Promise((r) => setTimeout(r, 20));
       for (const d of subscriptions.reverse()) d.dispose();
-      fs.rmSync(dir, { recursive: true, force: true });
+      // Disposal starts asynchronous work (the poll lease is released by renaming its folder aside, a heartbeat may
+      // be in flight): let it finish, and retry the removal if a file still lands meanwhile (ENOTEMPTY).
+      await new Promise((r) => setTimeout(r, 20));
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     }
   } finally {
     net.Socket.prototype.connect = origConnect;
