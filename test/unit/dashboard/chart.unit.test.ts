@@ -51,6 +51,20 @@ function state(): DashboardState {
   return { now: NOW, thresholds: { warning: 80, error: 95 }, accounts: [acct] };
 }
 
+/** `n` copies of state()'s account (ids gh0…, names "Copilot 0"…), each with its first `meters` meters (default all). */
+function manyAccounts(n: number, meters?: number): DashboardState {
+  const many: DashboardState = { ...state(), accounts: [] };
+  for (let i = 0; i < n; i++) {
+    const a = structuredClone(state().accounts[0]!);
+    a.id = `gh${i}`;
+    a.name = `Copilot ${i}`;
+    a.snapshot!.accountId = a.id;
+    if (meters !== undefined) a.snapshot!.meters = a.snapshot!.meters.slice(0, meters);
+    many.accounts.push(a);
+  }
+  return many;
+}
+
 function series(n: number, range: HistoryRange = '30d', extra: Partial<ChartSeries> = {}): ChartSeries {
   const start = NOW - 30 * DAY;
   const points: Array<[number, number]> = [];
@@ -322,15 +336,7 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
 
   test('charts far from the viewport wait until scrolled near or focused; near ones ask at once', async () => {
     // Twelve one-meter accounts in a short panel: the first cards are on screen, the last far below.
-    const many: DashboardState = { ...state(), accounts: [] };
-    for (let i = 0; i < 12; i++) {
-      const a = structuredClone(state().accounts[0]!);
-      a.id = `gh${i}`;
-      a.name = `Copilot ${i}`;
-      a.snapshot!.accountId = a.id;
-      a.snapshot!.meters = [a.snapshot!.meters[0]!];
-      many.accounts.push(a);
-    }
+    const many = manyAccounts(12, 1);
     const h = await srv.open({ viewport: { width: 420, height: 500 } });
     const chartOf = (i: number) => h.page.locator(`[data-testid="account-card"][data-account-id="gh${i}"] [data-testid="meter-chart"]`);
     try {
@@ -452,15 +458,9 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       await h.page.close();
     }
   });
+
   test('cards far below the viewport are placeholders in the first render, built from the latest state when idle', async () => {
-    const many: DashboardState = { ...state(), accounts: [] };
-    for (let i = 0; i < 12; i++) {
-      const a = structuredClone(state().accounts[0]!);
-      a.id = `gh${i}`;
-      a.name = `Copilot ${i}`;
-      a.snapshot!.accountId = a.id;
-      many.accounts.push(a);
-    }
+    const many = manyAccounts(12);
     const renamed = structuredClone(many);
     renamed.accounts[11]!.name = 'Copilot eleven';
     const h = await srv.open({ viewport: { width: 420, height: 500 } });
