@@ -243,7 +243,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
-      if (Config.affects(e, 'localUsage')) usageView.invalidate();
+      if (Config.affects(e, 'localUsage')) {
+        usageView.invalidate();
+        // Turned off: stop reading the agents' logs at once (not at the next start); turned on: start.
+        if (Config.affects(e, 'localUsage.enabled')) {
+          usage.applyEnabled().catch((err: unknown) => log.error(`[usage] could not apply tokstat.localUsage.enabled: ${err instanceof Error ? err.message : String(err)}`));
+        }
+      }
       if (Config.affects(e)) {
         statusBar.render();
         tree.refresh();

@@ -39,6 +39,10 @@ export class UsageFeature implements vscode.Disposable {
   scanner: UsageScanner | undefined;
   pricing: PricingService | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** What a start created (scanner, prices, listeners): released by stop() when local usage is turned off. */
+  private running: vscode.Disposable[] = [];
+  /** Bumped by every start() and stop(), so a start that finishes after a stop (or a newer start) undoes itself. */
+  private epoch = 0;
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
   private disposed = false;
@@ -66,12 +70,35 @@ export class UsageFeature implements vscode.Disposable {
     return s ? detectAgents(s.resolvedSources, exists) : [];
   }
 
+  /**
+   * Follows `tokstat.localUsage.enabled` while VS Code runs: turned off, the scanner stops reading the agents' logs
+   * and the views hide the local usage; turned on, it starts (the aggregates kept on disk come back with it).
+   */
+  async applyEnabled(): Promise<void> {
+    const on = this.deps.settings.enabled();
+    if (on && !this.scanner && this.running.length === 0) await this.start();
+    else if (!on && (this.scanner || this.running.length > 0)) this.stop();
+  }
+
+  /** Stops reading the logs and forgets what is in memory (the persisted aggregates stay on disk). */
+  private stop(): void {
+    this.epoch++;
+    const running = this.running;
+    this.running = [];
+    this.scanner = undefined;
+    this.pricing = undefined;
+    for (const d of running.reverse()) d.dispose();
+    this.deps.log.info('[usage] local agent usage turned off: the logs are no longer read');
+    this.changed.fire();
+  }
+
   async start(): Promise<void> {
     const { deps } = this;
     if (!deps.settings.enabled()) {
       deps.log.info('[usage] local agent usage is turned off (tokstat.localUsage.enabled)');
       return;
     }
+    const epoch = ++this.epoch;
     const m = loadUsage();
     const pricing = new m.PricingService({
       cacheFile: path.join(deps.storage, 'pricing', 'litellm.json'),
@@ -99,23 +126,28 @@ export class UsageFeature implements vscode.Disposable {
       workerPath: path.join(dist, 'usageWorker.js'),
       sqlWasmPath: path.join(dist, 'sql-wasm.wasm'),
     });
-    if (this.disposed) {
+    if (this.disposed || epoch !== this.epoch) {
       pricing.dispose();
       scanner.dispose();
       return;
     }
     this.pricing = pricing;
     this.scanner = scanner;
-    this.disposables.push(pricing, scanner, scanner.onDidChange(() => this.changed.fire()));
-    this.disposables.push(pricing.onDidChange(() => scanner.index.setPrice((r) => pricing.book.priceFn(r))));
+    const running = this.running;
+    running.push(pricing, scanner, scanner.onDidChange(() => this.changed.fire()));
+    running.push(pricing.onDidChange(() => scanner.index.setPrice((r) => pricing.book.priceFn(r))));
     await pricing.init();
+    // Turned off (or disposed) while starting: stop() already released what was pushed; nothing more is added.
+    if (this.disposed || epoch !== this.epoch) return;
     pricing.startAutoRefresh();
     await scanner.start();
+    if (this.disposed || epoch !== this.epoch) return;
     // Operations other extensions recorded through the API: on disk since the last start, then as they arrive.
     const key = (r: unknown) => `api:${JSON.stringify(r)}`;
     const past = await m.readApiUsage(path.join(deps.storage, 'usage-api'));
     if (past.length) scanner.index.addRecords(past.map((record) => ({ record, key: key(record) })));
-    this.disposables.push(
+    if (this.disposed || epoch !== this.epoch) return;
+    running.push(
       deps.apiLog.onDidAppend((records) => {
         scanner.index.addRecords(records.map((record) => ({ record, key: key(record) })));
         this.changed.fire();
@@ -143,6 +175,8 @@ export class UsageFeature implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
+    for (const d of this.running.reverse()) d.dispose();
+    this.running = [];
     for (const d of this.disposables.reverse()) d.dispose();
   }
 }

@@ -1,0 +1,119 @@
+// UsageFeature (src/host/usageFeature.ts) against a minimal in-memory `vscode`: `tokstat.localUsage.enabled`
+// turned off while VS Code runs stops reading the agents' logs and empties what the views read; turned on again, the
+// usage comes back. Runs in a temporary HOME with one Claude Code log.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Module from 'node:module';
+import type { Logger } from '../../../src/core/log';
+import type * as FeatureModule from '../../../src/host/usageFeature';
+
+const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+const originalLoad = M._load;
+M._load = function (request: string, ...rest: unknown[]) {
+  if (request === 'vscode') return {};
+  return originalLoad.call(this, request, ...rest);
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UsageFeature } = require('../../../src/host/usageFeature') as typeof FeatureModule;
+M._load = originalLoad;
+
+let dir = '';
+const saved: Record<string, string | undefined> = {};
+const ENV = ['HOME', 'CLAUDE_CONFIG_DIR', 'CODEX_HOME', 'GEMINI_DATA_DIR', 'OPENCODE_DATA_DIR', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME'];
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-usagefeature-'));
+  for (const k of ENV) saved[k] = process.env[k];
+  for (const k of ENV) delete process.env[k];
+  process.env.HOME = path.join(dir, 'home');
+  const file = path.join(dir, 'home', '.claude', 'projects', '-w-app', 'live.jsonl');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const line = (n: number, input: number) =>
+    JSON.stringify({
+      type: 'assistant', sessionId: 'live', cwd: '/w/app', version: '2.1.0', requestId: `req_${n}`, timestamp: new Date().toISOString(),
+      message: { id: `msg_${n}`, model: 'claude-sonnet-4-5', role: 'assistant', content: [{ type: 'text', text: 'x' }], usage: { input_tokens: input, output_tokens: 1 } },
+    });
+  fs.writeFileSync(file, `${line(1, 100)}\n${line(2, 200)}\n`);
+});
+after(() => {
+  for (const k of ENV) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('local usage turned off while running: the logs are no longer read and the views are empty; back on, it returns', async () => {
+  let enabled = true;
+  const logs: string[] = [];
+  const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m), debug: () => undefined, trace: () => undefined } as unknown as Logger;
+  const feature = new UsageFeature({
+    storage: path.join(dir, 'storage'),
+    extensionPath: path.join(dir, 'no-extension'), // no dist/usageWorker.js: the scanner reads inline
+    log,
+    http: { request: async () => ({ status: 503, text: '', headers: {} }) } as never,
+    apiLog: { onDidAppend: () => ({ dispose() {} }) } as never,
+    settings: {
+      enabled: () => enabled,
+      claudeConfigDirs: () => [],
+      codexHomes: () => [],
+      geminiDirs: () => [],
+      opencodeDirs: () => [],
+      pricingOffline: () => true,
+      pricingUrl: () => undefined,
+      pricingOverrides: () => undefined,
+    },
+    isLeader: () => true,
+  });
+  let changes = 0;
+  feature.onDidChange(() => changes++);
+  try {
+    await feature.start();
+    const tokens = () => feature.viewSource.index.rows().reduce((n, r) => n + r.inputTokens, 0);
+    assert.equal(tokens(), 300, 'both requests read');
+    assert.ok(feature.totals());
+
+    enabled = false;
+    const before = changes;
+    await feature.applyEnabled();
+    assert.equal(feature.scanner, undefined, 'the scanner is stopped');
+    assert.deepEqual(feature.viewSource.index.rows(), [], 'the views read nothing');
+    assert.equal(feature.totals(), undefined);
+    assert.ok(changes > before, 'the views are told');
+    assert.ok(logs.some((l) => /turned off: the logs are no longer read/.test(l)));
+    await feature.applyEnabled(); // already off: nothing happens
+    assert.equal(feature.scanner, undefined);
+
+    enabled = true;
+    await feature.applyEnabled();
+    assert.ok(feature.scanner, 'started again');
+    assert.equal(tokens(), 300);
+  } finally {
+    feature.dispose();
+  }
+});
+
+test('turned off while it is still starting: the start undoes itself', async () => {
+  let enabled = true;
+  const feature = new UsageFeature({
+    storage: path.join(dir, 'storage2'),
+    extensionPath: path.join(dir, 'no-extension'),
+    log: { info() {}, warn() {}, error() {}, debug() {}, trace() {} } as unknown as Logger,
+    http: { request: async () => ({ status: 503, text: '', headers: {} }) } as never,
+    apiLog: { onDidAppend: () => ({ dispose() {} }) } as never,
+    settings: { enabled: () => enabled, claudeConfigDirs: () => [], codexHomes: () => [], geminiDirs: () => [], opencodeDirs: () => [], pricingOffline: () => true, pricingUrl: () => undefined, pricingOverrides: () => undefined },
+    isLeader: () => true,
+  });
+  try {
+    const starting = feature.start();
+    enabled = false;
+    await feature.applyEnabled();
+    await starting;
+    assert.equal(feature.scanner, undefined, 'no scanner left running');
+    assert.deepEqual(feature.viewSource.index.rows(), []);
+  } finally {
+    feature.dispose();
+  }
+});
