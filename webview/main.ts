@@ -118,6 +118,7 @@ function render(state: DashboardState): void {
   }
   // Last, after every DOM write: the charts measure their width and position (one layout for all of them).
   charts.mountWithin(list);
+  titleCountdownsWhenIdle();
 }
 
 /**
@@ -163,7 +164,10 @@ function buildPendingWhenIdle(): void {
       cards.set(account.id, { signature: thresholdsKey + JSON.stringify(account), el });
       built++;
     }
-    if (built > 0) charts.mountWithin(list);
+    if (built > 0) {
+      charts.mountWithin(list);
+      titleCountdownsWhenIdle();
+    }
     if (left) buildPendingWhenIdle();
   };
   idleBuild = typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 300 }) : window.setTimeout(run, 50);
@@ -225,13 +229,25 @@ root.addEventListener('click', (ev) => {
   }
 });
 
-// A countdown's or age's tooltip is its absolute time, formatted when the pointer first reaches it (see formats.ts).
-root.addEventListener('pointerover', (ev) => {
-  const el = ev.target instanceof Element ? ev.target.closest<HTMLElement>('[data-tick][data-at]') : null;
-  if (!el || el.title) return;
+// A countdown's or age's tooltip (and accessible description) is its absolute time. Not formatted during the render
+// (formats.ts): set when the pointer first reaches it, and for all of them once the page is idle.
+function titleCountdown(el: HTMLElement): void {
   const at = Number(el.dataset.at);
   if (Number.isFinite(at)) el.title = absoluteTime().format(at);
+}
+root.addEventListener('pointerover', (ev) => {
+  const el = ev.target instanceof Element ? ev.target.closest<HTMLElement>('[data-tick][data-at]') : null;
+  if (el && !el.title) titleCountdown(el);
 });
+let titleIdle: number | undefined;
+function titleCountdownsWhenIdle(): void {
+  if (titleIdle !== undefined) return;
+  const run = () => {
+    titleIdle = undefined;
+    for (const el of root.querySelectorAll<HTMLElement>('[data-tick][data-at]:not([title])')) titleCountdown(el);
+  };
+  titleIdle = typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 5_000 }) : window.setTimeout(run, 1_000);
+}
 
 let scrollTimer: ReturnType<typeof setTimeout> | undefined;
 window.addEventListener(
