@@ -138,6 +138,8 @@ interface Chart {
   range: HistoryRange;
   /** Latest request id; answers to any other id are stale. */
   requestId: number;
+  /** The request this chart made when it started in the viewport (mountWithin): its answer is drawn without waiting. */
+  urgentRequestId?: number;
   /** Width (CSS px) the last request asked for. */
   requestedWidth: number;
   width: number;
@@ -154,8 +156,6 @@ export class ChartManager {
   private nextDomId = 1;
   private readonly charts = new Map<HTMLElement, Chart>();
   private readonly pending = new Map<number, Chart>();
-  /** The requests of the charts that started in the viewport (mountWithin): their answers are drawn without waiting for others'. */
-  private readonly urgent = new Set<number>();
   private readonly ranges = new Map<string, HistoryRange>();
   private readonly cache = new Map<string, ChartSeries>();
   private theme: Theme | undefined;
@@ -252,7 +252,7 @@ export class ChartManager {
     for (const chart of near) chart.block.classList.remove('meter-history--deferred');
     const widths = near.map((chart) => Math.round(chart.box.getBoundingClientRect().width));
     near.forEach((chart, i) => this.start(chart, widths[i]!));
-    for (const chart of near) if (chart.requestId !== undefined && this.pending.get(chart.requestId) === chart) this.urgent.add(chart.requestId);
+    for (const chart of near) chart.urgentRequestId = chart.requestId;
     for (const chart of fresh) {
       if (chart.started) continue;
       chart.summary.textContent = `The ${chart.label} history loads when the chart is scrolled into view or focused.`;
@@ -308,7 +308,7 @@ export class ChartManager {
   onHistory(requestId: number, series: ChartSeries | null): boolean {
     const chart = this.pending.get(requestId);
     this.pending.delete(requestId);
-    const urgent = this.urgent.delete(requestId);
+    const urgent = chart !== undefined && chart.urgentRequestId === requestId;
     if (!chart || chart.requestId !== requestId || !this.charts.has(chart.block)) return false;
     // Belt and braces: an answer that is not about this meter and range is treated as "nothing".
     const fits = series !== null && series.accountId === chart.accountId && series.meterId === chart.meterId && series.range === chart.range;
@@ -323,9 +323,15 @@ export class ChartManager {
     // every outstanding request is answered the batch is drawn at once (waiting for the next frame would only add
     // idle time), and so it is once the last chart that started in the viewport is answered (the charts just outside
     // it, which ask after the first frame, do not hold those back); otherwise the next frame draws what has arrived.
-    if (this.pending.size === 0 || (urgent && this.urgent.size === 0)) this.flush();
+    if (this.pending.size === 0 || (urgent && !this.urgentPending())) this.flush();
     else this.frame ??= requestAnimationFrame(() => this.flush());
     return true;
+  }
+
+  /** Whether a chart that started in the viewport still waits for the answer to that first request. */
+  private urgentPending(): boolean {
+    for (const [id, chart] of this.pending) if (chart.urgentRequestId === id) return true;
+    return false;
   }
 
   private flush(): void {
@@ -400,18 +406,12 @@ export class ChartManager {
     this.intersection.unobserve(chart.block);
     this.queued.delete(chart);
     this.charts.delete(chart.block);
-    if (chart.requestId) {
-      this.pending.delete(chart.requestId);
-      this.urgent.delete(chart.requestId);
-    }
+    if (chart.requestId) this.pending.delete(chart.requestId);
   }
 
   private request(chart: Chart): void {
     const requestId = this.nextRequestId++;
-    if (chart.requestId) {
-      this.pending.delete(chart.requestId);
-      this.urgent.delete(chart.requestId);
-    }
+    if (chart.requestId) this.pending.delete(chart.requestId);
     chart.requestId = requestId;
     chart.requestedWidth = chart.width;
     this.pending.set(requestId, chart);

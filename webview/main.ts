@@ -57,7 +57,6 @@ function render(state: DashboardState): void {
   current = state;
   receivedAt = performance.now();
   const now = state.now;
-  const thresholdsKey = `${state.thresholds.warning}/${state.thresholds.error}`;
 
   if (state.accounts.length === 0) {
     charts.releaseAll();
@@ -73,7 +72,7 @@ function render(state: DashboardState): void {
     for (const account of state.accounts) {
       if (seen.has(account.id)) continue; // a duplicate id would make the keyed update ambiguous
       seen.add(account.id);
-      const signature = thresholdsKey + JSON.stringify(account);
+      const signature = cardSignature(state, account);
       const prev = cards.get(account.id);
       let el: HTMLElement;
       if (prev && !prev.pending && prev.signature === signature) {
@@ -121,6 +120,29 @@ function render(state: DashboardState): void {
   titleCountdownsWhenIdle();
 }
 
+/** What a card is drawn from: equal signatures, equal cards (the card is kept). */
+function cardSignature(state: DashboardState, account: DashboardAccount): string {
+  return `${state.thresholds.warning}/${state.thresholds.error}${JSON.stringify(account)}`;
+}
+
+/**
+ * Runs `fn` once the page is idle (at the latest after `timeoutMs`); calls while one is pending are folded into it.
+ * Where `requestIdleCallback` is missing, a plain timer stands in.
+ */
+function whenIdle(fn: (deadline?: IdleDeadline) => void, timeoutMs: number): () => void {
+  let pending = false;
+  const run = (deadline?: IdleDeadline) => {
+    pending = false;
+    fn(deadline);
+  };
+  return () => {
+    if (pending) return;
+    pending = true;
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: timeoutMs });
+    else window.setTimeout(run, Math.min(timeoutMs, 50));
+  };
+}
+
 /**
  * How many cards, from the top, the first render builds: those that can be within EAGER_MARGIN_PX of the viewport,
  * estimated without a layout (the grid's most columns, each row as short as its shortest card), so a real card,
@@ -140,38 +162,31 @@ function eagerCards(accounts: readonly DashboardAccount[]): number {
   return accounts.length;
 }
 
-let idleBuild: number | undefined;
 /** Builds the placeholders into cards, a few per idle period (at the latest ~300 ms after they were drawn). */
-function buildPendingWhenIdle(): void {
-  if (idleBuild !== undefined) return;
-  const run = (deadline?: IdleDeadline) => {
-    idleBuild = undefined;
-    const state = current;
-    if (!state) return;
-    const thresholdsKey = `${state.thresholds.warning}/${state.thresholds.error}`;
-    const now = hostNow();
-    let built = 0;
-    let left = false;
-    for (const account of state.accounts) {
-      const entry = cards.get(account.id);
-      if (!entry?.pending) continue;
-      if (built > 0 && (deadline ? deadline.timeRemaining() < 4 : built >= 4)) {
-        left = true;
-        break;
-      }
-      const el = renderCard(account, state, now);
-      entry.el.replaceWith(el);
-      cards.set(account.id, { signature: thresholdsKey + JSON.stringify(account), el });
-      built++;
+const buildPendingWhenIdle = whenIdle((deadline) => {
+  const state = current;
+  if (!state) return;
+  const now = hostNow();
+  let built = 0;
+  let left = false;
+  for (const account of state.accounts) {
+    const entry = cards.get(account.id);
+    if (!entry?.pending) continue;
+    if (built > 0 && (deadline ? deadline.timeRemaining() < 4 : built >= 4)) {
+      left = true;
+      break;
     }
-    if (built > 0) {
-      charts.mountWithin(list);
-      titleCountdownsWhenIdle();
-    }
-    if (left) buildPendingWhenIdle();
-  };
-  idleBuild = typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 300 }) : window.setTimeout(run, 50);
-}
+    const el = renderCard(account, state, now);
+    entry.el.replaceWith(el);
+    cards.set(account.id, { signature: cardSignature(state, account), el });
+    built++;
+  }
+  if (built > 0) {
+    charts.mountWithin(list);
+    titleCountdownsWhenIdle();
+  }
+  if (left) buildPendingWhenIdle();
+}, 300);
 
 /** Replaces a card; if focus was inside it, moves focus to the same action in the new card (or its refresh button). */
 function swapPreservingFocus(oldEl: HTMLElement, newEl: HTMLElement): void {
@@ -239,15 +254,9 @@ root.addEventListener('pointerover', (ev) => {
   const el = ev.target instanceof Element ? ev.target.closest<HTMLElement>('[data-tick][data-at]') : null;
   if (el && !el.title) titleCountdown(el);
 });
-let titleIdle: number | undefined;
-function titleCountdownsWhenIdle(): void {
-  if (titleIdle !== undefined) return;
-  const run = () => {
-    titleIdle = undefined;
-    for (const el of root.querySelectorAll<HTMLElement>('[data-tick][data-at]:not([title])')) titleCountdown(el);
-  };
-  titleIdle = typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 5_000 }) : window.setTimeout(run, 1_000);
-}
+const titleCountdownsWhenIdle = whenIdle(() => {
+  for (const el of root.querySelectorAll<HTMLElement>('[data-tick][data-at]:not([title])')) titleCountdown(el);
+}, 5_000);
 
 let scrollTimer: ReturnType<typeof setTimeout> | undefined;
 window.addEventListener(

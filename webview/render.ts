@@ -38,8 +38,8 @@ export function tickText(kind: TickKind, at: number | undefined, now: number): s
 function ticking(kind: TickKind, at: number | undefined, now: number, cls: string, testid?: string): HTMLSpanElement {
   const props: Parameters<typeof h>[1] = { class: cls, data: { tick: kind, at }, text: tickText(kind, at, now) };
   if (testid) props.testid = testid;
-  // The absolute time behind the countdown is its tooltip, set when the pointer reaches it (main.ts): formatting it
-  // here would build the first Intl.DateTimeFormat of the page during the first render.
+  // The absolute time behind the countdown is its tooltip, set on pointerover and once the page is idle (main.ts):
+  // formatting it here would build the first Intl.DateTimeFormat of the page during the first render.
   return h('span', props);
 }
 
@@ -245,8 +245,8 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
   }
   if (a.nextPollAt !== undefined) card.append(h('footer', { class: 'card-footer' }, ticking('next', a.nextPollAt, now, 'next-poll')));
   // Cards far from the viewport are not laid out until they come near (content-visibility in dashboard.css); until
-  // then they take this estimate (a header and ~320 px per meter with its chart, measured at the narrowest column),
-  // so the scrollbar is about right from the first frame. Set through the CSSOM, which the CSP allows.
+  // then they take this estimate, so the scrollbar is about right from the first frame. Set through the CSSOM, which
+  // the CSP allows.
   card.style.containIntrinsicBlockSize = `auto ${estimatedCardHeight(a)}px`;
   return card;
 }
