@@ -102,18 +102,18 @@ export class NotificationsController implements vscode.Disposable {
     const handOff = deps.handOff;
     if (handOff) {
       this.disposables.add(handOff.onDidChangeFocus((focused) => focused && this.claimAndShow()));
-      this.watchOutbox(handOff.relay.folder);
+      this.watchOutbox(handOff);
       // What a background leader left while this window was closed or starting.
       if (handOff.isFocused()) this.claimAndShow();
     }
   }
 
   /** Another window's hand-off lands while this one has focus: claimed at once (fs.watch on the outbox folder). */
-  private watchOutbox(folder: string): void {
+  private watchOutbox(handOff: HandOff): void {
     try {
-      fs.mkdirSync(folder, { recursive: true });
-      const watcher = fs.watch(folder, { persistent: false }, () => {
-        if (this.deps.handOff?.isFocused()) this.claimAndShow();
+      fs.mkdirSync(handOff.relay.folder, { recursive: true });
+      const watcher = fs.watch(handOff.relay.folder, { persistent: false }, () => {
+        if (handOff.isFocused()) this.claimAndShow();
       });
       watcher.on('error', (e) => this.log.warn(`outbox watch stopped: ${e.message}`));
       this.disposables.add({ dispose: () => watcher.close() });

@@ -61,15 +61,15 @@ export class NotificationRelay {
 
   /** Takes every notification waiting now, oldest first; each is returned to exactly one caller across windows. */
   async claim(now: number): Promise<AlertNotification[]> {
-    let names: string[];
+    let all: string[];
     try {
-      names = (await fsp.readdir(this.opts.folder)).filter((f) => f.endsWith(SUFFIX) && !f.startsWith('.')).sort();
+      all = await fsp.readdir(this.opts.folder);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`cannot list the outbox (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
       return [];
     }
     const out: AlertNotification[] = [];
-    for (const name of names) {
+    for (const name of all.filter((f) => f.endsWith(SUFFIX) && !f.startsWith('.')).sort()) {
       const from = path.join(this.opts.folder, name);
       const mine = path.join(this.opts.folder, `.claimed-${process.pid}-${randomBytes(4).toString('hex')}-${name}`);
       try {
@@ -96,18 +96,13 @@ export class NotificationRelay {
       }
       out.push(parsed.notification as AlertNotification);
     }
-    await this.sweepTemp(now);
+    // The same listing: this claim's own `.claimed-` files are gone by now, and a newer one is too young to sweep.
+    await this.sweepTemp(all.filter((f) => f.startsWith('.tmp-') || f.startsWith('.claimed-')), now);
     return out;
   }
 
   /** Temp and claimed files left by a window that died mid-write or mid-claim; removed once clearly abandoned. */
-  private async sweepTemp(now: number): Promise<void> {
-    let names: string[];
-    try {
-      names = (await fsp.readdir(this.opts.folder)).filter((f) => f.startsWith('.tmp-') || f.startsWith('.claimed-'));
-    } catch {
-      return;
-    }
+  private async sweepTemp(names: readonly string[], now: number): Promise<void> {
     for (const name of names) {
       const p = path.join(this.opts.folder, name);
       try {
