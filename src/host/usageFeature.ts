@@ -75,9 +75,10 @@ export class UsageFeature implements vscode.Disposable {
    * and the views hide the local usage; turned on, it starts (the aggregates kept on disk come back with it).
    */
   async applyEnabled(): Promise<void> {
+    // `scanner` is set in start()'s first, synchronous part, so it also stands for a start still in progress.
     const on = this.deps.settings.enabled();
-    if (on && !this.scanner && this.running.length === 0) await this.start();
-    else if (!on && (this.scanner || this.running.length > 0)) this.stop();
+    if (on && !this.scanner) await this.start();
+    else if (!on && this.scanner) this.stop();
   }
 
   /** Stops reading the logs and forgets what is in memory (the persisted aggregates stay on disk). */
@@ -99,6 +100,8 @@ export class UsageFeature implements vscode.Disposable {
       return;
     }
     const epoch = ++this.epoch;
+    /** False once a stop(), a newer start() or dispose() has overtaken this start: it then adds nothing more. */
+    const live = () => !this.disposed && epoch === this.epoch;
     const m = loadUsage();
     const pricing = new m.PricingService({
       cacheFile: path.join(deps.storage, 'pricing', 'litellm.json'),
@@ -126,7 +129,7 @@ export class UsageFeature implements vscode.Disposable {
       workerPath: path.join(dist, 'usageWorker.js'),
       sqlWasmPath: path.join(dist, 'sql-wasm.wasm'),
     });
-    if (this.disposed || epoch !== this.epoch) {
+    if (this.disposed) {
       pricing.dispose();
       scanner.dispose();
       return;
@@ -138,15 +141,15 @@ export class UsageFeature implements vscode.Disposable {
     running.push(pricing.onDidChange(() => scanner.index.setPrice((r) => pricing.book.priceFn(r))));
     await pricing.init();
     // Turned off (or disposed) while starting: stop() already released what was pushed; nothing more is added.
-    if (this.disposed || epoch !== this.epoch) return;
+    if (!live()) return;
     pricing.startAutoRefresh();
     await scanner.start();
-    if (this.disposed || epoch !== this.epoch) return;
+    if (!live()) return;
     // Operations other extensions recorded through the API: on disk since the last start, then as they arrive.
     const key = (r: unknown) => `api:${JSON.stringify(r)}`;
     const past = await m.readApiUsage(path.join(deps.storage, 'usage-api'));
     if (past.length) scanner.index.addRecords(past.map((record) => ({ record, key: key(record) })));
-    if (this.disposed || epoch !== this.epoch) return;
+    if (!live()) return;
     running.push(
       deps.apiLog.onDidAppend((records) => {
         scanner.index.addRecords(records.map((record) => ({ record, key: key(record) })));
