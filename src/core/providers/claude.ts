@@ -148,8 +148,12 @@ async function readClaudeFile(env: CredentialEnv, file: string, now: number | un
   if (email) cred.email = email;
   const settings: Record<string, string> = {};
   if (dir !== defaultDir(env)) settings.configDir = dir;
-  const suggestedName = email ?? (cred.subscriptionType ? `Claude (${cred.subscriptionType})` : 'Claude');
-  return { cred, settings, suggestedName };
+  return { cred, settings, suggestedName: suggestedName(cred, email) };
+}
+
+/** The account name offered for a sign-in: its email, else "Claude (<plan>)", else "Claude". */
+function suggestedName(cred: Pick<ClaudeCredential, 'subscriptionType'>, email: string | undefined): string {
+  return email ?? (cred.subscriptionType ? `Claude (${cred.subscriptionType})` : 'Claude');
 }
 
 export const claudeCredentialSource: CredentialFileSource = {
@@ -162,9 +166,9 @@ export const claudeCredentialSource: CredentialFileSource = {
     const candidates = claudeCredentialSource.candidates(env, account);
     // On macOS Claude Code keeps its sign-in in the Keychain (a .credentials.json there is a leftover); only for the
     // default config folder, since the item's name for another CLAUDE_CONFIG_DIR is not known.
-    const keychain = env.platform === 'darwin' && env.keychainPassword && !configDirSetting(account) && !env.env.CLAUDE_CONFIG_DIR?.trim();
+    const keychain = env.platform === 'darwin' && !configDirSetting(account) && !env.env.CLAUDE_CONFIG_DIR?.trim() ? env.keychainPassword : undefined;
     if (keychain) {
-      const r = await readClaudeKeychain(env, Date.now());
+      const r = await readClaudeKeychain(keychain, env, Date.now());
       if (r) return r;
     }
     for (const file of candidates) {
@@ -192,10 +196,14 @@ registerDetector({
 });
 
 /** The sign-in in the macOS Keychain (same JSON as .credentials.json); undefined when there is no such item. */
-async function readClaudeKeychain(env: CredentialEnv, now: number): Promise<{ credential: string; suggestedName: string } | undefined> {
+async function readClaudeKeychain(
+  keychainPassword: NonNullable<CredentialEnv['keychainPassword']>,
+  env: CredentialEnv,
+  now: number,
+): Promise<{ credential: string; suggestedName: string } | undefined> {
   let text: string | undefined;
   try {
-    text = await env.keychainPassword!(CLAUDE_KEYCHAIN_SERVICE);
+    text = await keychainPassword(CLAUDE_KEYCHAIN_SERVICE);
   } catch (e) {
     throw new ProviderError('config', `Could not read ${KEYCHAIN_LABEL} (${e instanceof Error ? e.message : String(e)}). Allow VS Code to use it when macOS asks, or run \`claude\` and /login again.`);
   }
@@ -209,7 +217,7 @@ async function readClaudeKeychain(env: CredentialEnv, now: number): Promise<{ cr
   const cred = parseCredentialsFile(data, KEYCHAIN_LABEL, env, now);
   const email = await readEmail(env, defaultDir(env));
   if (email) cred.email = email;
-  return { credential: JSON.stringify(cred), suggestedName: email ?? (cred.subscriptionType ? `Claude (${cred.subscriptionType})` : 'Claude') };
+  return { credential: JSON.stringify(cred), suggestedName: suggestedName(cred, email) };
 }
 
 function credentialFrom(ctx: ProviderContext): ClaudeCredential {
@@ -544,12 +552,8 @@ export const claudeProvider: ProviderDefinition = {
     const info: ConnectionInfo = {};
     const plan = claudePlanName(cred.subscriptionType, cred.rateLimitTier);
     if (plan) info.plan = plan;
-    if (email) {
-      info.suggestedName = email;
-      info.identity = email;
-    } else {
-      info.suggestedName = cred.subscriptionType ? `Claude (${cred.subscriptionType})` : 'Claude';
-    }
+    info.suggestedName = suggestedName(cred, email);
+    if (email) info.identity = email;
     return info;
   },
 };
