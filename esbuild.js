@@ -66,6 +66,7 @@ const lazyChunks = {
   },
 };
 
+const webview = webviewBuildOptions({ root: __dirname, minify: production });
 const targets = [
   {
     ...common,
@@ -116,9 +117,9 @@ const targets = [
   {
     // The dashboard (build/webview.js, shared with the tests' webview harness).
     ...common,
-    ...webviewBuildOptions({ root: __dirname, minify: production }),
+    ...webview,
     outdir: 'dist/webview',
-    plugins: [problemMatcher, ...webviewBuildOptions().plugins],
+    plugins: [problemMatcher, ...webview.plugins],
   },
 ];
 
