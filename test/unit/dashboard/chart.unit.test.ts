@@ -415,7 +415,7 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
     }
   });
 
-  test('the state embedded in the page is drawn before the host answers ready; a malformed one is ignored', async () => {
+  test('the state embedded in the page is drawn before the host answers ready (accounts or the empty state); a malformed one is ignored', async () => {
     const h = await srv.open({ initialState: state() });
     try {
       // No host message yet: the cards come from the page itself, and `ready` was still posted first.
@@ -433,6 +433,14 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       assert.deepEqual(await h.allViolations(), []);
     } finally {
       await h.page.close();
+    }
+    // No accounts yet: the empty state, from the page itself.
+    const none = await srv.open({ initialState: { ...state(), accounts: [] } });
+    try {
+      assert.equal(await none.page.locator('[data-testid="empty-state"]').isVisible(), true);
+      assert.equal(await none.page.locator('.booting').count(), 0);
+    } finally {
+      await none.page.close();
     }
     const bad = await srv.open({ initialState: { now: 'yesterday', accounts: 3 } as never });
     try {
