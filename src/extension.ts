@@ -245,9 +245,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
       if (Config.affects(e, 'localUsage')) {
         usageView.invalidate();
-        // Turned off: stop reading the agents' logs at once (not at the next start); turned on: start.
-        if (Config.affects(e, 'localUsage.enabled')) {
-          usage.applyEnabled().catch((err: unknown) => log.error(`[usage] could not apply tokstat.localUsage.enabled: ${err instanceof Error ? err.message : String(err)}`));
+        // Turned off: stop reading the agents' logs at once (not at the next start); turned on: start; other folders:
+        // read those.
+        const failed = (what: string) => (err: unknown) => log.error(`[usage] could not apply ${what}: ${err instanceof Error ? err.message : String(err)}`);
+        if (Config.affects(e, 'localUsage.enabled')) usage.applyEnabled().catch(failed('tokstat.localUsage.enabled'));
+        else if (['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs'].some((k) => Config.affects(e, `localUsage.${k}`))) {
+          usage.applyFolders().catch(failed('the agents\' folders'));
         }
       }
       if (Config.affects(e)) {

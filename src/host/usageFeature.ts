@@ -81,15 +81,22 @@ export class UsageFeature implements vscode.Disposable {
     else if (!on && this.scanner) this.stop();
   }
 
+  /** The agents' folders changed (`tokstat.localUsage.*Dirs`): a running scanner starts again on the new ones. */
+  async applyFolders(): Promise<void> {
+    if (!this.scanner) return;
+    this.stop('[usage] the agents\' folders changed: reading them again');
+    await this.start();
+  }
+
   /** Stops reading the logs and forgets what is in memory (the persisted aggregates stay on disk). */
-  private stop(): void {
+  private stop(why = '[usage] local agent usage turned off: the logs are no longer read'): void {
     this.epoch++;
     const running = this.running;
     this.running = [];
     this.scanner = undefined;
     this.pricing = undefined;
     for (const d of running.reverse()) d.dispose();
-    this.deps.log.info('[usage] local agent usage turned off: the logs are no longer read');
+    this.deps.log.info(why);
     this.changed.fire();
   }
 

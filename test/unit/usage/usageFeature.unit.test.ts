@@ -1,6 +1,6 @@
 // UsageFeature (src/host/usageFeature.ts) against a minimal in-memory `vscode`: `tokstat.localUsage.enabled`
 // turned off while VS Code runs stops reading the agents' logs and empties what the views read; turned on again, the
-// usage comes back. Runs in a temporary HOME with one Claude Code log.
+// usage comes back; another agent folder in the settings is read at once. Runs in a temporary HOME with one Claude Code log.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -45,8 +45,9 @@ after(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('local usage turned off while running: the logs are no longer read and the views are empty; back on, it returns', async () => {
+test('local usage turned off while running: the logs are no longer read and the views are empty; back on, it returns; a new folder is read at once', async () => {
   let enabled = true;
+  let folders: string[] = [];
   const logs: string[] = [];
   const log = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m), debug: () => undefined, trace: () => undefined } as unknown as Logger;
   const feature = new UsageFeature({
@@ -57,7 +58,7 @@ test('local usage turned off while running: the logs are no longer read and the 
     apiLog: { onDidAppend: () => ({ dispose() {} }) } as never,
     settings: {
       enabled: () => enabled,
-      claudeConfigDirs: () => [],
+      claudeConfigDirs: () => folders,
       codexHomes: () => [],
       geminiDirs: () => [],
       opencodeDirs: () => [],
@@ -90,6 +91,24 @@ test('local usage turned off while running: the logs are no longer read and the 
     await feature.applyEnabled();
     assert.ok(feature.scanner, 'started again');
     assert.equal(tokens(), 300);
+
+    // Another Claude Code folder in the settings: read at once, without a restart of VS Code.
+    const extra = path.join(dir, 'extra-claude');
+    const file = path.join(extra, 'projects', '-w-other', 'other.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'assistant', sessionId: 'other', cwd: '/w/other', version: '2.1.0', requestId: 'req_x', timestamp: new Date().toISOString(),
+        message: { id: 'msg_x', model: 'claude-sonnet-4-5', role: 'assistant', content: [{ type: 'text', text: 'x' }], usage: { input_tokens: 50, output_tokens: 1 } },
+      }) + '\n',
+    );
+    folders = [extra];
+    const first = feature.scanner;
+    await feature.applyFolders();
+    assert.notEqual(feature.scanner, first, 'a new scanner on the new folders');
+    assert.equal(tokens(), 350);
+    assert.ok(logs.some((l) => /folders changed: reading them again/.test(l)));
   } finally {
     feature.dispose();
   }
