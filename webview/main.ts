@@ -33,7 +33,11 @@ const root = document.getElementById('app') ?? document.body.appendChild(h('div'
 root.replaceChildren();
 const toolbar = renderToolbar();
 const main = h('main', { class: 'content' });
-const list = h('section', { class: 'cards', attrs: { 'aria-label': 'Accounts' } });
+const list = h('section', { class: 'cards cards--first', attrs: { 'aria-label': 'Accounts' } });
+// Before the first frame the browser has not yet decided which `content-visibility: auto` cards are near the viewport
+// and treats them all as skipped: each card a chart measures in the first render would be laid out on its own. The
+// first render's cards are laid out in one pass instead; after the first frame, cards far from view are skipped again.
+requestAnimationFrame(() => setTimeout(() => list.classList.remove('cards--first'), 0));
 const empty = renderEmpty();
 const booting = h('p', { class: 'booting', attrs: { role: 'status' }, text: 'Loading…' });
 main.append(booting, list);
@@ -151,7 +155,9 @@ function whenIdle(fn: (deadline?: IdleDeadline) => void, timeoutMs: number): () 
 function eagerCards(accounts: readonly DashboardAccount[]): number {
   if (!restoredScroll && persisted.scrollY) return accounts.length;
   const columns = Math.max(1, Math.floor((window.innerWidth + CARD_GAP_PX) / (CARD_MIN_WIDTH_PX + CARD_GAP_PX)));
-  const bottom = window.scrollY + window.innerHeight + EAGER_MARGIN_PX;
+  // Reading scrollY lays the page out; before the first render's scroll restore the page cannot have scrolled.
+  const scrollTop = restoredScroll ? window.scrollY : 0;
+  const bottom = scrollTop + window.innerHeight + EAGER_MARGIN_PX;
   let y = 0;
   for (let i = 0; i < accounts.length; i += columns) {
     if (y > bottom) return i;
