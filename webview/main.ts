@@ -1,7 +1,7 @@
 // The dashboard app. Handshake: post `ready`, then render every `state` message the host sends.
 // Updates are keyed per account: a card whose data did not change keeps its DOM node (and focus, and scroll), a
 // changed card is rebuilt and swapped in place. Countdowns tick every 30 s from `state.now` + elapsed time.
-// Cards far below the viewport are built when the page is idle, after the first frame (see `eagerCards`).
+// Cards far below the viewport are built when the page is idle, after the first frame (see `cardsWithin`).
 // First, so the benchmark's start mark precedes every other module's start-up code.
 import './startMark';
 import type { DashboardAccount, DashboardState } from '../src/shared/protocol';
@@ -33,11 +33,18 @@ const root = document.getElementById('app') ?? document.body.appendChild(h('div'
 root.replaceChildren();
 const toolbar = renderToolbar();
 const main = h('main', { class: 'content' });
-const list = h('section', { class: 'cards cards--first', attrs: { 'aria-label': 'Accounts' } });
+const list = h('section', { class: 'cards', attrs: { 'aria-label': 'Accounts' } });
 // Before the first frame the browser has not yet decided which `content-visibility: auto` cards are near the viewport
 // and treats them all as skipped: each card a chart measures in the first render would be laid out on its own. The
-// first render's cards are laid out in one pass instead; after the first frame, cards far from view are skipped again.
-requestAnimationFrame(() => setTimeout(() => list.classList.remove('cards--first'), 0));
+// first render's cards estimated to be in the viewport (`card--first`, dashboard.css) are laid out in one pass
+// instead; after the first frame they are ordinary cards again, skipped when far from view.
+let firstFrameDone = false;
+requestAnimationFrame(() =>
+  setTimeout(() => {
+    firstFrameDone = true;
+    for (const el of list.querySelectorAll('.card--first')) el.classList.remove('card--first');
+  }, 0),
+);
 const empty = renderEmpty();
 const booting = h('p', { class: 'booting', attrs: { role: 'status' }, text: 'Loading…' });
 main.append(booting, list);
@@ -70,7 +77,9 @@ function render(state: DashboardState): void {
   } else {
     empty.remove();
     const seen = new Set<string>();
-    const eager = eagerCards(state.accounts);
+    const eager = cardsWithin(state.accounts, EAGER_MARGIN_PX);
+    // (A scroll position still to be restored: the cards in view are not the top ones; each is laid out on its own.)
+    const inView = firstFrameDone || (!restoredScroll && persisted.scrollY) ? 0 : cardsWithin(state.accounts, 0);
     let index = 0;
     let pending = false;
     for (const account of state.accounts) {
@@ -93,6 +102,7 @@ function render(state: DashboardState): void {
         cards.set(account.id, { signature, el, pending: true });
       } else {
         el = renderCard(account, state, now);
+        if (index < inView) el.classList.add('card--first');
         if (prev) {
           charts.releaseWithin(prev.el);
           swapPreservingFocus(prev.el, el);
@@ -148,16 +158,16 @@ function whenIdle(fn: (deadline?: IdleDeadline) => void, timeoutMs: number): () 
 }
 
 /**
- * How many cards, from the top, the first render builds: those that can be within EAGER_MARGIN_PX of the viewport,
- * estimated without a layout (the grid's most columns, each row as short as its shortest card), so a real card,
- * never a placeholder, is on screen in the first frame. A scroll position still to be restored builds them all.
+ * How many cards, from the top, can be within `marginPx` below the viewport, estimated without a layout (the grid's
+ * most columns, each row as short as its shortest card): with EAGER_MARGIN_PX, the cards a render builds, so a real
+ * card, never a placeholder, is on screen in the first frame. A scroll position still to be restored builds them all.
  */
-function eagerCards(accounts: readonly DashboardAccount[]): number {
+function cardsWithin(accounts: readonly DashboardAccount[], marginPx: number): number {
   if (!restoredScroll && persisted.scrollY) return accounts.length;
   const columns = Math.max(1, Math.floor((window.innerWidth + CARD_GAP_PX) / (CARD_MIN_WIDTH_PX + CARD_GAP_PX)));
   // Reading scrollY lays the page out; before the first render's scroll restore the page cannot have scrolled.
   const scrollTop = restoredScroll ? window.scrollY : 0;
-  const bottom = scrollTop + window.innerHeight + EAGER_MARGIN_PX;
+  const bottom = scrollTop + window.innerHeight + marginPx;
   let y = 0;
   for (let i = 0; i < accounts.length; i += columns) {
     if (y > bottom) return i;

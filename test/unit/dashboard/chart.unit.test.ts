@@ -453,6 +453,41 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
     }
   });
 
+  test('the first render lays out the cards in view in one pass, and afterwards they are skipped when far from view again', async () => {
+    // 12 one-meter cards at 420 × 500: one column, the first two estimated in view.
+    const h = await srv.open({
+      initialState: manyAccounts(12, 1),
+      viewport: { width: 420, height: 500 },
+      waitForReady: false,
+      initScript: {
+        // At the end of the task that rendered the embedded state (a mutation observer's callback), before any frame.
+        fn: () => {
+          const w = window as any;
+          const obs = new (window as any).MutationObserver(() => {
+            if (!document.querySelector('[data-testid="account-card"]')) return;
+            obs.disconnect();
+            w.__firstTask = [...document.querySelectorAll('[data-testid="account-card"]')].map((c: any) => `${c.dataset.accountId}:${getComputedStyle(c).contentVisibility}`);
+          });
+          obs.observe(document, { subtree: true, childList: true });
+        },
+      },
+    });
+    try {
+      await h.page.waitForFunction(() => (window as any).__firstTask !== undefined);
+      const first = (await h.page.evaluate(() => (window as any).__firstTask)) as string[];
+      assert.deepEqual(first.slice(0, 2), ['gh0:visible', 'gh1:visible'], first.join(' '));
+      assert.ok(first.slice(2).every((c) => c.endsWith(':auto')), `below the viewport: ${first.join(' ')}`);
+      // After the first frame every card is an ordinary one: skipped while far from view.
+      await h.page.waitForFunction(() => document.querySelectorAll('.card--first').length === 0);
+      assert.equal(await h.page.locator('[data-account-id="gh0"][data-testid="account-card"]').evaluate((e: any) => getComputedStyle(e).contentVisibility), 'auto');
+      const asked = new Set((await requests(h)).map((m) => m.accountId as string));
+      assert.ok(asked.has('gh0') && !asked.has('gh11'), `asked: ${[...asked].join(', ')}`);
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
   test('a countdown gets its absolute time as a tooltip: not during the render, on pointerover at once, for all when idle', async () => {
     const expected = (at: number) => h.page.evaluate((t: number) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(t), at);
     const h = await srv.open();
