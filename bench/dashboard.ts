@@ -106,53 +106,67 @@ export function benchState(): DashboardState {
 
 /**
  * Runs in the page before the dashboard script: resolves `window.__firstRender` once every chart in the viewport has
- * drawn. Which charts are in view is read at the first chart's draw (the cards in view are built and laid out by
- * then; cards are measured before their charts, so the cards the browser skips are not laid out for the answer).
- * Charts just outside the viewport, which start after the first frame, are not waited for.
+ * drawn. It observes without adding work to what it measures: no layout is read. A chart's draw time is taken by a
+ * mutation observer (its callback runs right after the task that drew it), and which charts are in view comes from an
+ * IntersectionObserver's first report, which the browser computes in its own frame. Charts just outside the viewport,
+ * which start after the first frame, are not waited for.
  */
 export function measureInPage(): void {
   const w = window as any;
-  // The cards alone: when the first account card has been inserted (a mutation observer's callback runs right after
-  // the task that rendered the cards, before any other task, e.g. a chart's answer), then a forced layout.
+  const drawnAt = new Map<any, number>();
+  const frameAfter = new Map<any, number>();
+  let inView: any[] | undefined;
+  let scriptStart = 0;
+  let done = false;
+  let resolve: (r: unknown) => void = () => undefined;
+  w.__firstRender = new Promise((r) => (resolve = r));
+  const finish = () => {
+    if (done || !inView || inView.some((c) => !frameAfter.has(c))) return;
+    done = true;
+    let last: any;
+    for (const c of inView) if (last === undefined || drawnAt.get(c)! > drawnAt.get(last)!) last = c;
+    const end = drawnAt.get(last)!;
+    performance.measure('tokstat:first-render', { start: scriptStart, end });
+    let points = 0;
+    for (const c of inView) points += Number(c.dataset.points);
+    resolve({ firstRender: end - scriptStart, nextFrame: frameAfter.get(last)! - scriptStart, charts: inView.length, points, cards: w.__cardsMs });
+  };
+  // The cards alone: the end of the task that inserted the first account card (a mutation observer's callback runs
+  // right after it, before any other task, e.g. a chart's answer). The page lays its cards out in that task itself,
+  // to measure its charts.
   const cardsObs = new MutationObserver(() => {
     if (!document.querySelector('[data-testid="account-card"]')) return;
     cardsObs.disconnect();
-    void document.body.offsetHeight;
-    performance.mark('tokstat:cards-laid-out');
-    w.__cardsMs = performance.measure('tokstat:cards', 'tokstat:script-start', 'tokstat:cards-laid-out').duration;
+    scriptStart = performance.getEntriesByName('tokstat:script-start')[0].startTime;
+    w.__cardsMs = performance.now() - scriptStart;
+    const charts = document.querySelectorAll('[data-testid="meter-chart"]');
+    const io = new IntersectionObserver((entries: any[]) => {
+      io.disconnect();
+      inView = entries.filter((e) => e.isIntersecting && e.intersectionRect.width > 0).map((e) => e.target);
+      finish();
+    });
+    if (charts.length === 0) {
+      inView = [];
+      finish();
+    }
+    for (const c of charts) io.observe(c);
   });
   cardsObs.observe(document, { subtree: true, childList: true });
-  w.__firstRender = new Promise((resolve) => {
-    let inView: any[] | undefined;
-    const visible = (el: any) => {
-      const r = el.getBoundingClientRect();
-      return r.width > 0 && r.bottom > 0 && r.top < window.innerHeight;
-    };
-    const obs = new MutationObserver(() => {
-      if (!inView) {
-        if (!document.querySelector('[data-testid="meter-chart"][data-state="drawn"]')) return;
-        inView = [];
-        for (const card of document.querySelectorAll('[data-testid="account-card"]')) {
-          if (visible(card)) for (const c of card.querySelectorAll('[data-testid="meter-chart"]')) if (visible(c)) inView.push(c);
-        }
-      }
-      if (inView.some((c) => c.dataset.state !== 'drawn')) return;
-      obs.disconnect();
-      performance.mark('tokstat:charts-drawn');
-      const first = performance.measure('tokstat:first-render', 'tokstat:script-start', 'tokstat:charts-drawn').duration;
-      let points = 0;
-      for (const c of inView) points += Number(c.dataset.points);
-      const charts = inView.length;
+  new MutationObserver((records: any[]) => {
+    const now = performance.now();
+    for (const r of records) {
+      const c = r.target;
+      if (c.dataset.state !== 'drawn' || drawnAt.has(c)) continue;
+      drawnAt.set(c, now);
+      // The frame that shows it: the next animation frame, then the task after its rendering.
       requestAnimationFrame(() =>
         setTimeout(() => {
-          performance.mark('tokstat:next-frame');
-          const frame = performance.measure('tokstat:first-frame', 'tokstat:script-start', 'tokstat:next-frame').duration;
-          resolve({ firstRender: first, nextFrame: frame, charts, points, cards: w.__cardsMs });
+          frameAfter.set(c, performance.now());
+          finish();
         }, 0),
       );
-    });
-    obs.observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
-  });
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
 }
 
 interface RunResult {
@@ -281,4 +295,5 @@ export async function benchDashboard(report: Report, opts: { runs?: number } = {
 declare const window: any;
 declare const document: any;
 declare const MutationObserver: any;
+declare const IntersectionObserver: any;
 declare function requestAnimationFrame(cb: () => void): number;
