@@ -12,7 +12,7 @@ import type { UndiciHttpClient } from './core/undiciClient';
 import { loadNet } from './core/lazy';
 import type { HttpClient } from './core/http';
 import type { Account } from './core/model';
-import { getProvider } from './core/providers/registry';
+import { pollIntervalMs } from './core/scheduler/pollInterval';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
 import { FileSnapshotStore } from './core/state/snapshotStore';
@@ -44,18 +44,11 @@ export interface TokstatApi extends ExtensionApi {
   readonly testing?: TestingApi;
 }
 
-export function pollIntervalMs(config: Config, account: Pick<Account, 'providerId'>): number {
-  const p = getProvider(account.providerId);
-  const def = p?.defaultPollSeconds ?? 600;
-  const min = p?.minPollSeconds ?? 60;
-  const configured = config.pollIntervalSeconds(account.providerId);
-  return Math.max(min, configured ?? def) * 1000;
-}
-
 export async function activate(context: vscode.ExtensionContext): Promise<TokstatApi> {
   const started = Date.now();
   const { channel, log } = createLogger(context);
   const config = new Config();
+  const intervalOf = (a: Pick<Account, 'providerId'>): number => pollIntervalMs(a.providerId, config.pollIntervalSeconds(a.providerId));
 
   const repo = new AccountRepository(keyValueStoreFrom(context.globalState), secretStoreFrom(context.secrets), log);
   context.subscriptions.push(repo);
@@ -96,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     fetch: createFetcher(fetcherDeps),
     intervalMs: (id) => {
       const a = repo.get(id);
-      return a ? pollIntervalMs(config, a) : 600_000;
+      return a ? intervalOf(a) : 600_000;
     },
     timeoutMs: 60_000,
     store,
@@ -115,7 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   });
   context.subscriptions.push(insights);
 
-  const model = new AppModel(repo, scheduler, (a) => pollIntervalMs(config, a), insights);
+  const model = new AppModel(repo, scheduler, intervalOf, insights);
   context.subscriptions.push(model);
 
   // Local agent usage and the records other extensions send through the API.
