@@ -255,7 +255,7 @@ export async function benchDashboard(report: Report, opts: { runs?: number } = {
       let heapMB = 0;
       let nodes = 0;
       for (let run = 0; run < pages; run++) {
-        // As the host opens the panel: the state is embedded in the page (html.ts), then re-sent in answer to `ready`.
+        // As the host opens the panel: the state is embedded in the page (html.ts); `ready` is answered with the clock.
         const h = await srv.open({ autoHost: { state, series }, initialState: state, waitForReady: false, viewport: sc.viewport, initScript: { fn: measureInPage } });
         try {
           const r = (await h.page.evaluate(() => (window as any).__firstRender)) as RunResult;

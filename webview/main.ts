@@ -1,4 +1,5 @@
-// The dashboard app. Handshake: post `ready`, then render every `state` message the host sends.
+// The dashboard app. Handshake: post `ready`, then render every `state` message the host sends (a `clock` message
+// only re-bases the countdowns of the state already shown).
 // Updates are keyed per account: a card whose data did not change keeps its DOM node (and focus, and scroll), a
 // changed card is rebuilt and swapped in place. Countdowns tick every 30 s from `state.now` + elapsed time.
 // Cards far below the viewport are built when the page is idle, after the first frame (see `cardsWithin`).
@@ -9,7 +10,7 @@ import { ChartManager } from './chart';
 import { h } from './dom';
 import { estimatedCardHeight, renderCard, renderEmpty, renderPendingCard, renderToolbar, tickText, type TickKind } from './render';
 import { UsageSectionController } from './usage';
-import { parseHistoryMessage, parseHostMessage } from './validate';
+import { parseClockMessage, parseHistoryMessage, parseHostMessage } from './validate';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
 import { absoluteTime } from './formats';
 
@@ -221,6 +222,14 @@ function swapPreservingFocus(oldEl: HTMLElement, newEl: HTMLElement): void {
   target?.focus({ preventScroll: true });
 }
 
+/** The host's clock, with nothing else new: the state shown stays, and its countdowns are counted from `now`. */
+function onClock(now: number): void {
+  if (!current) return; // only sent to a page that said it drew the embedded state
+  current = { ...current, now };
+  receivedAt = performance.now();
+  tick();
+}
+
 function tick(): void {
   const now = hostNow();
   for (const el of root.querySelectorAll<HTMLElement>('[data-tick]')) {
@@ -293,6 +302,11 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
     charts.onHistory(history.requestId, history.series);
     return;
   }
+  const clock = parseClockMessage(ev.data);
+  if (clock !== undefined) {
+    onClock(clock);
+    return;
+  }
   const parsed = parseHostMessage(ev.data);
   if (!parsed) {
     console.warn('[tokstat] ignored a malformed message from the host');
@@ -307,11 +321,12 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 new MutationObserver(() => charts.retheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 setInterval(tick, TICK_MS);
-post({ type: 'ready' });
 // The state the host embedded in the page (html.ts) is drawn at once, in this task, so the first frame already shows
-// the cards; `ready` went first so that the charts' history requests reach the host after it, for this page. The
-// host answers `ready` with its current state, which replaces this one (cards that did not change are kept).
+// the cards; `ready` goes first so that the charts' history requests reach the host after it, for this page. The
+// host answers `ready` with its current state, which replaces this one (cards that did not change are kept), or,
+// when `embedded` is said and nothing changed since that state was built, with its clock alone.
 const initial = readInitialState();
+post(initial ? { type: 'ready', embedded: true } : { type: 'ready' });
 if (initial) render(initial);
 
 function readInitialState(): DashboardState | undefined {

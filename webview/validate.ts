@@ -108,6 +108,11 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
   return { state, dropped: s.accounts.length - accounts.length };
 }
 
+/** Returns the host's clock for a `clock` message (the answer to `ready` when the embedded state is current). */
+export function parseClockMessage(data: unknown): number | undefined {
+  return isObj(data) && data.type === 'clock' && isNum(data.now) ? data.now : undefined;
+}
+
 const RANGES = new Set<HistoryRange>(['24h', '7d', '30d', '90d', '1y']);
 /** Far above any chart width: a series this long is a host bug, not something to draw. */
 const MAX_SERIES_POINTS = 20_000;

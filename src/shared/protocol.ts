@@ -207,12 +207,18 @@ export interface ChartSeries {
 
 export type HostToWebview =
   | { type: 'state'; state: DashboardState }
+  /**
+   * Answers `ready` from a page that drew the state embedded in its html when nothing changed since that state was
+   * built: only the host's clock, so the page's countdowns are exact without rebuilding what it already shows.
+   */
+  | { type: 'clock'; now: number }
   | { type: 'history'; requestId: number; series: ChartSeries | null };
 
 const accountId = z.string().check(z.minLength(1), z.maxLength(200));
 
 export const webviewToHostSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
+  /** `embedded`: the page drew the state embedded in its html (see `HostToWebview` `clock`). */
+  z.object({ type: z.literal('ready'), embedded: z.optional(z.boolean()) }),
   z.object({ type: z.literal('refresh'), accountId: z.optional(accountId) }),
   z.object({ type: z.literal('signIn'), accountId }),
   z.object({ type: z.literal('addAccount') }),

@@ -82,6 +82,12 @@ export class DashboardPanel implements vscode.Disposable {
   private generation = 0;
   /** The page's html embeds the state the panel opened with (replaced by one without it when the panel is hidden). */
   private htmlHasState = false;
+  /**
+   * Nothing changed since the state embedded in the page's html was built, and no `ready` was answered since: a page
+   * that drew that state needs only the clock. False after the first `ready`, since a page reloaded from the same html
+   * (Developer: Reload Webviews) draws that state again, however old it is by then.
+   */
+  private embeddedFresh = false;
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -94,6 +100,7 @@ export class DashboardPanel implements vscode.Disposable {
     // The first page carries the state it opens with, so its first frame already shows the cards.
     webview.html = this.html(webview, true);
     this.htmlHasState = true;
+    this.embeddedFresh = true;
 
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -104,6 +111,7 @@ export class DashboardPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => {
         if (panel.visible) return;
         this.ready = false;
+        this.embeddedFresh = false;
         if (this.htmlHasState) {
           this.htmlHasState = false;
           webview.html = this.html(webview, false);
@@ -122,6 +130,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   private schedule(next: () => DashboardState): void {
     if (this.disposed) return;
+    this.embeddedFresh = false;
     this.pending = next;
     if (!this.ready || this.timer !== undefined) return;
     this.timer = setTimeout(() => {
@@ -162,9 +171,13 @@ export class DashboardPanel implements vscode.Disposable {
       this.deps.log.warn(`dashboard: building the state failed: ${errorText(err)}`);
       return;
     }
+    this.post(message, 'state');
+  }
+
+  private post(message: HostToWebview, what: string): void {
     this.panel.webview.postMessage(message).then(
       (delivered) => {
-        if (!delivered) this.deps.log.warn('dashboard: state not delivered (webview hidden or gone)');
+        if (!delivered) this.deps.log.warn(`dashboard: ${what} not delivered (webview hidden or gone)`);
       },
       (err: unknown) => this.deps.log.warn(`dashboard: postMessage failed: ${errorText(err)}`),
     );
@@ -182,6 +195,14 @@ export class DashboardPanel implements vscode.Disposable {
       this.generation++;
       this.ready = true;
       this.clearTimer();
+      const fresh = this.embeddedFresh && msg.embedded === true;
+      this.embeddedFresh = false;
+      if (fresh) {
+        // The page already shows this state: rebuilding its cards would cost a render for nothing.
+        this.pending = undefined;
+        this.post({ type: 'clock', now: Date.now() }, 'clock');
+        return;
+      }
       this.pending = () => this.deps.getState();
       this.flush();
       return;

@@ -420,7 +420,7 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
     try {
       // No host message yet: the cards come from the page itself, and `ready` was still posted first.
       const posted = await h.posted();
-      assert.equal(posted[0]?.type, 'ready');
+      assert.deepEqual(posted[0], { type: 'ready', embedded: true }, 'ready says the embedded state was drawn');
       assert.equal(await h.page.locator('[data-testid="account-card"]').count(), 1);
       assert.equal(await h.page.locator('.booting').count(), 0, 'no "Loading…"');
       assert.equal(await h.page.locator('#tokstat-initial-state').count(), 0, 'the data block is removed once read');
@@ -446,10 +446,39 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
     try {
       assert.equal(await bad.page.locator('[data-testid="account-card"]').count(), 0);
       assert.equal(await bad.page.locator('.booting').count(), 1, 'still "Loading…", waiting for the host');
+      assert.deepEqual((await bad.posted())[0], { type: 'ready' }, 'ready does not claim a state it did not draw');
+      // A clock alone cannot draw anything: the page keeps waiting for a state.
+      await bad.send({ type: 'clock', now: NOW });
+      assert.equal(await bad.page.locator('.booting').count(), 1);
       await bad.send({ type: 'state', state: state() });
       assert.equal(await bad.page.locator('[data-testid="account-card"]').count(), 1);
     } finally {
       await bad.page.close();
+    }
+  });
+
+  test('a clock answer to ready keeps the embedded cards and charts, and counts the countdowns from the host clock', async () => {
+    const h = await srv.open({ initialState: state() });
+    try {
+      const reset = h.page.locator('[data-meter-id="premium"] [data-testid="meter-reset"]');
+      assert.match((await reset.textContent()) ?? '', /^resets in 1[01]d\b/);
+      await h.page.locator('[data-testid="account-card"]').evaluate((e: any) => (e.__kept = true));
+      await answer(h, (await lastRequest(h)).requestId, series(50));
+      const canvas = h.page.locator(`${chartSel} canvas`).first();
+      await canvas.evaluate((e: any) => (e.__kept = true));
+      const asked = (await requests(h)).length;
+      // The host's clock is almost two days past the embedded state's: nothing else changed.
+      await h.send({ type: 'clock', now: NOW + 2 * DAY - HOUR / 2 });
+      assert.match((await reset.textContent()) ?? '', /^resets in 9d\b/, 'the countdown is re-based at once');
+      assert.equal(await h.page.locator('[data-testid="account-card"]').evaluate((e: any) => e.__kept === true), true, 'the card is kept');
+      assert.equal(await canvas.evaluate((e: any) => e.__kept === true), true, 'the chart is not redrawn from scratch');
+      assert.equal((await requests(h)).length, asked, 'no history is asked for again');
+      // A malformed clock changes nothing.
+      await h.send({ type: 'clock', now: 'later' });
+      assert.match((await reset.textContent()) ?? '', /^resets in 9d\b/);
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
     }
   });
 

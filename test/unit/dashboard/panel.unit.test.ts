@@ -342,6 +342,50 @@ test('the first page embeds the current state; the page rebuilt after hiding doe
   assert.equal((p.posted[0] as { type: string }).type, 'state', 'the shown page still gets the state on ready');
 });
 
+test('a page that drew the embedded state, unchanged since, gets only the clock on ready; otherwise the state', () => {
+  const { deps, changed, getStateCalls } = makeDeps();
+  const type = (m: unknown) => (m as { type: string }).type;
+  const a = DashboardPanel.createOrShow(deps as never);
+  const p = created[0]!;
+  const before = Date.now();
+  p.messages.fire({ type: 'ready', embedded: true });
+  assert.equal(p.posted.length, 1);
+  const clock = p.posted[0] as { type: string; now: number };
+  assert.equal(clock.type, 'clock');
+  assert.ok(clock.now >= before && clock.now <= Date.now(), 'the host clock');
+  assert.equal(getStateCalls(), 1, 'no state built for it: only the one embedded in the html');
+  // The same html reloaded (Developer: Reload Webviews) draws that state again, older by now: it gets the state.
+  p.messages.fire({ type: 'ready', embedded: true });
+  assert.deepEqual(p.posted.map(type), ['clock', 'state']);
+  a.dispose();
+
+  // A change before ready: the embedded state is outdated.
+  DashboardPanel.createOrShow(deps as never);
+  const q = created[1]!;
+  changed.fire();
+  q.messages.fire({ type: 'ready', embedded: true });
+  assert.deepEqual(q.posted.map(type), ['state']);
+  DashboardPanel.instance!.dispose();
+
+  // So is one pushed with update().
+  const u = DashboardPanel.createOrShow(deps as never);
+  const r = created[2]!;
+  u.update({ accounts: [], thresholds: { warning: 70, error: 90 }, now: 5 });
+  r.messages.fire({ type: 'ready', embedded: true });
+  assert.deepEqual(r.posted.map(type), ['state']);
+  u.dispose();
+
+  // Hidden and shown again: the page is rebuilt from html without the state.
+  DashboardPanel.createOrShow(deps as never);
+  const v = created[3]!;
+  v.visible = false;
+  v.viewState.fire();
+  v.visible = true;
+  v.viewState.fire();
+  v.messages.fire({ type: 'ready', embedded: true });
+  assert.deepEqual(v.posted.map(type), ['state']);
+});
+
 test('a failing getState at open gives a page without a state (logged), answered on ready as usual', () => {
   const { deps, logs } = makeDeps();
   let fail = true;

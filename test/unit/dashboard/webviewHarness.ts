@@ -144,10 +144,14 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
             postMessage: (m: any) => {
               w.__posted.push(JSON.parse(JSON.stringify(m)));
               if (!autoHost) return;
-              // Answered through window.postMessage, i.e. asynchronously, as VS Code delivers host messages. The state
+              // Answered through window.postMessage, i.e. asynchronously, as VS Code delivers host messages. The answer
               // is posted from a task of its own: the real host serialises it in its own process, not in the
-              // webview's task that posted `ready` (which, with an embedded initial state, is the first render).
-              if (m.type === 'ready') setTimeout(() => window.postMessage({ type: 'state', state: autoHost.state }, '*'), 0);
+              // webview's task that posted `ready` (which, with an embedded initial state, is the first render). As
+              // the real host (panel.ts) answers a page that drew the embedded state, unchanged since: the clock.
+              if (m.type === 'ready') {
+                const answer = m.embedded ? { type: 'clock', now: Date.now() } : { type: 'state', state: autoHost.state };
+                setTimeout(() => window.postMessage(answer, '*'), 0);
+              }
               if (m.type === 'requestHistory') {
                 const s = autoHost.series[`${m.accountId}/${m.meterId}`];
                 window.postMessage({ type: 'history', requestId: m.requestId, series: s ? { ...s, range: m.range } : null }, '*');
