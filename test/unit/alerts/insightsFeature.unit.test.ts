@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Module from 'node:module';
 import { nullLogger } from '../../../src/core/log';
 import type * as FeatureModule from '../../../src/host/insightsFeature';
+import { withVscodeStub } from '../../support/vscodeStub';
 
 const vscodeStub = {
   window: {
@@ -19,18 +19,14 @@ const vscodeStub = {
   workspace: { getConfiguration: () => ({ get: () => undefined }) },
   commands: { executeCommand: async () => undefined },
 };
-const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
-const originalLoad = M._load;
-M._load = function (request: string, ...rest: unknown[]) {
-  if (request === 'vscode') return vscodeStub;
-  return originalLoad.call(this, request, ...rest);
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { InsightsFeature } = require('../../../src/host/insightsFeature') as typeof FeatureModule;
-// The lazily loaded chunk (history, notifications) imports `vscode` too: load it while the stub is in place.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-require('../../../src/lazy/insights');
-M._load = originalLoad;
+const { InsightsFeature } = withVscodeStub(vscodeStub, () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { InsightsFeature } = require('../../../src/host/insightsFeature') as typeof FeatureModule;
+  // The lazily loaded chunk (history, notifications) imports `vscode` too: load it while the stub is in place.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../../../src/lazy/insights');
+  return { InsightsFeature };
+});
 
 function setup() {
   const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-insights-'));

@@ -1,7 +1,6 @@
 // The batching dispatcher (core) and the NotificationsController host adapter against a minimal in-memory `vscode`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Module from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +13,7 @@ import { nullLogger } from '../../../src/core/log';
 import { makeMeter, type Snapshot } from '../../../src/core/model';
 import type * as NotificationsModule from '../../../src/host/notifications';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
+import { withVscodeStub } from '../../support/vscodeStub';
 
 function snap(accountId: string, percent: number, at: number): Snapshot {
   const m = makeMeter({ id: 'premium', label: 'Premium requests', kind: 'quota', unit: 'requests', source: 'official', capturedAt: at, used: percent * 3, limit: 300 });
@@ -78,15 +78,7 @@ const vscodeStub = {
   },
   workspace: { getConfiguration: () => ({ get: () => undefined }) },
 };
-const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
-const originalLoad = M._load;
-M._load = function (request: string, ...rest: unknown[]) {
-  if (request === 'vscode') return vscodeStub;
-  return originalLoad.call(this, request, ...rest);
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { NotificationsController, NOTIFICATION_ACTIONS } = require('../../../src/host/notifications') as typeof NotificationsModule;
-M._load = originalLoad;
+const { NotificationsController, NOTIFICATION_ACTIONS } = withVscodeStub(vscodeStub, () => require('../../../src/host/notifications') as typeof NotificationsModule);
 
 test('NotificationsController: shows warnings with the three actions; Snooze, Settings and Open Dashboard work', async () => {
   const clock = new FakeClock();

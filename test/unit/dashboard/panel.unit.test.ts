@@ -2,27 +2,13 @@
 // debounced coalescing pushes, hide/show re-handshake and disposal.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Module from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DashboardState } from '../../../src/shared/protocol';
 import type * as PanelModule from '../../../src/ui/dashboard/panel';
-
-type Listener<T> = (e: T) => void;
-class Emitter<T> {
-  private listeners = new Set<Listener<T>>();
-  event = (l: Listener<T>) => {
-    this.listeners.add(l);
-    return { dispose: () => this.listeners.delete(l) };
-  };
-  fire(e: T) {
-    for (const l of [...this.listeners]) l(e);
-  }
-  get size() {
-    return this.listeners.size;
-  }
-}
+import { TestEmitter } from '../../support/emitter';
+import { withVscodeStub } from '../../support/vscodeStub';
 
 interface Uri {
   path: string;
@@ -35,9 +21,9 @@ class FakePanel {
   disposed = false;
   revealed = 0;
   posted: unknown[] = [];
-  readonly messages = new Emitter<unknown>();
-  readonly viewState = new Emitter<void>();
-  readonly disposeEmitter = new Emitter<void>();
+  readonly messages = new TestEmitter<unknown>();
+  readonly viewState = new TestEmitter<void>();
+  readonly disposeEmitter = new TestEmitter<void>();
   readonly webview = {
     options: {} as Record<string, unknown>,
     html: '',
@@ -84,20 +70,12 @@ const fakeVscode = {
   },
 };
 
-const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
-const originalLoad = M._load;
-M._load = function (request: string, ...rest: unknown[]) {
-  if (request === 'vscode') return fakeVscode;
-  return originalLoad.call(this, request, ...rest);
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DashboardPanel, registerDashboardSerializer, DASHBOARD_VIEW_TYPE } = require('../../../src/ui/dashboard/panel') as typeof PanelModule;
-M._load = originalLoad;
+const { DashboardPanel, registerDashboardSerializer, DASHBOARD_VIEW_TYPE } = withVscodeStub(fakeVscode, () => require('../../../src/ui/dashboard/panel') as typeof PanelModule);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function makeDeps() {
-  const changed = new Emitter<void>();
+  const changed = new TestEmitter<void>();
   const calls: unknown[][] = [];
   const logs: string[] = [];
   let version = 0;

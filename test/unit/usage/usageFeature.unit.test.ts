@@ -6,19 +6,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Module from 'node:module';
 import type { Logger } from '../../../src/core/log';
 import type * as FeatureModule from '../../../src/host/usageFeature';
+import { withVscodeStub } from '../../support/vscodeStub';
 
-const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
-const originalLoad = M._load;
-M._load = function (request: string, ...rest: unknown[]) {
-  if (request === 'vscode') return {};
-  return originalLoad.call(this, request, ...rest);
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { UsageFeature } = require('../../../src/host/usageFeature') as typeof FeatureModule;
-M._load = originalLoad;
+const { UsageFeature } = withVscodeStub({}, () => require('../../../src/host/usageFeature') as typeof FeatureModule);
 
 let dir = '';
 const saved: Record<string, string | undefined> = {};
