@@ -7,18 +7,33 @@ import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvide
 
 export type TreeNode = AccountTreeNode | UsageTreeNode;
 
-/** provider → account → meters, with status rows that offer their fix; then "Local agents" when usage is wired. */
+/**
+ * provider → account → meters, with status rows that offer their fix; then "Local agents" when usage is wired.
+ *
+ * A change that keeps the tree's rows (a new snapshot, a tick of the relative times, new thresholds) refreshes the
+ * account rows and the "Local agents" row themselves, not the whole tree: on a whole-tree refresh VS Code forgets
+ * every row at once, and the children of an expanded row it was fetching in that moment come back empty (a provider
+ * shown expanded with no accounts, until the next refresh). Only a change of the rows themselves (an account added,
+ * removed, renamed or moved, "Local agents" shown or hidden) reloads the whole tree. For that, the provider and
+ * account nodes handed to VS Code are kept and updated in place: VS Code knows a row by its node object.
+ */
 export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly providerNodes = new Map<string, ProviderNode>();
+  private readonly accountNodes = new Map<string, AccountNode>();
+  private usageRoot: UsageRootNode | undefined;
+  /** The rows' shape when the whole tree was last (re)loaded: a different one needs a whole-tree refresh. */
+  private shape: string;
 
   constructor(
     private readonly model: AppModel,
     private readonly thresholds: () => Thresholds,
     private readonly usage?: UsageViewProvider,
   ) {
+    this.shape = this.currentShape();
     this.disposables.push(model.onDidChange(() => this.refresh()));
     if (usage) this.disposables.push(usage.onDidChange(() => this.refresh()));
     // Relative times ("resets in 3h", "5m ago") age even when nothing is fetched.
@@ -26,13 +41,64 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     this.disposables.push({ dispose: () => clearInterval(tick) });
   }
 
-  /** Debounced whole-tree refresh: bursts of snapshot events (Refresh All) collapse into one repaint. */
+  /** Debounced refresh: bursts of snapshot events (Refresh All) collapse into one repaint. */
   refresh(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.changed.fire(undefined);
+      this.flush();
     }, 50);
+  }
+
+  private flush(): void {
+    const shape = this.currentShape();
+    if (shape !== this.shape) {
+      this.shape = shape;
+      this.changed.fire(undefined);
+      return;
+    }
+    const now = Date.now();
+    const t = this.thresholds();
+    const rows: TreeNode[] = [];
+    for (const e of this.model.entries()) {
+      const node = this.accountNodes.get(e.account.id);
+      if (!node) continue; // never shown: VS Code fetches it with the current data when it is
+      node.update(e, t, now);
+      rows.push(node);
+    }
+    const view = this.usage?.view();
+    if (this.usageRoot && view?.visible) {
+      this.usageRoot.view = view;
+      rows.push(this.usageRoot);
+    }
+    if (rows.length > 0) this.changed.fire(rows);
+  }
+
+  /** The accounts grouped by provider, providers in display order, accounts in the model's order. */
+  private groups(): Array<{ providerId: string; entries: AccountEntry[] }> {
+    const groups = new Map<string, AccountEntry[]>();
+    for (const e of this.model.entries()) {
+      const g = groups.get(e.account.providerId) ?? [];
+      g.push(e);
+      groups.set(e.account.providerId, g);
+    }
+    return [...groups.entries()]
+      .map(([providerId, entries]) => ({ providerId, entries }))
+      .sort((a, b) => a.entries[0]!.providerName.localeCompare(b.entries[0]!.providerName));
+  }
+
+  /** What the rows are, not what they say: providers, their accounts (ids and names, in order), "Local agents". */
+  private currentShape(): string {
+    const rows = this.groups().map((g) => `${g.providerId}(${g.entries.map((e) => JSON.stringify([e.account.id, e.account.name])).join(',')})`);
+    if (this.usage?.view()?.visible) rows.push('usage');
+    return rows.join('|');
+  }
+
+  private accountNode(e: AccountEntry, t: Thresholds, now: number): AccountNode {
+    let node = this.accountNodes.get(e.account.id);
+    if (node) node.update(e, t, now);
+    else this.accountNodes.set(e.account.id, (node = new AccountNode(e, t, now)));
+    return node;
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -43,18 +109,26 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const now = Date.now();
     const t = this.thresholds();
     if (!node) {
-      const groups = new Map<string, AccountEntry[]>();
-      for (const e of this.model.entries()) {
-        const g = groups.get(e.account.providerId) ?? [];
-        g.push(e);
-        groups.set(e.account.providerId, g);
-      }
-      const roots: TreeNode[] = [...groups.entries()]
-        .map(([id, entries]) => new ProviderNode(id, entries[0]!.providerName, entries[0]!.icon, entries))
-        .sort((a, b) => a.providerName.localeCompare(b.providerName));
+      const groups = this.groups();
+      const providers = new Set(groups.map((g) => g.providerId));
+      const accounts = new Set(groups.flatMap((g) => g.entries.map((e) => e.account.id)));
+      for (const id of this.providerNodes.keys()) if (!providers.has(id)) this.providerNodes.delete(id);
+      for (const id of this.accountNodes.keys()) if (!accounts.has(id)) this.accountNodes.delete(id);
+      const roots: TreeNode[] = groups.map(({ providerId, entries }) => {
+        let p = this.providerNodes.get(providerId);
+        if (p) p.entries = entries;
+        else this.providerNodes.set(providerId, (p = new ProviderNode(providerId, entries[0]!.providerName, entries[0]!.icon, entries)));
+        return p;
+      });
       // Hidden while there is nothing to say: no usage recorded and no agent folder on this machine.
       const view = this.usage?.view();
-      if (view?.visible) roots.push(new UsageRootNode(view));
+      if (view?.visible) {
+        if (this.usageRoot) this.usageRoot.view = view;
+        else this.usageRoot = new UsageRootNode(view);
+        roots.push(this.usageRoot);
+      } else {
+        this.usageRoot = undefined;
+      }
       return roots;
     }
     if (node instanceof UsageRootNode) {
@@ -62,7 +136,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       return usageChildren(view);
     }
     if (node instanceof ProviderNode) {
-      return node.entries.map((e) => new AccountNode(this.model.entry(e.account.id) ?? e, t, now));
+      return node.entries.map((e) => this.accountNode(this.model.entry(e.account.id) ?? e, t, now));
     }
     if (node instanceof AccountNode) {
       const e = this.model.entry(node.accountId) ?? node.entry;

@@ -6,13 +6,16 @@ import { accountTooltip, meterTooltip } from '../tooltip';
 
 // One class per node kind; `contextValue` is a list of tokens matched in package.json menus by regex.
 
+// Provider and account nodes are kept by the tree provider and updated in place (see AccountsTreeProvider), so
+// that VS Code can be told to refresh those very rows.
+
 export class ProviderNode {
   readonly kind = 'provider' as const;
   constructor(
     readonly providerId: string,
     readonly providerName: string,
     readonly icon: string,
-    readonly entries: AccountEntry[],
+    public entries: AccountEntry[],
   ) {}
 
   toTreeItem(): vscode.TreeItem {
@@ -35,13 +38,24 @@ const SEVERITY_COLOR: Record<Severity, string | undefined> = {
 export class AccountNode {
   readonly kind = 'account' as const;
   constructor(
-    readonly entry: AccountEntry,
-    private readonly thresholds: Thresholds,
-    private readonly now: number,
+    private current: AccountEntry,
+    private thresholds: Thresholds,
+    private now: number,
   ) {}
 
+  get entry(): AccountEntry {
+    return this.current;
+  }
+
   get accountId(): string {
-    return this.entry.account.id;
+    return this.current.account.id;
+  }
+
+  /** The row's data as of now (the id stays: a node is only ever updated with its own account's entry). */
+  update(entry: AccountEntry, thresholds: Thresholds, now: number): void {
+    this.current = entry;
+    this.thresholds = thresholds;
+    this.now = now;
   }
 
   toTreeItem(): vscode.TreeItem {

@@ -20,7 +20,8 @@ function totalsMarkdown(title: string, t: UsageTotalsView): string {
 
 export class UsageRootNode {
   readonly kind = 'usage' as const;
-  constructor(readonly view: UsageView) {}
+  /** Updated in place by the tree provider, like the account rows. */
+  constructor(public view: UsageView) {}
 
   toTreeItem(): vscode.TreeItem {
     const v = this.view;

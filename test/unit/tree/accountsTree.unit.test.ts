@@ -1,0 +1,250 @@
+// AccountsTreeProvider against a minimal in-memory `vscode` module: which refresh VS Code is asked for. A change that
+// keeps the rows refreshes the account rows VS Code was given (the same node objects, updated in place); only a change
+// of the rows themselves reloads the whole tree, since VS Code forgets every row on a whole-tree refresh and an
+// expanded row's children fetched in that moment come back empty.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeMeter, type Meter } from '../../../src/core/model';
+import type { AccountEntry } from '../../../src/core/summary';
+import type { UsageView } from '../../../src/shared/protocol';
+import type * as TreeModule from '../../../src/ui/tree/accountsTree';
+import { TestEmitter } from '../../support/emitter';
+import { withVscodeStub } from '../../support/vscodeStub';
+
+class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: unknown;
+  iconPath?: unknown;
+  contextValue?: string;
+  accessibilityInformation?: unknown;
+  command?: unknown;
+  constructor(
+    readonly label: string,
+    readonly collapsibleState: number,
+  ) {}
+}
+
+class MarkdownString {
+  value = '';
+  constructor(v = '') {
+    this.value = v;
+  }
+  appendMarkdown(s: string) {
+    this.value += s;
+    return this;
+  }
+  appendText(s: string) {
+    this.value += s;
+    return this;
+  }
+}
+
+const fakeVscode = {
+  EventEmitter: TestEmitter,
+  TreeItem,
+  MarkdownString,
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ThemeIcon: class {
+    constructor(
+      readonly id: string,
+      readonly color?: unknown,
+    ) {}
+  },
+  ThemeColor: class {
+    constructor(readonly id: string) {}
+  },
+};
+
+const { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode } = withVscodeStub(fakeVscode, () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AccountsTreeProvider } = require('../../../src/ui/tree/accountsTree') as typeof TreeModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ProviderNode, AccountNode } = require('../../../src/ui/tree/nodes') as typeof import('../../../src/ui/tree/nodes');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { UsageRootNode } = require('../../../src/ui/tree/usageNodes') as typeof import('../../../src/ui/tree/usageNodes');
+  return { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode };
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Past the tree's 50 ms debounce. */
+const settle = () => sleep(80);
+
+const meter = (used: number): Meter => makeMeter({ id: 'm', label: 'Key limit', kind: 'quota', unit: 'USD', source: 'official', capturedAt: Date.now(), used, limit: 100 });
+
+function entry(id: string, providerId: string, used?: number, name = id): AccountEntry {
+  return {
+    account: { id, providerId, name, createdAt: 0, authKind: 'api-key', settings: {} },
+    providerName: providerId === 'openrouter' ? 'OpenRouter' : 'GitHub Copilot',
+    icon: 'globe',
+    loading: false,
+    intervalMs: 600_000,
+    ...(used === undefined ? {} : { snapshot: { accountId: id, takenAt: Date.now(), lastSuccessAt: Date.now(), status: 'ok' as const, meters: [meter(used)] } }),
+  };
+}
+
+function makeModel(initial: AccountEntry[]) {
+  let entries = initial;
+  const changed = new TestEmitter<string | undefined>();
+  return {
+    model: {
+      entries: () => entries,
+      entry: (id: string) => entries.find((e) => e.account.id === id),
+      onDidChange: changed.event,
+    },
+    set(next: AccountEntry[], id?: string) {
+      entries = next;
+      changed.fire(id);
+    },
+  };
+}
+
+function makeUsage(visible: boolean) {
+  let view = { visible, hasData: visible } as UsageView;
+  const changed = new TestEmitter<void>();
+  return {
+    provider: { view: () => view, onDidChange: changed.event },
+    set(next: Partial<UsageView>) {
+      view = { ...view, ...next };
+      changed.fire();
+    },
+  };
+}
+
+const trees: Array<{ dispose(): void }> = [];
+afterEach(() => {
+  for (const t of trees.splice(0)) t.dispose();
+});
+
+function open(m: ReturnType<typeof makeModel>, usage?: ReturnType<typeof makeUsage>) {
+  let warning = 80;
+  const tree = new AccountsTreeProvider(m.model as never, () => ({ warning, error: 95 }), usage?.provider);
+  trees.push(tree);
+  const fired: unknown[] = [];
+  tree.onDidChangeTreeData((e) => fired.push(e));
+  return { tree, fired, setWarning: (w: number) => (warning = w) };
+}
+
+/** What VS Code does when it shows the tree: the roots, then the children of every expanded row. */
+function show(tree: InstanceType<typeof AccountsTreeProvider>) {
+  const roots = tree.getChildren();
+  const accounts = roots.flatMap((r) => (r instanceof ProviderNode ? tree.getChildren(r) : []));
+  return { roots, accounts };
+}
+
+test('a new snapshot refreshes the account rows VS Code was given, the same objects with the new data, not the whole tree', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10), entry('b', 'copilot', 20)]);
+  const { tree, fired } = open(m);
+  const { roots, accounts } = show(tree);
+  assert.deepEqual(roots.map((r) => (r as InstanceType<typeof ProviderNode>).providerName), ['GitHub Copilot', 'OpenRouter']);
+  assert.equal(accounts.length, 2);
+  assert.ok(accounts.every((a) => a instanceof AccountNode));
+
+  m.set([entry('a', 'openrouter', 42), entry('b', 'copilot', 20)], 'a');
+  assert.deepEqual(fired, [], 'debounced');
+  await settle();
+  assert.equal(fired.length, 1);
+  const rows = fired[0] as unknown[];
+  assert.ok(Array.isArray(rows), `rows, not the whole tree: ${String(fired[0])}`);
+  const a = accounts.find((n) => (n as InstanceType<typeof AccountNode>).accountId === 'a');
+  assert.ok(rows.includes(a), 'the very node VS Code holds');
+  assert.match(String(tree.getTreeItem(a!).description), /42/, 'updated in place');
+  // Fetched again, the rows are the same objects.
+  const again = show(tree);
+  assert.deepEqual(again.roots, roots);
+  assert.deepEqual(again.accounts, accounts);
+});
+
+test('a burst of changes and the threshold or clock refreshes are one refresh of the rows', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10)]);
+  const { tree, fired, setWarning } = open(m);
+  show(tree);
+  for (let i = 0; i < 10; i++) m.set([entry('a', 'openrouter', 10 + i)], 'a');
+  await settle();
+  assert.equal(fired.length, 1);
+  setWarning(5);
+  tree.refresh();
+  await settle();
+  assert.equal(fired.length, 2);
+  assert.ok(Array.isArray(fired[1]));
+  const item = tree.getTreeItem((fired[1] as InstanceType<typeof AccountNode>[])[0]!);
+  assert.equal((item.iconPath as { color?: { id: string } }).color?.id, 'charts.yellow', 'the new threshold is applied: 19 % ≥ 5 %');
+});
+
+test('rows VS Code never fetched are not refreshed: it gets the current data when it fetches them', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10)]);
+  const { fired } = open(m);
+  m.set([entry('a', 'openrouter', 11)], 'a');
+  await settle();
+  assert.deepEqual(fired, []);
+});
+
+test('adding, removing, renaming or moving an account reloads the whole tree', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10)]);
+  const { tree, fired } = open(m);
+  const first = show(tree);
+  const expectWhole = async (what: string) => {
+    fired.length = 0;
+    await settle();
+    assert.deepEqual(fired, [undefined], what);
+    return show(tree);
+  };
+  m.set([entry('a', 'openrouter', 10), entry('c', 'openrouter', 5)]);
+  let now = await expectWhole('added');
+  assert.equal(now.roots[0], first.roots[0], 'the provider row is the same object');
+  assert.equal((now.roots[0] as InstanceType<typeof ProviderNode>).entries.length, 2);
+  assert.equal(tree.getTreeItem(now.roots[0]!).description, '2 accounts');
+  m.set([entry('a', 'openrouter', 10, 'renamed'), entry('c', 'openrouter', 5)]);
+  await expectWhole('renamed');
+  m.set([entry('c', 'openrouter', 5), entry('a', 'openrouter', 10, 'renamed')]);
+  await expectWhole('moved');
+  m.set([entry('c', 'openrouter', 5)]);
+  now = await expectWhole('removed');
+  assert.deepEqual(now.accounts.map((n) => (n as InstanceType<typeof AccountNode>).accountId), ['c']);
+  // The removed account's node is forgotten: it comes back as a new one.
+  m.set([entry('c', 'openrouter', 5), entry('a', 'openrouter', 1)]);
+  now = await expectWhole('added again');
+  assert.ok(!first.accounts.includes(now.accounts[1]!));
+  m.set([entry('c', 'openrouter', 5), entry('a', 'openrouter', 1), entry('g', 'copilot', 3)]);
+  await expectWhole('a new provider');
+  // And then a snapshot again refreshes only the rows.
+  fired.length = 0;
+  m.set([entry('c', 'openrouter', 6), entry('a', 'openrouter', 1), entry('g', 'copilot', 3)], 'c');
+  await settle();
+  assert.equal(fired.length, 1);
+  assert.ok(Array.isArray(fired[0]));
+});
+
+test('"Local agents": shown or hidden reloads the whole tree; new usage refreshes its row', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10)]);
+  const usage = makeUsage(false);
+  const { tree, fired } = open(m, usage);
+  assert.equal(show(tree).roots.length, 1);
+  usage.set({ visible: true });
+  await settle();
+  assert.deepEqual(fired, [undefined]);
+  const root = show(tree).roots[1];
+  assert.ok(root instanceof UsageRootNode);
+  fired.length = 0;
+  usage.set({ hasData: false, generatedAt: 123 });
+  await settle();
+  assert.equal(fired.length, 1);
+  const rows = fired[0] as unknown as unknown[];
+  assert.ok(rows.includes(root), 'the Local agents row');
+  assert.equal((root as InstanceType<typeof UsageRootNode>).view.generatedAt, 123, 'with the new view');
+  fired.length = 0;
+  usage.set({ visible: false });
+  await settle();
+  assert.deepEqual(fired, [undefined]);
+  assert.equal(show(tree).roots.length, 1);
+});
+
+test('dispose stops the pending refresh and the clock', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10)]);
+  const { tree, fired } = open(m);
+  show(tree);
+  m.set([entry('a', 'openrouter', 11)], 'a');
+  tree.dispose();
+  await settle();
+  assert.deepEqual(fired, []);
+});
