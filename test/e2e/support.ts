@@ -39,13 +39,36 @@ export async function waitForQuickInputTitle(page: Page, text: string | RegExp, 
   }, timeoutMs);
 }
 
+/**
+ * F1 until the command palette is open. Right after a window restart that restores the dashboard, an F1 can be lost
+ * (3 of ~20 runs of the history suite's second session, on the code before and after the change that found it; the
+ * likely cause is focus moving into the restored webview's frame at that moment, not verified): as a person would,
+ * press it again. Where focus was is printed, so a miss shows in the log instead of being hidden.
+ */
+async function openPalette(page: Page): Promise<void> {
+  const input = quickInput(page).locator('input.input');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 5_000 : 30_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      const focus = await page.evaluate(() => {
+        const el = (globalThis as { document?: { activeElement?: { tagName: string; className: unknown } | null } }).document?.activeElement;
+        return el ? `${el.tagName}.${String(el.className).slice(0, 60)}` : 'nothing';
+      });
+      console.log(`      (F1 did not open the command palette; focus on ${focus}; pressing it again)`);
+    }
+  }
+}
+
 /** F1, type the command's palette title, pick it. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = quickInput(page).locator('input.input');
   // Close whatever quick input is open; F1 then opens the palette fresh.
   if (await input.isVisible()) await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible' });
+  await openPalette(page);
   await input.fill(`>${title}`);
   const option = quickInput(page).getByRole('option', { name: new RegExp(`^${escapeRe(title)}`) }).first();
   await option.waitFor({ state: 'visible' });
