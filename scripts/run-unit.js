@@ -27,5 +27,17 @@ if (files.length === 0) {
   console.error('unit: no test files found');
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files.sort()], { stdio: 'inherit', cwd: root, env: { ...process.env, TOKSTAT_UNIT: '1' } });
+// Every test's temporary folders go under one folder of this run (os.tmpdir() follows TMPDIR), removed at the end,
+// so no run leaves tokstat-* folders behind in the system's temp folder, whatever a test forgot to remove.
+const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'tokstat-unit-'));
+const res = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files.sort()], {
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, TOKSTAT_UNIT: '1', TMPDIR: tmp },
+});
+try {
+  fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+} catch (e) {
+  console.error(`unit: could not remove ${tmp}: ${e && e.message}`);
+}
 process.exit(res.status ?? 1);
