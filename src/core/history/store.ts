@@ -58,6 +58,8 @@ import {
 const DAY_MS = 86_400_000;
 const Q15_MS = 15 * 60_000;
 const VERSION_DIR = 'v2';
+/** Clock steps back up to this are clamped to the last sample's time; larger ones are taken as the real time. */
+const MAX_CLAMP_MS = 10 * 60_000;
 const FILE_RE = /^(?:raw-(\d{8})|q15-(\d{6})|day)\.log$/;
 
 export interface HistoryStoreOptions {
@@ -199,8 +201,10 @@ export class HistoryStore implements Disposable {
   /**
    * Records a poll's meters (call with the meters of a successful snapshot). A meter is written when any stored
    * value differs from its series' last point, or when that point is at least `heartbeatMs` old; meters without
-   * any number are skipped. A `takenAt` earlier than the account's last point (the clock went backwards) is
-   * clamped to it, so every series stays in order. Returns the number of points written (0 when not the writer).
+   * any number are skipped. A `takenAt` up to 10 minutes earlier than the account's last point (the clock went
+   * backwards) is clamped to it, so every series stays in order; a larger step back is recorded as it is (the earlier
+   * time was wrong). Returns the number of points written (0 when not the writer). Rejects when the write fails
+   * (disk full, no permission): nothing of that poll is stored, and the next call starts from what is on disk.
    */
   record(accountId: string, meters: readonly Meter[], takenAt: number): Promise<number> {
     if (!isValidAccountId(accountId)) return Promise.reject(new Error('Invalid account id (allowed: A-Z a-z 0-9 _ -)'));
@@ -211,9 +215,15 @@ export class HistoryStore implements Disposable {
       const w = await this.writerState(accountId);
       let t = Math.round(takenAt);
       if (t < w.lastT) {
-        if (!this.clockBackLogged) this.log.info(`clock went backwards by ${w.lastT - t} ms; clamping sample times`);
+        // A small step back (a clock adjustment) is clamped, keeping every series in order. A large one means the
+        // clock was wrong before (a sample taken while it ran ahead): clamping to that future time would pin every
+        // later sample to it for good, so the real time is taken and the series is sorted when read.
+        const back = w.lastT - t;
+        if (back <= MAX_CLAMP_MS) t = w.lastT;
+        if (!this.clockBackLogged) {
+          this.log.info(back <= MAX_CLAMP_MS ? `clock went backwards by ${back} ms; clamping sample times` : `clock went backwards by ${Math.round(back / 60_000)} min; recording at the current time`);
+        }
         this.clockBackLogged = true;
-        t = w.lastT;
       }
       const lines: string[] = [];
       const written: Array<[string, HistoryPoint]> = [];
@@ -221,26 +231,47 @@ export class HistoryStore implements Disposable {
         const p = pointOf(m, t);
         if (!p) continue;
         const prev = w.last.get(m.id);
-        if (prev && sameValues(prev, p) && t - prev.t < this.heartbeatMs) continue;
+        if (prev && t >= prev.t && t - prev.t < this.heartbeatMs && sameValues(prev, p)) continue;
         lines.push(pointLine(m.id, p));
         written.push([m.id, p]);
       }
       if (lines.length === 0) return 0;
       const dir = this.accountDir(accountId);
-      await fsp.mkdir(dir, { recursive: true });
-      // One write() per poll: a kill leaves the whole poll or none of it (or, on power loss, a torn tail).
-      await this.append(path.join(dir, `raw-${dayKey(t)}.log`), lines.join(''));
+      try {
+        await fsp.mkdir(dir, { recursive: true });
+        // One write() per poll: a kill leaves the whole poll or none of it (or, on power loss, a torn tail).
+        await this.append(path.join(dir, `raw-${dayKey(t)}.log`), lines.join(''));
+      } catch (e) {
+        // Nothing of this poll is stored (append undoes a partial write); what is known of the files is re-read
+        // before the next write, which also repairs a tail that could not be undone.
+        this.writers.delete(accountId);
+        this.cache.delete(accountId);
+        throw e;
+      }
       for (const [id, p] of written) w.last.set(id, p);
       w.lastT = t;
       return lines.length;
     });
   }
 
+  /**
+   * Appends `data` with one write(). A failed or short write (a full disk writes what fits, then refuses) is undone
+   * by truncating the file back to its size before the append, so the next append never continues a broken line.
+   */
   private async append(file: string, data: string): Promise<void> {
+    const buf = Buffer.from(data, 'latin1');
     const fh = await fsp.open(file, 'a');
-    this.bytesWritten += data.length;
     try {
-      await fh.write(data, null, 'latin1');
+      const before = (await fh.stat()).size;
+      let written = 0;
+      try {
+        written = (await fh.write(buf, 0, buf.length)).bytesWritten;
+        if (written !== buf.length) throw Object.assign(new Error(`short write (${written} of ${buf.length} bytes)`), { code: 'ENOSPC' });
+      } catch (e) {
+        await fh.truncate(before).catch(() => undefined);
+        throw e;
+      }
+      this.bytesWritten += written;
       if (this.fsync) await fh.sync();
     } finally {
       await fh.close();
@@ -635,15 +666,30 @@ function pointOf(m: Meter, t: number): HistoryPoint | undefined {
   return p;
 }
 
+/** Reset times this close count as the same (an estimate recomputed on every poll, rounding of a vendor's time). */
+const RESET_SLACK_MS = 60_000;
+
 function sameValues(a: HistoryPoint, b: HistoryPoint): boolean {
   return (
     a.used === b.used &&
     a.limit === b.limit &&
     a.remaining === b.remaining &&
     a.percentUsed === b.percentUsed &&
-    a.resetsAt === b.resetsAt &&
+    sameReset(a, b) &&
     a.source === b.source
   );
+}
+
+/**
+ * The same reset, or a rolling one: a rate limit read from headers ("resets in 20 s") has its reset time move with
+ * the clock while nothing else changes; writing a point for each would defeat "written when a value changes". A
+ * fixed window that rolled over moves its reset by the window's length, far more than the time between samples.
+ */
+function sameReset(a: HistoryPoint, b: HistoryPoint): boolean {
+  if (a.resetsAt === b.resetsAt) return true;
+  if (a.resetsAt === undefined || b.resetsAt === undefined) return false;
+  const moved = b.resetsAt - a.resetsAt;
+  return Math.abs(moved) <= RESET_SLACK_MS || Math.abs(moved - (b.t - a.t)) <= RESET_SLACK_MS;
 }
 
 interface Coverage {

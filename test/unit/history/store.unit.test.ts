@@ -188,6 +188,90 @@ test('clock going backwards: times are clamped, series stay ordered', async () =
   s.dispose();
 });
 
+test('a clock that ran ahead once does not pin later samples to its time', async () => {
+  const dir = await tmp();
+  const s = open(dir);
+  await s.record('a1', [quota('m', 0, T0)], T0);
+  // One poll while the clock was a year ahead, then the clock is right again for a week of hourly changes.
+  await s.record('a1', [quota('m', 1, T0 + 365 * DAY)], T0 + 365 * DAY);
+  for (let h = 1; h <= 7 * 24; h++) await s.record('a1', [quota('m', 1 + h, T0 + h * HOUR)], T0 + h * HOUR);
+  const week = await s.query('a1', 'm', T0 + 1, T0 + 7 * DAY, 1e6);
+  assert.equal(week.length, 7 * 24, 'every hour of the week is stored at its own time');
+  assert.deepEqual([week[0]!.t, week[week.length - 1]!.t], [T0 + HOUR, T0 + 7 * DAY]);
+  for (let i = 1; i < week.length; i++) assert.ok(week[i]!.t > week[i - 1]!.t);
+  // Unchanged values still get their heartbeat, though a (wrong) later point exists.
+  assert.equal(await s.record('a1', [quota('m', 169, T0 + 7 * DAY + 2 * HOUR)], T0 + 7 * DAY + 2 * HOUR), 1);
+  s.dispose();
+});
+
+test('a rate limit whose reset moves with the clock is written on change and heartbeat only', async () => {
+  const dir = await tmp();
+  const s = open(dir);
+  // "x-ratelimit-reset-requests: 20s" on every idle poll: the reset time is always 20 s after the poll.
+  const header = (t: number, remaining = 500) =>
+    makeMeter({ id: 'rpm', label: 'Requests per minute', kind: 'rate-limit', unit: 'requests', source: 'headers', capturedAt: t, limit: 500, remaining, resetsAt: t + 20_000 });
+  let written = 0;
+  for (let i = 0; i < 24 * 60; i++) written += await s.record('a1', [header(T0 + i * MIN)], T0 + i * MIN);
+  assert.equal(written, 24, 'one point, then one heartbeat an hour');
+  assert.equal(await s.record('a1', [header(T0 + DAY, 499)], T0 + DAY), 1, 'a changed value is written');
+  // A fixed window that rolls over with nothing used moves its reset by the window's length: that is written.
+  const fiveHour = (t: number, resetsAt: number) =>
+    makeMeter({ id: '5h', label: '5-hour', kind: 'quota', unit: '%', source: 'official', capturedAt: t, percentUsed: 0, resetsAt });
+  assert.equal(await s.record('a1', [fiveHour(T0 + DAY, T0 + DAY + 5 * HOUR)], T0 + DAY), 1);
+  assert.equal(await s.record('a1', [fiveHour(T0 + DAY + MIN, T0 + DAY + 5 * HOUR + 30_000)], T0 + DAY + MIN), 0, 'a re-estimated reset is the same');
+  assert.equal(await s.record('a1', [fiveHour(T0 + DAY + 5 * HOUR + MIN, T0 + DAY + 10 * HOUR)], T0 + DAY + 5 * HOUR + MIN), 1, 'the next window');
+  s.dispose();
+});
+
+test('a failed or short write (disk full) stores nothing of that poll and never breaks the next line', async (t) => {
+  const dir = await tmp();
+  const s = open(dir);
+  await s.record('a1', [quota('m', 1, T0)], T0);
+  const file = path.join(dir, 'v2', 'a1', (await fsp.readdir(path.join(dir, 'v2', 'a1')))[0]!);
+  const sizeBefore = (await fsp.stat(file)).size;
+  // The FileHandle the store writes with: a full disk writes what fits, then refuses.
+  const probe = await fsp.open(path.join(dir, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as { write: (...a: unknown[]) => Promise<{ bytesWritten: number }>; truncate: (n: number) => Promise<void> };
+  await probe.close();
+  const realWrite = proto.write;
+  const realTruncate = proto.truncate;
+  t.after(() => {
+    proto.write = realWrite;
+    proto.truncate = realTruncate;
+  });
+  proto.write = async function (this: unknown, buf: unknown) {
+    const b = buf as Buffer;
+    return realWrite.call(this, b, 0, Math.floor(b.length / 2));
+  };
+  await assert.rejects(s.record('a1', [quota('m', 2, T0 + MIN)], T0 + MIN), /short write/);
+  assert.equal((await fsp.stat(file)).size, sizeBefore, 'the partial line was taken back');
+  proto.write = async () => {
+    throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+  };
+  await assert.rejects(s.record('a1', [quota('m', 3, T0 + 2 * MIN)], T0 + 2 * MIN), /ENOSPC/);
+  // Worst case: the partial line cannot be taken back either; the next write repairs the file first.
+  proto.write = async function (this: unknown, buf: unknown) {
+    const b = buf as Buffer;
+    return realWrite.call(this, b, 0, 7);
+  };
+  proto.truncate = async () => {
+    throw new Error('EIO');
+  };
+  await assert.rejects(s.record('a1', [quota('m', 4, T0 + 3 * MIN)], T0 + 3 * MIN));
+  assert.equal((await fsp.stat(file)).size, sizeBefore + 7);
+  proto.write = realWrite;
+  proto.truncate = realTruncate;
+  assert.equal(await s.record('a1', [quota('m', 5, T0 + 4 * MIN)], T0 + 4 * MIN), 1, 'space again: the next poll is stored');
+  const pts = await open(dir).query('a1', 'm', 0, Infinity, 100);
+  assert.deepEqual(pts.map((p) => p.used), [1, 5], 'the failed polls are missing, nothing else');
+  assert.deepEqual(s.corruptionReports(), [], 'a write that failed is not reported as damage');
+  const reopened = open(dir);
+  await reopened.record('a1', [quota('m', 6, T0 + 5 * MIN)], T0 + 5 * MIN);
+  assert.deepEqual(reopened.corruptionReports(), []);
+  s.dispose();
+  reopened.dispose();
+});
+
 test('migrates the v1 layout (one JSON-lines file per account) to v2', async () => {
   const dir = await tmp();
   await fsp.copyFile(path.join(__dirname, '..', '..', '..', '..', 'test', 'unit', 'history', 'fixtures', 'v1-account.jsonl'), path.join(dir, 'acc-1.jsonl'));
