@@ -105,6 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     scheduler,
     retention: () => config.historyRetention(),
     openDashboardCommand: 'tokstat.openDashboard',
+    showLogCommand: 'tokstat.showLog',
   });
   context.subscriptions.push(insights);
 
@@ -236,6 +237,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
+      if (Config.affects(e, 'history.retention')) insights.retentionChanged();
       if (Config.affects(e, 'localUsage')) {
         usageView.invalidate();
         // Turned off: stop reading the agents' logs at once (not at the next start); turned on: start; other folders:

@@ -19,7 +19,12 @@ export interface InsightsFeatureDeps {
   scheduler: PollScheduler;
   retention(): unknown;
   openDashboardCommand: string;
+  /** Command that shows tokstat's log (offered with the history's warnings). */
+  showLogCommand: string;
 }
+
+/** Consecutive failed history writes before the user is told (one failure may be a passing hiccup). */
+const WRITE_FAILURES_TO_WARN = 3;
 
 /** What the rest of the extension sees of the insights chunk; everything answers "nothing yet" until it has loaded. */
 export class InsightsFeature implements vscode.Disposable {
@@ -30,6 +35,10 @@ export class InsightsFeature implements vscode.Disposable {
   /** Fires with an account id when its paces changed. */
   readonly onDidChangePace = this.changed.event;
   private disposed = false;
+  /** Accounts removed before the history was ready: their history is deleted once it is. */
+  private readonly pendingForget = new Set<string>();
+  private writeFailures = 0;
+  private writeWarned = false;
 
   constructor(private readonly deps: InsightsFeatureDeps) {
     this.disposables.push(this.changed);
@@ -56,12 +65,12 @@ export class InsightsFeature implements vscode.Disposable {
     this.disposables.push(history, insights, insights.onDidChange((id) => this.changed.fire(id)));
     this.disposables.push(
       history.onDidDetectCorruption(() => {
-        void vscode.window.showWarningMessage(
-          'tokstat: part of the usage history was damaged and has been repaired; a copy of the damaged data was kept next to it.',
-        );
+        this.warn('tokstat: part of the usage history was damaged and has been repaired; a copy of the damaged data was kept next to it (the log says where).');
       }),
     );
     await history.start();
+    for (const id of this.pendingForget) await this.forgetAccount(id);
+    this.pendingForget.clear();
     // Disposed while the history loaded (a window closing at start-up): nothing more may be created, or it would
     // outlive the extension (a snapshot listener, the notifications' outbox watcher).
     if (this.disposed) return;
@@ -96,8 +105,37 @@ export class InsightsFeature implements vscode.Disposable {
       return;
     }
     // Only fresh numbers go into the history: a stale snapshot repeats old values.
-    if (snap.status === 'ok' && this.history.isWriter()) await this.history.record(accountId, snap.meters, snap.takenAt);
+    if (snap.status === 'ok' && this.history.isWriter()) {
+      try {
+        await this.history.record(accountId, snap.meters, snap.takenAt);
+        this.writeFailures = 0;
+      } catch (err) {
+        this.writeFailed(err);
+      }
+    }
     await this.insights.update(accountId, snap);
+  }
+
+  /** Logs every failed write; after a few in a row (disk full, no permission), tells the user once per session. */
+  private writeFailed(err: unknown): void {
+    const code = err && typeof err === 'object' && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : undefined;
+    this.deps.log.warn(`[history] could not save a sample: ${err instanceof Error ? err.message : String(err)}`);
+    if (++this.writeFailures < WRITE_FAILURES_TO_WARN || this.writeWarned) return;
+    this.writeWarned = true;
+    const why = code === 'ENOSPC' ? ' because the disk is full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? ' because its folder cannot be written' : '';
+    this.warn(`tokstat cannot save usage history${why}. Quotas are still shown; charts and forecasts miss the time until it can.`);
+  }
+
+  private warn(message: string): void {
+    vscode.window.showWarningMessage(message, 'Show Log').then(
+      (choice) => (choice ? vscode.commands.executeCommand(this.deps.showLogCommand) : undefined),
+      (err: unknown) => this.deps.log.warn(`[history] ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+
+  /** The `tokstat.history.retention` setting changed: applied at once, not at the next start. */
+  retentionChanged(): void {
+    this.history?.setRetention(loadInsights().retentionFromSetting(this.deps.retention()));
   }
 
   pacesFor(accountId: string): Record<string, PaceSummary> | undefined {
@@ -109,8 +147,13 @@ export class InsightsFeature implements vscode.Disposable {
   }
 
   async forgetAccount(accountId: string): Promise<void> {
+    if (!this.history) {
+      // Removed while the history is still starting: deleted as soon as it can be, not left on disk for good.
+      this.pendingForget.add(accountId);
+      return;
+    }
     this.insights?.forget(accountId);
-    await this.history?.deleteAccount(accountId);
+    await this.history.deleteAccount(accountId);
   }
 
   /** Rows for "Export Usage History". */

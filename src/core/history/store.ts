@@ -112,7 +112,7 @@ export class HistoryStore implements Disposable {
   private readonly root: string;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly retention: RetentionOptions;
+  private retention: RetentionOptions;
   private readonly heartbeatMs: number;
   private readonly lease: Lease | undefined;
   private readonly writerFn: (() => boolean) | undefined;
@@ -175,6 +175,22 @@ export class HistoryStore implements Disposable {
     }
     this.wasWriter = w;
     return w;
+  }
+
+  /**
+   * Applies a changed retention setting. Compaction runs again soon (not only at its hourly tick), so shorter tiers
+   * take effect at once; longer ones keep whatever has not been folded yet, and no later compaction folds it early.
+   */
+  setRetention(retention: RetentionOptions): void {
+    const next = { ...DEFAULT_RETENTION, ...retention };
+    const r = this.retention;
+    if (next.rawDays === r.rawDays && next.fifteenMinuteDays === r.fifteenMinuteDays && next.dailyDays === r.dailyDays) return;
+    this.retention = next;
+    this.log.info(`retention: raw ${next.rawDays} d, 15-minute ${next.fifteenMinuteDays} d, daily ${next.dailyDays || 'forever'}${next.dailyDays ? ' d' : ''}`);
+    if (this.compactEveryMs > 0 && !this.disposed) {
+      if (this.compactTimer) this.clock.clearTimeout(this.compactTimer);
+      this.armCompaction(Math.min(30_000, this.compactEveryMs));
+    }
   }
 
   /** Bytes this store wrote to disk (appends, repairs, compaction rewrites), for diagnostics and the benchmark. */

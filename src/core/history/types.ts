@@ -59,17 +59,27 @@ export interface RetentionOptions {
 
 export const DEFAULT_RETENTION: Readonly<RetentionOptions> = { rawDays: 7, fifteenMinuteDays: 90, dailyDays: 0 };
 
+/** Bounds of each tier in days (package.json's schema for `tokstat.history.retention` states the same). */
+export const RETENTION_LIMITS = {
+  rawDays: { min: 1, max: 366 },
+  fifteenMinuteDays: { min: 1, max: 3660 },
+  dailyDays: { min: 0, max: 36600 },
+} as const;
+
 /**
- * Validates the `tokstat.history.retention` setting (an object with the fields of RetentionOptions); missing or
- * invalid fields fall back to the defaults, and the tiers are kept ordered (raw ≤ 15-minute ≤ daily).
+ * Validates the `tokstat.history.retention` setting (an object with the fields of RetentionOptions): fields that are
+ * missing or not numbers fall back to the defaults, numbers out of range are clamped to RETENTION_LIMITS, and the
+ * tiers are kept ordered (raw ≤ 15-minute ≤ daily).
  */
 export function retentionFromSetting(value: unknown): RetentionOptions {
   const v = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-  const num = (x: unknown, min: number, max: number, dflt: number): number =>
-    typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max ? Math.floor(x) : dflt;
-  const rawDays = num(v.rawDays, 1, 366, DEFAULT_RETENTION.rawDays);
-  const fifteenMinuteDays = Math.max(rawDays, num(v.fifteenMinuteDays, 1, 3660, DEFAULT_RETENTION.fifteenMinuteDays));
-  let dailyDays = num(v.dailyDays, 0, 36600, DEFAULT_RETENTION.dailyDays);
+  // A number out of range is brought into it (asking for more history than the maximum gives the maximum, not the
+  // default); anything that is not a number falls back to the default.
+  const num = (x: unknown, limits: { min: number; max: number }, dflt: number): number =>
+    typeof x === 'number' && Number.isFinite(x) ? Math.min(limits.max, Math.max(limits.min, Math.floor(x))) : dflt;
+  const rawDays = num(v.rawDays, RETENTION_LIMITS.rawDays, DEFAULT_RETENTION.rawDays);
+  const fifteenMinuteDays = Math.max(rawDays, num(v.fifteenMinuteDays, RETENTION_LIMITS.fifteenMinuteDays, DEFAULT_RETENTION.fifteenMinuteDays));
+  let dailyDays = num(v.dailyDays, RETENTION_LIMITS.dailyDays, DEFAULT_RETENTION.dailyDays);
   if (dailyDays !== 0) dailyDays = Math.max(dailyDays, fifteenMinuteDays);
   return { rawDays, fifteenMinuteDays, dailyDays };
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { HistoryStore, type HistoryStoreOptions } from '../../../src/core/history/store';
 import { toCsv } from '../../../src/core/history/csv';
 import { downsampleMinMax, foldSeries } from '../../../src/core/history/downsample';
-import { retentionFromSetting, type HistoryPoint } from '../../../src/core/history/types';
+import { RETENTION_LIMITS, retentionFromSetting, type HistoryPoint } from '../../../src/core/history/types';
 import { FileLease } from '../../../src/core/state/lease';
 import { nullLogger } from '../../../src/core/log';
 import { makeMeter, type Meter } from '../../../src/core/model';
@@ -156,10 +156,41 @@ test('daily retention drops whole months past dailyDays', async () => {
   s.dispose();
 });
 
-test('retentionFromSetting validates and orders the tiers', () => {
+test('retentionFromSetting validates and orders the tiers', async () => {
   assert.deepEqual(retentionFromSetting(undefined), { rawDays: 7, fifteenMinuteDays: 90, dailyDays: 0 });
   assert.deepEqual(retentionFromSetting({ rawDays: 30, fifteenMinuteDays: 10, dailyDays: 5 }), { rawDays: 30, fifteenMinuteDays: 30, dailyDays: 30 });
-  assert.deepEqual(retentionFromSetting({ rawDays: 'x', fifteenMinuteDays: -1, dailyDays: 400 }), { rawDays: 7, fifteenMinuteDays: 90, dailyDays: 400 });
+  assert.deepEqual(retentionFromSetting({ rawDays: 'x', fifteenMinuteDays: '90', dailyDays: 400 }), { rawDays: 7, fifteenMinuteDays: 90, dailyDays: 400 });
+  // Out of range: clamped, never the default (asking for more history must not give less).
+  assert.deepEqual(retentionFromSetting({ rawDays: 400, fifteenMinuteDays: 4000, dailyDays: 1e9 }), { rawDays: 366, fifteenMinuteDays: 3660, dailyDays: 36600 });
+  assert.deepEqual(retentionFromSetting({ rawDays: 0.5, fifteenMinuteDays: -1, dailyDays: -5 }), { rawDays: 1, fifteenMinuteDays: 1, dailyDays: 0 });
+  // The settings schema states the same bounds.
+  const pkgFile = path.join(__dirname, '..', '..', '..', '..', 'package.json'); // from out/test/unit/history
+  const schema = (JSON.parse(await fsp.readFile(pkgFile, 'utf8')) as { contributes: { configuration: { properties: Record<string, { properties: Record<string, { minimum: number; maximum: number }> }> } } })
+    .contributes.configuration.properties['tokstat.history.retention']!.properties;
+  for (const [k, lim] of Object.entries(RETENTION_LIMITS)) assert.deepEqual([schema[k]!.minimum, schema[k]!.maximum], [lim.min, lim.max], k);
+});
+
+test('a retention change applies while running: a longer raw tier is not folded, a shorter one soon is', async () => {
+  const dir = await tmp();
+  const clock = new FakeClock(T0);
+  const s = open(dir, { clock, compactEveryMs: 3_600_000 });
+  await s.start();
+  for (let t = T0; t < T0 + 20 * DAY; t += HOUR) await s.record('a1', [quota('m', t / HOUR, t)], t);
+  const raws = async () => (await fsp.readdir(path.join(dir, 'v2', 'a1'))).filter((f) => f.startsWith('raw-')).length;
+  assert.equal(await raws(), 20);
+  // The user asks for 30 days of raw samples before the first compaction: nothing is folded.
+  s.setRetention(retentionFromSetting({ rawDays: 30 }));
+  clock.advance(20 * DAY - 1);
+  await s.compact();
+  assert.equal(await raws(), 20, 'every raw day the user asked to keep is still raw');
+  // Then 3 days: the compaction re-armed by the change folds within a minute, without waiting for its hourly tick.
+  s.setRetention(retentionFromSetting({ rawDays: 3 }));
+  await clock.advanceAsync(30_000);
+  await s.flush();
+  for (let i = 0; i < 50 && (await raws()) > 4; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok((await raws()) <= 4, `raw files left: ${await raws()}`);
+  assert.equal((await s.query('a1', 'm', 0, Infinity, 1e9)).at(-1)!.used, (T0 + 20 * DAY - HOUR) / HOUR, 'the latest sample is kept');
+  s.dispose();
 });
 
 test('clock going backwards: times are clamped, series stay ordered', async () => {
