@@ -60,12 +60,17 @@ test('garbage in the middle: intact lines recovered, original kept, reported onc
   assert.ok(reports[0]!.badLines >= 1);
   assert.deepEqual(await fsp.readFile(reports[0]!.backup), damaged, 'the damaged original is kept');
   assert.equal(s.corruptionReports().length, 1);
-  // A second damaged file in the same session is logged but not notified again.
-  const other = path.join(path.dirname(file), 'raw-20250102.log');
-  await fsp.writeFile(other, 'junk\n');
-  await s.record('a1', [], T0 + 2000 * MIN);
-  await new HistoryStore({ folder: dir, log: nullLogger }).query('a1', 'm', 0, Infinity, 10);
-  assert.equal(reports.length, 1);
+  // A second damaged file in the same session (another account's, read for its first write) is repaired and
+  // logged, but not notified again.
+  const other = path.join(dir, 'v2', 'a2', 'raw-20250102.log');
+  await fsp.mkdir(path.dirname(other), { recursive: true });
+  const intact = (await fsp.readFile(file, 'latin1')).split('\n')[0]! + '\n';
+  await fsp.writeFile(other, `junk\n${intact}`, 'latin1');
+  await s.record('a2', [], T0 + 2000 * MIN);
+  assert.equal(s.corruptionReports().length, 2, 'the second repair is recorded');
+  assert.equal(await fsp.readFile(other, 'latin1'), intact, 'and done');
+  assert.equal(reports.length, 1, 'but the user is told once');
+  s.dispose();
 });
 
 test('a zero-filled block (power loss on some file systems) drops only the lines it covers', async () => {
