@@ -53,6 +53,7 @@ export class InsightsFeature implements vscode.Disposable {
       retention: m.retentionFromSetting(deps.retention()),
       // The window that polls writes the history; the others read it.
       isWriter: () => deps.scheduler.isLeader(),
+      knownAccounts: () => deps.repo.list().map((a) => a.id),
     });
     const insights = new m.Insights(history, (id) => deps.repo.get(id)?.providerId, Date.now, deps.log);
     if (this.disposed) {

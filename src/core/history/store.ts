@@ -82,7 +82,18 @@ export interface HistoryStoreOptions {
   fsync?: boolean;
   /** Parsed accounts kept in memory for queries (default 4). */
   cacheAccounts?: number;
+  /**
+   * Ids of the accounts that exist, or undefined while unknown. Compaction deletes the history of any other account
+   * once it has not been written for a week (an account removed while another window was writing, or whose delete
+   * was interrupted). Without it, nothing is swept.
+   */
+  knownAccounts?: () => readonly string[] | undefined;
 }
+
+/** History of an account that no longer exists is swept once it has not been written for this long. */
+const ORPHAN_GRACE_MS = 7 * 86_400_000;
+/** Copies of repaired files are kept this long for inspection, then removed by compaction. */
+const BACKUP_KEEP_MS = 30 * 86_400_000;
 
 type Resolution = 0 | 1 | 2; // raw, 15m, 1d
 const RES_NAME: ExportRow['resolution'][] = ['raw', '15m', '1d'];
@@ -120,6 +131,9 @@ export class HistoryStore implements Disposable {
   private readonly compactEveryMs: number;
   private readonly fsync: boolean;
   private readonly cacheAccounts: number;
+  private readonly knownAccounts: (() => readonly string[] | undefined) | undefined;
+  /** Accounts deleted in this session: a poll still in flight for one must not bring its folder back. */
+  private readonly deleted = new Set<string>();
   private readonly cache = new Map<string, AccountCache>();
   private readonly writers = new Map<string, WriterState>();
   private readonly corruptionEmitter = new Emitter<CorruptionReport>();
@@ -149,6 +163,7 @@ export class HistoryStore implements Disposable {
     this.compactEveryMs = opts.compactEveryMs ?? 3_600_000;
     this.fsync = opts.fsync ?? false;
     this.cacheAccounts = Math.max(1, opts.cacheAccounts ?? 4);
+    this.knownAccounts = opts.knownAccounts;
   }
 
   /** Takes the lease when free, migrates older layouts (writer only) and arms the lease and compaction timers. */
@@ -226,7 +241,7 @@ export class HistoryStore implements Disposable {
     if (!isValidAccountId(accountId)) return Promise.reject(new Error('Invalid account id (allowed: A-Z a-z 0-9 _ -)'));
     if (!this.isWriter() || !Number.isFinite(takenAt)) return Promise.resolve(0);
     return this.serial(async () => {
-      if (this.disposed) return 0;
+      if (this.disposed || this.deleted.has(accountId)) return 0;
       await this.migrateIfNeeded();
       const w = await this.writerState(accountId);
       let t = Math.round(takenAt);
@@ -255,7 +270,8 @@ export class HistoryStore implements Disposable {
       const dir = this.accountDir(accountId);
       try {
         await fsp.mkdir(dir, { recursive: true });
-        // One write() per poll: a kill leaves the whole poll or none of it (or, on power loss, a torn tail).
+        // One write() per poll: a kill leaves the whole poll or none of it (or, on power loss, a torn tail that may
+        // keep the poll's first lines; the writer truncates the torn line).
         await this.append(path.join(dir, `raw-${dayKey(t)}.log`), lines.join(''));
       } catch (e) {
         // Nothing of this poll is stored (append undoes a partial write); what is known of the files is re-read
@@ -369,6 +385,7 @@ export class HistoryStore implements Disposable {
   /** Forgets an account's whole history (call when the user removes the account). Any window may call it. */
   deleteAccount(accountId: string): Promise<void> {
     const dir = this.accountDir(accountId);
+    this.deleted.add(accountId);
     return this.serial(async () => {
       this.cache.delete(accountId);
       this.writers.delete(accountId);
@@ -490,6 +507,7 @@ export class HistoryStore implements Disposable {
     const run = (async () => {
       if (!this.isWriter()) return;
       await this.serial(() => this.migrateIfNeeded());
+      await this.serial(() => this.sweep()).catch((e: unknown) => this.log.warn(`sweep failed: ${errMsg(e)}`));
       for (const accountId of await this.accounts()) {
         if (this.disposed || !this.isWriter()) return;
         await new Promise<void>((r) => setImmediate(r));
@@ -502,6 +520,54 @@ export class HistoryStore implements Disposable {
     })();
     this.compacting = run.finally(() => (this.compacting = undefined));
     return this.compacting;
+  }
+
+  /**
+   * Removes what nothing else will: the history of accounts that no longer exist (after ORPHAN_GRACE_MS without a
+   * write), folders left by an interrupted delete or migration, and copies of repaired files older than
+   * BACKUP_KEEP_MS.
+   */
+  private async sweep(): Promise<void> {
+    const now = this.clock.now();
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.v2);
+    } catch {
+      return;
+    }
+    const known = this.knownAccounts?.();
+    for (const name of names) {
+      const full = path.join(this.v2, name);
+      if (name.startsWith('.deleted-')) {
+        await fsp.rm(full, { recursive: true, force: true });
+        continue;
+      }
+      if (!isValidAccountId(name)) continue;
+      let files: string[];
+      try {
+        files = await fsp.readdir(full);
+      } catch {
+        continue;
+      }
+      let newest = 0;
+      for (const f of files) {
+        const st = await statOrUndefined(path.join(full, f));
+        if (!st) continue;
+        const backupAt = /\.corrupt-(\d+)$/.exec(f)?.[1];
+        if (backupAt !== undefined && now - Number(backupAt) > BACKUP_KEEP_MS) {
+          await fsp.rm(path.join(full, f), { force: true });
+          this.log.info(`removed ${name}/${f}, kept ${Math.round(BACKUP_KEEP_MS / 86_400_000)} days`);
+          continue;
+        }
+        newest = Math.max(newest, st.mtimeMs);
+      }
+      if (known && !known.includes(name) && now - newest > ORPHAN_GRACE_MS) {
+        this.cache.delete(name);
+        this.writers.delete(name);
+        await fsp.rm(full, { recursive: true, force: true });
+        this.log.info(`deleted the history of ${name}: no such account, not written for ${Math.round((now - newest) / 86_400_000)} days`);
+      }
+    }
   }
 
   private async compactAccount(accountId: string, now: number): Promise<void> {

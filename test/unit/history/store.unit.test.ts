@@ -356,6 +356,45 @@ test('deleteAccount, exportRows and toCsv', async () => {
   s.dispose();
 });
 
+test('compaction sweeps the history of accounts that no longer exist, leftovers of deletes and old repair copies', async () => {
+  const dir = await tmp();
+  let known: string[] | undefined;
+  const s = open(dir, { knownAccounts: () => known });
+  for (const id of ['kept', 'gone', 'fresh']) await s.record(id, [quota('m', 1, Date.now())], Date.now());
+  const v2 = path.join(dir, 'v2');
+  const age = async (id: string, days: number) => {
+    const when = new Date(Date.now() - days * DAY);
+    for (const f of await fsp.readdir(path.join(v2, id))) await fsp.utimes(path.join(v2, id, f), when, when);
+  };
+  await age('kept', 30);
+  await age('gone', 8);
+  await age('fresh', 2); // removed in another window two days ago: maybe still polled there, kept for now
+  await fsp.mkdir(path.join(v2, '.deleted-old-1a2b3c4d', 'x'), { recursive: true });
+  await fsp.writeFile(path.join(v2, 'kept', `raw-20200101.log.corrupt-${Date.now() - 31 * DAY}`), 'old copy');
+  await fsp.writeFile(path.join(v2, 'kept', `raw-20200102.log.corrupt-${Date.now() - 2 * DAY}`), 'recent copy');
+  // While the accounts are unknown, nothing is swept.
+  await s.compact();
+  assert.deepEqual((await fsp.readdir(v2)).filter((n) => !n.startsWith('.')).sort(), ['fresh', 'gone', 'kept']);
+  known = ['kept'];
+  await s.compact();
+  assert.deepEqual((await fsp.readdir(v2)).sort(), ['fresh', 'kept']);
+  assert.deepEqual((await fsp.readdir(path.join(v2, 'kept'))).filter((n) => n.includes('.corrupt-')).length, 1, 'only the recent copy is left');
+  assert.equal((await s.query('kept', 'm', 0, Infinity, 10)).length, 1);
+  s.dispose();
+});
+
+test('a poll that lands after its account was deleted does not bring the history back', async () => {
+  const dir = await tmp();
+  const s = open(dir);
+  await s.record('a1', [quota('m', 1, T0)], T0);
+  const deleting = s.deleteAccount('a1');
+  assert.equal(await s.record('a1', [quota('m', 2, T0 + MIN)], T0 + MIN), 0);
+  await deleting;
+  assert.equal(await s.record('a1', [quota('m', 3, T0 + 2 * MIN)], T0 + 2 * MIN), 0);
+  assert.deepEqual(await fsp.readdir(path.join(dir, 'v2')), []);
+  s.dispose();
+});
+
 test('one writer across windows (FileLease); a reader sees the writer’s data', async () => {
   const dir = await tmp();
   const clock = new FakeClock(T0);
