@@ -28,7 +28,7 @@ function rng(seed: number): () => number {
 }
 
 /**
- * One account's meters over time: a monthly request quota, a header rate limit, a prepaid balance and a spend
+ * One account's meters over time: a monthly request quota, a header rate limit (its reset time relative to the poll), a prepaid balance and a spend
  * meter. Values change only while the user works (10 h a day, weekdays), at the rates an agent-heavy user sees.
  */
 class AccountSim {
@@ -52,7 +52,8 @@ class AccountSim {
       makeMeter({ id, label: id, kind, unit: 'u', source: 'official', capturedAt: t, ...x } as Parameters<typeof makeMeter>[0]);
     return [
       m('premium_interactions', 'quota', { used: this.used, limit: 1500, resetsAt: reset }),
-      m('requests-per-day', 'rate-limit', { remaining: this.rlRemaining, limit: 5000, resetsAt: t - (t % DAY) + DAY, source: 'headers' }),
+      // As read from `x-ratelimit-*` headers: the reset is "in N s" from the poll, so it moves with the clock.
+      m('requests-per-day', 'rate-limit', { remaining: this.rlRemaining, limit: 5000, resetsAt: t + Math.round(((5000 - this.rlRemaining) / 5000) * DAY), source: 'headers' }),
       m('balance', 'balance', { remaining: this.balance, source: 'vendor-undocumented' }),
       m('spend', 'spend', { used: this.spend }),
     ];
