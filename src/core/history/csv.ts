@@ -16,9 +16,20 @@ export const CSV_COLUMNS = [
   'resolution',
 ] as const;
 
+/**
+ * A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets (OWASP "CSV
+ * injection"): account names are the user's text and meter ids come from vendor responses.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One cell. Text that a spreadsheet would run as a formula gets a leading `'` (shown as text, not evaluated);
+ * numbers are written as they are, so a negative number stays a number.
+ */
 export function csvField(v: string | number | undefined): string {
   if (v === undefined) return '';
-  const s = String(v);
+  let s = String(v);
+  if (typeof v === 'string' && FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
