@@ -357,29 +357,45 @@ export class HistoryStore implements Disposable {
 
   /** Rows for "Export Usage History", sorted by account, meter and time. */
   async exportRows(filter: ExportFilter = {}): Promise<ExportRow[]> {
-    const from = filter.from ?? -Infinity;
-    const to = filter.to ?? Infinity;
     const wanted = filter.accountIds ? new Set(filter.accountIds) : undefined;
     const rows: ExportRow[] = [];
     for (const accountId of await this.accounts()) {
       if (wanted && !wanted.has(accountId)) continue;
-      const data = await this.load(accountId, false);
-      for (const meterId of [...data.series.keys()].sort(cmp)) {
-        const s = data.series.get(meterId)!;
-        for (let i = lowerBound(s.points, from); i < s.points.length && s.points[i]!.t <= to; i++) {
-          const p = s.points[i]!;
-          const row: ExportRow = { accountId, meterId, t: p.t, capturedAt: p.capturedAt ?? p.t, resolution: RES_NAME[s.res[i]!]! };
-          if (p.used !== undefined) row.used = p.used;
-          if (p.limit !== undefined) row.limit = p.limit;
-          if (p.remaining !== undefined) row.remaining = p.remaining;
-          if (p.percentUsed !== undefined) row.percentUsed = p.percentUsed;
-          if (p.resetsAt !== undefined) row.resetsAt = p.resetsAt;
-          if (p.source !== undefined) row.source = p.source;
-          rows.push(row);
+      for await (const chunk of this.exportChunks(accountId, filter)) for (const r of chunk) rows.push(r);
+    }
+    return rows;
+  }
+
+  /**
+   * The rows of one account that exportRows would give, sorted by meter and time, in chunks of at most `chunkRows`:
+   * an export of a year of many accounts never holds all its rows at once, and its caller can yield between chunks.
+   * Reads one consistent version of the account (a write landing meanwhile is not mixed in).
+   */
+  async *exportChunks(accountId: string, range: { from?: number; to?: number } = {}, chunkRows = 2000): AsyncGenerator<ExportRow[]> {
+    if (!isValidAccountId(accountId)) return;
+    const from = range.from ?? -Infinity;
+    const to = range.to ?? Infinity;
+    const data = await this.load(accountId, false);
+    let rows: ExportRow[] = [];
+    for (const meterId of [...data.series.keys()].sort(cmp)) {
+      const s = data.series.get(meterId)!;
+      for (let i = lowerBound(s.points, from); i < s.points.length && s.points[i]!.t <= to; i++) {
+        const p = s.points[i]!;
+        const row: ExportRow = { accountId, meterId, t: p.t, capturedAt: p.capturedAt ?? p.t, resolution: RES_NAME[s.res[i]!]! };
+        if (p.used !== undefined) row.used = p.used;
+        if (p.limit !== undefined) row.limit = p.limit;
+        if (p.remaining !== undefined) row.remaining = p.remaining;
+        if (p.percentUsed !== undefined) row.percentUsed = p.percentUsed;
+        if (p.resetsAt !== undefined) row.resetsAt = p.resetsAt;
+        if (p.source !== undefined) row.source = p.source;
+        rows.push(row);
+        if (rows.length >= chunkRows) {
+          yield rows;
+          rows = [];
         }
       }
     }
-    return rows;
+    if (rows.length > 0) yield rows;
   }
 
   /** Forgets an account's whole history (call when the user removes the account). Any window may call it. */

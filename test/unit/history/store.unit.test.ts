@@ -332,7 +332,7 @@ test('migrates the v1 layout (one JSON-lines file per account) to v2', async () 
   for (const x of [s, again, a, b]) x.dispose();
 });
 
-test('deleteAccount, exportRows and toCsv', async () => {
+test('deleteAccount, exportRows, exportChunks and toCsv', async () => {
   const dir = await tmp();
   const s = open(dir);
   await s.record('a1', [quota('m', 1, T0), quota('n,"q"', 2, T0)], T0);
@@ -343,6 +343,13 @@ test('deleteAccount, exportRows and toCsv', async () => {
     ['a1', 'n,"q"', 2, T0, 'raw'],
   ]);
   assert.equal((await s.exportRows({ from: T0 + 1 })).length, 1);
+  // The same rows one account at a time, in chunks, within a range.
+  const chunks: unknown[][] = [];
+  for await (const c of s.exportChunks('a1', {}, 1)) chunks.push(c.map((r) => r.meterId));
+  assert.deepEqual(chunks, [['m'], ['n,"q"']]);
+  assert.equal((await collect(s.exportChunks('a1', { to: T0 - 1 }))).length, 0);
+  assert.equal((await collect(s.exportChunks('a2', { from: T0 + MIN, to: T0 + MIN }))).length, 1);
+  assert.equal((await collect(s.exportChunks('../a1'))).length, 0);
   const csv = toCsv(rows);
   const lines = csv.split('\r\n');
   assert.equal(lines[0], 'accountId,meterId,time,used,limit,remaining,percentUsed,resetsAt,source,capturedAt,resolution');
@@ -433,3 +440,9 @@ test('isWriter callback gates writes', async () => {
   assert.equal(await s.record('a', [quota('m', 1, T0)], T0), 1);
   s.dispose();
 });
+
+async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const c of it) out.push(...c);
+  return out;
+}
