@@ -157,14 +157,10 @@ export class InsightsFeature implements vscode.Disposable {
     await this.history.deleteAccount(accountId);
   }
 
-  /** Rows for "Export Usage History". */
-  async exportRows(accountIds: string[], from: number | undefined): Promise<import('../core/history/types').ExportRow[]> {
+  /** One account's rows for "Export Usage History", in chunks (HistoryStore.exportChunks). */
+  exportChunks(accountId: string, from: number | undefined, to: number): AsyncIterable<import('../core/history/types').ExportRow[]> {
     if (!this.history) throw new Error('the usage history is still loading; try again in a moment.');
-    return this.history.exportRows({ accountIds, ...(from !== undefined ? { from } : {}) });
-  }
-
-  toCsv(rows: Parameters<typeof import('../core/history').toCsv>[0], name: (id: string) => string): string {
-    return loadInsights().toCsv(rows, { account: name });
+    return this.history.exportChunks(accountId, { ...(from !== undefined ? { from } : {}), to });
   }
 
   dispose(): void {

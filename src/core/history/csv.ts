@@ -1,20 +1,5 @@
 // CSV for "Export Usage History" (RFC 4180: CRLF line ends, fields with comma, quote, CR or LF are quoted and
-// inner quotes doubled). Times are ISO 8601 UTC so spreadsheets sort them; unknown values are empty cells.
-import type { ExportRow } from './types';
-
-export const CSV_COLUMNS = [
-  'accountId',
-  'meterId',
-  'time',
-  'used',
-  'limit',
-  'remaining',
-  'percentUsed',
-  'resetsAt',
-  'source',
-  'capturedAt',
-  'resolution',
-] as const;
+// inner quotes doubled). Unknown values are empty cells.
 
 /**
  * A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets (OWASP "CSV
@@ -33,28 +18,9 @@ export function csvField(v: string | number | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const iso = (t: number | undefined): string | undefined => (t === undefined ? undefined : new Date(t).toISOString());
-
-export function toCsv(rows: readonly ExportRow[], names?: { account?: (accountId: string) => string }): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) {
-    lines.push(
-      [
-        names?.account ? names.account(r.accountId) : r.accountId,
-        r.meterId,
-        iso(r.t),
-        r.used,
-        r.limit,
-        r.remaining,
-        r.percentUsed,
-        iso(r.resetsAt),
-        r.source,
-        iso(r.capturedAt),
-        r.resolution,
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return lines.join('\r\n') + '\r\n';
+/** One CSV line, CRLF included. */
+export function csvLine(values: readonly (string | number | undefined)[]): string {
+  let line = '';
+  for (let i = 0; i < values.length; i++) line += (i === 0 ? '' : ',') + csvField(values[i]);
+  return line + '\r\n';
 }

@@ -1,5 +1,6 @@
 export { HistoryStore, type HistoryStoreOptions } from './store';
-export { toCsv, csvField, CSV_COLUMNS } from './csv';
+export { csvField, csvLine } from './csv';
+export { EXPORT_COLUMNS, writeHistoryExport, writeThroughTemp, type ExportAccount, type ExportFormat, type HistoryExportOptions } from './export';
 export { downsampleMinMax, foldSeries, primaryValue } from './downsample';
 export {
   DEFAULT_RETENTION,

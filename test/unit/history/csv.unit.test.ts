@@ -2,7 +2,7 @@
 // neutralised, numbers stay numbers, separators and line breaks are quoted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvField } from '../../../src/core/history/csv';
+import { csvField, csvLine } from '../../../src/core/history/csv';
 
 test('CSV: text starting with = + - @ tab or CR gets a leading quote mark; numbers stay numbers; separators are quoted', () => {
   assert.equal(csvField('=HYPERLINK("http://evil","x")'), `"'=HYPERLINK(""http://evil"",""x"")"`);
@@ -22,4 +22,5 @@ test('CSV: text starting with = + - @ tab or CR gets a leading quote mark; numbe
   assert.equal(csvField('two\nlines'), '"two\nlines"');
   assert.equal(csvField('two\r\nlines'), '"two\r\nlines"');
   assert.equal(csvField(undefined), '');
+  assert.equal(csvLine(['x', -1, undefined, '=1']), "x,-1,,'=1\r\n");
 });
