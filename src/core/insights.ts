@@ -67,7 +67,7 @@ export class Insights implements Disposable {
     for (const m of snapshot.meters) {
       try {
         const points = await this.history.query(accountId, m.id, now - PACE_LOOKBACK_MS, now, PACE_POINTS);
-        out[m.id] = computePace(points as PacePoint[], m, now, windowHint(providerId, m.id, m.period));
+        out[m.id] = computePace(points as PacePoint[], m, now, windowHint(providerId, m));
       } catch (err) {
         this.log.warn(`[insights] pace for ${m.id} failed: ${err instanceof Error ? err.message : String(err)}`);
       }

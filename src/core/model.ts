@@ -32,6 +32,11 @@ export interface Meter {
   detail?: string;
   /** The window that ends at `resetsAt`, when the provider states it (a monthly key limit): pace and gauges use it. */
   period?: MeterPeriod;
+  /**
+   * Length in ms of the window that ends at `resetsAt`, when the provider states it but it is no calendar period
+   * (Codex's `limit_window_seconds`, Z.ai's unit × number): pace and gauges use it.
+   */
+  windowMs?: number;
 }
 
 export type MeterPeriod = 'day' | 'week' | 'month';
@@ -95,6 +100,7 @@ export interface MeterInput {
   unlimited?: boolean;
   detail?: string;
   period?: MeterPeriod;
+  windowMs?: number;
 }
 
 const finite = (n: number | undefined): number | undefined =>
@@ -142,6 +148,8 @@ export function makeMeter(input: MeterInput): Meter {
   if (unlimited) meter.unlimited = true;
   if (input.detail) meter.detail = input.detail;
   if (input.period) meter.period = input.period;
+  const windowMs = finite(input.windowMs);
+  if (windowMs !== undefined && windowMs > 0) meter.windowMs = windowMs;
   return meter;
 }
 

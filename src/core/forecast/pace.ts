@@ -16,15 +16,24 @@ export interface PacePoint {
 }
 
 export interface PaceOptions {
-  /** Window length when known (5 h, 7 d). Otherwise inferred from past `resetsAt` jumps in the history. */
+  /**
+   * Window length when known (5 h, 7 d). Otherwise inferred from the history, but only from reset times that are
+   * regular and repeated (two windows in a row of the same length, each starting right at the previous reset).
+   */
   windowMs?: number;
-  /** Calendar-month quota (Copilot): the window starts on the same day/time of the previous month as `resetsAt`. */
+  /**
+   * Calendar-month quota (Copilot): the window starts at the previous reset (from the history), else on the same
+   * day/time of the previous month as `resetsAt`.
+   */
   period?: 'month';
-  /** Burn-rate lookback (default 24 h, capped by the window length). A quarter of it is weighed in as "recent". */
+  /**
+   * Burn-rate lookback. Default: 7 days for a window of 7 days or more (or when the reset is a week or more away),
+   * reaching back over the reset into the previous window; else 24 h capped by the window length, since the last reset.
+   */
   lookbackMs?: number;
-  /** Fewest points since the last reset for a forecast (default 3). */
+  /** Fewest points for a forecast (default 3). */
   minPoints?: number;
-  /** Shortest span since the last reset for a forecast (default 1 h, or a tenth of a shorter window). */
+  /** Shortest span of history for a forecast (default 1 day for a window of a week or more, else 1 h or a tenth of it). */
   minSpanMs?: number;
   /** IANA zone for times in `text` (default: the local zone). */
   timeZone?: string;
@@ -33,8 +42,17 @@ export interface PaceOptions {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const WEEK = 7 * DAY;
 /** Weight of the short (lookback/4) rate against the full-lookback rate: reacts to a change without chasing bursts. */
 const RECENT_WEIGHT = 0.3;
+/**
+ * Long windows (a week or more): a day's rate says little about the month. Weekday-only work makes the last 24 h swing
+ * between zero and three times the average, so the rate spans a whole week and the recent two days only nudge it.
+ */
+const LONG_RECENT_MS = 2 * DAY;
+const LONG_RECENT_WEIGHT = 0.15;
+/** Reset times that move by less than this are the same reset (vendors' rounding, clock jitter). */
+const RESET_JITTER = 30 * MINUTE;
 
 type Basis = 'units' | 'percent' | 'balance';
 
@@ -43,20 +61,24 @@ interface Sample {
   /** Monotone "consumption" value: used, percent used, or minus the remaining balance. */
   v: number;
   resetsAt?: number;
+  /** The value fell from the previous sample (a reset, refund or top-up): the two are not comparable. */
+  brk?: true;
 }
 
 /**
- * The window ending at the meter's reset: the period the meter states (`Meter.period`), else the one known for the
- * provider but not reported by it.
+ * The window ending at the meter's reset: the length the meter states (`Meter.windowMs`), the period it states
+ * (`Meter.period`), else the one known for the provider but not reported by it.
  */
-export function windowHint(providerId: string, meterId: string, period?: Meter['period']): Pick<PaceOptions, 'windowMs' | 'period'> {
+export function windowHint(providerId: string, meter: Pick<Meter, 'id' | 'period' | 'windowMs'>): Pick<PaceOptions, 'windowMs' | 'period'> {
+  const { id: meterId, period } = meter;
   if (period === 'month') return { period: 'month' };
-  if (period === 'week') return { windowMs: 7 * DAY };
+  if (meter.windowMs !== undefined && Number.isFinite(meter.windowMs) && meter.windowMs > 0) return { windowMs: meter.windowMs };
+  if (period === 'week') return { windowMs: WEEK };
   if (period === 'day') return { windowMs: DAY };
   if (providerId === 'copilot') return { period: 'month' };
   if (providerId === 'claude') {
     if (meterId === 'five-hour') return { windowMs: 5 * HOUR };
-    if (meterId === 'seven-day' || meterId.startsWith('seven-day') || meterId.startsWith('weekly-')) return { windowMs: 7 * DAY };
+    if (meterId === 'seven-day' || meterId.startsWith('seven-day') || meterId.startsWith('weekly-')) return { windowMs: WEEK };
   }
   return {};
 }
@@ -66,36 +88,60 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
 
   const basis = basisOf(meter);
   if (!basis) return { status: 'insufficient-data', text: 'Not enough history yet' };
+  // A limit of 0 is no allowance at all: nothing to pace against, and no share of it to show.
+  if (basis === 'units' && meter.limit !== undefined && meter.limit <= 0) {
+    return { status: 'no-limit', text: 'No allowance', basis, ...(meter.resetsAt !== undefined ? { resetsAt: meter.resetsAt } : {}) };
+  }
   const limit = basis === 'percent' ? 100 : basis === 'units' ? meter.limit : undefined;
 
   const series = buildSeries(points, meter, basis, now);
   const resetsAt = meter.resetsAt;
 
-  // Segment: the points since the last reset or refund. A drop in consumption can only be a reset, a refund or a
-  // top-up; a rate spanning it would be meaningless (or negative), so the rate restarts there.
+  // Breaks: a drop in consumption (a reset, a refund or a top-up) or a reset time that passed. No rate spans a break.
   // Small drops are rounding noise (a percent rounded by the vendor), not a reset.
+  // Only a reset seen in the reset times may start the window: a bare drop (a refund) restarts the rate, nothing else.
   const scale = limit ?? Math.abs(series[series.length - 1]?.v ?? 0);
   const tol = Math.max(1e-9, scale * 2e-3);
   let segStart = 0;
   let resetAtTime: number | undefined;
+  let resetTrusted = false;
+  let lastBreakIsReset = false;
   for (let i = 1; i < series.length; i++) {
     const prev = series[i - 1]!;
     const cur = series[i]!;
     const windowPassed = prev.resetsAt !== undefined && cur.t >= prev.resetsAt;
     if (cur.v < prev.v - tol || windowPassed) {
+      cur.brk = true;
       segStart = i;
-      resetAtTime = windowPassed ? prev.resetsAt : cur.t;
+      lastBreakIsReset = windowPassed;
+    }
+    if (windowPassed) {
+      resetAtTime = prev.resetsAt;
+      // The window began at that reset only if the next window's reset time (the current one) came right after it;
+      // a session window that starts on first use, or a rolling reset time, says nothing about when it began.
+      resetTrusted =
+        resetsAt !== undefined &&
+        cur.resetsAt !== undefined &&
+        Math.abs(cur.resetsAt - resetsAt) <= RESET_JITTER &&
+        promptly(cur.t, prev.resetsAt!, resetsAt);
     }
   }
-  const seg = series.slice(segStart);
 
   const windowMs = opts.windowMs ?? (opts.period ? undefined : inferWindowMs(series));
   let windowStart: number | undefined;
-  if (resetsAt !== undefined && opts.period === 'month') windowStart = monthBefore(resetsAt);
+  if (resetsAt !== undefined && opts.period === 'month') windowStart = previousMonthlyReset(series, resetsAt) ?? monthBefore(resetsAt);
   else if (resetsAt !== undefined && windowMs !== undefined) windowStart = resetsAt - windowMs;
-  else if (resetAtTime !== undefined) windowStart = resetAtTime;
+  else if (resetAtTime !== undefined && resetTrusted) windowStart = resetAtTime;
   if (windowStart !== undefined && windowStart > now) windowStart = undefined;
   const windowLen = resetsAt !== undefined && windowStart !== undefined ? resetsAt - windowStart : windowMs;
+
+  // Long windows take their rate from the last week, over the reset and any refund (increments only, never across a
+  // break); shorter ones from the current window alone (a 5-hour session's pace is this session's).
+  const long = (windowLen ?? (resetsAt !== undefined ? resetsAt - now : 0)) >= WEEK;
+  let first = segStart;
+  if (!long && windowStart !== undefined) while (first < series.length - 1 && series[first]!.t < windowStart) first++;
+  const seg = series.slice(segStart);
+  const data = long ? series : series.slice(first);
 
   const last = seg[seg.length - 1];
   const base: PaceSummary = { status: 'ok', text: '', basis };
@@ -112,11 +158,12 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
     return { ...base, status: 'just-reset', text: 'The window has reset — waiting for fresh numbers' };
   }
 
-  const lookback = Math.max(MINUTE, opts.lookbackMs ?? Math.min(DAY, windowLen ?? DAY));
+  const lookback = Math.max(MINUTE, opts.lookbackMs ?? (long ? WEEK : Math.min(DAY, windowLen ?? DAY)));
   const minPoints = Math.max(2, opts.minPoints ?? 3);
-  const minSpan = opts.minSpanMs ?? Math.min(HOUR, (windowLen ?? DAY) / 10);
-  const span = last.t - seg[0]!.t;
-  base.samples = seg.length;
+  // A month's pace needs at least a day of history: a few hours say nothing about the days and weekends ahead.
+  const minSpan = opts.minSpanMs ?? (long ? DAY : Math.min(HOUR, (windowLen ?? DAY) / 10));
+  const span = last.t - data[0]!.t;
+  base.samples = data.length;
   base.spanMs = span;
 
   if (limit !== undefined && current !== undefined && current >= limit) {
@@ -125,26 +172,28 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
     return overLimit(base, current, limit, crossed, resetsAt, now, opts.timeZone);
   }
 
-  if (seg.length < minPoints || span < minSpan) {
+  if (data.length < minPoints || span < minSpan) {
     // "Just reset" only when the reset is recent; a reset long ago with few points since is plain missing data.
     const recent = Math.max(2 * minSpan, lookback / 4);
+    if (segStart > 0 && !lastBreakIsReset && now - seg[0]!.t < recent) {
+      const what = basis === 'balance' ? 'Topped up' : 'Usage went down';
+      return { ...base, status: 'insufficient-data', text: `${what} moments ago — not enough use since to estimate a pace` };
+    }
     const justReset = [resetAtTime, windowStart].some((t) => t !== undefined && now - t < recent);
     return justReset
       ? { ...base, status: 'just-reset', text: 'Just reset — not enough use yet to estimate a pace' }
       : { ...base, status: 'insufficient-data', text: 'Not enough history yet' };
   }
 
-  const long = rateOver(seg, lookback);
-  const burnPerMs = Math.max(0, span >= lookback / 2 ? (1 - RECENT_WEIGHT) * long + RECENT_WEIGHT * rateOver(seg, lookback / 4) : long);
+  const [recentMs, recentWeight] =
+    long && opts.lookbackMs === undefined ? [LONG_RECENT_MS, LONG_RECENT_WEIGHT] : [lookback / 4, RECENT_WEIGHT];
+  const longRate = rateOver(data, lookback);
+  const burnPerMs = Math.max(0, span >= lookback / 2 ? (1 - recentWeight) * longRate + recentWeight * rateOver(data, recentMs) : longRate);
   const burnPerHour = burnPerMs * HOUR;
   const out: PaceSummary = { ...base, burnPerHour: tidy(burnPerHour) };
 
   if (basis === 'balance') return balanceText(out, meter, -last.v, burnPerMs, last.t, now, opts.timeZone);
-  if (limit === undefined) {
-    out.status = 'no-limit';
-    out.text = noLimitText(meter, burnPerHour);
-    return out;
-  }
+  if (limit === undefined) return noLimit(out, meter, last, burnPerMs, resetsAt, now, opts.timeZone);
 
   const used = last.v;
   const remaining = limit - used;
@@ -165,8 +214,10 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
   out.projectedPercentAtReset = tidy((projected / limit) * 100);
   out.runsOutBeforeReset = out.runOutAt !== undefined;
   const hoursLeft = Math.max((resetsAt - now) / HOUR, 1 / 60);
-  out.budgetPerHour = tidy(Math.max(0, remaining) / hoursLeft);
-  out.budgetPerDay = tidy((Math.max(0, remaining) / hoursLeft) * 24);
+  const perHour = Math.max(0, remaining) / hoursLeft;
+  out.budgetPerHour = tidy(perHour);
+  // Under a day left, a day's budget is all that is left, not 24 times the hourly one.
+  out.budgetPerDay = tidy(Math.min(perHour * 24, Math.max(0, remaining)));
   if (base.elapsedFraction !== undefined) out.reserve = tidy(base.elapsedFraction * limit - used);
 
   if (out.runOutAt !== undefined) {
@@ -177,7 +228,28 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
   } else {
     out.text = `On pace: ${formatPercent((used / limit) * 100)} used, about ${formatPercent(out.projectedPercentAtReset)} by the reset`;
   }
+  out.detail = budgetLine(out, unit, limit, hoursLeft);
   return out;
+}
+
+/** "12 requests over a straight-line pace · budget 9.8 requests a day, 0.41 an hour". */
+function budgetLine(p: PaceSummary, unit: string, limit: number, hoursLeft: number): string {
+  const parts: string[] = [];
+  if (p.reserve !== undefined) {
+    // Within half a percent of the limit is on the line, not "0.01 requests under" it.
+    parts.push(
+      Math.abs(p.reserve) < limit / 200
+        ? 'on a straight-line pace'
+        : `${amount(Math.abs(p.reserve), unit)} ${p.reserve < 0 ? 'over' : 'under'} a straight-line pace`,
+    );
+  }
+  const sameUnit = (n: number | undefined) => amount(n, /^(%|USD|EUR|GBP|CNY|JPY)$/i.test(unit) ? unit : '');
+  parts.push(
+    hoursLeft >= 24
+      ? `budget ${amount(p.budgetPerDay, unit)} a day, ${sameUnit(p.budgetPerHour)} an hour`
+      : `budget ${amount(p.budgetPerHour, unit)} an hour`,
+  );
+  return parts.join(' · ');
 }
 
 function basisOf(m: Meter): Basis | undefined {
@@ -233,33 +305,59 @@ function buildSeries(points: readonly PacePoint[], meter: Meter, basis: Basis, n
   return out;
 }
 
-/** The latest jump between distinct reset times (a window's length), ignoring jitter of a few minutes. */
+/** The first reading after a reset came soon enough after it (within an hour, or 5 % of a long window). */
+function promptly(t: number, reset: number, nextReset: number): boolean {
+  return t - reset <= Math.max(HOUR, (nextReset - reset) / 20);
+}
+
+/**
+ * A window length read from the history: the gap between a reset time that passed and the next one, counted only
+ * when the next reset time was reported right after the reset (the window began there, it did not wait for the first
+ * use), and trusted only when the last two such gaps agree. A rolling reset time never passes, so it counts nothing.
+ */
 function inferWindowMs(series: readonly Sample[]): number | undefined {
-  let prev: number | undefined;
+  const gaps: number[] = [];
+  for (let i = 1; i < series.length; i++) {
+    const r0 = series[i - 1]!.resetsAt;
+    const { t, resetsAt: r1 } = series[i]!;
+    if (r0 === undefined || r1 === undefined || t < r0 || r1 - r0 <= RESET_JITTER) continue;
+    if (promptly(t, r0, r1)) gaps.push(r1 - r0);
+  }
+  const a = gaps[gaps.length - 1];
+  const b = gaps[gaps.length - 2];
+  return a !== undefined && b !== undefined && Math.abs(a - b) <= Math.max(10 * MINUTE, a / 50) ? a : undefined;
+}
+
+/** The previous reset of a monthly window, from the reset times in the history (keeps a window anchored on the 31st). */
+function previousMonthlyReset(series: readonly Sample[], resetsAt: number): number | undefined {
   let found: number | undefined;
   for (const s of series) {
-    if (s.resetsAt === undefined) continue;
-    if (prev !== undefined && s.resetsAt - prev > 30 * MINUTE) found = s.resetsAt - prev;
-    if (prev === undefined || Math.abs(s.resetsAt - prev) > 30 * MINUTE) prev = s.resetsAt;
+    const gap = s.resetsAt === undefined ? 0 : resetsAt - s.resetsAt;
+    if (gap >= 27 * DAY && gap <= 32 * DAY && (found === undefined || s.resetsAt! > found)) found = s.resetsAt;
   }
   return found;
 }
 
-/** Consumption per ms over the last `ms` of the segment (the value at the boundary interpolated). */
+/**
+ * Consumption per ms over the last `ms` of the samples: the increments between comparable samples over the time they
+ * cover (a step across a break — a reset, refund or top-up — counts neither its change nor its time), the first one
+ * interpolated at the boundary.
+ */
 function rateOver(seg: readonly Sample[], ms: number): number {
   const end = seg[seg.length - 1]!;
   const from = Math.max(seg[0]!.t, end.t - ms);
-  if (end.t <= from) return 0;
-  return (end.v - valueAt(seg, from)) / (end.t - from);
-}
-
-function valueAt(seg: readonly Sample[], t: number): number {
-  let i = 0;
-  while (i < seg.length - 1 && seg[i + 1]!.t <= t) i++;
-  const a = seg[i]!;
-  const b = seg[i + 1];
-  if (!b || a.t >= t) return a.v;
-  return a.v + ((b.v - a.v) * (t - a.t)) / (b.t - a.t);
+  let sum = 0;
+  let covered = 0;
+  for (let i = seg.length - 1; i > 0; i--) {
+    const b = seg[i]!;
+    if (b.t <= from) break;
+    if (b.brk) continue;
+    const a = seg[i - 1]!;
+    const start = Math.max(a.t, from);
+    sum += ((b.v - a.v) * (b.t - start)) / (b.t - a.t);
+    covered += b.t - start;
+  }
+  return covered > 0 ? sum / covered : 0;
 }
 
 function overLimit(base: PaceSummary, used: number, limit: number, crossedAt: number, resetsAt: number | undefined, now: number, tz: string | undefined): PaceSummary {
@@ -279,19 +377,31 @@ function balanceText(out: PaceSummary, meter: Meter, remaining: number, burnPerM
   }
   out.runOutAt = Math.round(at + remaining / burnPerMs);
   out.text = `At this pace ${left} lasts until ${when(out.runOutAt, now, tz)} (about ${lead(out.runOutAt - now)})`;
+  out.detail = rateText(meter, burnPerMs * HOUR);
   return out;
 }
 
-function noLimitText(meter: Meter, perHour: number): string {
+/** A meter without a limit: the burn rate, and where it ends up by the reset when there is one. */
+function noLimit(out: PaceSummary, meter: Meter, last: Sample, burnPerMs: number, resetsAt: number | undefined, now: number, tz: string | undefined): PaceSummary {
+  out.status = 'no-limit';
+  out.text = rateText(meter, burnPerMs * HOUR);
+  if (resetsAt === undefined) return out;
+  const projected = last.v + burnPerMs * (resetsAt - last.t);
+  out.projectedAtReset = tidy(projected);
+  if (burnPerMs > 0) out.text += ` — ≈ ${amount(projected, meter.unit)} by ${when(resetsAt, now, tz)}`;
+  return out;
+}
+
+function rateText(meter: Meter, perHour: number): string {
   const perDay = perHour * 24;
-  const verb = meter.kind === 'spend' ? 'Spending' : 'Using';
-  if (perDay <= 0) return meter.kind === 'spend' ? 'No spending lately' : 'No use lately';
+  const verb = meter.kind === 'spend' || meter.kind === 'balance' ? 'Spending' : 'Using';
+  if (perDay <= 0) return verb === 'Spending' ? 'No spending lately' : 'No use lately';
   return perDay >= 1 || perHour === 0 ? `${verb} about ${amount(perDay, meter.unit)} a day` : `${verb} about ${amount(perHour, meter.unit)} an hour`;
 }
 
 function windowNoun(len: number | undefined, period: 'month' | undefined): string {
   if (period === 'month' || (len !== undefined && len >= 27 * DAY && len <= 32 * DAY)) return 'month';
-  if (len !== undefined && Math.abs(len - 7 * DAY) < HOUR) return 'week';
+  if (len !== undefined && Math.abs(len - WEEK) < HOUR) return 'week';
   if (len !== undefined && Math.abs(len - DAY) < HOUR) return 'day';
   if (len !== undefined && len < DAY) return `${Math.round(len / HOUR)}-hour window`;
   return 'window';
@@ -308,24 +418,32 @@ function lead(ms: number): string {
   return m === 1 ? '1 minute' : `${m} minutes`;
 }
 
-/** "Thu 14:00" within the coming week, else "Mar 12, 14:00". */
+/** "Thu 14:00" within the coming week, else "Mar 12, 14:00", with the year when it is not this year's. */
 function when(t: number, now: number, timeZone: string | undefined): string {
   const near = t - now < 6 * DAY && t - now > -DAY;
-  const key = `${near ? 'w' : 'd'}|${timeZone ?? ''}`;
+  const style = near ? 'w' : formatter('y', timeZone).format(new Date(t)) === formatter('y', timeZone).format(new Date(now)) ? 'd' : 'dy';
+  return formatter(style, timeZone).format(new Date(t));
+}
+
+type Style = 'w' | 'd' | 'dy' | 'y';
+
+const STYLES: Record<Style, Intl.DateTimeFormatOptions> = {
+  w: { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  d: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  dy: { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  y: { year: 'numeric' },
+};
+
+function formatter(style: Style, timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = `${style}|${timeZone ?? ''}`;
   let fmt = formatters.get(key);
   if (!fmt) {
     // Building an Intl formatter costs far more than formatting: keep one per style and zone.
-    fmt = new Intl.DateTimeFormat('en-US', {
-      ...(near ? { weekday: 'short' as const } : { month: 'short' as const, day: 'numeric' as const }),
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-      ...(timeZone ? { timeZone } : {}),
-    });
+    fmt = new Intl.DateTimeFormat('en-US', { ...STYLES[style], ...(timeZone ? { timeZone } : {}) });
     if (formatters.size > 32) formatters.clear();
     formatters.set(key, fmt);
   }
-  return fmt.format(new Date(t));
+  return fmt;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -339,7 +457,11 @@ function amount(n: number | undefined, unit: string): string {
   return formatAmount(v, unit);
 }
 
-/** Same day-of-month and time, one month earlier (clamped to the month's last day), in UTC like the vendors' dates. */
+/**
+ * Same day-of-month and time, one month earlier (clamped to the month's last day), in UTC like the vendors' dates.
+ * A window anchored on the 29th–31st cannot be told from the reset alone (Feb 28 may follow Jan 28 or Jan 31):
+ * `computePace` takes the previous reset from the history when it has one.
+ */
 export function monthBefore(t: number): number {
   const d = new Date(t);
   const y = d.getUTCFullYear();

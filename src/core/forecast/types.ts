@@ -7,7 +7,10 @@ export type PaceStatus =
   | 'insufficient-data'
   /** The window reset moments ago: no burn rate yet. */
   | 'just-reset'
-  /** The meter has no limit (spend without budget, balance): burn rate only, no run-out. */
+  /**
+   * The meter has no limit (spend without budget) or a limit of 0 (no allowance): burn rate, and the projection at the
+   * reset when there is one (`projectedAtReset`), no run-out.
+   */
   | 'no-limit'
   | 'unlimited';
 
@@ -15,7 +18,7 @@ export interface PaceSummary {
   status: PaceStatus;
   /** Units per hour over the recent window (same unit as the meter). */
   burnPerHour?: number;
-  /** Projected `used` at the reset time at the current burn rate. */
+  /** Projected `used` at the reset time at the current burn rate (also for a meter without a limit). */
   projectedAtReset?: number;
   projectedPercentAtReset?: number;
   /** Epoch ms when `used` is projected to reach the limit (only when before the reset). */
@@ -39,9 +42,18 @@ export interface PaceSummary {
   basis?: 'units' | 'percent' | 'balance';
   /** Already at or over the limit. */
   overLimit?: boolean;
-  /** Points and time span (ms) the burn rate rests on, since the last reset or refund. */
+  /**
+   * Points and time span (ms) the burn rate rests on: since the last reset or refund (windows under a week), or the
+   * history before it too (windows of a week or more, whose rate spans the last 7 days).
+   */
   samples?: number;
   spanMs?: number;
   /** One line a person reads, e.g. "At this pace you run out Thu 14:00, 3 days before reset — stay under 40 requests a day". */
   text: string;
+  /**
+   * The second line, with the numbers behind the first: deficit or reserve against a straight-line pace and the budget
+   * per day and per hour ("12 requests over a straight-line pace · budget 9.8 requests a day, 0.41 an hour"), or the
+   * spending rate of a balance.
+   */
+  detail?: string;
 }
