@@ -29,7 +29,8 @@ function isMeter(v: unknown): v is Meter {
     optNum(v.resetsAt) &&
     (v.unlimited === undefined || typeof v.unlimited === 'boolean') &&
     optStr(v.detail) &&
-    (v.period === undefined || v.period === 'day' || v.period === 'week' || v.period === 'month')
+    (v.period === undefined || v.period === 'day' || v.period === 'week' || v.period === 'month') &&
+    optNum(v.windowMs)
   );
 }
 

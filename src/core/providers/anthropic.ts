@@ -209,8 +209,8 @@ export function anthropicMeters(
   const top = [...byModel.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).slice(0, 3);
   const topText = top.length ? ` · top models: ${top.map(([m, n]) => `${m} ${compactCount(n)}`).join(', ')}` : '';
   const meters: Meter[] = [
-    makeMeter({ id: 'tokens-today', label: 'Tokens today', kind: 'quota', unit: 'tokens', source, capturedAt, used: total(today), resetsAt: dayStart + DAY_MS, detail: splitDetail('current UTC day', today) }),
-    makeMeter({ id: 'tokens-month', label: 'Tokens this month', kind: 'quota', unit: 'tokens', source, capturedAt, used: total(month), resetsAt: nextMonth, detail: splitDetail('current UTC month', month) + topText }),
+    makeMeter({ id: 'tokens-today', label: 'Tokens today', kind: 'quota', unit: 'tokens', source, capturedAt, used: total(today), resetsAt: dayStart + DAY_MS, period: 'day', detail: splitDetail('current UTC day', today) }),
+    makeMeter({ id: 'tokens-month', label: 'Tokens this month', kind: 'quota', unit: 'tokens', source, capturedAt, used: total(month), resetsAt: nextMonth, period: 'month', detail: splitDetail('current UTC month', month) + topText }),
   ];
   let cents = 0;
   let other = false;
@@ -232,7 +232,7 @@ export function anthropicMeters(
     other ? 'non-USD amounts not included' : undefined,
   ].filter(Boolean).join(' · ');
   meters.push(
-    makeMeter({ id: 'spend-month', label: 'Spent this month', kind: 'spend', unit: 'USD', source, capturedAt, used: cents / 100, limit: budget, resetsAt: nextMonth, detail }),
+    makeMeter({ id: 'spend-month', label: 'Spent this month', kind: 'spend', unit: 'USD', source, capturedAt, used: cents / 100, limit: budget, resetsAt: nextMonth, period: 'month', detail }),
   );
   return meters;
 }

@@ -260,7 +260,9 @@ export function codexMeters(u: CodexUsage, capturedAt: number): Meter[] {
     if (!w) return;
     const name = windowName(w.limit_window_seconds);
     const detail = [extra, w.used_percent >= 100 ? 'limit reached' : undefined].filter(Boolean).join(' · ');
-    meters.push(makeMeter({ id, label: label(name), kind: 'quota', unit: '%', source, capturedAt, percentUsed: w.used_percent, resetsAt: resetOf(w, capturedAt), detail }));
+    // The window's length (5 h, a week) is stated: pace needs it, the gap between two resets is no substitute.
+    const windowMs = w.limit_window_seconds != null && w.limit_window_seconds > 0 ? w.limit_window_seconds * 1000 : undefined;
+    meters.push(makeMeter({ id, label: label(name), kind: 'quota', unit: '%', source, capturedAt, percentUsed: w.used_percent, resetsAt: resetOf(w, capturedAt), detail, windowMs }));
   };
   const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   const rl = u.rate_limit;

@@ -245,6 +245,8 @@ export function geminiMeters(q: UserQuota, capturedAt: number): Meter[] {
         percentUsed: (1 - Math.min(1, Math.max(0, e.fraction))) * 100,
         resetsAt: e.resetsAt,
         detail: parts.length ? parts.join(' · ') : undefined,
+        // Code Assist quotas are daily: a 24-hour window ends at the reset.
+        windowMs: e.resetsAt !== undefined ? 86_400_000 : undefined,
       }),
     );
   }

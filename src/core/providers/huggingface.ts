@@ -86,6 +86,7 @@ export function hfMeters(w: HfWhoami, billing: HfBilling | undefined, capturedAt
       used,
       limit: included !== undefined && included > 0 ? included : undefined,
       resetsAt: unixToMs(ip.periodEnd) ?? unixToMs(w.periodEnd),
+      period: 'month',
       detail: parts.join(' · '),
     }),
   ];

@@ -76,6 +76,18 @@ interface BudgetLike {
   budget_reset_at?: string | null | undefined;
 }
 
+const DURATION_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** LiteLLM's `budget_duration` ("30s", "30m", "24h", "30d", "1mo") as the window ending at the budget reset. */
+export function budgetWindow(duration: string | undefined): { windowMs?: number; period?: 'month' } {
+  const m = /^(\d+)\s*(mo|s|m|h|d|w)$/i.exec(duration ?? '');
+  if (!m || Number(m[1]) <= 0) return {};
+  const n = Number(m[1]);
+  const unit = m[2]!.toLowerCase();
+  if (unit === 'mo') return n === 1 ? { period: 'month' } : {};
+  return { windowMs: n * DURATION_MS[unit]! };
+}
+
 function budgetMeter(id: string, what: string, b: BudgetLike, capturedAt: number, extra: string[]): Meter | undefined {
   const spend = b.spend ?? undefined;
   const limit = b.max_budget ?? undefined;
@@ -96,6 +108,7 @@ function budgetMeter(id: string, what: string, b: BudgetLike, capturedAt: number
     limit,
     resetsAt: limit !== undefined ? parseVendorDate(b.budget_reset_at) : undefined,
     detail,
+    ...(limit !== undefined ? budgetWindow(period) : {}),
   });
 }
 

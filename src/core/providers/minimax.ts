@@ -68,6 +68,8 @@ interface WindowFields {
   remainingPercent: number | null | undefined;
   end: number | null | undefined;
   remainsMs: number | null | undefined;
+  /** The window's length: from its start and end times when reported, else the plan's (5 hours, a week). */
+  windowMs: number;
 }
 
 function windowMeter(w: WindowFields, model: string | undefined, capturedAt: number): Meter | undefined {
@@ -89,6 +91,7 @@ function windowMeter(w: WindowFields, model: string | undefined, capturedAt: num
     percentUsed: pct !== undefined ? 100 - pct : undefined,
     resetsAt,
     detail: model ? `model ${model}` : undefined,
+    windowMs: w.windowMs,
   });
 }
 
@@ -96,9 +99,13 @@ export function miniMaxMeters(rows: readonly MiniMaxRow[], capturedAt: number): 
   const row = pickMiniMaxRow(rows);
   if (!row) return [];
   const model = row.model_name?.trim() || undefined;
-  const start = ms(row.start_time);
-  const end = ms(row.end_time);
-  const hours = start !== undefined && end !== undefined && end > start ? Math.round((end - start) / 3_600_000) : undefined;
+  const span = (a: number | null | undefined, b: number | null | undefined): number | undefined => {
+    const start = ms(a);
+    const end = ms(b);
+    return start !== undefined && end !== undefined && end > start ? end - start : undefined;
+  };
+  const intervalMs = span(row.start_time, row.end_time);
+  const hours = intervalMs !== undefined ? Math.round(intervalMs / 3_600_000) : undefined;
   const meters: Meter[] = [];
   const interval = windowMeter(
     {
@@ -109,6 +116,7 @@ export function miniMaxMeters(rows: readonly MiniMaxRow[], capturedAt: number): 
       remainingPercent: row.current_interval_remaining_percent,
       end: row.end_time,
       remainsMs: row.remains_time,
+      windowMs: intervalMs ?? 5 * 3_600_000,
     },
     model,
     capturedAt,
@@ -123,6 +131,7 @@ export function miniMaxMeters(rows: readonly MiniMaxRow[], capturedAt: number): 
       remainingPercent: row.current_weekly_remaining_percent,
       end: row.weekly_end_time,
       remainsMs: row.weekly_remains_time,
+      windowMs: span(row.weekly_start_time, row.weekly_end_time) ?? 7 * 86_400_000,
     },
     model,
     capturedAt,

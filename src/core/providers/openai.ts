@@ -228,13 +228,13 @@ export function openAIMeters(
   const tomorrow = utcDayStart(now) + DAY_MS;
   const nextMonth = nextUtcMonthStart(now);
   const meters: Meter[] = [
-    makeMeter({ id: 'tokens-today', label: 'Tokens today', kind: 'quota', unit: 'tokens', source, capturedAt, used: today.input + today.output, resetsAt: tomorrow, detail: tokenDetail('current UTC day', today) }),
-    makeMeter({ id: 'tokens-month', label: 'Tokens this month', kind: 'quota', unit: 'tokens', source, capturedAt, used: month.input + month.output, resetsAt: nextMonth, detail: tokenDetail('current UTC month', month) }),
+    makeMeter({ id: 'tokens-today', label: 'Tokens today', kind: 'quota', unit: 'tokens', source, capturedAt, used: today.input + today.output, resetsAt: tomorrow, period: 'day', detail: tokenDetail('current UTC day', today) }),
+    makeMeter({ id: 'tokens-month', label: 'Tokens this month', kind: 'quota', unit: 'tokens', source, capturedAt, used: month.input + month.output, resetsAt: nextMonth, period: 'month', detail: tokenDetail('current UTC month', month) }),
   ];
   if (month.hasRequests) {
     meters.push(
-      makeMeter({ id: 'requests-today', label: 'Requests today', kind: 'quota', unit: 'requests', source, capturedAt, used: today.requests, resetsAt: tomorrow, detail: 'model requests, current UTC day' }),
-      makeMeter({ id: 'requests-month', label: 'Requests this month', kind: 'quota', unit: 'requests', source, capturedAt, used: month.requests, resetsAt: nextMonth, detail: 'model requests, current UTC month' }),
+      makeMeter({ id: 'requests-today', label: 'Requests today', kind: 'quota', unit: 'requests', source, capturedAt, used: today.requests, resetsAt: tomorrow, period: 'day', detail: 'model requests, current UTC day' }),
+      makeMeter({ id: 'requests-month', label: 'Requests this month', kind: 'quota', unit: 'requests', source, capturedAt, used: month.requests, resetsAt: nextMonth, period: 'month', detail: 'model requests, current UTC month' }),
     );
   }
   // Costs: sum per currency; OpenAI reports "usd" today — anything else is shown only when it is the sole currency.
@@ -260,6 +260,7 @@ export function openAIMeters(
       used: spent,
       limit: useBudget ? budget : undefined,
       resetsAt: nextMonth,
+      period: 'month',
       detail: `current UTC month, organization costs (may lag by hours)${useBudget ? ' · limit = your monthly budget set in tokstat' : ''}`,
     }),
   );

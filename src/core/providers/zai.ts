@@ -49,6 +49,7 @@ export type ZaiQuota = z.output<typeof zaiQuotaSchema>['data'];
 type ZaiLimit = z.output<typeof limitSchema>;
 
 const UNIT_NAMES: Record<number, string> = { 1: 'day', 3: 'hour', 5: 'minute', 6: 'week' };
+const UNIT_MS: Record<number, number> = { 1: 86_400_000, 3: 3_600_000, 5: 60_000, 6: 7 * 86_400_000 };
 
 const TYPE_INFO: Record<string, { word: string; unit: string; kind: MeterKind }> = {
   TOKENS_LIMIT: { word: 'tokens', unit: 'tokens', kind: 'quota' },
@@ -66,19 +67,19 @@ function idPart(s: string): string {
   return s.toLowerCase().replace(/_limit$/, '').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'limit';
 }
 
-/** Id, label and the detail note on the window, for one limit. */
-function describeLimit(l: ZaiLimit): { id: string; label: string; note?: string } {
+/** Id, label, the detail note and the length of the window (number × unit), for one limit. */
+function describeLimit(l: ZaiLimit): { id: string; label: string; note?: string; windowMs?: number; period?: 'month' } {
   const type = l.type.trim().toUpperCase();
   const unit = l.unit ?? undefined;
   const n = l.number ?? undefined;
-  if (type === 'TOKENS_LIMIT' && unit === 3 && n === 5) return { id: 'tokens-5h', label: '5-hour tokens' };
-  if (type === 'TIME_LIMIT' && unit === 5 && n === 1) return { id: 'mcp-monthly', label: 'Monthly tool calls (MCP)' };
+  if (type === 'TOKENS_LIMIT' && unit === 3 && n === 5) return { id: 'tokens-5h', label: '5-hour tokens', windowMs: 5 * 3_600_000 };
+  if (type === 'TIME_LIMIT' && unit === 5 && n === 1) return { id: 'mcp-monthly', label: 'Monthly tool calls (MCP)', period: 'month' };
   const info = TYPE_INFO[type];
   const word = info?.word ?? type.toLowerCase().replace(/_limit$/, '').replace(/_/g, ' ');
   const base = idPart(type);
   const unitName = unit !== undefined ? UNIT_NAMES[unit] : undefined;
   if (unitName && n !== undefined && n > 0) {
-    return { id: `${base}-${n}${unitName}`, label: `${n}-${unitName} ${word}`, note: 'window length from unverified unit codes' };
+    return { id: `${base}-${n}${unitName}`, label: `${n}-${unitName} ${word}`, note: 'window length from unverified unit codes', windowMs: n * UNIT_MS[unit!]! };
   }
   const window = unit !== undefined || n !== undefined ? `window ${n ?? '?'} × unit code ${unit ?? '?'}` : 'window not reported';
   return { id: `${base}-${unit ?? 'x'}-${n ?? 'x'}`, label: `${word.charAt(0).toUpperCase()}${word.slice(1)} limit`, note: window };
@@ -104,6 +105,9 @@ export function zaiMeters(q: ZaiQuota, capturedAt: number): Meter[] {
     const hasCounts = total !== undefined && total > 0;
     if (!hasCounts && l.percentage == null) continue; // nothing to show
     const detail = [usageDetail(l), d.note].filter(Boolean).join(' · ');
+    const resetsAt = resetMs(l.nextResetTime);
+    // A stated length shorter than the time to the reset cannot be this window's (the unit codes are unverified).
+    const windowMs = d.windowMs !== undefined && (resetsAt === undefined || resetsAt - capturedAt <= d.windowMs) ? d.windowMs : undefined;
     meters.push(
       makeMeter({
         id: count > 1 ? `${d.id}-${count}` : d.id,
@@ -116,8 +120,10 @@ export function zaiMeters(q: ZaiQuota, capturedAt: number): Meter[] {
         used: hasCounts ? (l.currentValue ?? undefined) : undefined,
         remaining: hasCounts ? (l.remaining ?? undefined) : undefined,
         percentUsed: l.percentage ?? undefined,
-        resetsAt: resetMs(l.nextResetTime),
+        resetsAt,
         detail: detail || undefined,
+        windowMs,
+        period: d.period,
       }),
     );
   }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computePace, monthBefore, windowHint, type PacePoint } from '../../../src/core/forecast/pace';
 import { makeMeter, type Meter, type MeterInput } from '../../../src/core/model';
+import { codexMeters, type CodexUsage } from '../../../src/core/providers/codex';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -164,6 +165,17 @@ test('idle between session windows: the gap between two resets is not the window
   close(known.elapsedFraction, 0.3, 1e-9, 'elapsed');
   close(known.reserve, 15, 1e-6, 'reserve');
   assert.equal(known.text, 'On pace: 15% used, 30% of the 5-hour window gone');
+});
+
+test('a Codex window states its length: the meter carries it and windowHint hands it to the pace', () => {
+  const { pts, now } = idleBetweenWindows();
+  const resetsAt = now + 3.5 * H;
+  const usage = { rate_limit: { primary_window: { used_percent: 15, limit_window_seconds: 18_000, reset_at: resetsAt / 1000 } } } as unknown as CodexUsage;
+  const [m] = codexMeters(usage, now);
+  assert.equal(m!.windowMs, 5 * H);
+  const p = computePace(pts, m!, now, { ...windowHint('codex', m!), ...UTC });
+  close(p.elapsedFraction, 0.3, 1e-9, 'elapsed');
+  assert.equal(p.text, 'On pace: 15% used, 30% of the 5-hour window gone');
 });
 
 test('a rolling reset time (idle, the reset moves with the clock) infers no window; a known window drops the idle time from the rate', () => {

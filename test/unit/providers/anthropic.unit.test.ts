@@ -83,6 +83,7 @@ describe('anthropic provider', () => {
         unit: 'tokens',
         used: 110_800,
         resetsAt: Date.UTC(2026, 1, 11),
+        period: 'day',
         detail: 'current UTC day · uncached input 13k · cache read 90k · cache write 3.5k · output 4.3k',
       },
       {
@@ -93,6 +94,7 @@ describe('anthropic provider', () => {
         unit: 'tokens',
         used: 1_108_000,
         resetsAt: Date.UTC(2026, 2, 1),
+        period: 'month',
         detail: 'current UTC month · uncached input 130k · cache read 900k · cache write 35k · output 43k · top models: claude-sonnet-4-5 1.09M, claude-haiku-4-5 17k',
       },
       {
@@ -104,6 +106,7 @@ describe('anthropic provider', () => {
         // 10 days × (1834.5561 + 250) cents = 20845.561 cents = $208.45561 — NOT $20,845.
         used: 208.45561,
         resetsAt: Date.UTC(2026, 2, 1),
+        period: 'month',
         detail: 'current UTC month, organization cost report (Priority Tier excluded; may lag)',
       },
     ] satisfies Meter[]);

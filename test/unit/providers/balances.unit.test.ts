@@ -396,7 +396,8 @@ describe('zai provider', () => {
     fake.clearLog().addKey(secret, zaiQuota());
     const { r } = await fetchFrom(zaiProvider, fake, { secret });
     assert.deepEqual(r.meters, [
-      { ...undoc, id: 'tokens-5h', label: '5-hour tokens', kind: 'quota', unit: '%', percentUsed: 34, resetsAt: ZAI_RESET_5H },
+      // The window's length (unit × number) or calendar period rides along for the pace engine.
+      { ...undoc, id: 'tokens-5h', label: '5-hour tokens', kind: 'quota', unit: '%', percentUsed: 34, resetsAt: ZAI_RESET_5H, windowMs: 5 * 3_600_000 },
       {
         ...undoc,
         id: 'mcp-monthly',
@@ -409,6 +410,7 @@ describe('zai provider', () => {
         percentUsed: 12,
         resetsAt: ZAI_RESET_MONTH,
         detail: 'search-prime 100, web-reader 20',
+        period: 'month',
       },
     ] satisfies Meter[]);
     assert.equal(r.plan, 'GLM Coding Pro');
@@ -423,15 +425,18 @@ describe('zai provider', () => {
         zaiTokensLimit({ unit: 9, number: 2, percentage: 7, nextResetTime: 1770733800 }),
         { type: 'CREDIT_LIMIT', unit: 1, number: 30, usage: 500, currentValue: 125, remaining: 375, percentage: 25 },
         { type: 'TOKENS_LIMIT', unit: 3, number: 5 },
+        // 30 minutes cannot be a window whose reset is 49 minutes away: the length is not stated.
+        zaiTokensLimit({ unit: 5, number: 30, percentage: 3 }),
       ]),
     );
     const { r } = await fetchFrom(zaiProvider, fake, { secret });
     assert.deepEqual(
-      r.meters.map((m) => [m.id, m.label, m.unit, m.kind, m.percentUsed, m.resetsAt, m.detail]),
+      r.meters.map((m) => [m.id, m.label, m.unit, m.kind, m.percentUsed, m.resetsAt, m.detail, m.windowMs]),
       [
-        ['tokens-1week', '1-week tokens', '%', 'quota', 50, ZAI_RESET_5H, 'window length from unverified unit codes'],
-        ['tokens-9-2', 'Tokens limit', '%', 'quota', 7, ZAI_RESET_5H, 'window 2 × unit code 9'],
-        ['credit-30day', '30-day credits', 'credits', 'credits', 25, undefined, 'window length from unverified unit codes'],
+        ['tokens-1week', '1-week tokens', '%', 'quota', 50, ZAI_RESET_5H, 'window length from unverified unit codes', 7 * 86_400_000],
+        ['tokens-9-2', 'Tokens limit', '%', 'quota', 7, ZAI_RESET_5H, 'window 2 × unit code 9', undefined],
+        ['credit-30day', '30-day credits', 'credits', 'credits', 25, undefined, 'window length from unverified unit codes', 30 * 86_400_000],
+        ['tokens-30minute', '30-minute tokens', '%', 'quota', 3, ZAI_RESET_5H, 'window length from unverified unit codes', undefined],
       ],
     );
     assert.equal(r.meters[2]!.remaining, 375);
@@ -472,8 +477,8 @@ describe('minimax provider', () => {
   after(() => fake.stop());
 
   const expected: Meter[] = [
-    { ...undoc, id: 'interval', label: '5-hour window', kind: 'quota', unit: 'prompts', limit: 300, remaining: 255, used: 45, percentUsed: 15, resetsAt: MINIMAX_INTERVAL_END, detail: 'model MiniMax-M2' },
-    { ...undoc, id: 'weekly', label: 'Weekly', kind: 'quota', unit: 'prompts', limit: 3000, remaining: 2400, used: 600, percentUsed: 20, resetsAt: MINIMAX_WEEK_END, detail: 'model MiniMax-M2' },
+    { ...undoc, id: 'interval', label: '5-hour window', kind: 'quota', unit: 'prompts', limit: 300, remaining: 255, used: 45, percentUsed: 15, resetsAt: MINIMAX_INTERVAL_END, detail: 'model MiniMax-M2', windowMs: 5 * 3_600_000 },
+    { ...undoc, id: 'weekly', label: 'Weekly', kind: 'quota', unit: 'prompts', limit: 3000, remaining: 2400, used: 600, percentUsed: 20, resetsAt: MINIMAX_WEEK_END, detail: 'model MiniMax-M2', windowMs: 7 * 86_400_000 },
   ];
 
   it('describes itself; region base URLs; the key hint warns on a non coding-plan key', () => {
@@ -515,6 +520,7 @@ describe('minimax provider', () => {
     assert.equal(r.meters.length, 1);
     const m = r.meters[0]!;
     assert.equal(m.label, '5-hour window');
+    assert.equal(m.windowMs, 5 * 3_600_000, 'the plan\'s window when no start and end are reported');
     assert.equal(m.resetsAt, NOW + 11_940_000);
     assert.equal(m.remaining, 255);
     assert.equal(m.percentUsed, 15);

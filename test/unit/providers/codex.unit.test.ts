@@ -149,9 +149,10 @@ describe('codex: usage', () => {
     cx.addToken(TOKEN, { usage: codexUsage(), accountId: CODEX_ACCOUNT_ID });
     const r = await run();
     assert.deepEqual(r.meters, [
-      { ...base, id: 'five-hour', label: '5-hour limit', percentUsed: 7, resetsAt: 1771422975_000 },
-      { ...base, id: 'weekly', label: 'Weekly limit', percentUsed: 2, resetsAt: 1772010153_000 },
-      { ...base, id: 'code-review', label: 'Code review (weekly)', percentUsed: 0, resetsAt: 1772022925_000 },
+      // The stated window length (limit_window_seconds) rides along: pace and the gauge marker need it.
+      { ...base, id: 'five-hour', label: '5-hour limit', percentUsed: 7, resetsAt: 1771422975_000, windowMs: 18_000_000 },
+      { ...base, id: 'weekly', label: 'Weekly limit', percentUsed: 2, resetsAt: 1772010153_000, windowMs: 604_800_000 },
+      { ...base, id: 'code-review', label: 'Code review (weekly)', percentUsed: 0, resetsAt: 1772022925_000, windowMs: 604_800_000 },
     ] satisfies Meter[]);
     assert.equal(r.plan, 'Team');
     assert.equal(r.identity, 'dev@example.com');
@@ -189,7 +190,7 @@ describe('codex: usage', () => {
 
   it('reset_after_seconds when reset_at is absent; null windows omitted', async () => {
     cx.addToken(TOKEN, { usage: codexUsage({ rate_limit: { primary_window: { used_percent: 40, limit_window_seconds: 18000, reset_after_seconds: 120 }, secondary_window: null }, code_review_rate_limit: null }) });
-    assert.deepEqual((await run()).meters, [{ ...base, id: 'five-hour', label: '5-hour limit', percentUsed: 40, resetsAt: NOW + 120_000 }]);
+    assert.deepEqual((await run()).meters, [{ ...base, id: 'five-hour', label: '5-hour limit', percentUsed: 40, resetsAt: NOW + 120_000, windowMs: 18_000_000 }]);
   });
 
   it('a base URL without /backend-api uses /api/codex/usage', async () => {

@@ -146,8 +146,8 @@ describe('gemini-cli: Code Assist', () => {
     gf.addToken(TOKEN, {});
     const r = await run();
     assert.deepEqual(r.meters, [
-      { ...base, id: 'model:gemini-2.5-pro', label: 'Gemini 2.5 Pro', percentUsed: 75, resetsAt: Date.UTC(2026, 8, 7, 18), detail: 'requests · 25 left' },
-      { ...base, id: 'model:gemini-2.5-flash', label: 'Gemini 2.5 Flash', percentUsed: 0, resetsAt: Date.UTC(2026, 8, 8), detail: 'requests' },
+      { ...base, id: 'model:gemini-2.5-pro', label: 'Gemini 2.5 Pro', percentUsed: 75, resetsAt: Date.UTC(2026, 8, 7, 18), detail: 'requests · 25 left', windowMs: 86_400_000 },
+      { ...base, id: 'model:gemini-2.5-flash', label: 'Gemini 2.5 Flash', percentUsed: 0, resetsAt: Date.UTC(2026, 8, 8), detail: 'requests', windowMs: 86_400_000 },
     ] satisfies Meter[]);
     assert.equal(r.plan, 'Gemini Code Assist Standard');
     assert.equal(r.identity, 'dev@example.com');

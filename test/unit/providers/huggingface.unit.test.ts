@@ -59,6 +59,7 @@ describe('huggingface provider', () => {
         remaining: 0.766,
         percentUsed: 61.7,
         resetsAt: HF_PERIOD_END * 1000,
+        period: 'month',
         detail: 'billable 0.00 USD beyond the included credits · 311 requests · this billing period',
       },
     ] satisfies Meter[]);

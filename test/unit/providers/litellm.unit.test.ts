@@ -1,7 +1,7 @@
 // LiteLLM proxy provider against the loopback LiteLLM fake through the real UndiciHttpClient.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { liteLLMProvider, liteLLMRoot } from '../../../src/core/providers/litellm';
+import { budgetWindow, liteLLMProvider, liteLLMRoot } from '../../../src/core/providers/litellm';
 import { ProviderError } from '../../../src/core/errors';
 import type { Meter } from '../../../src/core/model';
 import { LiteLLMFake } from '../../fakes/liteLLMFake';
@@ -61,9 +61,9 @@ describe('litellm provider', () => {
     ll.addKey(KEY, { keyInfo: llKeyInfo(), user: llUserInfo(), team: llTeamInfo() });
     const r = await run();
     assert.deepEqual(r.meters, [
-      { ...base, id: 'key-budget', label: 'Key budget', used: 12.34, limit: 50, remaining: 37.66, percentUsed: 24.68, resetsAt: Date.UTC(2026, 1, 28), detail: 'budget resets every 30d · the team budget also applies to this key' },
-      { ...base, id: 'user-budget', label: 'User budget', used: 80.5, limit: 200, remaining: 119.5, percentUsed: 40.25, resetsAt: Date.UTC(2026, 2, 1), detail: 'budget resets every 1mo · dev@example.com' },
-      { ...base, id: 'team-budget', label: 'Team platform budget', used: 410, limit: 500, remaining: 90, percentUsed: 82, resetsAt: Date.UTC(2026, 1, 20), detail: 'budget resets every 30d · enforced for this key (team budget)' },
+      { ...base, id: 'key-budget', label: 'Key budget', used: 12.34, limit: 50, remaining: 37.66, percentUsed: 24.68, resetsAt: Date.UTC(2026, 1, 28), detail: 'budget resets every 30d · the team budget also applies to this key', windowMs: 30 * 86_400_000 },
+      { ...base, id: 'user-budget', label: 'User budget', used: 80.5, limit: 200, remaining: 119.5, percentUsed: 40.25, resetsAt: Date.UTC(2026, 2, 1), detail: 'budget resets every 1mo · dev@example.com', period: 'month' },
+      { ...base, id: 'team-budget', label: 'Team platform budget', used: 410, limit: 500, remaining: 90, percentUsed: 82, resetsAt: Date.UTC(2026, 1, 20), detail: 'budget resets every 30d · enforced for this key (team budget)', windowMs: 30 * 86_400_000 },
     ] satisfies Meter[]);
     assert.equal(r.identity, 'ci-bot');
     assert.equal(r.plan, 'Team platform');
@@ -71,6 +71,15 @@ describe('litellm provider', () => {
     assert.equal(k?.headers.authorization, `Bearer ${KEY}`);
     assert.equal(ll.requestsTo('/user/info')[0]?.query.user_id, 'u1');
     assert.equal(ll.requestsTo('/team/info')[0]?.query.team_id, 't1');
+  });
+
+  it('budget_duration → the window ending at the budget reset', () => {
+    assert.deepEqual(budgetWindow('30d'), { windowMs: 30 * 86_400_000 });
+    assert.deepEqual(budgetWindow('24h'), { windowMs: 86_400_000 });
+    assert.deepEqual(budgetWindow('1w'), { windowMs: 7 * 86_400_000 });
+    assert.deepEqual(budgetWindow('1mo'), { period: 'month' });
+    // Unknown or unusable durations state nothing rather than a wrong window.
+    for (const d of [undefined, '', '3mo', '0d', 'monthly', '30 days']) assert.deepEqual(budgetWindow(d), {}, String(d));
   });
 
   it('max_budget null → a spend-only meter with no invented limit, percent or reset', async () => {

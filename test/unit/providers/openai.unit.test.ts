@@ -96,11 +96,11 @@ describe('openai provider', () => {
     const nextMonth = Date.UTC(2026, 2, 1);
     const tomorrow = Date.UTC(2026, 1, 11);
     assert.deepEqual(r.meters, [
-      { ...base, id: 'tokens-today', label: 'Tokens today', kind: 'quota', unit: 'tokens', used: 1500, resetsAt: tomorrow, detail: 'current UTC day · input 1k (800 cached) · output 500' },
-      { ...base, id: 'tokens-month', label: 'Tokens this month', kind: 'quota', unit: 'tokens', used: 15000, resetsAt: nextMonth, detail: 'current UTC month · input 10k (8k cached) · output 5k' },
-      { ...base, id: 'requests-today', label: 'Requests today', kind: 'quota', unit: 'requests', used: 5, resetsAt: tomorrow, detail: 'model requests, current UTC day' },
-      { ...base, id: 'requests-month', label: 'Requests this month', kind: 'quota', unit: 'requests', used: 50, resetsAt: nextMonth, detail: 'model requests, current UTC month' },
-      { ...base, id: 'spend-month', label: 'Spent this month', kind: 'spend', unit: 'USD', used: 13.1, resetsAt: nextMonth, detail: 'current UTC month, organization costs (may lag by hours)' },
+      { ...base, id: 'tokens-today', label: 'Tokens today', kind: 'quota', unit: 'tokens', used: 1500, resetsAt: tomorrow, period: 'day', detail: 'current UTC day · input 1k (800 cached) · output 500' },
+      { ...base, id: 'tokens-month', label: 'Tokens this month', kind: 'quota', unit: 'tokens', used: 15000, resetsAt: nextMonth, period: 'month', detail: 'current UTC month · input 10k (8k cached) · output 5k' },
+      { ...base, id: 'requests-today', label: 'Requests today', kind: 'quota', unit: 'requests', used: 5, resetsAt: tomorrow, period: 'day', detail: 'model requests, current UTC day' },
+      { ...base, id: 'requests-month', label: 'Requests this month', kind: 'quota', unit: 'requests', used: 50, resetsAt: nextMonth, period: 'month', detail: 'model requests, current UTC month' },
+      { ...base, id: 'spend-month', label: 'Spent this month', kind: 'spend', unit: 'USD', used: 13.1, resetsAt: nextMonth, period: 'month', detail: 'current UTC month, organization costs (may lag by hours)' },
     ] satisfies Meter[]);
     assert.equal(r.plan, 'Admin key');
   });

@@ -21,7 +21,8 @@ async function tmpDir(): Promise<string> {
 function state(id: string, takenAt: number, extra = ''): AccountState {
   return {
     version: 1,
-    snapshot: { accountId: id, takenAt, status: 'ok', meters: [{ id: 'm', label: 'M' + extra, kind: 'quota', unit: 'requests', source: 'official', capturedAt: takenAt, used: 1 }], lastSuccessAt: takenAt },
+    // The window length a provider states (Meter.windowMs) is part of what is kept: pace needs it after a restart.
+    snapshot: { accountId: id, takenAt, status: 'ok', meters: [{ id: 'm', label: 'M' + extra, kind: 'quota', unit: 'requests', source: 'official', capturedAt: takenAt, used: 1, resetsAt: takenAt + 3_600_000, windowMs: 18_000_000 }], lastSuccessAt: takenAt },
     schedule: { lastAttemptAt: takenAt, nextDueAt: takenAt + 300_000, failures: 0 },
   };
 }
