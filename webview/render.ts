@@ -150,6 +150,8 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
     renderGauge(m, value, detail, m.unlimited ? undefined : m.percentUsed, pace),
     h('div', { class: 'meter-detail', testid: 'meter-detail', text: detail }),
     pace?.text ? h('div', { class: 'meter-pace', testid: 'pace-text', text: pace.text }) : null,
+    // The numbers behind the pace (reserve or deficit, budgets), already worded by the host: no formatting here.
+    pace?.text && pace.detail ? h('div', { class: 'meter-pace-detail', testid: 'pace-detail', text: pace.detail }) : null,
     m.detail ? h('div', { class: 'meter-note', text: m.detail }) : null,
     meta,
     // Unlimited meters have nothing worth plotting against; every other meter gets its history chart.

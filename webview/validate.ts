@@ -73,7 +73,7 @@ const PACE_NUMBERS = [
 ] as const;
 
 function isPace(v: unknown): v is PaceSummary {
-  if (!isObj(v) || !isStr(v.text) || !PACE_STATUSES.has(v.status as PaceSummary['status'])) return false;
+  if (!isObj(v) || !isStr(v.text) || !optStr(v.detail) || !PACE_STATUSES.has(v.status as PaceSummary['status'])) return false;
   if (v.runsOutBeforeReset !== undefined && typeof v.runsOutBeforeReset !== 'boolean') return false;
   return PACE_NUMBERS.every((k) => optNum(v[k]));
 }

@@ -16,8 +16,12 @@ export function meterLine(m: Meter, now: number, pace?: PaceSummary): string {
   if (detail) parts.push(escapeMd(detail));
   if (reset) parts.push(escapeMd(reset));
   let line = parts.join(' · ');
-  // The pace says where this meter will be at reset; only when the engine is confident enough to say it.
-  if (pace && (pace.status === 'ok' || pace.status === 'no-limit') && pace.text) line += `  \n  _${escapeMd(pace.text)}_`;
+  // The pace says where this meter will be at reset; only when the engine is confident enough to say it. Its second
+  // line has the numbers behind it: reserve or deficit against a straight-line pace and the budgets.
+  if (pace && (pace.status === 'ok' || pace.status === 'no-limit') && pace.text) {
+    line += `  \n  _${escapeMd(pace.text)}_`;
+    if (pace.detail) line += `  \n  _${escapeMd(pace.detail)}_`;
+  }
   return line;
 }
 
@@ -54,7 +58,7 @@ export function meterTooltip(e: AccountEntry, m: Meter, now: number): vscode.Mar
   if (reset) md.appendMarkdown(`- ${escapeMd(reset)} (${escapeMd(new Date(m.resetsAt!).toLocaleString())})\n`);
   if (m.detail) md.appendMarkdown(`- ${escapeMd(m.detail)}\n`);
   const pace = e.pace?.[m.id];
-  if (pace?.text) md.appendMarkdown(`- Pace: ${escapeMd(pace.text)}\n`);
+  if (pace?.text) md.appendMarkdown(`- Pace: ${escapeMd(pace.text)}${pace.detail ? `  \n  ${escapeMd(pace.detail)}` : ''}\n`);
   md.appendMarkdown(`- Source: ${escapeMd(SOURCE_LABEL[m.source])}, captured ${escapeMd(formatAge(m.capturedAt, now))}\n`);
   return md;
 }

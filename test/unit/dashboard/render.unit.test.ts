@@ -310,6 +310,55 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
     }
   });
 
+  test('pace under the gauge: the first line and the numbers behind it; a meter stating its window length is kept', async () => {
+    const h = await open();
+    try {
+      const premium = meter({ id: 'premium', label: 'Premium requests', used: 217.5, limit: 300, resetsAt: NOW + 16.5 * 86_400_000, windowMs: 31 * 86_400_000 });
+      const spend = meter({ id: 'spend', label: 'Spent this month', kind: 'spend', unit: 'USD', used: 10 });
+      const state: DashboardState = {
+        now: NOW,
+        thresholds: { warning: 80, error: 95 },
+        accounts: [
+          account('gh', 'Copilot', {
+            snapshot: { accountId: 'gh', takenAt: NOW, lastSuccessAt: NOW, status: 'ok', meters: [premium, spend] },
+            pace: {
+              premium: {
+                status: 'ok',
+                text: 'At this pace you run out Wed 00:00, 11 days before reset — stay under 5 requests a day',
+                detail: '77 requests over a straight-line pace · budget 5 requests a day, 0.21 an hour',
+                elapsedFraction: 0.47,
+              },
+              spend: { status: 'no-limit', text: 'Spending about $2.00 a day — ≈ $62.00 by Feb 1, 00:00' },
+            },
+          }),
+          // A window length that is no number costs the account its card, like any other malformed meter field.
+          account('bad', 'Broken', { snapshot: { accountId: 'bad', takenAt: NOW, status: 'ok', meters: [{ ...premium, windowMs: 'five hours' as never }] } }),
+        ],
+      };
+      await h.send({ type: 'state', state });
+      const card = h.page.locator('[data-testid="meter"][data-meter-id="premium"]');
+      assert.equal(await card.locator('[data-testid="pace-text"]').textContent(), state.accounts[0]!.pace!.premium!.text);
+      const detail = card.locator('[data-testid="pace-detail"]');
+      assert.equal(await detail.textContent(), '77 requests over a straight-line pace · budget 5 requests a day, 0.21 an hour');
+      assert.equal(await detail.isVisible(), true);
+      // Right under the pace text, which sits under the gauge.
+      assert.equal(await card.locator('[data-testid="pace-text"] + [data-testid="pace-detail"]').count(), 1);
+      const other = h.page.locator('[data-testid="meter"][data-meter-id="spend"]');
+      assert.equal(await other.locator('[data-testid="pace-text"]').textContent(), 'Spending about $2.00 a day — ≈ $62.00 by Feb 1, 00:00');
+      assert.equal(await other.locator('[data-testid="pace-detail"]').count(), 0);
+      assert.deepEqual(await h.page.locator('[data-testid="account-card"]').evaluateAll((els: any[]) => els.map((e) => e.dataset.accountId)), ['gh']);
+      // A pace whose second line is no string is dropped whole, the card stays.
+      const bad = structuredClone(state);
+      bad.accounts[0]!.pace!.premium = { ...bad.accounts[0]!.pace!.premium!, detail: 42 as never };
+      await h.send({ type: 'state', state: bad });
+      assert.equal(await card.locator('[data-testid="pace-text"], [data-testid="pace-detail"]').count(), 0);
+      assert.equal(await h.page.locator('[data-testid="account-card"]').count(), 1);
+      await assertNoViolations(h);
+    } finally {
+      await h.page.close();
+    }
+  });
+
   test('restores the persisted scroll position', async () => {
     const h = await open({ persisted: { version: 1, scrollY: 600 }, viewport: { width: 420, height: 500 } });
     try {
