@@ -16,3 +16,45 @@ export function withVscodeStub<T>(stub: unknown, load: () => T): T {
     M._load = originalLoad;
   }
 }
+
+/** In-memory stand-ins for the tree and Markdown classes of `vscode` that the tree nodes and tooltips use. */
+export const treeFakes = {
+  TreeItem: class {
+    id?: string;
+    description?: string;
+    tooltip?: unknown;
+    iconPath?: unknown;
+    contextValue?: string;
+    accessibilityInformation?: unknown;
+    command?: unknown;
+    constructor(
+      readonly label: string,
+      readonly collapsibleState: number,
+    ) {}
+  },
+  MarkdownString: class {
+    value: string;
+    isTrusted?: unknown;
+    constructor(v?: string) {
+      this.value = v ?? '';
+    }
+    appendMarkdown(s: string) {
+      this.value += s;
+      return this;
+    }
+    appendText(s: string) {
+      this.value += s;
+      return this;
+    }
+  },
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ThemeIcon: class {
+    constructor(
+      readonly id: string,
+      readonly color?: unknown,
+    ) {}
+  },
+  ThemeColor: class {
+    constructor(readonly id: string) {}
+  },
+};

@@ -9,52 +9,9 @@ import type { AccountEntry } from '../../../src/core/summary';
 import type { UsageView } from '../../../src/shared/protocol';
 import type * as TreeModule from '../../../src/ui/tree/accountsTree';
 import { TestEmitter } from '../../support/emitter';
-import { withVscodeStub } from '../../support/vscodeStub';
+import { treeFakes, withVscodeStub } from '../../support/vscodeStub';
 
-class TreeItem {
-  id?: string;
-  description?: string;
-  tooltip?: unknown;
-  iconPath?: unknown;
-  contextValue?: string;
-  accessibilityInformation?: unknown;
-  command?: unknown;
-  constructor(
-    readonly label: string,
-    readonly collapsibleState: number,
-  ) {}
-}
-
-class MarkdownString {
-  value = '';
-  constructor(v = '') {
-    this.value = v;
-  }
-  appendMarkdown(s: string) {
-    this.value += s;
-    return this;
-  }
-  appendText(s: string) {
-    this.value += s;
-    return this;
-  }
-}
-
-const fakeVscode = {
-  EventEmitter: TestEmitter,
-  TreeItem,
-  MarkdownString,
-  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
-  ThemeIcon: class {
-    constructor(
-      readonly id: string,
-      readonly color?: unknown,
-    ) {}
-  },
-  ThemeColor: class {
-    constructor(readonly id: string) {}
-  },
-};
+const fakeVscode = { EventEmitter: TestEmitter, ...treeFakes };
 
 const { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode } = withVscodeStub(fakeVscode, () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -11,51 +11,12 @@ import type * as NodesModule from '../../../src/ui/tree/nodes';
 import type * as StatusBarModule from '../../../src/ui/statusBar/statusBar';
 import type * as TooltipModule from '../../../src/ui/tooltip';
 import { TestEmitter } from '../../support/emitter';
-import { withVscodeStub } from '../../support/vscodeStub';
-
-class MarkdownString {
-  value: string;
-  isTrusted?: unknown;
-  constructor(v?: string) {
-    this.value = v ?? '';
-  }
-  appendMarkdown(s: string) {
-    this.value += s;
-    return this;
-  }
-}
-
-class TreeItem {
-  tooltip?: unknown;
-  constructor(
-    readonly label: string,
-    readonly collapsibleState: number,
-  ) {}
-}
-
-const items: Array<{ text: string; tooltip?: unknown; shown: boolean }> = [];
+import { treeFakes, withVscodeStub } from '../../support/vscodeStub';
 
 const fakeVscode = {
-  MarkdownString,
-  TreeItem,
-  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
-  ThemeIcon: class {
-    constructor(
-      readonly id: string,
-      readonly color?: unknown,
-    ) {}
-  },
-  ThemeColor: class {
-    constructor(readonly id: string) {}
-  },
+  ...treeFakes,
   StatusBarAlignment: { Left: 1, Right: 2 },
-  window: {
-    createStatusBarItem() {
-      const item = { text: '', tooltip: undefined as unknown, shown: false, show: () => void (item.shown = true), hide: () => void (item.shown = false), dispose: () => {} };
-      items.push(item);
-      return item;
-    },
-  },
+  window: { createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }) },
 };
 
 const { AccountNode, MeterNode, StatusBarController, escapeMd } = withVscodeStub(fakeVscode, () => {
@@ -107,18 +68,18 @@ test('the engine words this history as expected (the lines the tooltips must car
 test('tree: the account row and the meter row show both pace lines', () => {
   const { meter, pace } = premium();
   const e = entry(meter, pace);
-  const account = (new AccountNode(e, THRESHOLDS, NOW).toTreeItem().tooltip as MarkdownString).value;
+  const account = (new AccountNode(e, THRESHOLDS, NOW).toTreeItem().tooltip as { value: string }).value;
   assert.ok(account.includes(`  \n  _${escapeMd(FIRST)}_  \n  _${escapeMd(SECOND)}_`), account);
-  const row = (new MeterNode(e, meter, THRESHOLDS, NOW).toTreeItem().tooltip as MarkdownString).value;
+  const row = (new MeterNode(e, meter, THRESHOLDS, NOW).toTreeItem().tooltip as { value: string }).value;
   assert.ok(row.includes(`- Pace: ${escapeMd(FIRST)}  \n  ${escapeMd(SECOND)}\n`), row);
 });
 
 test('tree: no pace line while the engine cannot say (too little history), and none without a pace', () => {
   const { meter } = premium();
   const unsure: PaceSummary = { status: 'insufficient-data', text: 'Not enough history yet' };
-  const account = (new AccountNode(entry(meter, unsure), THRESHOLDS, NOW).toTreeItem().tooltip as MarkdownString).value;
+  const account = (new AccountNode(entry(meter, unsure), THRESHOLDS, NOW).toTreeItem().tooltip as { value: string }).value;
   assert.ok(!account.includes('Not enough history'), account);
-  const none = (new AccountNode(entry(meter, undefined), THRESHOLDS, NOW).toTreeItem().tooltip as MarkdownString).value;
+  const none = (new AccountNode(entry(meter, undefined), THRESHOLDS, NOW).toTreeItem().tooltip as { value: string }).value;
   assert.ok(!none.includes('pace'), none);
 });
 
