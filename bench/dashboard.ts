@@ -87,7 +87,14 @@ export function benchState(): DashboardState {
       meters.push(
         makeMeter({ id: `m${m}`, label: `Meter ${m}`, kind: 'quota', unit: 'requests', source: 'official', capturedAt: NOW - MIN, used, limit, resetsAt: Date.UTC(2025, 6, 1) }),
       );
-      pace[`m${m}`] = { status: 'ok', elapsedFraction: 19.5 / 30, usedFraction: used / limit, text: `At this pace you reach ${Math.round(used * 1.5)} requests by the reset.` };
+      pace[`m${m}`] = {
+        status: 'ok',
+        elapsedFraction: 19.5 / 30,
+        usedFraction: used / limit,
+        text: `At this pace you reach ${Math.round(used * 1.5)} requests by the reset.`,
+        // The second line every paced meter shows under its gauge.
+        detail: `${Math.round(limit * 0.05)} requests over a straight-line pace · budget ${Math.round(limit / 20)} requests a day, ${Math.round(limit / 480)} an hour`,
+      };
     }
     accounts.push({
       id: `acct-${a}`,
