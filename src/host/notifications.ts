@@ -77,13 +77,15 @@ export class NotificationsController implements vscode.Disposable {
   private fallback: TimerHandle | undefined;
   private claiming: Promise<void> | undefined;
   private claimAgain = false;
+  /** Settings warnings already logged: options are read on every batch, a bad value is reported once. */
+  private readonly settingsWarnings = new Set<string>();
 
   constructor(private readonly deps: NotificationsControllerDeps) {
     this.log = scoped(deps.log, 'notifications');
     this.clock = deps.clock ?? systemClock;
     this.engine = new AlertEngine({
       store: deps.store ?? new FileAlertStateStore({ folder: deps.storageFolder, log: deps.log }),
-      options: deps.options ?? NotificationsController.optionsFromConfiguration,
+      options: deps.options ?? (() => NotificationsController.optionsFromConfiguration((m) => this.warnSettings(m))),
       isLeader: deps.isLeader,
       log: deps.log,
     });
@@ -144,9 +146,16 @@ export class NotificationsController implements vscode.Disposable {
       });
   }
 
-  static optionsFromConfiguration(): AlertOptions {
+  static optionsFromConfiguration(warn?: (message: string) => void): AlertOptions {
     const c = vscode.workspace.getConfiguration('tokstat.alerts');
-    return alertOptionsFromSettings((k) => c.get<unknown>(k));
+    return alertOptionsFromSettings((k) => c.get<unknown>(k), warn);
+  }
+
+  private warnSettings(message: string): void {
+    if (this.settingsWarnings.has(message)) return;
+    if (this.settingsWarnings.size >= 20) this.settingsWarnings.clear();
+    this.settingsWarnings.add(message);
+    this.log.warn(message);
   }
 
   /** Decides on pending snapshots now (tests; also handy before a window closes). */

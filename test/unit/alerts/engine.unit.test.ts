@@ -262,12 +262,40 @@ test('file store: missing or corrupt files read as empty; bad entries are droppe
 });
 
 test('settings normalisation', () => {
+  const warnings: string[] = [];
   const cfg: Record<string, unknown> = { thresholds: [95, 'x', 80, 80, -1], hysteresis: 500, predictive: false, lowBalance: 0 };
-  const o = alertOptionsFromSettings((k) => cfg[k]);
+  const o = alertOptionsFromSettings((k) => cfg[k], (m) => warnings.push(m));
   assert.deepEqual(o.thresholds, [80, 95]);
   assert.equal(o.hysteresis, 50);
   assert.deepEqual(o.kinds, { threshold: true, predictive: false, reset: true, lowBalance: false });
+  assert.deepEqual(warnings, ['tokstat.alerts.thresholds: ignored "x", -1 (percents from 1 to 1000)'], 'dropped entries are reported');
   const none = alertOptionsFromSettings((k) => (k === 'thresholds' ? [] : undefined));
-  assert.equal(none.kinds.threshold, false);
-  assert.deepEqual(alertOptionsFromSettings(() => undefined), DEFAULT_ALERT_OPTIONS);
+  assert.equal(none.kinds.threshold, false, 'only an empty list turns threshold alerts off');
+  const quiet: string[] = [];
+  assert.deepEqual(alertOptionsFromSettings(() => undefined, (m) => quiet.push(m)), DEFAULT_ALERT_OPTIONS);
+  assert.deepEqual(quiet, [], 'defaults warn about nothing');
+});
+
+test('settings: a threshold list with no usable entry falls back to the defaults with a warning; fractions read as percents', () => {
+  const read = (thresholds: unknown) => {
+    const warnings: string[] = [];
+    const o = alertOptionsFromSettings((k) => (k === 'thresholds' ? thresholds : undefined), (m) => warnings.push(m));
+    return { thresholds: o.thresholds, on: o.kinds.threshold, warnings };
+  };
+  for (const bad of [['80', '95'], [0], [-5, 2000], [null], 'eighty']) {
+    const r = read(bad);
+    assert.deepEqual(r.thresholds, [80, 95], `${JSON.stringify(bad)} → defaults`);
+    assert.equal(r.on, true, `${JSON.stringify(bad)} leaves threshold alerts on`);
+    assert.equal(r.warnings.length, 1, `${JSON.stringify(bad)} is reported`);
+    assert.match(r.warnings[0]!, /using 80, 95/);
+  }
+  const frac = read([0.8, 0.95]);
+  assert.deepEqual(frac.thresholds, [80, 95]);
+  assert.deepEqual(frac.warnings, ['tokstat.alerts.thresholds: read 0.8 as 80%, 0.95 as 95% (fractions); write percents from 1 to 1000']);
+  assert.deepEqual(read([0.07, 0.5, 50]).thresholds, [7, 50], 'no float noise; a duplicate after conversion is dropped');
+  assert.deepEqual(read([1, 150]), { thresholds: [1, 150], on: true, warnings: [] }, '1 is one percent; overage levels up to 1000 are allowed');
+  // A meter at 1 % used does not notify under [0.8, 0.95] (it did when the fractions were taken as percents).
+  const o = alertOptionsFromSettings((k) => (k === 'thresholds' ? [0.8, 0.95] : undefined));
+  assert.deepEqual(decideAlerts(emptyAlertState(), [obs('a', [pct(1)])], o, T0).notifications, []);
+  assert.equal(decideAlerts(emptyAlertState(), [obs('a', [pct(81)])], o, T0).notifications[0]?.level, 80);
 });

@@ -67,6 +67,8 @@ interface Shown {
 }
 const shownMessages: Shown[] = [];
 const executed: unknown[][] = [];
+/** `tokstat.alerts.*` as the stub's configuration reports it. */
+const alertSettings: Record<string, unknown> = {};
 const ask = (level: Shown['level']) => (message: string, ...items: string[]) =>
   new Promise<string | undefined>((resolve) => shownMessages.push({ level, message, items, answer: resolve }));
 const vscodeStub = {
@@ -76,7 +78,7 @@ const vscodeStub = {
       executed.push(args);
     },
   },
-  workspace: { getConfiguration: () => ({ get: () => undefined }) },
+  workspace: { getConfiguration: (section: string) => ({ get: (k: string) => (section === 'tokstat.alerts' ? alertSettings[k] : undefined) }) },
 };
 const { NotificationsController, NOTIFICATION_ACTIONS } = withVscodeStub(vscodeStub, () => require('../../../src/host/notifications') as typeof NotificationsModule);
 
@@ -126,6 +128,38 @@ test('NotificationsController: shows warnings with the three actions; Snooze, Se
   c.dispose();
   assert.equal(listeners.size, 0, 'the snapshot listener is disposed');
   assert.equal(clock.pendingTimers(), 0);
+});
+
+test('NotificationsController: a threshold setting that cannot be used is logged once, not on every batch, and the defaults apply', async () => {
+  const clock = new FakeClock();
+  const listeners = new Set<(id: string, s: Snapshot | undefined) => void>();
+  const warnings: string[] = [];
+  alertSettings.thresholds = ['80', '95'];
+  shownMessages.length = 0;
+  try {
+    const c = new NotificationsController({
+      log: { ...nullLogger, warn: (m: string) => warnings.push(m) },
+      storageFolder: '/nonexistent',
+      store: new InMemoryAlertStateStore(),
+      clock,
+      onDidChangeSnapshot: (l) => {
+        listeners.add(l);
+        return { dispose: () => listeners.delete(l) };
+      },
+      isLeader: () => true,
+      accountName: (id) => `Work ${id}`,
+      openDashboardCommand: 'tokstat.openDashboard',
+    });
+    for (const [id, p] of [['a', 85], ['b', 50], ['c', 96]] as const) {
+      for (const l of listeners) l(id, snap(id, p, clock.now()));
+      await c.flush();
+    }
+    assert.deepEqual(shownMessages.map((m) => m.message), ['Work a · Premium requests: 85% used', 'Work c · Premium requests: 96% used'], 'the default 80/95 apply');
+    assert.equal(warnings.filter((w) => /tokstat\.alerts\.thresholds has no usable level/.test(w)).length, 1, warnings.join('\n'));
+    c.dispose();
+  } finally {
+    delete alertSettings.thresholds;
+  }
 });
 
 // ---- hand-off to the focused window ---------------------------------------------------------------------------
