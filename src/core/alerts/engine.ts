@@ -26,6 +26,8 @@ const DAY = 86_400_000;
 const PRUNE_AFTER_MS = 45 * DAY;
 /** Vendors report reset times with jitter (seconds-from-now); only a jump this large is a new window. */
 const RESET_JUMP_MS = 15 * MINUTE;
+/** A balance in credits, tokens or another non-money unit is low under this share of the most seen since a top-up. */
+const LOW_SHARE = 0.1;
 
 export function episodeKey(accountId: string, meterId: string): string {
   return `${accountId}/${meterId}`;
@@ -63,7 +65,7 @@ export function decideAlerts(state: AlertState, batch: readonly AlertObservation
         next.meters[key] = { seenAt: now, ...(e.snoozedUntil ? { snoozedUntil: e.snoozedUntil } : {}) };
         continue;
       }
-      if (m.kind === 'balance' && m.remaining !== undefined) balanceRules(e, ctx, opts);
+      if (isBalance(m)) balanceRules(e, ctx, opts);
       else if (m.percentUsed !== undefined) percentRules(e, ctx, opts, thresholds, h, now);
       if (m.resetsAt !== undefined) e.resetsAt = m.resetsAt;
       else delete e.resetsAt;
@@ -161,9 +163,29 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
   e.last = p;
 }
 
+/** A prepaid amount going down: a balance, or any meter with only a remaining amount (credits left, no limit). */
+function isBalance(m: Meter): boolean {
+  return m.remaining !== undefined && (m.kind === 'balance' || (m.limit === undefined && m.percentUsed === undefined));
+}
+
+/** Money: a currency code (USD, CNY, …), the unit `tokstat.alerts.lowBalance` is written in. */
+function isCurrency(unit: string): boolean {
+  return /^[A-Z]{3}$/.test(unit);
+}
+
+/**
+ * Below this a balance is low. Money: the setting, in the balance's own currency. Other units (credits, tokens) have
+ * no common scale, so one number cannot fit them all: low is under a tenth of the most seen since the last top-up,
+ * and always under one unit left.
+ */
+function lowFloor(unit: string, high: number | undefined, opts: AlertOptions): number {
+  if (isCurrency(unit)) return opts.lowBalance;
+  return Math.max(1, LOW_SHARE * (high ?? 0));
+}
+
 function balanceRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions): void {
   const rem = ctx.m.remaining!;
-  const floor = opts.lowBalance;
+  const floor = opts.lowBalance > 0 ? lowFloor(ctx.m.unit, e.peak, opts) : 0;
   if (floor > 0) {
     if (rem < floor) {
       if (!e.low) {
@@ -176,6 +198,7 @@ function balanceRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions): void {
     } else if (e.low && rem >= floor * 1.1) {
       // Topped up clearly above the floor (not just hovering around it): the episode ends.
       delete e.low;
+      delete e.peak;
       if (opts.kinds.reset) {
         ctx.out.push(single(ctx, 'reset', 'info', `${name(ctx)} topped up: ${formatAmount(rem, ctx.m.unit)} left`, { refill: true }));
       }
@@ -183,6 +206,7 @@ function balanceRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions): void {
   } else {
     delete e.low;
   }
+  e.peak = Math.max(e.peak ?? rem, rem);
   e.last = rem;
 }
 

@@ -15,7 +15,10 @@ export interface AlertOptions {
   hysteresis: number;
   /** Each kind can be turned off on its own. `reset` also covers a balance being topped up. */
   kinds: Record<AlertKind, boolean>;
-  /** A `balance` meter with less than this remaining (in its own unit) is low; 0 turns the check off. */
+  /**
+   * A money balance with less than this left (in its own currency) is low. Credits, tokens and other units are low
+   * under 10 % of the most seen since the last top-up (and under 1 left). 0 turns every low-balance check off.
+   */
   lowBalance: number;
   /** This many alerts of one kind and level in one batch become one grouped notification. */
   groupAt: number;
@@ -72,7 +75,10 @@ export interface MeterEpisode {
   predicted?: boolean;
   /** A low balance was announced and not topped up since. */
   low?: boolean;
-  /** Highest percent seen in the current window (a reset is worth telling only when it was high). */
+  /**
+   * Highest percent seen in the current window (a reset is worth telling only when it was high); for a balance, the
+   * most left since the last top-up (the scale of a credits or tokens balance).
+   */
   peak?: number;
   /** Last percent used, or remaining amount for balances. */
   last?: number;

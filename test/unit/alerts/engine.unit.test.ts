@@ -231,6 +231,30 @@ test('low balance: once per episode, a clear top-up ends it (refill notice)', ()
   assert.equal(out[4]![0]!.refill, true);
 });
 
+test('prepaid credits (a remaining amount, no limit) are a balance; non-money units are low relative to their own scale', () => {
+  // Codex reports its credits as kind `credits` with only the amount left.
+  const credits = (remaining: number) => makeMeter({ id: 'credits', label: 'Credits', kind: 'credits', unit: 'credits', source: 'official', capturedAt: T0, remaining });
+  const tokens = (remaining: number) => makeMeter({ id: 'tokens', label: 'Tokens', kind: 'credits', unit: 'tokens', source: 'official', capturedAt: T0, remaining });
+  const money = (remaining: number, unit: string) => makeMeter({ id: `m-${unit}`, label: unit, kind: 'balance', unit, source: 'official', capturedAt: T0, remaining });
+  const first = (m: Meter) => decideAlerts(emptyAlertState(), [obs('a', [m])], opts(), T0).notifications.map((n) => n.message);
+  assert.deepEqual(first(credits(0.5)), ['Acct a · Credits is low: 0.5 credits left'], 'less than one credit left is used up, whatever the scale');
+  assert.deepEqual(first(credits(4)), [], 'the money floor (5) does not apply to credits');
+  assert.deepEqual(first(tokens(4000)), []);
+  assert.deepEqual(first(money(4.9, 'CNY')), ['Acct a · CNY is low: ¥4.90 left'], 'money: the setting, in the balance’s own currency');
+  assert.deepEqual(first(money(6, 'USD')), []);
+  // Relative to the most seen since the last top-up: 10 %.
+  const c = run([credits(50), credits(20), credits(5.2), credits(4.9), credits(3), credits(60), credits(30), credits(5.9)]);
+  assert.deepEqual(c.map((n) => n.map((x) => x.kind)), [[], [], [], ['lowBalance'], [], ['reset'], [], ['lowBalance']]);
+  assert.equal(c[5]![0]!.message, 'Acct a · Credits topped up: 60 credits left');
+  const t = run([tokens(40_000), tokens(4_000), tokens(3_999)]);
+  assert.deepEqual(t.map((n) => n.length), [0, 0, 1]);
+  // 0 turns every low-balance alert off, credits included.
+  assert.deepEqual(run([credits(10), credits(0.5)], opts({ lowBalance: 0 }, { lowBalance: false })).flat(), []);
+  // A meter with a limit is not a balance: its percentage rules apply.
+  const quota = makeMeter({ id: 'q', label: 'Q', kind: 'credits', unit: 'credits', source: 'official', capturedAt: T0, remaining: 10, limit: 100 });
+  assert.deepEqual(first(quota), ['Acct a · Q: 90% used']);
+});
+
 test('stale/error snapshots, unlimited and rate-limit meters never notify', () => {
   assert.deepEqual(decideAlerts(emptyAlertState(), [obs('a', [pct(99)], {}, 'stale')], opts(), T0).notifications, []);
   const unl = makeMeter({ id: 'u', label: 'u', kind: 'quota', unit: 'requests', source: 'official', capturedAt: T0, unlimited: true });
