@@ -28,6 +28,8 @@ const PRUNE_AFTER_MS = 45 * DAY;
 const RESET_JUMP_MS = 15 * MINUTE;
 /** A balance in credits, tokens or another non-money unit is low under this share of the most seen since a top-up. */
 const LOW_SHARE = 0.1;
+/** "Snooze for Today" lasts at least this long, whatever the hour. */
+const SNOOZE_MIN_MS = 8 * 60 * MINUTE;
 
 export function episodeKey(accountId: string, meterId: string): string {
   return `${accountId}/${meterId}`;
@@ -59,8 +61,10 @@ export function decideAlerts(state: AlertState, batch: readonly AlertObservation
       const key = episodeKey(obs.accountId, m.id);
       const prev = next.meters[key];
       const e: MeterEpisode = prev ? { ...prev } : { seenAt: now };
-      const out: Single[] = [];
-      const ctx = { obs, m, key, out, pace: obs.paces?.[m.id] };
+      // Snoozed: the meter stays quiet, and what it was not told is not remembered as told, so when the snooze ends the
+      // state it is in then is reported (once, at the highest level reached) instead of being lost for the episode.
+      const quiet = e.snoozedUntil !== undefined && e.snoozedUntil > now;
+      const ctx: Ctx = { obs, m, key, out: singles, quiet, pace: obs.paces?.[m.id] };
       if (m.unlimited) {
         next.meters[key] = { seenAt: now, ...(e.snoozedUntil ? { snoozedUntil: e.snoozedUntil } : {}) };
         continue;
@@ -70,10 +74,8 @@ export function decideAlerts(state: AlertState, batch: readonly AlertObservation
       if (m.resetsAt !== undefined) e.resetsAt = m.resetsAt;
       else delete e.resetsAt;
       e.seenAt = now;
-      if (e.snoozedUntil !== undefined && e.snoozedUntil <= now) delete e.snoozedUntil;
+      if (!quiet) delete e.snoozedUntil;
       next.meters[key] = e;
-      // A snoozed meter keeps its episode bookkeeping (so nothing stale fires when the snooze ends) but stays quiet.
-      if (!(e.snoozedUntil !== undefined && e.snoozedUntil > now)) singles.push(...out);
     }
   }
   for (const [k, e] of Object.entries(next.meters)) {
@@ -87,7 +89,16 @@ interface Ctx {
   m: Meter;
   key: string;
   out: Single[];
+  /** Snoozed: nothing is said, so nothing may be recorded as said. */
+  quiet: boolean;
   pace: PaceSummary | undefined;
+}
+
+/** Says `s` unless the meter is snoozed; true when it was said (only then is the episode marked as told). */
+function tell(ctx: Ctx, s: Single): boolean {
+  if (ctx.quiet) return false;
+  ctx.out.push(s);
+  return true;
 }
 
 function name(ctx: Ctx): string {
@@ -121,7 +132,7 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
     delete e.predicted;
     delete e.peak;
     if (opts.kinds.reset && peak !== undefined && peak >= lowest && p < lowest) {
-      ctx.out.push(single(ctx, 'reset', 'info', `${name(ctx)} has reset: ${formatPercent(p)} used (was ${formatPercent(peak)})`));
+      tell(ctx, single(ctx, 'reset', 'info', `${name(ctx)} has reset: ${formatPercent(p)} used (was ${formatPercent(peak)})`));
     }
   }
 
@@ -136,11 +147,12 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
     }
     const crossed = thresholds.filter((t) => p >= t).pop();
     if (crossed !== undefined && (e.level === undefined || crossed > e.level)) {
-      e.level = crossed;
-      crossedNow = crossed;
       const pace = ctx.pace?.status === 'ok' && ctx.pace.runsOutBeforeReset && !ctx.pace.overLimit ? ` — ${ctx.pace.text}` : '';
       const over = p >= 100 ? ' (limit reached)' : '';
-      ctx.out.push(single(ctx, 'threshold', 'warning', `${name(ctx)}: ${formatPercent(p)} used${over}${pace}`, { level: crossed }));
+      if (tell(ctx, single(ctx, 'threshold', 'warning', `${name(ctx)}: ${formatPercent(p)} used${over}${pace}`, { level: crossed }))) {
+        e.level = crossed;
+        crossedNow = crossed;
+      }
     }
   }
 
@@ -151,9 +163,8 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
     const predicts =
       pace.runsOutBeforeReset === true && !pace.overLimit && p < 100 && pace.runOutAt! > now && lead !== undefined && lead >= opts.predictiveMinLeadMs;
     if (predicts && !e.predicted) {
-      e.predicted = true;
       // The threshold message just sent already carries the pace: one notification per meter is enough.
-      if (crossedNow === undefined) ctx.out.push(single(ctx, 'predictive', 'warning', `${name(ctx)}: ${pace.text}`));
+      if (crossedNow !== undefined || tell(ctx, single(ctx, 'predictive', 'warning', `${name(ctx)}: ${pace.text}`))) e.predicted = true;
     } else if (!predicts && e.predicted && (pace.projectedPercentAtReset ?? 0) <= 100 - h) {
       delete e.predicted;
     }
@@ -189,19 +200,15 @@ function balanceRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions): void {
   if (floor > 0) {
     if (rem < floor) {
       if (!e.low) {
-        e.low = true;
-        if (opts.kinds.lowBalance) {
-          const lasts = ctx.pace?.status === 'ok' && ctx.pace.runOutAt !== undefined ? ` — ${ctx.pace.text}` : '';
-          ctx.out.push(single(ctx, 'lowBalance', 'warning', `${name(ctx)} is low: ${formatAmount(rem, ctx.m.unit)} left${lasts}`));
-        }
+        const lasts = ctx.pace?.status === 'ok' && ctx.pace.runOutAt !== undefined ? ` — ${ctx.pace.text}` : '';
+        // With the low-balance kind off the state is still tracked, for the top-up notice.
+        if (!opts.kinds.lowBalance || tell(ctx, single(ctx, 'lowBalance', 'warning', `${name(ctx)} is low: ${formatAmount(rem, ctx.m.unit)} left${lasts}`))) e.low = true;
       }
     } else if (e.low && rem >= floor * 1.1) {
       // Topped up clearly above the floor (not just hovering around it): the episode ends.
       delete e.low;
       delete e.peak;
-      if (opts.kinds.reset) {
-        ctx.out.push(single(ctx, 'reset', 'info', `${name(ctx)} topped up: ${formatAmount(rem, ctx.m.unit)} left`, { refill: true }));
-      }
+      if (opts.kinds.reset) tell(ctx, single(ctx, 'reset', 'info', `${name(ctx)} topped up: ${formatAmount(rem, ctx.m.unit)} left`, { refill: true }));
     }
   } else {
     delete e.low;
@@ -288,7 +295,7 @@ export interface AlertEngineDeps {
   /** Only the leader window notifies; followers leave the shared state alone. Default: always the leader. */
   isLeader?: () => boolean;
   log?: Logger;
-  /** End of the user's day for "Snooze for Today" (default: next local midnight). */
+  /** When "Snooze for Today" ends (default `localEndOfDay`: the next local midnight, at least 8 hours away). */
   endOfDay?: (now: number) => number;
 }
 
@@ -361,10 +368,16 @@ export class AlertEngine {
   }
 }
 
+/**
+ * When "Snooze for Today" ends: the start of the next local day, but never sooner than 8 hours from now, so a snooze
+ * late in the evening lasts through the night (at 23:59 it used to last one minute). The local calendar decides, so a
+ * 23- or 25-hour day (daylight saving) and a day whose midnight is skipped (the next day then starts at 01:00) end
+ * where the clock on the wall says.
+ */
 export function localEndOfDay(now: number): number {
   const d = new Date(now);
   d.setHours(24, 0, 0, 0);
-  return d.getTime();
+  return Math.max(d.getTime(), now + SNOOZE_MIN_MS);
 }
 
 export { emptyAlertState };

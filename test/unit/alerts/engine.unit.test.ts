@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AlertEngine, decideAlerts } from '../../../src/core/alerts/engine';
+import { AlertEngine, decideAlerts, localEndOfDay } from '../../../src/core/alerts/engine';
 import { alertOptionsFromSettings } from '../../../src/core/alerts/options';
 import { FileAlertStateStore, InMemoryAlertStateStore } from '../../../src/core/alerts/stateStore';
 import { DEFAULT_ALERT_OPTIONS, emptyAlertState, type AlertObservation, type AlertOptions, type AlertStateStore } from '../../../src/core/alerts/types';
@@ -173,7 +173,7 @@ test('two windows sharing the store: only the leader notifies, a leader change k
   assert.deepEqual(await both(pct(96), T0 + 2 * H), [0, 1]);
 });
 
-test('snooze for today: quiet until the end of the day, no stale alert afterwards, persisted', async () => {
+test('snooze for today: quiet until the end of the day, persisted; afterwards the state reached meanwhile is told once', async () => {
   const store = new InMemoryAlertStateStore();
   const endOfDay = (now: number) => now + 10 * H;
   const e1 = new AlertEngine({ store, options: () => opts(), endOfDay });
@@ -182,11 +182,90 @@ test('snooze for today: quiet until the end of the day, no stale alert afterward
   const e2 = new AlertEngine({ store, options: () => opts(), endOfDay });
   assert.equal((await e2.process([obs('a', [pct(96)])], T0 + H)).length, 0, 'snoozed (after a restart too)');
   assert.equal((await e2.process([obs('a', [pct(96), pct(85, { id: 'other' })])], T0 + 2 * H)).length, 1, 'other meters still notify');
-  assert.equal((await e2.process([obs('a', [pct(97)])], T0 + 11 * H)).length, 0, 'the crossing seen while snoozed is not replayed');
+  // The 95 % crossing was never shown: once the snooze is over it is, once (it used to be lost for the episode).
+  const after = await e2.process([obs('a', [pct(97)])], T0 + 11 * H);
+  assert.deepEqual(after.map((n) => [n.level, n.message]), [[95, 'Acct a · Premium requests: 97% used']]);
   const st = await store.load();
   assert.equal(st.meters['a/premium']!.snoozedUntil, undefined, 'an expired snooze is dropped');
-  assert.equal((await e2.process([obs('a', [pct(70)]), obs('b', [pct(10)])], T0 + 12 * H)).length, 0);
-  assert.equal((await e2.process([obs('a', [pct(85)])], T0 + 13 * H)).length, 1, 'a new episode after the snooze notifies');
+  assert.equal((await e2.process([obs('a', [pct(98)])], T0 + 12 * H)).length, 0, 'told once');
+  assert.equal((await e2.process([obs('a', [pct(70)]), obs('b', [pct(10)])], T0 + 13 * H)).length, 0);
+  assert.equal((await e2.process([obs('a', [pct(85)])], T0 + 14 * H)).length, 1, 'a new episode after the snooze notifies');
+});
+
+test('snooze: a meter that reaches its limit while snoozed is told the next day, once, at the highest level (not one alert per level)', async () => {
+  const store = new InMemoryAlertStateStore();
+  const e = new AlertEngine({ store, options: () => opts(), endOfDay: (n) => n + 10 * H });
+  const T = T0 + 5 * 24 * H;
+  assert.equal((await e.process([obs('a', [pct(82)])], T)).length, 1);
+  await e.snooze([{ accountId: 'a', meterId: 'premium' }], T);
+  assert.deepEqual(await e.process([obs('a', [pct(96)])], T + H), []);
+  assert.deepEqual(await e.process([obs('a', [pct(100)])], T + 2 * H), []);
+  const seen: string[][] = [];
+  for (let d = 1; d <= 5; d++) seen.push((await e.process([obs('a', [pct(100)])], T + d * 24 * H)).map((n) => n.message));
+  assert.deepEqual(seen, [['Acct a · Premium requests: 100% used (limit reached)'], [], [], [], []]);
+});
+
+test('snooze: a balance that runs low while its top-up notice is snoozed is told when the snooze ends', async () => {
+  const store = new InMemoryAlertStateStore();
+  const e = new AlertEngine({ store, options: () => opts(), endOfDay: (n) => n + 10 * H });
+  const T = T0 + 5 * 24 * H;
+  assert.equal((await e.process([obs('b', [balance(3)])], T)).length, 1, 'low');
+  await e.process([obs('b', [balance(50)])], T + H);
+  // The top-up notice may be held back a moment (storm control): whatever was shown, the user snoozes that meter.
+  await e.snooze([{ accountId: 'b', meterId: 'balance' }], T + H);
+  assert.deepEqual(await e.process([obs('b', [balance(1)])], T + 2 * H), [], 'quiet while snoozed');
+  const seen: string[][] = [];
+  for (let d = 1; d <= 3; d++) seen.push((await e.process([obs('b', [balance(0.5)])], T + d * 24 * H)).map((n) => n.message));
+  assert.deepEqual(seen, [['Acct b · Balance is low: $0.50 left'], [], []]);
+});
+
+test('snooze: a predictive alert silenced by a snooze is given when the snooze ends, if the run-out still stands', () => {
+  let state = emptyAlertState();
+  state.meters['a/premium'] = { seenAt: T0, snoozedUntil: T0 + 5 * H };
+  const step = (at: number) => {
+    const d = decideAlerts(state, [obs('a', [pct(40)], { paces: { premium: runOut } })], opts(), at);
+    state = d.state;
+    return d.notifications.map((n) => n.kind);
+  };
+  assert.deepEqual([step(T0), step(T0 + H), step(T0 + 6 * H), step(T0 + 7 * H)], [[], [], ['predictive'], []]);
+});
+
+test('localEndOfDay: the next local midnight, at least 8 hours away; daylight-saving days follow the wall clock', () => {
+  const saved = process.env.TZ;
+  const at = (zone: string, fn: () => void) => {
+    process.env.TZ = zone;
+    try {
+      fn();
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  };
+  const hours = (from: number) => (localEndOfDay(from) - from) / H;
+  at('Europe/Berlin', () => {
+    assert.equal(localEndOfDay(Date.UTC(2026, 0, 10, 9)), Date.UTC(2026, 0, 10, 23), '10:00 CET → midnight');
+    assert.equal(hours(Date.UTC(2026, 0, 10, 22, 59)), 8, '23:59 → 07:59 (it lasted one minute)');
+    assert.equal(hours(Date.UTC(2026, 0, 10, 13)), 10, '14:00 → midnight');
+    assert.equal(hours(Date.UTC(2026, 0, 10, 16, 30)), 8, '17:30 → 01:30');
+    // 29 March 2026: 02:00 → 03:00, a 23-hour day. From 00:30 CET the day has 22.5 hours left.
+    assert.equal(hours(Date.UTC(2026, 2, 28, 23, 30)), 22.5);
+    assert.equal(localEndOfDay(Date.UTC(2026, 2, 29, 8)), Date.UTC(2026, 2, 29, 22), '10:00 CEST → midnight CEST');
+    // 25 October 2026: 03:00 → 02:00, a 25-hour day.
+    assert.equal(hours(Date.UTC(2026, 9, 24, 22, 30)), 24.5);
+  });
+  at('America/New_York', () => {
+    // 1 November 2026, back to EST: 12:00 EDT → midnight EST is 13 hours.
+    assert.equal(hours(Date.UTC(2026, 10, 1, 16)), 13);
+    assert.equal(hours(Date.UTC(2026, 10, 2, 1)), 8, '20:00 EST → 04:00');
+  });
+  at('America/Santiago', () => {
+    // Chile skips midnight into 6 September 2026 (00:00 → 01:00): the day after 5 September starts at 01:00 -03.
+    assert.equal(localEndOfDay(Date.UTC(2026, 8, 5, 14)), Date.UTC(2026, 8, 6, 4), '10:00 → 01:00 the next day');
+  });
+  at('UTC', () => {
+    assert.equal(localEndOfDay(Date.UTC(2026, 0, 10, 9)), Date.UTC(2026, 0, 11));
+    assert.equal(localEndOfDay(Date.UTC(2026, 0, 10, 23, 59)), Date.UTC(2026, 0, 11, 7, 59));
+  });
 });
 
 test('each kind can be turned off, and the master switch turns everything off', async () => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AlertDispatcher } from '../../../src/core/alerts/dispatcher';
-import { AlertEngine } from '../../../src/core/alerts/engine';
+import { AlertEngine, localEndOfDay } from '../../../src/core/alerts/engine';
 import { NotificationRelay } from '../../../src/core/alerts/relay';
 import { InMemoryAlertStateStore } from '../../../src/core/alerts/stateStore';
 import { DEFAULT_ALERT_OPTIONS, type AlertNotification } from '../../../src/core/alerts/types';
@@ -111,7 +111,12 @@ test('NotificationsController: shows warnings with the three actions; Snooze, Se
   s.answer(NOTIFICATION_ACTIONS.snooze);
   await flushMicrotasks();
   await flushMicrotasks();
-  assert.ok((await store.load()).meters['a/premium']!.snoozedUntil! > clock.now());
+  const until = (await store.load()).meters['a/premium']!.snoozedUntil!;
+  assert.equal(until, localEndOfDay(clock.now()), 'snoozed for the rest of the local day');
+  assert.ok(until - clock.now() >= 8 * 3_600_000, 'and at least 8 hours');
+  for (const l of listeners) l('a', snap('a', 97, clock.now()));
+  await c.flush();
+  assert.equal(shownMessages.length, 1, 'the snoozed meter stays quiet');
 
   for (const l of listeners) l('b', snap('b', 96, clock.now()));
   await c.flush();
@@ -124,6 +129,12 @@ test('NotificationsController: shows warnings with the three actions; Snooze, Se
   shownMessages[2]!.answer(NOTIFICATION_ACTIONS.openDashboard);
   await flushMicrotasks();
   assert.deepEqual(executed.pop(), ['tokstat.openDashboard']);
+
+  // The snooze over, the level the meter reached meanwhile is told.
+  clock.advanceTo(until + 60_000);
+  for (const l of listeners) l('a', snap('a', 97, clock.now()));
+  await c.flush();
+  assert.equal(shownMessages[3]?.message, 'Work a · Premium requests: 97% used');
 
   c.dispose();
   assert.equal(listeners.size, 0, 'the snapshot listener is disposed');
