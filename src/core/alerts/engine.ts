@@ -3,7 +3,9 @@
 //
 // Episodes: each account/meter remembers what it was already told (threshold level, predicted run-out, low
 // balance). An episode ends when the condition clears with some hysteresis, or when the window resets, and only
-// then may the same alert fire again. Storms are folded: many alerts of one kind in a batch become one notification.
+// then may the same alert fire again; a predicted run-out is told once per window (re-armed only after a long calm).
+// A snoozed meter is quiet, and what it was not told is not remembered as told. Storms are folded: many alerts of
+// one kind in a batch become one notification.
 import { formatAmount, formatPercent } from '../format';
 import { nullLogger, scoped, type Logger } from '../log';
 import type { Meter } from '../model';
@@ -28,6 +30,15 @@ const PRUNE_AFTER_MS = 45 * DAY;
 const RESET_JUMP_MS = 15 * MINUTE;
 /** A balance in credits, tokens or another non-money unit is low under this share of the most seen since a top-up. */
 const LOW_SHARE = 0.1;
+/**
+ * A predictive alert needs a pace resting on at least a day of data since the reset, or a tenth of a shorter window
+ * (30 minutes of a 5-hour window): two hours of a monthly quota say nothing about the month.
+ */
+const PREDICT_MIN_SPAN_MS = DAY;
+const PREDICT_MIN_SPAN_SHARE = 0.1;
+/** Within a window, a predictive alert is given again only after the projection stayed under the limit this long. */
+const REARM_MIN_MS = 3 * DAY;
+const REARM_SHARE = 0.25;
 /** "Snooze for Today" lasts at least this long, whatever the hour. */
 const SNOOZE_MIN_MS = 8 * 60 * MINUTE;
 
@@ -130,6 +141,7 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
     const peak = e.peak;
     delete e.level;
     delete e.predicted;
+    delete e.calmSince;
     delete e.peak;
     if (opts.kinds.reset && peak !== undefined && peak >= lowest && p < lowest) {
       tell(ctx, single(ctx, 'reset', 'info', `${name(ctx)} has reset: ${formatPercent(p)} used (was ${formatPercent(peak)})`));
@@ -156,17 +168,28 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
     }
   }
 
-  // 3. Predictive: only on a confident pace, only while there is still something to save.
+  // 3. Predictive: only on a confident pace resting on enough data, only while there is still something to save, and
+  //    once per window: a quiet weekend brings the projection down for a day or two, which is not "back on pace".
   const pace = ctx.pace;
   if (opts.kinds.predictive && pace && pace.status === 'ok') {
+    const windowMs = pace.windowStart !== undefined && pace.resetsAt !== undefined ? pace.resetsAt - pace.windowStart : undefined;
+    const grounded = (pace.spanMs ?? 0) >= Math.min(PREDICT_MIN_SPAN_MS, PREDICT_MIN_SPAN_SHARE * (windowMs ?? Infinity));
     const lead = pace.resetsAt !== undefined && pace.runOutAt !== undefined ? pace.resetsAt - pace.runOutAt : undefined;
     const predicts =
-      pace.runsOutBeforeReset === true && !pace.overLimit && p < 100 && pace.runOutAt! > now && lead !== undefined && lead >= opts.predictiveMinLeadMs;
-    if (predicts && !e.predicted) {
+      grounded && pace.runsOutBeforeReset === true && !pace.overLimit && p < 100 && pace.runOutAt! > now && lead !== undefined && lead >= opts.predictiveMinLeadMs;
+    if (predicts) {
+      delete e.calmSince;
       // The threshold message just sent already carries the pace: one notification per meter is enough.
-      if (crossedNow !== undefined || tell(ctx, single(ctx, 'predictive', 'warning', `${name(ctx)}: ${pace.text}`))) e.predicted = true;
-    } else if (!predicts && e.predicted && (pace.projectedPercentAtReset ?? 0) <= 100 - h) {
-      delete e.predicted;
+      if (!e.predicted && (crossedNow !== undefined || tell(ctx, single(ctx, 'predictive', 'warning', `${name(ctx)}: ${pace.text}`)))) e.predicted = true;
+    } else if (e.predicted && pace.projectedPercentAtReset !== undefined && pace.projectedPercentAtReset <= 100 - h) {
+      // Back on pace for a long stretch (a quarter of the window, at least 3 days): a new run-out is news again.
+      e.calmSince ??= now;
+      if (now - e.calmSince >= Math.max(REARM_MIN_MS, REARM_SHARE * (windowMs ?? 0))) {
+        delete e.predicted;
+        delete e.calmSince;
+      }
+    } else {
+      delete e.calmSince;
     }
   }
 

@@ -17,7 +17,7 @@ export function sanitizeAlertState(value: unknown): AlertState {
     const r = raw as Record<string, unknown>;
     if (!isNum(r.seenAt)) continue;
     const e: MeterEpisode = { seenAt: r.seenAt };
-    for (const f of ['level', 'peak', 'last', 'resetsAt', 'snoozedUntil'] as const) if (isNum(r[f])) e[f] = r[f];
+    for (const f of ['level', 'calmSince', 'peak', 'last', 'resetsAt', 'snoozedUntil'] as const) if (isNum(r[f])) e[f] = r[f];
     if (r.predicted === true) e.predicted = true;
     if (r.low === true) e.low = true;
     state.meters[k] = e;

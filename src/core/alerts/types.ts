@@ -73,6 +73,8 @@ export interface MeterEpisode {
   level?: number;
   /** A run-out before the reset was announced in this window. */
   predicted?: boolean;
+  /** Since when the projection has stayed clearly under the limit after a predictive alert (re-arms it when long). */
+  calmSince?: number;
   /** A low balance was announced and not topped up since. */
   low?: boolean;
   /**

@@ -7,6 +7,7 @@ import { AlertEngine, decideAlerts, localEndOfDay } from '../../../src/core/aler
 import { alertOptionsFromSettings } from '../../../src/core/alerts/options';
 import { FileAlertStateStore, InMemoryAlertStateStore } from '../../../src/core/alerts/stateStore';
 import { DEFAULT_ALERT_OPTIONS, emptyAlertState, type AlertObservation, type AlertOptions, type AlertStateStore } from '../../../src/core/alerts/types';
+import { computePace, windowHint, type PaceOptions, type PacePoint } from '../../../src/core/forecast/pace';
 import type { PaceSummary } from '../../../src/core/forecast/types';
 import { makeMeter, type Meter, type Snapshot } from '../../../src/core/model';
 
@@ -51,8 +52,11 @@ function run(steps: Array<Meter | Meter[]>, o: AlertOptions = opts(), paces?: Ar
   });
 }
 
+/** A pace the engine trusts (five days of data), for the grouping and wording tests; prediction itself is tested on real traces. */
 const runOut: PaceSummary = {
   status: 'ok',
+  spanMs: 5 * 24 * H,
+  samples: 120,
   burnPerHour: 2,
   runOutAt: T0 + 5 * 24 * H,
   runsOutBeforeReset: true,
@@ -282,7 +286,7 @@ test('each kind can be turned off, and the master switch turns everything off', 
   assert.equal(off.isActive(), false);
 });
 
-test('predictive alert needs a confident pace and fires once per window', () => {
+test('predictive alert needs a confident pace, and the threshold message carries it instead of a second one', () => {
   const unsure: PaceSummary = { ...runOut, status: 'insufficient-data' };
   assert.deepEqual(run([pct(40)], opts(), [{ premium: unsure }]).flat(), []);
   const out = run([pct(40), pct(42), pct(44)], opts(), [{ premium: runOut }, { premium: runOut }, { premium: runOut }]);
@@ -296,10 +300,117 @@ test('predictive alert needs a confident pace and fires once per window', () => 
   assert.equal(both[0]!.length, 1);
   assert.equal(both[0]![0]!.kind, 'threshold');
   assert.match(both[0]![0]!.message, /85% used — At this pace you run out/);
-  // Back on pace (projection clearly under the limit) ends the episode; running hot again re-notifies.
-  const calm: PaceSummary = { status: 'ok', runsOutBeforeReset: false, projectedPercentAtReset: 70, resetsAt: FEB1, text: 'On pace' };
-  const again = run([pct(40), pct(41), pct(42)], opts(), [{ premium: runOut }, { premium: calm }, { premium: runOut }]);
-  assert.deepEqual(again.map((n) => n.length), [1, 0, 1]);
+});
+
+const DAY = 24 * H;
+const monthAfter = (t: number) => Date.UTC(new Date(t).getUTCFullYear(), new Date(t).getUTCMonth() + 1, 1);
+const officeHours = (perHour: number) => (t: number) => {
+  const d = new Date(t);
+  return d.getUTCDay() >= 1 && d.getUTCDay() <= 5 && d.getUTCHours() >= 9 && d.getUTCHours() < 18 ? perHour : 0;
+};
+
+/**
+ * Feeds a usage trace through the pace engine and the alert engine the way the extension does: at every poll the
+ * meter, its pace from the history so far (computePace), then the decision. Returns what was notified, and when.
+ */
+function traceAlerts(o: {
+  from: number;
+  to: number;
+  step?: number;
+  /** Use added per step at time t. */
+  use: (t: number) => number;
+  limit: number;
+  /** The reset following t. */
+  resetAfter: (t: number) => number;
+  pace: PaceOptions;
+  /** A percent-only meter (Claude windows) instead of used/limit. */
+  percent?: boolean;
+}): Array<{ t: number; kind: string; level?: number; message: string }> {
+  const points: PacePoint[] = [];
+  const fired: Array<{ t: number; kind: string; level?: number; message: string }> = [];
+  let state = emptyAlertState();
+  let used = 0;
+  let resetsAt = o.resetAfter(o.from);
+  for (let t = o.from; t < o.to; t += o.step ?? H) {
+    if (t >= resetsAt) {
+      used = 0;
+      resetsAt = o.resetAfter(t);
+    }
+    used = Math.min(o.limit, used + o.use(t));
+    const reading = o.percent ? { percentUsed: Math.round((used / o.limit) * 100) } : { used: Math.round(used), limit: o.limit };
+    const m = makeMeter({ id: 'premium', label: 'Premium requests', kind: 'quota', unit: o.percent ? '%' : 'requests', source: 'official', capturedAt: t, resetsAt, ...reading });
+    const pace = computePace(points, m, t, o.pace);
+    points.push({ t, resetsAt, ...reading });
+    const d = decideAlerts(state, [obs('a', [m], { paces: { premium: pace } })], opts(), t);
+    state = d.state;
+    for (const n of d.notifications) fired.push({ t, kind: n.kind, message: n.message, ...(n.level !== undefined ? { level: n.level } : {}) });
+  }
+  return fired;
+}
+
+test('predictive on a real Copilot trace: one alert per month, not every Monday after a quiet weekend, whatever the look-back', () => {
+  const JAN1 = Date.UTC(2026, 0, 1);
+  // 300 premium requests a month, used on weekdays in office hours (~317 at this pace: it does run out, just).
+  for (const lookback of [undefined, 7 * DAY]) {
+    const fired = traceAlerts({
+      from: JAN1,
+      to: MAR1,
+      use: officeHours(1.6),
+      limit: 300,
+      resetAfter: monthAfter,
+      pace: { ...windowHint('copilot', 'premium'), ...(lookback ? { lookbackMs: lookback } : {}) },
+    });
+    const predictive = fired.filter((f) => f.kind === 'predictive');
+    const label = `look-back ${lookback ? '7 d' : 'default'}: ${fired.map((f) => `${new Date(f.t).toISOString().slice(0, 13)} ${f.kind}`).join(', ')}`;
+    assert.equal(predictive.filter((f) => f.t < FEB1).length, 1, `one in January (${label})`);
+    assert.equal(predictive.filter((f) => f.t >= FEB1).length, 1, `one in February, re-armed by the reset (${label})`);
+    assert.ok(predictive[0]!.t >= JAN1 + DAY, `not before a day of data (${label})`);
+    assert.deepEqual(fired.filter((f) => f.kind === 'threshold').map((f) => f.level), [80, 95, 80, 95], label);
+  }
+});
+
+test('predictive needs enough data: not from hours of a monthly quota; a 5-hour window may predict after half an hour', () => {
+  // Installed mid-month, heavy use at once: the pace is "ok" within the hour, but a month is not judged on that.
+  const start = Date.UTC(2026, 0, 10, 9);
+  const monthly = traceAlerts({ from: start, to: start + 3 * DAY, step: 15 * 60_000, use: () => 1.25, limit: 300, resetAfter: () => FEB1, pace: windowHint('copilot', 'premium') });
+  const firstPredictive = monthly.find((f) => f.kind === 'predictive');
+  assert.ok(firstPredictive, 'the run-out is told');
+  assert.ok(firstPredictive.t >= start + DAY, `after a day of data, not at ${new Date(firstPredictive.t).toISOString()}`);
+  const twoHours = makeMeter({ id: 'premium', label: 'Premium requests', kind: 'quota', unit: 'requests', source: 'official', capturedAt: start + 2 * H, used: 10, limit: 300, resetsAt: FEB1 });
+  const early = computePace([0, 1, 2, 3].map((i) => ({ t: start + i * 30 * 60_000, used: i * 2.5, limit: 300, resetsAt: FEB1 })), twoHours, start + 2 * H, windowHint('copilot', 'premium'));
+  assert.equal(early.status, 'ok', 'the pace engine alone would have let it through after two hours');
+  assert.equal(early.runsOutBeforeReset, true);
+  // Claude's five-hour window, percent-only: 30 % an hour runs out after 3 h 20 min.
+  const w = Date.UTC(2026, 0, 10, 9);
+  const fiveHour = traceAlerts({
+    from: w,
+    to: w + 3 * H,
+    step: 5 * 60_000,
+    use: () => 2.5,
+    limit: 100,
+    resetAfter: () => w + 5 * H,
+    pace: windowHint('claude', 'five-hour'),
+    percent: true,
+  });
+  const p = fiveHour.find((f) => f.kind === 'predictive');
+  assert.ok(p && p.t >= w + 30 * 60_000 && p.t <= w + 45 * 60_000, `predicted after half an hour: ${fiveHour.map((f) => `${(f.t - w) / 60_000} min ${f.kind}`).join(', ')}`);
+});
+
+test('predictive is re-armed within a window only after the projection stayed low for a quarter of it', () => {
+  const MAR31 = Date.UTC(2026, 2, 31);
+  const from = Date.UTC(2026, 2, 1);
+  const burst = (pauseDays: number) => (t: number) => {
+    const day = (t - from) / DAY;
+    return day < 4 ? 4 : day >= 4 + pauseDays ? 8 : 0; // 96 a day, a pause, then 192 a day
+  };
+  const run2 = (pauseDays: number) =>
+    traceAlerts({ from, to: MAR31, use: burst(pauseDays), limit: 2000, resetAfter: () => Date.UTC(2026, 3, 1), pace: windowHint('copilot', 'premium') }).filter(
+      (f) => f.kind === 'predictive',
+    );
+  assert.equal(run2(3).length, 1, 'a three-day pause is not back on pace');
+  const long = run2(10);
+  assert.equal(long.length, 2, 'ten quiet days (a quarter of the month is 7.75) re-arm it');
+  assert.ok(long[1]!.t >= from + 14 * DAY);
 });
 
 test('low balance: once per episode, a clear top-up ends it (refill notice)', () => {
