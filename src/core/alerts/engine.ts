@@ -342,16 +342,17 @@ export class AlertEngine {
       if (this.deps.isLeader && !this.deps.isLeader()) return [];
       const opts = this.deps.options();
       if (!opts.enabled || batch.length === 0) return [];
-      // Always re-read: another window may have been the leader a moment ago, or snoozed a meter.
-      const state = await this.deps.store.load();
-      const { state: next, notifications } = decideAlerts(state, batch, opts, now);
-      if (JSON.stringify(next) !== JSON.stringify(state)) {
-        try {
-          await this.deps.store.save(next);
-        } catch (e) {
-          // Showing the alert matters more than remembering it; worst case it repeats after a restart.
-          this.log.warn(`could not save alert state: ${errMsg(e)}`);
-        }
+      let notifications: AlertNotification[] = [];
+      try {
+        // Always re-read: another window may have been the leader a moment ago, or snoozed a meter.
+        await this.deps.store.update((state) => {
+          const d = decideAlerts(state, batch, opts, now);
+          notifications = d.notifications;
+          return JSON.stringify(d.state) !== JSON.stringify(state) ? d.state : undefined;
+        });
+      } catch (e) {
+        // Showing the alert matters more than remembering it; worst case it repeats after a restart.
+        this.log.warn(`could not save alert state: ${errMsg(e)}`);
       }
       if (notifications.length) this.log.info(`${notifications.length} notification(s): ${notifications.map((n) => n.kind).join(', ')}`);
       return notifications;
@@ -362,26 +363,26 @@ export class AlertEngine {
   snooze(targets: readonly AlertTarget[], now: number): Promise<void> {
     return this.serial(async () => {
       const until = (this.deps.endOfDay ?? localEndOfDay)(now);
-      const state = await this.deps.store.load();
-      for (const t of targets) {
-        const key = episodeKey(t.accountId, t.meterId);
-        state.meters[key] = { ...(state.meters[key] ?? { seenAt: now }), snoozedUntil: until };
-      }
-      await this.deps.store.save(state);
+      await this.deps.store.update((state) => {
+        for (const t of targets) {
+          const key = episodeKey(t.accountId, t.meterId);
+          state.meters[key] = { ...(state.meters[key] ?? { seenAt: now }), snoozedUntil: until };
+        }
+        return state;
+      });
       this.log.info(`snoozed ${targets.length} meter(s) until the end of the day`);
     });
   }
 
   /** Drops a removed account's episodes. */
   forgetAccount(accountId: string): Promise<void> {
-    return this.serial(async () => {
-      const state = await this.deps.store.load();
-      const prefix = `${accountId}/`;
-      const keys = Object.keys(state.meters).filter((k) => k.startsWith(prefix));
-      if (!keys.length) return;
-      for (const k of keys) delete state.meters[k];
-      await this.deps.store.save(state);
-    });
+    return this.serial(() =>
+      this.deps.store.update((state) => {
+        const keys = Object.keys(state.meters).filter((k) => k.startsWith(`${accountId}/`));
+        for (const k of keys) delete state.meters[k];
+        return keys.length ? state : undefined;
+      }),
+    );
   }
 
   private serial<T>(op: () => Promise<T>): Promise<T> {

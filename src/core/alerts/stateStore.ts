@@ -1,9 +1,11 @@
 // Where alert episodes live: one small JSON document in the shared storage folder, so a restarted window or a new
-// leader knows what was already said. Written atomically (temp file in the same folder, then rename).
+// leader knows what was already said. Written atomically (temp file in the same folder, then rename), and changed
+// only under a lock shared by every window (the leader's decisions and another window's snooze land in one file).
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { nullLogger, scoped, type Logger } from '../log';
+import { FileLease } from '../state/lease';
 import { emptyAlertState, type AlertState, type AlertStateStore, type MeterEpisode } from './types';
 
 /** Keeps only well-formed entries; anything else becomes an empty state (a lost episode at worst repeats an alert). */
@@ -32,17 +34,26 @@ function isNum(v: unknown): v is number {
 /** For tests: stores the serialised text, so callers never share object references with the "file". */
 export class InMemoryAlertStateStore implements AlertStateStore {
   private text: string | undefined;
-  saves = 0;
 
   async load(): Promise<AlertState> {
-    return sanitizeAlertState(this.text === undefined ? undefined : JSON.parse(this.text));
+    return this.read();
   }
 
-  async save(state: AlertState): Promise<void> {
-    this.saves++;
-    this.text = JSON.stringify(state);
+  /** Atomic by construction: nothing between the read and the write awaits. */
+  async update(change: (state: AlertState) => AlertState | undefined): Promise<void> {
+    const next = change(this.read());
+    if (next) this.text = JSON.stringify(next);
+  }
+
+  private read(): AlertState {
+    return sanitizeAlertState(this.text === undefined ? undefined : JSON.parse(this.text));
   }
 }
+
+/** A lock whose holder stopped renewing this long ago (hung, or on another host) is taken over. */
+const LOCK_TTL_MS = 10_000;
+/** How long an update waits for the lock before writing without it (longer than the TTL: a dead holder is passed). */
+const LOCK_WAIT_MS = 15_000;
 
 export interface FileAlertStateStoreOptions {
   /** Folder shared by every window, e.g. `<globalStorage>/state`. Created on demand. */
@@ -79,7 +90,40 @@ export class FileAlertStateStore implements AlertStateStore {
     }
   }
 
-  async save(state: AlertState): Promise<void> {
+  async update(change: (state: AlertState) => AlertState | undefined): Promise<void> {
+    const unlock = await this.lock();
+    try {
+      const next = change(await this.load());
+      if (next) await this.save(next);
+    } finally {
+      await unlock();
+    }
+  }
+
+  /**
+   * Takes `<file>.lock` for one read-modify-write: a FileLease (an atomic mkdir; a holder whose process is gone is
+   * taken over at once, a silent one after the TTL). Should it stay out of reach, the update goes ahead unlocked: a
+   * rare lost update (an alert repeated) is better than alerts stopping.
+   */
+  private async lock(): Promise<() => Promise<void>> {
+    const lease = new FileLease({ dir: `${this.file}.lock`, log: warningsOnly(this.log), ttlMs: LOCK_TTL_MS });
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let pause = 2; ; pause = Math.min(50, pause * 2)) {
+      try {
+        if (await lease.tryAcquire()) return () => lease.release().catch((e: unknown) => this.log.warn(`cannot unlock the alert state (${errCode(e)})`));
+      } catch (e) {
+        this.log.warn(`cannot lock the alert state (${errCode(e)}); updating it without the lock`);
+        return async () => undefined;
+      }
+      if (Date.now() >= deadline) {
+        this.log.warn('the alert state stayed locked by another window; updating it without the lock');
+        return async () => undefined;
+      }
+      await new Promise((r) => setTimeout(r, pause * (1 + Math.random())));
+    }
+  }
+
+  private async save(state: AlertState): Promise<void> {
     await fsp.mkdir(this.folder, { recursive: true });
     // The temp name is unique per process and write, so two windows never write the same temp file.
     const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -104,6 +148,11 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
       await new Promise((r) => setTimeout(r, 10 * (i + 1)));
     }
   }
+}
+
+/** The lease logs every acquire and release; for a lock taken on every batch only its trouble is worth a line. */
+function warningsOnly(log: Logger): Logger {
+  return { ...nullLogger, warn: (m) => log.warn(m), error: (m) => log.error(m) };
 }
 
 function isCode(e: unknown, c: string): boolean {

@@ -105,5 +105,10 @@ export function emptyAlertState(): AlertState {
 export interface AlertStateStore {
   /** The stored state, or an empty one when absent or unreadable (never throws for bad content). */
   load(): Promise<AlertState>;
-  save(state: AlertState): Promise<void>;
+  /**
+   * Reads the state, hands it to `change` and writes what `change` returns (nothing when it returns undefined), as one
+   * step no other window's update interleaves with: the leader decides while another window snoozes, and a plain
+   * read-modify-write by each lost one of the two.
+   */
+  update(change: (state: AlertState) => AlertState | undefined): Promise<void>;
 }

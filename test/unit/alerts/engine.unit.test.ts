@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -175,6 +176,103 @@ test('two windows sharing the store: only the leader notifies, a leader change k
   leader = 'B';
   assert.deepEqual(await both(pct(87), T0 + H), [0, 0], 'the new leader knows the 80 % episode');
   assert.deepEqual(await both(pct(96), T0 + 2 * H), [0, 1]);
+});
+
+test('alerts.json: a snooze in one window and the leader\'s batch at the same moment both land (two engines, real files)', async () => {
+  let lostSnoozes = 0;
+  let lostEpisodes = 0;
+  for (let i = 0; i < 25; i++) {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tokstat-alerts-race-'));
+    const endOfDay = (n: number) => n + 10 * H;
+    const leader = new AlertEngine({ store: new FileAlertStateStore({ folder: dir }), options: () => opts(), endOfDay });
+    const focused = new AlertEngine({ store: new FileAlertStateStore({ folder: dir }), options: () => opts(), isLeader: () => false, endOfDay });
+    await leader.process([obs('a', [pct(82)])], T0);
+    // The user clicks Snooze on a's 80 % alert in the focused window while the leader decides b crossing 80 %.
+    await Promise.all([focused.snooze([{ accountId: 'a', meterId: 'premium' }], T0 + H), leader.process([obs('a', [pct(83)]), obs('b', [pct(85)])], T0 + H)]);
+    const st = await new FileAlertStateStore({ folder: dir }).load();
+    if (st.meters['a/premium']?.snoozedUntil === undefined) lostSnoozes++;
+    if (st.meters['b/premium']?.level !== 80) lostEpisodes++;
+    assert.deepEqual(await fsp.readdir(dir), ['alerts.json'], 'no lock or temp file is left behind');
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual({ lostSnoozes, lostEpisodes }, { lostSnoozes: 0, lostEpisodes: 0 });
+});
+
+test('alerts.json: two processes updating it at once lose nothing (a window snoozing while another decides)', async () => {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tokstat-alerts-procs-'));
+  const n = 30;
+  // The other window: a separate Node process snoozing n meters one after the other, on "go".
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const { AlertEngine } = require(process.argv[1]);
+       const { FileAlertStateStore } = require(process.argv[2]);
+       const { DEFAULT_ALERT_OPTIONS } = require(process.argv[3]);
+       const [dir, n, t] = [process.argv[4], Number(process.argv[5]), Number(process.argv[6])];
+       const e = new AlertEngine({ store: new FileAlertStateStore({ folder: dir }), options: () => DEFAULT_ALERT_OPTIONS, isLeader: () => false, endOfDay: (x) => x + 36e6 });
+       process.stdout.write('ready\\n');
+       process.stdin.once('data', async () => {
+         for (let i = 0; i < n; i++) await e.snooze([{ accountId: 'z', meterId: 'm' + i }], t);
+         process.exit(0);
+       });`,
+      path.resolve(__dirname, '../../../src/core/alerts/engine.js'),
+      path.resolve(__dirname, '../../../src/core/alerts/stateStore.js'),
+      path.resolve(__dirname, '../../../src/core/alerts/types.js'),
+      dir,
+      String(n),
+      String(T0),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', reject);
+      child.stdout!.once('data', () => resolve());
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const leader = new AlertEngine({ store: new FileAlertStateStore({ folder: dir }), options: () => opts() });
+    child.stdin!.write('go\n');
+    for (let i = 0; i < n; i++) await leader.process([obs(`b${i}`, [pct(85)])], T0 + i * 60_000);
+    assert.equal(await exited, 0);
+    const st = await new FileAlertStateStore({ folder: dir }).load();
+    const snoozed = Array.from({ length: n }, (_, i) => st.meters[`z/m${i}`]?.snoozedUntil !== undefined).filter(Boolean).length;
+    const episodes = Array.from({ length: n }, (_, i) => st.meters[`b${i}/premium`]?.level === 80).filter(Boolean).length;
+    assert.deepEqual({ snoozed, episodes }, { snoozed: n, episodes: n });
+  } finally {
+    child.kill();
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('alerts.json: a lock left by a window that died is taken over, not waited on', async () => {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tokstat-alerts-lock-'));
+  try {
+    const dead = spawn(process.execPath, ['-e', '']);
+    const pid = dead.pid!;
+    await new Promise((r) => dead.once('exit', r));
+    const lockOf = async (owner: object) => {
+      await fsp.mkdir(path.join(dir, 'alerts.json.lock'), { recursive: true });
+      await fsp.writeFile(path.join(dir, 'alerts.json.lock', 'owner.json'), JSON.stringify({ owner: 'old window', token: 'x', acquiredAt: 0, ...owner }));
+    };
+    const engine = new AlertEngine({ store: new FileAlertStateStore({ folder: dir }), options: () => opts() });
+    // Its process is gone (same host): taken over at once.
+    await lockOf({ expiresAt: Date.now() + 60_000, pid, host: os.hostname() });
+    let started = Date.now();
+    assert.equal((await engine.process([obs('a', [pct(85)])], T0)).length, 1);
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+    // Another host's window that stopped renewing: taken over once its heartbeat is past.
+    await lockOf({ expiresAt: Date.now() - 1, pid: 1, host: 'elsewhere' });
+    started = Date.now();
+    await engine.snooze([{ accountId: 'a', meterId: 'premium' }], T0);
+    assert.ok(Date.now() - started < 2_000);
+    const st = await new FileAlertStateStore({ folder: dir }).load();
+    assert.equal(st.meters['a/premium']?.level, 80);
+    assert.ok(st.meters['a/premium']?.snoozedUntil !== undefined);
+    assert.deepEqual(await fsp.readdir(dir), ['alerts.json']);
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('snooze for today: quiet until the end of the day, persisted; afterwards the state reached meanwhile is told once', async () => {
