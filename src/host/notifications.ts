@@ -101,6 +101,8 @@ export class NotificationsController implements vscode.Disposable {
       }),
     );
     this.disposables.add(deps.onDidChangeSnapshot((id, snap) => this.dispatcher.onSnapshot(id, snap)));
+    // Notices the previous leader (or this window before a restart) held back are released even if no poll comes soon.
+    this.dispatcher.resume();
     const handOff = deps.handOff;
     if (handOff) {
       this.disposables.add(handOff.onDidChangeFocus((focused) => focused && this.claimAndShow()));

@@ -1,6 +1,7 @@
 // Collects fresh snapshots for a moment and hands them to the engine as one batch: polls of many accounts land
 // within a second or two of each other (startup, wake from sleep, Refresh All), and one batch is what lets the
-// engine fold "3 accounts above 80 %" into a single notification instead of a storm.
+// engine fold "3 accounts above 80 %" into a single notification instead of a storm. Notices the engine holds back
+// (storm control across batches) are released by a timer when due, also when no poll lands by then.
 import type { Clock, TimerHandle } from '../clock';
 import type { Disposable } from '../events';
 import type { PaceSummary } from '../forecast/types';
@@ -27,6 +28,7 @@ export class AlertDispatcher implements Disposable {
   private readonly log: Logger;
   private readonly pending = new Map<string, Snapshot>();
   private timer: TimerHandle | undefined;
+  private releaseTimer: TimerHandle | undefined;
   private disposed = false;
 
   constructor(private readonly deps: AlertDispatcherDeps) {
@@ -41,11 +43,24 @@ export class AlertDispatcher implements Disposable {
       return;
     }
     this.pending.set(accountId, snapshot);
+    this.schedule();
+  }
+
+  /** Looks at the shared state once without a snapshot: notices held before a restart are released when due. */
+  resume(): void {
+    if (!this.disposed) this.schedule();
+  }
+
+  private schedule(): void {
     // Not restarted by later snapshots: a steady trickle must still be decided within debounceMs.
     this.timer ??= this.deps.clock.setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((e) => this.log.error(`alert batch failed: ${e instanceof Error ? e.message : String(e)}`));
+      this.run();
     }, this.deps.debounceMs ?? 2_000);
+  }
+
+  private run(): void {
+    this.flush().catch((e) => this.log.error(`alert batch failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /** Decides on everything pending now (also called by the timer; tests call it directly). */
@@ -54,7 +69,7 @@ export class AlertDispatcher implements Disposable {
     this.timer = undefined;
     const batch = [...this.pending];
     this.pending.clear();
-    if (this.disposed || batch.length === 0 || !this.deps.engine.isActive()) return;
+    if (this.disposed || !this.deps.engine.isActive()) return;
     const observations: AlertObservation[] = [];
     for (const [accountId, snapshot] of batch) {
       const accountName = this.deps.accountName(accountId);
@@ -70,6 +85,7 @@ export class AlertDispatcher implements Disposable {
     }
     const notes = await this.deps.engine.process(observations, this.deps.clock.now());
     if (this.disposed) return;
+    this.armRelease();
     for (const n of notes) {
       try {
         this.deps.present(n);
@@ -79,10 +95,24 @@ export class AlertDispatcher implements Disposable {
     }
   }
 
+  /** Wakes the engine when its held notices are due. */
+  private armRelease(): void {
+    if (this.releaseTimer) this.deps.clock.clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    const at = this.deps.engine.nextReleaseAt();
+    if (at === undefined) return;
+    this.releaseTimer = this.deps.clock.setTimeout(() => {
+      this.releaseTimer = undefined;
+      this.run();
+    }, Math.max(0, at - this.deps.clock.now()));
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    if (this.releaseTimer) this.deps.clock.clearTimeout(this.releaseTimer);
     this.timer = undefined;
+    this.releaseTimer = undefined;
     this.pending.clear();
   }
 }

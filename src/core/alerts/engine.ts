@@ -4,8 +4,8 @@
 // Episodes: each account/meter remembers what it was already told (threshold level, predicted run-out, low
 // balance). An episode ends when the condition clears with some hysteresis, or when the window resets, and only
 // then may the same alert fire again; a predicted run-out is told once per window (re-armed only after a long calm).
-// A snoozed meter is quiet, and what it was not told is not remembered as told. Storms are folded: many alerts of
-// one kind in a batch become one notification.
+// A snoozed meter is quiet, and what it was not told is not remembered as told. Storms are folded (storm.ts): many
+// alerts of one kind become one notification, also when the polls that bring them come minutes apart.
 import { formatAmount, formatPercent } from '../format';
 import { nullLogger, scoped, type Logger } from '../log';
 import type { Meter } from '../model';
@@ -20,7 +20,9 @@ import {
   type AlertStateStore,
   type AlertTarget,
   type MeterEpisode,
+  type NamedNotification,
 } from './types';
+import { nextReleaseAt, release } from './storm';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -51,9 +53,7 @@ export interface AlertDecision {
   notifications: AlertNotification[];
 }
 
-interface Single extends AlertNotification {
-  accountName: string;
-}
+type Single = NamedNotification;
 
 /** Pure: the next state and the notifications to show. `state` is not modified. */
 export function decideAlerts(state: AlertState, batch: readonly AlertObservation[], opts: AlertOptions, now: number): AlertDecision {
@@ -92,7 +92,13 @@ export function decideAlerts(state: AlertState, batch: readonly AlertObservation
   for (const [k, e] of Object.entries(next.meters)) {
     if (!e || typeof e.seenAt !== 'number' || now - e.seenAt > PRUNE_AFTER_MS) delete next.meters[k];
   }
-  return { state: next, notifications: fold(singles, opts) };
+  // Held notices of meters removed or snoozed since are dropped; the rest wait for their turn with the new ones.
+  const wanted = (n: NamedNotification) =>
+    n.targets.some((t) => {
+      const e = next.meters[episodeKey(t.accountId, t.meterId)];
+      return e !== undefined && !(e.snoozedUntil !== undefined && e.snoozedUntil > now);
+    });
+  return { state: next, notifications: release(next, singles, opts, now, wanted) };
 }
 
 interface Ctx {
@@ -240,78 +246,6 @@ function balanceRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions): void {
   e.last = rem;
 }
 
-/** Groups by kind and level, then caps the number of separate notifications. */
-function fold(singles: Single[], opts: AlertOptions): AlertNotification[] {
-  const groups = new Map<string, Single[]>();
-  for (const s of singles) {
-    const k = `${s.kind}|${s.level ?? ''}|${s.refill ? 'r' : ''}`;
-    const g = groups.get(k);
-    if (g) g.push(s);
-    else groups.set(k, [s]);
-  }
-  let out: AlertNotification[] = [];
-  for (const g of groups.values()) {
-    if (g.length >= Math.max(2, opts.groupAt)) out.push(grouped(g));
-    else out.push(...g.map(strip));
-  }
-  if (out.length > Math.max(1, opts.maxSeparate)) out = [summary(out)];
-  return out;
-}
-
-function strip(s: Single): AlertNotification {
-  const { accountName: _unused, ...n } = s;
-  return n;
-}
-
-function listNames(names: string[]): string {
-  const shown = names.slice(0, 3).join(', ');
-  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
-}
-
-function grouped(g: Single[]): AlertNotification {
-  const first = g[0]!;
-  const accounts = [...new Set(g.map((s) => s.accountName))];
-  const who = accounts.length === 1 ? `${accounts[0]}: ${g.length} meters` : `${accounts.length} accounts`;
-  let message: string;
-  switch (first.kind) {
-    case 'threshold':
-      message = `${who} above ${first.level}%`;
-      break;
-    case 'predictive':
-      message = `${who} on pace to run out before the reset`;
-      break;
-    case 'reset':
-      message = first.refill ? `${who} topped up` : `${who} reset`;
-      break;
-    case 'lowBalance':
-      message = `${who} with a low balance`;
-      break;
-  }
-  if (accounts.length > 1) message += `: ${listNames(accounts)}`;
-  return {
-    kind: first.kind,
-    severity: g.some((s) => s.severity === 'warning') ? 'warning' : 'info',
-    message,
-    targets: g.flatMap((s) => s.targets),
-    grouped: true,
-    ...(first.level !== undefined ? { level: first.level } : {}),
-    ...(first.refill ? { refill: true } : {}),
-  };
-}
-
-function summary(all: AlertNotification[]): AlertNotification {
-  const warnings = all.filter((n) => n.severity === 'warning');
-  const parts = all.map((n) => (n.grouped ? n.message : n.message.split(' — ')[0]!));
-  const kinds = [...new Set(all.map((n) => n.kind))];
-  return {
-    kind: kinds.length === 1 ? kinds[0]! : warnings[0]?.kind ?? all[0]!.kind,
-    severity: warnings.length ? 'warning' : 'info',
-    message: `${all.length} tokstat alerts: ${parts.slice(0, 3).join('; ')}${parts.length > 3 ? '; …' : ''}`,
-    targets: all.flatMap((n) => n.targets),
-    grouped: true,
-  };
-}
-
 export interface AlertEngineDeps {
   store: AlertStateStore;
   options: () => AlertOptions;
@@ -326,6 +260,9 @@ export interface AlertEngineDeps {
 export class AlertEngine {
   private readonly log: Logger;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Whether the shared state was looked at since start-up (it may hold notices of the previous leader). */
+  private looked = false;
+  private releaseAt: number | undefined;
 
   constructor(private readonly deps: AlertEngineDeps) {
     this.log = scoped(deps.log ?? nullLogger, 'alerts');
@@ -336,18 +273,29 @@ export class AlertEngine {
     return (!this.deps.isLeader || this.deps.isLeader()) && this.deps.options().enabled;
   }
 
-  /** Decides and persists; returns the notifications to show (empty in a follower window or when alerts are off). */
+  /** When notices held back by storm control are due, as of the last decision (the caller wakes `process` then). */
+  nextReleaseAt(): number | undefined {
+    return this.releaseAt;
+  }
+
+  /**
+   * Decides and persists; returns the notifications to show (empty in a follower window or when alerts are off). An
+   * empty batch only releases held notices that are due.
+   */
   process(batch: readonly AlertObservation[], now: number): Promise<AlertNotification[]> {
     return this.serial(async () => {
       if (this.deps.isLeader && !this.deps.isLeader()) return [];
       const opts = this.deps.options();
-      if (!opts.enabled || batch.length === 0) return [];
+      if (!opts.enabled) return [];
+      if (batch.length === 0 && this.looked && (this.releaseAt === undefined || now < this.releaseAt)) return [];
       let notifications: AlertNotification[] = [];
       try {
         // Always re-read: another window may have been the leader a moment ago, or snoozed a meter.
         await this.deps.store.update((state) => {
           const d = decideAlerts(state, batch, opts, now);
           notifications = d.notifications;
+          this.looked = true;
+          this.releaseAt = nextReleaseAt(d.state, opts);
           return JSON.stringify(d.state) !== JSON.stringify(state) ? d.state : undefined;
         });
       } catch (e) {
@@ -374,13 +322,17 @@ export class AlertEngine {
     });
   }
 
-  /** Drops a removed account's episodes. */
+  /** Drops a removed account's episodes, snoozes and held notices. */
   forgetAccount(accountId: string): Promise<void> {
     return this.serial(() =>
       this.deps.store.update((state) => {
         const keys = Object.keys(state.meters).filter((k) => k.startsWith(`${accountId}/`));
         for (const k of keys) delete state.meters[k];
-        return keys.length ? state : undefined;
+        const held = state.held?.filter((h) => !h.targets.some((t) => t.accountId === accountId));
+        if (keys.length === 0 && held?.length === state.held?.length) return undefined;
+        if (held?.length) state.held = held;
+        else delete state.held;
+        return state;
       }),
     );
   }

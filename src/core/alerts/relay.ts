@@ -8,23 +8,12 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { nullLogger, scoped, type Logger } from '../log';
-import { ALERT_KINDS, type AlertNotification } from './types';
+import { notificationSchema } from './schema';
+import type { AlertNotification } from './types';
 
 const SUFFIX = '.json';
 /** Written by this version; a file of another version is dropped unread. */
 const VERSION = 1;
-const MAX_MESSAGE = 2_000;
-const MAX_TARGETS = 500;
-
-const notificationSchema = z.object({
-  kind: z.enum(ALERT_KINDS as [AlertNotification['kind'], ...AlertNotification['kind'][]]),
-  severity: z.enum(['info', 'warning']),
-  message: z.string().check(z.minLength(1), z.maxLength(MAX_MESSAGE)),
-  targets: z.array(z.object({ accountId: z.string().check(z.maxLength(200)), meterId: z.string().check(z.maxLength(200)) })).check(z.maxLength(MAX_TARGETS)),
-  grouped: z.boolean(),
-  level: z.optional(z.number()),
-  refill: z.optional(z.boolean()),
-});
 const envelopeSchema = z.object({ version: z.literal(VERSION), postedAt: z.number(), notification: notificationSchema });
 
 export interface NotificationRelayOptions {

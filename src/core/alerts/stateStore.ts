@@ -6,13 +6,18 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { nullLogger, scoped, type Logger } from '../log';
 import { FileLease } from '../state/lease';
-import { emptyAlertState, type AlertState, type AlertStateStore, type MeterEpisode } from './types';
+import { heldNotificationSchema } from './schema';
+import { emptyAlertState, type AlertState, type AlertStateStore, type HeldNotification, type MeterEpisode } from './types';
+
+/** Bounds of what storm control keeps (a few notices and times; more is a damaged or foreign file). */
+const MAX_HELD = 200;
+const MAX_SHOWN = 50;
 
 /** Keeps only well-formed entries; anything else becomes an empty state (a lost episode at worst repeats an alert). */
 export function sanitizeAlertState(value: unknown): AlertState {
   const state = emptyAlertState();
   if (!value || typeof value !== 'object') return state;
-  const v = value as { version?: unknown; meters?: unknown };
+  const v = value as { version?: unknown; meters?: unknown; held?: unknown; shown?: unknown };
   if (v.version !== 1 || !v.meters || typeof v.meters !== 'object') return state;
   for (const [k, raw] of Object.entries(v.meters as Record<string, unknown>)) {
     if (!raw || typeof raw !== 'object') continue;
@@ -23,6 +28,17 @@ export function sanitizeAlertState(value: unknown): AlertState {
     if (r.predicted === true) e.predicted = true;
     if (r.low === true) e.low = true;
     state.meters[k] = e;
+  }
+  if (Array.isArray(v.held)) {
+    const held = v.held.slice(0, MAX_HELD).flatMap((h): HeldNotification[] => {
+      const r = heldNotificationSchema.safeParse(h);
+      return r.success ? [r.data as HeldNotification] : [];
+    });
+    if (held.length) state.held = held;
+  }
+  if (Array.isArray(v.shown)) {
+    const shown = v.shown.filter(isNum).slice(-MAX_SHOWN);
+    if (shown.length) state.shown = shown;
   }
   return state;
 }

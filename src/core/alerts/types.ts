@@ -20,10 +20,13 @@ export interface AlertOptions {
    * under 10 % of the most seen since the last top-up (and under 1 left). 0 turns every low-balance check off.
    */
   lowBalance: number;
-  /** This many alerts of one kind and level in one batch become one grouped notification. */
+  /** This many alerts of one kind and level shown together become one grouped notification. */
   groupAt: number;
-  /** More separate notifications than this in one batch collapse into a single summary. */
+  /** At most this many notifications are shown within `rateWindowMs`; more are folded into one summary. */
   maxSeparate: number;
+  rateWindowMs: number;
+  /** Reset and top-up notices wait this long for the others of the same event (accounts polled minutes apart). */
+  holdMs: number;
   /** A predicted run-out must come at least this long before the reset to be worth a notification. */
   predictiveMinLeadMs: number;
 }
@@ -36,6 +39,8 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   lowBalance: 5,
   groupAt: 3,
   maxSeparate: 3,
+  rateWindowMs: 600_000,
+  holdMs: 600_000,
   predictiveMinLeadMs: 3_600_000,
 };
 
@@ -67,6 +72,16 @@ export interface AlertNotification {
   refill?: boolean;
 }
 
+/** A decided notification with its account's name (for grouping it with others). */
+export interface NamedNotification extends AlertNotification {
+  accountName: string;
+}
+
+/** A notification waiting in the shared state (storm control) since `heldAt`. */
+export interface HeldNotification extends NamedNotification {
+  heldAt: number;
+}
+
 /** Per account/meter memory of what was already said in the current episode. */
 export interface MeterEpisode {
   /** Highest threshold notified in the current episode. */
@@ -95,6 +110,10 @@ export interface AlertState {
   version: 1;
   /** Keyed by `${accountId}/${meterId}`. */
   meters: Record<string, MeterEpisode>;
+  /** Notifications decided but not shown yet (storm control), oldest first. */
+  held?: HeldNotification[];
+  /** When the notifications shown within the rate window were shown, ascending. */
+  shown?: number[];
 }
 
 export function emptyAlertState(): AlertState {

@@ -87,23 +87,24 @@ test('hysteresis: hovering around a threshold does not re-notify; falling clearl
   assert.deepEqual(hi.map((n) => n.map((x) => x.level)), [[95], [], [], [95]]);
 });
 
-test('re-arm after a reset: the window change ends the episode and says so once', () => {
+test('re-arm after a reset: the window change ends the episode and says so once (after a short hold)', () => {
   const steps = [pct(96, { resetsAt: FEB1 }), pct(97, { resetsAt: FEB1 })];
   let state = emptyAlertState();
-  const at = [T0, T0 + H, FEB1 + H, FEB1 + 2 * H, FEB1 + 10 * H];
+  // The reset notice waits 10 minutes for other accounts' resets (storm control), then goes out with the next look.
+  const at = [T0, T0 + H, FEB1 + H, FEB1 + H + 10 * 60_000, FEB1 + 10 * H];
   const meters = [...steps, pct(2, { resetsAt: MAR1 }), pct(3, { resetsAt: MAR1 }), pct(85, { resetsAt: MAR1 })];
   const seen = meters.map((m, i) => {
     const d = decideAlerts(state, [obs('a', [m])], opts(), at[i]!);
     state = d.state;
     return d.notifications;
   });
-  assert.deepEqual(seen.map((n) => n.map((x) => x.kind)), [['threshold'], [], ['reset'], [], ['threshold']]);
-  assert.equal(seen[2]![0]!.severity, 'info');
-  assert.equal(seen[2]![0]!.message, 'Acct a · Premium requests has reset: 2% used (was 97%)');
+  assert.deepEqual(seen.map((n) => n.map((x) => x.kind)), [['threshold'], [], [], ['reset'], ['threshold']]);
+  assert.equal(seen[3]![0]!.severity, 'info');
+  assert.equal(seen[3]![0]!.message, 'Acct a · Premium requests has reset: 2% used (was 97%)');
   assert.equal(seen[4]![0]!.level, 80);
   // Without a reset time, a large fall back is a reset too; a reset of a meter that was never high stays quiet.
-  const noReset = run([pct(90, { resetsAt: undefined }), pct(5, { resetsAt: undefined }), pct(82, { resetsAt: undefined })]);
-  assert.deepEqual(noReset.map((n) => n.map((x) => x.kind)), [['threshold'], ['reset'], ['threshold']]);
+  const noReset = run([90, 5, 6, 82].map((p) => pct(p, { resetsAt: undefined })));
+  assert.deepEqual(noReset.map((n) => n.map((x) => x.kind)), [['threshold'], [], ['reset'], ['threshold']]);
   assert.deepEqual(run([pct(50, { resetsAt: undefined }), pct(1, { resetsAt: undefined })]).flat(), []);
 });
 
@@ -512,11 +513,12 @@ test('predictive is re-armed within a window only after the projection stayed lo
 });
 
 test('low balance: once per episode, a clear top-up ends it (refill notice)', () => {
-  const out = run([balance(10), balance(4), balance(3), balance(5.2), balance(20), balance(4)]);
-  assert.deepEqual(out.map((n) => n.map((x) => x.kind)), [[], ['lowBalance'], [], [], ['reset'], ['lowBalance']]);
+  const out = run([balance(10), balance(4), balance(3), balance(5.2), balance(20), balance(19), balance(4)]);
+  // The refill notice is held a moment (storm control) and goes out with the next look.
+  assert.deepEqual(out.map((n) => n.map((x) => x.kind)), [[], ['lowBalance'], [], [], [], ['reset'], ['lowBalance']]);
   assert.equal(out[1]![0]!.message, 'Acct a · Balance is low: $4.00 left');
-  assert.equal(out[4]![0]!.message, 'Acct a · Balance topped up: $20.00 left');
-  assert.equal(out[4]![0]!.refill, true);
+  assert.equal(out[5]![0]!.message, 'Acct a · Balance topped up: $20.00 left');
+  assert.equal(out[5]![0]!.refill, true);
 });
 
 test('prepaid credits (a remaining amount, no limit) are a balance; non-money units are low relative to their own scale', () => {
@@ -532,8 +534,8 @@ test('prepaid credits (a remaining amount, no limit) are a balance; non-money un
   assert.deepEqual(first(money(6, 'USD')), []);
   // Relative to the most seen since the last top-up: 10 %.
   const c = run([credits(50), credits(20), credits(5.2), credits(4.9), credits(3), credits(60), credits(30), credits(5.9)]);
-  assert.deepEqual(c.map((n) => n.map((x) => x.kind)), [[], [], [], ['lowBalance'], [], ['reset'], [], ['lowBalance']]);
-  assert.equal(c[5]![0]!.message, 'Acct a · Credits topped up: 60 credits left');
+  assert.deepEqual(c.map((n) => n.map((x) => x.kind)), [[], [], [], ['lowBalance'], [], [], ['reset'], ['lowBalance']]);
+  assert.equal(c[6]![0]!.message, 'Acct a · Credits topped up: 60 credits left', 'told (after a short hold)');
   const t = run([tokens(40_000), tokens(4_000), tokens(3_999)]);
   assert.deepEqual(t.map((n) => n.length), [0, 0, 1]);
   // 0 turns every low-balance alert off, credits included.
@@ -571,6 +573,11 @@ test('file store: missing or corrupt files read as empty; bad entries are droppe
   assert.deepEqual(await store.load(), emptyAlertState());
   await fsp.writeFile(path.join(dir, 'alerts.json'), JSON.stringify({ version: 1, meters: { 'a/x': { seenAt: 1, level: 80, junk: 'y' }, 'a/y': { level: 80 }, 'a/z': null } }));
   assert.deepEqual(await store.load(), { version: 1, meters: { 'a/x': { seenAt: 1, level: 80 } } });
+  // Held notices (storm control) are validated like the relay's: a bad one is dropped, a good one kept.
+  const good = { kind: 'reset', severity: 'info', message: 'A · Q has reset', targets: [{ accountId: 'a', meterId: 'x' }], grouped: false, accountName: 'A', heldAt: 5 };
+  const bad = { ...good, kind: 'explode' };
+  await fsp.writeFile(path.join(dir, 'alerts.json'), JSON.stringify({ version: 1, meters: {}, held: [bad, good, { ...good, heldAt: 'x' }], shown: [3, 'y', 4] }));
+  assert.deepEqual(await store.load(), { version: 1, meters: {}, held: [good], shown: [3, 4] });
 });
 
 test('settings normalisation', () => {

@@ -58,6 +58,107 @@ test('dispatcher: snapshots arriving together are decided as one batch (one grou
   assert.equal(clock.pendingTimers(), 0, 'dispose clears the debounce timer');
 });
 
+// ---- storm control across batches -----------------------------------------------------------------------------
+const FEB1 = Date.UTC(2026, 1, 1);
+const MAR1 = Date.UTC(2026, 2, 1);
+const MIN = 60_000;
+
+function monthly(accountId: string, percent: number, resetsAt: number, at: number): Snapshot {
+  const m = makeMeter({ id: 'premium', label: 'Premium', kind: 'quota', unit: 'requests', source: 'official', capturedAt: at, used: percent * 3, limit: 300, resetsAt });
+  return { accountId, takenAt: at, status: 'ok', meters: [m] };
+}
+
+/** A leader's dispatcher and engine on `store`, showing into `shown`. */
+function leaderOn(store: InMemoryAlertStateStore, clock: FakeClock, shown: AlertNotification[]) {
+  const engine = new AlertEngine({ store, options: () => DEFAULT_ALERT_OPTIONS });
+  return new AlertDispatcher({ engine, clock, accountName: (id) => id, present: (n) => shown.push(n), debounceMs: 2000 });
+}
+
+const settle = () => flushMicrotasks().then(flushMicrotasks);
+
+test('storm control: eight accounts resetting on the 1st, polled 30 s apart, give one notification', async () => {
+  const clock = new FakeClock(FEB1 - 3_600_000);
+  const shown: AlertNotification[] = [];
+  const d = leaderOn(new InMemoryAlertStateStore(), clock, shown);
+  const ids = 'abcdefgh'.split('');
+  for (const id of ids) d.onSnapshot(id, monthly(id, 90, FEB1, clock.now()));
+  await d.flush();
+  assert.deepEqual(shown.map((n) => n.message), ['8 accounts above 80%: a, b, c and 5 more']);
+  shown.length = 0;
+  clock.advanceTo(FEB1 + MIN);
+  for (const id of ids) {
+    d.onSnapshot(id, monthly(id, 0, MAR1, clock.now()));
+    await clock.advanceAsync(30_000, settle); // each account at its own phase of the 10-minute interval
+  }
+  assert.equal(shown.length, 0, 'held while the other accounts report');
+  // No poll needed: the hold ends on a timer.
+  await clock.advanceAsync(10 * MIN, settle);
+  assert.deepEqual(shown.map((n) => [n.kind, n.severity, n.message, n.targets.length]), [['reset', 'info', '8 accounts reset: a, b, c and 5 more', 8]]);
+  await clock.advanceAsync(60 * MIN, settle);
+  assert.equal(shown.length, 1, 'once');
+  d.dispose();
+  assert.equal(clock.pendingTimers(), 0);
+});
+
+test('storm control: at most 3 notifications in 10 minutes across batches; the rest go out together when there is room', async () => {
+  const clock = new FakeClock(Date.UTC(2026, 0, 10, 9));
+  const shown: Array<{ at: number; message: string }> = [];
+  const store = new InMemoryAlertStateStore();
+  const engine = new AlertEngine({ store, options: () => DEFAULT_ALERT_OPTIONS });
+  const d = new AlertDispatcher({ engine, clock, accountName: (id) => id, present: (n) => shown.push({ at: clock.now(), message: n.message }), debounceMs: 2000 });
+  const start = clock.now();
+  for (const id of 'abcdef'.split('')) {
+    d.onSnapshot(id, monthly(id, 85, FEB1, clock.now()));
+    await clock.advanceAsync(MIN, settle); // one account crossing 80 % a minute
+  }
+  assert.deepEqual(shown.map((s) => s.message), ['a · Premium: 85% used', 'b · Premium: 85% used', 'c · Premium: 85% used']);
+  await clock.advanceAsync(10 * MIN, settle);
+  assert.deepEqual(shown.slice(3).map((s) => s.message), ['3 accounts above 80%: d, e, f']);
+  assert.equal(shown[3]!.at, start + 2_000 + 10 * MIN, 'as soon as the first one is 10 minutes old');
+  d.dispose();
+});
+
+test('storm control survives a restart: held notices and the rate of the last 10 minutes are in the shared state', async () => {
+  const clock = new FakeClock(FEB1 + MIN);
+  const store = new InMemoryAlertStateStore();
+  const shown: AlertNotification[] = [];
+  const before = leaderOn(store, clock, shown);
+  // Known high before the reset, then three of four accounts report theirs; the window restarts meanwhile.
+  await store.update((s) => {
+    for (const id of 'wxyz') s.meters[`${id}/premium`] = { seenAt: FEB1 - MIN, peak: 90, last: 90, level: 80, resetsAt: FEB1 };
+    return s;
+  });
+  for (const id of 'wxy') {
+    before.onSnapshot(id, monthly(id, 1, MAR1, clock.now()));
+    await clock.advanceAsync(30_000, settle);
+  }
+  before.dispose();
+  assert.equal(shown.length, 0);
+  assert.equal((await store.load()).held?.length, 3, 'held notices are in alerts.json');
+  // The new window: its first look (no poll needed) arms the release; the fourth account reports meanwhile.
+  const after = leaderOn(store, clock, shown);
+  after.resume();
+  await clock.advanceAsync(3_000, settle);
+  after.onSnapshot('z', monthly('z', 1, MAR1, clock.now()));
+  await clock.advanceAsync(10 * MIN, settle);
+  assert.deepEqual(shown.map((n) => n.message), ['4 accounts reset: w, x, y and 1 more']);
+  // Three warnings shown, then a restart: the fourth within 10 minutes still waits for room.
+  await clock.advanceAsync(10 * MIN, settle);
+  shown.length = 0;
+  for (const id of 'abc') {
+    after.onSnapshot(id, monthly(id, 85, MAR1, clock.now()));
+    await clock.advanceAsync(3_000, settle);
+  }
+  after.dispose();
+  const again = leaderOn(store, clock, shown);
+  again.onSnapshot('d', monthly('d', 86, MAR1, clock.now()));
+  await clock.advanceAsync(3_000, settle);
+  assert.equal(shown.length, 3, `${shown.map((n) => n.message).join(' | ')}`);
+  await clock.advanceAsync(10 * MIN, settle);
+  assert.deepEqual(shown.slice(3).map((n) => n.message), ['d · Premium: 86% used']);
+  again.dispose();
+});
+
 // ---- host adapter -------------------------------------------------------------------------------------------
 interface Shown {
   level: 'warning' | 'info';
