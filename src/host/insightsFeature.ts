@@ -10,6 +10,7 @@ import { loadInsights } from '../core/lazy';
 import type { Logger } from '../core/log';
 import type { Meter, Snapshot } from '../core/model';
 import type { PollScheduler } from '../core/scheduler/scheduler';
+import type { NotificationsController } from './notifications';
 import type { ChartSeries, HistoryRange } from '../shared/protocol';
 
 export interface InsightsFeatureDeps {
@@ -30,6 +31,7 @@ const WRITE_FAILURES_TO_WARN = 3;
 export class InsightsFeature implements vscode.Disposable {
   private history: HistoryStore | undefined;
   private insights: Insights | undefined;
+  private notifications: NotificationsController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new Emitter<string>();
   /** Fires with an account id when its paces changed. */
@@ -70,8 +72,6 @@ export class InsightsFeature implements vscode.Disposable {
       }),
     );
     await history.start();
-    for (const id of this.pendingForget) await this.forgetAccount(id);
-    this.pendingForget.clear();
     // Disposed while the history loaded (a window closing at start-up): nothing more may be created, or it would
     // outlive the extension (a snapshot listener, the notifications' outbox watcher).
     if (this.disposed) return;
@@ -91,7 +91,11 @@ export class InsightsFeature implements vscode.Disposable {
       // The leader may be a background window: its notifications are shown in the window the user is in.
       handOff: { relay: new m.NotificationRelay({ folder: path.join(deps.storage, 'alerts', 'outbox'), log: deps.log }), ...m.windowFocus() },
     });
+    this.notifications = notifications;
     this.disposables.push(notifications);
+    // Accounts removed while this was starting: their history and alert state go now.
+    for (const id of this.pendingForget) await this.forgetAccount(id);
+    this.pendingForget.clear();
     // Paces for what is already on screen (snapshots restored from disk).
     for (const a of deps.repo.list()) {
       const snap = deps.scheduler.getSnapshot(a.id);
@@ -155,6 +159,7 @@ export class InsightsFeature implements vscode.Disposable {
     }
     this.insights?.forget(accountId);
     await this.history.deleteAccount(accountId);
+    await this.notifications?.forgetAccount(accountId);
   }
 
   /** One account's rows for "Export Usage History", in chunks (HistoryStore.exportChunks). */

@@ -457,7 +457,7 @@ test('predictive on a real Copilot trace: one alert per month, not every Monday 
       use: officeHours(1.6),
       limit: 300,
       resetAfter: monthAfter,
-      pace: { ...windowHint('copilot', 'premium'), ...(lookback ? { lookbackMs: lookback } : {}) },
+      pace: { ...windowHint('copilot', { id: 'premium' }), ...(lookback ? { lookbackMs: lookback } : {}) },
     });
     const predictive = fired.filter((f) => f.kind === 'predictive');
     const label = `look-back ${lookback ? '7 d' : 'default'}: ${fired.map((f) => `${new Date(f.t).toISOString().slice(0, 13)} ${f.kind}`).join(', ')}`;
@@ -471,14 +471,20 @@ test('predictive on a real Copilot trace: one alert per month, not every Monday 
 test('predictive needs enough data: not from hours of a monthly quota; a 5-hour window may predict after half an hour', () => {
   // Installed mid-month, heavy use at once: the pace is "ok" within the hour, but a month is not judged on that.
   const start = Date.UTC(2026, 0, 10, 9);
-  const monthly = traceAlerts({ from: start, to: start + 3 * DAY, step: 15 * 60_000, use: () => 1.25, limit: 300, resetAfter: () => FEB1, pace: windowHint('copilot', 'premium') });
+  const monthly = traceAlerts({ from: start, to: start + 3 * DAY, step: 15 * 60_000, use: () => 1.25, limit: 300, resetAfter: () => FEB1, pace: windowHint('copilot', { id: 'premium' }) });
   const firstPredictive = monthly.find((f) => f.kind === 'predictive');
   assert.ok(firstPredictive, 'the run-out is told');
   assert.ok(firstPredictive.t >= start + DAY, `after a day of data, not at ${new Date(firstPredictive.t).toISOString()}`);
   const twoHours = makeMeter({ id: 'premium', label: 'Premium requests', kind: 'quota', unit: 'requests', source: 'official', capturedAt: start + 2 * H, used: 10, limit: 300, resetsAt: FEB1 });
-  const early = computePace([0, 1, 2, 3].map((i) => ({ t: start + i * 30 * 60_000, used: i * 2.5, limit: 300, resetsAt: FEB1 })), twoHours, start + 2 * H, windowHint('copilot', 'premium'));
-  assert.equal(early.status, 'ok', 'the pace engine alone would have let it through after two hours');
-  assert.equal(early.runsOutBeforeReset, true);
+  // The alert engine's own guard, whatever the pace engine says: a pace resting on 90 minutes of a monthly quota
+  // that claims a run-out (the pace engine itself waits for a day of data on long windows too) is not told.
+  const early = computePace([0, 1, 2, 3].map((i) => ({ t: start + i * 30 * 60_000, used: i * 2.5, limit: 300, resetsAt: FEB1 })), twoHours, start + 2 * H, windowHint('copilot', { id: 'premium' }));
+  assert.notEqual(early.runsOutBeforeReset, true, 'the pace engine does not predict from two hours of a month');
+  const claimed = { ...early, status: 'ok' as const, runsOutBeforeReset: true, runOutAt: start + 5 * DAY, samples: 4, spanMs: 90 * 60_000 };
+  const told = decideAlerts(emptyAlertState(), [obs('a', [twoHours], { paces: { premium: claimed } })], opts(), start + 2 * H);
+  assert.deepEqual(told.notifications.filter((n) => n.kind === 'predictive'), [], 'not on 90 minutes of data');
+  const grounded = decideAlerts(emptyAlertState(), [obs('a', [twoHours], { paces: { premium: { ...claimed, spanMs: DAY } } })], opts(), start + 2 * H);
+  assert.equal(grounded.notifications.filter((n) => n.kind === 'predictive').length, 1, 'the same pace on a day of data is told');
   // Claude's five-hour window, percent-only: 30 % an hour runs out after 3 h 20 min.
   const w = Date.UTC(2026, 0, 10, 9);
   const fiveHour = traceAlerts({
@@ -488,7 +494,7 @@ test('predictive needs enough data: not from hours of a monthly quota; a 5-hour 
     use: () => 2.5,
     limit: 100,
     resetAfter: () => w + 5 * H,
-    pace: windowHint('claude', 'five-hour'),
+    pace: windowHint('claude', { id: 'five-hour' }),
     percent: true,
   });
   const p = fiveHour.find((f) => f.kind === 'predictive');
@@ -503,7 +509,7 @@ test('predictive is re-armed within a window only after the projection stayed lo
     return day < 4 ? 4 : day >= 4 + pauseDays ? 8 : 0; // 96 a day, a pause, then 192 a day
   };
   const run2 = (pauseDays: number) =>
-    traceAlerts({ from, to: MAR31, use: burst(pauseDays), limit: 2000, resetAfter: () => Date.UTC(2026, 3, 1), pace: windowHint('copilot', 'premium') }).filter(
+    traceAlerts({ from, to: MAR31, use: burst(pauseDays), limit: 2000, resetAfter: () => Date.UTC(2026, 3, 1), pace: windowHint('copilot', { id: 'premium' }) }).filter(
       (f) => f.kind === 'predictive',
     );
   assert.equal(run2(3).length, 1, 'a three-day pause is not back on pace');

@@ -167,3 +167,18 @@ test('an account removed before the history is ready has its history deleted onc
     cleanup();
   }
 });
+
+test('forgetAccount also drops the removed account\'s alert episodes and snoozes (they lingered for 45 days)', async () => {
+  const { storage, feature, cleanup } = setup();
+  try {
+    await feature.start();
+    const file = path.join(storage, 'alerts', 'alerts.json');
+    const now = Date.now();
+    fs.writeFileSync(file, JSON.stringify({ version: 1, meters: { 'gone/premium': { seenAt: now, level: 80, snoozedUntil: now + 3_600_000 }, 'kept/premium': { seenAt: now, level: 95 } } }));
+    await feature.forgetAccount('gone');
+    assert.deepEqual(Object.keys((JSON.parse(fs.readFileSync(file, 'utf8')) as { meters: object }).meters), ['kept/premium']);
+    feature.dispose();
+  } finally {
+    cleanup();
+  }
+});
