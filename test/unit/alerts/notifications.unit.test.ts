@@ -183,15 +183,13 @@ const vscodeStub = {
 };
 const { NotificationsController, NOTIFICATION_ACTIONS } = withVscodeStub(vscodeStub, () => require('../../../src/host/notifications') as typeof NotificationsModule);
 
-test('NotificationsController: shows warnings with the three actions; Snooze, Settings and Open Dashboard work', async () => {
-  const clock = new FakeClock();
+/** A window's controller (by default the leader, on an in-memory store); `feed` plays the scheduler's snapshot event. */
+function controller(over: Partial<NotificationsModule.NotificationsControllerDeps> = {}) {
   const listeners = new Set<(id: string, s: Snapshot | undefined) => void>();
-  const store = new InMemoryAlertStateStore();
   const c = new NotificationsController({
     log: nullLogger,
     storageFolder: '/nonexistent',
-    store,
-    clock,
+    store: new InMemoryAlertStateStore(),
     onDidChangeSnapshot: (l) => {
       listeners.add(l);
       return { dispose: () => listeners.delete(l) };
@@ -199,9 +197,16 @@ test('NotificationsController: shows warnings with the three actions; Snooze, Se
     isLeader: () => true,
     accountName: (id) => `Work ${id}`,
     openDashboardCommand: 'tokstat.openDashboard',
-    debounceMs: 1000,
+    ...over,
   });
-  for (const l of listeners) l('a', snap('a', 85, clock.now()));
+  return { c, listeners, feed: (id: string, s: Snapshot) => listeners.forEach((l) => l(id, s)) };
+}
+
+test('NotificationsController: shows warnings with the three actions; Snooze, Settings and Open Dashboard work', async () => {
+  const clock = new FakeClock();
+  const store = new InMemoryAlertStateStore();
+  const { c, listeners, feed } = controller({ store, clock, debounceMs: 1000 });
+  feed('a', snap('a', 85, clock.now()));
   await c.flush();
   assert.equal(shownMessages.length, 1);
   const s = shownMessages[0]!;
@@ -215,17 +220,17 @@ test('NotificationsController: shows warnings with the three actions; Snooze, Se
   const until = (await store.load()).meters['a/premium']!.snoozedUntil!;
   assert.equal(until, localEndOfDay(clock.now()), 'snoozed for the rest of the local day');
   assert.ok(until - clock.now() >= 8 * 3_600_000, 'and at least 8 hours');
-  for (const l of listeners) l('a', snap('a', 97, clock.now()));
+  feed('a', snap('a', 97, clock.now()));
   await c.flush();
   assert.equal(shownMessages.length, 1, 'the snoozed meter stays quiet');
 
-  for (const l of listeners) l('b', snap('b', 96, clock.now()));
+  feed('b', snap('b', 96, clock.now()));
   await c.flush();
   shownMessages[1]!.answer(NOTIFICATION_ACTIONS.settings);
   await flushMicrotasks();
   assert.deepEqual(executed.pop(), ['workbench.action.openSettings', 'tokstat.alerts']);
 
-  for (const l of listeners) l('c', snap('c', 96, clock.now()));
+  feed('c', snap('c', 96, clock.now()));
   await c.flush();
   shownMessages[2]!.answer(NOTIFICATION_ACTIONS.openDashboard);
   await flushMicrotasks();
@@ -233,7 +238,7 @@ test('NotificationsController: shows warnings with the three actions; Snooze, Se
 
   // The snooze over, the level the meter reached meanwhile is told.
   clock.advanceTo(until + 60_000);
-  for (const l of listeners) l('a', snap('a', 97, clock.now()));
+  feed('a', snap('a', 97, clock.now()));
   await c.flush();
   assert.equal(shownMessages[3]?.message, 'Work a · Premium requests: 97% used');
 
@@ -244,26 +249,13 @@ test('NotificationsController: shows warnings with the three actions; Snooze, Se
 
 test('NotificationsController: a threshold setting that cannot be used is logged once, not on every batch, and the defaults apply', async () => {
   const clock = new FakeClock();
-  const listeners = new Set<(id: string, s: Snapshot | undefined) => void>();
   const warnings: string[] = [];
   alertSettings.thresholds = ['80', '95'];
   shownMessages.length = 0;
   try {
-    const c = new NotificationsController({
-      log: { ...nullLogger, warn: (m: string) => warnings.push(m) },
-      storageFolder: '/nonexistent',
-      store: new InMemoryAlertStateStore(),
-      clock,
-      onDidChangeSnapshot: (l) => {
-        listeners.add(l);
-        return { dispose: () => listeners.delete(l) };
-      },
-      isLeader: () => true,
-      accountName: (id) => `Work ${id}`,
-      openDashboardCommand: 'tokstat.openDashboard',
-    });
+    const { c, feed } = controller({ clock, log: { ...nullLogger, warn: (m: string) => warnings.push(m) } });
     for (const [id, p] of [['a', 85], ['b', 50], ['c', 96]] as const) {
-      for (const l of listeners) l(id, snap(id, p, clock.now()));
+      feed(id, snap(id, p, clock.now()));
       await c.flush();
     }
     assert.deepEqual(shownMessages.map((m) => m.message), ['Work a · Premium requests: 85% used', 'Work c · Premium requests: 96% used'], 'the default 80/95 apply');
@@ -303,22 +295,13 @@ async function until(what: string, fn: () => boolean, ms = 3000): Promise<void> 
 
 /** A window: its controller, with the shared outbox; `leader` decides, the others only claim. */
 function windowWith(opts: { outbox: string; focus: FakeFocus; leader: boolean; clock: FakeClock; store: InMemoryAlertStateStore }) {
-  const listeners = new Set<(id: string, s: Snapshot | undefined) => void>();
-  const c = new NotificationsController({
-    log: nullLogger,
+  return controller({
     storageFolder: path.dirname(opts.outbox),
     store: opts.store,
     clock: opts.clock,
-    onDidChangeSnapshot: (l) => {
-      listeners.add(l);
-      return { dispose: () => listeners.delete(l) };
-    },
     isLeader: () => opts.leader,
-    accountName: (id) => `Work ${id}`,
-    openDashboardCommand: 'tokstat.openDashboard',
     handOff: { relay: new NotificationRelay({ folder: opts.outbox }), isFocused: opts.focus.isFocused, onDidChangeFocus: opts.focus.onDidChangeFocus, fallbackMs: 10_000 },
   });
-  return { c, feed: (id: string, s: Snapshot) => listeners.forEach((l) => l(id, s)) };
 }
 
 /** A temp folder for the shared outbox, a fake clock and an episode store for one test; cleaned up after it. */
