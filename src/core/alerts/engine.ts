@@ -92,12 +92,16 @@ export function decideAlerts(state: AlertState, batch: readonly AlertObservation
   for (const [k, e] of Object.entries(next.meters)) {
     if (!e || typeof e.seenAt !== 'number' || now - e.seenAt > PRUNE_AFTER_MS) delete next.meters[k];
   }
-  // Held notices of meters removed or snoozed since are dropped; the rest wait for their turn with the new ones.
-  const wanted = (n: NamedNotification) =>
-    n.targets.some((t) => {
-      const e = next.meters[episodeKey(t.accountId, t.meterId)];
-      return e !== undefined && !(e.snoozedUntil !== undefined && e.snoozedUntil > now);
-    });
+  // Held notices of meters removed or snoozed since are dropped; the rest wait for their turn with the new ones. A
+  // dropped warning was never shown, so its meter is not left marked as told (the snooze rule above).
+  const wanted = (n: NamedNotification) => {
+    const t = n.targets[0];
+    const e = t && next.meters[episodeKey(t.accountId, t.meterId)];
+    if (!e) return false;
+    if (e.snoozedUntil === undefined || e.snoozedUntil <= now) return true;
+    untell(e, n, thresholds);
+    return false;
+  };
   return { state: next, notifications: release(next, singles, opts, now, wanted) };
 }
 
@@ -116,6 +120,19 @@ function tell(ctx: Ctx, s: Single): boolean {
   if (ctx.quiet) return false;
   ctx.out.push(s);
   return true;
+}
+
+/** Takes back what a notice that will not be shown marked as told. */
+function untell(e: MeterEpisode, n: AlertNotification, thresholds: readonly number[]): void {
+  if (n.kind === 'threshold' && n.level !== undefined && e.level === n.level) {
+    const lower = thresholds.filter((t) => t < n.level!).pop();
+    if (lower === undefined) delete e.level;
+    else e.level = lower;
+  } else if (n.kind === 'predictive') {
+    delete e.predicted;
+  } else if (n.kind === 'lowBalance') {
+    delete e.low;
+  }
 }
 
 function name(ctx: Ctx): string {

@@ -333,6 +333,24 @@ test('snooze: a predictive alert silenced by a snooze is given when the snooze e
   assert.deepEqual([step(T0), step(T0 + H), step(T0 + 6 * H), step(T0 + 7 * H)], [[], [], ['predictive'], []]);
 });
 
+test('snooze: a warning held back by the rate limit and then snoozed is not lost for the episode', async () => {
+  const store = new InMemoryAlertStateStore();
+  const e = new AlertEngine({ store, options: () => opts(), endOfDay: (n) => n + 10 * H });
+  const M = 60_000;
+  // Three alerts in three minutes use up the rate; a's 95 % crossing then waits for room.
+  assert.equal((await e.process([obs('a', [pct(82)])], T0)).length, 1);
+  assert.equal((await e.process([obs('b', [pct(82)])], T0 + M)).length, 1);
+  assert.equal((await e.process([obs('c', [pct(82)])], T0 + 2 * M)).length, 1);
+  assert.deepEqual(await e.process([obs('a', [pct(96)])], T0 + 3 * M), []);
+  assert.equal((await store.load()).held?.length, 1);
+  // The user snoozes a from its 80 % notification: the held 95 % one is dropped, not shown...
+  await e.snooze([{ accountId: 'a', meterId: 'premium' }], T0 + 4 * M);
+  assert.deepEqual(await e.process([], T0 + 11 * M), []);
+  assert.equal((await store.load()).held, undefined);
+  // ...and told when the snooze is over.
+  assert.deepEqual((await e.process([obs('a', [pct(97)])], T0 + 11 * H)).map((n) => n.level), [95]);
+});
+
 test('localEndOfDay: the next local midnight, at least 8 hours away; daylight-saving days follow the wall clock', () => {
   const saved = process.env.TZ;
   const at = (zone: string, fn: () => void) => {
