@@ -209,10 +209,14 @@ export function benchSeries(state: DashboardState, widths: ReadonlyMap<string, n
         label: meter.label,
         unit: meter.unit,
         range: '1y',
-        points,
+        from: NOW - 365 * 24 * 60 * MIN,
+        to: NOW,
+        points: points.map(([t, v]) => [t, v, meter.limit!]),
         limit: meter.limit!,
         resets: monthStarts(raw[0]![0], last[0]),
-        forecast: [last, [resetsAt, Math.round(last[1] + rate * (resetsAt - last[0]))]],
+        gaps: [],
+        forecast: [[last[0], last[1]], [resetsAt, Math.round(last[1] + rate * (resetsAt - last[0]))]],
+        forecastEnd: 'reset',
         summary: `${meter.label}, last year: ${points.length} points drawn from ${raw.length} readings.`,
       };
     }

@@ -9,21 +9,24 @@
 // remembers only its latest: an answer to an older request (a range clicked twice quickly, a card rebuilt) is
 // dropped. Series are cached per meter and range, so a card rebuilt after a poll redraws at once and then refreshes
 // quietly. A chart box's `data-state` is `deferred` (not asked yet), `loading`, `drawn` or `empty`.
+//
+// What a chart shows (`layout`): the x axis from the range's start to the host's "now", plus room for the forecast (at
+// most a third of the range, the forecast cut there); the line broken at resets and gaps in polling; readings with no
+// neighbour on the line as dots; the limit as a step line (each reading's own limit).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 // Types only from the protocol module: a value import would pull its zod schemas (20 KB, and building them at start-up)
-// into the bundle. So HISTORY_RANGES is restated below: `satisfies` checks each entry, and RANGE_LABEL / RANGE_MS
-// (records over HistoryRange) fail to compile when a range is added, pointing here.
-import type { ChartSeries, HistoryRange, WebviewToHost } from '../src/shared/protocol';
+// into the bundle. The ranges come from their own dependency-free module.
+import type { ChartSeries, WebviewToHost } from '../src/shared/protocol';
+import { HISTORY_RANGES, RANGE_LABEL, type HistoryRange } from '../src/shared/historyRange';
 import type { Meter } from '../src/core/model';
-import { formatAmount } from '../src/core/format';
+import { formatInUnit } from '../src/core/format';
 import { h, lazy } from './dom';
 import { downsampleMinMax } from './downsample';
 import { absoluteTime } from './formats';
 import { formatCompact } from '../src/shared/numberFormat';
 
 export const DEFAULT_RANGE: HistoryRange = '30d';
-const HISTORY_RANGES = ['24h', '7d', '30d', '90d', '1y'] as const satisfies readonly HistoryRange[];
 const CHART_HEIGHT = 120;
 /** Used when a chart has no layout width yet (a hidden panel): about the width of a card in the narrowest grid. */
 const FALLBACK_WIDTH = 280;
@@ -31,9 +34,15 @@ const FALLBACK_WIDTH = 280;
 const CACHE_LIMIT = 500;
 /** Charts this far above or below the viewport are requested and drawn as if they were in it. */
 const NEAR_VIEWPORT_PX = 400;
-const HOUR = 3_600_000;
-const RANGE_MS: Record<HistoryRange, number> = { '24h': 24 * HOUR, '7d': 7 * 24 * HOUR, '30d': 30 * 24 * HOUR, '90d': 90 * 24 * HOUR, '1y': 365 * 24 * HOUR };
-const RANGE_LABEL: Record<HistoryRange, string> = { '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days', '1y': 'year' };
+/** The y axis's width (its `size` below): what is left of the chart's width is the plot's. */
+const Y_AXIS_PX = 40;
+/** Past "now" the axis makes room for the forecast, up to this share of the range; the forecast is clipped there. */
+const FORECAST_SHARE = 1 / 3;
+/**
+ * Resets closer than this (px, on average) are not drawn one by one: a break and a marker per reset would leave
+ * isolated points and grey stripes (a daily meter over a year). The sawtooth is drawn unbroken instead.
+ */
+const RESET_MIN_PX = 6;
 
 /** The structure every history block is cloned from (built once; cloning is several times cheaper than building). */
 const historyTemplate = lazy(() => {
@@ -81,7 +90,6 @@ export function renderHistoryBlock(accountId: string, m: Meter): HTMLElement {
   block.setAttribute('data-account-id', accountId);
   block.setAttribute('data-meter-id', m.id);
   block.setAttribute('data-label', m.label);
-  block.setAttribute('data-unit', m.unit);
   const [group, box] = block.children as unknown as [HTMLElement, HTMLElement];
   group.setAttribute('aria-label', `History range for ${m.label}`);
   box.setAttribute('data-meter-id', m.id);
@@ -116,12 +124,27 @@ function readTheme(): Theme {
 interface Drawn {
   series: ChartSeries;
   xs: number[];
-  /** The measured series; `null` where only the forecast has a value. */
+  /** The measured series; `null` at a line break (a reset, a gap in polling) and where only the forecast has a value. */
   used: Array<number | null>;
   /** The forecast; starts at the last measured point so the dashed line continues the solid one. */
   projected: Array<number | null>;
+  /** The limit in force at each entry (`null`: unknown), drawn as a step line up to the next entry. */
+  limits: Array<number | null>;
+  /** The highest limit drawn (the y axis reaches it). */
+  maxLimit: number | undefined;
+  /** Index in `xs` of the last measured point. */
+  lastMeasured: number;
   points: number;
   forecastPoints: number;
+  /** The forecast's true end when the drawn part stops at the axis before it: its time and value, for the texts. */
+  clippedEnd: [number, number] | undefined;
+  /** Measured points with no measured neighbour (a break or an end on both sides): drawn as dots, else invisible. */
+  isolated: number[];
+  /** Resets drawn as markers (none when they are denser than RESET_MIN_PX). */
+  resetMarkers: number[];
+  /** The x axis: the range's start to "now", plus room for the forecast. */
+  xMin: number;
+  xMax: number;
 }
 
 interface Chart {
@@ -134,7 +157,6 @@ interface Chart {
   accountId: string;
   meterId: string;
   label: string;
-  unit: string;
   range: HistoryRange;
   /** Latest request id; answers to any other id are stale. */
   requestId: number;
@@ -365,7 +387,7 @@ export class ChartManager {
     // The structure renderHistoryBlock clones; checked rather than trusted, since anything else would break later.
     const [, box, summary, live, details] = block.children as unknown as Array<HTMLElement | undefined>;
     const status = box?.firstElementChild as HTMLElement | null | undefined;
-    const { accountId, meterId, label, unit } = block.dataset;
+    const { accountId, meterId, label } = block.dataset;
     if (!box?.classList.contains('chart') || !status || !summary || !live || !(details instanceof HTMLDetailsElement) || !accountId || !meterId) return undefined;
     const id = `tokstat-chart-${this.nextDomId++}`;
     summary.id = `${id}-summary`;
@@ -380,7 +402,6 @@ export class ChartManager {
       accountId,
       meterId,
       label: label ?? meterId,
-      unit: unit ?? '',
       range: DEFAULT_RANGE,
       requestId: 0,
       requestedWidth: 0,
@@ -458,48 +479,19 @@ export class ChartManager {
       chart.details.hidden = true;
       return;
     }
-    // The host downsamples to the width it was given; this guard keeps a misbehaving or stale-width answer cheap.
-    const maxPoints = Math.max(10, Math.round(chart.width));
-    const points = downsampleMinMax(series.points, maxPoints);
-    const lastT = points[points.length - 1]![0];
-    const forecast = series.forecast ? downsampleMinMax(series.forecast.filter((p) => p[0] > lastT), maxPoints) : [];
-    const n = points.length;
-    const xs: number[] = [];
-    const used: Array<number | null> = [];
-    const projected: Array<number | null> = [];
-    // A window reset between two readings breaks the line (an entry with no value at the reset): a line falling
-    // from 95 % to 2 % would draw usage that never happened.
-    const resets = series.resets;
-    let r = 0;
-    for (let i = 0; i < n; i++) {
-      const p = points[i]!;
-      if (i > 0) {
-        const prevT = points[i - 1]![0];
-        while (r < resets.length && resets[r]! <= prevT) r++;
-        if (r < resets.length && resets[r]! <= p[0]) {
-          xs.push(resets[r]!);
-          used.push(null);
-          projected.push(null);
-          while (r < resets.length && resets[r]! <= p[0]) r++;
-        }
-      }
-      xs.push(p[0]);
-      used.push(p[1]);
-      projected.push(null);
-    }
-    if (forecast.length > 0) projected[projected.length - 1] = points[n - 1]![1];
-    for (const p of forecast) {
-      xs.push(p[0]);
-      used.push(null);
-      projected.push(p[1]);
-    }
-    chart.drawn = { series, xs, used, projected, points: n, forecastPoints: forecast.length };
+    const d = (chart.drawn = layout(series, chart.width));
 
     const box = chart.box;
-    box.dataset.points = String(n);
-    box.dataset.forecastPoints = String(forecast.length);
+    box.dataset.points = String(d.points);
+    box.dataset.forecastPoints = String(d.forecastPoints);
+    box.dataset.currentReading = String(series.currentReading === true);
     box.dataset.resets = String(series.resets.length);
-    box.dataset.gaps = String(xs.length - n - forecast.length); // line breaks drawn at resets, for tests
+    box.dataset.resetMarkers = String(d.resetMarkers.length);
+    box.dataset.gaps = String(series.gaps.length);
+    box.dataset.breaks = String(d.xs.length - d.points - d.forecastPoints); // line breaks drawn, for tests
+    box.dataset.isolated = String(d.isolated.length);
+    box.dataset.xMin = String(d.xMin);
+    box.dataset.xMax = String(d.xMax);
     if (series.limit !== undefined) box.dataset.limit = String(series.limit);
     else delete box.dataset.limit;
     box.setAttribute('aria-label', `${chart.label} history, ${rangeText}`);
@@ -509,7 +501,7 @@ export class ChartManager {
     chart.tableDirty = true;
     if (chart.details.open) this.buildTable(chart);
 
-    const data: uPlot.AlignedData = [xs, used, projected];
+    const data: uPlot.AlignedData = [d.xs, d.used, d.projected];
     if (chart.plot) {
       chart.plot.setData(data);
     } else {
@@ -546,18 +538,13 @@ export class ChartManager {
       scales: {
         x: {
           time: true,
-          // The axis spans the whole requested range even when the history is shorter: a short line then reads as
-          // "tracking started recently" instead of being stretched across the chart.
-          range: (_u, min, max) => {
-            const d = chart.drawn;
-            const last = d ? d.xs[d.points - 1]! : max;
-            const lo = Math.min(min, last - RANGE_MS[chart.range]);
-            return [lo, Math.max(max, lo + 1)];
-          },
+          // The axis spans the whole requested range up to "now" whatever the history holds: a short line then reads
+          // as "tracking started recently", a line ending early as "no readings since", instead of being stretched.
+          range: (_u, min, max) => (chart.drawn ? [chart.drawn.xMin, chart.drawn.xMax] : [min, Math.max(max, min + 1)]),
         },
         y: {
           range: (_u, min, max) => {
-            const limit = chart.drawn?.series.limit;
+            const limit = chart.drawn?.maxLimit;
             const lo = Math.min(0, min ?? 0);
             let hi = Math.max(max ?? 0, limit ?? 0);
             if (hi <= lo) hi = lo + 1;
@@ -565,10 +552,16 @@ export class ChartManager {
           },
         },
       },
-      axes: [axis(22), { ...axis(40), values: (_u, splits) => splits.map((v) => formatCompact(v)) }],
+      axes: [axis(22), { ...axis(Y_AXIS_PX), values: (_u, splits) => splits.map((v) => formatCompact(v)) }],
       series: [
         {},
-        { label: chart.label, stroke: theme.line, width: 1.5, points: { show: false } },
+        {
+          label: chart.label,
+          stroke: theme.line,
+          width: 1.5,
+          // No dots on the line, except for a reading with a break (or an end) on both sides, which no line shows.
+          points: { show: false, size: 5, width: 1, stroke: theme.line, fill: theme.line, filter: () => (chart.drawn?.isolated.length ? chart.drawn.isolated : null) },
+        },
         { label: 'forecast', stroke: theme.line, width: 1.5, dash: [5, 4], points: { show: false } },
       ],
       hooks: {
@@ -578,40 +571,56 @@ export class ChartManager {
     };
   }
 
-  /** Limit line and reset boundaries, on top of the series. */
+  /** Limit line (a step line: each reading's own limit) and reset boundaries, on top of the series. */
   private drawMarkers(chart: Chart, u: uPlot, theme: Theme): void {
-    const series = chart.drawn?.series;
-    if (!series) return;
+    const d = chart.drawn;
+    if (!d) return;
     const { ctx, bbox } = u;
     const px = devicePixelRatio || 1;
     ctx.save();
     ctx.beginPath();
     ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
     ctx.clip();
-    if (series.resets.length > 0) {
+    if (d.resetMarkers.length > 0) {
       ctx.strokeStyle = theme.reset;
       ctx.lineWidth = px;
       ctx.setLineDash([2 * px, 3 * px]);
-      const [x0, x1] = [u.scales.x!.min!, u.scales.x!.max!];
       ctx.beginPath();
-      for (const t of series.resets) {
-        if (t < x0 || t > x1) continue;
+      for (const t of d.resetMarkers) {
         const x = Math.round(u.valToPos(t, 'x', true)) + 0.5;
         ctx.moveTo(x, bbox.top);
         ctx.lineTo(x, bbox.top + bbox.height);
       }
       ctx.stroke();
     }
-    if (series.limit !== undefined) {
-      const y = Math.round(u.valToPos(series.limit, 'y', true));
+    if (d.maxLimit !== undefined) {
       ctx.strokeStyle = theme.limit;
       ctx.lineWidth = Math.max(1, Math.round(1.5 * px));
       ctx.setLineDash([]);
       ctx.beginPath();
-      ctx.moveTo(bbox.left, y);
-      ctx.lineTo(bbox.left + bbox.width, y);
+      const right = bbox.left + bbox.width;
+      let row: number | undefined;
+      let prevY: number | undefined;
+      for (let i = 0; i < d.xs.length; i++) {
+        const limit = d.limits[i];
+        if (limit === null || limit === undefined) {
+          prevY = undefined;
+          continue;
+        }
+        const y = Math.round(u.valToPos(limit, 'y', true));
+        const x0 = u.valToPos(d.xs[i]!, 'x', true);
+        // Up to the next entry, but not into a gap (unknown there); the last limit (the meter's current one) holds up
+        // to the axis's end ("now", or the forecast's edge).
+        const next = i + 1 < d.xs.length ? (d.limits[i + 1] === null ? d.xs[i]! : d.xs[i + 1]!) : undefined;
+        const x1 = next === undefined ? right : u.valToPos(next, 'x', true);
+        if (prevY === undefined) ctx.moveTo(x0, y);
+        else if (prevY !== y) ctx.lineTo(x0, y); // the step where the limit changed
+        ctx.lineTo(x1, y);
+        prevY = y;
+        row = y;
+      }
       ctx.stroke();
-      chart.box.dataset.limitRow = String(y); // canvas row of the line, for tests
+      if (row !== undefined) chart.box.dataset.limitRow = String(row); // canvas row of the current limit, for tests
     }
     ctx.restore();
   }
@@ -623,9 +632,19 @@ export class ChartManager {
     const measured = d.used[idx];
     const value = measured ?? d.projected[idx];
     if (t === undefined || value === null || value === undefined) return undefined;
-    const limit = d.series.limit;
-    const of = limit !== undefined && measured !== null && measured !== undefined ? ` of ${formatAmount(limit, chart.unit)}` : '';
-    return `${absoluteTime().format(t)}: ${formatAmount(value, chart.unit)}${of}${measured === null || measured === undefined ? ' (projected)' : ''}`;
+    const unit = d.series.unit;
+    const time = absoluteTime().format(t);
+    if (measured !== null && measured !== undefined) {
+      const limit = d.limits[idx];
+      const of = limit !== null && limit !== undefined ? ` of ${formatInUnit(limit, unit)}` : '';
+      const now = idx === d.lastMeasured && d.series.currentReading ? ' (now)' : '';
+      return `${time}: ${formatInUnit(value, unit)}${of}${now}`;
+    }
+    if (idx < d.xs.length - 1) return `${time}: ${formatInUnit(value, unit)} (projected)`;
+    // The forecast's last drawn point: its end, or where the axis clips it (then the true end is told too).
+    const end = d.clippedEnd;
+    const clipped = end ? `; ${formatInUnit(end[1], unit)} ${endWords(d.series)}, ${absoluteTime().format(end[0])}` : `, ${endWords(d.series)}`;
+    return `${time}: ${formatInUnit(value, unit)} (projected${clipped})`;
   }
 
   private updateTip(chart: Chart, u: uPlot): void {
@@ -657,7 +676,7 @@ export class ChartManager {
     switch (ev.key) {
       case 'ArrowRight':
         idx = cur < 0 ? last : Math.min(last, cur + 1);
-        while (idx < last && !hasValue(idx)) idx++; // skip the break at a reset
+        while (idx < last && !hasValue(idx)) idx++; // skip a break in the line
         break;
       case 'ArrowLeft':
         idx = cur < 0 ? last : Math.max(0, cur - 1);
@@ -681,39 +700,136 @@ export class ChartManager {
     chart.live.textContent = this.pointText(chart, idx) ?? '';
   }
 
-  /** The data table behind "Show as table": the points drawn (measured, then projected). Built only when opened. */
+  /**
+   * The data table behind "Show as table": the points drawn (measured, then projected); where the chart clips the
+   * forecast, its true end instead of the clipping point. Built only when opened.
+   */
   private buildTable(chart: Chart): void {
     chart.tableDirty = false;
     const d = chart.drawn;
     chart.details.querySelector('table')?.remove();
     if (!d) return;
-    const unit = chart.unit;
-    const body = h('tbody');
+    const unit = d.series.unit;
     const rows: HTMLTableRowElement[] = [];
-    for (let i = 0; i < d.xs.length; i++) {
-      const measured = d.used[i];
-      const value = measured ?? d.projected[i];
-      if (value === null || value === undefined) continue;
+    const row = (t: number, value: number, kind: string) =>
       rows.push(
         h(
           'tr',
-          { class: measured === null ? 'row--projected' : undefined },
-          h('td', { text: absoluteTime().format(d.xs[i]!) }),
-          h('td', { text: formatAmount(value, unit) }),
-          h('td', { text: measured === null ? 'projected' : 'measured' }),
+          { class: kind.startsWith('projected') ? 'row--projected' : undefined },
+          h('td', { text: absoluteTime().format(t) }),
+          h('td', { text: formatInUnit(value, unit) }),
+          h('td', { text: kind }),
         ),
       );
+    const lastIdx = d.xs.length - 1;
+    for (let i = 0; i <= lastIdx; i++) {
+      const measured = d.used[i];
+      const projected = d.projected[i];
+      if (measured !== null && measured !== undefined) row(d.xs[i]!, measured, i === d.lastMeasured && d.series.currentReading ? 'measured (now)' : 'measured');
+      else if (projected === null || projected === undefined) continue;
+      else if (i < lastIdx) row(d.xs[i]!, projected, 'projected');
+      else row(...(d.clippedEnd ?? [d.xs[i]!, projected]), `projected, ${endWords(d.series)}`);
     }
-    body.append(...rows);
     const table = h(
       'table',
       { class: 'chart-data', testid: 'chart-data' },
       h('caption', { text: `${chart.label}, last ${RANGE_LABEL[chart.range]}` }),
       h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' }, text: 'Time' }), h('th', { attrs: { scope: 'col' }, text: 'Value' }), h('th', { attrs: { scope: 'col' }, text: 'Kind' }))),
-      body,
+      h('tbody', {}, ...rows),
     );
     chart.details.append(table);
   }
+}
+
+/** What the forecast's end is: "at the reset", "reaches the limit" or (a balance) "runs out". */
+function endWords(s: ChartSeries): string {
+  return s.forecastEnd === 'run-out' ? (s.limit !== undefined ? 'reaches the limit' : 'runs out') : 'at the reset';
+}
+
+/**
+ * What a series looks like on a chart `width` px wide: the x extents, the measured line with its breaks, the forecast
+ * clipped at the axis, the limit at every entry, and the points and reset markers to draw.
+ */
+function layout(series: ChartSeries, width: number): Drawn {
+  // The host downsamples to the width it was given; this guard keeps a misbehaving or stale-width answer cheap.
+  const maxPoints = Math.max(10, Math.round(width));
+  const points = downsampleMinMax(series.points, maxPoints);
+  const n = points.length;
+  const last = points[n - 1]!;
+  // The axis: the range's start to "now" (the host's), and past it room for the forecast, at most a share of the
+  // range: a forecast to a reset weeks away would otherwise squeeze a day's history into a few pixels.
+  const xMin = Math.min(series.from, points[0]![0]);
+  const now = Math.max(series.to, last[0]);
+  const ahead = series.forecast ? downsampleMinMax(series.forecast.filter((p) => p[0] > last[0]), maxPoints) : [];
+  const end = ahead[ahead.length - 1];
+  const xMax = Math.max(now + (end ? Math.max(0, Math.min(end[0] - now, (series.to - series.from) * FORECAST_SHARE)) : 0), xMin + 1);
+  const forecast: Array<[number, number]> = [];
+  let clippedEnd: [number, number] | undefined;
+  let prev: readonly [number, number, ...number[]] = last;
+  for (const p of ahead) {
+    if (p[0] <= xMax) {
+      forecast.push(p);
+      prev = p;
+      continue;
+    }
+    // Cut where the axis ends (on the line between the neighbours); the true end is kept for the texts.
+    if (xMax > prev[0]) forecast.push([xMax, prev[1] + ((p[1] - prev[1]) * (xMax - prev[0])) / (p[0] - prev[0])]);
+    clippedEnd = end;
+    break;
+  }
+
+  // Resets a few pixels apart or closer are not drawn one by one (see RESET_MIN_PX).
+  const resets = series.resets.filter((t) => t > xMin && t <= now);
+  const plotPx = Math.max(1, width - Y_AXIS_PX);
+  const dense = resets.length * RESET_MIN_PX > (plotPx * (now - xMin)) / (xMax - xMin);
+  const resetMarkers = dense ? [] : resets;
+  // The line breaks at a reset (a line falling from 95 % to 2 % would draw usage that never happened) and in a gap in
+  // polling (a line across it would invent the usage of a time nothing was read). Breaks are [time, is a gap].
+  const breaks: Array<[number, boolean]> = resetMarkers.map((t) => [t, false]);
+  for (const [a, b] of series.gaps) breaks.push([(a + b) / 2, true]);
+  breaks.sort((a, b) => a[0] - b[0]);
+
+  const xs: number[] = [];
+  const used: Array<number | null> = [];
+  const projected: Array<number | null> = [];
+  const limits: Array<number | null> = [];
+  let maxLimit: number | undefined;
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    const p = points[i]!;
+    if (i > 0) {
+      const prevT = points[i - 1]![0];
+      while (r < breaks.length && breaks[r]![0] <= prevT) r++;
+      if (r < breaks.length && breaks[r]![0] <= p[0]) {
+        let gap = false;
+        const at = breaks[r]![0];
+        for (; r < breaks.length && breaks[r]![0] <= p[0]; r++) gap ||= breaks[r]![1];
+        xs.push(at);
+        used.push(null);
+        projected.push(null);
+        // A reset does not change the limit; nothing is known through a gap.
+        limits.push(gap ? null : (limits[limits.length - 1] ?? null));
+      }
+    }
+    xs.push(p[0]);
+    used.push(p[1]);
+    projected.push(null);
+    const limit = p[2] ?? null;
+    limits.push(limit);
+    if (limit !== null && (maxLimit === undefined || limit > maxLimit)) maxLimit = limit;
+  }
+  const lastMeasured = xs.length - 1;
+  if (forecast.length > 0) projected[lastMeasured] = last[1];
+  for (const p of forecast) {
+    xs.push(p[0]);
+    used.push(null);
+    projected.push(p[1]);
+    // The forecast assumes the current limit stays.
+    limits.push(limits[lastMeasured] ?? null);
+  }
+  const isolated: number[] = [];
+  for (let i = 0; i <= lastMeasured; i++) if (used[i] !== null && used[i - 1] == null && used[i + 1] == null) isolated.push(i);
+  return { series, xs, used, projected, limits, maxLimit, lastMeasured, points: n, forecastPoints: forecast.length, clippedEnd, isolated, resetMarkers, xMin, xMax };
 }
 
 function meterKey(c: Pick<Chart, 'accountId' | 'meterId'>): string {

@@ -1,7 +1,8 @@
 // Structural check of what the host posts. The host is trusted code, but account names, plans and error messages
 // inside it come from users and servers, so the webview still refuses anything that is not the expected shape
 // (rendering is textContent-only regardless). Deliberately hand-written: zod in this bundle would trip the CSP.
-import type { ChartSeries, DashboardAccount, DashboardState, HistoryRange, UsageView } from '../src/shared/protocol';
+import type { ChartSeries, DashboardAccount, DashboardState, UsageView } from '../src/shared/protocol';
+import { HISTORY_RANGES } from '../src/shared/historyRange';
 import type { PaceSummary } from '../src/core/forecast/types';
 import type { Meter, Snapshot } from '../src/core/model';
 
@@ -114,13 +115,17 @@ export function parseClockMessage(data: unknown): number | undefined {
   return isObj(data) && data.type === 'clock' && isNum(data.now) ? data.now : undefined;
 }
 
-const RANGES = new Set<HistoryRange>(['24h', '7d', '30d', '90d', '1y']);
+const RANGES = new Set<string>(HISTORY_RANGES);
 /** Far above any chart width: a series this long is a host bug, not something to draw. */
 const MAX_SERIES_POINTS = 20_000;
 
-function isPointList(v: unknown): v is Array<[number, number]> {
+/** [t, value] pairs; with `withLimit`, a third number (the point's limit) may follow. */
+function isPointList(v: unknown, withLimit = false): v is Array<[number, number]> {
   if (!Array.isArray(v) || v.length > MAX_SERIES_POINTS) return false;
-  for (const p of v) if (!Array.isArray(p) || p.length !== 2 || !isNum(p[0]) || !isNum(p[1])) return false;
+  for (const p of v) {
+    if (!Array.isArray(p) || !isNum(p[0]) || !isNum(p[1])) return false;
+    if (p.length !== 2 && !(withLimit && p.length === 3 && isNum(p[2]))) return false;
+  }
   return true;
 }
 
@@ -131,12 +136,19 @@ function isSeries(v: unknown): v is ChartSeries {
     isStr(v.meterId) &&
     isStr(v.label) &&
     isStr(v.unit) &&
-    RANGES.has(v.range as HistoryRange) &&
-    isPointList(v.points) &&
+    RANGES.has(v.range as string) &&
+    isNum(v.from) &&
+    isNum(v.to) &&
+    v.from < v.to &&
+    isPointList(v.points, true) &&
+    (v.currentReading === undefined || typeof v.currentReading === 'boolean') &&
     optNum(v.limit) &&
     Array.isArray(v.resets) &&
+    v.resets.length <= MAX_SERIES_POINTS &&
     v.resets.every(isNum) &&
+    isPointList(v.gaps) &&
     (v.forecast === undefined || isPointList(v.forecast)) &&
+    (v.forecastEnd === undefined || v.forecastEnd === 'reset' || v.forecastEnd === 'run-out') &&
     (v.pace === undefined || isPace(v.pace)) &&
     isStr(v.summary)
   );

@@ -27,6 +27,11 @@ export function formatPercent(p: number | undefined): string {
   return `${Math.round(p)}%`;
 }
 
+/** A value in a chart's unit: a percentage as "45%", anything else as `formatAmount` does. */
+export function formatInUnit(value: number | undefined, unit: string): string {
+  return unit === '%' ? formatPercent(value) : formatAmount(value, unit);
+}
+
 /** "12 / 300 requests", "$25.50 / $100.00", "unlimited", or "unknown". */
 export function formatUsedOfLimit(m: Meter): string {
   if (m.unlimited) return m.used !== undefined ? `${formatAmount(m.used, m.unit)} (unlimited)` : 'unlimited';

@@ -3,37 +3,87 @@
 import { Emitter, type Disposable } from './events';
 import { computePace, windowHint, type PacePoint } from './forecast/pace';
 import type { PaceSummary } from './forecast/types';
-import { formatAmount, formatPercent } from './format';
-import type { HistoryPoint } from './history/types';
+import { formatInUnit } from './format';
+import { DEFAULT_RETENTION, type HistoryPoint, type RetentionOptions } from './history/types';
 import type { Log } from './insightsTypes';
 import type { Meter, Snapshot } from './model';
-import type { ChartSeries, HistoryRange } from '../shared/protocol';
+import type { ChartPoint, ChartSeries } from '../shared/protocol';
+import { RANGE_LABEL, RANGE_MS, type HistoryRange } from '../shared/historyRange';
 
 export interface HistoryReader {
   query(accountId: string, meterId: string, from: number, to: number, maxPoints: number): Promise<HistoryPoint[]>;
 }
 
-export const RANGE_MS: Record<HistoryRange, number> = {
-  '24h': 86_400_000,
-  '7d': 7 * 86_400_000,
-  '30d': 30 * 86_400_000,
-  '90d': 90 * 86_400_000,
-  '1y': 365 * 86_400_000,
-};
+export interface InsightsOptions {
+  /** The store's retention (default DEFAULT_RETENTION): past `fifteenMinuteDays` it keeps about one reading a day. */
+  retention?: RetentionOptions;
+  /** The store's heartbeat: an unchanged value is still written this often (default 1 h, as HistoryStore). */
+  heartbeatMs?: number;
+}
 
 /** How far back the pace engine looks: a whole monthly window, else a week. */
 const PACE_LOOKBACK_MS = 32 * 86_400_000;
 const PACE_POINTS = 600;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** The store's finer tier keeps the last reading of each 15 minutes: readings may land that much further apart. */
+const Q15_MS = 15 * 60_000;
+/** Readings this many times further apart than expected are a gap in polling: the chart breaks its line there. */
+const GAP_FACTOR = 3;
 
-/** The value a chart draws for a meter: `used` when the meter has amounts, else the percentage, else `remaining`. */
-export function chartValue(m: Pick<Meter, 'kind'>, p: HistoryPoint): number | undefined {
-  if (m.kind === 'balance') return p.remaining ?? p.used;
-  return p.used ?? p.percentUsed ?? p.remaining;
+/**
+ * What a chart plots: `used` (amount), the percentage (a meter that only reports a share) or `remaining` (a
+ * balance). Chosen as the pace engine chooses (`basisOf` in forecast/pace.ts), so the forecast is in the same unit.
+ */
+type Basis = 'amount' | 'percent' | 'remaining';
+const PACE_BASIS: Record<Basis, PaceSummary['basis']> = { amount: 'units', percent: 'percent', remaining: 'balance' };
+
+type Reading = Pick<HistoryPoint, 'used' | 'limit' | 'remaining' | 'percentUsed'>;
+
+function chartBasis(m: Meter, points: readonly HistoryPoint[]): Basis | undefined {
+  if (m.kind === 'balance' && m.remaining !== undefined) return 'remaining';
+  if (m.used !== undefined) return 'amount';
+  if (m.percentUsed !== undefined) return 'percent';
+  if (m.remaining !== undefined) return 'remaining';
+  // The meter reads nothing now (an error): the newest stored reading decides.
+  for (let i = points.length - 1; i >= 0; i--) {
+    const p = points[i]!;
+    if (m.kind === 'balance' && p.remaining !== undefined) return 'remaining';
+    if (p.used !== undefined) return 'amount';
+    if (p.percentUsed !== undefined) return 'percent';
+    if (p.remaining !== undefined) return 'remaining';
+  }
+  return undefined;
 }
 
-function chartBasis(m: Meter, points: readonly HistoryPoint[]): 'amount' | 'percent' | 'remaining' {
-  if (m.kind === 'balance') return 'remaining';
-  return points.some((p) => p.used !== undefined) ? 'amount' : points.some((p) => p.percentUsed !== undefined) ? 'percent' : 'remaining';
+/**
+ * A reading's value in the chart's basis: its own, else converted with the limit it was read with; undefined when it
+ * cannot be (a meter that switched from counts to a percentage without a limit is not drawn in both on one axis).
+ */
+function chartValue(basis: Basis, p: Reading): number | undefined {
+  const limit = fin(p.limit);
+  const used = fin(p.used);
+  const pct = fin(p.percentUsed);
+  const remaining = fin(p.remaining);
+  switch (basis) {
+    case 'amount':
+      return used ?? (limit !== undefined && pct !== undefined ? (pct * limit) / 100 : undefined) ?? (limit !== undefined && remaining !== undefined ? limit - remaining : undefined);
+    case 'percent':
+      if (pct !== undefined) return pct;
+      if (!limit) return undefined;
+      return used !== undefined ? (used / limit) * 100 : remaining !== undefined ? ((limit - remaining) / limit) * 100 : undefined;
+    case 'remaining':
+      return remaining ?? (limit !== undefined && used !== undefined ? limit - used : undefined);
+  }
+}
+
+/** The limit line's value at a reading: 100 for percentages, the reading's own limit for amounts, none for balances. */
+function chartLimit(basis: Basis, p: Reading): number | undefined {
+  return basis === 'percent' ? 100 : basis === 'amount' ? fin(p.limit) : undefined;
+}
+
+function chartPoint(t: number, value: number, limit: number | undefined): ChartPoint {
+  return limit === undefined ? [t, value] : [t, value, limit];
 }
 
 export class Insights implements Disposable {
@@ -48,6 +98,7 @@ export class Insights implements Disposable {
     private readonly providerOf: (accountId: string) => string | undefined,
     private readonly now: () => number,
     private readonly log: Log,
+    private readonly opts: InsightsOptions = {},
   ) {}
 
   pacesFor(accountId: string): Record<string, PaceSummary> | undefined {
@@ -82,46 +133,69 @@ export class Insights implements Disposable {
     this.paces.delete(accountId);
   }
 
-  /** The chart series of one meter over a range, downsampled by the store to about `width` points. */
+  /**
+   * The chart series of one meter over a range, downsampled by the store to about `width` points: the readings in
+   * one unit, each with its limit, ending at the meter's current reading; resets, gaps in polling, and the forecast.
+   */
   async series(accountId: string, meter: Meter, range: HistoryRange, width: number): Promise<ChartSeries | null> {
     const now = this.now();
     const from = now - RANGE_MS[range];
-    const stored = await this.history.query(accountId, meter.id, from, now, Math.max(10, Math.min(width, 4000)));
+    const maxPoints = Math.max(10, Math.min(width, 4000));
+    const stored = await this.history.query(accountId, meter.id, from, now, maxPoints);
     const basis = chartBasis(meter, stored);
-    const points: Array<[number, number]> = [];
+    if (!basis) return null;
+    const points: ChartPoint[] = [];
     const resets = new Set<number>();
     for (const p of stored) {
-      const v = basis === 'percent' ? p.percentUsed : chartValue(meter, p);
-      if (v !== undefined && Number.isFinite(v)) points.push([p.t, v]);
       if (p.resetsAt !== undefined && p.resetsAt >= from && p.resetsAt <= now) resets.add(p.resetsAt);
+      const v = chartValue(basis, p);
+      if (v !== undefined) points.push(chartPoint(p.t, v, chartLimit(basis, p)));
     }
+    // The store writes an unchanged value only once an hour: the line ends at the meter's current reading when that is
+    // newer than the last stored one (a stored reading of the same poll has the meter's capture time).
+    const lastStored = stored[stored.length - 1];
+    const current = chartValue(basis, meter);
+    const currentReading =
+      current !== undefined &&
+      meter.capturedAt >= from &&
+      meter.capturedAt <= now &&
+      (!lastStored || (meter.capturedAt > lastStored.t && meter.capturedAt > (lastStored.capturedAt ?? lastStored.t)));
+    if (currentReading) points.push(chartPoint(meter.capturedAt, current, chartLimit(basis, meter)));
     if (points.length === 0) return null;
-    const pace = this.paces.get(accountId)?.[meter.id];
-    const limit = basis === 'percent' ? 100 : basis === 'amount' ? meter.limit : undefined;
+
+    const last = points[points.length - 1]!;
+    // Buckets of the store's query downsampling (downsampleMinMax): neighbours may be up to two buckets apart.
+    const bucketMs = stored.length > 1 ? (stored[stored.length - 1]!.t - stored[0]!.t) / Math.max(1, Math.floor((maxPoints - 2) / 2)) : 0;
+    const retention = this.opts.retention ?? DEFAULT_RETENTION;
     const series: ChartSeries = {
       accountId,
       meterId: meter.id,
       label: meter.label,
       unit: basis === 'percent' ? '%' : meter.unit,
       range,
+      from,
+      to: now,
       points,
       resets: [...resets].sort((a, b) => a - b),
+      gaps: pollingGaps(points, {
+        dailyBefore: now - retention.fifteenMinuteDays * DAY,
+        heartbeatMs: this.opts.heartbeatMs ?? HOUR,
+        bucketMs,
+      }),
       summary: '',
     };
-    if (limit !== undefined) series.limit = limit;
-    if (pace) series.pace = pace;
-    const last = points[points.length - 1]!;
-    if (pace && pace.status === 'ok' && pace.resetsAt !== undefined && pace.resetsAt > last[0]) {
-      const end = pace.runsOutBeforeReset && pace.runOutAt !== undefined ? pace.runOutAt : pace.resetsAt;
-      const projected =
-        basis === 'percent'
-          ? pace.projectedPercentAtReset
-          : pace.runsOutBeforeReset && end !== pace.resetsAt
-            ? limit
-            : pace.projectedAtReset;
-      if (projected !== undefined && Number.isFinite(projected)) series.forecast = [last, [end, projected]];
+    if (currentReading) series.currentReading = true;
+    if (last[2] !== undefined) series.limit = last[2];
+    const pace = this.paces.get(accountId)?.[meter.id];
+    if (pace) {
+      series.pace = pace;
+      const forecast = forecastOf(basis, pace, last, basis === 'percent' ? 100 : meter.limit);
+      if (forecast) {
+        series.forecast = forecast.points;
+        series.forecastEnd = forecast.end;
+      }
     }
-    series.summary = describeSeries(series, meter);
+    series.summary = describeSeries(series);
     return series;
   }
 
@@ -131,19 +205,71 @@ export class Insights implements Disposable {
   }
 }
 
-/** The chart's text alternative: range, points, low/high/latest, limit, resets, pace. */
-export function describeSeries(s: ChartSeries, meter: Pick<Meter, 'unit'>): string {
+/**
+ * Stretches between neighbouring readings far longer than readings are apart while polling runs. Expected: one
+ * reading per heartbeat at least (the store writes an unchanged value hourly; its 15-minute tier keeps the last reading
+ * of each bucket), or per poll when polling is slower (the typical spacing of the recent readings); one a day in the
+ * daily tier; and the store's query downsampling may put neighbours up to two of its buckets apart.
+ */
+function pollingGaps(points: readonly ChartPoint[], o: { dailyBefore: number; heartbeatMs: number; bucketMs: number }): Array<[number, number]> {
+  const recent: number[] = [];
+  for (let i = 1; i < points.length; i++) if (points[i - 1]![0] >= o.dailyBefore) recent.push(points[i]![0] - points[i - 1]![0]);
+  recent.sort((a, b) => a - b);
+  const typical = recent.length > 0 ? recent[Math.floor(recent.length / 2)]! : 0;
+  const gaps: Array<[number, number]> = [];
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1]![0];
+    const b = points[i]![0];
+    const expected = a < o.dailyBefore ? DAY : Math.max(o.heartbeatMs + Q15_MS, typical);
+    if (b - a > Math.max(GAP_FACTOR * expected, 2 * o.bucketMs)) gaps.push([a, b]);
+  }
+  return gaps;
+}
+
+/**
+ * The pace engine's forecast as a line from the chart's last point, in the chart's unit, to its end: the projected
+ * value at the reset, or the limit (a balance: zero) when it is reached first; for a meter without a limit, its burn
+ * rate to the reset (what its pace text says). Nothing when the pace reads another unit or has no forecast.
+ */
+function forecastOf(basis: Basis, pace: PaceSummary, last: ChartPoint, limit: number | undefined): { points: Array<[number, number]>; end: 'reset' | 'run-out' } | undefined {
+  if (pace.basis !== undefined && pace.basis !== PACE_BASIS[basis]) return undefined;
+  const [t0, v0] = last;
+  const resetsAt = pace.resetsAt !== undefined && pace.resetsAt > t0 ? pace.resetsAt : undefined;
+  // An over-limit meter's runOutAt is when it crossed the limit: in the past, no forecast.
+  const runOutAt = pace.runOutAt !== undefined && pace.runOutAt > t0 ? pace.runOutAt : undefined;
+  const to = (t: number, v: number | undefined, end: 'reset' | 'run-out') =>
+    v !== undefined && Number.isFinite(v) ? { points: [[t0, v0], [t, v]] as Array<[number, number]>, end } : undefined;
+  const burnTo = (t: number, sign: 1 | -1) => (pace.burnPerHour !== undefined ? v0 + (sign * pace.burnPerHour * (t - t0)) / HOUR : undefined);
+  if (pace.status === 'no-limit') return resetsAt !== undefined ? to(resetsAt, burnTo(resetsAt, 1), 'reset') : undefined;
+  if (pace.status !== 'ok') return undefined;
+  if (basis === 'remaining') {
+    if (runOutAt !== undefined && (resetsAt === undefined || runOutAt <= resetsAt)) return to(runOutAt, 0, 'run-out');
+    return resetsAt !== undefined ? to(resetsAt, burnTo(resetsAt, -1), 'reset') : undefined;
+  }
+  if (runOutAt !== undefined && (pace.runsOutBeforeReset || resetsAt === undefined)) return to(runOutAt, limit, 'run-out');
+  if (resetsAt === undefined) return undefined;
+  return to(resetsAt, basis === 'percent' ? pace.projectedPercentAtReset : pace.projectedAtReset, 'reset');
+}
+
+/** The chart's text alternative: range, points, low/high/latest, limit, resets, gaps, pace. */
+export function describeSeries(s: ChartSeries): string {
   const values = s.points.map((p) => p[1]);
-  const fmt = (v: number) => (s.unit === '%' ? formatPercent(v) : formatAmount(v, meter.unit));
+  const fmt = (v: number) => formatInUnit(v, s.unit);
   const parts = [
-    `${s.label}, last ${s.range}: ${s.points.length} point${s.points.length === 1 ? '' : 's'}`,
-    `latest ${fmt(values[values.length - 1]!)}`,
+    `${s.label}, last ${RANGE_LABEL[s.range]}: ${s.points.length} point${s.points.length === 1 ? '' : 's'}`,
+    `latest ${fmt(values[values.length - 1]!)}${s.currentReading ? ' (now)' : ''}`,
     `low ${fmt(Math.min(...values))}`,
     `high ${fmt(Math.max(...values))}`,
   ];
-  if (s.limit !== undefined) parts.push(`limit ${fmt(s.limit)}`);
+  const firstLimit = s.points.find((p) => p[2] !== undefined)?.[2];
+  if (s.limit !== undefined) parts.push(firstLimit !== undefined && firstLimit !== s.limit ? `limit ${fmt(s.limit)} (${fmt(firstLimit)} earlier)` : `limit ${fmt(s.limit)}`);
   if (s.resets.length) parts.push(`${s.resets.length} reset${s.resets.length === 1 ? '' : 's'} in range`);
+  if (s.gaps.length) parts.push(`${s.gaps.length} gap${s.gaps.length === 1 ? '' : 's'} with no readings`);
   let text = `${parts.join(', ')}.`;
   if (s.pace?.text) text += ` ${s.pace.text}.`;
   return text;
+}
+
+function fin(n: number | undefined): number | undefined {
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }

@@ -49,15 +49,17 @@ export class InsightsFeature implements vscode.Disposable {
   async start(): Promise<void> {
     const m = loadInsights();
     const { deps } = this;
+    const retention = m.retentionFromSetting(deps.retention());
     const history = new m.HistoryStore({
       folder: path.join(deps.storage, 'history'),
       log: deps.log,
-      retention: m.retentionFromSetting(deps.retention()),
+      retention,
       // The window that polls writes the history; the others read it.
       isWriter: () => deps.scheduler.isLeader(),
       knownAccounts: () => deps.repo.list().map((a) => a.id),
     });
-    const insights = new m.Insights(history, (id) => deps.repo.get(id)?.providerId, Date.now, deps.log);
+    // The charts tell gaps in polling from the store's tiers (see Insights.series).
+    const insights = new m.Insights(history, (id) => deps.repo.get(id)?.providerId, Date.now, deps.log, { retention });
     if (this.disposed) {
       history.dispose();
       insights.dispose();

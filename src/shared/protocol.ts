@@ -6,6 +6,7 @@ import type { Snapshot } from '../core/model';
 import type { Thresholds } from '../core/format';
 import type { PaceSummary } from '../core/forecast/types';
 import type { AgentId } from '../core/usage/types';
+import type { HistoryRange } from './historyRange';
 
 export interface DashboardAccount {
   id: string;
@@ -182,24 +183,41 @@ export interface UsageView {
   planWindows: UsagePlanWindowView[];
 }
 
-export type HistoryRange = '24h' | '7d' | '30d' | '90d' | '1y';
-export const HISTORY_RANGES: readonly HistoryRange[] = ['24h', '7d', '30d', '90d', '1y'];
+export type { HistoryRange } from './historyRange';
+export { HISTORY_RANGES } from './historyRange';
+
+/** A chart point: epoch ms, the value in the series' unit, and the limit it was measured against when known. */
+export type ChartPoint = [t: number, value: number] | [t: number, value: number, limit: number];
 
 /** One meter's history for a chart, already downsampled by the host to about the pixels available. */
 export interface ChartSeries {
   accountId: string;
   meterId: string;
   label: string;
+  /** The unit of every value (points, limit, forecast): `%` for a meter that only reports a share. */
   unit: string;
   range: HistoryRange;
-  /** [epoch ms, value] pairs, ascending; value is `used` (or `remaining` for balances). */
-  points: Array<[number, number]>;
-  /** Horizontal limit line, when the meter has a limit. */
+  /** The range's extents on the host's clock (now − range, now): the chart's x axis spans them. */
+  from: number;
+  to: number;
+  /**
+   * Ascending. Values are `used` (`remaining` for balances, the percentage for percent-only meters); a stored point
+   * in another unit is converted with its own limit or left out. The last point is the meter's current reading when
+   * it is newer than the last stored one (the store writes unchanged values only once an hour).
+   */
+  points: ChartPoint[];
+  /** The last point is the meter's current reading, not a stored one. */
+  currentReading?: boolean;
+  /** The current limit (the last point's), when known. Each point carries the limit of its own time. */
   limit?: number;
-  /** Epoch ms of window resets inside the range (vertical markers). */
+  /** Epoch ms of window resets inside the range (vertical markers, line breaks). */
   resets: number[];
-  /** Projected continuation from the last point to the reset, when the pace engine has one. */
+  /** Stretches with no reading although there should have been (polling stopped): [last before, first after]. */
+  gaps: Array<[number, number]>;
+  /** Projected continuation from the last point to its end (the reset or the run-out), when the pace engine has one. */
   forecast?: Array<[number, number]>;
+  /** What the forecast's last point is: the value at the reset, or the time the limit (a balance: zero) is reached. */
+  forecastEnd?: 'reset' | 'run-out';
   pace?: PaceSummary;
   /** Accessible text alternative describing the chart. */
   summary: string;

@@ -183,12 +183,20 @@ export async function selectChartRange(page: Page, accountName: string, meterId:
   await waitUntil(`the ${meterId} chart switched to ${range}`, async () => (await chart.getAttribute('data-range')) === range);
 }
 
-/** The data-* attributes of a chart that a test asserts on, read in one go. */
-export async function chartState(chart: Locator): Promise<{ state: string; points: number; forecastPoints: number; range: string }> {
+/**
+ * The data-* attributes of a chart that a test asserts on, read in one go. `points` counts the measured points drawn:
+ * the stored ones plus, when `currentReading`, the meter's current reading (newer than the last stored point: the
+ * store writes an unchanged value only hourly); `storedPoints` is the stored ones alone.
+ */
+export async function chartState(chart: Locator): Promise<{ state: string; points: number; storedPoints: number; currentReading: boolean; forecastPoints: number; range: string }> {
   const attrs = await chart.evaluate((el) => ({ ...(el as unknown as { dataset: Record<string, string | undefined> }).dataset }));
+  const points = Number(attrs.points ?? NaN);
+  const currentReading = attrs.currentReading === 'true';
   return {
     state: attrs.state ?? '',
-    points: Number(attrs.points ?? NaN),
+    points,
+    storedPoints: currentReading ? points - 1 : points,
+    currentReading,
     forecastPoints: Number(attrs.forecastPoints ?? NaN),
     range: attrs.range ?? '',
   };

@@ -4,7 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { makeMeter, type Meter, type MeterInput } from '../../../src/core/model';
-import type { ChartSeries, DashboardAccount, DashboardState, HistoryRange } from '../../../src/shared/protocol';
+import type { ChartPoint, ChartSeries, DashboardAccount, DashboardState, HistoryRange } from '../../../src/shared/protocol';
+import { RANGE_MS } from '../../../src/shared/historyRange';
+import { Insights } from '../../../src/core/insights';
+import { downsampleMinMax as hostDownsample } from '../../../src/core/history/downsample';
+import type { HistoryPoint } from '../../../src/core/history/types';
 import { CHROMIUM, startWebviewServer, type Harness, type WebviewServer } from './webviewHarness';
 
 declare const window: any;
@@ -67,22 +71,26 @@ function manyAccounts(n: number, meters?: number): DashboardState {
 
 function series(n: number, range: HistoryRange = '30d', extra: Partial<ChartSeries> = {}): ChartSeries {
   const start = NOW - 30 * DAY;
-  const points: Array<[number, number]> = [];
-  for (let i = 0; i < n; i++) points.push([start + (i * 30 * DAY) / n, Math.round((i / n) * 1000)]);
+  const points: ChartPoint[] = [];
+  for (let i = 0; i < n; i++) points.push([start + (i * 30 * DAY) / n, Math.round((i / n) * 1000), 1500]);
   return {
     accountId: 'gh',
     meterId: 'premium',
     label: 'Premium requests',
     unit: 'requests',
     range,
+    from: NOW - RANGE_MS[range],
+    to: NOW,
     points,
     limit: 1500,
     resets: [NOW - 19 * DAY],
+    gaps: [],
     forecast: [
       [NOW, 1000],
       [NOW + 5 * DAY, 1200],
       [NOW + 11 * DAY, 1400],
     ],
+    forecastEnd: 'reset',
     summary: `Premium requests, last 30 days: ${n} readings, from 0 to 1,000 requests of 1,500.`,
     ...extra,
   };
@@ -160,9 +168,15 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       const chart = h.page.locator(chartSel);
       await h.page.waitForSelector(`${chartSel}[data-state="drawn"]`);
       assert.equal(await chart.getAttribute('data-points'), '120');
+      // The forecast runs to the reset 11 days out; the axis makes room for a third of the range (10 days) and the
+      // forecast is cut there: two forecast points and the cut.
       assert.equal(await chart.getAttribute('data-forecast-points'), '3', 'forecast points after the last reading');
+      assert.equal(Number(await chart.getAttribute('data-x-min')), NOW - 30 * DAY);
+      assert.equal(Number(await chart.getAttribute('data-x-max')), NOW + 10 * DAY);
       assert.equal(await chart.getAttribute('data-resets'), '1');
-      assert.equal(await chart.getAttribute('data-gaps'), '1', 'the line breaks at the reset');
+      assert.equal(await chart.getAttribute('data-reset-markers'), '1');
+      assert.equal(await chart.getAttribute('data-breaks'), '1', 'the line breaks at the reset');
+      assert.equal(await chart.getAttribute('data-gaps'), '0');
       assert.equal(await chart.getAttribute('data-limit'), '1500');
       assert.equal(await chart.locator('canvas').count(), 1);
       // The limit line really is drawn, in the theme's red.
@@ -182,12 +196,14 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       assert.equal(await rows.count(), 123);
       assert.equal(await details.locator('tbody tr.row--projected').count(), 3);
       assert.match((await rows.first().textContent()) ?? '', /0 requests\s*measured$/);
+      // The last row is the forecast's true end (the reset), not where the chart cuts it.
+      assert.match((await rows.last().textContent()) ?? '', /^Jul 1, 2025, 12:00 PM\s*1,400 requests\s*projected, at the reset$/);
 
       // Keyboard: focus the chart, End reads the last (projected) point out; the tooltip shows the same.
       await chart.focus();
       await h.page.keyboard.press('End');
       const live = h.page.locator('[data-testid="meter-history"][data-meter-id="premium"] [aria-live="polite"]');
-      assert.match((await live.textContent()) ?? '', /1,400 requests \(projected\)$/);
+      assert.match((await live.textContent()) ?? '', /^Jun 30, 2025, 12:00 PM: 1,366.67 requests \(projected; 1,400 requests at the reset, Jul 1, 2025, 12:00 PM\)$/);
       await h.page.keyboard.press('Home');
       assert.match((await live.textContent()) ?? '', /: 0 requests of 1,500 requests$/);
       // Stepping right across the reset skips the break in the line: every step reads a real point out.
@@ -584,4 +600,263 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
     }
   });
 
+  // ---------- what the chart draws: extents, forecast, resets, gaps, units, limits (series from the real host code) ----------
+
+  /** Opens a page, shows the chart of `premium` at `range` and answers it with `s` (its range set to the requested one). */
+  async function showSeries(s: ChartSeries | ((width: number) => Promise<ChartSeries>), range: HistoryRange = '30d', st: DashboardState = state()): Promise<Harness> {
+    const h = await srv.open();
+    await h.send({ type: 'state', state: st });
+    if (range !== '30d') {
+      await lastRequest(h);
+      await h.clearPosted();
+      await premiumHistory(h).locator(`[data-testid="range-${range}"]`).click();
+    }
+    const r = await lastRequest(h);
+    assert.equal(r.range, range);
+    const answerWith = typeof s === 'function' ? await s(r.width) : s;
+    await answer(h, r.requestId, { ...answerWith, range });
+    await h.page.waitForSelector(`${chartSel}[data-state="drawn"]`);
+    return h;
+  }
+
+  /**
+   * The plot area of the chart's canvas: per plot column (0 … width−1), how many pixels are the line's blue; and at
+   * each of `at` (fractions of the plot's width), the rows with the limit's red.
+   */
+  function scan(h: Harness, at: number[] = []): Promise<{ top: number; width: number; height: number; blueByCol: number[]; redRowsAt: number[][] }> {
+    return h.page.evaluate(
+      ({ sel, at }: { sel: string; at: number[] }) => {
+        const box = document.querySelector(sel);
+        const canvas = box.querySelector('canvas');
+        const over = box.querySelector('.u-over');
+        const dpr = canvas.width / canvas.clientWidth;
+        const [left, top, width, height] = [over.offsetLeft, over.offsetTop, over.offsetWidth, over.offsetHeight].map((v: number) => Math.round(v * dpr));
+        const d = canvas.getContext('2d').getImageData(left, top, width, height).data;
+        const px = (x: number, y: number) => d.subarray((y * width + x) * 4, (y * width + x) * 4 + 3);
+        const blueByCol: number[] = [];
+        for (let x = 0; x < width; x++) {
+          let n = 0;
+          for (let y = 0; y < height; y++) {
+            const [r, g, b] = px(x, y);
+            if (r < 60 && g > 50 && g < 130 && b > 150) n++;
+          }
+          blueByCol.push(n);
+        }
+        const redRowsAt = at.map((f) => {
+          const x = Math.min(width - 1, Math.round(f * width));
+          const rows: number[] = [];
+          for (let y = 0; y < height; y++) {
+            const [r, g, b] = px(x, y);
+            if (r > 180 && g < 60 && b < 60) rows.push(y + top);
+          }
+          return rows;
+        });
+        return { top, width, height, blueByCol, redRowsAt };
+      },
+      { sel: chartSel, at },
+    );
+  }
+
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const premiumHistory = (h: Harness) => h.page.locator('[data-testid="meter-history"][data-meter-id="premium"]');
+  /** Presses `key` (the chart has focus) and returns what the chart's live region reads out. */
+  async function readout(h: Harness, key: string): Promise<string> {
+    await h.page.keyboard.press(key);
+    return (await premiumHistory(h).locator('[aria-live="polite"]').textContent()) ?? '';
+  }
+  /** Opens "Show as table" and returns its rows' texts once there are `n` (it is built on the toggle event). */
+  async function tableRows(h: Harness, n: number): Promise<string[]> {
+    const details = premiumHistory(h).locator('[data-testid="chart-table"]');
+    await details.locator('summary').click();
+    await details.locator('tbody tr').nth(n - 1).waitFor();
+    return details.locator('tbody tr').allTextContents();
+  }
+  /** First and last plot column with any blue, as fractions of the plot's width. */
+  function blueExtent(s: { width: number; blueByCol: number[] }): [number, number] {
+    const cols = s.blueByCol.flatMap((n, x) => (n > 0 ? [x] : []));
+    return [cols[0]! / s.width, cols[cols.length - 1]! / s.width];
+  }
+  async function xExtent(h: Harness): Promise<[number, number]> {
+    const c = h.page.locator(chartSel);
+    return [Number(await c.getAttribute('data-x-min')), Number(await c.getAttribute('data-x-max'))];
+  }
+
+  /** A series over `range` ending now (the host's shape), with limit 1500 on every point. */
+  function plain(points: Array<[number, number]>, extra: Partial<ChartSeries> = {}): ChartSeries {
+    return { ...series(0), points: points.map(([t, v]) => [t, v, 1500]), resets: [], forecast: undefined, ...extra } as ChartSeries;
+  }
+
+  const premium = (input: Partial<MeterInput> = {}) => meter({ id: 'premium', label: 'Premium requests', capturedAt: NOW, used: 700, limit: 1500, ...input });
+  /** The host's answer (Insights.series over the real store downsampling) for `points` of the premium meter. */
+  function hostSeries(points: HistoryPoint[], range: HistoryRange, m: Meter = premium()): (width: number) => Promise<ChartSeries> {
+    const reader = { query: async (_a: string, _m: string, f: number, t: number, max: number) => hostDownsample(points.filter((p) => p.t >= f && p.t <= t), max, f, t) };
+    return async (width) => (await new Insights(reader, () => 'copilot', () => NOW, { warn: () => undefined }).series('gh', m, range, width))!;
+  }
+
+  test('the x axis spans the range up to now: not pushed back by resets, not ended at the last reading', async () => {
+    // Readings every 2 hours from 20 to 8 days ago (polling stopped since), a reset every day in between.
+    const pts: Array<[number, number]> = [];
+    for (let t = NOW - 20 * DAY; t <= NOW - 8 * DAY; t += 2 * HOUR) pts.push([t, ((t % DAY) / DAY) * 1000]);
+    const resets: number[] = [];
+    for (let t = NOW - 19.5 * DAY; t < NOW - 8 * DAY; t += DAY) resets.push(t);
+    for (const range of ['30d', '90d', '1y'] as const) {
+      const h = await showSeries(plain(pts, { resets, from: NOW - RANGE_MS[range] }), range);
+      try {
+        const [first, last] = blueExtent(await scan(h));
+        const at = (t: number) => (t - (NOW - RANGE_MS[range])) / RANGE_MS[range];
+        assert.ok(Math.abs(first - at(NOW - 20 * DAY)) < 0.02, `${range}: line starts at ${first}, expected ${at(NOW - 20 * DAY)}`);
+        assert.ok(Math.abs(last - at(NOW - 8 * DAY)) < 0.02, `${range}: line ends at ${last}, expected ${at(NOW - 8 * DAY)} (the 8 days since are empty)`);
+        assert.deepEqual(await xExtent(h), [NOW - RANGE_MS[range], NOW], range);
+      } finally {
+        await h.page.close();
+      }
+    }
+  });
+
+  test('a forecast to a reset far away gets a third of the range past now: clipped there, its true end in the readout and the table', async () => {
+    // 24 hours of readings; the reset is 11 days out.
+    const pts: Array<[number, number]> = [];
+    for (let i = 0; i <= 24; i++) pts.push([NOW - (24 - i) * HOUR, 400 + i * 4]);
+    const h = await showSeries(plain(pts, { range: '24h', from: NOW - DAY, forecast: [pts[24]!, [NOW + 11 * DAY, 1450]], forecastEnd: 'reset' }), '24h');
+    try {
+      const chart = h.page.locator(chartSel);
+      // The measured day fills three quarters of the plot (it was squeezed into its first pixels), the dashed forecast
+      // the rest.
+      const s = await scan(h);
+      const [first, last] = blueExtent(s);
+      assert.ok(first < 0.02 && last > 0.97, `blue from ${first} to ${last}: the dashed forecast reaches the edge`);
+      const solid = s.blueByCol.slice(0, Math.round(s.width * 0.74));
+      assert.ok(solid.every((n) => n > 0), 'the measured line is unbroken across three quarters of the plot');
+      assert.deepEqual(await xExtent(h), [NOW - DAY, NOW + 8 * HOUR]);
+      assert.equal(await chart.getAttribute('data-forecast-points'), '1');
+      await chart.focus();
+      // 496 + (1450 − 496) × 8 h / 264 h = 524.91
+      assert.equal(await readout(h, 'End'), 'Jun 20, 2025, 8:00 PM: 524.91 requests (projected; 1,450 requests at the reset, Jul 1, 2025, 12:00 PM)');
+      assert.equal(await readout(h, 'ArrowLeft'), 'Jun 20, 2025, 12:00 PM: 496 requests of 1,500 requests');
+      const rows = await tableRows(h, 26);
+      assert.equal(rows.length, 26);
+      assert.match(rows[25]!, /^Jul 1, 2025, 12:00 PM\s*1,450 requests\s*projected, at the reset$/);
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test('a daily meter over a year is drawn unbroken (no break or marker per reset); over 30 days each reset breaks the line', async () => {
+    // Hourly readings for a year of a meter that resets every day at midnight UTC, answered by the real host code.
+    const pts: HistoryPoint[] = [];
+    for (let t = NOW - 365 * DAY; t <= NOW; t += HOUR) {
+      const day = Math.floor(t / DAY) * DAY;
+      pts.push({ t, used: Math.round(((t - day) / DAY) * 1400), limit: 1500, resetsAt: day + DAY });
+    }
+    const blue: Record<string, number> = {};
+    const attrs: Record<string, Record<string, string | null>> = {};
+    for (const range of ['30d', '1y'] as const) {
+      const h = await showSeries(hostSeries(pts, range), range);
+      try {
+        const s = await scan(h);
+        blue[range] = sum(s.blueByCol);
+        const [first, last] = blueExtent(s);
+        assert.ok(first < 0.01 && last > 0.99, `${range}: blue from ${first} to ${last}`);
+        const chart = h.page.locator(chartSel);
+        attrs[range] = {};
+        for (const a of ['resets', 'reset-markers', 'breaks', 'isolated']) attrs[range]![a] = await chart.getAttribute(`data-${a}`);
+      } finally {
+        await h.page.close();
+      }
+    }
+    // Before, the year's line was mostly isolated invisible points: 3 % of the 30-day chart's blue.
+    assert.ok(blue['1y']! > blue['30d']! / 2, `blue pixels: ${JSON.stringify(blue)}`);
+    const resets = Number(attrs['1y']!.resets);
+    assert.ok(resets > 100, `${resets} resets in a year (those the downsampled points still name)`);
+    assert.deepEqual(attrs['1y'], { resets: String(resets), 'reset-markers': '0', breaks: '0', isolated: '0' });
+    const month = attrs['30d']!.resets;
+    assert.ok(Number(month) >= 29, `${month} resets in 30 days`);
+    assert.deepEqual(attrs['30d'], { resets: month, 'reset-markers': month, breaks: month, isolated: '0' });
+  });
+
+  test('a single reading is drawn (a dot), so is a reading between two breaks', async () => {
+    let h = await showSeries(plain([[NOW - HOUR, 500]]));
+    try {
+      const s = await scan(h);
+      const [first, last] = blueExtent(s);
+      assert.ok(sum(s.blueByCol) >= 6 && last - first < 0.03 && last > 0.97, `a dot at the right edge: ${sum(s.blueByCol)} px from ${first} to ${last}`);
+      const chart = h.page.locator(chartSel);
+      assert.equal(await chart.getAttribute('data-points'), '1');
+      assert.equal(await chart.getAttribute('data-isolated'), '1');
+    } finally {
+      await h.page.close();
+    }
+    // Resets on both sides of the middle reading.
+    h = await showSeries(plain([[NOW - 20 * DAY, 100], [NOW - 15 * DAY, 900], [NOW - 10 * DAY, 300]], { resets: [NOW - 17 * DAY, NOW - 12 * DAY] }));
+    try {
+      const s = await scan(h);
+      for (const t of [NOW - 20 * DAY, NOW - 15 * DAY, NOW - 10 * DAY]) {
+        const x = Math.round(((t - (NOW - 30 * DAY)) / (30 * DAY)) * s.width);
+        assert.ok(sum(s.blueByCol.slice(x - 3, x + 4)) >= 6, `a dot at ${new Date(t).toISOString()}`);
+      }
+      assert.equal(await h.page.locator(chartSel).getAttribute('data-isolated'), '3');
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test('a gap in polling breaks the line: nothing is drawn where nothing was read', async () => {
+    const pts: HistoryPoint[] = [];
+    for (let i = 0; i <= 48; i++) pts.push({ t: NOW - 30 * DAY + i * HOUR, used: 100 + i, limit: 1500 });
+    for (let i = 0; i <= 48; i++) pts.push({ t: NOW - 10 * DAY + i * HOUR, used: 900 + i, limit: 1500 });
+    const h = await showSeries(hostSeries(pts, '30d', premium({ capturedAt: NOW - 8 * DAY, used: 948 })));
+    try {
+      const s = await scan(h, [0.2, 0.5, 0.7]);
+      const col = (t: number) => Math.round(((t - (NOW - 30 * DAY)) / (30 * DAY)) * s.width);
+      assert.ok(sum(s.blueByCol.slice(col(NOW - 30 * DAY), col(NOW - 28 * DAY))) > 0, 'the first two days are drawn');
+      assert.equal(sum(s.blueByCol.slice(col(NOW - 27.5 * DAY), col(NOW - 10.5 * DAY))), 0, 'no line across the 18 days with no reading');
+      assert.ok(sum(s.blueByCol.slice(col(NOW - 10 * DAY), col(NOW - 8 * DAY))) > 0, 'the last two days are drawn');
+      assert.deepEqual(s.redRowsAt.slice(0, 2), [[], []], 'nor the limit: it is unknown there too');
+      assert.notDeepEqual(s.redRowsAt[2], [], 'the limit is drawn again from the first reading after the gap');
+      const chart = h.page.locator(chartSel);
+      assert.equal(await chart.getAttribute('data-gaps'), '1');
+      assert.equal(await chart.getAttribute('data-breaks'), '1');
+      assert.match((await premiumHistory(h).locator('[data-testid="chart-summary"]').textContent()) ?? '', /1 gap with no readings/);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test("values are read out in the series' unit (a percentage), not the card meter's; the current reading is marked", async () => {
+    const points: ChartPoint[] = [[NOW - 2 * HOUR, 40, 100], [NOW - HOUR, 45, 100], [NOW - 60_000, 45, 100]];
+    const h = await showSeries({ ...plain([]), unit: '%', limit: 100, currentReading: true, points });
+    try {
+      const chart = h.page.locator(chartSel);
+      await chart.focus();
+      assert.equal(await readout(h, 'Home'), 'Jun 20, 2025, 10:00 AM: 40% of 100%');
+      assert.equal(await readout(h, 'End'), 'Jun 20, 2025, 11:59 AM: 45% of 100% (now)');
+      assert.equal(await chart.getAttribute('data-current-reading'), 'true');
+      assert.deepEqual(
+        (await tableRows(h, 3)).map((t) => t.replace(/^.*?(AM|PM)/, '')),
+        ['40%measured', '45%measured', '45%measured (now)'],
+      );
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test('the limit line steps where the plan changed instead of drawing today\'s limit across the whole range', async () => {
+    const pts: ChartPoint[] = [];
+    for (let i = 0; i < 120; i++) pts.push([NOW - 30 * DAY + i * 6 * HOUR, 200 + i * 5, i < 60 ? 1000 : 1500]);
+    const h = await showSeries({ ...plain([]), points: pts });
+    try {
+      const s = await scan(h, [0.25, 0.75]);
+      const [before, after] = s.redRowsAt as [number[], number[]];
+      const limitRow = Number(await h.page.locator(chartSel).getAttribute('data-limit-row'));
+      assert.ok(after.includes(limitRow), `the current limit (1,500) at ${limitRow}: ${after.join(',')}`);
+      assert.ok(before.length > 0 && !before.includes(limitRow), `the earlier limit (1,000) below it: ${before.join(',')}`);
+      // The y axis runs from 0 to 1,500 × 1.08 (the highest limit and a margin).
+      const row = (v: number) => s.top + (1 - v / 1620) * s.height;
+      assert.ok(Math.abs(limitRow - row(1500)) <= 1.5, `1,500 at ${limitRow}, expected ${row(1500)}`);
+      assert.ok(Math.abs(before[0]! - row(1000)) <= 1.5, `1,000 at ${before[0]}, expected ${row(1000)}`);
+    } finally {
+      await h.page.close();
+    }
+  });
 });
