@@ -8,7 +8,8 @@
 // when none is outstanding any more, else in the next animation frame. Requests carry increasing ids and each chart
 // remembers only its latest: an answer to an older request (a range clicked twice quickly, a card rebuilt) is
 // dropped. Series are cached per meter and range, so a card rebuilt after a poll redraws at once and then refreshes
-// quietly. A chart box's `data-state` is `deferred` (not asked yet), `loading`, `drawn` or `empty`.
+// quietly. A chart box's `data-state` is `deferred` (not asked yet), `loading`, `drawn` or `empty`. The range chosen
+// per chart is kept in the webview state (main.ts), so a page built again shows it.
 //
 // What a chart shows (`layout`): the x axis from the range's start to the host's "now", plus room for the forecast (at
 // most a third of the range, the forecast cut there); the line broken at resets and gaps in polling; readings with no
@@ -43,6 +44,8 @@ const FORECAST_SHARE = 1 / 3;
  * isolated points and grey stripes (a daily meter over a year). The sawtooth is drawn unbroken instead.
  */
 const RESET_MIN_PX = 6;
+/** Charts whose chosen range is remembered (in the webview state); the oldest choice is forgotten first. */
+const MAX_SAVED_RANGES = 500;
 
 /** The structure every history block is cloned from (built once; cloning is several times cheaper than building). */
 const historyTemplate = lazy(() => {
@@ -178,6 +181,7 @@ export class ChartManager {
   private nextDomId = 1;
   private readonly charts = new Map<HTMLElement, Chart>();
   private readonly pending = new Map<number, Chart>();
+  /** The range chosen per meter where it is not the default (by meterKey), oldest choice first. */
   private readonly ranges = new Map<string, HistoryRange>();
   private readonly cache = new Map<string, ChartSeries>();
   private theme: Theme | undefined;
@@ -187,7 +191,15 @@ export class ChartManager {
   private readonly queued = new Map<Chart, ChartSeries | null>();
   private frame: number | undefined;
 
-  constructor(private readonly post: (message: WebviewToHost) => void) {
+  /**
+   * @param saved the ranges chosen before (the webview state), and where to save them when one changes: a panel shown
+   *   again or a reloaded window is a new page, which would otherwise show every chart at the default range.
+   */
+  constructor(
+    private readonly post: (message: WebviewToHost) => void,
+    private readonly saved: { ranges?: Readonly<Record<string, HistoryRange>>; save?(ranges: Record<string, HistoryRange>): void } = {},
+  ) {
+    for (const [key, range] of Object.entries(saved.ranges ?? {})) this.ranges.set(key, range);
     this.resize = new ResizeObserver((entries) => {
       for (const e of entries) {
         const chart = this.charts.get((e.target as HTMLElement).parentElement as HTMLElement);
@@ -317,13 +329,20 @@ export class ChartManager {
     const range = button.dataset.range as HistoryRange | undefined;
     if (!chart || !range || !(HISTORY_RANGES as readonly string[]).includes(range) || range === chart.range) return;
     chart.range = range;
-    this.ranges.set(meterKey(chart), range);
+    this.rememberRange(meterKey(chart), range);
     this.pressRange(chart);
     if (!chart.started) return; // requested with the new range once it comes into view
     const cached = this.cache.get(cacheKey(chart));
     if (cached) this.draw(chart, cached);
     else this.showStatus(chart, 'loading', 'Loading history…');
     this.request(chart);
+  }
+
+  private rememberRange(key: string, range: HistoryRange): void {
+    this.ranges.delete(key); // re-inserted last: the most recent choice is kept longest
+    if (range !== DEFAULT_RANGE) this.ranges.set(key, range);
+    if (this.ranges.size > MAX_SAVED_RANGES) this.ranges.delete(this.ranges.keys().next().value as string);
+    this.saved.save?.(Object.fromEntries(this.ranges));
   }
 
   /** The host's answer; returns false when it was stale (or for a chart that is gone) and was dropped. */

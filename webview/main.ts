@@ -5,7 +5,7 @@
 // Cards far below the viewport are built when the page is idle, after the first frame (see `cardsWithin`).
 // First, so the benchmark's start mark precedes every other module's start-up code.
 import './startMark';
-import type { DashboardAccount, DashboardState } from '../src/shared/protocol';
+import type { DashboardAccount, DashboardPersistedState, DashboardState } from '../src/shared/protocol';
 import { ChartManager } from './chart';
 import { h } from './dom';
 import { estimatedCardHeight, renderCard, renderEmpty, renderPendingCard, renderToolbar, tickText, type TickKind } from './render';
@@ -56,7 +56,14 @@ let current: DashboardState | undefined;
 let receivedAt = 0;
 let restoredScroll = false;
 const cards = new Map<string, CardEntry>();
-const charts = new ChartManager(post);
+/** What the page keeps in the webview state (scroll position, chart ranges); each change saves the whole of it. */
+let saved: DashboardPersistedState = persisted;
+function persist(change: Partial<DashboardPersistedState>): void {
+  saved = { ...saved, ...change };
+  if (saved.ranges && Object.keys(saved.ranges).length === 0) delete saved.ranges;
+  savePersisted(saved);
+}
+const charts = new ChartManager(post, { ...(persisted.ranges ? { ranges: persisted.ranges } : {}), save: (ranges) => persist({ ranges }) });
 // "Local agents" goes after the account cards (and after the empty state when there are no accounts).
 const usage = new UsageSectionController(main);
 
@@ -290,7 +297,7 @@ window.addEventListener(
     if (scrollTimer !== undefined) clearTimeout(scrollTimer);
     scrollTimer = setTimeout(() => {
       scrollTimer = undefined;
-      savePersisted({ version: 1, scrollY: Math.round(window.scrollY) });
+      persist({ scrollY: Math.round(window.scrollY) });
     }, 150);
   },
   { passive: true },

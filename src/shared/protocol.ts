@@ -255,8 +255,10 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
 
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 
-/** State the webview persists with `setState` so a reloaded window restores the panel. */
+/** State the webview persists with `setState` so a reloaded window (or a panel shown again) restores the panel. */
 export interface DashboardPersistedState {
   version: 1;
   scrollY?: number;
+  /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart.ts). */
+  ranges?: Record<string, HistoryRange>;
 }

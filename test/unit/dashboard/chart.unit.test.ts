@@ -859,4 +859,41 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       await h.page.close();
     }
   });
+
+  test('the chosen range is kept in the webview state: a page built again (shown again, reloaded) starts with it', async () => {
+    let h = await srv.open({ persisted: { version: 1, scrollY: 0 } });
+    let saved: any;
+    try {
+      await h.send({ type: 'state', state: state() });
+      await lastRequest(h);
+      await premiumHistory(h).locator('[data-testid="range-7d"]').click();
+      saved = await h.page.evaluate(() => (window as any).__state);
+      assert.deepEqual(saved, { version: 1, scrollY: 0, ranges: { 'gh\u0000premium': '7d' } });
+    } finally {
+      await h.page.close();
+    }
+    h = await srv.open({ persisted: saved });
+    try {
+      await h.send({ type: 'state', state: state() });
+      assert.equal((await lastRequest(h)).range, '7d');
+      assert.equal((await lastRequest(h, 'other')).range, '30d');
+      const history = premiumHistory(h);
+      assert.equal(await history.locator('[data-testid="range-7d"]').getAttribute('aria-pressed'), 'true');
+      assert.equal(await history.locator('[data-testid="range-30d"]').getAttribute('aria-pressed'), 'false');
+      // Back to the default: nothing to remember.
+      await history.locator('[data-testid="range-30d"]').click();
+      assert.deepEqual(await h.page.evaluate(() => (window as any).__state), { version: 1, scrollY: 0 });
+    } finally {
+      await h.page.close();
+    }
+    // A malformed saved range is ignored.
+    h = await srv.open({ persisted: { version: 1, ranges: { 'gh\u0000premium': '2w', 'gh\u0000other': '90d' } } });
+    try {
+      await h.send({ type: 'state', state: state() });
+      assert.equal((await lastRequest(h)).range, '30d');
+      assert.equal((await lastRequest(h, 'other')).range, '90d');
+    } finally {
+      await h.page.close();
+    }
+  });
 });
