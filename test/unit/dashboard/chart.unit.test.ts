@@ -896,4 +896,39 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       await h.page.close();
     }
   });
+
+  test('month-progress marker: a percent-only meter, an over-limit meter, and none on a balance', async () => {
+    const st = state();
+    const acct = st.accounts[0]!;
+    acct.snapshot!.meters = [
+      meter({ id: 'five-hour', label: '5-hour session', unit: '%', percentUsed: 40, resetsAt: NOW + 3 * HOUR }),
+      meter({ id: 'over', label: 'Over quota', used: 1650, limit: 1500, resetsAt: NOW + 15 * DAY }),
+      meter({ id: 'credits', label: 'Credits', kind: 'balance', unit: 'USD', remaining: 12.5 }),
+    ];
+    acct.pace = {
+      'five-hour': { status: 'ok', basis: 'percent', elapsedFraction: 0.4, usedFraction: 0.4, text: 'On pace: 40% used, 40% of the 5-hour window gone' },
+      over: { status: 'ok', basis: 'units', elapsedFraction: 0.5, usedFraction: 1.1, overLimit: true, text: 'Over the limit: 110% used' },
+      credits: { status: 'ok', basis: 'balance', elapsedFraction: 0.25, text: 'At this pace $12.50 lasts until Jun 23' },
+    };
+    const h = await srv.open();
+    try {
+      await h.send({ type: 'state', state: st });
+      const geo = (id: string) =>
+        h.page.locator(`[data-testid="meter"][data-meter-id="${id}"] [data-testid="gauge-elapsed"]`).evaluate((m: any) => (m.getBoundingClientRect().left + 1 - m.parentElement.getBoundingClientRect().left) / m.parentElement.getBoundingClientRect().width);
+      const gauge = (id: string) => h.page.locator(`[data-testid="meter"][data-meter-id="${id}"] [data-testid="meter-gauge"]`);
+      assert.ok(Math.abs((await geo('five-hour')) - 0.4) < 0.01);
+      assert.equal(await gauge('five-hour').getAttribute('aria-valuetext'), '40% used, 40% of the window elapsed');
+      // Over the limit: the bar is full, the marker still where the window is.
+      assert.ok(Math.abs((await geo('over')) - 0.5) < 0.01);
+      assert.equal(await gauge('over').getAttribute('aria-valuemax'), '110');
+      assert.equal(await gauge('over').getAttribute('aria-valuetext'), '110% used, 50% of the window elapsed');
+      const fill = await gauge('over').locator('.gauge-fill').evaluate((f: any) => f.getBoundingClientRect().width / f.parentElement.getBoundingClientRect().width);
+      assert.ok(Math.abs(fill - 1) < 0.01, `fill ${fill}`);
+      // A balance has no share used: its gauge is unknown, with no marker (a window's progress means nothing on it).
+      assert.equal(await h.page.locator('[data-testid="meter"][data-meter-id="credits"] [data-testid="gauge-elapsed"]').count(), 0);
+      assert.equal(await gauge('credits').getAttribute('aria-label'), 'Credits: usage unknown');
+    } finally {
+      await h.page.close();
+    }
+  });
 });
