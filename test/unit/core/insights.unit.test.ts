@@ -147,9 +147,10 @@ test('a meter with a reset but no limit: the burn rate to the reset, the rate it
   const ins = await insightsFor(pts, m, 'openai');
   const pace = ins.pacesFor('a')!.spend!;
   assert.equal(pace.status, 'no-limit');
-  assert.equal(pace.text, 'Spending about $48.00 a day');
+  assert.match(pace.text, /^Spending about \$48\.00 a day — ≈ \$528\.00 by /);
+  assert.equal(pace.projectedAtReset, 528);
   const s = (await ins.series('a', m, '30d', 300))!;
-  assert.deepEqual(s.forecast, [[now, 48], [reset, 48 + 2 * 24 * 10]]);
+  assert.deepEqual(s.forecast, [[now, 48], [reset, 48 + 2 * 24 * 10]], 'the line ends where the pace text says');
   assert.equal(s.forecastEnd, 'reset');
   ins.dispose();
 });
