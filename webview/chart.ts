@@ -44,6 +44,8 @@ const FORECAST_SHARE = 1 / 3;
  * isolated points and grey stripes (a daily meter over a year). The sawtooth is drawn unbroken instead.
  */
 const RESET_MIN_PX = 6;
+/** A stretch of line shorter than this (px) would not be seen: its readings are drawn as dots. */
+const MIN_RUN_PX = 3;
 /** Charts whose chosen range is remembered (in the webview state); the oldest choice is forgotten first. */
 const MAX_SAVED_RANGES = 500;
 
@@ -846,8 +848,16 @@ function layout(series: ChartSeries, width: number): Drawn {
     // The forecast assumes the current limit stays.
     limits.push(limits[lastMeasured] ?? null);
   }
+  // Points drawn as dots: a reading with no neighbour on the line, and every reading of a run too short to show as a
+  // line (a stored reading and the current one a few seconds apart span less than a pixel of a 30-day axis).
   const isolated: number[] = [];
-  for (let i = 0; i <= lastMeasured; i++) if (used[i] !== null && used[i - 1] == null && used[i + 1] == null) isolated.push(i);
+  const msPerPx = (xMax - xMin) / plotPx;
+  for (let i = 0; i <= lastMeasured; i++) {
+    if (used[i] === null || used[i - 1] != null) continue;
+    let j = i;
+    while (j < lastMeasured && used[j + 1] != null) j++;
+    if (xs[j]! - xs[i]! < MIN_RUN_PX * msPerPx) for (let k = i; k <= j; k++) isolated.push(k);
+  }
   return { series, xs, used, projected, limits, maxLimit, lastMeasured, points: n, forecastPoints: forecast.length, clippedEnd, isolated, resetMarkers, xMin, xMax };
 }
 

@@ -801,6 +801,21 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
     }
   });
 
+  test('a stored reading and the current one seconds apart are drawn as dots, not as an invisible line', async () => {
+    // A new account: its first poll stored, a second poll a few seconds later with the same value (not stored).
+    const h = await showSeries({ ...plain([[NOW - 30_000, 445]]), currentReading: true, points: [[NOW - 30_000, 445, 1500], [NOW - 5_000, 445, 1500]] });
+    try {
+      const s = await scan(h);
+      const [, last] = blueExtent(s);
+      assert.ok(sum(s.blueByCol) >= 6 && last > 0.97, `a dot at the right edge: ${sum(s.blueByCol)} px`);
+      const chart = h.page.locator(chartSel);
+      assert.equal(await chart.getAttribute('data-points'), '2');
+      assert.equal(await chart.getAttribute('data-isolated'), '2');
+    } finally {
+      await h.page.close();
+    }
+  });
+
   test('a gap in polling breaks the line: nothing is drawn where nothing was read', async () => {
     const pts: HistoryPoint[] = [];
     for (let i = 0; i <= 48; i++) pts.push({ t: NOW - 30 * DAY + i * HOUR, used: 100 + i, limit: 1500 });
