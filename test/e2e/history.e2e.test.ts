@@ -313,6 +313,40 @@ describe('usage history, pace and alerts (code-server + Chromium)', function () 
     await shot('gauge-and-pace');
     await dumpDom(page, path.join(dirs.base, 'dom'), 'history-chart');
   });
+  it('exports the history to CSV through the command: pickers, the save dialog, progress, the file', async () => {
+    const target = path.join(dirs.workspace, 'history-export.csv');
+    fs.rmSync(target, { force: true });
+    await runCommand(page, 'tokstat: Export Usage History');
+    await waitForQuickInputTitle(page, 'Export Usage History (1/3)');
+    // Every account is ticked already: OK.
+    await page.keyboard.press('Enter');
+    await waitForQuickInputTitle(page, 'Export Usage History (2/3)');
+    await pick(page, 'Everything');
+    await waitForQuickInputTitle(page, 'Export Usage History (3/3)');
+    await pick(page, 'CSV');
+    // code-server's save dialog is VS Code's own path box (a quick input), pre-filled with the suggested name.
+    const input = quickInput(page).locator('input.input');
+    await waitUntil('the save dialog with the suggested file name', async () => (await input.isVisible()) && /tokstat-history-\d{4}-\d{2}-\d{2}\.csv$/.test(await input.inputValue()));
+    await shot('export-save-dialog');
+    await input.fill(target);
+    await page.keyboard.press('Enter');
+    const done = toasts(page, /tokstat: exported \d+ samples to /).first();
+    await done.waitFor({ state: 'visible', timeout: 30_000 });
+    await shot('export-done');
+    const lines = fs.readFileSync(target, 'utf8').trimEnd().split(/\r?\n/);
+    assert.equal(lines[0], 'account,accountId,provider,meter,meterLabel,unit,time,used,limit,remaining,percentUsed,resetsAt,resolution,source,capturedAt');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const keyLimit = rows.filter((r) => r[3] === METER);
+    assert.equal(keyLimit.length, (await storedPoints()).length, 'one row per stored key-limit sample');
+    for (const r of keyLimit) {
+      assert.deepEqual([r[0], r[1], r[2], r[4], r[5], r[8], r[13]], [OR_NAME, accountId, 'openrouter', 'Key limit (monthly)', 'USD', '100', 'official']);
+      assert.ok(['raw', '15m', '1d'].includes(r[12]!), `resolution ${r[12]}`);
+      assert.ok(!Number.isNaN(Date.parse(r[6]!)) && !Number.isNaN(Date.parse(r[14]!)), `times: ${r[6]} ${r[14]}`);
+    }
+    assert.deepEqual(keyLimit.slice(-USED_REFRESHES.length).map((r) => Number(r[7])), [...USED_REFRESHES], 'the refreshes, in order');
+    assert.ok(!fs.readFileSync(target, 'utf8').includes(OPENROUTER_HISTORY_KEY), 'never the key');
+    assert.match(await done.innerText(), new RegExp(`exported ${lines.length - 1} samples`));
+  });
   it('hidden behind another editor while a refresh lands, the dashboard shows the new numbers when shown again', async () => {
     // The panel's page is torn down while hidden (retainContextWhenHidden: false) and rebuilt when shown; the page
     // it is rebuilt from must not carry the state it was first opened with (panel.ts), and must come back whole.
