@@ -34,6 +34,16 @@ export function unlimitedSnapshot(quotaId: string): Json {
 }
 
 /** Paid plan (Pro+ by default): 1500 premium requests, 1054.25 left (70.28 %), chat/completions unlimited. */
+/**
+ * The reset fields of a plan whose month ends at the next UTC month start from `now`: for tests against the real
+ * clock (the fixed dates of the builders are in the past there, and a quota whose reset is past reads "reset due").
+ */
+export function upcomingReset(now = Date.now()): Json {
+  const d = new Date(now);
+  const next = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+  return { quota_reset_date: next.toISOString().slice(0, 10), quota_reset_date_utc: next.toISOString() };
+}
+
 export function copilotPaid(overrides: Json = {}, premium: Json = {}): Json {
   return {
     login: 'octo-dev',

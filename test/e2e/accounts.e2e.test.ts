@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { copilotPaid } from '../builders/copilot';
+import { copilotPaid, upcomingReset } from '../builders/copilot';
 import { orKey } from '../builders/openrouter';
 import { GitHubFake } from '../fakes/githubFake';
 import { OpenRouterFake } from '../fakes/openRouterFake';
@@ -52,7 +52,7 @@ describe('tokstat in VS Code (code-server + Chromium)', function () {
 
   before(async function () {
     this.timeout(180_000);
-    gh = new GitHubFake({ clientId: CLIENT_ID, deviceInterval: 1, deviceUser: { login: GH_LOGIN, copilot: copilotPaid({ login: GH_LOGIN }) } });
+    gh = new GitHubFake({ clientId: CLIENT_ID, deviceInterval: 1, deviceUser: { login: GH_LOGIN, copilot: copilotPaid({ login: GH_LOGIN, ...upcomingReset() }) } });
     or = new OpenRouterFake();
     await gh.start();
     await or.start();

@@ -5,7 +5,7 @@
 // (the built-in GitHub provider cannot sign in offline).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { copilotPaid } from '../builders/copilot';
+import { copilotPaid, upcomingReset } from '../builders/copilot';
 import { orKey } from '../builders/openrouter';
 import { GitHubFake } from '../fakes/githubFake';
 import { OpenRouterFake } from '../fakes/openRouterFake';
@@ -30,7 +30,7 @@ describe('providers against the fakes', function () {
     await gh.start();
     await or.start();
     or.addKey(OPENROUTER_KEY, orKey({ label: 'it-router' }));
-    gh.addToken(GITHUB_SESSION_TOKEN, { login: sessionAccount.label, copilot: copilotPaid({ login: sessionAccount.label }) });
+    gh.addToken(GITHUB_SESSION_TOKEN, { login: sessionAccount.label, copilot: copilotPaid({ login: sessionAccount.label, ...upcomingReset() }) });
     const cfg = vscode.workspace.getConfiguration('tokstat');
     previousEndpoints = cfg.inspect('endpoints')?.globalValue;
     await cfg.update('endpoints', { copilot: gh.apiBaseUrl, 'github-oauth': gh.oauthBaseUrl, openrouter: or.baseUrl }, vscode.ConfigurationTarget.Global);
