@@ -120,7 +120,8 @@ function renderGauge(m: Meter, value: string, detail: string, percent: number | 
         'aria-valuemax': Math.max(100, Math.ceil(now)),
         'aria-valuenow': now,
         'aria-valuetext': elapsedText ? `${value} used, ${elapsedText}` : `${value} used`,
-        'aria-label': `${m.label}: ${value} used, ${detail}${elapsedText ? `, ${elapsedText}` : ''}`,
+        // A percent-only meter's detail is the value again ("40% used"): said once.
+        'aria-label': `${m.label}: ${value} used${detail && detail !== `${value} used` ? `, ${detail}` : ''}${elapsedText ? `, ${elapsedText}` : ''}`,
       },
     },
     fill,

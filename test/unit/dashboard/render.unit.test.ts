@@ -164,6 +164,8 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
       assert.equal(await gauge.getAttribute('aria-valuemax'), '100');
       assert.equal(await gauge.getAttribute('aria-valuetext'), '71% used');
       assert.equal(await gauge.getAttribute('aria-label'), 'Premium requests: 71% used, 1,065 / 1,500 requests');
+      // A percent-only meter says its share once.
+      assert.equal(await m('gh-ok', 'warn').locator('[role="meter"]').getAttribute('aria-label'), 'Warning meter: 85% used');
       // The bar is really 71 % of its track, and green.
       const geo = await gauge.evaluate((g: any) => ({
         ratio: g.firstElementChild.getBoundingClientRect().width / g.getBoundingClientRect().width,
