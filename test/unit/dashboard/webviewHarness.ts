@@ -15,7 +15,7 @@ import { cssFontUrls, makeNonce, renderDashboardHtml } from '../../../src/ui/das
 declare const window: any;
 declare const document: any;
 
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = process.env.TOKSTAT_CHROMIUM || '/usr/bin/chromium';
 export const ROOT = path.resolve(__dirname, '../../../..');
 
 export interface AutoHost {
