@@ -1,7 +1,7 @@
 // Joins the history store and the pace engine: the pace of every meter (for tooltips, gauges and predictive alerts)
 // and the chart series the dashboard asks for. Pure core: no vscode.
 import { Emitter, type Disposable } from './events';
-import { computePace, windowHint, type PacePoint } from './forecast/pace';
+import { basisOf, computePace, readingValue, windowHint, type Basis, type PacePoint } from './forecast/pace';
 import type { PaceSummary } from './forecast/types';
 import { formatInUnit } from './format';
 import { DEFAULT_RETENTION, type HistoryPoint, type RetentionOptions } from './history/types';
@@ -31,55 +31,22 @@ const Q15_MS = 15 * 60_000;
 /** Readings this many times further apart than expected are a gap in polling: the chart breaks its line there. */
 const GAP_FACTOR = 3;
 
-/**
- * What a chart plots: `used` (amount), the percentage (a meter that only reports a share) or `remaining` (a
- * balance). Chosen as the pace engine chooses (`basisOf` in forecast/pace.ts), so the forecast is in the same unit.
- */
-type Basis = 'amount' | 'percent' | 'remaining';
-const PACE_BASIS: Record<Basis, PaceSummary['basis']> = { amount: 'units', percent: 'percent', remaining: 'balance' };
-
 type Reading = Pick<HistoryPoint, 'used' | 'limit' | 'remaining' | 'percentUsed'>;
 
-function chartBasis(m: Meter, points: readonly HistoryPoint[]): Basis | undefined {
-  if (m.kind === 'balance' && m.remaining !== undefined) return 'remaining';
-  if (m.used !== undefined) return 'amount';
-  if (m.percentUsed !== undefined) return 'percent';
-  if (m.remaining !== undefined) return 'remaining';
-  // The meter reads nothing now (an error): the newest stored reading decides.
-  for (let i = points.length - 1; i >= 0; i--) {
-    const p = points[i]!;
-    if (m.kind === 'balance' && p.remaining !== undefined) return 'remaining';
-    if (p.used !== undefined) return 'amount';
-    if (p.percentUsed !== undefined) return 'percent';
-    if (p.remaining !== undefined) return 'remaining';
-  }
-  return undefined;
-}
-
 /**
- * A reading's value in the chart's basis: its own, else converted with the limit it was read with; undefined when it
- * cannot be (a meter that switched from counts to a percentage without a limit is not drawn in both on one axis).
+ * What a chart plots: amounts used, the percentage (a meter that only reports a share) or what is left (a balance),
+ * chosen as the pace engine chooses, so the forecast is in the same unit. A meter that reads nothing now (an error):
+ * the newest stored reading decides.
  */
-function chartValue(basis: Basis, p: Reading): number | undefined {
-  const limit = fin(p.limit);
-  const used = fin(p.used);
-  const pct = fin(p.percentUsed);
-  const remaining = fin(p.remaining);
-  switch (basis) {
-    case 'amount':
-      return used ?? (limit !== undefined && pct !== undefined ? (pct * limit) / 100 : undefined) ?? (limit !== undefined && remaining !== undefined ? limit - remaining : undefined);
-    case 'percent':
-      if (pct !== undefined) return pct;
-      if (!limit) return undefined;
-      return used !== undefined ? (used / limit) * 100 : remaining !== undefined ? ((limit - remaining) / limit) * 100 : undefined;
-    case 'remaining':
-      return remaining ?? (limit !== undefined && used !== undefined ? limit - used : undefined);
-  }
+function chartBasis(m: Meter, points: readonly HistoryPoint[]): Basis | undefined {
+  let basis = basisOf(m);
+  for (let i = points.length - 1; i >= 0 && !basis; i--) basis = basisOf({ kind: m.kind, ...points[i]! });
+  return basis;
 }
 
 /** The limit line's value at a reading: 100 for percentages, the reading's own limit for amounts, none for balances. */
 function chartLimit(basis: Basis, p: Reading): number | undefined {
-  return basis === 'percent' ? 100 : basis === 'amount' ? fin(p.limit) : undefined;
+  return basis === 'percent' ? 100 : basis === 'units' ? fin(p.limit) : undefined;
 }
 
 function chartPoint(t: number, value: number, limit: number | undefined): ChartPoint {
@@ -148,13 +115,13 @@ export class Insights implements Disposable {
     const resets = new Set<number>();
     for (const p of stored) {
       if (p.resetsAt !== undefined && p.resetsAt >= from && p.resetsAt <= now) resets.add(p.resetsAt);
-      const v = chartValue(basis, p);
+      const v = readingValue(p, basis);
       if (v !== undefined) points.push(chartPoint(p.t, v, chartLimit(basis, p)));
     }
     // The store writes an unchanged value only once an hour: the line ends at the meter's current reading when that is
     // newer than the last stored one (a stored reading of the same poll has the meter's capture time).
     const lastStored = stored[stored.length - 1];
-    const current = chartValue(basis, meter);
+    const current = readingValue(meter, basis);
     const currentReading =
       current !== undefined &&
       meter.capturedAt >= from &&
@@ -232,7 +199,7 @@ function pollingGaps(points: readonly ChartPoint[], o: { dailyBefore: number; he
  * rate to the reset (what its pace text says). Nothing when the pace reads another unit or has no forecast.
  */
 function forecastOf(basis: Basis, pace: PaceSummary, last: ChartPoint, limit: number | undefined): { points: Array<[number, number]>; end: 'reset' | 'run-out' } | undefined {
-  if (pace.basis !== undefined && pace.basis !== PACE_BASIS[basis]) return undefined;
+  if (pace.basis !== undefined && pace.basis !== basis) return undefined;
   const [t0, v0] = last;
   const resetsAt = pace.resetsAt !== undefined && pace.resetsAt > t0 ? pace.resetsAt : undefined;
   // An over-limit meter's runOutAt is when it crossed the limit: in the past, no forecast.
@@ -242,7 +209,7 @@ function forecastOf(basis: Basis, pace: PaceSummary, last: ChartPoint, limit: nu
   const burnTo = (t: number, sign: 1 | -1) => (pace.burnPerHour !== undefined ? v0 + (sign * pace.burnPerHour * (t - t0)) / HOUR : undefined);
   if (pace.status === 'no-limit') return resetsAt !== undefined ? to(resetsAt, burnTo(resetsAt, 1), 'reset') : undefined;
   if (pace.status !== 'ok') return undefined;
-  if (basis === 'remaining') {
+  if (basis === 'balance') {
     if (runOutAt !== undefined && (resetsAt === undefined || runOutAt <= resetsAt)) return to(runOutAt, 0, 'run-out');
     return resetsAt !== undefined ? to(resetsAt, burnTo(resetsAt, -1), 'reset') : undefined;
   }

@@ -54,7 +54,8 @@ const LONG_RECENT_WEIGHT = 0.15;
 /** Reset times that move by less than this are the same reset (vendors' rounding, clock jitter). */
 const RESET_JITTER = 30 * MINUTE;
 
-type Basis = 'units' | 'percent' | 'balance';
+/** What a meter is measured in: amounts used, the share used, or what is left (a balance). */
+export type Basis = 'units' | 'percent' | 'balance';
 
 interface Sample {
   t: number;
@@ -252,7 +253,8 @@ function budgetLine(p: PaceSummary, unit: string, limit: number, hoursLeft: numb
   return parts.join(' · ');
 }
 
-function basisOf(m: Meter): Basis | undefined {
+/** The basis of a meter (or of one stored reading of it). The chart draws in the same basis as the pace. */
+export function basisOf(m: Pick<Meter, 'kind' | 'used' | 'percentUsed' | 'remaining'>): Basis | undefined {
   if (m.kind === 'balance' && m.remaining !== undefined) return 'balance';
   if (m.used !== undefined) return 'units';
   if (m.percentUsed !== undefined) return 'percent';
@@ -261,20 +263,32 @@ function basisOf(m: Meter): Basis | undefined {
   return undefined;
 }
 
-function valueOf(p: PacePoint, basis: Basis, meterLimit: number | undefined): number | undefined {
-  const limit = fin(p.limit) ?? meterLimit;
-  if (basis === 'balance') {
-    const rem = fin(p.remaining) ?? (limit !== undefined && fin(p.used) !== undefined ? limit - p.used! : undefined);
-    return rem === undefined ? undefined : -rem;
-  }
+/**
+ * A reading's value in `basis` (a balance: what is left): its own, else converted with the limit it was read with,
+ * else with `fallbackLimit`; undefined when it cannot be (counts without a limit are no percentage).
+ */
+export function readingValue(p: Pick<PacePoint, 'used' | 'limit' | 'remaining' | 'percentUsed'>, basis: Basis, fallbackLimit?: number): number | undefined {
+  const limit = fin(p.limit) ?? fin(fallbackLimit);
+  const used = fin(p.used);
+  const pct = fin(p.percentUsed);
+  const remaining = fin(p.remaining);
+  if (basis === 'balance') return remaining ?? (limit !== undefined && used !== undefined ? limit - used : undefined);
   if (basis === 'percent') {
-    return fin(p.percentUsed) ?? (fin(p.used) !== undefined && limit ? (p.used! / limit) * 100 : undefined);
+    if (pct !== undefined) return pct;
+    if (!limit) return undefined;
+    return used !== undefined ? (used / limit) * 100 : remaining !== undefined ? ((limit - remaining) / limit) * 100 : undefined;
   }
   return (
-    fin(p.used) ??
-    (limit !== undefined && fin(p.remaining) !== undefined ? limit - p.remaining! : undefined) ??
-    (limit !== undefined && fin(p.percentUsed) !== undefined ? (p.percentUsed! * limit) / 100 : undefined)
+    used ??
+    (limit !== undefined && remaining !== undefined ? limit - remaining : undefined) ??
+    (limit !== undefined && pct !== undefined ? (pct * limit) / 100 : undefined)
   );
+}
+
+/** The monotone "consumption" value of a reading: used, percent used, or minus the remaining balance. */
+function valueOf(p: PacePoint, basis: Basis, meterLimit: number | undefined): number | undefined {
+  const v = readingValue(p, basis, meterLimit);
+  return v === undefined || basis !== 'balance' ? v : -v;
 }
 
 function buildSeries(points: readonly PacePoint[], meter: Meter, basis: Basis, now: number): Sample[] {
