@@ -6,6 +6,7 @@
 // then may the same alert fire again; a predicted run-out is told once per window (re-armed only after a long calm).
 // A snoozed meter is quiet, and what it was not told is not remembered as told. Storms are folded (storm.ts): many
 // alerts of one kind become one notification, also when the polls that bring them come minutes apart.
+import { basisOf } from '../forecast/pace';
 import { formatAmount, formatPercent } from '../format';
 import { nullLogger, scoped, type Logger } from '../log';
 import type { Meter } from '../model';
@@ -80,7 +81,8 @@ export function decideAlerts(state: AlertState, batch: readonly AlertObservation
         next.meters[key] = { seenAt: now, ...(e.snoozedUntil ? { snoozedUntil: e.snoozedUntil } : {}) };
         continue;
       }
-      if (isBalance(m)) balanceRules(e, ctx, opts);
+      // A prepaid amount going down (a balance, or credits left with no limit): as the pace engine reads it.
+      if (basisOf(m) === 'balance') balanceRules(e, ctx, opts);
       else if (m.percentUsed !== undefined) percentRules(e, ctx, opts, thresholds, h, now);
       if (m.resetsAt !== undefined) e.resetsAt = m.resetsAt;
       else delete e.resetsAt;
@@ -218,11 +220,6 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
 
   e.peak = Math.max(e.peak ?? 0, p);
   e.last = p;
-}
-
-/** A prepaid amount going down: a balance, or any meter with only a remaining amount (credits left, no limit). */
-function isBalance(m: Meter): boolean {
-  return m.remaining !== undefined && (m.kind === 'balance' || (m.limit === undefined && m.percentUsed === undefined));
 }
 
 /** Money: a currency code (USD, CNY, …), the unit `tokstat.alerts.lowBalance` is written in. */
