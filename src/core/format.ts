@@ -7,6 +7,11 @@ export const UNKNOWN = 'unknown';
 
 const CURRENCIES: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', CNY: '¥', JPY: '¥' };
 
+/** Whether `formatAmount` writes `unit` as a symbol before the number ("$1.20") rather than a word after it. */
+export function hasCurrencySymbol(unit: string): boolean {
+  return CURRENCIES[unit.toUpperCase()] !== undefined;
+}
+
 export function formatAmount(value: number | undefined, unit: string): string {
   if (value === undefined || !Number.isFinite(value)) return UNKNOWN;
   const sym = CURRENCIES[unit.toUpperCase()];

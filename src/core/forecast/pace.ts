@@ -1,7 +1,7 @@
 // The pace engine: from a meter's recent history, how fast it is being used and what that means before the reset.
 // Pure (no clock, no I/O): callers pass `now`. Honest above all: when the data cannot support a forecast the answer
 // says so (status `insufficient-data` / `just-reset`) instead of extrapolating two points into a scary run-out.
-import { formatAmount, formatPercent } from '../format';
+import { formatAmount, formatPercent, hasCurrencySymbol } from '../format';
 import type { Meter } from '../model';
 import type { PaceSummary } from './types';
 
@@ -244,7 +244,8 @@ function budgetLine(p: PaceSummary, unit: string, limit: number, hoursLeft: numb
         : `${amount(Math.abs(p.reserve), unit)} ${p.reserve < 0 ? 'over' : 'under'} a straight-line pace`,
     );
   }
-  const sameUnit = (n: number | undefined) => amount(n, /^(%|USD|EUR|GBP|CNY|JPY)$/i.test(unit) ? unit : '');
+  // The hourly figure repeats a symbol ("$0.02 an hour") but not a word ("0.41 an hour", not "0.41 requests an hour").
+  const sameUnit = (n: number | undefined) => amount(n, unit === '%' || hasCurrencySymbol(unit) ? unit : '');
   parts.push(
     hoursLeft >= 24
       ? `budget ${amount(p.budgetPerDay, unit)} a day, ${sameUnit(p.budgetPerHour)} an hour`
