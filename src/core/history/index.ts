@@ -6,7 +6,6 @@ export {
   DEFAULT_RETENTION,
   retentionFromSetting,
   type CorruptionReport,
-  type ExportFilter,
   type ExportRow,
   type HistoryPoint,
   type RetentionOptions,

@@ -48,7 +48,6 @@ import { downsampleMinMax, foldSeries } from './downsample';
 import {
   DEFAULT_RETENTION,
   type CorruptionReport,
-  type ExportFilter,
   type ExportRow,
   type HistoryPoint,
   type RetentionOptions,
@@ -355,19 +354,8 @@ export class HistoryStore implements Disposable {
     return out.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.meterId, b.meterId));
   }
 
-  /** Rows for "Export Usage History", sorted by account, meter and time. */
-  async exportRows(filter: ExportFilter = {}): Promise<ExportRow[]> {
-    const wanted = filter.accountIds ? new Set(filter.accountIds) : undefined;
-    const rows: ExportRow[] = [];
-    for (const accountId of await this.accounts()) {
-      if (wanted && !wanted.has(accountId)) continue;
-      for await (const chunk of this.exportChunks(accountId, filter)) for (const r of chunk) rows.push(r);
-    }
-    return rows;
-  }
-
   /**
-   * The rows of one account that exportRows would give, sorted by meter and time, in chunks of at most `chunkRows`:
+   * One account's rows for "Export Usage History", sorted by meter and time, in chunks of at most `chunkRows`:
    * an export of a year of many accounts never holds all its rows at once, and its caller can yield between chunks.
    * Reads one consistent version of the account (a write landing meanwhile is not mixed in).
    */

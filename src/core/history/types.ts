@@ -41,12 +41,6 @@ export interface ExportRow {
   resolution: 'raw' | '15m' | '1d';
 }
 
-export interface ExportFilter {
-  accountIds?: string[];
-  from?: number;
-  to?: number;
-}
-
 /**
  * How long each resolution is kept. Raw samples are kept `rawDays`, then folded into 15-minute buckets (kept
  * `fifteenMinuteDays`, rounded up to whole UTC months), then into daily buckets kept `dailyDays` (0 = forever).
