@@ -528,8 +528,8 @@ export class HistoryStore implements Disposable {
 
   /**
    * Removes what nothing else will: the history of accounts that no longer exist (after ORPHAN_GRACE_MS without a
-   * write), folders left by an interrupted delete or migration, and copies of repaired files older than
-   * BACKUP_KEEP_MS.
+   * write), folders left by an interrupted delete (an interrupted migration is resumed by migrateIfNeeded), and
+   * copies of repaired files older than BACKUP_KEEP_MS.
    */
   private async sweep(): Promise<void> {
     const now = this.clock.now();
