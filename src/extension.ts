@@ -47,7 +47,7 @@ export interface TokstatApi extends ExtensionApi {
 export async function activate(context: vscode.ExtensionContext): Promise<TokstatApi> {
   const started = Date.now();
   const { channel, log } = createLogger(context);
-  const config = new Config();
+  const config = new Config(log);
   const intervalOf = (a: Pick<Account, 'providerId'>): number => pollIntervalMs(a.providerId, config.pollIntervalSeconds(a.providerId));
 
   const repo = new AccountRepository(keyValueStoreFrom(context.globalState), secretStoreFrom(context.secrets), log);

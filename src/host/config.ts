@@ -1,28 +1,77 @@
 import * as vscode from 'vscode';
 import type { Thresholds } from '../core/format';
+import type { Logger } from '../core/log';
+
+/**
+ * Settings that decide where a credential or a request goes, which local files are read, or what stored data is
+ * deleted. package.json gives each of them `application` or `machine` scope, so VS Code ignores them in a
+ * workspace's or folder's settings; this class reads them from the user's settings (or the default) only, so a
+ * workspace value can never win, even on a host that does not honour the scope. A cloned repository's
+ * `.vscode/settings.json` therefore cannot point tokstat's keys at a host of its choosing.
+ * The manifest test (test/unit/host/settingsScope.unit.test.ts) keeps this list and package.json in step.
+ */
+export const USER_ONLY_SETTINGS = [
+  'pollIntervals',
+  'endpoints',
+  'github.oauthClientId',
+  'github.enterpriseHost',
+  'requestTimeoutSeconds',
+  'discovery.enabled',
+  'pricing.offline',
+  'pricing.overrides',
+  'pricing.url',
+  'history.retention',
+  'localUsage.enabled',
+  'localUsage.claudeConfigDirs',
+  'localUsage.codexHomes',
+  'localUsage.geminiDirs',
+  'localUsage.opencodeDirs',
+] as const;
+export type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
 /** Typed access to tokstat's settings. */
 export class Config {
+  private readonly told = new Set<string>();
+
+  constructor(private readonly log?: Logger) {}
+
   private get c(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration('tokstat');
   }
 
+  /**
+   * A user-only setting: the user's value (local, or the remote's user settings in a remote window), else the
+   * default. A value the workspace sets is ignored and logged once per setting.
+   */
+  private user<T>(key: UserOnlySetting): T | undefined {
+    const i = this.c.inspect<T>(key);
+    if (!i) return undefined;
+    if ((i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined) && !this.told.has(key)) {
+      this.told.add(key);
+      this.log?.warn(`[settings] "tokstat.${key}" set in this workspace is ignored: it decides where keys, requests or file reads go, so only your user settings can set it`);
+    }
+    return i.globalValue !== undefined ? i.globalValue : i.defaultValue;
+  }
+
   endpoints(): Record<string, unknown> {
-    const v = this.c.get<unknown>('endpoints');
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+    const v = this.user<unknown>('endpoints');
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   }
 
   pollIntervalSeconds(providerId: string): number | undefined {
-    const v = this.c.get<Record<string, unknown>>('pollIntervals')?.[providerId];
+    const all = this.user<unknown>('pollIntervals');
+    const v = all && typeof all === 'object' ? (all as Record<string, unknown>)[providerId] : undefined;
     return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
   }
 
   oauthClientId(): string {
-    return (this.c.get<string>('github.oauthClientId') ?? '').trim();
+    const v = this.user<unknown>('github.oauthClientId');
+    return typeof v === 'string' ? v.trim() : '';
   }
 
   enterpriseHost(): string {
-    return (this.c.get<string>('github.enterpriseHost') ?? '').trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+    const v = this.user<unknown>('github.enterpriseHost');
+    return typeof v === 'string' ? v.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '') : '';
   }
 
   statusBarEnabled(): boolean {
@@ -44,29 +93,29 @@ export class Config {
   }
 
   historyRetention(): unknown {
-    return this.c.get<unknown>('history.retention');
+    return this.user<unknown>('history.retention');
   }
 
   localUsageEnabled(): boolean {
-    return this.c.get<boolean>('localUsage.enabled') ?? true;
+    return this.user<unknown>('localUsage.enabled') !== false;
   }
 
   localUsageDirs(kind: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs' | 'opencodeDirs'): string[] {
-    const v = this.c.get<unknown>(`localUsage.${kind}`);
+    const v = this.user<unknown>(`localUsage.${kind}`);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
   }
 
   pricingOffline(): boolean {
-    return this.c.get<boolean>('pricing.offline') ?? false;
+    return this.user<unknown>('pricing.offline') === true;
   }
 
   pricingUrl(): string | undefined {
-    const v = (this.c.get<string>('pricing.url') ?? '').trim();
-    return v || undefined;
+    const v = this.user<unknown>('pricing.url');
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
   }
 
   pricingOverrides(): unknown {
-    return this.c.get<unknown>('pricing.overrides');
+    return this.user<unknown>('pricing.overrides');
   }
 
   showTodaySpend(): boolean {
@@ -74,11 +123,12 @@ export class Config {
   }
 
   discoveryEnabled(): boolean {
-    return this.c.get<boolean>('discovery.enabled') ?? true;
+    return this.user<unknown>('discovery.enabled') !== false;
   }
 
   requestTimeoutMs(): number {
-    const s = this.c.get<number>('requestTimeoutSeconds') ?? 20;
+    const v = this.user<unknown>('requestTimeoutSeconds');
+    const s = typeof v === 'number' && Number.isFinite(v) ? v : 20;
     return Math.max(3, Math.min(120, s)) * 1000;
   }
 
