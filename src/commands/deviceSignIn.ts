@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { checkVerificationUri } from '../core/auth/verificationUri';
 import { resolveBaseUrl } from '../core/endpoints';
 import { ProviderError } from '../core/errors';
 import type { Logger } from '../core/log';
@@ -57,13 +58,15 @@ export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | u
     log: deps.log,
     // Polling starts only once this resolves, so the modal can never outlive the flow.
     onVerification: async (v) => {
+      // Only GitHub's own page on the configured host is ever opened, whatever runner produced the address.
+      const verificationUri = checkVerificationUri(v.verificationUri, base);
       deps.log.info('[github] device code issued; waiting for the user to authorize');
       const copy = 'Copy and open GitHub';
       const choice = await vscode.window.showInformationMessage(
         `Your GitHub one-time code is ${v.userCode}`,
         {
           modal: true,
-          detail: `Copy the code, open ${v.verificationUri} and enter it to let tokstat read your Copilot quota. The code expires in ${Math.round((v.expiresIn ?? 900) / 60)} minutes.`,
+          detail: `Copy the code, open ${verificationUri} and enter it to let tokstat read your Copilot quota. The code expires in ${Math.round((v.expiresIn ?? 900) / 60)} minutes.`,
         },
         copy,
       );
@@ -76,7 +79,7 @@ export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | u
       } catch (err) {
         deps.log.warn(`[github] could not copy the device code: ${errorText(err)}`);
       }
-      void vscode.env.openExternal(vscode.Uri.parse(v.verificationUri));
+      void vscode.env.openExternal(vscode.Uri.parse(verificationUri, true));
       // A cancellable wait that closes by itself as soon as GitHub answers.
       waiting = vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `tokstat: waiting for GitHub authorization (code ${v.userCode})…`, cancellable: true },

@@ -54,6 +54,8 @@ export interface GitHubFakeOptions {
   deviceInterval?: number;
   /** `expires_in` of device codes, default 900. */
   deviceExpiresIn?: number;
+  /** What the device-code answer gives as `verification_uri`, from the fake's own URL (default: its /login/device). */
+  verificationUri?: (fakeUrl: string) => string;
   /** What a token issued by the device flow sees (default: login `octo-device`, paid plan). */
   deviceUser?: GitHubUserSpec;
 }
@@ -235,7 +237,7 @@ export class GitHubFake extends FakeServer {
     return this.oauthReply(r, {
       device_code: d.deviceCode,
       user_code: d.userCode,
-      verification_uri: `${this.url}/login/device`,
+      verification_uri: this.options.verificationUri?.(this.url) ?? `${this.url}/login/device`,
       expires_in: this.options.deviceExpiresIn ?? 900,
       interval: d.interval,
     });

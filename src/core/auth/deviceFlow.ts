@@ -6,6 +6,7 @@
 // `https://X.ghe.com`, anything else is used as is (minus `/api/v3`), so `http://127.0.0.1:PORT` works unchanged.
 import { createOAuthDeviceAuth } from '@octokit/auth-oauth-device';
 import { request as octokitRequest } from '@octokit/request';
+import { checkVerificationUri } from './verificationUri';
 import { ProviderError } from '../errors';
 import { type HttpClient } from '../http';
 import { UndiciHttpClient } from '../undiciClient';
@@ -161,7 +162,8 @@ export async function startDeviceFlow(opts: DeviceFlowOptions): Promise<DeviceFl
     onVerification: async (v) => {
       log.info(`device flow: code issued by ${where}, expires in ${v.expires_in} s, poll interval ${v.interval} s; waiting for the user`);
       if (signal?.aborted) throw cancelled();
-      await opts.onVerification({ userCode: v.user_code, verificationUri: v.verification_uri, expiresIn: v.expires_in });
+      const verificationUri = checkVerificationUri(v.verification_uri, baseUrl);
+      await opts.onVerification({ userCode: v.user_code, verificationUri, expiresIn: v.expires_in });
     },
   });
 

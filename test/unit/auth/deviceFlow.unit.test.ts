@@ -217,3 +217,45 @@ describe('GitHub device flow', { concurrency: true }, () => {
     });
   });
 });
+
+describe('the verification address GitHub returns is opened only when it is GitHub’s own https page', () => {
+  // Each builds the hostile address from the fake's own URL (http://127.0.0.1:PORT).
+  const hostile: Array<(fakeUrl: string) => string> = [
+    () => 'https://evil.example/login/device',
+    () => 'https://github.com.evil.example/login/device',
+    () => 'javascript:alert(document.cookie)',
+    () => 'file:///etc/passwd',
+    () => 'command:workbench.action.terminal.new',
+    () => 'vscode://vscode.git/clone?url=https://evil.example/repo',
+    (u) => `http://127.0.0.1:${Number(new URL(u).port) + 1}/login/device`,
+    (u) => `${u.replace('://', '://user:pw@')}/login/device`,
+    () => '',
+    () => 'not a url',
+  ];
+
+  it('refuses every hostile address before anyone sees it, and nothing is polled after', async () => {
+    for (const make of hostile) {
+      await withFake({ deviceInterval: 0, verificationUri: make }, async (gh) => {
+        const seen: DeviceVerification[] = [];
+        const err = await rejection(startDeviceFlow({ clientId: CLIENT_ID, oauthBaseUrl: gh.oauthBaseUrl, onVerification: (v) => void seen.push(v) }));
+        const uri = make(gh.url);
+        assert.equal(err.kind, 'bad-response', `${uri}: ${err.message}`);
+        assert.match(err.message, /not opened/);
+        assert.deepEqual(seen, [], `${uri} never reaches the UI`);
+        assert.equal(gh.deviceCodes.length, 1, 'the code was requested');
+        assert.equal(gh.deviceCodes[0]!.polls, 0, 'no token poll follows a refused address');
+      });
+    }
+  });
+
+  it('accepts GitHub’s own pages (github.com, a GHE host) and a loopback fake’s own origin', async () => {
+    const { checkVerificationUri } = await import('../../../src/core/auth/verificationUri');
+    assert.equal(checkVerificationUri('https://github.com/login/device', 'https://github.com'), 'https://github.com/login/device');
+    assert.equal(checkVerificationUri('https://GitHub.com/login/device', 'https://github.com'), 'https://github.com/login/device');
+    assert.equal(checkVerificationUri('https://octo.ghe.com/login/device', 'https://octo.ghe.com'), 'https://octo.ghe.com/login/device');
+    assert.equal(checkVerificationUri('http://127.0.0.1:4000/login/device', 'http://127.0.0.1:4000'), 'http://127.0.0.1:4000/login/device');
+    for (const bad of ['http://github.com/login/device', 'https://api.github.com.evil.example/', 'https://octo.ghe.com/login/device', 'https://x@github.com/login/device', 42, undefined, `https://github.com/${'a'.repeat(3000)}`]) {
+      assert.throws(() => checkVerificationUri(bad, 'https://github.com'), /not opened/, String(bad).slice(0, 60));
+    }
+  });
+});
