@@ -41,7 +41,8 @@ export class Config {
 
   /**
    * A user-only setting: the user's value (local, or the remote's user settings in a remote window), else the
-   * default. A value the workspace sets is ignored and logged once per setting.
+   * default. VS Code already drops workspace values of application- and machine-scoped settings (its Settings editor
+   * says so); a host that does not still reports them here, and they are ignored and logged once per setting.
    */
   private user<T>(key: UserOnlySetting): T | undefined {
     const i = this.c.inspect<T>(key);

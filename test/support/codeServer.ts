@@ -163,6 +163,8 @@ export interface CodeServer {
 
 export interface StartOptions {
   dirs: RunDirs;
+  /** Let VS Code ask whether the workspace is trusted (default: trust is disabled, every folder is trusted). */
+  workspaceTrust?: boolean;
   env?: Record<string, string | undefined>;
   startTimeoutMs?: number;
 }
@@ -181,7 +183,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     '127.0.0.1:0',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     dirs.workspace,
