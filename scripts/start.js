@@ -9,6 +9,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { root, run } = require('./lib');
+const { ensure } = require('./ensure');
 
 const argv = process.argv.slice(2);
 const portAt = argv.indexOf('--port');
@@ -21,6 +22,8 @@ function hasCommand(cmd) {
 }
 
 function main() {
+  // A fresh clone needs nothing else: npm dependencies are installed here when missing or stale.
+  if (!ensure()) return 1;
   if (run('npm', ['run', '--silent', 'build']) !== 0) return 1;
   if (run('npm', ['run', '--silent', 'package']) !== 0) return 1;
   const vsix = path.join(root, 'tokstat.vsix');

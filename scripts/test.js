@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: the whole test suite, one stage after another (2 cores: the code-server tiers must not overlap).
+//   0. setup          dependencies, Debian packages and code-server when missing (scripts/ensure.js)
 //   1. type-check (tsc -p . emits out/, tsc -p webview --noEmit) and package (production build + tokstat.vsix)
 //   2. unit            node --test out/test/unit/**/*.unit.test.js
 //   3. extension-host  mocha inside code-server's extension host         (scripts/run-exthost.js)
@@ -16,7 +17,9 @@
 // Options: --only unit,extension-host,e2e,leak-check,bench-smoke (subset of the tiers; type-check and package always run).
 const { spawn } = require('node:child_process');
 const path = require('node:path');
+const fs = require('node:fs');
 const { root, isCI } = require('./lib');
+const { ensure } = require('./ensure');
 
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
@@ -113,6 +116,16 @@ function skip(stage, reason) {
 
 async function main() {
   const t0 = Date.now();
+  // A fresh clone needs nothing else: dependencies, Debian packages and code-server are set up here when missing.
+  banner('setup');
+  const needsBrowser = wanted('extension-host') || wanted('e2e') || wanted('bench-smoke');
+  if (!ensure({ system: needsBrowser, codeServer: wanted('extension-host') || wanted('e2e') })) {
+    if (!fs.existsSync(path.join(root, 'node_modules', 'typescript'))) {
+      console.log('0 passed, 1 failed (setup: npm dependencies could not be installed)');
+      return 1;
+    }
+    console.log(isCI ? 'setup: incomplete; the tiers that need what is missing will fail' : 'setup: incomplete; the tiers that need what is missing will skip');
+  }
   const node = process.execPath;
   const tsc = require.resolve('typescript/bin/tsc');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
