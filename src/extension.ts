@@ -185,6 +185,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);
+  tree.attachView(treeView);
 
   const dashboardChanged = new vscode.EventEmitter<void>();
   context.subscriptions.push(dashboardChanged);

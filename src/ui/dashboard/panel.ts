@@ -95,6 +95,10 @@ export class DashboardPanel implements vscode.Disposable {
   ) {
     DashboardPanel.current = this;
     const webview = panel.webview;
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'dashboard-light.svg'),
+      dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'dashboard-dark.svg'),
+    };
     // Set again here: a revived panel comes back with the options it had, which may predate this version.
     webview.options = webviewOptions(deps.extensionUri);
     // The first page carries the state it opens with, so its first frame already shows the cards.

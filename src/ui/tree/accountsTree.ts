@@ -25,6 +25,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private readonly providerNodes = new Map<string, ProviderNode>();
   private readonly accountNodes = new Map<string, AccountNode>();
   private usageRoot: UsageRootNode | undefined;
+  private view: Pick<vscode.TreeView<TreeNode>, 'badge'> | undefined;
   /** The rows' shape when the whole tree was last (re)loaded: a different one needs a whole-tree refresh. */
   private shape: string;
 
@@ -50,7 +51,14 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     }, 50);
   }
 
+  /** The view whose badge counts the accounts that need attention, kept current on every repaint and tick. */
+  attachView(view: Pick<vscode.TreeView<TreeNode>, 'badge'>): void {
+    this.view = view;
+    view.badge = this.attention();
+  }
+
   private flush(): void {
+    if (this.view) this.view.badge = this.attention();
     const shape = this.currentShape();
     if (shape !== this.shape) {
       this.shape = shape;
@@ -162,8 +170,27 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     return [];
   }
 
-  getParent(): undefined {
-    return undefined;
+  /** The row above `node`, so `TreeView.reveal` can open the way to an account or a meter. */
+  getParent(node: TreeNode): TreeNode | undefined {
+    if (node instanceof AccountNode) return this.providerNodes.get(node.entry.account.providerId);
+    if (node instanceof MeterNode || node instanceof StatusNode) return this.accountNodes.get(node.accountId);
+    if (node instanceof ProviderNode || node instanceof UsageRootNode) return undefined;
+    return this.usageRoot;
+  }
+
+  /**
+   * How many accounts need the user (rejected credentials, a failed or stale refresh), for the view's badge; the
+   * tooltip names them. Undefined when none does: no badge.
+   */
+  attention(now = Date.now()): { value: number; tooltip: string } | undefined {
+    const names: string[] = [];
+    for (const e of this.model.entries()) {
+      const status = displayStatus(e, now);
+      if (status === 'auth-required' || status === 'error' || status === 'stale') names.push(e.account.name);
+    }
+    if (names.length === 0) return undefined;
+    const list = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+    return { value: names.length, tooltip: `${names.length === 1 ? '1 account needs' : `${names.length} accounts need`} attention: ${list}` };
   }
 
   dispose(): void {

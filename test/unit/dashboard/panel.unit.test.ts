@@ -20,6 +20,7 @@ class FakePanel {
   visible = true;
   disposed = false;
   revealed = 0;
+  iconPath: unknown;
   posted: unknown[] = [];
   readonly messages = new TestEmitter<unknown>();
   readonly viewState = new TestEmitter<void>();
@@ -113,6 +114,9 @@ test('opens once with strict options and a CSP page; a second call reveals', () 
   assert.equal(created.length, 1);
   const p = created[0]!;
   assert.equal(p.viewType, DASHBOARD_VIEW_TYPE);
+  const icon = p.iconPath as { light: Uri; dark: Uri };
+  assert.deepEqual([icon.light.path, icon.dark.path], ['/ext/media/dashboard-light.svg', '/ext/media/dashboard-dark.svg'], 'the tab has tokstat’s icon');
+  for (const f of ['dashboard-light.svg', 'dashboard-dark.svg']) assert.ok(fs.existsSync(path.join(__dirname, '..', '..', '..', '..', 'media', f)), `media/${f} ships`);
   assert.equal(p.revealed, 1);
   assert.equal(p.options.enableScripts, true);
   assert.equal(p.options.retainContextWhenHidden, false);

@@ -205,3 +205,31 @@ test('dispose stops the pending refresh and the clock', async () => {
   await settle();
   assert.deepEqual(fired, []);
 });
+
+test('getParent leads from a meter to its account and from an account to its provider, so reveal can open the way', () => {
+  const m = makeModel([entry('a', 'openrouter', 10), entry('b', 'copilot', 20)]);
+  const { tree } = open(m);
+  const { roots, accounts } = show(tree);
+  for (const acc of accounts) {
+    const parent = tree.getParent(acc);
+    assert.ok(parent instanceof ProviderNode && roots.includes(parent), 'an account’s parent is the provider row VS Code holds');
+    assert.equal((parent as InstanceType<typeof ProviderNode>).providerId, (acc as InstanceType<typeof AccountNode>).entry.account.providerId);
+    for (const child of tree.getChildren(acc)) assert.equal(tree.getParent(child), acc, 'a meter’s parent is its account row');
+  }
+  for (const r of roots) assert.equal(tree.getParent(r), undefined);
+});
+
+test('the view badge counts the accounts that need attention and names them; none, no badge', () => {
+  const ok = entry('fine', 'openrouter', 10);
+  const rejected: AccountEntry = { ...entry('bad-key', 'openrouter', 10), snapshot: { ...entry('bad-key', 'openrouter', 10).snapshot!, status: 'auth-required' } };
+  const failing: AccountEntry = { ...entry('down', 'copilot', 10), snapshot: { ...entry('down', 'copilot', 10).snapshot!, status: 'error' } };
+  const old: AccountEntry = { ...entry('old', 'copilot', 10), snapshot: { ...entry('old', 'copilot', 10).snapshot!, takenAt: Date.now() - 3 * 600_000 } };
+  const m = makeModel([ok]);
+  const { tree } = open(m);
+  const view: { badge?: { value: number; tooltip: string } } = {};
+  tree.attachView(view);
+  assert.equal(view.badge, undefined, 'all fine: no badge');
+  m.set([ok, rejected, failing, old]);
+  assert.equal(tree.attention()?.value, 3);
+  assert.match(tree.attention()!.tooltip, /^3 accounts need attention: bad-key, down, old$/);
+});
