@@ -112,6 +112,7 @@ const targets = [
     target: 'node20',
     external: ['vscode'],
     mainFields: ['module', 'main'],
+    define: { ...common.define, __TOKSTAT_VERSION__: JSON.stringify(require('./package.json').version) },
     plugins: [problemMatcher, slimUndici],
   },
   {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole test suite, one stage after another (2 cores: the code-server tiers must not overlap).
 //   0. setup          dependencies, Debian packages and code-server when missing (scripts/ensure.js)
-//   1. type-check (tsc -p . emits out/, tsc -p webview --noEmit) and package (production build + tokstat.vsix)
+//   1. type-check (tsc -p . emits out/, tsc -p webview --noEmit) and package (`npm run package` = `npm run release -- --dry-run`: production build, tokstat.vsix
+//                    checked for the Marketplace and Open VSX, the CLI's npm tarball installed into a temporary prefix and run)
 //   2. unit            node --test out/test/unit/**/*.unit.test.js
 //   3. extension-host  mocha inside code-server's extension host         (scripts/run-exthost.js)
 //   4. e2e             code-server + headless Chromium, driven as a person (scripts/run-e2e.js)

@@ -3,6 +3,7 @@
 //   tokstat usage [daily|monthly|session|model] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--json] [--offline]
 //                 [--agent claude-code,codex,gemini-cli,opencode,api] [--storage DIR]
 //   tokstat quota [--json] [--storage DIR]
+//   tokstat --version
 // Exit codes: 0 ok, 1 runtime failure, 2 bad arguments.
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
@@ -41,7 +42,11 @@ interface Args {
 }
 
 const VALUE_FLAGS = new Set(['since', 'until', 'agent', 'storage']);
-const BOOL_FLAGS = new Set(['json', 'offline', 'help']);
+const BOOL_FLAGS = new Set(['json', 'offline', 'help', 'version']);
+
+declare const __TOKSTAT_VERSION__: string | undefined;
+/** The version the bundle was built as (esbuild defines it from package.json); `dev` when run from tsc's output. */
+export const CLI_VERSION = typeof __TOKSTAT_VERSION__ === 'string' ? __TOKSTAT_VERSION__ : 'dev';
 
 export function parseArgs(argv: readonly string[]): Args {
   const a: Args = { positional: [], flags: new Map() };
@@ -49,6 +54,8 @@ export function parseArgs(argv: readonly string[]): Args {
     const t = argv[i]!;
     if (t === '-h') {
       a.flags.set('help', true);
+    } else if (t === '-v' || t === '-V') {
+      a.flags.set('version', true);
     } else if (t.startsWith('--')) {
       const eq = t.indexOf('=');
       const name = eq > 0 ? t.slice(2, eq) : t.slice(2);
@@ -76,6 +83,7 @@ Usage:
   tokstat usage [daily|monthly|session|model] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
                 [--agent claude-code,codex,gemini-cli,opencode,api] [--json] [--offline] [--storage DIR]
   tokstat quota [--json] [--storage DIR]
+  tokstat --version
 
   --offline   do not download the LiteLLM price list (use the cached or bundled prices)
   --storage   tokstat's VS Code global storage folder (default: found automatically; env TOKSTAT_STORAGE)
@@ -265,6 +273,10 @@ async function quota(a: Args, io: CliIO): Promise<number> {
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     const a = parseArgs(argv);
+    if (a.flags.has('version')) {
+      io.out(CLI_VERSION);
+      return 0;
+    }
     if (a.flags.has('help') || !a.command || a.command === 'help') {
       io.out(HELP);
       return a.command || a.flags.has('help') ? 0 : 2;

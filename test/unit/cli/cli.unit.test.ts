@@ -133,3 +133,11 @@ test('quota --json: stored snapshots with their age; clear message without stora
   assert.equal(text.code, 0);
   assert.equal(text.out, 'work (copilot) — up to date, 5m ago, Pro\n  Premium requests: 40% (120 / 300 requests), resets in 1d\n');
 });
+
+test('--version, -v and -V print the version and exit 0 (dev from tsc output; the release check runs the bundle)', () => {
+  for (const flag of ['--version', '-v', '-V']) {
+    const r = spawnSync(process.execPath, [CLI, flag], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${flag}: ${r.stderr}`);
+    assert.equal(r.stdout.trim(), 'dev', flag);
+  }
+});
