@@ -17,6 +17,7 @@ import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
 import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
+import { refreshCliLauncher, registerCliPathCommands } from './commands/cliPath';
 import { addCredentialFileAccount } from './commands/addAccount';
 import { scheduleDiscovery } from './host/discovery';
 import type { CommandDeps, PollControl } from './commands/deps';
@@ -225,6 +226,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     },
   };
   context.subscriptions.push(...registerCommands(commandDeps));
+  const cliDeps = { extensionPath: context.extensionPath, log };
+  context.subscriptions.push(...registerCliPathCommands(cliDeps));
 
   // Keep context keys, the schedule and the UI in step with the accounts and settings.
   const syncAccounts = () => {
@@ -285,6 +288,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       syncAccounts();
       void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
       log.info(`[activate] ${repo.list().length} account(s) loaded`);
+      refreshCliLauncher(cliDeps);
       insights.start().catch((err: unknown) => log.error(`[history] could not start: ${err instanceof Error ? err.message : String(err)}`));
       usage.start().catch((err: unknown) => log.error(`[usage] could not start: ${err instanceof Error ? err.message : String(err)}`));
     })
