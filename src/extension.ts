@@ -18,8 +18,9 @@ import { FileLease } from './core/state/lease';
 import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
 import { refreshCliLauncher, registerCliPathCommands } from './commands/cliPath';
+import { openWalkthroughOnce, registerWalkthrough } from './commands/walkthrough';
 import { addCredentialFileAccount } from './commands/addAccount';
-import { scheduleDiscovery } from './host/discovery';
+import { FoundSignIns, scheduleDiscovery } from './host/discovery';
 import type { CommandDeps, PollControl } from './commands/deps';
 import { Config } from './host/config';
 import { credentialResolver } from './host/credentials';
@@ -182,7 +183,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   }, usageView);
   context.subscriptions.push(statusBar);
 
-  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView);
+  const discoveryDeps = {
+    state: context.globalState,
+    repo,
+    log,
+    env: systemCredentialEnv,
+    enabled: () => config.discoveryEnabled() && process.env.TOKSTAT_NO_DISCOVERY !== '1',
+    isLeader: () => scheduler.isLeader(),
+    add: (provider: Parameters<typeof addCredentialFileAccount>[1]) => addCredentialFileAccount(commandDeps, provider),
+  };
+  const found = new FoundSignIns(discoveryDeps);
+  context.subscriptions.push(found);
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found);
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);
@@ -228,6 +240,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(...registerCommands(commandDeps));
   const cliDeps = { extensionPath: context.extensionPath, log };
   context.subscriptions.push(...registerCliPathCommands(cliDeps));
+  context.subscriptions.push(registerWalkthrough());
 
   // Keep context keys, the schedule and the UI in step with the accounts and settings.
   const syncAccounts = () => {
@@ -266,20 +279,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     }),
   );
 
-  context.subscriptions.push(
-    scheduleDiscovery(
-      {
-        state: context.globalState,
-        repo,
-        log,
-        env: systemCredentialEnv,
-        enabled: () => config.discoveryEnabled() && process.env.TOKSTAT_NO_DISCOVERY !== '1',
-        isLeader: () => scheduler.isLeader(),
-        add: (provider) => addCredentialFileAccount(commandDeps, provider),
-      },
-      5_000,
-    ),
-  );
+  context.subscriptions.push(vscode.commands.registerCommand('tokstat.addFoundSignIns', () => found.addFound()));
+  context.subscriptions.push(scheduleDiscovery(discoveryDeps, found, 5_000));
 
   // Slow work after activate() returns: reading secret storage and snapshot files, then the first polls.
   const ready = repo
@@ -289,6 +290,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
       log.info(`[activate] ${repo.list().length} account(s) loaded`);
       refreshCliLauncher(cliDeps);
+      openWalkthroughOnce(context.globalState, repo.list().length > 0, log).catch((err: unknown) => log.warn(`[walkthrough] could not open: ${err instanceof Error ? err.message : String(err)}`));
       insights.start().catch((err: unknown) => log.error(`[history] could not start: ${err instanceof Error ? err.message : String(err)}`));
       usage.start().catch((err: unknown) => log.error(`[usage] could not start: ${err instanceof Error ? err.message : String(err)}`));
     })

@@ -7,6 +7,7 @@ import { registerRemoveAccount } from './removeAccount';
 import { registerRenameAccount } from './renameAccount';
 import { registerSignIn } from './signIn';
 import { registerExportHistory } from './exportHistory';
+import { registerPinCommands } from './pin';
 
 /** Registers every command in package.json; the integration suite checks the two lists match. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -21,5 +22,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     registerShowLog(deps),
     registerCopyValue(deps),
     registerExportHistory(deps),
+    ...registerPinCommands(deps),
   ];
 }

@@ -58,11 +58,16 @@ export function pickStatusMeter(entries: readonly AccountEntry[], pinned: string
   let pinMissed = false;
   const pin = pinned?.trim();
   if (pin) {
-    const slash = pin.indexOf('/');
-    const name = (slash >= 0 ? pin.slice(0, slash) : pin).trim().toLowerCase();
-    const meterId = slash >= 0 ? pin.slice(slash + 1).trim() : undefined;
-    const entry = entries.find((e) => e.account.name.toLowerCase() === name);
+    // "name" or "name/meterId"; an account name may itself hold a slash, so the longest name that fits wins.
+    const lower = pin.toLowerCase();
+    let entry: AccountEntry | undefined;
+    for (const e of entries) {
+      const n = e.account.name.trim().toLowerCase();
+      if ((lower === n || lower.startsWith(`${n}/`)) && n.length > (entry?.account.name.trim().length ?? -1)) entry = e;
+    }
     if (entry) {
+      const rest = pin.slice(entry.account.name.trim().length);
+      const meterId = rest.startsWith('/') ? rest.slice(1).trim() : undefined;
       const meter = meterId ? entry.snapshot?.meters.find((m) => m.id === meterId) : mainMeter(entry.snapshot);
       if (!meterId || meter || !entry.snapshot) return { entry, ...(meter ? { meter } : {}) };
     }

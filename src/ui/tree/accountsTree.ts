@@ -2,10 +2,16 @@ import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
 import type { Thresholds } from '../../core/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
-import { AccountNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
+import { AccountNode, FoundNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
 import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvider } from './usageNodes';
 
 export type TreeNode = AccountTreeNode | UsageTreeNode;
+
+/** The tools whose sign-ins were found on this machine and are not tracked yet (host/discovery.ts). */
+export interface FoundSignInsView {
+  tools(): readonly string[];
+  readonly onDidChange: vscode.Event<void>;
+}
 
 /**
  * provider → account → meters, with status rows that offer their fix; then "Local agents" when usage is wired.
@@ -33,8 +39,10 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     private readonly model: AppModel,
     private readonly thresholds: () => Thresholds,
     private readonly usage?: UsageViewProvider,
+    private readonly found?: FoundSignInsView,
   ) {
     this.shape = this.currentShape();
+    if (found) this.disposables.push(found.onDidChange(() => this.refresh()));
     this.disposables.push(model.onDidChange(() => this.refresh()));
     if (usage) this.disposables.push(usage.onDidChange(() => this.refresh()));
     // Relative times ("resets in 3h", "5m ago") age even when nothing is fetched.
@@ -99,6 +107,8 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private currentShape(): string {
     const rows = this.groups().map((g) => `${g.providerId}(${g.entries.map((e) => JSON.stringify([e.account.id, e.account.name])).join(',')})`);
     if (this.usage?.view()?.visible) rows.push('usage');
+    const tools = this.found?.tools() ?? [];
+    if (tools.length) rows.unshift(`found(${tools.join(',')})`);
     return rows.join('|');
   }
 
@@ -122,12 +132,14 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       const accounts = new Set(groups.flatMap((g) => g.entries.map((e) => e.account.id)));
       for (const id of this.providerNodes.keys()) if (!providers.has(id)) this.providerNodes.delete(id);
       for (const id of this.accountNodes.keys()) if (!accounts.has(id)) this.accountNodes.delete(id);
-      const roots: TreeNode[] = groups.map(({ providerId, entries }) => {
+      const tools = this.found?.tools() ?? [];
+      const roots: TreeNode[] = tools.length ? [new FoundNode(tools)] : [];
+      roots.push(...groups.map(({ providerId, entries }) => {
         let p = this.providerNodes.get(providerId);
         if (p) p.entries = entries;
         else this.providerNodes.set(providerId, (p = new ProviderNode(providerId, entries[0]!.providerName, entries[0]!.icon, entries)));
         return p;
-      });
+      }));
       // Hidden while there is nothing to say: no usage recorded and no agent folder on this machine.
       const view = this.usage?.view();
       if (view?.visible) {
@@ -174,7 +186,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   getParent(node: TreeNode): TreeNode | undefined {
     if (node instanceof AccountNode) return this.providerNodes.get(node.entry.account.providerId);
     if (node instanceof MeterNode || node instanceof StatusNode) return this.accountNodes.get(node.accountId);
-    if (node instanceof ProviderNode || node instanceof UsageRootNode) return undefined;
+    if (node instanceof ProviderNode || node instanceof UsageRootNode || node instanceof FoundNode) return undefined;
     return this.usageRoot;
   }
 

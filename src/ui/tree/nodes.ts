@@ -164,4 +164,22 @@ export class StatusNode {
   }
 }
 
-export type TreeNode = ProviderNode | AccountNode | MeterNode | StatusNode;
+/** The sign-ins of coding tools found on this machine and not tracked yet, offered at the top of the tree. */
+export class FoundNode {
+  readonly kind = 'found' as const;
+  constructor(readonly tools: readonly string[]) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const list = this.tools.length <= 1 ? (this.tools[0] ?? '') : `${this.tools.slice(0, -1).join(', ')} and ${this.tools[this.tools.length - 1]}`;
+    const item = new vscode.TreeItem(`Track ${list}`, vscode.TreeItemCollapsibleState.None);
+    item.id = 'found-sign-ins';
+    item.description = 'signed in on this machine';
+    item.tooltip = `${list} ${this.tools.length === 1 ? 'is' : 'are'} signed in on this machine. Click to track ${this.tools.length === 1 ? 'its' : 'their'} plan limits: tokstat reads the sign-in before each poll and never copies it.`;
+    item.iconPath = new vscode.ThemeIcon('add');
+    item.command = { command: 'tokstat.addFoundSignIns', title: 'Add Sign-ins Found on This Machine' };
+    item.contextValue = 'found';
+    return item;
+  }
+}
+
+export type TreeNode = ProviderNode | AccountNode | MeterNode | StatusNode | FoundNode;

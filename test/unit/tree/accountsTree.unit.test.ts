@@ -233,3 +233,23 @@ test('the view badge counts the accounts that need attention and names them; non
   assert.equal(tree.attention()?.value, 3);
   assert.match(tree.attention()!.tooltip, /^3 accounts need attention: bad-key, down, old$/);
 });
+
+test('sign-ins found on this machine are offered as the first row until they are tracked', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10)]);
+  let tools: string[] = ['Claude Code', 'Codex CLI'];
+  const changed = new TestEmitter<void>();
+  const tree = new AccountsTreeProvider(m.model as never, () => ({ warning: 80, error: 95 }), undefined, { tools: () => tools, onDidChange: changed.event });
+  trees.push(tree);
+  const fired: unknown[] = [];
+  tree.onDidChangeTreeData((e) => fired.push(e));
+  const roots = tree.getChildren();
+  const item = tree.getTreeItem(roots[0]!);
+  assert.equal(item.label, 'Track Claude Code and Codex CLI');
+  assert.deepEqual((item as { command?: { command: string } }).command?.command, 'tokstat.addFoundSignIns');
+  assert.equal(tree.getParent(roots[0]!), undefined);
+  tools = [];
+  changed.fire();
+  await settle();
+  assert.deepEqual(fired, [undefined], 'the offer leaving is a change of rows: the whole tree reloads');
+  assert.ok(tree.getChildren().every((r) => r instanceof ProviderNode), 'no offer once nothing is left to add');
+});

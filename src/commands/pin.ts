@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import type { Meter } from '../core/model';
+import type { AccountEntry } from '../core/summary';
+import type { CommandDeps } from './deps';
+
+/** What the status bar's `tokstat.statusBar.pinned` setting holds for a meter: `account name/meter id`. */
+export function pinValue(e: Pick<AccountEntry, 'account'>, m: Pick<Meter, 'id'>): string {
+  return `${e.account.name.trim()}/${m.id}`;
+}
+
+function fromArg(arg: unknown): { entry: AccountEntry; meter: Meter } | undefined {
+  if (arg && typeof arg === 'object' && 'entry' in arg && 'meter' in arg) {
+    const a = arg as { entry: AccountEntry; meter: Meter };
+    if (a.entry?.account && a.meter?.id) return a;
+  }
+  return undefined;
+}
+
+/** "Pin to Status Bar" (a meter row, or a pick from the palette) and "Unpin from Status Bar". */
+export function registerPinCommands(deps: CommandDeps): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('tokstat.pinToStatusBar', async (arg?: unknown) => {
+      let target = fromArg(arg);
+      if (!target) {
+        const items = deps.model.entries().flatMap((entry) => (entry.snapshot?.meters ?? []).map((meter) => ({ label: `${entry.account.name}: ${meter.label}`, description: entry.providerName, entry, meter })));
+        if (items.length === 0) {
+          void vscode.window.showInformationMessage('tokstat: there is no meter to pin yet. Add an account first.');
+          return;
+        }
+        const picked = await vscode.window.showQuickPick(items, { title: 'tokstat: Pin to Status Bar', placeHolder: 'The meter the status bar shows' });
+        if (!picked) return;
+        target = picked;
+      }
+      await vscode.workspace.getConfiguration('tokstat').update('statusBar.pinned', pinValue(target.entry, target.meter), vscode.ConfigurationTarget.Global);
+      deps.log.info(`[status bar] pinned "${target.entry.account.name}" / ${target.meter.id}`);
+      void vscode.window.setStatusBarMessage(`tokstat: the status bar now shows ${target.entry.account.name}: ${target.meter.label}`, 4000);
+    }),
+    vscode.commands.registerCommand('tokstat.unpinStatusBar', async () => {
+      await vscode.workspace.getConfiguration('tokstat').update('statusBar.pinned', undefined, vscode.ConfigurationTarget.Global);
+      void vscode.window.setStatusBarMessage('tokstat: the status bar shows the meter closest to its limit again', 4000);
+    }),
+  ];
+}

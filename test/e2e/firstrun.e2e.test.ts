@@ -1,0 +1,117 @@
+// The first minute, driven in a real VS Code (code-server + headless Chromium) as a new user meets tokstat: the
+// walkthrough opens by itself on first run; the one-time notification about Claude Code's sign-in on this machine is
+// missed ("Not Now"), yet the tree still offers it and adds it with one click; the walkthrough ticks its steps
+// off as they are done; pinning a meter puts it in the status bar. Screenshots of each step land in
+// test-results/e2e-firstrun/ (the README shows two of them).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { claudeCredentials, claudeGlobalConfig, claudeUsage } from '../builders/claude';
+import { ClaudeFake } from '../fakes/claudeFake';
+import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN } from '../fakes/secrets';
+import * as cs from '../support/codeServer';
+import { expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+
+const CLAUDE_EMAIL = 'first-run@example.com';
+
+describe('tokstat: the first minute (code-server + Chromium)', function () {
+  this.timeout(120_000);
+  let claude: ClaudeFake;
+  let dirs: cs.RunDirs;
+  let server: cs.CodeServer | undefined;
+  let browser: cs.Browser | undefined;
+  let page: Page;
+  let step = 0;
+
+  const shot = async (name: string) => {
+    step++;
+    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
+  };
+
+  /** The walkthrough's editor (VS Code's Getting Started page). */
+  const walkthrough = () => page.locator('.gettingStartedContainer');
+  const walkthroughStep = (title: string) => walkthrough().locator('.getting-started-step', { hasText: title }).first();
+  /** Whether a step shows its check mark (VS Code's own completion state, from the step's completion events). */
+  const stepDone = async (id: string) =>
+    /getting-started-step-checked/.test((await walkthrough().locator(`[data-done-step-id="tokstat.tokstat#gettingStarted#${id}"]`).first().getAttribute('class')) ?? '');
+
+  before(async function () {
+    this.timeout(180_000);
+    claude = new ClaudeFake();
+    await claude.start();
+    claude.addToken(CLAUDE_OAUTH_TOKEN, { usage: claudeUsage() });
+    dirs = cs.makeRunDirs('e2e-firstrun');
+    const home = path.join(dirs.base, 'home');
+    fs.mkdirSync(path.join(home, '.claude'), { recursive: true });
+    fs.writeFileSync(path.join(home, '.claude', '.credentials.json'), JSON.stringify(claudeCredentials({ accessToken: CLAUDE_OAUTH_TOKEN, refreshToken: CLAUDE_REFRESH_TOKEN })), { mode: 0o600 });
+    fs.writeFileSync(path.join(home, '.claude.json'), JSON.stringify(claudeGlobalConfig(CLAUDE_EMAIL)));
+    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
+    cs.seedSettings(dirs, {
+      'tokstat.endpoints': { claude: claude.baseUrl },
+      // As for a new user: VS Code opens walkthroughs of newly installed extensions.
+      'workbench.welcomePage.walkthroughs.openOnInstall': true,
+    });
+    server = await cs.startCodeServer({ dirs });
+    browser = await cs.launchBrowser(dirs);
+    page = browser.page;
+  });
+
+  scenarioHooks(() => ({ dirs, server, browser, page }), () => claude?.stop());
+
+  it('opens "Get started with tokstat" by itself on the first run', async () => {
+    await page.goto(cs.workbenchUrl(server!));
+    await page.locator('[id="workbench.parts.statusbar"]').waitFor({ state: 'visible', timeout: 60_000 });
+    await walkthrough().locator('text=Get started with tokstat').first().waitFor({ state: 'visible', timeout: 60_000 });
+    for (const title of ['Add an AI account', 'Choose what the status bar shows', 'Open the dashboard', 'What your coding agents cost', 'Use tokstat in a terminal']) {
+      assert.equal(await walkthroughStep(title).count(), 1, `the walkthrough has the step "${title}"`);
+    }
+    await shot('walkthrough');
+  });
+
+  it('the missed notification about Claude Code is still offered in the tree, and added with one click', async () => {
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /found Claude Code/ }).first();
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    await toast.getByRole('button', { name: 'Not Now' }).click();
+    await toast.waitFor({ state: 'hidden' });
+    await openTokstatView(page);
+    // Claude Code's folder makes the tree show "Local agents", so the sign-in is offered as the tree's first row.
+    const offer = treeRow(page, 'Track Claude Code');
+    await offer.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await rowText(page, 'Track Claude Code'), /signed in on this machine/);
+    await shot('tree-found-sign-in');
+    await offer.click();
+    await waitForQuickInputTitle(page, 'Account name', 30_000);
+    await waitUntil('the name pre-filled with the Claude e-mail', async () => (await quickInput(page).locator('input.input').inputValue()) === CLAUDE_EMAIL);
+    await page.keyboard.press('Enter');
+    await expandRow(page, /Claude plan/);
+    await expandRow(page, CLAUDE_EMAIL);
+    const row = await waitUntil('the 5-hour window row', async () => ((await treeRow(page, /^5-hour/).count()) > 0 ? rowText(page, /^5-hour/) : false), 30_000);
+    assert.match(row, /51\s*%/, row);
+    assert.ok(claude.requests.length > 0, 'the Claude fake was polled');
+    await waitUntil('the offer is gone once the sign-in is tracked', async () => (await treeRow(page, 'Track Claude Code').count()) === 0, 30_000);
+    await shot('tree-after-found');
+  });
+
+  it('the walkthrough ticks off the account, and the found sign-ins step is gone once nothing is left to add', async () => {
+    await runCommand(page, 'tokstat: Get Started');
+    await walkthrough().locator('text=Get started with tokstat').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await waitUntil('"Add an AI account" is checked', () => stepDone('addAccount'), 30_000);
+    assert.equal(await stepDone('dashboard'), false, 'a step not done yet stays unchecked');
+    await waitUntil('the found-sign-ins step is hidden', async () => (await walkthroughStep('Add the sign-ins found on this machine').count()) === 0, 30_000);
+    await shot('walkthrough-progress');
+  });
+
+  it('Pin to Status Bar puts the chosen meter in the status bar and ticks its step', async () => {
+    await runCommand(page, 'tokstat: Pin to Status Bar');
+    await waitForQuickInputTitle(page, 'tokstat: Pin to Status Bar');
+    await pick(page, `${CLAUDE_EMAIL}: Weekly (all models)`);
+    const text = await waitForStatus(page, 'the pinned weekly window at 9 %', (t) => t.includes(CLAUDE_EMAIL) && /\b9\s*%/.test(t), 30_000);
+    assert.ok(!/51\s*%/.test(text), `the 5-hour window (51 %) is no longer shown: ${text}`);
+    const settings = JSON.parse(fs.readFileSync(path.join(dirs.userData, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    assert.match(String(settings['tokstat.statusBar.pinned']), new RegExp(`^${CLAUDE_EMAIL.replace(/[.]/g, '\\.')}/`), 'the pin is a user setting');
+    await runCommand(page, 'tokstat: Get Started');
+    await waitUntil('"Choose what the status bar shows" is checked', () => stepDone('pin'), 30_000);
+    await shot('pinned');
+  });
+});
