@@ -4,7 +4,8 @@
 //                 [--agent claude-code,codex,gemini-cli,opencode,api] [--storage DIR]
 //   tokstat quota [--json] [--storage DIR]
 //   tokstat --version
-// Exit codes: 0 ok, 1 runtime failure, 2 bad arguments.
+// Exit codes: 0 ok, 1 runtime failure (including an agent folder variable such as CLAUDE_CONFIG_DIR that names no
+// usable folder), 2 bad arguments.
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ import type { Snapshot } from '../core/model';
 import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_LABEL } from '../core/format';
 import { byMonth, jsonRow, renderTable, sumGroups, type ReportKind } from './report';
 import { findStorage } from './storage';
+import { agentEnvProblems } from './agentEnv';
 
 const AGENTS: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
 const KINDS: readonly ReportKind[] = ['daily', 'monthly', 'session', 'model'];
@@ -140,9 +142,15 @@ async function usage(a: Args, io: CliIO): Promise<number> {
     const bad = agents.find((x) => !AGENTS.includes(x));
     if (bad || agents.length === 0) throw new UsageError(`unknown agent "${bad ?? ''}" (${AGENTS.join(', ')})`);
   }
+  const logAgents = (agents ?? AGENTS).filter((x): x is Exclude<AgentId, 'api'> => x !== 'api');
+  // A misdirected CLAUDE_CONFIG_DIR / CODEX_HOME / … would read nothing and report "No usage found": say what is wrong.
+  const envProblems = await agentEnvProblems(io.env, io.home, logAgents);
+  if (envProblems.length) {
+    for (const p of envProblems) io.err(`tokstat: ${p}`);
+    return 1;
+  }
   const storage = findStorage(str(a, 'storage'), io.env, io.home).dir;
   const prices = await pricing(io, storage, a.flags.has('offline'));
-  const logAgents = (agents ?? AGENTS).filter((x): x is Exclude<AgentId, 'api'> => x !== 'api');
   const rows: UsageRow[] = [];
   if (logAgents.length) {
     // Memory only: the extension's leader window owns the persisted index; the CLI reads the logs itself.

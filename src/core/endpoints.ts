@@ -1,6 +1,7 @@
 // The endpoints contract: every provider's base URL can be overridden (setting `tokstat.endpoints`:
 // provider id → base URL) for tests and for users behind proxies or gateways. Plain http is accepted only
-// for loopback hosts; anything else must be https.
+// for loopback hosts; anything else must be https. "Loopback" means a literal loopback name or address (`localhost`,
+// 127.0.0.0/8, ::1) — not any `*.localhost` name, which a resolver (or a hosts file) may send anywhere.
 
 export class EndpointError extends Error {
   constructor(message: string) {
@@ -14,7 +15,6 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase();
   if (LOOPBACK_HOSTS.has(h)) return true;
-  if (h.endsWith('.localhost')) return true;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
@@ -34,7 +34,9 @@ export function validateBaseUrl(raw: string, what = 'Base URL'): string {
   } else if (u.protocol !== 'https:') {
     throw new EndpointError(`${what} "${raw}" must use https.`);
   }
-  if (u.search || u.hash) throw new EndpointError(`${what} must not contain a query or fragment.`);
+  // An empty query or fragment (`https://host/v1#`, `…/v1?`) leaves `search`/`hash` empty but still cuts every path
+  // joined to the base URL off at the `#`/`?`: the serialised URL is checked, not only the parsed parts.
+  if (u.search || u.hash || /[?#]/.test(u.href)) throw new EndpointError(`${what} must not contain a query or fragment.`);
   return u.toString().replace(/\/+$/, '');
 }
 

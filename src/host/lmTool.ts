@@ -1,8 +1,9 @@
 // `tokstat_usage`: a language-model tool so chat (agent mode, `#tokstatUsage`) can answer "how much Copilot do I have
 // left?" from tokstat's own data. It never polls or reads secrets: it formats what the extension already has.
 import * as vscode from 'vscode';
-import { formatToolAnswer, type LocalUsageTotals, type ToolAccount } from '../core/lmToolAnswer';
+import { formatToolAnswer, quoteData, type LocalUsageTotals, type ToolAccount } from '../core/lmToolAnswer';
 import type { Logger } from '../core/log';
+import { redact } from '../core/redact';
 
 export const USAGE_TOOL_NAME = 'tokstat_usage';
 
@@ -24,7 +25,8 @@ export class UsageTool implements vscode.LanguageModelTool<UsageToolInput> {
   constructor(private readonly deps: UsageToolDeps) {}
 
   prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<UsageToolInput>): vscode.PreparedToolInvocation {
-    const name = typeof options.input?.accountName === 'string' ? options.input.accountName.slice(0, 60) : '';
+    // The agent's argument, shown in the chat UI: one quoted line, cut short.
+    const name = typeof options.input?.accountName === 'string' && options.input.accountName.trim() ? quoteData(options.input.accountName, 60) : '';
     return { invocationMessage: name ? `Reading tokstat usage for ${name}` : 'Reading tokstat usage' };
   }
 
@@ -34,7 +36,7 @@ export class UsageTool implements vscode.LanguageModelTool<UsageToolInput> {
     try {
       local = token.isCancellationRequested ? undefined : await this.deps.localUsage?.();
     } catch (e) {
-      this.deps.log.warn(`[lm-tool] local usage unavailable: ${e instanceof Error ? e.message : String(e)}`);
+      this.deps.log.warn(`[lm-tool] local usage unavailable: ${redact(e instanceof Error ? e.message : String(e))}`);
     }
     const text = formatToolAnswer({
       now: this.deps.now(),

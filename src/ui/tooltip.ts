@@ -57,6 +57,7 @@ export function meterTooltip(e: AccountEntry, m: Meter, now: number): vscode.Mar
   const reset = formatResetIn(m.resetsAt, now);
   if (reset) md.appendMarkdown(`- ${escapeMd(reset)} (${escapeMd(new Date(m.resetsAt!).toLocaleString())})\n`);
   if (m.detail) md.appendMarkdown(`- ${escapeMd(m.detail)}\n`);
+  if (m.problem) md.appendMarkdown(`- $(warning) Last poll refused: ${escapeMd(m.problem.message)} Showing the last good reading.\n`);
   const pace = e.pace?.[m.id];
   if (pace?.text) md.appendMarkdown(`- Pace: ${escapeMd(pace.text)}${pace.detail ? `  \n  ${escapeMd(pace.detail)}` : ''}\n`);
   md.appendMarkdown(`- Source: ${escapeMd(SOURCE_LABEL[m.source])}, captured ${escapeMd(formatAge(m.capturedAt, now))}\n`);

@@ -5,6 +5,7 @@
 //   await fake.start();                     // listens on 127.0.0.1, random port; fake.url = 'http://127.0.0.1:PORT'
 //   fake.fail({ status: 500 });             // next matching request gets a 500 (one-shot), then normal service
 //   fake.fail({ retryAfterSeconds: 30 }, { path: '/ping', persistent: true });  // every /ping → 429 until clearFaults()
+//   fake.hostile('overflow-literal')        // every answer hostile until clearFaults() (see HostileMode)
 //   fake.requests                           // everything received: method, path, query, headers, body
 //   await fake.stop();
 //
@@ -58,7 +59,38 @@ export interface Fault {
   html?: boolean;
   /** Answers with a truncated JSON body labelled `application/json`. */
   malformed?: boolean;
+  /** Answers hostile (see HostileMode); `redirectTo` is the origin a `redirect` points at. */
+  hostile?: HostileMode;
+  redirectTo?: string;
 }
+
+/**
+ * How a hostile server answers. The number and string modes rewrite the route's normal JSON answer (so the payload
+ * still looks like the vendor's); the others replace it.
+ * - `overflow-literal`: every number (and numeric string) becomes the JSON literal `1e999` (parses to Infinity);
+ * - `overflow-string`: … becomes the string "1e999"; `max-double`: 1e308; `negative`: -1; `nan-string`: "NaN";
+ * - `lone-surrogate`: every other string value gets a lone surrogate (ids, labels, currencies, model names);
+ * - `html`: an HTML page with HTTP 200, echoing the request's Authorization header;
+ * - `huge-body`: 100 MB of JSON, streamed (never held in memory), until the client hangs up;
+ * - `slow-body`: headers, then a byte every 25 ms, until the client hangs up (its timeout);
+ * - `redirect`: HTTP 302 to the same path on `redirectTo` (another server, which must never be called).
+ */
+export type HostileMode =
+  | 'overflow-literal'
+  | 'overflow-string'
+  | 'max-double'
+  | 'negative'
+  | 'nan-string'
+  | 'lone-surrogate'
+  | 'html'
+  | 'huge-body'
+  | 'slow-body'
+  | 'redirect';
+
+export const HOSTILE_MODES: readonly HostileMode[] = ['overflow-literal', 'overflow-string', 'max-double', 'negative', 'nan-string', 'lone-surrogate', 'html', 'huge-body', 'slow-body', 'redirect'];
+
+const REWRITES: ReadonlySet<HostileMode> = new Set(['overflow-literal', 'overflow-string', 'max-double', 'negative', 'nan-string', 'lone-surrogate']);
+const HUGE_BODY_BYTES = 100 * 1024 * 1024;
 
 export interface FaultTarget {
   /** Exact path (without query) or a RegExp tested against it; default any path. */
@@ -132,6 +164,11 @@ export class FakeServer {
     return this;
   }
 
+  /** Every request (or those to `path`) is answered hostile until clearFaults(). */
+  hostile(mode: HostileMode, opts: { redirectTo?: string; path?: string | RegExp } = {}): this {
+    return this.fail({ hostile: mode, ...(opts.redirectTo ? { redirectTo: opts.redirectTo } : {}) }, { persistent: true, ...(opts.path ? { path: opts.path } : {}) });
+  }
+
   clearFaults(): this {
     this.faults = [];
     return this;
@@ -189,17 +226,64 @@ export class FakeServer {
         req.socket.destroy();
         return;
       }
+      if (fault?.hostile && !REWRITES.has(fault.hostile)) {
+        await this.answerHostile(res, fault, rec);
+        return;
+      }
       if (fault && isAnswering(fault)) {
         this.send(res, this.faultReply(fault));
         return;
       }
       const route = this.routes.find((r) => (r.method === rec.method || r.method === '*') && matches(r.path, rec.path));
-      const reply = route ? await route.handler(rec) : { status: 404, json: this.errorEnvelope(404, 'Not Found') };
+      const normal = route ? await route.handler(rec) : { status: 404, json: this.errorEnvelope(404, 'Not Found') };
+      const reply = fault?.hostile ? rewriteHostile(normal, fault.hostile) : normal;
       if (reply.delayMs) await this.sleep(reply.delayMs);
       if (!this.server || res.destroyed) return;
       this.send(res, reply);
     } catch (err) {
       if (!res.headersSent && !res.destroyed) this.send(res, { status: 500, json: this.errorEnvelope(500, `fake failure: ${String(err)}`) });
+    }
+  }
+
+  private async answerHostile(res: http.ServerResponse, f: Fault, rec: RecordedRequest): Promise<void> {
+    const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+    switch (f.hostile) {
+      case 'html': {
+        const echo = String(rec.headers.authorization ?? '');
+        this.send(res, { status: 200, text: `<!DOCTYPE html><html><body><h1>Welcome</h1><p>Signed in with ${echo}</p></body></html>`, headers: { 'content-type': 'text/html; charset=utf-8' } });
+        return;
+      }
+      case 'redirect':
+        this.send(res, { status: 302, text: '', headers: { location: `${f.redirectTo ?? 'http://127.0.0.1:9'}${rec.path}` } });
+        return;
+      case 'huge-body': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x61);
+        res.write('{"data":"');
+        let sent = 0;
+        while (sent < HUGE_BODY_BYTES && !res.destroyed && this.server) {
+          sent += chunk.length;
+          // Respect backpressure: one chunk in flight at a time, never the whole body in memory.
+          if (!res.write(chunk)) await Promise.race([new Promise((r) => res.once('drain', r)), closed]);
+        }
+        if (!res.destroyed) res.end('"}');
+        return;
+      }
+      case 'slow-body': {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{');
+        const t = setInterval(() => {
+          if (res.destroyed || !this.server) clearInterval(t);
+          else res.write(' ');
+        }, 25);
+        this.timers.add(t);
+        await closed;
+        clearInterval(t);
+        this.timers.delete(t);
+        return;
+      }
+      default:
+        return;
     }
   }
 
@@ -243,6 +327,45 @@ export class FakeServer {
       this.timers.add(t);
     });
   }
+}
+
+const NUMERIC = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}/;
+const PLACEHOLDER = '\u0000hostile-number\u0000';
+
+/** The route's normal JSON answer with its numbers or strings made hostile (see HostileMode). */
+function rewriteHostile(reply: FakeReply, mode: HostileMode): FakeReply {
+  if (reply.json === undefined) return reply;
+  const num = (): unknown => {
+    switch (mode) {
+      case 'overflow-literal':
+        return PLACEHOLDER;
+      case 'overflow-string':
+        return '1e999';
+      case 'max-double':
+        return 1e308;
+      case 'negative':
+        return -1;
+      default:
+        return 'NaN';
+    }
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'number') return mode === 'lone-surrogate' ? v : num();
+    if (typeof v === 'string') {
+      if (NUMERIC.test(v.trim())) return mode === 'lone-surrogate' ? v : mode === 'max-double' ? '1e308' : mode === 'negative' ? '-1' : num();
+      if (mode === 'lone-surrogate' && !DATE_LIKE.test(v)) return `${v}\uD800`;
+      return v;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  // JSON.stringify writes a lone surrogate as the escape \ud800, which JSON.parse turns back into one.
+  let text = JSON.stringify(walk(reply.json));
+  if (mode === 'overflow-literal') text = text.split(JSON.stringify(PLACEHOLDER)).join('1e999');
+  const { json: _json, ...rest } = reply;
+  return { ...rest, text, headers: { 'content-type': 'application/json; charset=utf-8', ...(reply.headers ?? {}) } };
 }
 
 function isAnswering(f: Fault): boolean {

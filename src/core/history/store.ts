@@ -145,6 +145,7 @@ export class HistoryStore implements Disposable {
   private migrated = false;
   private disposed = false;
   private clockBackLogged = false;
+  private badIdLogged = false;
   private bytesWritten = 0;
 
   /** Fires at most once per store, the first time a damaged file was repaired (later ones are logged only). */
@@ -258,11 +259,23 @@ export class HistoryStore implements Disposable {
       const lines: string[] = [];
       const written: Array<[string, HistoryPoint]> = [];
       for (const m of meters) {
+        // A meter whose numbers were refused shows an old reading: it is not a new sample.
+        if (m.problem) continue;
         const p = pointOf(m, t);
         if (!p) continue;
         const prev = w.last.get(m.id);
         if (prev && t >= prev.t && t - prev.t < this.heartbeatMs && sameValues(prev, p)) continue;
-        lines.push(pointLine(m.id, p));
+        let line: string;
+        try {
+          line = pointLine(m.id, p);
+        } catch {
+          // An id that cannot be encoded (the model boundary refuses these; this is the last line of defence) costs
+          // that meter's sample, never its siblings'.
+          if (!this.badIdLogged) this.log.warn('a meter with an unusable id was not recorded');
+          this.badIdLogged = true;
+          continue;
+        }
+        lines.push(line);
         written.push([m.id, p]);
       }
       if (lines.length === 0) return 0;

@@ -55,8 +55,9 @@ function basicAuth(ctx: ProviderContext): Record<string, string> {
 /** Epoch ms from epoch ms / epoch s / an ISO or date string. */
 function cycleStartMs(v: number | string | null | undefined): number | undefined {
   if (v == null) return undefined;
-  if (typeof v === 'number') return v > 1e11 ? v : parseVendorDate(v);
-  return /^\d{12,14}$/.test(v.trim()) ? Number(v.trim()) : parseVendorDate(v);
+  const ms = typeof v === 'number' ? (v > 1e11 ? v : parseVendorDate(v)) : /^\d{12,14}$/.test(v.trim()) ? Number(v.trim()) : parseVendorDate(v);
+  // A time no Date can hold (1e308 from a hostile server) would make toISOString throw: it is unknown instead.
+  return ms !== undefined && Number.isFinite(new Date(ms).getTime()) ? ms : undefined;
 }
 
 /** Sums one page; a member without any spend field is a schema error naming the field. */

@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from '../clock';
 import { ProviderError, toProviderError } from '../errors';
 import { scoped, type Logger } from '../log';
-import type { Snapshot, SnapshotError } from '../model';
+import { acceptMeters, type AcceptedMeters, type Snapshot, type SnapshotError } from '../model';
 import type { FetchResult } from '../providers/types';
 import { redact } from '../redact';
 import type { AccountState, Disposable, ScheduleState, SnapshotStore } from '../state/snapshotStore';
@@ -83,6 +83,8 @@ interface Entry {
   removed: boolean;
   /** Clock time when the last run finished, to never start two runs for one account at the same instant. */
   lastRunEndAt?: number;
+  /** Meter problems already logged for this account (each is logged once, not on every poll). */
+  reported?: Set<string>;
 }
 
 interface Waiter {
@@ -114,9 +116,14 @@ class Emitter<T extends unknown[]> {
   }
 }
 
-/** Snapshot for a successful fetch. */
-export function successSnapshot(accountId: string, result: FetchResult, now: number): Snapshot {
-  const s: Snapshot = { accountId, takenAt: now, status: 'ok', meters: result.meters, lastSuccessAt: now };
+/**
+ * Snapshot for a successful fetch. The provider's meters pass the model boundary (`acceptMeters`): unusable ids are
+ * skipped, a meter with an unusable number keeps its reading from `prev`. `onRefused` hears what was left out.
+ */
+export function successSnapshot(accountId: string, result: FetchResult, now: number, prev?: Snapshot, onRefused?: (r: AcceptedMeters) => void): Snapshot {
+  const accepted = acceptMeters(result.meters, prev?.meters);
+  if (onRefused && (accepted.skipped.length > 0 || accepted.rejected.length > 0)) onRefused(accepted);
+  const s: Snapshot = { accountId, takenAt: now, status: 'ok', meters: accepted.meters, lastSuccessAt: now };
   if (result.plan !== undefined) s.plan = result.plan;
   if (result.identity !== undefined) s.identity = result.identity;
   return s;
@@ -539,9 +546,9 @@ export class PollScheduler implements Disposable {
     const now = this.clock.now();
     let res: RefreshResult;
     if (result) {
-      entry.snapshot = successSnapshot(id, result, now);
+      entry.snapshot = successSnapshot(id, result, now, entry.snapshot, (r) => this.reportRefused(entry, r));
       entry.schedule = { lastAttemptAt: start, nextDueAt: start + interval, failures: 0 };
-      this.log.debug(`${trigger} poll of ${id}: ok (${result.meters.length} meters)`);
+      this.log.debug(`${trigger} poll of ${id}: ok (${entry.snapshot.meters.length} meters)`);
       res = { accountId: id, outcome: 'fetched', snapshot: entry.snapshot };
     } else {
       const err = error ?? new ProviderError('network', 'Unknown error');
@@ -561,6 +568,20 @@ export class PollScheduler implements Disposable {
     if (!this.disposed && !entry.removed) this.fireChange(entry);
     this.setLoading(entry, false);
     return res;
+  }
+
+  /** Logs each skipped or refused meter of an account once (bounded: a server cannot grow the set without limit). */
+  private reportRefused(entry: Entry, r: AcceptedMeters): void {
+    const seen = (entry.reported ??= new Set());
+    const lines = [
+      ...r.skipped.map((m) => `${entry.id}: meter "${m.id}" skipped: ${m.reason}`),
+      ...r.rejected.map((m) => `${entry.id}: meter "${m.id}" keeps its last good reading: ${m.reason}`),
+    ];
+    for (const line of lines) {
+      if (seen.has(line) || seen.size >= 200) continue;
+      seen.add(line);
+      this.log.warn(redact(line));
+    }
   }
 
   private acquireSlot(entry: Entry, front: boolean): Promise<boolean> {

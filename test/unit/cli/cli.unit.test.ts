@@ -141,3 +141,30 @@ test('--version, -v and -V print the version and exit 0 (dev from tsc output; th
     assert.equal(r.stdout.trim(), 'dev', flag);
   }
 });
+
+test('an agent folder variable that names a file, nothing or / says so and exits 1 (never "No usage found")', () => {
+  const h = home();
+  const file = path.join(h, 'not-a-folder.txt');
+  fs.writeFileSync(file, 'x');
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ CLAUDE_CONFIG_DIR: file }, /CLAUDE_CONFIG_DIR points at ".*not-a-folder\.txt", which is a file, not a folder/],
+    [{ CLAUDE_CONFIG_DIR: '/' }, /CLAUDE_CONFIG_DIR is "\/", the filesystem root/],
+    [{ CLAUDE_CONFIG_DIR: `${path.join(h, '.claude')},${path.join(h, 'missing')}` }, /CLAUDE_CONFIG_DIR points at ".*missing", which does not exist/],
+    [{ CODEX_HOME: file }, /CODEX_HOME points at ".*", which is a file, not a folder/],
+    [{ CODEX_HOME: '/' }, /CODEX_HOME is "\/", the filesystem root/],
+    [{ GEMINI_DATA_DIR: file }, /GEMINI_DATA_DIR points at/],
+    [{ OPENCODE_DATA_DIR: path.join(file, 'sub') }, /OPENCODE_DATA_DIR points at ".*", which does not exist/],
+  ];
+  for (const [env, message] of cases) {
+    for (const args of [['usage', 'daily', '--offline'], ['usage', 'daily', '--json', '--offline']]) {
+      const r = cli(h, args, env);
+      assert.equal(r.code, 1, `${JSON.stringify(env)} ${args.join(' ')}: ${r.out}`);
+      assert.match(r.err, message);
+      assert.ok(!r.out.includes('No usage found'), r.out);
+    }
+  }
+  // Only the agents being read are checked; a good folder passes.
+  assert.equal(cli(h, ['usage', 'daily', '--offline', '--agent', 'codex'], { CLAUDE_CONFIG_DIR: file }).code, 0);
+  const ok = cli(h, ['usage', 'daily', '--offline'], { CLAUDE_CONFIG_DIR: path.join(h, '.claude') });
+  assert.equal(ok.code, 0, ok.err);
+});

@@ -17,6 +17,22 @@ test('https anywhere, http only on loopback', () => {
   assert.throws(() => validateBaseUrl('not a url'), /not a valid URL/);
 });
 
+test('an empty fragment or query is refused (it would cut every joined path off)', () => {
+  for (const raw of ['https://host/v1#', 'https://host/v1?', 'https://host/v1?#', 'https://host/v1#x', 'https://host/v1?a=1']) {
+    assert.throws(() => validateBaseUrl(raw), /query or fragment/, raw);
+  }
+  assert.equal(validateBaseUrl('https://host/v1%23x'), 'https://host/v1%23x');
+});
+
+test('plain http only for literal loopback names and addresses, not any *.localhost name', () => {
+  for (const raw of ['http://evil.localhost:8080', 'http://a.b.localhost', 'http://localhost.evil.com', 'http://127.0.0.1.nip.io']) {
+    assert.throws(() => validateBaseUrl(raw), /only loopback/, raw);
+  }
+  for (const raw of ['http://localhost:1', 'http://LOCALHOST:2', 'http://127.0.0.1:3', 'http://127.9.8.7:4', 'http://[::1]:5']) {
+    assert.doesNotThrow(() => validateBaseUrl(raw), raw);
+  }
+});
+
 test('overrides replace the default per provider and are validated', () => {
   assert.equal(resolveBaseUrl('openrouter', 'https://openrouter.ai/api/v1', { openrouter: 'http://127.0.0.1:5/api/v1' }), 'http://127.0.0.1:5/api/v1');
   assert.equal(resolveBaseUrl('copilot', 'https://api.github.com', { openrouter: 'http://127.0.0.1:5' }), 'https://api.github.com');

@@ -93,3 +93,12 @@ test('status bar: the tooltip carries both pace lines of every account', () => {
   assert.match(text, /Copilot \(work\) 73%/);
   assert.ok(tooltip.includes(`_${escapeMd(FIRST)}_  \n  _${escapeMd(SECOND)}_`), tooltip);
 });
+
+test('tree: a meter whose last numbers were refused says so in its tooltip', () => {
+  const { meter } = premium();
+  const refused: Meter = { ...meter, problem: { kind: 'bad-response', message: 'The server sent an unusable number for "Premium requests": limit is not a finite number.' } };
+  const row = (new MeterNode(entry(refused, undefined), refused, THRESHOLDS, NOW).toTreeItem().tooltip as { value: string }).value;
+  assert.ok(row.includes('Last poll refused') && row.includes(escapeMd('limit is not a finite number')), row);
+  const fine = (new MeterNode(entry(meter, undefined), meter, THRESHOLDS, NOW).toTreeItem().tooltip as { value: string }).value;
+  assert.ok(!fine.includes('Last poll refused'), fine);
+});
