@@ -154,7 +154,7 @@ export class UsageFeature implements vscode.Disposable {
     if (!live()) return;
     // Operations other extensions recorded through the API: on disk since the last start, then as they arrive.
     const key = (r: unknown) => `api:${JSON.stringify(r)}`;
-    const past = await m.readApiUsage(path.join(deps.storage, 'usage-api'));
+    const past = await m.readApiUsage(path.join(deps.storage, 'usage-api'), {}, deps.log);
     if (past.length) scanner.index.addRecords(past.map((record) => ({ record, key: key(record) })));
     if (!live()) return;
     running.push(
