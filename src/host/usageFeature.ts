@@ -116,8 +116,8 @@ export class UsageFeature implements vscode.Disposable {
       offline: deps.settings.pricingOffline(),
       overrides: deps.settings.pricingOverrides(),
       log: deps.log,
-      fetchText: async (url, { signal }) => {
-        const r = await deps.http.request({ url, signal, timeoutMs: 30_000, headers: { accept: 'application/json' } });
+      fetchText: async (url, { signal, maxBytes }) => {
+        const r = await deps.http.request({ url, signal, timeoutMs: 30_000, maxBodyBytes: maxBytes, headers: { accept: 'application/json' } });
         return { status: r.status, text: r.text };
       },
     });
