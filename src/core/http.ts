@@ -9,6 +9,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Short name for logs, e.g. `openrouter`. */
   tag?: string;
+  /** Largest response body accepted, in bytes (default DEFAULT_MAX_BODY_BYTES); a larger one fails `bad-response`. */
+  maxBodyBytes?: number;
 }
 
 export interface HttpResponse {
@@ -24,6 +26,11 @@ export interface HttpClient {
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/**
+ * Response body cap of a request that sets none: provider APIs answer in kilobytes. A caller that expects more
+ * states its own cap (the price list: PRICE_LIST_MAX_BYTES in usage/pricingStore.ts).
+ */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** `host/path` without query string (queries may carry identifiers we do not want in logs). */
 export function describe(url: string): string {

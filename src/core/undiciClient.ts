@@ -3,11 +3,9 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from './clock';
 import { ProviderError } from './errors';
-import { DEFAULT_TIMEOUT_MS, describe, type HttpClient, type HttpRequest, type HttpResponse } from './http';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, describe, type HttpClient, type HttpRequest, type HttpResponse } from './http';
 import type { Logger } from './log';
 import { redact } from './redact';
-
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * The undici-backed client. One Agent (connection pool) per client; `close()` releases sockets.
@@ -31,6 +29,7 @@ export class UndiciHttpClient implements HttpClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const where = describe(req.url);
+    const maxBytes = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const tag = req.tag ? `${req.tag} ` : '';
     try {
       const u = new URL(req.url);
@@ -44,13 +43,20 @@ export class UndiciHttpClient implements HttpClient {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
+      const tooLarge = () => new ProviderError('bad-response', `Response from ${where} is larger than ${maxBytes} bytes.`);
+      // A declared length over the cap is refused before reading any of it.
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        res.body.destroy();
+        throw tooLarge();
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res.body) {
         size += (chunk as Buffer).length;
-        if (size > MAX_BODY_BYTES) {
+        if (size > maxBytes) {
           res.body.destroy();
-          throw new ProviderError('bad-response', `Response from ${where} is larger than ${MAX_BODY_BYTES} bytes.`);
+          throw tooLarge();
         }
         chunks.push(chunk as Buffer);
       }

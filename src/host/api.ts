@@ -11,7 +11,13 @@ export interface TokstatApi {
   readonly apiVersion: 1;
   /**
    * Reports one model call made by the calling extension, so it shows in tokstat's totals (agent `api`).
-   * Synchronous and cheap (< 1 ms); returns `{ ok: false, error }` for invalid input instead of throwing.
+   * Synchronous and cheap (< 1 ms); returns `{ ok: false, error }` for invalid input instead of throwing, and for
+   * operations beyond tokstat's bounds (INGEST_STORE_LIMITS in src/core/usage/ingestStore.ts): more than 20 per
+   * second per caller (bursts of 200) or 100 per second in all, 10 000 / 8 MiB waiting for the disk, 64 MiB per month.
+   *
+   * "Caller" is the optional `source` field (the caller's extension id): VS Code hands every extension the same
+   * exports object and does not say who calls it, so the caller names itself. Calls without a `source` share one
+   * anonymous budget; the total budget holds whatever sources are claimed.
    */
   recordOperation(op: OperationInput): RecordResult;
 }

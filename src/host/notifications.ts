@@ -12,6 +12,7 @@ import type { AlertNotification, AlertOptions, AlertStateStore } from '../core/a
 import { DisposableStore, type Disposable } from '../core/events';
 import { scoped, type Logger } from '../core/log';
 import type { Snapshot } from '../core/model';
+import { mkdirPrivateSync } from '../core/privateFs';
 
 export const NOTIFICATION_ACTIONS = {
   openDashboard: 'Open Dashboard',
@@ -115,7 +116,7 @@ export class NotificationsController implements vscode.Disposable {
   /** Another window's hand-off lands while this one has focus: claimed at once (fs.watch on the outbox folder). */
   private watchOutbox(handOff: HandOff): void {
     try {
-      fs.mkdirSync(handOff.relay.folder, { recursive: true });
+      mkdirPrivateSync(handOff.relay.folder);
       const watcher = fs.watch(handOff.relay.folder, { persistent: false }, () => {
         if (handOff.isFocused()) this.claimAndShow();
       });

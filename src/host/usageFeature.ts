@@ -116,8 +116,8 @@ export class UsageFeature implements vscode.Disposable {
       offline: deps.settings.pricingOffline(),
       overrides: deps.settings.pricingOverrides(),
       log: deps.log,
-      fetchText: async (url, { signal }) => {
-        const r = await deps.http.request({ url, signal, timeoutMs: 30_000, headers: { accept: 'application/json' } });
+      fetchText: async (url, { signal, maxBytes }) => {
+        const r = await deps.http.request({ url, signal, timeoutMs: 30_000, maxBodyBytes: maxBytes, headers: { accept: 'application/json' } });
         return { status: r.status, text: r.text };
       },
     });
@@ -154,7 +154,7 @@ export class UsageFeature implements vscode.Disposable {
     if (!live()) return;
     // Operations other extensions recorded through the API: on disk since the last start, then as they arrive.
     const key = (r: unknown) => `api:${JSON.stringify(r)}`;
-    const past = await m.readApiUsage(path.join(deps.storage, 'usage-api'));
+    const past = await m.readApiUsage(path.join(deps.storage, 'usage-api'), {}, deps.log);
     if (past.length) scanner.index.addRecords(past.map((record) => ({ record, key: key(record) })));
     if (!live()) return;
     running.push(

@@ -2,10 +2,24 @@
 // folder given as argv[2], starting at sample index argv[3]. After each completed record it reports the index on
 // stdout ("ok <i>\n") so the parent knows which samples were acknowledged before it SIGKILLs this process.
 // argv[4] = "split" writes each poll in two halves, reporting "half" in between (see splitWrites).
+//
+// Checkpoint modes (`compact`, `migrate`, `lease`; argv[3] = the base folder, history in `<base>/history`): every
+// file-system change the store or its lease makes under the base folder (mkdir, open for writing, write, writeFile,
+// appendFile, rename, rm, copyFile, truncate) first sends `{ cp: n, op, file }` over IPC and waits for `'go'`, so
+// the parent can SIGKILL this process right before any chosen step, deterministically, without sleeping.
+//   compact <base> <now> <retention JSON>  runs one compaction at `now`, then sends { done: true }
+//   migrate <base>                         starts the store (migrating a v1 layout), then sends { done: true }
+//   lease <base>                           a window with a FileLease on `<base>/history.lock`; on { cmd: 'tick' }
+//                                          renews or takes the lease and, as the writer, records the sample after
+//                                          the last stored one ({ ok: i }) or answers { follower: true };
+//                                          on { cmd: 'release' } releases the lease ({ released: true })
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { HistoryStore } from '../../src/core/history/store';
+import type { RetentionOptions } from '../../src/core/history/types';
+import type { Clock, TimerHandle } from '../../src/core/clock';
+import { FileLease } from '../../src/core/state/lease';
 import { nullLogger } from '../../src/core/log';
 import { makeMeter } from '../../src/core/model';
 
@@ -46,7 +60,99 @@ async function splitWrites(): Promise<void> {
   };
 }
 
+/** Waits for the parent's 'go' before each file-system change under `base`. */
+function checkpoints(base: string): void {
+  let n = 0;
+  let waiting: (() => void) | undefined;
+  process.on('message', (m) => {
+    if (m === 'go' && waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w();
+    }
+  });
+  const gate = (op: string, file: unknown): Promise<void> => {
+    if (typeof file !== 'string' || !path.resolve(file).startsWith(base)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      waiting = resolve;
+      process.send!({ cp: ++n, op, file: path.relative(base, file) });
+    });
+  };
+  const mod = require('node:fs/promises') as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  for (const op of ['mkdir', 'writeFile', 'appendFile', 'rename', 'rm', 'rmdir', 'copyFile', 'truncate']) {
+    const real = mod[op]!;
+    mod[op] = async (...a: unknown[]) => {
+      await gate(op, a[0]);
+      return real(...a);
+    };
+  }
+  const realOpen = mod.open!;
+  mod.open = async (...a: unknown[]) => {
+    const writing = typeof a[1] === 'string' && a[1] !== 'r';
+    if (writing) await gate('open', a[0]);
+    const fh = (await realOpen(...a)) as { write: (...w: unknown[]) => Promise<unknown> };
+    if (writing) {
+      const realWrite = fh.write.bind(fh);
+      fh.write = async (...w: unknown[]) => {
+        await gate('write', a[0]);
+        return realWrite(...w);
+      };
+    }
+    return fh;
+  };
+}
+
+/** A clock whose timers never fire: the parent drives everything. */
+const manualClock: Clock = { now: () => Date.now(), setTimeout: () => ({ __timer: true }) as TimerHandle, clearTimeout: () => undefined };
+
+async function checkpointMode(mode: string): Promise<void> {
+  const base = path.resolve(process.argv[3]!);
+  checkpoints(base);
+  const folder = path.join(base, 'history');
+  if (mode === 'compact') {
+    const now = Number(process.argv[4]);
+    const retention = JSON.parse(process.argv[5]!) as RetentionOptions;
+    const store = new HistoryStore({ folder, log: nullLogger, compactEveryMs: 0, retention, clock: { ...manualClock, now: () => now } });
+    await store.compact();
+    process.send!({ done: true });
+    return;
+  }
+  if (mode === 'migrate') {
+    const store = new HistoryStore({ folder, log: nullLogger, compactEveryMs: 0, clock: manualClock });
+    await store.start();
+    process.send!({ done: true });
+    return;
+  }
+  const lease = new FileLease({ dir: path.join(base, 'history.lock'), log: nullLogger });
+  const store = new HistoryStore({ folder, log: nullLogger, compactEveryMs: 0, clock: manualClock, lease });
+  await store.start();
+  let queue = Promise.resolve();
+  process.on('message', (m: unknown) => {
+    const cmd = (m as { cmd?: string } | null)?.cmd;
+    if (!cmd) return;
+    queue = queue.then(async () => {
+      if (cmd === 'release') {
+        await lease.release();
+        process.send!({ released: true });
+        return;
+      }
+      await (lease.isHeld() ? lease.renew() : lease.tryAcquire());
+      if (!store.isWriter()) {
+        process.send!({ follower: true });
+        return;
+      }
+      const pts = await store.query('acct1', 'a', 0, Infinity, 1e9);
+      const next = pts.length ? (pts[pts.length - 1]!.t - T0) / 60_000 + 1 : 0;
+      const { t, meters } = sampleMeters(next);
+      await store.record('acct1', meters, t);
+      process.send!({ ok: next });
+    });
+  });
+  process.send!({ ready: true });
+}
+
 async function main(): Promise<void> {
+  if (['compact', 'migrate', 'lease'].includes(process.argv[2]!)) return checkpointMode(process.argv[2]!);
   const folder = process.argv[2]!;
   let i = Number(process.argv[3] ?? 0);
   if (process.argv[4] === 'split') await splitWrites();

@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { nullLogger, scoped, type Logger } from '../log';
 import { notificationSchema } from './schema';
 import type { AlertNotification } from './types';
+import { mkdirPrivate, writeFilePrivate } from '../privateFs';
 
 const SUFFIX = '.json';
 /** Written by this version; a file of another version is dropped unread. */
@@ -40,11 +41,11 @@ export class NotificationRelay {
 
   /** Leaves `n` for the window the user is in (written atomically: temp name first, then renamed into view). */
   async post(n: AlertNotification, now: number): Promise<void> {
-    await fsp.mkdir(this.opts.folder, { recursive: true });
+    await mkdirPrivate(this.opts.folder);
     // Names sort by time, so notifications are claimed in the order they were decided.
     const name = `${String(now).padStart(15, '0')}-${process.pid}-${this.seq++}-${randomBytes(4).toString('hex')}${SUFFIX}`;
     const tmp = path.join(this.opts.folder, `.tmp-${name}`);
-    await fsp.writeFile(tmp, JSON.stringify({ version: VERSION, postedAt: now, notification: n }));
+    await writeFilePrivate(tmp, JSON.stringify({ version: VERSION, postedAt: now, notification: n }));
     await fsp.rename(tmp, path.join(this.opts.folder, name));
   }
 

@@ -8,6 +8,7 @@ import { nullLogger, scoped, type Logger } from '../log';
 import { FileLease } from '../state/lease';
 import { heldNotificationSchema } from './schema';
 import { emptyAlertState, type AlertState, type AlertStateStore, type HeldNotification, type MeterEpisode } from './types';
+import { mkdirPrivate, writeFilePrivate } from '../privateFs';
 
 /** Bounds of what storm control keeps (a few notices and times; more is a damaged or foreign file). */
 const MAX_HELD = 200;
@@ -140,11 +141,11 @@ export class FileAlertStateStore implements AlertStateStore {
   }
 
   private async save(state: AlertState): Promise<void> {
-    await fsp.mkdir(this.folder, { recursive: true });
+    await mkdirPrivate(this.folder);
     // The temp name is unique per process and write, so two windows never write the same temp file.
     const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fsp.writeFile(tmp, JSON.stringify(state), 'utf8');
+      await writeFilePrivate(tmp, JSON.stringify(state), 'utf8');
       await renameWithRetry(tmp, this.file);
     } catch (e) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);

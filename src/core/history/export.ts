@@ -10,6 +10,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { csvLine } from './csv';
 import type { ExportRow } from './types';
+import { openPrivate } from '../privateFs';
 
 export const EXPORT_COLUMNS = [
   'account',
@@ -141,7 +142,8 @@ function jsonRow(prefix: string, values: readonly Value[]): string {
  */
 export async function writeThroughTemp(file: string, produce: (write: (text: string) => Promise<void>) => Promise<boolean>): Promise<boolean> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await fsp.open(tmp, 'wx');
+  // 0600: an export holds the same data as the history (the folder is the user's choice and left as it is).
+  const fh = await openPrivate(tmp, 'wx');
   let renamed = false;
   try {
     let complete: boolean;

@@ -31,6 +31,7 @@ import type { Meter } from '../model';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { Emitter, type Disposable, type Event } from '../events';
 import { scoped, type Logger } from '../log';
+import { copyFilePrivate, mkdirPrivate, openPrivate, writeFilePrivate } from '../privateFs';
 import type { Lease } from '../state/lease';
 import { isValidAccountId, assertValidAccountId } from '../state/snapshotStore';
 import {
@@ -281,7 +282,10 @@ export class HistoryStore implements Disposable {
       if (lines.length === 0) return 0;
       const dir = this.accountDir(accountId);
       try {
-        await fsp.mkdir(dir, { recursive: true });
+        // 0700 (created or tightened), with the history folders above it.
+        await mkdirPrivate(this.root);
+        await mkdirPrivate(this.v2);
+        await mkdirPrivate(dir);
         // One write() per poll: a kill leaves the whole poll or none of it (or, on power loss, a torn tail that may
         // keep the poll's first lines; the writer truncates the torn line).
         await this.append(path.join(dir, `raw-${dayKey(t)}.log`), lines.join(''));
@@ -304,7 +308,7 @@ export class HistoryStore implements Disposable {
    */
   private async append(file: string, data: string): Promise<void> {
     const buf = Buffer.from(data, 'latin1');
-    const fh = await fsp.open(file, 'a');
+    const fh = await openPrivate(file, 'a');
     try {
       const before = (await fh.stat()).size;
       let written = 0;
@@ -499,7 +503,7 @@ export class HistoryStore implements Disposable {
       return { ...parsed, tornTail: false };
     }
     const backup = `${file}.corrupt-${this.clock.now()}`;
-    await fsp.copyFile(file, backup);
+    await copyFilePrivate(file, backup);
     const good = parsed.good.join('');
     this.bytesWritten += good.length;
     await writeAtomic(file, good);
@@ -663,7 +667,8 @@ export class HistoryStore implements Disposable {
         if (!(await statOrUndefined(target))) {
           const staging = path.join(this.v2, `.migrating-${accountId}`);
           await fsp.rm(staging, { recursive: true, force: true });
-          await fsp.mkdir(staging, { recursive: true });
+          await mkdirPrivate(this.v2);
+          await mkdirPrivate(staging);
           const byDay = new Map<string, string[]>();
           let good = 0;
           let bad = 0;
@@ -686,7 +691,7 @@ export class HistoryStore implements Disposable {
             if (!arr) byDay.set(k, (arr = []));
             arr.push(pointLine(meterId, p));
           }
-          for (const [k, lines] of byDay) await fsp.writeFile(path.join(staging, `raw-${k}.log`), lines.join(''), 'latin1');
+          for (const [k, lines] of byDay) await writeFilePrivate(path.join(staging, `raw-${k}.log`), lines.join(''), 'latin1');
           await fsp.rename(staging, target);
           this.log.info(`migrated ${good} v1 history samples of ${accountId}${bad ? ` (${bad} unreadable lines skipped)` : ''}`);
         }
@@ -920,7 +925,7 @@ function lowerBound(points: HistoryPoint[], t: number): number {
 async function writeAtomic(file: string, content: string): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fsp.writeFile(tmp, content, 'latin1');
+    await writeFilePrivate(tmp, content, 'latin1');
     await fsp.rename(tmp, file);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
 import { scoped, type Logger } from '../log';
+import { mkdirExclusivePrivate, mkdirPrivate, writeFilePrivate } from '../privateFs';
 
 export interface Lease {
   /** Takes the lease when free or stale; true when this instance holds it afterwards (idempotent for the holder). */
@@ -98,6 +99,7 @@ export class FileLease implements Lease {
   private readonly token = randomBytes(8).toString('hex');
   private held = false;
   private acquiredAt = 0;
+  private swept = false;
   /** Serialises operations of this instance so a renew never interleaves with a release. */
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -135,7 +137,11 @@ export class FileLease implements Lease {
   }
 
   private async doAcquire(): Promise<boolean> {
-    await fsp.mkdir(path.dirname(this.dir), { recursive: true });
+    await mkdirPrivate(path.dirname(this.dir));
+    if (!this.swept) {
+      this.swept = true;
+      await this.sweepLitter();
+    }
     if (await this.tryMkdir()) return true;
     const current = await this.readOwner(this.dir);
     if (current?.token === this.token) {
@@ -159,7 +165,7 @@ export class FileLease implements Lease {
     if (!before) return false;
     const claim = path.join(this.dir, CLAIM);
     try {
-      await fsp.mkdir(claim);
+      await mkdirExclusivePrivate(claim);
     } catch (e) {
       if (isCode(e, 'EEXIST')) {
         // Another window is stealing; if its claim is old, that window died mid-steal: clear the claim for next time.
@@ -214,7 +220,7 @@ export class FileLease implements Lease {
 
   private async tryMkdir(): Promise<boolean> {
     try {
-      await fsp.mkdir(this.dir);
+      await mkdirExclusivePrivate(this.dir);
     } catch (e) {
       if (isCode(e, 'EEXIST')) return false;
       throw e;
@@ -271,6 +277,34 @@ export class FileLease implements Lease {
     this.log.info('released the lease');
   }
 
+  /**
+   * Removes what a window killed between the rename and the delete of a release or a steal leaves next to the lock
+   * (`<lock>.released-*`, `<lock>.stale-*`). Only entries untouched for a whole TTL: a live window finishes its
+   * rename-then-delete within milliseconds. Once per instance, on its first acquire.
+   */
+  private async sweepLitter(): Promise<void> {
+    const parent = path.dirname(this.dir);
+    const base = path.basename(this.dir);
+    let names: string[];
+    try {
+      names = await fsp.readdir(parent);
+    } catch {
+      return;
+    }
+    let removed = 0;
+    for (const n of names) {
+      if (!n.startsWith(`${base}.released-`) && !n.startsWith(`${base}.stale-`)) continue;
+      const p = path.join(parent, n);
+      const st = await statOrUndefined(p);
+      if (!st || Date.now() - st.mtimeMs <= this.ttlMs) continue;
+      await fsp.rm(p, { recursive: true, force: true }).then(
+        () => removed++,
+        () => undefined,
+      );
+    }
+    if (removed) this.log.info(`removed ${removed} leftovers of interrupted lease hand-overs`);
+  }
+
   private async writeOwner(): Promise<void> {
     const now = this.clock.now();
     const body: OwnerFile = {
@@ -282,7 +316,7 @@ export class FileLease implements Lease {
       host: this.host,
     };
     const tmp = path.join(this.dir, `${OWNER}.${this.token}.tmp`);
-    await fsp.writeFile(tmp, JSON.stringify(body), 'utf8');
+    await writeFilePrivate(tmp, JSON.stringify(body), 'utf8');
     await fsp.rename(tmp, path.join(this.dir, OWNER));
   }
 

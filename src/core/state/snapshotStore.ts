@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Snapshot, SnapshotStatus } from '../model';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { nullLogger, scoped, type Logger } from '../log';
+import { mkdirPrivate, openPrivate } from '../privateFs';
 
 export interface Disposable {
   dispose(): void;
@@ -216,7 +217,7 @@ export class FileSnapshotStore implements SnapshotStore {
 
   private async init(watch: boolean): Promise<void> {
     try {
-      await fsp.mkdir(this.folder, { recursive: true });
+      await mkdirPrivate(this.folder);
     } catch (e) {
       this.log.error(`cannot create the snapshot folder: ${errMsg(e)}`);
     }
@@ -270,11 +271,11 @@ export class FileSnapshotStore implements SnapshotStore {
   async write(accountId: string, state: AccountState): Promise<void> {
     const file = this.file(accountId);
     const content = JSON.stringify(state);
-    await fsp.mkdir(this.folder, { recursive: true });
+    await mkdirPrivate(this.folder);
     // The temp name does not end in `.json`, so readers, list() and the watcher never pick it up.
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const fh = await fsp.open(tmp, 'w');
+      const fh = await openPrivate(tmp, 'w');
       try {
         await fh.writeFile(content, 'utf8');
         if (this.fsync) await fh.sync();

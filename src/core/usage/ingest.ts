@@ -18,6 +18,11 @@ export interface OperationInput {
   error?: string;
   /** Epoch ms; default now. */
   timestamp?: number;
+  /**
+   * The calling extension's id (e.g. `publisher.name`). Optional; operations are rate-limited per source, and those
+   * without one share the bucket of anonymous callers (VS Code does not tell an extension who called its exports).
+   */
+  source?: string;
 }
 
 export type RecordResult = { ok: true } | { ok: false; error: string };
@@ -30,7 +35,7 @@ export const INGEST_LIMITS = {
   tokens: 1e9,
   costUSD: 1e5,
   durationMs: 7 * 86_400_000,
-  /** Serialised size of the accepted record. */
+  /** Serialised size (UTF-8 bytes of its JSON line) of the accepted record. */
   payloadBytes: 32 * 1024,
   /** How far a timestamp may be in the future / the past. */
   futureMs: 86_400_000,
@@ -59,6 +64,7 @@ export const operationSchema = z.object({
   toolCalls: z.optional(z.array(toolCall).check(z.maxLength(L.toolCalls, `at most ${L.toolCalls} tool calls`))),
   error: z.optional(z.string().check(z.maxLength(L.errorChars, `must be at most ${L.errorChars} characters`))),
   timestamp: z.optional(z.number().check(z.gte(0, 'must be ≥ 0'))),
+  source: z.optional(name(L.nameChars)),
 });
 
 /** What is stored per operation (one JSON line): the UsageRecord plus the API-only fields. */
@@ -69,6 +75,8 @@ export interface ApiUsageRecord extends UsageRecord {
   operation: string;
   durationMs?: number;
   error?: string;
+  /** Unique per accepted operation (set by ApiUsageLog): a batch retried after a partial write is read back once. */
+  id?: string;
 }
 
 function pathOf(p: readonly PropertyKey[]): string {
@@ -118,7 +126,7 @@ export function toApiRecord(input: unknown, now: number): { ok: true; record: Ap
       });
     }
     // The parsed object holds only known, bounded fields, so this cannot hit a cycle and stays small.
-    const size = JSON.stringify(record).length;
+    const size = Buffer.byteLength(JSON.stringify(record), 'utf8');
     if (size > L.payloadBytes) return { ok: false, error: `operation: too large (${size} bytes, at most ${L.payloadBytes})` };
     return { ok: true, record };
   } catch (e) {

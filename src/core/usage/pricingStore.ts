@@ -10,6 +10,7 @@ import { Emitter, type Disposable } from '../events';
 import { nullLogger, scoped, type Logger } from '../log';
 import { validateBaseUrl } from '../endpoints';
 import { parseLiteLLM, parseOverrides, PriceBook, type ModelRates, type PriceLayer, type PriceTableData } from './pricing';
+import { mkdirPrivate, writeFilePrivate } from '../privateFs';
 
 export const DEFAULT_PRICES_URL = 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json';
 export const PRICES_TTL_MS = 24 * 3_600_000;
@@ -17,14 +18,21 @@ export const PRICES_TTL_MS = 24 * 3_600_000;
 export const PRICES_RETRY_MS = 3_600_000;
 /** A list with fewer priced text models than this is treated as broken (truncated file, wrong URL). */
 const MIN_ROWS = 20;
-const MAX_BYTES = 32 * 1024 * 1024;
+/**
+ * The one size limit of the price list, wherever it is read: the download (through the HTTP client or the global
+ * fetch) and the disk cache. LiteLLM's model_prices_and_context_window.json is ~1.5–2 MB today; 8 MiB leaves room
+ * for it to grow fourfold while bounding what a wrong or hostile URL can make the extension host hold (the text and
+ * its parsed JSON).
+ */
+export const PRICE_LIST_MAX_BYTES = 8 * 1024 * 1024;
 
 export const bundledPrices: PriceTableData & { source: string } = bundledJson as unknown as PriceTableData & { source: string };
 
-export type FetchText = (url: string, opts: { signal: AbortSignal }) => Promise<{ status: number; text: string }>;
+/** Fetches `url`; must fail rather than return a body larger than `maxBytes`. */
+export type FetchText = (url: string, opts: { signal: AbortSignal; maxBytes: number }) => Promise<{ status: number; text: string }>;
 
-/** Global fetch with a size cap (the list is ~2 MB today). */
-export const defaultFetchText: FetchText = async (url, { signal }) => {
+/** Global fetch with the size cap. */
+export const defaultFetchText: FetchText = async (url, { signal, maxBytes }) => {
   const res = await fetch(url, { signal, headers: { 'user-agent': 'tokstat', accept: 'application/json' } });
   if (!res.body) return { status: res.status, text: '' };
   const chunks: Uint8Array[] = [];
@@ -34,9 +42,9 @@ export const defaultFetchText: FetchText = async (url, { signal }) => {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new Error(`price list larger than ${MAX_BYTES} bytes`);
+      throw new Error(`price list larger than ${maxBytes} bytes`);
     }
     chunks.push(value);
   }
@@ -134,6 +142,11 @@ export class PricingService implements Disposable {
     const file = this.opts.cacheFile;
     if (!file) return;
     try {
+      const size = (await fsp.stat(file)).size;
+      if (size > PRICE_LIST_MAX_BYTES) {
+        this.log.warn(`ignoring a price cache of ${size} bytes (more than ${PRICE_LIST_MAX_BYTES})`);
+        return;
+      }
       const parsed = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<CacheFile>;
       if (parsed.version !== 1 || typeof parsed.fetchedAt !== 'number' || typeof parsed.url !== 'string' || !parsed.models || typeof parsed.models !== 'object') {
         this.log.warn('ignoring an unreadable price cache');
@@ -197,7 +210,7 @@ export class PricingService implements Disposable {
     }
     const started = this.clock.now();
     try {
-      const res = await this.fetchText(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await this.fetchText(url, { signal: AbortSignal.timeout(this.timeoutMs), maxBytes: PRICE_LIST_MAX_BYTES });
       if (res.status !== 200) return this.fail(`HTTP ${res.status}`);
       let doc: unknown;
       try {
@@ -232,8 +245,8 @@ export class PricingService implements Disposable {
     if (!file) return;
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fsp.mkdir(path.dirname(file), { recursive: true });
-      await fsp.writeFile(tmp, JSON.stringify(c), 'utf8');
+      await mkdirPrivate(path.dirname(file));
+      await writeFilePrivate(tmp, JSON.stringify(c), 'utf8');
       await fsp.rename(tmp, file);
     } catch (e) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);

@@ -17,6 +17,7 @@ import type { UsageEvent, CellRef } from './events';
 import { applyCursorChanges, type FileCursor, type ScanJobOutput } from './scanJob';
 import type { AgentId, PlanWindows, PriceFn, ToolAggregate, UsageRecord, UsageRow } from './types';
 import { nullLogger, type Logger } from '../log';
+import { appendFilePrivate, mkdirPrivate, openPrivate } from '../privateFs';
 
 export const USAGE_INDEX_VERSION = 1;
 const FILE = 'usage-index.json';
@@ -451,7 +452,7 @@ export class UsageIndex {
         try {
           // First line of a fresh journal: the token of the snapshot it continues.
           const head = this.journalBytes === 0 ? JSON.stringify({ token: this.journalToken }) + '\n' : '';
-          await fsp.appendFile(journal, head + line, 'utf8');
+          await appendFilePrivate(journal, head + line, 'utf8');
           this.journalBytes += head.length + line.length;
         } catch (e) {
           this.mergeBack(changes);
@@ -491,8 +492,8 @@ export class UsageIndex {
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     let bytes = 0;
     try {
-      await fsp.mkdir(path.dirname(file), { recursive: true });
-      const fh = await fsp.open(tmp, 'w');
+      await mkdirPrivate(path.dirname(file));
+      const fh = await openPrivate(tmp, 'w');
       try {
         for (let i = 0; i < parts.length; i++) {
           const b = Buffer.from(parts[i]!, 'utf8');

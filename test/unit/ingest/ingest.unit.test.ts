@@ -8,6 +8,7 @@ import { INGEST_LIMITS, toApiRecord, parseApiLine } from '../../../src/core/usag
 import { ApiUsageLog, readApiUsage } from '../../../src/core/usage/ingestStore';
 import { createApi } from '../../../src/host/api';
 import { FakeClock } from '../../fakes/fakeClock';
+import { nullLogger } from '../../../src/core/log';
 
 const NOW = Date.UTC(2026, 5, 15, 12);
 const good = { operation: 'summarize', provider: 'openai', model: 'gpt-5-mini', inputTokens: 1200, outputTokens: 300 };
@@ -108,7 +109,8 @@ test('never throws: undefined, null, cyclic objects, throwing getters, proxies, 
 
 test('timing: validate + queue per call (printed, not asserted)', () => {
   const clock = new FakeClock(NOW);
-  const log = new ApiUsageLog({ folder: fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-api-')), clock, maxQueue: 1e6, maxBatch: 1e6 });
+  // Rate limits off: this measures validation and queueing, not the refusal of a flood.
+  const log = new ApiUsageLog({ folder: fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-api-')), clock, maxQueue: 1e6, maxBatch: 1e6, limits: { callerBurst: Infinity, totalBurst: Infinity, maxPendingBytes: Infinity } });
   const api = createApi(log);
   const op = { ...good, costUSD: 0.001, durationMs: 100, toolCalls: [{ name: 'a', durationMs: 1 }, { name: 'b' }] };
   for (let i = 0; i < 500; i++) api.recordOperation(op);
@@ -165,3 +167,49 @@ test('a full queue rejects instead of growing without bound', () => {
   assert.equal(r.ok, false);
   log.dispose();
 });
+
+test('a month file over 512 MiB (more than a JS string holds) is read streaming: its records are found, the junk skipped and logged', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-api-'));
+  const file = path.join(dir, '2026-06.jsonl');
+  const line = (i: number) => JSON.stringify({ ...toApiRecordOk({ ...good, inputTokens: i }), id: `r${i}` }) + '\n';
+  fs.writeFileSync(file, line(1) + line(2));
+  // 600 MiB of zeros without a newline (sparse: no real disk used), then more records.
+  const fd = fs.openSync(file, 'r+');
+  fs.ftruncateSync(fd, fs.fstatSync(fd).size + 600 * 1024 * 1024);
+  fs.closeSync(fd);
+  fs.appendFileSync(file, '\n' + line(3) + line(2) + line(4));
+  const warnings: string[] = [];
+  const got = await readApiUsage(dir, {}, { ...nullLogger, warn: (m) => warnings.push(m) });
+  assert.deepEqual(got.map((r) => r.inputTokens), [1, 2, 3, 4], 'every record, the one written twice (same id) once');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /2026-06\.jsonl: skipped 1 lines longer than 131072 bytes/);
+});
+
+test('API usage files are private: folder 0700, month files 0600, loose existing ones tightened', { skip: process.platform === 'win32' }, async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-api-'));
+  const dir = path.join(root, 'usage-api');
+  const clock = new FakeClock(NOW);
+  const log = new ApiUsageLog({ folder: dir, clock });
+  assert.equal(log.record(good).ok, true);
+  await log.flush();
+  assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+  assert.equal(fs.statSync(path.join(dir, '2026-06.jsonl')).mode & 0o777, 0o600);
+  await log.close();
+  // Written 0644 in 0755 by an older version: tightened on the next write.
+  const old = path.join(root, 'old');
+  fs.mkdirSync(old, { mode: 0o755 });
+  fs.chmodSync(old, 0o755);
+  fs.writeFileSync(path.join(old, '2026-06.jsonl'), '');
+  fs.chmodSync(path.join(old, '2026-06.jsonl'), 0o644);
+  const again = new ApiUsageLog({ folder: old, clock });
+  assert.equal(again.record(good).ok, true);
+  await again.close();
+  assert.equal(fs.statSync(old).mode & 0o777, 0o700);
+  assert.equal(fs.statSync(path.join(old, '2026-06.jsonl')).mode & 0o777, 0o600);
+});
+
+function toApiRecordOk(input: unknown) {
+  const r = toApiRecord(input, NOW);
+  assert.ok(r.ok);
+  return r.record;
+}
