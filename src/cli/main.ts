@@ -1,17 +1,14 @@
 #!/usr/bin/env node
-// tokstat CLI: the same core as the extension, without VS Code.
-//   tokstat usage [daily|monthly|session|model] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--json] [--offline]
-//                 [--agent claude-code,codex,gemini-cli,opencode,api] [--storage DIR]
-//   tokstat quota [--json] [--storage DIR]
-//   tokstat --version
+// tokstat CLI: the same core as the extension, without VS Code. Commands, options and help: ./args.ts
+// (`tokstat --help`, `tokstat <command> --help`); JSON shapes: docs/cli-json.md.
 // Exit codes: 0 ok, 1 runtime failure (including an agent folder variable such as CLAUDE_CONFIG_DIR that names no
 // usable folder), 2 bad arguments.
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageScanner } from '../core/usage/scanner';
-import { queryUsage, type UsageGroup } from '../core/usage/query';
-import { localDay } from '../core/usage/usageIndex';
+import { fiveHourBlocks, queryUsage, type UsageGroup } from '../core/usage/query';
+import { localDay, type HourRow } from '../core/usage/usageIndex';
 import type { AgentId, UsageRow } from '../core/usage/types';
 import { PricingService, DEFAULT_PRICES_URL } from '../core/usage/pricingStore';
 import type { PriceBook } from '../core/usage/pricing';
@@ -19,13 +16,16 @@ import { readApiUsage } from '../core/usage/ingestStore';
 import { validateAccountState } from '../core/state/snapshotStore';
 import type { Snapshot } from '../core/model';
 import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_LABEL } from '../core/format';
-import { byMonth, jsonRow, renderTable, sumGroups, type ReportKind } from './report';
+import { blockProjection, byMonth, jsonRow, renderBlocks, renderTable, sumGroups, type ReportKind } from './report';
 import { findStorage } from './storage';
 import { agentEnvProblems } from './agentEnv';
+import { AGENT_IDS, helpText, parseDay, parseInvocation, UsageError, type Parsed } from './args';
+import { clearPriceFailure, cliCacheDir, lastPriceFailure, recordPriceFailure } from './cache';
+import { colourWanted, styleFor, type Style } from './style';
+import { PRICES_RETRY_MS } from '../core/usage/pricingStore';
 
-const AGENTS: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
-const KINDS: readonly ReportKind[] = ['daily', 'monthly', 'session', 'model'];
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** The version of the JSON documents the CLI prints (docs/cli-json.md); raised on any incompatible change. */
+export const JSON_SCHEMA_VERSION = 1;
 
 export interface CliIO {
   out(s: string): void;
@@ -33,81 +33,52 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   home: string;
   now: number;
+  /** Whether stdout is a terminal (colour), and its width when known (compact tables). */
+  isTTY?: boolean;
+  columns?: number;
 }
-
-class UsageError extends Error {}
-
-interface Args {
-  command?: string;
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
-const VALUE_FLAGS = new Set(['since', 'until', 'agent', 'storage']);
-const BOOL_FLAGS = new Set(['json', 'offline', 'help', 'version']);
 
 declare const __TOKSTAT_VERSION__: string | undefined;
 /** The version the bundle was built as (esbuild defines it from package.json); `dev` when run from tsc's output. */
 export const CLI_VERSION = typeof __TOKSTAT_VERSION__ === 'string' ? __TOKSTAT_VERSION__ : 'dev';
 
-export function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { positional: [], flags: new Map() };
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i]!;
-    if (t === '-h') {
-      a.flags.set('help', true);
-    } else if (t === '-v' || t === '-V') {
-      a.flags.set('version', true);
-    } else if (t.startsWith('--')) {
-      const eq = t.indexOf('=');
-      const name = eq > 0 ? t.slice(2, eq) : t.slice(2);
-      if (VALUE_FLAGS.has(name)) {
-        const v = eq > 0 ? t.slice(eq + 1) : argv[++i];
-        if (v === undefined || v === '') throw new UsageError(`--${name} needs a value`);
-        a.flags.set(name, v);
-      } else if (BOOL_FLAGS.has(name) && eq < 0) {
-        a.flags.set(name, true);
-      } else {
-        throw new UsageError(`unknown option ${t}`);
-      }
-    } else if (!a.command) {
-      a.command = t;
-    } else {
-      a.positional.push(t);
-    }
-  }
-  return a;
-}
-
-const HELP = `tokstat — AI usage from your local agent logs and tokstat's stored quota snapshots
-
-Usage:
-  tokstat usage [daily|monthly|session|model] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
-                [--agent claude-code,codex,gemini-cli,opencode,api] [--json] [--offline] [--storage DIR]
-  tokstat quota [--json] [--storage DIR]
-  tokstat --version
-
-  --offline   do not download the LiteLLM price list (use the cached or bundled prices)
-  --storage   tokstat's VS Code global storage folder (default: found automatically; env TOKSTAT_STORAGE)
-
-Costs of models without a known price are shown as "unpriced", never as $0.
-The CLI never polls providers: quota shows the last snapshots the extension stored.`;
-
-function str(a: Args, k: string): string | undefined {
-  const v = a.flags.get(k);
+function str(a: Parsed, k: string): string | undefined {
+  const v = a.values[k];
   return typeof v === 'string' ? v : undefined;
 }
 
+const flag = (a: Parsed, k: string): boolean => a.values[k] === true;
+
+function styleOf(a: Parsed, io: CliIO): Style {
+  return styleFor(colourWanted({ color: flag(a, 'color'), noColor: flag(a, 'no-color'), env: io.env, isTTY: !!io.isTTY }));
+}
+
+/** --compact, or a terminal narrower than the full table. */
+const compactOf = (a: Parsed, io: CliIO): boolean => flag(a, 'compact') || (io.columns !== undefined && io.columns < 100);
+
+/**
+ * Prices: the extension's cached list when its storage is found, else the CLI's own cache, refreshed daily. Offline
+ * (the download failed within the last hour, or --offline) it uses the cached or bundled prices and, when a download
+ * was tried and failed, says so in one quiet line.
+ */
 async function pricing(io: CliIO, storage: string | undefined, offline: boolean): Promise<PricingService> {
+  const cache = cliCacheDir(io.env, io.home);
+  const failedAt = lastPriceFailure(cache);
+  const backoff = failedAt !== undefined && io.now - failedAt < PRICES_RETRY_MS && io.now >= failedAt;
   const svc = new PricingService({
-    cacheFile: storage ? path.join(storage, 'pricing', 'litellm.json') : undefined,
+    cacheFile: path.join(storage ?? cache, 'pricing', 'litellm.json'),
     url: io.env.TOKSTAT_PRICES_URL || DEFAULT_PRICES_URL,
-    offline,
+    offline: offline || backoff,
     timeoutMs: 15_000,
   });
   await svc.init();
   const r = await svc.refreshIfStale();
-  if (r === 'failed') io.err(`tokstat: could not refresh prices (${svc.status().lastError ?? 'unknown error'}); using ${svc.status().source} prices`);
+  if (r === 'failed') {
+    recordPriceFailure(cache, io.now);
+    io.err(`tokstat: prices from the ${svc.status().source} list (the LiteLLM price list could not be downloaded; next try in an hour)`);
+  } else if (r === 'updated' || r === 'fresh') {
+    clearPriceFailure(cache);
+  }
   return svc;
 }
 
@@ -125,24 +96,9 @@ function apiRows(records: Awaited<ReturnType<typeof readApiUsage>>, book: PriceB
   });
 }
 
-async function usage(a: Args, io: CliIO): Promise<number> {
-  const kind = (a.positional[0] ?? 'daily') as ReportKind;
-  if (!KINDS.includes(kind)) throw new UsageError(`unknown report "${kind}" (daily, monthly, session, model)`);
-  if (a.positional.length > 1) throw new UsageError(`unexpected argument "${a.positional[1]}"`);
-  const since = str(a, 'since');
-  const until = str(a, 'until');
-  for (const [n, v] of [['since', since], ['until', until]] as const) {
-    if (v !== undefined && (!DAY.test(v) || Number.isNaN(Date.parse(v)))) throw new UsageError(`--${n} must be a date YYYY-MM-DD`);
-  }
-  if (since && until && since > until) throw new UsageError('--since is after --until');
-  let agents: AgentId[] | undefined;
-  const agentFlag = str(a, 'agent');
-  if (agentFlag) {
-    agents = agentFlag.split(',').map((s) => s.trim()).filter(Boolean) as AgentId[];
-    const bad = agents.find((x) => !AGENTS.includes(x));
-    if (bad || agents.length === 0) throw new UsageError(`unknown agent "${bad ?? ''}" (${AGENTS.join(', ')})`);
-  }
-  const logAgents = (agents ?? AGENTS).filter((x): x is Exclude<AgentId, 'api'> => x !== 'api');
+/** Reads every selected agent's logs (and the API operations the extension stored), priced. */
+async function readRows(a: Parsed, io: CliIO, agents: AgentId[] | undefined): Promise<{ rows: UsageRow[]; hours: HourRow[]; prices: PricingService } | number> {
+  const logAgents = (agents ?? [...AGENT_IDS]).filter((x): x is Exclude<AgentId, 'api'> => x !== 'api');
   // A misdirected CLAUDE_CONFIG_DIR / CODEX_HOME / … would read nothing and report "No usage found": say what is wrong.
   const envProblems = await agentEnvProblems(io.env, io.home, logAgents);
   if (envProblems.length) {
@@ -150,8 +106,9 @@ async function usage(a: Args, io: CliIO): Promise<number> {
     return 1;
   }
   const storage = findStorage(str(a, 'storage'), io.env, io.home).dir;
-  const prices = await pricing(io, storage, a.flags.has('offline'));
+  const prices = await pricing(io, storage, flag(a, 'offline'));
   const rows: UsageRow[] = [];
+  const hours: HourRow[] = [];
   if (logAgents.length) {
     // Memory only: the extension's leader window owns the persisted index; the CLI reads the logs itself.
     const scanner = new UsageScanner({ env: io.env, home: io.home, price: prices.book.priceFn, mode: 'inline', watch: false, rescanMs: 0, sources: { agents: logAgents } });
@@ -159,6 +116,7 @@ async function usage(a: Args, io: CliIO): Promise<number> {
       await scanner.load();
       await scanner.scan();
       rows.push(...scanner.index.rows());
+      hours.push(...scanner.index.hours());
     } finally {
       scanner.dispose();
     }
@@ -166,29 +124,149 @@ async function usage(a: Args, io: CliIO): Promise<number> {
   if (storage && (!agents || agents.includes('api'))) {
     rows.push(...apiRows(await readApiUsage(path.join(storage, 'usage-api')), prices.book));
   }
+  return { rows, hours, prices };
+}
+
+function range(a: Parsed): { since?: string; until?: string } {
+  const since = parseDay('since', str(a, 'since'));
+  const until = parseDay('until', str(a, 'until'));
+  if (since && until && since > until) throw new UsageError('--since is after --until');
+  return { ...(since ? { since } : {}), ...(until ? { until } : {}) };
+}
+
+function pricesJson(prices: PricingService) {
+  const st = prices.status();
+  return { source: st.source, bundled: st.bundledSource, fetchedAt: st.fetchedAt ?? null };
+}
+
+async function usage(a: Parsed, io: CliIO): Promise<number> {
+  const kind = a.positional as ReportKind;
+  const { since, until } = range(a);
+  let agents: AgentId[] | undefined;
+  const agentFlag = str(a, 'agent');
+  if (agentFlag !== undefined) {
+    agents = agentFlag.split(',').map((s) => s.trim()).filter(Boolean) as AgentId[];
+    const bad = agents.find((x) => !(AGENT_IDS as readonly string[]).includes(x));
+    if (bad || agents.length === 0) throw new UsageError(`unknown agent "${bad ?? ''}" (${AGENT_IDS.join(', ')})`);
+  }
+  const read = await readRows(a, io, agents);
+  if (typeof read === 'number') return read;
+  const { rows, prices } = read;
   prices.dispose();
   const q = { fromDay: since, toDay: until, agents };
   const groupBy = kind === 'daily' || kind === 'monthly' ? 'day' : kind;
   let groups: UsageGroup[] = queryUsage(rows, { ...q, groupBy });
   if (kind === 'monthly') groups = byMonth(groups);
-  const st = prices.status();
-  if (a.flags.has('json')) {
+  // --breakdown: each row's figures per model, from the rows that make it up.
+  const breakdown = new Map<string, UsageGroup[]>();
+  if (flag(a, 'breakdown') && kind !== 'model') {
+    const keyOf = (r: UsageRow): string => (kind === 'daily' ? r.day : kind === 'monthly' ? r.day.slice(0, 7) : r.sessionId);
+    const byKey = new Map<string, UsageRow[]>();
+    for (const r of rows) {
+      const k = keyOf(r);
+      const l = byKey.get(k);
+      if (l) l.push(r);
+      else byKey.set(k, [r]);
+    }
+    for (const g of groups) breakdown.set(g.key, queryUsage(byKey.get(g.key) ?? [], { ...q, groupBy: 'model' }));
+  }
+  if (flag(a, 'json')) {
     const doc = {
+      schemaVersion: JSON_SCHEMA_VERSION,
       report: kind,
       since: since ?? null,
       until: until ?? null,
       agents: agents ?? null,
-      prices: { source: st.source, bundled: st.bundledSource, fetchedAt: st.fetchedAt ?? null },
-      rows: groups.map((g) => jsonRow(g)),
+      prices: pricesJson(prices),
+      rows: groups.map((g) => {
+        const row = jsonRow(g);
+        const models = breakdown.get(g.key);
+        if (models) row.models = models.map((m) => jsonRow(m));
+        return row;
+      }),
       totals: jsonRow(sumGroups(groups), 'total'),
     };
     io.out(JSON.stringify(doc, null, 2));
   } else if (groups.length === 0) {
     io.out('No usage found in the local agent logs for this range.');
   } else {
-    io.out(renderTable(kind, groups));
+    io.out(renderTable(kind, groups, { compact: compactOf(a, io), style: styleOf(a, io), ...(breakdown.size ? { breakdown } : {}) }));
   }
   return 0;
+}
+
+/** Claude Code's 5-hour blocks (ccusage's `blocks`), with the running block's projection. */
+async function blocks(a: Parsed, io: CliIO): Promise<number> {
+  const { since, until } = range(a);
+  const read = await readRows(a, io, ['claude-code']);
+  if (typeof read === 'number') return read;
+  const { prices, hours: hourRows } = read;
+  prices.dispose();
+  let list = fiveHourBlocks(hourRows, { agent: 'claude-code', now: io.now });
+  const dayOf = (t: number) => localDay(t);
+  list = list.filter((b) => (!since || dayOf(b.end - 1) >= since) && (!until || dayOf(b.start) <= until));
+  if (flag(a, 'active')) list = list.filter((b) => b.active);
+  const breakdown = new Map<number, UsageGroup[]>();
+  if (flag(a, 'breakdown')) {
+    for (const b of list) {
+      const per = new Map<string, UsageGroup>();
+      for (const h of hourRows) {
+        if (h.agent !== 'claude-code' || h.hour < b.start || h.hour >= b.end || h.requests <= 0) continue;
+        const g = per.get(h.model) ?? { ...jsonlessGroup(h.model) };
+        g.requests += h.requests;
+        g.inputTokens += h.inputTokens;
+        g.outputTokens += h.outputTokens;
+        g.cacheReadTokens += h.cacheReadTokens;
+        g.cacheWrite5mTokens += h.cacheWrite5mTokens;
+        g.cacheWrite1hTokens += h.cacheWrite1hTokens;
+        g.totalTokens += h.inputTokens + h.outputTokens + h.cacheReadTokens + h.cacheWrite5mTokens + h.cacheWrite1hTokens;
+        g.costUSD += h.costUSD;
+        g.unpricedRequests += h.unpricedRequests;
+        per.set(h.model, g);
+      }
+      breakdown.set(b.start, [...per.values()].sort((x, y) => y.costUSD - x.costUSD));
+    }
+  }
+  if (flag(a, 'json')) {
+    const r6 = (n: number) => Math.round(n * 1e6) / 1e6;
+    io.out(
+      JSON.stringify(
+        {
+          schemaVersion: JSON_SCHEMA_VERSION,
+          report: 'blocks',
+          since: since ?? null,
+          until: until ?? null,
+          prices: pricesJson(prices),
+          blocks: list.map((b) => {
+            const p = blockProjection(b, io.now);
+            return {
+              start: new Date(b.start).toISOString(),
+              end: new Date(b.end).toISOString(),
+              active: b.active,
+              models: b.models,
+              ...jsonRow({ ...b, reasoningTokens: 0, webSearchRequests: 0, loggedCostUSD: 0, tools: {} }, new Date(b.start).toISOString()),
+              projection: p ? { totalTokens: p.totalTokens, costUSD: r6(p.costUSD), remainingMinutes: Math.round(p.remainingMs / 60_000) } : null,
+              ...(breakdown.has(b.start) ? { byModel: breakdown.get(b.start)!.map((m) => jsonRow(m)) } : {}),
+            };
+          }),
+        },
+        null,
+        2,
+      ),
+    );
+  } else if (list.length === 0) {
+    io.out(flag(a, 'active') ? 'No Claude Code block is running now.' : 'No Claude Code usage found in this range.');
+  } else {
+    io.out(renderBlocks(list, io.now, { compact: compactOf(a, io), style: styleOf(a, io), ...(breakdown.size ? { breakdown } : {}) }));
+  }
+  return 0;
+}
+
+function jsonlessGroup(key: string): UsageGroup {
+  return {
+    key, agents: ['claude-code'], inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0,
+    webSearchRequests: 0, totalTokens: 0, requests: 0, costUSD: 0, unpricedRequests: 0, loggedCostUSD: 0, tools: {},
+  } as UsageGroup;
 }
 
 interface QuotaEntry {
@@ -212,12 +290,11 @@ async function accountNames(storage: string): Promise<Map<string, { name?: strin
   return m;
 }
 
-async function quota(a: Args, io: CliIO): Promise<number> {
-  if (a.positional.length) throw new UsageError(`unexpected argument "${a.positional[0]}"`);
+async function quota(a: Parsed, io: CliIO): Promise<number> {
   const found = findStorage(str(a, 'storage'), io.env, io.home);
-  const json = a.flags.has('json');
+  const json = flag(a, 'json');
   const fail = (message: string): number => {
-    if (json) io.out(JSON.stringify({ storage: found.dir ?? null, accounts: [], message }, null, 2));
+    if (json) io.out(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, storage: found.dir ?? null, accounts: [], message }, null, 2));
     else io.err(`tokstat: ${message}`);
     return 1;
   };
@@ -249,6 +326,7 @@ async function quota(a: Args, io: CliIO): Promise<number> {
     io.out(
       JSON.stringify(
         {
+          schemaVersion: JSON_SCHEMA_VERSION,
           storage: found.dir,
           accounts: entries.map((e) => ({
             name: e.name ?? null,
@@ -280,21 +358,22 @@ async function quota(a: Args, io: CliIO): Promise<number> {
 
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
-    const a = parseArgs(argv);
-    if (a.flags.has('version')) {
+    const inv = parseInvocation(argv);
+    if (inv.kind === 'version') {
       io.out(CLI_VERSION);
       return 0;
     }
-    if (a.flags.has('help') || !a.command || a.command === 'help') {
-      io.out(HELP);
-      return a.command || a.flags.has('help') ? 0 : 2;
+    if (inv.kind === 'help') {
+      io.out(helpText(inv.command));
+      return argv.length === 0 ? 2 : 0;
     }
-    if (a.command === 'usage') return await usage(a, io);
-    if (a.command === 'quota') return await quota(a, io);
-    throw new UsageError(`unknown command "${a.command}"`);
+    const a = inv.parsed;
+    if (a.command.name === 'usage') return await usage(a, io);
+    if (a.command.name === 'blocks') return await blocks(a, io);
+    return await quota(a, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`tokstat: ${e.message}\n\n${HELP}`);
+      io.err(`tokstat: ${e.message}\n(tokstat --help lists the commands; tokstat <command> --help their options)`);
       return 2;
     }
     io.err(`tokstat: ${e instanceof Error ? e.message : String(e)}`);
@@ -310,6 +389,8 @@ if (require.main === module) {
     env: process.env,
     home: os.homedir(),
     now: Number.isFinite(nowEnv) && nowEnv > 0 ? nowEnv : Date.now(),
+    isTTY: !!process.stdout.isTTY,
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   }).then(
     (code) => {
       process.exitCode = code;

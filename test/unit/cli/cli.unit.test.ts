@@ -56,6 +56,7 @@ test('usage daily --json: exact rows and totals, unpriced model kept as null', (
   const doc = JSON.parse(r.out);
   const base = { cacheWriteTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0, reasoningTokens: 0, unpricedRequests: 0 };
   assert.deepEqual(doc, {
+    schemaVersion: 1,
     report: 'daily',
     since: null,
     until: null,
@@ -128,7 +129,7 @@ test('quota --json: stored snapshots with their age; clear message without stora
   fs.writeFileSync(path.join(storage, 'accounts.json'), JSON.stringify({ version: 1, accounts: [{ id: 'acc1', name: 'work', providerId: 'copilot' }] }));
   const r = cli(h, ['quota', '--json'], { TOKSTAT_NOW: String(now) });
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(JSON.parse(r.out), { storage, accounts: [{ name: 'work', providerId: 'copilot', ageMs: 300_000, ...snapshot }] });
+  assert.deepEqual(JSON.parse(r.out), { schemaVersion: 1, storage, accounts: [{ name: 'work', providerId: 'copilot', ageMs: 300_000, ...snapshot }] });
   const text = cli(h, ['quota', '--storage', storage], { TOKSTAT_NOW: String(now) });
   assert.equal(text.code, 0);
   assert.equal(text.out, 'work (copilot) — up to date, 5m ago, Pro\n  Premium requests: 40% (120 / 300 requests), resets in 1d\n');
@@ -167,4 +168,104 @@ test('an agent folder variable that names a file, nothing or / says so and exits
   assert.equal(cli(h, ['usage', 'daily', '--offline', '--agent', 'codex'], { CLAUDE_CONFIG_DIR: file }).code, 0);
   const ok = cli(h, ['usage', 'daily', '--offline'], { CLAUDE_CONFIG_DIR: path.join(h, '.claude') });
   assert.equal(ok.code, 0, ok.err);
+});
+
+test('help: the command list, the options of each command, and `help <command>`', () => {
+  const h = home();
+  const top = cli(h, ['--help']);
+  assert.equal(top.code, 0);
+  assert.match(top.out, /^Commands:$/m);
+  for (const c of ['usage', 'blocks', 'quota']) assert.match(top.out, new RegExp(`^  ${c}\\s+\\S`, 'm'), c);
+  const u = cli(h, ['usage', '--help']);
+  assert.equal(u.code, 0);
+  assert.match(u.out, /^Usage: tokstat usage \[daily\|monthly\|session\|model\] \[options\]$/m);
+  assert.match(u.out, /-s, --since DATE\s+from this day \(YYYY-MM-DD or YYYYMMDD\)/);
+  assert.match(u.out, /-b, --breakdown/);
+  assert.equal(cli(h, ['help', 'blocks']).out, cli(h, ['blocks', '-h']).out);
+  assert.match(cli(h, ['help', 'blocks']).out, /--active/);
+  assert.equal(cli(h, []).code, 2, 'no command: the help, exit 2');
+});
+
+test('short flags and YYYYMMDD dates mean the same as the long forms', () => {
+  const h = home();
+  const long = JSON.parse(cli(h, ['usage', 'session', '--json', '--offline', '--since', '2026-09-08', '--until', '2026-09-30', '--agent', 'codex']).out);
+  const short = JSON.parse(cli(h, ['usage', 'session', '-j', '-O', '-s', '20260908', '-u', '20260930', '-a', 'codex']).out);
+  assert.deepEqual(short, long);
+  assert.equal(short.since, '2026-09-08');
+  for (const bad of ['20260231', '2026-13-01', '26-09-08']) {
+    const r = cli(h, ['usage', '-O', '--since', bad]);
+    assert.equal(r.code, 2, bad);
+    assert.match(r.err, /--since must be a date YYYY-MM-DD or YYYYMMDD/);
+  }
+});
+
+test('colour: on with FORCE_COLOR or --color, off with NO_COLOR or --no-color, off when not a terminal; JSON never', () => {
+  const h = home();
+  const esc = /\x1b\[/;
+  assert.ok(!esc.test(cli(h, ['usage', '-O']).out), 'not a terminal: plain');
+  assert.ok(esc.test(cli(h, ['usage', '-O'], { FORCE_COLOR: '1' }).out), 'FORCE_COLOR=1');
+  assert.ok(!esc.test(cli(h, ['usage', '-O'], { FORCE_COLOR: '0' }).out), 'FORCE_COLOR=0');
+  assert.ok(esc.test(cli(h, ['usage', '-O', '--color']).out), '--color');
+  assert.ok(esc.test(cli(h, ['usage', '-O', '--color'], { NO_COLOR: '1' }).out), '--color wins over NO_COLOR');
+  assert.ok(!esc.test(cli(h, ['usage', '-O'], { NO_COLOR: '1', FORCE_COLOR: '1' }).out), 'NO_COLOR wins over FORCE_COLOR');
+  assert.ok(!esc.test(cli(h, ['usage', '-O', '--no-color'], { FORCE_COLOR: '1' }).out), '--no-color');
+  assert.ok(!esc.test(cli(h, ['usage', '-O', '-j'], { FORCE_COLOR: '1' }).out), 'JSON is never coloured');
+  // Coloured or not, the columns line up the same.
+  const strip = (t: string) => t.replace(/\x1b\[\d+m/g, '');
+  assert.equal(strip(cli(h, ['usage', '-O'], { FORCE_COLOR: '1' }).out), cli(h, ['usage', '-O']).out);
+});
+
+test('--compact keeps the key, tokens in and out, total and cost', () => {
+  const h = home();
+  const r = cli(h, ['usage', '-O', '--compact']);
+  const lines = r.out.trimEnd().split('\n');
+  assert.match(lines[0]!, /^Date\s+Input\s+Output\s+Total tokens\s+Cost \(USD\)$/);
+  assert.match(lines.at(-1)!, /^Total\s+1,227\s+1,016\s+87,507\s+\$0\.22 \+1 unpriced$/);
+  assert.ok(Math.max(...lines.map((l) => l.length)) < 80, 'fits an 80-column terminal');
+});
+
+test('--breakdown: a line per model under each row, and per model in JSON', () => {
+  const h = home();
+  const doc = JSON.parse(cli(h, ['usage', 'monthly', '-j', '-O', '-b']).out);
+  assert.deepEqual(doc.rows.map((r: { key: string; models: Array<{ key: string; requests: number }> }) => [r.key, r.models.map((m) => [m.key, m.requests])]), [
+    ['2026-09', [['claude-sonnet-4-5-20250929', 1], ['gpt-5-codex', 1]].sort()],
+    ['2026-10', [['claude-mystery-9', 1]]],
+  ]);
+  const text = cli(h, ['usage', 'daily', '-O', '-b']).out;
+  assert.match(text, /^2026-09-07 .*\n\s+└ claude-sonnet-4-5-20250929\s/m);
+});
+
+test('blocks: Claude Code 5-hour blocks, the running one with its projection; --active; JSON', () => {
+  const h = home();
+  const at = (iso: string) => String(Date.parse(iso));
+  const all = JSON.parse(cli(h, ['blocks', '-j', '-O'], { TOKSTAT_NOW: at('2026-10-01T11:00:00Z') }).out);
+  assert.equal(all.schemaVersion, 1);
+  assert.deepEqual(all.blocks.map((b: { start: string; end: string; active: boolean; requests: number }) => [b.start, b.end, b.active, b.requests]), [
+    ['2026-09-07T05:00:00.000Z', '2026-09-07T10:00:00.000Z', false, 1],
+    ['2026-10-01T10:00:00.000Z', '2026-10-01T15:00:00.000Z', true, 1],
+  ]);
+  const running = all.blocks[1];
+  assert.deepEqual(running.projection, { totalTokens: 750, costUSD: 0, remainingMinutes: 240 }, '150 tokens in the first hour of five: 750 at this pace');
+  assert.equal(all.blocks[0].projection, null);
+  const active = JSON.parse(cli(h, ['blocks', '--active', '-j', '-O'], { TOKSTAT_NOW: at('2026-10-01T11:00:00Z') }).out);
+  assert.equal(active.blocks.length, 1);
+  const none = cli(h, ['blocks', '--active', '-O'], { TOKSTAT_NOW: at('2026-12-01T00:00:00Z') });
+  assert.equal(none.out.trim(), 'No Claude Code block is running now.');
+  const table = cli(h, ['blocks', '-O'], { TOKSTAT_NOW: at('2026-10-01T11:00:00Z') }).out;
+  assert.match(table, /^2026-10-01 10:00\s+active, 240m left\s+claude-mystery-9\s/m);
+  assert.match(table, /projected at this pace\s+~750/);
+});
+
+test('a price list that cannot be downloaded is one quiet line, then not tried again for an hour', () => {
+  const h = home();
+  const first = cli(h, ['usage', '-j']);
+  assert.equal(first.code, 0);
+  assert.deepEqual(first.err.trim().split('\n'), ['tokstat: prices from the bundled list (the LiteLLM price list could not be downloaded; next try in an hour)']);
+  assert.equal(JSON.parse(first.out).prices.source, 'bundled');
+  assert.ok(fs.existsSync(path.join(h, '.cache', 'tokstat', 'prices-failed-at')), 'the failure is remembered in the CLI cache');
+  const second = cli(h, ['usage', '-j']);
+  assert.equal(second.code, 0);
+  assert.equal(second.err, '', 'within the hour: no download tried, nothing said');
+  const later = cli(h, ['usage', '-j'], { TOKSTAT_NOW: String(Date.now() + 2 * 3_600_000) });
+  assert.match(later.err, /could not be downloaded/, 'after the hour it tries again');
 });

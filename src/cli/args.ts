@@ -1,0 +1,154 @@
+// The CLI's commands, their options and help, parsed with node:util's parseArgs (no hand-written parser).
+// Adding a command is one entry in COMMANDS: its options, its help text and its runner in main.ts.
+import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {}
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
+
+/** Options every command takes. */
+const COMMON: Record<string, OptionSpec> = {
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+  json: { type: 'boolean', short: 'j', description: 'print JSON (shape: docs/cli-json.md, "schemaVersion": 1)' },
+  color: { type: 'boolean', description: 'colour even when not writing to a terminal (also FORCE_COLOR=1)' },
+  'no-color': { type: 'boolean', description: 'no colour (also NO_COLOR=1)' },
+  storage: { type: 'string', valueName: 'DIR', description: "tokstat's VS Code storage folder (default: found automatically; env TOKSTAT_STORAGE)" },
+};
+
+const RANGE: Record<string, OptionSpec> = {
+  since: { type: 'string', short: 's', valueName: 'DATE', description: 'from this day (YYYY-MM-DD or YYYYMMDD)' },
+  until: { type: 'string', short: 'u', valueName: 'DATE', description: 'up to this day, included' },
+  offline: { type: 'boolean', short: 'O', description: 'do not download the LiteLLM price list (cached or bundled prices)' },
+  compact: { type: 'boolean', short: 'c', description: 'fewer columns, for narrow terminals (automatic below 100 columns)' },
+};
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  positionals?: { name: string; values: readonly string[]; default: string };
+  options: Record<string, OptionSpec>;
+  notes?: string;
+}
+
+export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] as const;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'usage',
+    summary: 'tokens and API-equivalent cost of your coding agents, from their local logs',
+    usage: 'tokstat usage [daily|monthly|session|model] [options]',
+    positionals: { name: 'report', values: ['daily', 'monthly', 'session', 'model'], default: 'daily' },
+    options: {
+      ...RANGE,
+      agent: { type: 'string', short: 'a', valueName: 'LIST', description: `only these agents, comma-separated (${AGENT_IDS.join(', ')})` },
+      breakdown: { type: 'boolean', short: 'b', description: 'a line per model under each row' },
+      ...COMMON,
+    },
+    notes: 'Costs of models without a known price are shown as "unpriced", never as $0.',
+  },
+  {
+    name: 'blocks',
+    summary: "Claude Code's 5-hour billing blocks (a block starts at its first message, floored to the hour)",
+    usage: 'tokstat blocks [options]',
+    options: {
+      ...RANGE,
+      active: { type: 'boolean', description: 'only the block running now, with its projection to the end of the block' },
+      breakdown: { type: 'boolean', short: 'b', description: 'a line per model under each block' },
+      ...COMMON,
+    },
+  },
+  {
+    name: 'quota',
+    summary: 'the quotas, balances and limits tokstat for VS Code last stored (the CLI never polls providers)',
+    usage: 'tokstat quota [options]',
+    options: { ...COMMON },
+  },
+];
+
+export interface Parsed {
+  command: CommandSpec;
+  positional: string;
+  values: Record<string, string | boolean | undefined>;
+}
+
+export type Invocation = { kind: 'help'; command?: CommandSpec } | { kind: 'version' } | { kind: 'run'; parsed: Parsed };
+
+export function findCommand(name: string | undefined): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/** Reads argv: `--version`/`-v`, `help [command]`, `<command> --help`, or a command with its options. */
+export function parseInvocation(argv: readonly string[]): Invocation {
+  const [first, ...rest] = argv;
+  if (first === undefined) return { kind: 'help' };
+  if (first === '--version' || first === '-v' || first === '-V') return { kind: 'version' };
+  if (first === '--help' || first === '-h') return { kind: 'help' };
+  if (first === 'help') {
+    if (rest[0] === undefined) return { kind: 'help' };
+    const c = findCommand(rest[0]);
+    if (!c) throw new UsageError(`unknown command "${rest[0]}" (${COMMANDS.map((x) => x.name).join(', ')})`);
+    return { kind: 'help', command: c };
+  }
+  const command = findCommand(first);
+  if (!command) throw new UsageError(`unknown command "${first}" (${COMMANDS.map((x) => x.name).join(', ')})`);
+  let parsed: ReturnType<typeof nodeParseArgs>;
+  try {
+    const options = Object.fromEntries(Object.entries(command.options).map(([k, { description: _d, valueName: _v, ...o }]) => [k, o]));
+    parsed = nodeParseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    // node:util's messages name the option: "Unknown option '--bogus'", "Option '--since <value>' argument missing".
+    throw new UsageError(String(e instanceof Error ? e.message : e).replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return { kind: 'help', command };
+  const pos = parsed.positionals;
+  let positional = '';
+  if (command.positionals) {
+    positional = pos[0] ?? command.positionals.default;
+    if (!command.positionals.values.includes(positional)) {
+      throw new UsageError(`unknown ${command.positionals.name} "${positional}" (${command.positionals.values.join(', ')})`);
+    }
+    if (pos.length > 1) throw new UsageError(`unexpected argument "${pos[1]}"`);
+  } else if (pos.length > 0) {
+    throw new UsageError(`unexpected argument "${pos[0]}"`);
+  }
+  return { kind: 'run', parsed: { command, positional, values } };
+}
+
+/** `YYYY-MM-DD` or `YYYYMMDD` → `YYYY-MM-DD`, a real calendar day; else a UsageError naming the option. */
+export function parseDay(option: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v.trim());
+  const day = m ? `${m[1]}-${m[2]}-${m[3]}` : '';
+  const d = m ? new Date(`${day}T00:00:00Z`) : undefined;
+  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== day) throw new UsageError(`--${option} must be a date YYYY-MM-DD or YYYYMMDD, not "${v}"`);
+  return day;
+}
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  const rows = Object.entries(options).map(([name, o]) => [`${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`, o.description] as const);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([l, d]) => `  ${l.padEnd(w)}  ${d}`);
+}
+
+export function helpText(command?: CommandSpec): string {
+  if (command) {
+    return [`tokstat ${command.name} — ${command.summary}`, '', `Usage: ${command.usage}`, '', 'Options:', ...optionLines(command.options), ...(command.notes ? ['', command.notes] : [])].join('\n');
+  }
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "tokstat — AI usage from your local agent logs and tokstat's stored quota snapshots",
+    '',
+    'Usage: tokstat <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    '',
+    '  tokstat <command> --help   the options of a command',
+    '  tokstat --version          the version',
+    '',
+    'Exit codes: 0 ok, 1 runtime failure (including an agent folder variable such as CLAUDE_CONFIG_DIR that names',
+    'no usable folder), 2 bad arguments.',
+  ].join('\n');
+}
