@@ -5,6 +5,11 @@ import { pickStatusMeter } from '../../core/summary';
 import { displayStatus } from '../../core/summary';
 import { accountTooltip, escapeMd } from '../tooltip';
 import { costText, formatTokens, todaySpendSuffix } from '../../core/usage/view';
+
+/** The status bar's short figure: the money ("$3.21"), or the tokens when every request was unpriced. */
+function shortFigure(t: { costUSD?: number; tokens: { total: number } }): string {
+  return t.costUSD === undefined ? `${formatTokens(t.tokens.total)} tokens` : `$${t.costUSD.toFixed(2)}`;
+}
 import type { UsageViewProvider } from '../tree/usageNodes';
 
 export interface StatusBarSettings {
@@ -59,13 +64,7 @@ export class StatusBarController implements vscode.Disposable {
     this.item.backgroundColor = undefined;
     const spend = this.todaySpend();
     if (entries.length === 0) {
-      this.item.text = `$(pulse) tokstat: Add account${spend?.suffix ?? ''}`;
-      this.item.tooltip = spend
-        ? new vscode.MarkdownString(`tokstat: add a GitHub Copilot or OpenRouter account to see what you have left\n\n---\n\n${spend.tooltip}`)
-        : 'tokstat: add a GitHub Copilot or OpenRouter account to see what you have left';
-      this.item.command = 'tokstat.addAccount';
-      this.item.accessibilityInformation = { label: 'tokstat: Add account' };
-      this.item.show();
+      this.renderWithoutAccounts();
       return;
     }
     const pick = pickStatusMeter(entries, this.settings.pinned());
@@ -100,6 +99,37 @@ export class StatusBarController implements vscode.Disposable {
     md.appendMarkdown('\n\n[$(dashboard) Dashboard](command:tokstat.openDashboard) · [$(refresh) Refresh all](command:tokstat.refreshAll) · [$(add) Add account](command:tokstat.addAccount)');
     this.item.tooltip = md;
     this.item.command = 'tokstat.openDashboard';
+    this.item.show();
+  }
+
+  /**
+   * No account: what the local agents cost, when there is anything to say (today's spend, else this month's), so a
+   * user who only wants agent cost gets it at a glance; otherwise a quiet icon that never asks for anything. Either
+   * can be hidden from the status bar's context menu or with `tokstat.statusBar.enabled`.
+   */
+  private renderWithoutAccounts(): void {
+    const view = this.usage?.view();
+    const add = '[$(add) Add an account](command:tokstat.addAccount) to see what your plans and keys have left';
+    const hide = '_Right-click to hide this item, or turn off `tokstat.statusBar.enabled`._';
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['tokstat.openDashboard', 'tokstat.addAccount'] };
+    const today = view?.visible ? view.totals.today : undefined;
+    const month = view?.visible ? view.totals.month : undefined;
+    const shown = today && today.requests > 0 ? { t: today, when: 'today' } : month && month.requests > 0 ? { t: month, when: 'this month' } : undefined;
+    if (shown) {
+      const cost = costText(shown.t);
+      this.item.text = `$(pulse) ${shortFigure(shown.t)} ${shown.when}`;
+      md.appendMarkdown(`**Local agents ${shown.when}:** ${escapeMd(cost)} · ${escapeMd(formatTokens(shown.t.tokens.total))} tokens · ${shown.t.requests} requests (API-equivalent prices)\n\n`);
+      md.appendMarkdown(`[$(dashboard) Dashboard](command:tokstat.openDashboard) · ${add}\n\n${hide}`);
+      this.item.command = 'tokstat.openDashboard';
+      this.item.accessibilityInformation = { label: `tokstat: local agents ${shown.when} ${cost}; no accounts yet, Add account` };
+    } else {
+      this.item.text = '$(pulse)';
+      md.appendMarkdown(`**tokstat** — no AI accounts yet.\n\n${add}.\n\n${hide}`);
+      this.item.command = 'tokstat.addAccount';
+      this.item.accessibilityInformation = { label: 'tokstat: no accounts yet, Add account' };
+    }
+    this.item.tooltip = md;
     this.item.show();
   }
 

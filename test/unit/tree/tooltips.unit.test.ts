@@ -102,3 +102,33 @@ test('tree: a meter whose last numbers were refused says so in its tooltip', () 
   const fine = (new MeterNode(entry(meter, undefined), meter, THRESHOLDS, NOW).toTreeItem().tooltip as { value: string }).value;
   assert.ok(!fine.includes('Last poll refused'), fine);
 });
+
+test('status bar without accounts: the agents’ spend when there is some, else a quiet icon; never a nag', () => {
+  const changed = new TestEmitter<string | undefined>();
+  const model = { entries: () => [], onDidChange: changed.event };
+  const usageChanged = new TestEmitter<void>();
+  const totals = (requests: number, costUSD: number | undefined, total: number) => ({ requests, unpricedRequests: costUSD === undefined ? requests : 0, tokens: { total } as never, ...(costUSD === undefined ? {} : { costUSD }) });
+  let view: unknown = { visible: false };
+  const usage = { view: () => view as never, onDidChange: usageChanged.event };
+  const bar = new StatusBarController(model as never, { enabled: () => true, pinned: () => '', show: () => 'used', thresholds: () => THRESHOLDS }, usage);
+  after(() => bar.dispose());
+  let d = bar.describe();
+  assert.equal(d.text, '$(pulse)', 'nothing to say: a quiet icon, no words');
+  assert.match(d.tooltip, /no AI accounts yet/);
+  assert.match(d.tooltip, /Right-click to hide/);
+  assert.match(d.accessibilityLabel, /no accounts yet, Add account/);
+
+  view = { visible: true, totals: { today: totals(12, 3.214, 1_200_000), month: totals(80, 45.1, 9_000_000) } };
+  bar.render();
+  d = bar.describe();
+  assert.equal(d.text, '$(pulse) $3.21 today');
+  assert.match(d.tooltip, /\*\*Local agents today:\*\* \$3\\\.21 · 1\\\.2M tokens · 12 requests/, "escaped Markdown");
+
+  view = { visible: true, totals: { today: totals(0, 0, 0), month: totals(80, 45.1, 9_000_000) } };
+  bar.render();
+  assert.equal(bar.describe().text, '$(pulse) $45.10 this month', 'nothing today: the month');
+
+  view = { visible: true, totals: { today: totals(5, undefined, 2_000), month: totals(5, undefined, 2_000) } };
+  bar.render();
+  assert.equal(bar.describe().text, '$(pulse) 2k tokens today', 'all unpriced: tokens, never $0');
+});
