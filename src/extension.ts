@@ -19,6 +19,8 @@ import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
 import { refreshCliLauncher, registerCliPathCommands } from './commands/cliPath';
 import { openWalkthroughOnce, registerWalkthrough } from './commands/walkthrough';
+import { registerDeleteLocalData } from './commands/deleteLocalData';
+import { deleteLocalDataIfRequested } from './core/localData';
 import { addCredentialFileAccount } from './commands/addAccount';
 import { FoundSignIns, scheduleDiscovery } from './host/discovery';
 import type { CommandDeps, PollControl } from './commands/deps';
@@ -82,6 +84,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   };
 
   const storage = context.globalStorageUri.fsPath;
+  // "Delete Local Data" asked for it before the last reload: empty the folder before any store opens it.
+  try {
+    const removed = deleteLocalDataIfRequested(storage);
+    if (removed) log.info(`[local data] deleted as asked: ${removed.join(', ') || 'nothing was there'}`);
+  } catch (err) {
+    log.error(`[local data] could not delete: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const store = new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log });
   context.subscriptions.push(store);
   const lease = new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` });
@@ -241,6 +250,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const cliDeps = { extensionPath: context.extensionPath, log };
   context.subscriptions.push(...registerCliPathCommands(cliDeps));
   context.subscriptions.push(registerWalkthrough());
+  context.subscriptions.push(registerDeleteLocalData({ storage, repo, log }));
 
   // Keep context keys, the schedule and the UI in step with the accounts and settings.
   const syncAccounts = () => {

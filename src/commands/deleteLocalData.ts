@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import type { AccountRepository } from '../core/accountRepository';
+import { requestLocalDataDeletion } from '../core/localData';
+import type { Logger } from '../core/log';
+import { errorText } from './deps';
+
+export interface DeleteLocalDataDeps {
+  storage: string;
+  repo: Pick<AccountRepository, 'list' | 'remove'>;
+  log: Logger;
+}
+
+/**
+ * "tokstat: Delete Local Data": history, the agent-usage index, API usage records, alert state, snapshots and the
+ * cached price list go; accounts and their keys stay unless the user asks for those too. Then the window reloads and
+ * the next activation empties the folder before anything opens it (core/localData.ts).
+ */
+export function registerDeleteLocalData(deps: DeleteLocalDataDeps): vscode.Disposable {
+  return vscode.commands.registerCommand('tokstat.deleteLocalData', async () => {
+    const data = 'Delete Local Data';
+    const all = 'Delete Data, Accounts and Keys';
+    const choice = await vscode.window.showWarningMessage(
+      'Delete tokstat’s local data?',
+      {
+        modal: true,
+        detail: `This removes the usage history, the index of your coding agents’ usage, alert state, stored snapshots and the cached price list from ${deps.storage}, then reloads this window. Your coding agents’ own logs are not touched. Accounts and their keys stay, unless you choose to delete them too. Close other VS Code windows first, or they keep what they have open.`,
+      },
+      data,
+      all,
+    );
+    if (choice !== data && choice !== all) return;
+    try {
+      if (choice === all) {
+        for (const a of deps.repo.list()) await deps.repo.remove(a.id);
+        deps.log.info('[local data] every account and its key removed');
+      }
+      requestLocalDataDeletion(deps.storage);
+      deps.log.info('[local data] deletion requested; reloading the window');
+    } catch (err) {
+      void vscode.window.showErrorMessage(`tokstat: could not delete local data: ${errorText(err)}`);
+      return;
+    }
+    await vscode.commands.executeCommand('workbench.action.reloadWindow');
+  });
+}
