@@ -809,13 +809,16 @@ export class UsageIndex {
         this.codexSeries.add(own);
         this.changes.codexSeries.push(own);
       }
-      if (copied) return void s.duplicates++;
+      if (copied) {
+        // Its own key too: a branch copy of this fork's history (original timestamps) is the same event again.
+        if (e.key) this.markSeen(hashKey(e.key));
+        return void s.duplicates++;
+      }
     }
     if (e.key) {
       const h = hashKey(e.key);
       if (this.seen.has(h)) return void s.duplicates++;
-      this.seen.add(h);
-      this.changes.seen.push(h);
+      this.markSeen(h);
     }
     const { cost, unpriced } = this.priceOf(r);
     this.add(r, 1, cost, unpriced);
@@ -902,6 +905,12 @@ export class UsageIndex {
     this.changes.claudeResp.add(h);
     this.add(r, 1, cost, unpriced);
     s.records++;
+  }
+
+  private markSeen(h: string): void {
+    if (this.seen.has(h)) return;
+    this.seen.add(h);
+    this.changes.seen.push(h);
   }
 
   private deletePending(id: string): void {
