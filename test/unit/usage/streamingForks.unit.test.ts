@@ -201,9 +201,12 @@ test('codex: a fork of a fork, and a branch copy without forked_from_id (origina
   // A branch copy of the parent without forked_from_id, original timestamps, then its own usage.
   const B = Date.UTC(2026, 4, 15, 9, 0, 0);
   write('sessions/2026/05/15/rollout-2026-05-15T09-00-00-branch-1.jsonl', [meta(B, 'branch-1'), ...parentLines().slice(1), tc(B + 60_000, u(3200, 300, 520, 40))]);
+  // A branch copy of the fork (its history as the fork wrote it, rewritten timestamps included), then its own usage.
+  const C = Date.UTC(2026, 4, 16, 9, 0, 0);
+  write('sessions/2026/05/16/rollout-2026-05-16T09-00-00-branch-2.jsonl', [meta(C, 'branch-2'), ctx(F), ...forkCopy, forkOwn, tc(C + 60_000, u(3507, 300, 601, 40))]);
   const s = new UsageScanner(opts);
   await s.scan();
-  assert.deepEqual(codexTotals(s), { input: PARENT.input + 500 + 100 + 200, cached: PARENT.cached, output: PARENT.output + 100 + 10 + 20, requests: 5 });
+  assert.deepEqual(codexTotals(s), { input: PARENT.input + 500 + 100 + 200 + 7, cached: PARENT.cached, output: PARENT.output + 100 + 10 + 20 + 1, requests: 6 });
   await s.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
