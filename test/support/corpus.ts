@@ -70,6 +70,8 @@ export interface CorpusOptions {
   claudeShare?: number;
   /** Every rare trap much more often, and smaller tool results (more sessions per MB): small test corpora hold them all. */
   dense?: boolean;
+  /** Responses with an empty requestId (default true; the ccusage bench leaves them out, see docs/bench-usage.md). */
+  emptyRequestIds?: boolean;
 }
 
 function rng(seed: number): () => number {
@@ -195,7 +197,7 @@ export function generateCorpus(dir: string, opts: CorpusOptions = {}): Corpus {
       }
       const at = ts;
       // Some front ends write no requestId (absent or empty): billed, one count per message id in the session.
-      const noReq = rand() < P(0.03, 0.15) ? (rand() < 0.5 ? 'absent' : 'empty') : undefined;
+      const noReq = rand() < P(0.03, 0.15) ? (rand() < 0.5 || opts.emptyRequestIds === false ? 'absent' : 'empty') : undefined;
       count('claude-code', at, {
         inputTokens: input, outputTokens: output, cacheReadTokens: read, cacheWrite5mTokens: w5, cacheWrite1hTokens: split ? w1 : 0,
         webSearchRequests: web, requests: 1,
