@@ -470,6 +470,7 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
     }
     case 'gemini-json': {
       // Rewritten in place on every message: read whole; the ledger replaces by message id.
+      if (tooBig(st, ctx)) return { ...base, offset: st.size };
       const buf = fs.readFileSync(f.path);
       ctx.stats.bytesRead += buf.length;
       const r = geminiJsonFile(buf.toString('utf8'), sessionFromName(f.path), ctx.events);
@@ -482,6 +483,7 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
       return { ...base, offset: buf.length };
     }
     case 'opencode-json': {
+      if (tooBig(st, ctx)) return { ...base, offset: st.size };
       const buf = fs.readFileSync(f.path);
       ctx.stats.bytesRead += buf.length;
       const obj = parseJsonObject(buf.toString('utf8'));
@@ -516,6 +518,16 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
       return { ...base, offset: bytes.length, state: { walSize: wal?.size ?? -1, walMtimeMs: wal?.mtimeMs ?? -1 } };
     }
   }
+}
+
+/**
+ * A file read whole as one JSON document (Gemini chats, opencode's legacy messages) may be at most 4 line caps
+ * (64 MiB by default): a larger one is skipped, counted as an oversize line, until it changes.
+ */
+function tooBig(st: fs.Stats, ctx: ReadCtx): boolean {
+  if (st.size <= ctx.maxLine * 4) return false;
+  ctx.stats.oversizeLines++;
+  return true;
 }
 
 function lineCursor(r: { offset: number; skipping: boolean }): { offset: number; skipping?: true } {

@@ -347,7 +347,7 @@ export class UsageScanner implements Disposable {
     if (result.rejectedLines || result.oversizeLines) {
       // Counts only: what the lines held is never logged.
       this.log.warn(
-        `scan skipped ${result.rejectedLines} line(s) with implausible values (negative, non-finite or above the per-request bounds) and ${result.oversizeLines} line(s) longer than ${MAX_LINE_BYTES} bytes`,
+        `scan skipped ${result.rejectedLines} line(s) with implausible values (negative, non-finite or above the per-request bounds) and ${result.oversizeLines} line(s) over the size cap (${this.opts.maxLineBytes ?? MAX_LINE_BYTES} bytes per line, 4 times that for a log read whole)`,
       );
     }
     if (changed && !this.disposed) this.changeEmitter.fire(result);

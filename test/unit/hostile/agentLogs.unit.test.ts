@@ -196,6 +196,25 @@ test('hostile agent logs: a giant line still being written (no newline yet) is s
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('hostile agent logs: a whole-file Gemini chat larger than 4 line caps is skipped, not read', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-hostile-'));
+  const file = path.join(dir, 'gemini', 'tmp', 'proj', 'chats', 'big.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const msg = { id: 'a', type: 'gemini', timestamp: new Date(T0).toISOString(), model: 'gemini-2.5-pro', tokens: { input: 10, output: 2 } };
+  fs.writeFileSync(file, JSON.stringify({ sessionId: 'g', messages: [msg], pad: 'p'.repeat(4 * CAP) }));
+  const s = scanner(dir);
+  const r = await s.scan();
+  assert.equal(r.oversizeLines, 1);
+  assert.ok(r.bytesRead < CAP, `not read (${r.bytesRead} bytes)`);
+  assert.equal(totalOf(s.index.rows()).requests, 0);
+  // Rewritten small: read.
+  fs.writeFileSync(file, JSON.stringify({ sessionId: 'g', messages: [msg] }));
+  await s.scan();
+  assert.equal(totalOf(s.index.rows()).requests, 1);
+  await s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('the line cap is 16 MiB by default', () => {
   assert.equal(MAX_LINE_BYTES, 16 * 1024 * 1024);
 });
