@@ -934,7 +934,7 @@ export async function benchCcusage(report: Report, opts: CcusageBenchOptions = {
     const ccUSD = Object.values(ccRerun.byAgentDay).reduce((s, x) => s + x.cost, 0);
     const bundledUSD = Object.values(warm.byAgentDay).reduce((s, x) => s + x.cost, 0);
     const diffPct = (Math.abs(tkUSD - adjUSD - ccUSD) / ccUSD) * 100;
-    log(`bench usage: cost with ccusage's prices (corpus after the append): tokstat $${tkUSD.toFixed(2)} (− $${adjUSD.toFixed(2)} for the semantic differences) vs ccusage $${ccUSD.toFixed(2)}; tokstat with its bundled table $${bundledUSD.toFixed(2)}`);
+    log(`bench usage: cost with ccusage's prices (corpus after the append): tokstat $${tkUSD.toFixed(2)} (${adjUSD > 0 ? '−' : '+'} $${Math.abs(adjUSD).toFixed(2)} for the semantic differences) vs ccusage $${ccUSD.toFixed(2)}; tokstat with its bundled table $${bundledUSD.toFixed(2)}`);
     rep('usage cost difference vs ccusage, same prices', diffPct, '%', native ? 0.5 : undefined);
     if (priced.cold.unpriced) log(`bench usage: ${priced.cold.unpriced} requests unpriced in the ccusage-rates run`);
 
