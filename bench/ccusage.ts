@@ -316,17 +316,27 @@ export function probeRates(cc: Ccusage, workDir: string, claudeModels: string[],
 // ───────────────────────────── semantic differences ─────────────────────────────
 
 interface Adjustments {
-  /** Claude assistant lines with usage but no requestId: ccusage counts them, tokstat (and the truth) do not. */
-  claudeIdless: ByAgentDay;
-  claudeIdlessLines: number;
   /**
-   * Codex subagent rollouts replay the parent's token_count events first; when the subagent's first own event carries
-   * only `total_token_usage`, ccusage takes the replayed parent total as its baseline, sees a negative delta and drops
-   * that event. tokstat (and the truth) count it.
+   * Added to ccusage's figures to give them tokstat's semantics (provider-apis.md §8.1), where ccusage 20.0.24 differs:
+   *  1. Claude responses whose lines carry no `requestId` field: ccusage counts every line (each repeats the input and
+   *     cache counts of the response); tokstat counts the response once, its most complete line, by message id within
+   *     the session (ccusage #976 asks for this).
+   *  2. Claude responses whose `requestId` is empty (`""`): ccusage drops them; tokstat counts them once, like 1 (they
+   *     were billed).
+   *  3. Streamed Claude responses whose first and most complete lines fall on different local days: ccusage counts
+   *     the response on its most complete line's day, tokstat on its first line's (the request's time). Same tokens,
+   *     another day.
+   *  4. Codex, see findCodexAdjustments.
    */
-  codexLost: ByAgentDay;
-  codexLostEvents: number;
-  /** The same records, for pricing the adjustments. */
+  ccToTokstat: ByAgentDay;
+  /** Responses of each kind. */
+  idlessResponses: number;
+  idlessExtraLines: number;
+  emptyRequestIdResponses: number;
+  acrossMidnight: number;
+  /** Codex events of a branch copy of a fork's rewritten copied history (see findCodexAdjustments). */
+  codexBranchOfRewrittenFork: number;
+  /** The same differences as records, for pricing them (sign: +1 tokstat counts it and ccusage does not). */
   records: Array<{ key: string; sign: 1 | -1; model: string; speed?: 'fast'; t: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWrite5mTokens: number; cacheWrite1hTokens: number } }>;
 }
 
@@ -340,57 +350,148 @@ function walk(dir: string, out: string[] = []): string[] {
   return out.sort();
 }
 
+interface AdjLine {
+  ts: number;
+  model: string;
+  fast: boolean;
+  t: { input: number; output: number; cacheRead: number; cacheWrite: number; w5: number; w1: number };
+}
+
 /** An independent pass over the corpus (plain string tests + JSON.parse), agreeing with neither tool's code. */
-function findAdjustments(claudeDir: string, codexHome: string): Adjustments {
-  const a: Adjustments = { claudeIdless: {}, claudeIdlessLines: 0, codexLost: {}, codexLostEvents: 0, records: [] };
+export function findAdjustments(claudeDir: string, codexHome?: string): Adjustments {
+  const a: Adjustments = { ccToTokstat: {}, idlessResponses: 0, idlessExtraLines: 0, emptyRequestIdResponses: 0, acrossMidnight: 0, codexBranchOfRewrittenFork: 0, records: [] };
+  if (codexHome) findCodexAdjustments(codexHome, a);
+  const groups = new Map<string, { kind: 'absent' | 'empty' | 'normal'; lines: AdjLine[] }>();
   for (const f of walk(path.join(claudeDir, 'projects'))) {
     for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
-      if (line.includes('"requestId"') || !line.includes('"type":"assistant"') || !line.includes('"usage"')) continue;
-      let j: { timestamp?: string; message?: { model?: string; usage?: Record<string, number> } };
+      if (!line.includes('"type":"assistant"') || !line.includes('"usage"')) continue;
+      let j: { timestamp?: string; sessionId?: string; requestId?: string; isSidechain?: boolean; message?: { id?: string; model?: string; usage?: Record<string, unknown> } };
       try {
         j = JSON.parse(line);
       } catch {
         continue;
       }
-      const u = j.message?.usage;
-      if (!u || !j.timestamp || j.message?.model === '<synthetic>') continue;
-      const key = `claude-code|${localDay(Date.parse(j.timestamp))}`;
-      const t = { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0, cacheRead: u.cache_read_input_tokens ?? 0, cacheWrite: u.cache_creation_input_tokens ?? 0 };
-      addTo(a.claudeIdless, key, t);
-      a.claudeIdlessLines++;
-      a.records.push({ key, sign: 1, model: j.message?.model ?? '', t: { inputTokens: t.input, outputTokens: t.output, cacheReadTokens: t.cacheRead, cacheWrite5mTokens: t.cacheWrite, cacheWrite1hTokens: 0 } });
+      const u = j.message?.usage as Record<string, number> & { cache_creation?: Record<string, number>; speed?: string } | undefined;
+      if (!u || !j.timestamp || !j.message?.id || !j.message.model || j.message.model === '<synthetic>' || j.isSidechain) continue;
+      const kind = j.requestId === undefined ? 'absent' : j.requestId === '' ? 'empty' : 'normal';
+      const key = kind === 'normal' ? `${j.message.id}|${j.requestId}` : `${j.sessionId}|${j.message.id}`;
+      const split = u.cache_creation && (u.cache_creation.ephemeral_5m_input_tokens !== undefined || u.cache_creation.ephemeral_1h_input_tokens !== undefined);
+      const w5 = split ? u.cache_creation!.ephemeral_5m_input_tokens ?? 0 : u.cache_creation_input_tokens ?? 0;
+      const w1 = split ? u.cache_creation!.ephemeral_1h_input_tokens ?? 0 : 0;
+      const l: AdjLine = {
+        ts: Date.parse(j.timestamp), model: j.message.model, fast: u.speed === 'fast',
+        t: { input: u.input_tokens ?? 0, output: u.output_tokens ?? 0, cacheRead: u.cache_read_input_tokens ?? 0, cacheWrite: w5 + w1, w5, w1 },
+      };
+      const g = groups.get(key) ?? { kind, lines: [] };
+      g.lines.push(l);
+      groups.set(key, g);
     }
   }
-  for (const f of walk(codexHome)) {
-    const lines = fs.readFileSync(f, 'utf8').split('\n');
-    if (!lines[0]?.includes('"subagent"')) continue;
-    let model = 'gpt-5';
-    let own = false;
-    for (const line of lines) {
-      if (line.includes('"type":"turn_context"')) model = (JSON.parse(line) as { payload: { model: string } }).payload.model ?? model;
-      if (line.includes('"type":"response_item"')) own = true;
-      if (!own || !line.includes('"type":"token_count"')) continue;
-      let j: { timestamp: string; payload: { info?: { total_token_usage?: Record<string, number>; last_token_usage?: unknown } | null } };
-      try {
-        j = JSON.parse(line);
-      } catch {
-        continue;
+  const rec = (l: AdjLine, sign: 1 | -1) => {
+    const key = `claude-code|${localDay(l.ts)}`;
+    a.records.push({ key, sign, model: l.model, ...(l.fast ? { speed: 'fast' as const } : {}), t: { inputTokens: l.t.input, outputTokens: l.t.output, cacheReadTokens: l.t.cacheRead, cacheWrite5mTokens: l.t.w5, cacheWrite1hTokens: l.t.w1 } });
+  };
+  for (const g of groups.values()) {
+    const first = g.lines.reduce((x, y) => (y.ts < x.ts ? y : x));
+    // The most complete line: the largest output, on a tie the later one.
+    const kept = g.lines.reduce((x, y) => (y.t.output > x.t.output || (y.t.output === x.t.output && y.ts >= x.ts) ? y : x));
+    const tk = `claude-code|${localDay(first.ts)}`;
+    if (g.kind === 'absent') {
+      // ccusage keeps one line per timestamp (the lines of a non-streamed response share theirs, a streamed one's differ).
+      const byTs = new Map<number, AdjLine>();
+      for (const l of g.lines) {
+        const x = byTs.get(l.ts);
+        if (!x || l.t.output > x.t.output) byTs.set(l.ts, l);
       }
-      const info = j.payload.info;
-      if (!info?.total_token_usage) continue;
-      if (!info.last_token_usage) {
-        const u = info.total_token_usage;
-        const cached = u.cached_input_tokens ?? 0;
-        const t = { input: (u.input_tokens ?? 0) - cached, output: u.output_tokens ?? 0, cacheRead: cached, cacheWrite: 0 };
-        const key = `codex|${localDay(Date.parse(j.timestamp))}`;
-        addTo(a.codexLost, key, t);
-        a.codexLostEvents++;
-        a.records.push({ key, sign: -1, model, t: { inputTokens: t.input, outputTokens: t.output, cacheReadTokens: t.cacheRead, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 } });
+      a.idlessResponses++;
+      a.idlessExtraLines += byTs.size - 1;
+      for (const l of byTs.values()) {
+        addTo(a.ccToTokstat, `claude-code|${localDay(l.ts)}`, l.t, -1);
+        rec(l, -1);
       }
-      break; // only the first own event is affected
+      addTo(a.ccToTokstat, tk, kept.t);
+      rec({ ...kept, ts: first.ts }, 1);
+    } else if (g.kind === 'empty') {
+      a.emptyRequestIdResponses++;
+      addTo(a.ccToTokstat, tk, kept.t);
+      rec({ ...kept, ts: first.ts }, 1);
+    } else if (localDay(first.ts) !== localDay(kept.ts)) {
+      a.acrossMidnight++;
+      addTo(a.ccToTokstat, `claude-code|${localDay(kept.ts)}`, kept.t, -1);
+      addTo(a.ccToTokstat, tk, kept.t);
     }
   }
   return a;
+}
+
+/**
+ * Codex: a branch copy (no `forked_from_id`) of a fork's history whose copied part had rewritten timestamps. Both tools
+ * set the fork's copied events aside; tokstat also remembers them, so the branch's copies of them are the same events
+ * again, while ccusage (which dedupes only events it counted, by timestamp, model and tokens) counts them. Independent
+ * pass, files in creation (name) order.
+ */
+function findCodexAdjustments(codexHome: string, a: Adjustments): void {
+  interface Ev { key: string; ts: number; model: string; total: string; d: { input: number; cached: number; output: number } }
+  const files = walk(codexHome).sort((x, y) => (path.basename(x) < path.basename(y) ? -1 : 1));
+  const series = new Map<string, Set<string>>();
+  const setAside = new Set<string>();
+  const counted = new Set<string>();
+  for (const f of files) {
+    const lines = fs.readFileSync(f, 'utf8').split('\n');
+    let id = '';
+    let forkOf: string | undefined;
+    let model = 'gpt-5';
+    let prev: Record<string, number> | undefined;
+    const evs: Ev[] = [];
+    const sub = lines.slice(0, 5).join('\n').includes('thread_spawn');
+    let firstTs: number | undefined;
+    for (const line of lines) {
+      let j: { timestamp?: string; type?: string; payload?: { id?: string; forked_from_id?: string; model?: string; type?: string; info?: { total_token_usage?: Record<string, number>; last_token_usage?: Record<string, number> } | null } };
+      try {
+        j = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const ts = Date.parse(j.timestamp ?? '');
+      if (firstTs === undefined && Number.isFinite(ts)) firstTs = ts;
+      if (j.type === 'session_meta') {
+        id = j.payload?.id ?? id;
+        forkOf = j.payload?.forked_from_id;
+      } else if (j.type === 'turn_context' && j.payload?.model) model = j.payload.model;
+      else if (j.type === 'event_msg' && j.payload?.type === 'token_count' && j.payload.info?.total_token_usage) {
+        const t = j.payload.info.total_token_usage;
+        const total = `${t.input_tokens},${t.cached_input_tokens},${t.output_tokens},${t.reasoning_output_tokens}`;
+        const last = j.payload.info.last_token_usage;
+        const same = prev && `${prev.input_tokens},${prev.cached_input_tokens},${prev.output_tokens},${prev.reasoning_output_tokens}` === total;
+        const replay = sub && firstTs !== undefined && ts - firstTs <= 1000;
+        const d = last ?? (prev ? { input_tokens: t.input_tokens! - prev.input_tokens!, cached_input_tokens: t.cached_input_tokens! - prev.cached_input_tokens!, output_tokens: t.output_tokens! - prev.output_tokens! } : t);
+        prev = t;
+        if (same || replay) continue;
+        evs.push({ key: `${j.timestamp}|${total}`, ts, model, total, d: { input: d.input_tokens ?? 0, cached: d.cached_input_tokens ?? 0, output: d.output_tokens ?? 0 } });
+      }
+    }
+    const own = series.get(id) ?? new Set<string>();
+    series.set(id, own);
+    for (const e of evs) {
+      const copied = forkOf !== undefined && (series.get(forkOf)?.has(e.total) ?? false);
+      own.add(e.total);
+      if (copied) {
+        if (!counted.has(e.key)) setAside.add(e.key);
+        continue;
+      }
+      if (counted.has(e.key)) continue;
+      counted.add(e.key);
+      if (setAside.has(e.key)) {
+        // ccusage counts it; tokstat knows it as the fork's copy.
+        const cached = Math.min(e.d.cached, e.d.input);
+        const t = { input: e.d.input - cached, output: e.d.output, cacheRead: cached, cacheWrite: 0 };
+        const key = `codex|${localDay(e.ts)}`;
+        addTo(a.ccToTokstat, key, t, -1);
+        a.records.push({ key, sign: -1, model: e.model, t: { inputTokens: t.input, outputTokens: t.output, cacheReadTokens: t.cacheRead, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0 } });
+        a.codexBranchOfRewrittenFork++;
+      }
+    }
+  }
 }
 
 // ───────────────────────────── appending ~1 MB ─────────────────────────────
@@ -689,7 +790,7 @@ export interface CcusageBenchResult {
     tokstatVsTruthMismatches: string[];
     tokstatVsCcusageMismatches: string[];
     ccusageRawDiff: Record<string, Tot>;
-    adjustments: { claudeIdlessLines: number; codexLostEvents: number };
+    adjustments: { idlessResponses: number; idlessExtraLines: number; emptyRequestIdResponses: number; acrossMidnight: number; codexBranchOfRewrittenFork: number };
     warmTokstatVsTruthMismatches: string[];
     warmTokstatVsCcusageMismatches: string[];
     totals: Record<string, { tokstat: Tot; ccusage: Tot; truth: Tot }>;
@@ -727,7 +828,9 @@ export async function benchCcusage(report: Report, opts: CcusageBenchOptions = {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-ccusage-bench-'));
   try {
     const g0 = performance.now();
-    const { claudeConfigDir, codexHome, truth } = generateCorpus(path.join(dir, 'corpus'), { seed, targetBytes: targetMB * 1_000_000 });
+    // No empty requestIds: ccusage 20.0.24 counts only some of those responses, by no rule found (docs/bench-usage.md);
+    // tokstat's rule for them (count once per message id) is tested on the dense corpus of the unit tests.
+    const { claudeConfigDir, codexHome, truth } = generateCorpus(path.join(dir, 'corpus'), { seed, targetBytes: targetMB * 1_000_000, emptyRequestIds: false });
     const generateMs = performance.now() - g0;
     const mb = truth.bytes / 1e6;
     log(`bench usage: corpus ${mb.toFixed(0)} MB, ${truth.files} files, generated in ${(generateMs / 1000).toFixed(1)} s${opts.keep ? ` at ${dir}` : ''}`);
@@ -792,7 +895,7 @@ export async function benchCcusage(report: Report, opts: CcusageBenchOptions = {
     if (tkBest.cold.cacheWrite5m !== t.cacheWrite5mTokens + truth.byAgent.codex.cacheWrite5mTokens || tkBest.cold.cacheWrite1h !== t.cacheWrite1hTokens) {
       vsTruth.push(`cache write 5m/1h split: ${tkBest.cold.cacheWrite5m}/${tkBest.cold.cacheWrite1h} vs ${t.cacheWrite5mTokens}/${t.cacheWrite1hTokens}`);
     }
-    const ccLike = merged([ccRun.byAgentDay, 1], [adj.claudeIdless, -1], [adj.codexLost, 1]);
+    const ccLike = merged([ccRun.byAgentDay, 1], [adj.ccToTokstat, 1]);
     const vsCc = diffTokens(tkMap, ccLike);
     const rawDiff: Record<string, Tot> = {};
     for (const ag of ['claude-code', 'codex']) {
@@ -802,9 +905,16 @@ export async function benchCcusage(report: Report, opts: CcusageBenchOptions = {
     }
     const truth2 = merged([truthMap, 1], [appended?.delta ?? {}, 1]);
     const warmVsTruth = diffTokens(warm.byAgentDay, truth2);
-    const warmVsCc = diffTokens(warm.byAgentDay, merged([ccRerun.byAgentDay, 1], [adj.claudeIdless, -1], [adj.codexLost, 1]));
+    const warmVsCc = diffTokens(warm.byAgentDay, merged([ccRerun.byAgentDay, 1], [adj.ccToTokstat, 1]));
     log(`bench usage: ccusage − tokstat raw token difference: ${JSON.stringify(rawDiff)}`);
-    log(`bench usage: explained by ${adj.claudeIdlessLines} Claude lines without requestId (ccusage counts them) and ${adj.codexLostEvents} Codex subagent first events with cumulative totals only (ccusage drops them)`);
+    log(
+      `bench usage: semantic differences (ccusage ${cc.version} vs tokstat, provider-apis.md §8.1), added to ccusage's figures before comparing: ` +
+        `${adj.idlessResponses} Claude responses without a requestId field (ccusage counts each of their lines, ${adj.idlessExtraLines} more lines; tokstat counts the most complete line once per message id and session), ` +
+        `${adj.emptyRequestIdResponses} with an empty requestId (ccusage drops them; tokstat counts them once, they were billed), ` +
+        `${adj.acrossMidnight} streamed responses whose first and most complete lines fall on different days (ccusage counts them on the most complete line's day, tokstat on the first line's); ` +
+        `Codex: ${adj.codexBranchOfRewrittenFork} events of branch copies (no forked_from_id) of a fork's copied history with rewritten timestamps (ccusage counts them: it dedupes only against events it counted, and it set the fork's copies aside; tokstat knows them as that copy). ` +
+        `Otherwise both count forks' copied history and branch copies once and take the subagent replay as the baseline`,
+    );
     for (const [label, list] of [['tokstat vs truth', vsTruth], ['tokstat vs ccusage (like for like)', vsCc], ['after append: tokstat vs truth', warmVsTruth], ['after append: tokstat vs ccusage', warmVsCc]] as const) {
       if (list.length) log(`bench usage: ${label} mismatches (first 5): ${list.slice(0, 5).join('; ')}`);
     }
@@ -816,14 +926,15 @@ export async function benchCcusage(report: Report, opts: CcusageBenchOptions = {
     rep('usage token mismatches tokstat vs ccusage, like for like (agent×day×kind)', vsCc.length + warmVsCc.length, 'count', native ? 0 : undefined);
 
     // Cost: tokstat priced with ccusage's probed rates vs ccusage's own total, with the adjustment records priced alike.
+    // What tokstat counts and ccusage does not (sign +1), or the reverse: tokstat − adjUSD has ccusage's semantics.
     let adjUSD = 0;
-    for (const r of adj.records) adjUSD += r.sign * (book.price({ model: r.model, ...r.t }).costUSD ?? 0);
+    for (const r of adj.records) adjUSD += r.sign * (book.price({ model: r.model, ...(r.speed ? { speed: r.speed } : {}), ...r.t }).costUSD ?? 0);
     const tkUSD = Object.values(priced.cold.byAgentDay).reduce((s, x) => s + x.cost, 0);
     // The priced scan runs after the append, so it is compared with ccusage's rerun on the same files.
     const ccUSD = Object.values(ccRerun.byAgentDay).reduce((s, x) => s + x.cost, 0);
     const bundledUSD = Object.values(warm.byAgentDay).reduce((s, x) => s + x.cost, 0);
-    const diffPct = (Math.abs(tkUSD + adjUSD - ccUSD) / ccUSD) * 100;
-    log(`bench usage: cost with ccusage's prices (corpus after the append): tokstat $${tkUSD.toFixed(2)} (+ $${adjUSD.toFixed(2)} for the semantic differences) vs ccusage $${ccUSD.toFixed(2)}; tokstat with its bundled table $${bundledUSD.toFixed(2)}`);
+    const diffPct = (Math.abs(tkUSD - adjUSD - ccUSD) / ccUSD) * 100;
+    log(`bench usage: cost with ccusage's prices (corpus after the append): tokstat $${tkUSD.toFixed(2)} (${adjUSD > 0 ? '−' : '+'} $${Math.abs(adjUSD).toFixed(2)} for the semantic differences) vs ccusage $${ccUSD.toFixed(2)}; tokstat with its bundled table $${bundledUSD.toFixed(2)}`);
     rep('usage cost difference vs ccusage, same prices', diffPct, '%', native ? 0.5 : undefined);
     if (priced.cold.unpriced) log(`bench usage: ${priced.cold.unpriced} requests unpriced in the ccusage-rates run`);
 
@@ -845,7 +956,7 @@ export async function benchCcusage(report: Report, opts: CcusageBenchOptions = {
       memory: { tokstatPeakMB: tkPeak, ...(ccPeak.length ? { ccusagePeakMB: Math.max(...ccPeak) } : {}) },
       tokens: {
         tokstatVsTruthMismatches: vsTruth, tokstatVsCcusageMismatches: vsCc, ccusageRawDiff: rawDiff,
-        adjustments: { claudeIdlessLines: adj.claudeIdlessLines, codexLostEvents: adj.codexLostEvents },
+        adjustments: { idlessResponses: adj.idlessResponses, idlessExtraLines: adj.idlessExtraLines, emptyRequestIdResponses: adj.emptyRequestIdResponses, acrossMidnight: adj.acrossMidnight, codexBranchOfRewrittenFork: adj.codexBranchOfRewrittenFork },
         warmTokstatVsTruthMismatches: warmVsTruth, warmTokstatVsCcusageMismatches: warmVsCc, totals,
       },
       cost: { rates, tokstatCcusageRatesUSD: tkUSD, ccusageUSD: ccUSD, adjustmentUSD: adjUSD, diffPct, tokstatBundledUSD: bundledUSD, unpricedRequests: priced.cold.unpriced },

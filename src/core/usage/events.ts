@@ -23,8 +23,18 @@ export type UsageEvent =
        * A lower priority never replaces a higher one (opencode DB rows = 2 beat legacy JSON files = 1).
        */
       replace?: { priority: number };
-      /** Claude: lets the ledger drop sidechain replays in favour of the parent request. */
+      /**
+       * Claude: lets the ledger drop sidechain replays in favour of the parent request. The key names one API
+       * response, written as several lines while it streams: the ledger keeps the most complete line per key (largest
+       * output, on a tie the later line), bucketed by the first line's timestamp.
+       */
       claude?: { messageId: string; sidechain: boolean };
+      /**
+       * Codex token-count events with cumulative totals: `series` (the session id) and `total` (the totals as text)
+       * place the event in its session's cumulative series; `forkOf` (session_meta.forked_from_id) makes an event
+       * whose totals are in the parent's series a copied one (counted with the parent, whatever its timestamp).
+       */
+      codex?: { series: string; total: string; forkOf?: string };
     }
   | {
       kind: 'tool';

@@ -10,9 +10,78 @@ type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-/** Non-negative finite integer-ish token count; anything else counts as 0. */
-const tok = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * Plausibility bounds of what one log line may carry (nothing in a log is trusted). A line with a value outside them
+ * is rejected whole (LineOutcome.Rejected, counted in the scan's statistics): a damaged or hostile `1e300` would
+ * otherwise become $1e294 in every total. The per-request bound is the API path's (INGEST_LIMITS.tokens); Codex's
+ * cumulative counters add up a whole session, hence their larger bound.
+ */
+export const LOG_LIMITS = {
+  /** Tokens of one kind in one request. */
+  tokens: 1e9,
+  /** Codex `total_token_usage` (a session's running sum). */
+  cumulativeTokens: 1e12,
+  /** An agent-logged cost of one request (USD). */
+  costUSD: 1e5,
+  /** Web searches in one request. */
+  webSearches: 1e6,
+  /** Model ids, session ids, message / request / tool ids (characters). */
+  idChars: 512,
+  /** A working directory (characters); a longer one is dropped (the workspace becomes unknown). */
+  cwdChars: 4096,
+} as const;
+
+/** Set by `tok`/`idOf` when the value being read is implausible; the line parsers reject the line when it is set. */
+let implausible = false;
+
+/**
+ * A token count: a missing or non-numeric value counts as 0 (absent); a negative, non-finite or implausibly large
+ * number marks the line implausible (and counts 0 here).
+ */
+function tok(v: unknown, max: number = LOG_LIMITS.tokens): number {
+  if (typeof v !== 'number') return 0;
+  if (!(v >= 0 && v <= max)) {
+    implausible = true;
+    return 0;
+  }
+  return v;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** A string from a log made safe to keep: lone surrogates become U+FFFD (they would not survive UTF-8). */
+function wellFormed(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return s.replace(LONE_SURROGATE, '\uFFFD');
+  }
+  return s;
+}
+
+/** An id-like string (model, session, message, request): non-empty, bounded (longer marks the line implausible). */
+function idOf(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v.length === 0) return undefined;
+  if (v.length > LOG_LIMITS.idChars) {
+    implausible = true;
+    return undefined;
+  }
+  return wellFormed(v);
+}
+
+function cwdOf(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 && v.length <= LOG_LIMITS.cwdChars ? wellFormed(v) : undefined;
+}
+
+/** An agent-logged cost: undefined when absent; out of [0, LOG_LIMITS.costUSD] marks the line implausible. */
+function costOf(v: unknown): number | undefined {
+  if (typeof v !== 'number') return undefined;
+  if (!(v >= 0 && v <= LOG_LIMITS.costUSD)) {
+    implausible = true;
+    return undefined;
+  }
+  return v;
+}
 
 function parseTs(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v < 1e12 ? v * 1000 : v;
@@ -50,6 +119,8 @@ export const enum LineOutcome {
   Ignored = 0,
   Parsed = 1,
   Malformed = 2,
+  /** Well-formed, but with an implausible value (see LOG_LIMITS): nothing of it is counted. */
+  Rejected = 3,
 }
 
 // ───────────────────────────── Claude Code (§8.1) ─────────────────────────────
@@ -126,8 +197,21 @@ export function claudeRelevantLineBytes(b: Buffer, s: number, e: number, st: Cla
   return claudeObject(obj, st, out);
 }
 
-/** The events of one parsed Claude line (exported for the fast-path tests, which feed it JSON.parse's objects). */
+/**
+ * The events of one parsed Claude line (exported for the fast-path tests, which feed it JSON.parse's objects). A line
+ * with an implausible value (LOG_LIMITS) adds no event at all and answers Rejected.
+ */
 export function claudeObject(obj: Json, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
+  const mark = out.length;
+  implausible = false;
+  const r = claudeEvents(obj, st, out);
+  if (!implausible) return r;
+  implausible = false;
+  out.length = mark;
+  return LineOutcome.Rejected;
+}
+
+function claudeEvents(obj: Json, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
   // The "agent progress" shape nests the entry under data.message; the outer line carries session, cwd, version.
   let entry: Json = obj;
   const data = obj.data;
@@ -140,15 +224,15 @@ export function claudeObject(obj: Json, st: ClaudeFileState, out: UsageEvent[]):
 
   const version = entry.version;
   if (version !== undefined && (typeof version !== 'string' || !SEMVER.test(version))) return LineOutcome.Parsed;
-  const sessionId = str(entry.sessionId) ?? st.fileSessionId;
-  const cwd = str(entry.cwd) ?? '';
+  const sessionId = idOf(entry.sessionId) ?? st.fileSessionId;
+  const cwd = cwdOf(entry.cwd) ?? '';
   const content = Array.isArray(msg.content) ? (msg.content as unknown[]) : undefined;
 
   if (msg.role === 'user' || entry.type === 'user') {
     if (content) {
       for (const b of content) {
         if (isObj(b) && b.type === 'tool_result') {
-          const id = str(b.tool_use_id);
+          const id = idOf(b.tool_use_id);
           if (id) out.push({ kind: 'toolResult', id, timestamp: ts, ...(b.is_error === true ? { error: true } : {}) });
         }
       }
@@ -156,28 +240,31 @@ export function claudeObject(obj: Json, st: ClaudeFileState, out: UsageEvent[]):
     return LineOutcome.Parsed;
   }
 
-  const model = str(msg.model);
+  const model = idOf(msg.model);
   if (!model || model === '<synthetic>') return LineOutcome.Parsed;
 
+  // Tool calls count from every line of a response (a streamed response writes each tool_use block on its own line).
   if (content) {
     for (const b of content) {
       if (isObj(b) && b.type === 'tool_use') {
-        const id = str(b.id);
-        const name = str(b.name);
+        const id = idOf(b.id);
+        const name = idOf(b.name);
         if (id && name) out.push({ kind: 'tool', id, name, timestamp: ts, cell: { agent: 'claude-code', model, cwd, sessionId } });
       }
     }
   }
 
   const usage = msg.usage;
-  const messageId = str(msg.id);
-  const requestId = str(entry.requestId);
-  if (!isObj(usage) || !messageId || !requestId) return LineOutcome.Parsed;
+  const messageId = idOf(msg.id);
+  if (!isObj(usage) || !messageId) return LineOutcome.Parsed;
+  // Some Anthropic-compatible front ends write no (or an empty) requestId: still billed, deduplicated by the message
+  // id within the session instead (provider-apis.md §8.1).
+  const requestId = idOf(entry.requestId);
 
   const cc = usage.cache_creation;
   let w5 = 0;
   let w1h = 0;
-  if (isObj(cc) && (num(cc.ephemeral_5m_input_tokens) !== undefined || num(cc.ephemeral_1h_input_tokens) !== undefined)) {
+  if (isObj(cc) && (typeof cc.ephemeral_5m_input_tokens === 'number' || typeof cc.ephemeral_1h_input_tokens === 'number')) {
     w5 = tok(cc.ephemeral_5m_input_tokens);
     w1h = tok(cc.ephemeral_1h_input_tokens);
   } else {
@@ -197,15 +284,16 @@ export function claudeObject(obj: Json, st: ClaudeFileState, out: UsageEvent[]):
     cacheWrite5mTokens: w5,
     cacheWrite1hTokens: w1h,
     reasoningTokens: 0,
-    webSearchRequests: isObj(stu) ? tok(stu.web_search_requests) : 0,
+    webSearchRequests: isObj(stu) ? tok(stu.web_search_requests, LOG_LIMITS.webSearches) : 0,
   };
   if (usage.speed === 'fast') record.speed = 'fast';
-  const cost = num(entry.costUSD);
+  const cost = costOf(entry.costUSD);
   if (cost !== undefined) record.costUSD = cost;
   out.push({
     kind: 'record',
     record,
-    key: `cc|${messageId}|${requestId}`,
+    // One API response is written as several lines while it streams: the ledger keeps the most complete one per key.
+    key: requestId ? `cc|${messageId}|${requestId}` : `cc|${sessionId}|${messageId}`,
     claude: { messageId, sidechain: entry.isSidechain === true },
   });
   return LineOutcome.Parsed;
@@ -221,11 +309,13 @@ interface CodexTotals {
 }
 
 export interface CodexFileState {
-  /** File name (stable across the move to archived_sessions), part of every record key. */
+  /** File name (stable across the move to archived_sessions), part of the key of lines without a timestamp. */
   fileKey: string;
   /** CODEX_HOME the file belongs to (plan windows are per home). */
   home: string;
   sessionId: string;
+  /** `session_meta.forked_from_id`: the session whose history this rollout begins with a copy of. */
+  forkOf?: string;
   model?: string;
   cwd?: string;
   prev?: CodexTotals;
@@ -238,18 +328,19 @@ export interface CodexFileState {
   windows?: PlanWindow[];
 }
 
-function codexTotals(v: unknown): CodexTotals | undefined {
+function codexTotals(v: unknown, max: number = LOG_LIMITS.tokens): CodexTotals | undefined {
   if (!isObj(v)) return undefined;
   return {
-    input: tok(v.input_tokens),
-    cached: tok(v.cached_input_tokens ?? v.cache_read_input_tokens),
-    output: tok(v.output_tokens),
-    reasoning: tok(v.reasoning_output_tokens),
+    input: tok(v.input_tokens, max),
+    cached: tok(v.cached_input_tokens ?? v.cache_read_input_tokens, max),
+    output: tok(v.output_tokens, max),
+    reasoning: tok(v.reasoning_output_tokens, max),
   };
 }
 
 const sameTotals = (a: CodexTotals, b: CodexTotals) =>
   a.input === b.input && a.cached === b.cached && a.output === b.output && a.reasoning === b.reasoning;
+const totalsText = (t: CodexTotals) => `${t.input},${t.cached},${t.output},${t.reasoning}`;
 
 function codexWindows(rl: unknown, observedAt: number): PlanWindow[] | undefined {
   if (!isObj(rl)) return undefined;
@@ -271,15 +362,23 @@ function codexWindows(rl: unknown, observedAt: number): PlanWindow[] | undefined
   return out.length ? out : undefined;
 }
 
-function codexRecord(st: CodexFileState, ts: number, d: CodexTotals, lineOffset: number, out: UsageEvent[]): void {
+/**
+ * One Codex record event. Token-count events are keyed by what they say (timestamp, model, usage, cumulative totals)
+ * rather than by where they are: the same event copied into another rollout (a branch's history with the original
+ * timestamps, an archived copy, a file re-read after replacement) is counted once (provider-apis.md §8.2). Lines
+ * without a timestamp (headless output) keep the file + offset key. `total` makes the event part of its session's
+ * cumulative series, which a fork's copied prefix is recognised by.
+ */
+function codexRecord(st: CodexFileState, ts: number, hasTs: boolean, d: CodexTotals, total: CodexTotals | undefined, lineOffset: number, out: UsageEvent[]): void {
   if (d.input === 0 && d.cached === 0 && d.output === 0 && d.reasoning === 0) return;
   // input includes cached (clamped), output includes reasoning.
   const cached = Math.min(d.cached, d.input);
+  const model = st.model ?? 'gpt-5';
   const record: UsageRecord = {
     agent: 'codex',
     timestamp: ts,
     sessionId: st.sessionId,
-    model: st.model ?? 'gpt-5',
+    model,
     ...(st.cwd ? { cwd: st.cwd } : {}),
     inputTokens: d.input - cached,
     outputTokens: d.output,
@@ -290,12 +389,17 @@ function codexRecord(st: CodexFileState, ts: number, d: CodexTotals, lineOffset:
     webSearchRequests: 0,
   };
   if (!st.model) record.isFallbackModel = true;
-  // Keyed by file name + byte offset: a copy of the same rollout (archive, re-read after replacement) is not recounted.
-  out.push({ kind: 'record', record, key: `cx|${st.fileKey}|${lineOffset}` });
+  const key = hasTs ? `cx|${ts}|${model}|${totalsText(d)}|${total ? totalsText(total) : ''}` : `cx|${st.fileKey}|${lineOffset}`;
+  out.push({
+    kind: 'record',
+    record,
+    key,
+    ...(total ? { codex: { series: st.sessionId, total: totalsText(total), ...(st.forkOf ? { forkOf: st.forkOf } : {}) } } : {}),
+  });
 }
 
 /** Every key whose string value codexLine reads; all other strings (tool outputs, messages) may come back as null. */
-export const CODEX_STRING_KEYS: ReadonlySet<string> = new Set(['timestamp', 'type', 'id', 'cwd', 'model', 'call_id', 'name', 'thread_id']);
+export const CODEX_STRING_KEYS: ReadonlySet<string> = new Set(['timestamp', 'type', 'id', 'cwd', 'model', 'call_id', 'name', 'thread_id', 'forked_from_id']);
 
 export function codexLine(line: string, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
   const obj = parseObjectKeeping(line, CODEX_STRING_KEYS);
@@ -319,24 +423,42 @@ export function codexLineBytes(b: Buffer, s: number, e: number, lineOffset: numb
   return codexObject(obj, lineOffset, st, out);
 }
 
-/** The events of one parsed Codex line (exported like claudeObject). */
+/**
+ * The events of one parsed Codex line (exported like claudeObject). A line with an implausible value adds no event
+ * and leaves the file's state (cumulative baseline, model) as it was: the next good line counts from the last good one.
+ */
 export function codexObject(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
+  const mark = out.length;
+  const saved = { ...st };
+  implausible = false;
+  const r = codexEvents(obj, lineOffset, st, out);
+  if (!implausible) return r;
+  implausible = false;
+  out.length = mark;
+  Object.assign(st, saved);
+  for (const k of Object.keys(st) as Array<keyof CodexFileState>) if (!(k in saved)) delete st[k];
+  return LineOutcome.Rejected;
+}
+
+function codexEvents(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
   const ts = parseTs(obj.timestamp);
   if (ts !== undefined && st.firstTs === undefined) st.firstTs = ts;
   const type = obj.type;
   const p = obj.payload;
   if (isObj(p)) {
     if (type === 'session_meta') {
-      const id = str(p.id);
+      const id = idOf(p.id);
       if (id) st.sessionId = id;
-      const cwd = str(p.cwd);
+      const fork = idOf(p.forked_from_id);
+      if (fork && fork !== st.sessionId) st.forkOf = fork;
+      const cwd = cwdOf(p.cwd);
       if (cwd) st.cwd = cwd;
       return LineOutcome.Parsed;
     }
     if (type === 'turn_context') {
-      const model = str(p.model);
+      const model = idOf(p.model);
       if (model) st.model = model;
-      const cwd = str(p.cwd);
+      const cwd = cwdOf(p.cwd);
       if (cwd) st.cwd = cwd;
       return LineOutcome.Parsed;
     }
@@ -346,34 +468,40 @@ export function codexObject(obj: Json, lineOffset: number, st: CodexFileState, o
       if (windows && (!st.windows?.length || st.windows[0]!.observedAt <= ts)) st.windows = windows;
       const info = p.info;
       if (!isObj(info)) return LineOutcome.Parsed; // rate-limit-only event
-      // A subagent's first second replays the parent's events: neither counted nor part of this file's own series.
-      if (st.subagent && st.firstTs !== undefined && ts - st.firstTs <= 1000) return LineOutcome.Parsed;
-      const total = codexTotals(info.total_token_usage);
+      const total = codexTotals(info.total_token_usage, LOG_LIMITS.cumulativeTokens);
       const last = codexTotals(info.last_token_usage);
+      // A subagent's first second replays the parent's events: not counted, but the replayed cumulative totals are
+      // the baseline of the file's first own event (when that one carries totals only, it counts total − replayed).
+      if (st.subagent && st.firstTs !== undefined && ts - st.firstTs <= 1000) {
+        if (total) st.prev = total;
+        return LineOutcome.Parsed;
+      }
       let delta: CodexTotals | undefined;
       if (total && st.prev && sameTotals(total, st.prev)) delta = undefined; // repeated event: nothing new
       else if (last) delta = last;
       else if (total) {
         const p0 = st.prev;
-        // A counter that went backwards means a new cumulative series (resumed/forked session): take it whole.
+        // A counter that went backwards means a new cumulative series (resumed session): take it whole.
         delta =
           p0 && total.input >= p0.input && total.cached >= p0.cached && total.output >= p0.output && total.reasoning >= p0.reasoning
             ? { input: total.input - p0.input, cached: total.cached - p0.cached, output: total.output - p0.output, reasoning: total.reasoning - p0.reasoning }
             : total;
+        // A difference of cumulative counters is one request's usage: it has the per-request bound.
+        for (const v of [delta.input, delta.cached, delta.output, delta.reasoning]) tok(v);
       }
       if (total) st.prev = total;
-      if (delta) codexRecord(st, ts, delta, lineOffset, out);
+      if (delta) codexRecord(st, ts, true, delta, total, lineOffset, out);
       return LineOutcome.Parsed;
     }
     if (type === 'response_item' && ts !== undefined) {
       const pt = p.type;
       if (pt === 'function_call' || pt === 'custom_tool_call' || pt === 'local_shell_call') {
-        const id = str(p.call_id) ?? str(p.id);
-        const name = str(p.name) ?? (pt === 'local_shell_call' ? 'shell' : undefined);
+        const id = idOf(p.call_id) ?? idOf(p.id);
+        const name = idOf(p.name) ?? (pt === 'local_shell_call' ? 'shell' : undefined);
         if (id && name)
           out.push({ kind: 'tool', id: `cx|${id}`, name, timestamp: ts, cell: { agent: 'codex', model: st.model ?? 'gpt-5', cwd: st.cwd ?? '', sessionId: st.sessionId } });
       } else if (pt === 'function_call_output' || pt === 'custom_tool_call_output') {
-        const id = str(p.call_id);
+        const id = idOf(p.call_id);
         if (id) out.push({ kind: 'toolResult', id: `cx|${id}`, timestamp: ts });
       }
       return LineOutcome.Parsed;
@@ -382,16 +510,16 @@ export function codexObject(obj: Json, lineOffset: number, st: CodexFileState, o
   }
   // Headless `codex exec --json`: {"type":"thread.started","thread_id"} and usage at top level / under result / response.
   if (type === 'thread.started') {
-    const id = str(obj.thread_id);
+    const id = idOf(obj.thread_id);
     if (id) st.sessionId = id;
     return LineOutcome.Parsed;
   }
-  const model = str(obj.model);
+  const model = idOf(obj.model);
   if (model) st.model = model;
   const usage = isObj(obj.usage) ? obj.usage : isObj(obj.result) && isObj(obj.result.usage) ? obj.result.usage : isObj(obj.response) && isObj(obj.response.usage) ? obj.response.usage : undefined;
   if (usage) {
     const d = codexTotals(usage);
-    if (d) codexRecord(st, ts ?? st.firstTs ?? st.fallbackTs ?? 0, d, lineOffset, out);
+    if (d) codexRecord(st, ts ?? st.firstTs ?? st.fallbackTs ?? 0, ts !== undefined, d, undefined, lineOffset, out);
   }
   return LineOutcome.Parsed;
 }
@@ -402,8 +530,20 @@ export interface GeminiFileState {
   sessionId: string;
 }
 
-/** One `type:"gemini"` message → record event keyed by session + message id (later replaces earlier). */
-function geminiMessage(m: Json, sessionId: string, fallbackTs: number | undefined, out: UsageEvent[]): boolean {
+/**
+ * One `type:"gemini"` message → record event keyed by session + message id (later replaces earlier). Rejected: an
+ * implausible value (nothing added).
+ */
+function geminiMessage(m: Json, sessionId: string, fallbackTs: number | undefined, out: UsageEvent[]): boolean | 'rejected' {
+  implausible = false;
+  const r = geminiRecord(m, sessionId, fallbackTs, out);
+  if (!implausible) return r;
+  implausible = false;
+  if (r) out.pop();
+  return 'rejected';
+}
+
+function geminiRecord(m: Json, sessionId: string, fallbackTs: number | undefined, out: UsageEvent[]): boolean {
   if (m.type !== 'gemini' || !isObj(m.tokens)) return false;
   const t = m.tokens;
   const input = tok(t.input);
@@ -422,7 +562,7 @@ function geminiMessage(m: Json, sessionId: string, fallbackTs: number | undefine
     agent: 'gemini-cli',
     timestamp: ts,
     sessionId,
-    model: str(m.model) ?? 'gemini-unknown',
+    model: idOf(m.model) ?? 'gemini-unknown',
     inputTokens: uncached + tool,
     outputTokens: output + thoughts,
     cacheReadTokens: cached,
@@ -452,14 +592,23 @@ export function geminiLine(line: string, st: GeminiFileState, out: UsageEvent[])
     st.sessionId = obj.sessionId as string;
     return LineOutcome.Parsed;
   }
-  geminiMessage(obj, str(obj.sessionId) ?? st.sessionId, undefined, out);
-  return LineOutcome.Parsed;
+  return geminiMessage(obj, str(obj.sessionId) ?? st.sessionId, undefined, out) === 'rejected' ? LineOutcome.Rejected : LineOutcome.Parsed;
 }
 
 // ───────────────────────────── opencode (§8.4) ─────────────────────────────
 
-/** One opencode message (DB row data or legacy JSON file). Priority: DB rows 2, legacy files 1. */
+/** One opencode message (DB row data or legacy JSON file). Priority: DB rows 2, legacy files 1. Implausible: nothing. */
 export function opencodeMessage(data: unknown, rowId: string | undefined, rowSession: string | undefined, priority: number, out: UsageEvent[]): boolean {
+  implausible = false;
+  const mark = out.length;
+  const r = opencodeRecord(data, rowId, rowSession, priority, out);
+  if (!implausible) return r;
+  implausible = false;
+  out.length = mark;
+  return false;
+}
+
+function opencodeRecord(data: unknown, rowId: string | undefined, rowSession: string | undefined, priority: number, out: UsageEvent[]): boolean {
   if (!isObj(data)) return false;
   if (data.role !== undefined && data.role !== 'assistant') return false;
   const t = data.tokens;
@@ -475,7 +624,7 @@ export function opencodeMessage(data: unknown, rowId: string | undefined, rowSes
     agent: 'opencode',
     timestamp: ts,
     sessionId: rowSession ?? str(data.sessionID) ?? 'unknown',
-    model: str(data.modelID) ?? (providerID ? `${providerID}/unknown` : 'unknown'),
+    model: idOf(data.modelID) ?? (providerID ? `${providerID}/unknown` : 'unknown'),
     inputTokens: tok(t.input),
     // opencode logs reasoning apart from output; both are billed as output.
     outputTokens: tok(t.output) + reasoning,
@@ -489,7 +638,7 @@ export function opencodeMessage(data: unknown, rowId: string | undefined, rowSes
   const cwd = isObj(path) ? str(path.cwd) ?? str(path.root) : undefined;
   if (cwd) record.cwd = cwd;
   // 0 means "subscription, price it yourself".
-  const cost = num(data.cost);
+  const cost = costOf(data.cost);
   if (cost !== undefined && cost > 0) record.costUSD = cost;
   if (record.inputTokens + record.outputTokens + record.cacheReadTokens + record.cacheWrite5mTokens === 0 && record.costUSD === undefined) return false;
   out.push({ kind: 'record', record, key: `oc|${id}`, replace: { priority } });

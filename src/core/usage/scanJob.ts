@@ -37,6 +37,11 @@ export interface FileCursor {
   offset: number;
   /** Parser continuation (Codex model/totals, Gemini session id, opencode -wal stat). */
   state?: unknown;
+  /**
+   * `offset` is inside a line longer than the line cap, already skipped up to there: the next read discards bytes
+   * up to the next newline instead of parsing them.
+   */
+  skipping?: boolean;
   /** The file was not found by the last scan; what it contributed stays in the aggregates. */
   missing?: boolean;
 }
@@ -50,6 +55,11 @@ export interface ScanJobInput {
   yieldEveryMs?: number;
   /** Read buffer size (tests use small ones to cross chunk boundaries). Default 1 MiB. */
   chunkBytes?: number;
+  /**
+   * Longest line read (default MAX_LINE_BYTES, 16 MiB). A longer one is skipped without being held whole in memory,
+   * counted in `oversizeLines`, and the cursor moves past it, so an append never makes it be read again.
+   */
+  maxLineBytes?: number;
   /**
    * Streams the output: called with the events and cursors of whole files whenever at least `batchEvents` events
    * are pending, so the caller can fold them in while reading goes on and no scan ever holds all its events at once.
@@ -88,6 +98,10 @@ export interface ScanJobStats {
   bytesRead: number;
   linesParsed: number;
   malformedLines: number;
+  /** Well-formed lines with an implausible value (parsers.ts LOG_LIMITS): nothing of them is counted. */
+  rejectedLines: number;
+  /** Lines longer than the line cap, skipped. */
+  oversizeLines: number;
   errors: number;
   durationMs: number;
 }
@@ -109,6 +123,11 @@ export interface ScanJobOutput {
 }
 
 const MAX_DEPTH = 10;
+/**
+ * Longest log line read: 16 MiB. Real lines are a few KB (a bulky tool result a few MB); a longer one (a damaged file,
+ * a runaway write without a newline) is skipped and the cursor moves past it.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 // readdirSync: one folder listing is tens of microseconds; awaiting a thread-pool round trip per folder made
 // discovery of ~2 000 folders dominate a no-change rescan. The in-process fallback still yields between folders.
@@ -155,7 +174,9 @@ async function discover(src: ResolvedSources, y: Yielder): Promise<ScanTarget[]>
     await walk(path.join(home, 'archived_sessions'), 0, (p, name) => {
       if (name.endsWith('.jsonl') && !byName.has(name)) byName.set(name, { id: `codex:${home}:${name}`, kind: 'codex', agent: 'codex', path: p, home });
     }, y);
-    found.push(...byName.values());
+    // In name order, which is creation order (`rollout-<timestamp>-<uuid>.jsonl`): a forked rollout is read after the
+    // one it was forked from, so its copied history is recognised as such (see UsageIndex, Codex series).
+    found.push(...[...byName.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]));
   }
   for (const root of src.gemini) {
     await walk(root, 0, (p, name) => {
@@ -215,6 +236,7 @@ interface ReadCtx {
   stats: ScanJobStats;
   events: UsageEvent[];
   chunk: number;
+  maxLine: number;
   /** The read buffer, reused across files (`chunk` bytes unless a longer line needed more). */
   buf: Buffer;
   y: Yielder;
@@ -222,7 +244,10 @@ interface ReadCtx {
 
 /**
  * Reads [start, end) line by line. Only complete lines are handed over; a trailing partial line is consumed only when
- * it is already a complete JSON object (a writer that has not yet written its newline). Returns the new offset.
+ * it is already a complete JSON object (a writer that has not yet written its newline). A line longer than
+ * `ctx.maxLine` is skipped (never held whole): the bytes up to its newline are discarded, and when the file ends
+ * inside it the cursor still moves past what was read, with `skipping` set so the next read goes on discarding.
+ * Returns the new offset and whether it is inside a skipped line.
  */
 type OnLine = (buf: Buffer, s: number, e: number, lineStart: number) => LineOutcome;
 const decoded =
@@ -230,19 +255,26 @@ const decoded =
   (buf, s, e, at) =>
     f(buf.toString('utf8', s, e), at);
 
-async function readLines(file: string, start: number, end: number, ctx: ReadCtx, onLine: OnLine): Promise<number> {
+async function readLines(file: string, start: number, end: number, ctx: ReadCtx, onLine: OnLine, skipFirst = false): Promise<{ offset: number; skipping: boolean }> {
   const fd = fs.openSync(file, 'r');
   let offset = start;
+  let skipping = skipFirst;
   try {
     // One buffer for the whole scan: the unfinished line of a chunk moves to its front and the next read goes after it
-    // (a line longer than the buffer doubles it). Lines are parsed from it in place; nothing keeps a reference to it.
+    // (a line longer than the buffer doubles it, up to the line cap). Lines are parsed from it in place; nothing keeps
+    // a reference to it.
     let buf = ctx.buf;
     let pos = start;
     let carry = 0;
     let carryStart = start;
     while (pos < end) {
-      if (carry === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
+      if (carry >= ctx.maxLine) {
+        // An oversize line: drop what is held of it and discard up to its newline.
+        ctx.stats.oversizeLines++;
+        skipping = true;
+        carry = 0;
+      } else if (carry === buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, Math.max(ctx.maxLine, ctx.chunk)));
         buf.copy(bigger, 0, 0, carry);
         buf = ctx.buf = bigger;
       }
@@ -254,6 +286,19 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
       const dataStart = carry ? carryStart : pos;
       pos += n;
       let s = 0;
+      if (skipping) {
+        const nl = buf.indexOf(10, carry);
+        if (nl < 0 || nl >= len) {
+          // Still inside the skipped line: what was read is consumed.
+          carry = 0;
+          offset = pos;
+          await ctx.y.maybe();
+          continue;
+        }
+        skipping = false;
+        s = nl + 1;
+        offset = dataStart + s;
+      }
       for (;;) {
         const nl = buf.indexOf(10, s);
         if (nl < 0 || nl >= len) break;
@@ -268,7 +313,12 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
       }
       await ctx.y.maybe();
     }
-    if (carry > 0) {
+    if (carry >= ctx.maxLine) {
+      // The file ends inside an oversize line: skip what is there, go on skipping at the next read.
+      ctx.stats.oversizeLines++;
+      skipping = true;
+      offset = carryStart + carry;
+    } else if (carry > 0 && !skipping) {
       if (parseJsonObject(buf.toString('utf8', 0, carry))) {
         feed(buf, 0, carry, carryStart, ctx, onLine);
         offset = carryStart + carry;
@@ -279,13 +329,14 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
   } finally {
     fs.closeSync(fd);
   }
-  return offset;
+  return { offset, skipping };
 }
 
 function feed(buf: Buffer, s: number, e: number, at: number, ctx: ReadCtx, onLine: OnLine): void {
   const r = onLine(buf, s, e, at);
   if (r === LineOutcome.Parsed) ctx.stats.linesParsed++;
   else if (r === LineOutcome.Malformed) ctx.stats.malformedLines++;
+  else if (r === LineOutcome.Rejected) ctx.stats.rejectedLines++;
 }
 
 function sameIdentity(c: FileCursor, st: fs.Stats): boolean {
@@ -316,10 +367,11 @@ export function applyCursorChanges(map: Record<string, FileCursor>, cursors: Rec
 export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
   const t0 = Date.now();
   const y = new Yielder(input.yieldEveryMs);
-  const stats: ScanJobStats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, errors: 0, durationMs: 0 };
+  const stats: ScanJobStats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0 };
   const events: UsageEvent[] = [];
   const chunk = Math.max(64, input.chunkBytes ?? 1 << 20);
-  const ctx: ReadCtx = { stats, events, chunk, buf: Buffer.allocUnsafe(chunk), y };
+  const maxLine = Math.max(64, input.maxLineBytes ?? MAX_LINE_BYTES);
+  const ctx: ReadCtx = { stats, events, chunk, maxLine, buf: Buffer.allocUnsafe(Math.min(chunk, maxLine)), y };
   const out: ScanJobOutput = { events, cursors: {}, missing: [], planWindows: [], stats, warnings: [] };
   const batchEvents = Math.max(1, input.batchEvents ?? 512);
   const flush = async () => {
@@ -397,10 +449,10 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
     case 'claude': {
       const state: ClaudeFileState = { fileSessionId: sessionOfClaudePath(f.path) };
       // Lines without the three markers are never decoded (claudeLine's own test, on the raw bytes).
-      const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) =>
+      const r = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) =>
         claudeRelevantBytes(b, s, e) ? claudeRelevantLineBytes(b, s, e, state, ctx.events) : LineOutcome.Ignored,
-      );
-      return { ...base, offset };
+      cont?.skipping);
+      return { ...base, ...lineCursor(r) };
     }
     case 'codex': {
       const start = cont?.offset ?? 0;
@@ -408,16 +460,17 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
       const state: CodexFileState = cont?.state ? { ...(cont.state as CodexFileState) } : fresh;
       if (start === 0) state.subagent = headHas(f.path, 'thread_spawn', 16 * 1024, ctx);
       state.fallbackTs = st.mtimeMs;
-      const offset = await readLines(f.path, start, st.size, ctx, (b, s, e, at) => codexLineBytes(b, s, e, at, state, ctx.events));
-      return { ...base, offset, state };
+      const r = await readLines(f.path, start, st.size, ctx, (b, s, e, at) => codexLineBytes(b, s, e, at, state, ctx.events), cont?.skipping);
+      return { ...base, ...lineCursor(r), state };
     }
     case 'gemini-jsonl': {
       const state: GeminiFileState = cont?.state ? { ...(cont.state as GeminiFileState) } : { sessionId: sessionFromName(f.path) };
-      const offset = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, decoded((l) => geminiLine(l, state, ctx.events)));
-      return { ...base, offset, state };
+      const r = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, decoded((l) => geminiLine(l, state, ctx.events)), cont?.skipping);
+      return { ...base, ...lineCursor(r), state };
     }
     case 'gemini-json': {
       // Rewritten in place on every message: read whole; the ledger replaces by message id.
+      if (tooBig(st, ctx)) return { ...base, offset: st.size };
       const buf = fs.readFileSync(f.path);
       ctx.stats.bytesRead += buf.length;
       const r = geminiJsonFile(buf.toString('utf8'), sessionFromName(f.path), ctx.events);
@@ -430,6 +483,7 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
       return { ...base, offset: buf.length };
     }
     case 'opencode-json': {
+      if (tooBig(st, ctx)) return { ...base, offset: st.size };
       const buf = fs.readFileSync(f.path);
       ctx.stats.bytesRead += buf.length;
       const obj = parseJsonObject(buf.toString('utf8'));
@@ -464,6 +518,20 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
       return { ...base, offset: bytes.length, state: { walSize: wal?.size ?? -1, walMtimeMs: wal?.mtimeMs ?? -1 } };
     }
   }
+}
+
+/**
+ * A file read whole as one JSON document (Gemini chats, opencode's legacy messages) may be at most 4 line caps
+ * (64 MiB by default): a larger one is skipped, counted as an oversize line, until it changes.
+ */
+function tooBig(st: fs.Stats, ctx: ReadCtx): boolean {
+  if (st.size <= ctx.maxLine * 4) return false;
+  ctx.stats.oversizeLines++;
+  return true;
+}
+
+function lineCursor(r: { offset: number; skipping: boolean }): { offset: number; skipping?: true } {
+  return r.skipping ? { offset: r.offset, skipping: true } : { offset: r.offset };
 }
 
 /** `projects/<cwd>/<session>.jsonl` → session; nested `projects/<cwd>/<session>/subagents/x.jsonl` → session. */

@@ -17,7 +17,7 @@ import { Emitter, type Disposable, type Event } from '../events';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { nullLogger, scoped, type Logger } from '../log';
 import { resolveSources, watchRoots, type ResolvedSources, type UsageSourceOptions } from './sources';
-import { mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanTarget } from './scanJob';
+import { MAX_LINE_BYTES, mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanTarget } from './scanJob';
 import { UsageIndex, type ApplyStats } from './usageIndex';
 import type { WorkerAck, WorkerReply, WorkerRequest } from './usageWorker';
 import { fiveHourBlocks, queryUsage, type UsageBlock, type UsageGroup, type UsageQuery } from './query';
@@ -58,6 +58,8 @@ export interface UsageScannerOptions {
   inlineSliceMs?: number;
   /** Read buffer size (tests). */
   chunkBytes?: number;
+  /** Line cap (tests; default scanJob.ts MAX_LINE_BYTES, 16 MiB). */
+  maxLineBytes?: number;
   /** A worker that read at least this much in one scan is replaced by a fresh one (default 64 MiB; tests). */
   retireWorkerAfterBytes?: number;
   /** Only one window should write the index: return false in followers (e.g. `() => lease.isHeld()`). Default always. */
@@ -73,6 +75,10 @@ export interface ScanResult {
   bytesRead: number;
   linesParsed: number;
   malformedLines: number;
+  /** Lines with an implausible value (negative, non-finite or absurd token counts, see parsers.ts LOG_LIMITS). */
+  rejectedLines: number;
+  /** Lines longer than the line cap (scanJob.ts MAX_LINE_BYTES), skipped. */
+  oversizeLines: number;
   errors: number;
   /** Records newly counted (after dedup, net of sidechain replays taken back). */
   records: number;
@@ -250,7 +256,7 @@ export class UsageScanner implements Disposable {
     // Batches are folded in as they arrive: the worker reads while this thread applies, and neither side ever holds
     // a whole cold scan's events.
     const a: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
-    const stats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, errors: 0, durationMs: 0 };
+    const stats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0 };
     let changed = false;
     let missing = 0;
     let jobWallMs = 0;
@@ -274,6 +280,7 @@ export class UsageScanner implements Disposable {
         sources: this.sources,
         ...(this.opts.sqlWasmPath ? { sqlWasmPath: this.opts.sqlWasmPath } : {}),
         ...(this.opts.chunkBytes ? { chunkBytes: this.opts.chunkBytes } : {}),
+        ...(this.opts.maxLineBytes ? { maxLineBytes: this.opts.maxLineBytes } : {}),
         ...(full ? {} : { only: targets! }),
       };
       let out: ScanJobOutput;
@@ -289,7 +296,7 @@ export class UsageScanner implements Disposable {
       }
       for (const w of out.warnings) this.log.warn(w);
       fold(out);
-      for (const k of Object.keys(stats) as Array<keyof typeof stats>) stats[k] += out.stats[k];
+      for (const k of Object.keys(stats) as Array<keyof typeof stats>) stats[k] += out.stats[k] ?? 0;
       missing += out.missing.length;
       if (out.missing.length > 0) changed = true;
       if (full) {
@@ -298,6 +305,12 @@ export class UsageScanner implements Disposable {
       }
       if (!out.incomplete) break;
       full = true;
+    }
+    if (full && this.index.hasLegacy()) {
+      // The first full scan of a rebuild (an index of an older format): the older rows of days no log covers now join.
+      const n = this.index.mergeLegacy();
+      this.log.info(`index rebuilt from the logs; ${n} older rows kept for the days the logs no longer cover`);
+      changed = true;
     }
     if (full && this.watching && !this.disposed) this.startWatching();
     const result: ScanResult = {
@@ -330,6 +343,12 @@ export class UsageScanner implements Disposable {
     if (this.respawn) {
       this.getWorker();
       this.respawn = false;
+    }
+    if (result.rejectedLines || result.oversizeLines) {
+      // Counts only: what the lines held is never logged.
+      this.log.warn(
+        `scan skipped ${result.rejectedLines} line(s) with implausible values (negative, non-finite or above the per-request bounds) and ${result.oversizeLines} line(s) over the size cap (${this.opts.maxLineBytes ?? MAX_LINE_BYTES} bytes per line, 4 times that for a log read whole)`,
+      );
     }
     if (changed && !this.disposed) this.changeEmitter.fire(result);
     this.log.debug(

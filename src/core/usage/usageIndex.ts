@@ -19,7 +19,13 @@ import type { AgentId, PlanWindows, PriceFn, ToolAggregate, UsageRecord, UsageRo
 import { nullLogger, type Logger } from '../log';
 import { appendFilePrivate, mkdirPrivate, openPrivate } from '../privateFs';
 
-export const USAGE_INDEX_VERSION = 1;
+/**
+ * Format of usage-index.json. 2: Claude responses keep their most complete streamed line (and lines without a
+ * requestId count), Codex forks and copies count once, subagent replays set the baseline (issue #24). An index of an
+ * older version is rebuilt from the logs once; the sessions whose logs are gone keep their old rows (see `legacy`).
+ */
+export const USAGE_INDEX_VERSION = 2;
+const LEGACY_FILE = 'usage-index.legacy.json';
 const FILE = 'usage-index.json';
 const JOURNAL = 'usage-index.journal';
 /** The journal is compacted into a new snapshot once it exceeds this share of the snapshot (and this floor). */
@@ -53,7 +59,18 @@ interface Stored {
   cost?: number;
   unpriced: boolean;
   priority?: number;
+  /** Sidechain replays: the hashed key of the response (its more complete line replaces it). */
+  key?: string;
 }
+
+/**
+ * What was counted for one Claude response (hashed key → this), so that a more complete line of it, in the same scan
+ * or a later one, replaces it: `ts|in|out|cacheRead|w5|w1h|web|cost|loggedCost|flags`, cost and loggedCost
+ * empty when undefined, flags 1 = unpriced, 2 = fast. A string: ~50 bytes per response instead of a record object.
+ */
+type ClaudeResp = string;
+const F_UNPRICED = 1;
+const F_FAST = 2;
 
 interface PendingTool {
   cell: string;
@@ -71,6 +88,8 @@ interface IndexFile {
   replaceable: Record<string, Stored>;
   toolsSeen: string[];
   pendingTools: Array<[string, PendingTool]>;
+  claudeResp?: Record<string, ClaudeResp>;
+  codexSeries?: string[];
   rows: UsageRow[];
   hours: HourRow[];
   planWindows: PlanWindows[];
@@ -92,6 +111,8 @@ interface JournalEntry {
   pendingDel?: string[];
   pendingAdd?: Array<[string, PendingTool]>;
   planWindows?: PlanWindows[];
+  claudeResp?: Record<string, ClaudeResp>;
+  codexSeries?: string[];
 }
 
 /** What changed since the last save, by key. */
@@ -106,6 +127,8 @@ class Changes {
   replaceable = new Set<string>();
   pendingAdd = new Set<string>();
   pendingDel = new Set<string>();
+  claudeResp = new Set<string>();
+  codexSeries: string[] = [];
   windows = false;
 }
 
@@ -115,8 +138,8 @@ const discardSet: Set<string> = Object.assign(new Set<string>(), { add: () => di
 const discardArray: string[] = Object.assign([] as string[], { push: () => 0 });
 function noChanges(): Changes {
   const c = new Changes();
-  for (const k of ['rows', 'hours', 'cursors', 'sidechains', 'replaceable', 'pendingAdd', 'pendingDel'] as const) c[k] = discardSet;
-  for (const k of ['seen', 'claudeParents', 'toolsSeen'] as const) c[k] = discardArray;
+  for (const k of ['rows', 'hours', 'cursors', 'sidechains', 'replaceable', 'pendingAdd', 'pendingDel', 'claudeResp'] as const) c[k] = discardSet;
+  for (const k of ['seen', 'claudeParents', 'toolsSeen', 'codexSeries'] as const) c[k] = discardArray;
   return c;
 }
 
@@ -156,10 +179,16 @@ export function hashKey(s: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(36) + ':' + (h1 >>> 0).toString(36);
+  // join builds one flat string; `a + ':' + b` would keep a tree of three strings per key (~3× the memory).
+  return [(h2 >>> 0).toString(36), (h1 >>> 0).toString(36)].join(':');
 }
 
 const SEP = '\u0000';
+function respOf(r: UsageRecord, cost: number | undefined, unpriced: boolean): ClaudeResp {
+  const flags = (unpriced ? F_UNPRICED : 0) | (r.speed === 'fast' ? F_FAST : 0);
+  // One flat string (join), not a tree of concatenated pieces: ~100 bytes per response instead of ~600.
+  return [r.timestamp, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens, r.webSearchRequests, cost ?? '', r.costUSD ?? '', flags].join('|');
+}
 const cellKeyOf = (day: string, c: CellRef) => day + SEP + c.agent + SEP + c.model + SEP + c.cwd + SEP + c.sessionId;
 const HOUR = 3_600_000;
 
@@ -204,6 +233,18 @@ export class UsageIndex {
   private replaceable = new Map<string, Stored>();
   private toolsSeen = new Set<string>();
   private pendingTools = new Map<string, PendingTool>();
+  private claudeResp = new Map<string, ClaudeResp>();
+  /** Hashes of `series|cumulative totals` of every Codex token-count event counted or recognised as copied. */
+  private codexSeries = new Set<string>();
+  /**
+   * Rows of an index of an older format, kept until the first full scan of the rebuild: then the rows of sessions no
+   * log mentions any more (transcripts the agents deleted) join the new index, so upgrading loses no history.
+   */
+  private legacy: UsageRow[] | undefined;
+  /** The legacy rows were merged: the next save removes their file. */
+  private legacyMerged = false;
+  /** Why the last load() started from an empty index: 'none' (no index yet), 'version' (older format), 'corrupt'. */
+  rebuildReason: 'none' | 'version' | 'corrupt' | undefined;
   private rowMap = new Map<string, UsageRow>();
   private hourMap = new Map<string, HourRow>();
   private windows: PlanWindows[] = [];
@@ -273,15 +314,22 @@ export class UsageIndex {
     return this.windows;
   }
 
-  /** Loads the persisted index; a missing, corrupt or other-version file starts empty (and is logged). */
+  /**
+   * Loads the persisted index; a missing, corrupt or other-version file starts empty (and is logged). An index of the
+   * previous format (1) is read whole (with its journal) and its rows kept aside as `legacy` (also in a file of their
+   * own, so a restart before the rebuild's first full scan still has them): the index is rebuilt from the logs.
+   */
   async load(): Promise<void> {
     const file = this.file;
     if (!file) return;
+    this.rebuildReason = undefined;
+    await this.loadLegacyFile();
     let text: string;
     try {
       text = await fsp.readFile(file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`[usage-index] cannot read the index: ${(e as Error).message}`);
+      this.rebuildReason = 'none';
       return;
     }
     let v: IndexFile;
@@ -289,12 +337,33 @@ export class UsageIndex {
       v = JSON.parse(text) as IndexFile;
     } catch {
       this.log.warn(`[usage-index] ignoring a corrupt index (${text.length} bytes)`);
+      this.rebuildReason = 'corrupt';
       return;
     }
-    if (!v || v.version !== USAGE_INDEX_VERSION || !Array.isArray(v.rows)) {
-      this.log.warn(`[usage-index] ignoring an index of version ${String(v?.version)}`);
+    if (!v || typeof v !== 'object' || !Array.isArray(v.rows)) {
+      this.log.warn('[usage-index] ignoring a corrupt index (no rows)');
+      this.rebuildReason = 'corrupt';
       return;
     }
+    if (v.version !== USAGE_INDEX_VERSION) {
+      this.rebuildReason = 'version';
+      if (v.version === 1) {
+        this.assign(v, text.length);
+        const legacy = this.rows().filter((r) => r.agent !== 'api');
+        const hours = this.hours();
+        this.reset();
+        await this.keepLegacy(legacy, hours);
+        this.log.info(
+          `[usage-index] the index is of an older format (1): rebuilding it from the agents' logs once (${legacy.length} rows kept for the days the logs no longer cover)`,
+        );
+      } else this.log.warn(`[usage-index] ignoring an index of version ${String(v.version)}`);
+      return;
+    }
+    this.assign(v, text.length);
+  }
+
+  /** Takes a parsed snapshot (and its journal) as the index's state. */
+  private assign(v: IndexFile, bytes: number): void {
     this.cursorMap = v.cursors ?? {};
     this.seen = new Set(v.seen ?? []);
     this.claudeParents = new Set(v.claudeParents ?? []);
@@ -302,18 +371,123 @@ export class UsageIndex {
     this.replaceable = new Map(Object.entries(v.replaceable ?? {}));
     this.toolsSeen = new Set(v.toolsSeen ?? []);
     this.pendingTools = new Map(v.pendingTools ?? []);
+    this.claudeResp = new Map(Object.entries(v.claudeResp ?? {}));
+    this.codexSeries = new Set(v.codexSeries ?? []);
     this.rowMap = new Map();
     for (const r of v.rows) this.rowMap.set(cellKeyOf(r.day, r), r);
     this.hourMap = new Map();
     for (const h of v.hours ?? []) this.hourMap.set(`${h.hour}${SEP}${h.agent}${SEP}${h.model}`, h);
     this.windows = v.planWindows ?? [];
-    this.snapshotBytes = text.length;
+    this.snapshotBytes = bytes;
     this.journalToken = v.journal;
     this.replayJournal();
     this.byPath = undefined;
     this.changes = this.freshChanges();
     this.cursorsEpoch++;
     this.generation++;
+  }
+
+  /** Back to an empty index (nothing on disk is touched). */
+  private reset(): void {
+    this.cursorMap = {};
+    this.seen = new Set();
+    this.claudeParents = new Set();
+    this.sidechains = new Map();
+    this.replaceable = new Map();
+    this.toolsSeen = new Set();
+    this.pendingTools = new Map();
+    this.claudeResp = new Map();
+    this.codexSeries = new Set();
+    this.rowMap = new Map();
+    this.hourMap = new Map();
+    this.windows = [];
+    this.snapshotBytes = 0;
+    this.journalBytes = 0;
+    // No snapshot of this format yet: the first save writes one (and removes the old journal).
+    this.journalToken = undefined;
+    this.byPath = undefined;
+    this.changes = this.freshChanges();
+    this.cursorsEpoch++;
+    this.generation++;
+  }
+
+  private get legacyFile(): string | undefined {
+    return this.folder ? path.join(this.folder, LEGACY_FILE) : undefined;
+  }
+
+  private async loadLegacyFile(): Promise<void> {
+    const file = this.legacyFile;
+    if (!file) return;
+    try {
+      const v = JSON.parse(await fsp.readFile(file, 'utf8')) as { rows?: unknown; hours?: unknown };
+      if (Array.isArray(v.rows)) this.legacy = v.rows as UsageRow[];
+      if (Array.isArray(v.hours)) this.legacyHours = v.hours as HourRow[];
+    } catch {
+      /* none (or torn: the older index it came from is still there and is read again) */
+    }
+  }
+
+  private legacyHours: HourRow[] | undefined;
+
+  private async keepLegacy(rows: UsageRow[], hours: HourRow[]): Promise<void> {
+    this.legacy = rows;
+    this.legacyHours = hours;
+    const file = this.legacyFile;
+    if (!file) return;
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await fsp.writeFile(tmp, JSON.stringify({ rows, hours }), 'utf8');
+      await fsp.rename(tmp, file);
+    } catch (e) {
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      this.log.warn(`[usage-index] cannot keep the older index's rows aside: ${(e as Error).message}`);
+    }
+  }
+
+  /** Whether rows of an older index wait for mergeLegacy(). */
+  hasLegacy(): boolean {
+    return this.legacy !== undefined;
+  }
+
+  /**
+   * After the rebuild's first full scan: the older index's rows (and hourly totals) of the days before the earliest
+   * day the logs still cover, per agent, join the index (the agents delete old transcripts; that history exists only
+   * in the older index). Days the logs cover are the rebuild's alone. Idempotent. Returns the rows added.
+   */
+  mergeLegacy(): number {
+    const legacy = this.legacy;
+    if (!legacy) return 0;
+    const firstDay = new Map<string, string>();
+    for (const r of this.rowMap.values()) {
+      const d = firstDay.get(r.agent);
+      if (d === undefined || r.day < d) firstDay.set(r.agent, r.day);
+    }
+    const before = (agent: string, day: string) => {
+      const d = firstDay.get(agent);
+      return d === undefined || day < d;
+    };
+    let n = 0;
+    for (const r of legacy) {
+      if (r.agent === 'api' || !before(r.agent, r.day)) continue;
+      const key = cellKeyOf(r.day, r);
+      if (this.rowMap.has(key)) continue;
+      this.rowMap.set(key, r);
+      this.changes.rows.add(key);
+      n++;
+    }
+    for (const h of this.legacyHours ?? []) {
+      if (h.agent === 'api' || !before(h.agent, this.dayOf(h.hour))) continue;
+      const key = `${h.hour}${SEP}${h.agent}${SEP}${h.model}`;
+      if (this.hourMap.has(key)) continue;
+      this.hourMap.set(key, h);
+      this.changes.hours.add(key);
+    }
+    this.legacy = undefined;
+    this.legacyHours = undefined;
+    this.legacyMerged = true;
+    this.dirty = true;
+    this.generation++;
+    return n;
   }
 
   private get journalFile(): string | undefined {
@@ -377,6 +551,8 @@ export class UsageIndex {
     for (const k of e.pendingDel ?? []) this.pendingTools.delete(k);
     for (const [k, v] of e.pendingAdd ?? []) this.pendingTools.set(k, v);
     if (e.planWindows) this.windows = e.planWindows;
+    for (const [k, v] of Object.entries(e.claudeResp ?? {})) this.claudeResp.set(k, v);
+    for (const k of e.codexSeries ?? []) this.codexSeries.add(k);
   }
 
   /** The journal line for what changed since the last save. */
@@ -395,6 +571,8 @@ export class UsageIndex {
     if (c.pendingDel.size) e.pendingDel = [...c.pendingDel];
     if (c.pendingAdd.size) e.pendingAdd = [...c.pendingAdd].map((k) => [k, this.pendingTools.get(k)!]);
     if (c.windows) e.planWindows = this.windows;
+    if (c.claudeResp.size) e.claudeResp = Object.fromEntries([...c.claudeResp].map((k) => [k, this.claudeResp.get(k)!]));
+    if (c.codexSeries.length) e.codexSeries = c.codexSeries;
     return e;
   }
 
@@ -417,6 +595,8 @@ export class UsageIndex {
     field('replaceable', Object.fromEntries(this.replaceable));
     field('toolsSeen', [...this.toolsSeen]);
     field('pendingTools', [...this.pendingTools]);
+    field('claudeResp', Object.fromEntries(this.claudeResp));
+    field('codexSeries', [...this.codexSeries]);
     // Rows and hours are the largest fields: a few thousand at a time.
     for (const [name, list] of [['rows', this.rows()], ['hours', this.hours()]] as const) {
       if (list.length === 0) parts.push(`,"${name}":[]`);
@@ -436,6 +616,15 @@ export class UsageIndex {
    * No-op for an in-memory index or when nothing changed (unless forced).
    */
   async save(force = false, compact = false): Promise<void> {
+    await this.saveIndex(force, compact);
+    if (this.legacyMerged && this.legacyFile) {
+      // The merged rows are on disk now (the merge is idempotent should this removal fail).
+      this.legacyMerged = false;
+      await fsp.rm(this.legacyFile, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private async saveIndex(force: boolean, compact: boolean): Promise<void> {
     const file = this.file;
     if (!file) return;
     const journal = this.journalFile!;
@@ -473,9 +662,10 @@ export class UsageIndex {
   /** Changes made while a failed journal append was in flight join the ones it carried. */
   private mergeBack(old: Changes): void {
     const c = this.changes;
-    for (const k of ['rows', 'hours', 'cursors', 'sidechains', 'replaceable', 'pendingDel'] as const) for (const x of c[k]) old[k].add(x);
+    for (const k of ['rows', 'hours', 'cursors', 'sidechains', 'replaceable', 'pendingDel', 'claudeResp'] as const) for (const x of c[k]) old[k].add(x);
     for (const x of c.pendingAdd) old.pendingAdd.add(x);
     old.seen.push(...c.seen);
+    old.codexSeries.push(...c.codexSeries);
     old.claudeParents.push(...c.claudeParents);
     old.toolsSeen.push(...c.toolsSeen);
     old.windows ||= c.windows;
@@ -610,45 +800,120 @@ export class UsageIndex {
       s.records++;
       return;
     }
+    if (e.key && e.claude) return this.applyClaude(e.key, e.claude, r, s);
+    if (e.codex) {
+      // Codex: the event's place in its session's cumulative series. A forked rollout begins with a copy of its
+      // parent's history: an event whose totals are in the parent's series is that copy (whatever its timestamp),
+      // counted with the parent (read first: files are read in creation order). It joins the fork's own series too,
+      // so a fork of the fork recognises it.
+      const own = hashKey(`cxt|${e.codex.series}|${e.codex.total}`);
+      const copied = e.codex.forkOf !== undefined && this.codexSeries.has(hashKey(`cxt|${e.codex.forkOf}|${e.codex.total}`));
+      if (!this.codexSeries.has(own)) {
+        this.codexSeries.add(own);
+        this.changes.codexSeries.push(own);
+      }
+      if (copied) {
+        // Its own key too: a branch copy of this fork's history (original timestamps) is the same event again.
+        if (e.key) this.markSeen(hashKey(e.key));
+        return void s.duplicates++;
+      }
+    }
     if (e.key) {
       const h = hashKey(e.key);
       if (this.seen.has(h)) return void s.duplicates++;
-      if (e.claude) {
-        const mh = hashKey(e.claude.messageId);
-        if (e.claude.sidechain) {
-          // A sidechain replay repeats a parent request under another request id: the parent wins.
-          if (this.claudeParents.has(mh)) return void s.sidechainsDropped++;
-          this.seen.add(h);
-          this.changes.seen.push(h);
-          const { cost, unpriced } = this.priceOf(r);
-          this.add(r, 1, cost, unpriced);
-          const list = this.sidechains.get(mh) ?? [];
-          list.push({ record: r, cost, unpriced });
-          this.sidechains.set(mh, list);
-          this.changes.sidechains.add(mh);
-          s.records++;
-          return;
-        }
-        if (!this.claudeParents.has(mh)) {
-          this.claudeParents.add(mh);
-          this.changes.claudeParents.push(mh);
-        }
-        const replays = this.sidechains.get(mh);
-        if (replays) {
-          // The replay was read first (subagent file scanned before its parent): take it back.
-          for (const x of replays) this.add(x.record, -1, x.cost, x.unpriced);
-          s.sidechainsDropped += replays.length;
-          s.records -= replays.length;
-          this.sidechains.delete(mh);
-          this.changes.sidechains.add(mh);
-        }
-      }
-      this.seen.add(h);
-      this.changes.seen.push(h);
+      this.markSeen(h);
     }
     const { cost, unpriced } = this.priceOf(r);
     this.add(r, 1, cost, unpriced);
     s.records++;
+  }
+
+  /**
+   * One line of a Claude response (provider-apis.md §8.1). The response is written as several lines while it streams,
+   * its output count growing: the most complete line counts (largest output; on a tie a later line that differs),
+   * bucketed by the first line's timestamp. A more complete line read later — in this scan, or in a later one when the
+   * response was half-written when a scan ran — replaces what was counted by the difference. Sidechain replays of a
+   * parent request are dropped in favour of the parent.
+   */
+  private applyClaude(key: string, c: { messageId: string; sidechain: boolean }, r: UsageRecord, s: ApplyStats): void {
+    const h = hashKey(key);
+    const mh = hashKey(c.messageId);
+    // A sidechain replay repeats a parent request under another request id: the parent wins.
+    if (c.sidechain && this.claudeParents.has(mh)) return void s.sidechainsDropped++;
+    const prev = this.claudeResp.get(h);
+    if (prev !== undefined) {
+      const p = prev.split('|');
+      const n = (i: number) => Number(p[i]);
+      const out0 = n(2);
+      const differs =
+        r.inputTokens !== n(1) || r.cacheReadTokens !== n(3) || r.cacheWrite5mTokens !== n(4) || r.cacheWrite1hTokens !== n(5) || r.webSearchRequests !== n(6);
+      if (r.outputTokens < out0 || (r.outputTokens === out0 && !differs)) return void s.duplicates++;
+      // The counted line is taken back and this one counted, both in this line's cell on the first line's day. When the
+      // response was first counted in another cell (a partial copy of it in a resumed session read first), that cell
+      // keeps the partial count and this one gets the difference: totals per day, agent and model stay exact.
+      const flags = n(9);
+      const old: UsageRecord = {
+        ...r,
+        timestamp: n(0),
+        inputTokens: n(1),
+        outputTokens: out0,
+        cacheReadTokens: n(3),
+        cacheWrite5mTokens: n(4),
+        cacheWrite1hTokens: n(5),
+        webSearchRequests: n(6),
+      };
+      if (flags & F_FAST) old.speed = 'fast';
+      else delete old.speed;
+      if (p[8] !== '') old.costUSD = n(8);
+      else delete old.costUSD;
+      this.add(old, -1, p[7] !== '' ? n(7) : undefined, (flags & F_UNPRICED) !== 0);
+      const next: UsageRecord = { ...r, timestamp: old.timestamp };
+      const { cost, unpriced } = this.priceOf(next);
+      this.add(next, 1, cost, unpriced);
+      this.claudeResp.set(h, respOf(next, cost, unpriced));
+      this.changes.claudeResp.add(h);
+      if (c.sidechain) {
+        const list = this.sidechains.get(mh);
+        const i = list?.findIndex((x) => x.key === h) ?? -1;
+        if (list && i >= 0) {
+          list[i] = { record: next, ...(cost !== undefined ? { cost } : {}), unpriced, key: h };
+          this.changes.sidechains.add(mh);
+        }
+      }
+      s.replaced++;
+      return;
+    }
+    const { cost, unpriced } = this.priceOf(r);
+    if (c.sidechain) {
+      const list = this.sidechains.get(mh) ?? [];
+      list.push({ record: r, ...(cost !== undefined ? { cost } : {}), unpriced, key: h });
+      this.sidechains.set(mh, list);
+      this.changes.sidechains.add(mh);
+    } else {
+      if (!this.claudeParents.has(mh)) {
+        this.claudeParents.add(mh);
+        this.changes.claudeParents.push(mh);
+      }
+      const replays = this.sidechains.get(mh);
+      if (replays) {
+        // The replay was read first (subagent file scanned before its parent): take it back.
+        for (const x of replays) this.add(x.record, -1, x.cost, x.unpriced);
+        s.sidechainsDropped += replays.length;
+        s.records -= replays.length;
+        this.sidechains.delete(mh);
+        this.changes.sidechains.add(mh);
+      }
+    }
+    this.claudeResp.set(h, respOf(r, cost, unpriced));
+    this.changes.claudeResp.add(h);
+    this.add(r, 1, cost, unpriced);
+    s.records++;
+  }
+
+  private markSeen(h: string): void {
+    if (this.seen.has(h)) return;
+    this.seen.add(h);
+    this.changes.seen.push(h);
   }
 
   private deletePending(id: string): void {

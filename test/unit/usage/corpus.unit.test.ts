@@ -93,3 +93,61 @@ test('generated corpus: persisted index + appended halves give the same totals a
   await s2.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+// ── issue #24: every shape of streamed Claude responses, ID-less responses, Codex forks and subagent baselines ──
+
+const DENSE = { seed: 24, targetBytes: 800_000, dense: true, claudeShare: 0.5 };
+
+function assertTruth(rows: ReturnType<UsageScanner['index']['rows']>, truth: ReturnType<typeof generateCorpus>['truth']): void {
+  for (const agent of ['claude-code', 'codex'] as const) {
+    const got = totalOf(rows, { agents: [agent] });
+    assert.deepEqual(tokens(got), tokens(truth.byAgent[agent]), agent);
+    assert.equal(Object.values(got.tools).reduce((a, t) => a + t.count, 0), truth.byAgent[agent].toolCalls, `${agent} tool calls`);
+    const days = queryUsage(rows, { groupBy: 'day', agents: [agent] });
+    assert.equal(days.length, Object.keys(truth.byAgentDay).filter((k) => k.startsWith(`${agent}|`)).length, `${agent} days`);
+    for (const g of days) assert.deepEqual(tokens(g), tokens(truth.byAgentDay[`${agent}|${g.key}`]!), `${agent} ${g.key}`);
+  }
+}
+
+test('dense corpus (issue #24 shapes): totals per agent and per day equal the truth, every shape exercised', async () => {
+  const dir = tmp();
+  const { claudeConfigDir, codexHome, truth } = generateCorpus(dir, DENSE);
+  for (const [shape, n] of Object.entries(truth.shapes)) assert.ok(n >= 2, `the corpus holds ${shape} (${n})`);
+  const scanner = new UsageScanner({ sources: { claudeConfigDirs: [claudeConfigDir], codexHomes: [codexHome], includeDefaults: false }, mode: 'inline', watch: false, chunkBytes: 4096 });
+  try {
+    const r = await scanner.scan();
+    assert.ok(r.replaced > 0, 'later, more complete lines replaced earlier ones');
+    assertTruth(scanner.index.rows(), truth);
+  } finally {
+    await scanner.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('dense corpus cut inside streamed responses at a scan boundary: the next scan completes them, nothing twice', async () => {
+  const dir = tmp();
+  const { claudeConfigDir, codexHome, truth, cuts } = generateCorpus(dir, DENSE);
+  assert.ok(cuts.length >= 5);
+  const full = cuts.map((c) => [c.file, fs.readFileSync(c.file)] as const);
+  for (const [i, [p, b]] of full.entries()) fs.writeFileSync(p, b.subarray(0, cuts[i]!.offset));
+  const store = path.join(dir, 'store');
+  const opts = { sources: { claudeConfigDirs: [claudeConfigDir], codexHomes: [codexHome], includeDefaults: false }, mode: 'inline' as const, watch: false, storageFolder: store };
+  const s1 = new UsageScanner(opts);
+  await s1.scan();
+  const partial = totalOf(s1.index.rows(), { agents: ['claude-code'] });
+  assert.ok(partial.outputTokens < truth.byAgent['claude-code'].outputTokens, 'the cut responses were counted with their partial output');
+  await s1.close();
+  for (const [i, [p, b]] of full.entries()) fs.appendFileSync(p, b.subarray(cuts[i]!.offset));
+  // A restart between the scans: what was counted per response comes back from the persisted index.
+  const s2 = new UsageScanner(opts);
+  const r = await s2.scan();
+  assert.ok(r.replaced >= cuts.length, `each cut response was completed by replacement (${r.replaced})`);
+  assertTruth(s2.index.rows(), truth);
+  // And once more after a reload of snapshot + journal.
+  await s2.close();
+  const s3 = new UsageScanner(opts);
+  await s3.load();
+  assertTruth(s3.index.rows(), truth);
+  await s3.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});

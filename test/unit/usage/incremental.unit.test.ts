@@ -10,7 +10,7 @@ import { UsageScanner, type ScanResult, type UsageScannerOptions } from '../../.
 import { nullLogger } from '../../../src/core/log';
 import { totalOf, fiveHourBlocks, queryUsage, matchWorkspace } from '../../../src/core/usage/query';
 import { generateCorpus } from '../../support/corpus';
-import type { HourRow } from '../../../src/core/usage/usageIndex';
+import { USAGE_INDEX_VERSION, type HourRow } from '../../../src/core/usage/usageIndex';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-inc-'));
@@ -114,7 +114,7 @@ test('deleted transcripts keep their history, also after a restart', async () =>
   // The index file is versioned JSON written atomically (no temp files left behind).
   const files = fs.readdirSync(path.join(dir, 'store'));
   assert.deepEqual(files, ['usage-index.json']);
-  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'store', 'usage-index.json'), 'utf8')).version, 1);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'store', 'usage-index.json'), 'utf8')).version, USAGE_INDEX_VERSION);
   await s2.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });

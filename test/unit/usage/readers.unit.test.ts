@@ -42,8 +42,9 @@ test('claude: one count per message id + request id, sidechain replay dropped, p
   const dir = copyFixtures();
   const { s, r } = await scanOnce(dir, { sources: { includeDefaults: false, claudeConfigDirs: [path.join(dir, 'claude')] } });
   const t = totalOf(s.index.rows(), { agents: ['claude-code'] });
-  // msg_A (split 40/60), msg_B (no split → 5m, fast, 2 web searches, costUSD), msg_P (progress shape), msg_S (subagent's own work).
-  assert.deepEqual(tok(t), { inputTokens: 19, outputTokens: 76, cacheReadTokens: 1003, cacheWrite5mTokens: 240, cacheWrite1hTokens: 60, reasoningTokens: 0, requests: 4 });
+  // msg_A (split 40/60), msg_B (no split → 5m, fast, 2 web searches, costUSD), msg_D (empty requestId: billed, counted
+  // once by message id), msg_P (progress shape), msg_S (subagent's own work).
+  assert.deepEqual(tok(t), { inputTokens: 1018, outputTokens: 1075, cacheReadTokens: 1003, cacheWrite5mTokens: 240, cacheWrite1hTokens: 60, reasoningTokens: 0, requests: 5 });
   assert.equal(t.webSearchRequests, 2);
   assert.equal(t.loggedCostUSD, 0.5);
   assert.deepEqual(t.tools, { Bash: { count: 1, durationMs: 5000, timedCount: 1, errors: 1 }, Read: { count: 1, durationMs: 2000, timedCount: 1, errors: 0 } });
@@ -52,7 +53,7 @@ test('claude: one count per message id + request id, sidechain replay dropped, p
   const rows = s.index.rows();
   assert.ok(rows.every((x) => x.sessionId === 's1' && x.cwd === '/home/dev/app'));
   assert.equal(rows.reduce((a, x) => a + x.fastRequests, 0), 1);
-  assert.deepEqual(queryUsage(rows, { groupBy: 'model' }).map((g) => [g.key, g.requests]), [['claude-sonnet-4-5-20250929', 3], ['claude-haiku-4-5-20251001', 1]]);
+  assert.deepEqual(queryUsage(rows, { groupBy: 'model' }).map((g) => [g.key, g.requests]), [['claude-sonnet-4-5-20250929', 4], ['claude-haiku-4-5-20251001', 1]]);
   // The half-written line stays unread: the cursor stops at the last newline.
   const c = Object.values(s.index.cursors()).find((x) => x.path.endsWith('s1.jsonl'))!;
   assert.ok(c.offset < c.size);
@@ -67,7 +68,7 @@ test('claude: a sidechain replay read before its parent is taken back when the p
     cacheReadTokens: 5000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, webSearchRequests: 0, ...over,
   });
   const ev = (req: string, sidechain: boolean, r: UsageRecord): UsageEvent => ({ kind: 'record', record: r, key: `cc|msg_1|${req}`, claude: { messageId: 'msg_1', sidechain } });
-  const out = (events: UsageEvent[]) => ({ events, cursors: {}, missing: [], planWindows: [], warnings: [], stats: { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, errors: 0, durationMs: 0 } });
+  const out = (events: UsageEvent[]) => ({ events, cursors: {}, missing: [], planWindows: [], warnings: [], stats: { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0 } });
   idx.apply(out([ev('req_side', true, rec({ sessionId: 'sub' }))]));
   assert.equal(totalOf(idx.rows()).requests, 1);
   const a = idx.apply(out([ev('req_parent', false, rec({})), ev('req_side2', true, rec({}))]));
