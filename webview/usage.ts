@@ -297,6 +297,13 @@ export function renderUsageSection(u: UsageView): HTMLElement {
     { class: 'usage', testid: 'usage-section', attrs: { 'aria-labelledby': 'usage-title' } },
     h('h2', { class: 'usage-title', attrs: { id: 'usage-title' } }, icon('terminal'), h('span', { text: 'Local agents' })),
   );
+  if (u.scan) {
+    const n = (x: number) => x.toLocaleString('en-US');
+    el.append(
+      h('p', { class: 'usage-note', testid: 'usage-scan', attrs: { role: 'status' }, text: `${u.scan.rebuild ? 'Rebuilding the usage index: r' : 'R'}eading your agents’ logs for the first time — ${n(u.scan.done)} of ${n(u.scan.total)} files. The figures below fill in as they are read.` }),
+      h('progress', { attrs: { max: String(u.scan.total), value: String(u.scan.done), 'aria-label': 'Log files read' } }),
+    );
+  }
   if (!u.hasData) {
     el.append(h('p', { class: 'usage-note', testid: 'usage-empty', text: 'No agent usage recorded yet. tokstat reads the Claude Code, Codex, Gemini CLI and opencode logs on this machine; nothing leaves it.' }));
     return el;

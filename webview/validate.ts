@@ -232,6 +232,7 @@ export function isUsageView(v: unknown): v is UsageView {
   if (!isArr(v.tools, 1000, (t) => isObj(t) && isStr(t.name) && isNum(t.count) && optNum(t.avgDurationMs) && isNum(t.timedCount) && isNum(t.errors))) return false;
   const b = v.blocks;
   if (!isObj(b) || (b.current !== undefined && !isBlock(b.current)) || !isArr(b.recent, 100, isBlock)) return false;
+  if (v.scan !== undefined && !(isObj(v.scan) && isNum(v.scan.done) && isNum(v.scan.total) && typeof v.scan.rebuild === 'boolean')) return false;
   return isArr(
     v.planWindows,
     100,

@@ -9,7 +9,7 @@ import type { Logger } from '../core/log';
 import type { ApiUsageLog } from '../core/usage/ingestStore';
 import type { PricingService } from '../core/usage/pricingStore';
 import type { UsageTotals } from '../core/usage/query';
-import type { UsageScanner } from '../core/usage/scanner';
+import type { FirstScanProgress, UsageScanner } from '../core/usage/scanner';
 import type { AgentId } from '../core/usage/types';
 import { detectAgents, type UsageViewSource } from '../core/usage/view';
 
@@ -62,7 +62,33 @@ export class UsageFeature implements vscode.Disposable {
     },
     planWindows: () => feature.scanner?.planWindows() ?? [],
     onDidChange: feature.onDidChange,
+    scanProgress: () => feature.firstScan,
   }))(this);
+
+  /** The first read of the logs while it runs (figures fill in as they are read). */
+  firstScan: FirstScanProgress | undefined;
+
+  /**
+   * Shows the first read of the logs where its figures will appear: the tree's "Local agents" row and the dashboard
+   * say "reading 1,240 of 3,012 log files" (from the view), and the tokstat view shows VS Code's progress bar.
+   */
+  private onProgress(p: FirstScanProgress): void {
+    const running = p.total > 0 && p.done < p.total;
+    this.firstScan = running ? p : undefined;
+    if (running && !this.progressBar) {
+      let finish!: () => void;
+      const done = new Promise<void>((r) => (finish = r));
+      this.progressBar = finish;
+      void vscode.window.withProgress({ location: { viewId: 'tokstat.accounts' } }, () => done);
+      this.deps.log.info(`[usage] ${p.rebuild ? 'rebuilding the usage index from' : 'reading'} ${p.total} log file(s) for the first time`);
+    } else if (!running && this.progressBar) {
+      this.progressBar();
+      this.progressBar = undefined;
+    }
+    this.changed.fire();
+  }
+
+  private progressBar: (() => void) | undefined;
 
   /** Agents whose log folders exist on this machine (the folders the scanner resolved from settings and env). */
   foundAgents(exists: (p: string) => boolean): AgentId[] {
@@ -144,7 +170,14 @@ export class UsageFeature implements vscode.Disposable {
     this.pricing = pricing;
     this.scanner = scanner;
     const running = this.running;
-    running.push(pricing, scanner, scanner.onDidChange(() => this.changed.fire()));
+    running.push(pricing, scanner, scanner.onDidChange(() => this.changed.fire()), scanner.onDidProgress((p) => this.onProgress(p)));
+    running.push({
+      dispose: () => {
+        this.firstScan = undefined;
+        this.progressBar?.();
+        this.progressBar = undefined;
+      },
+    });
     running.push(pricing.onDidChange(() => scanner.index.setPrice((r) => pricing.book.priceFn(r))));
     await pricing.init();
     // Turned off (or disposed) while starting: stop() already released what was pushed; nothing more is added.

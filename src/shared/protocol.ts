@@ -181,6 +181,11 @@ export interface UsageView {
   tools: UsageToolView[];
   blocks: { current?: UsageBlockView; recent: UsageBlockView[] };
   planWindows: UsagePlanWindowView[];
+  /**
+   * While the first read of the agents' logs runs (a first start, or the rebuild of an older index): files looked at
+   * of those found. The figures above are what was read so far.
+   */
+  scan?: { done: number; total: number; rebuild: boolean };
 }
 
 export type { HistoryRange } from './historyRange';

@@ -90,7 +90,17 @@ export interface ScanTarget {
 export interface ScanBatch {
   events: UsageEvent[];
   cursors: Record<string, FileCursor>;
+  /** How far a full scan has come: files looked at of those found (a batch may carry only this). */
+  progress?: ScanProgress;
 }
+
+export interface ScanProgress {
+  done: number;
+  total: number;
+}
+
+/** A progress-only batch goes out at most this often (the files in between are counted in the next). */
+export const PROGRESS_EVERY_MS = 250;
 
 export interface ScanJobStats {
   filesSeen: number;
@@ -374,19 +384,29 @@ export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
   const ctx: ReadCtx = { stats, events, chunk, maxLine, buf: Buffer.allocUnsafe(Math.min(chunk, maxLine)), y };
   const out: ScanJobOutput = { events, cursors: {}, missing: [], planWindows: [], stats, warnings: [] };
   const batchEvents = Math.max(1, input.batchEvents ?? 512);
-  const flush = async () => {
-    if (!input.onBatch || (!ctx.events.length && !Object.keys(out.cursors).length)) return;
-    const batch: ScanBatch = { events: ctx.events, cursors: out.cursors };
+  const partial = input.only !== undefined;
+  const found = input.only ?? (await discover(input.sources, y));
+  // A full scan says how far it has come, so the first one (gigabytes of logs) can show "reading 1,240 of 3,012".
+  const progress: ScanProgress | undefined = partial ? undefined : { done: 0, total: found.length };
+  let progressAt = 0;
+  const flush = async (withProgress = false) => {
+    const hasData = ctx.events.length > 0 || Object.keys(out.cursors).length > 0;
+    if (!input.onBatch || (!hasData && !withProgress)) return;
+    const batch: ScanBatch = { events: ctx.events, cursors: out.cursors, ...(progress ? { progress: { ...progress } } : {}) };
+    if (progress) progressAt = Date.now();
     ctx.events = [];
     out.cursors = {};
     await input.onBatch(batch);
   };
-  const partial = input.only !== undefined;
-  const found = input.only ?? (await discover(input.sources, y));
+  if (progress) await flush(true);
   const seen = new Set<string>();
   const windowsByHome = new Map<string, PlanWindows>();
 
   for (const f of found) {
+    if (progress) {
+      progress.done++;
+      if (input.onBatch && Date.now() - progressAt >= PROGRESS_EVERY_MS) await flush(true);
+    }
     if (seen.has(f.id)) continue;
     seen.add(f.id);
     const st = statOrUndefined(f.path);

@@ -17,7 +17,7 @@ import { Emitter, type Disposable, type Event } from '../events';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { nullLogger, scoped, type Logger } from '../log';
 import { resolveSources, watchRoots, type ResolvedSources, type UsageSourceOptions } from './sources';
-import { MAX_LINE_BYTES, mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanTarget } from './scanJob';
+import { MAX_LINE_BYTES, mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanProgress, type ScanTarget } from './scanJob';
 import { UsageIndex, type ApplyStats } from './usageIndex';
 import type { WorkerAck, WorkerReply, WorkerRequest } from './usageWorker';
 import { fiveHourBlocks, queryUsage, type UsageBlock, type UsageGroup, type UsageQuery } from './query';
@@ -103,6 +103,11 @@ const RETIRE_AFTER_BYTES = 64 * 1024 * 1024;
 /** More reported paths than this between two scans: a full scan is cheaper than looking each one up. */
 const MAX_DIRTY = 512;
 
+/** How far the first full scan has come: files looked at of those found; `rebuild` when an older index is being rebuilt. */
+export interface FirstScanProgress extends ScanProgress {
+  rebuild: boolean;
+}
+
 export class UsageScanner implements Disposable {
   readonly index: UsageIndex;
   private readonly sources: ResolvedSources;
@@ -111,6 +116,13 @@ export class UsageScanner implements Disposable {
   private readonly opts: UsageScannerOptions;
   private readonly changeEmitter = new Emitter<ScanResult>();
   readonly onDidChange: Event<ScanResult> = this.changeEmitter.event;
+  private readonly progressEmitter = new Emitter<FirstScanProgress>();
+  /**
+   * The first full scan after loading (a first start, or the rebuild of an index of an older format) says how far it
+   * has come, with the figures read so far already in the index; the last event has `done === total`.
+   */
+  readonly onDidProgress: Event<FirstScanProgress> = this.progressEmitter.event;
+  private firstFullScanDone = false;
 
   private worker: Worker | undefined;
   private workerBroken = false;
@@ -263,7 +275,13 @@ export class UsageScanner implements Disposable {
     let prepMs = 0;
     let saveMs = 0;
     let mode: ScanResult['mode'] = 'inline';
+    const reportProgress = full && !this.firstFullScanDone;
+    let lastProgress: ScanProgress | undefined;
     const fold = (b: ScanBatch | ScanJobOutput) => {
+      if (reportProgress && 'progress' in b && b.progress && !this.disposed) {
+        lastProgress = b.progress;
+        this.progressEmitter.fire({ ...b.progress, rebuild: this.index.rebuildReason === 'version' });
+      }
       const s = this.index.apply({ missing: [], planWindows: [], ...b } as ScanJobOutput);
       a.records += s.records;
       a.duplicates += s.duplicates;
@@ -305,6 +323,13 @@ export class UsageScanner implements Disposable {
       }
       if (!out.incomplete) break;
       full = true;
+    }
+    if (full) {
+      if (reportProgress && !this.disposed) {
+        const total = lastProgress?.total ?? 0;
+        this.progressEmitter.fire({ done: total, total, rebuild: this.index.rebuildReason === 'version' });
+      }
+      this.firstFullScanDone = true;
     }
     if (full && this.index.hasLegacy()) {
       // The first full scan of a rebuild (an index of an older format): the older rows of days no log covers now join.
@@ -608,5 +633,6 @@ export class UsageScanner implements Disposable {
     this.failPending(new Error('disposed'));
     if (w) void w.terminate().catch(() => undefined);
     this.changeEmitter.dispose();
+    this.progressEmitter.dispose();
   }
 }

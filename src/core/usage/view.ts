@@ -55,6 +55,8 @@ export interface BuildUsageViewInput {
   topTools?: number;
   /** Local day of a timestamp; must match the index's (default the local calendar day). */
   dayOf?: (ts: number) => string;
+  /** The first read of the logs, while it runs (see UsageView.scan). */
+  scan?: { done: number; total: number; rebuild: boolean };
 }
 
 const HOUR = 3_600_000;
@@ -362,7 +364,7 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
     range: { ...range, days },
     hasData,
     foundAgents: found,
-    visible: hasData || found.length > 0,
+    visible: hasData || found.length > 0 || input.scan !== undefined,
     totals: { today: total(today), month: total(month) },
     agents,
     ...(folders.length ? { workspace: { folders, today: total({ ...today, workspaceFolders: folders }), month: total({ ...month, workspaceFolders: folders }) } } : {}),
@@ -372,6 +374,7 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
     tools: toolViews,
     blocks: { ...(current ? { current } : {}), recent },
     planWindows,
+    ...(input.scan ? { scan: { ...input.scan } } : {}),
   };
 }
 
@@ -423,6 +426,8 @@ export interface UsageViewSource {
   index: { rows(): readonly UsageRow[]; hours(): readonly HourRow[]; readonly generation?: number };
   planWindows(): PlanWindows[];
   onDidChange: Event<unknown>;
+  /** The first read of the logs while it runs; undefined otherwise. */
+  scanProgress?(): { done: number; total: number; rebuild: boolean } | undefined;
 }
 
 export interface UsageViewModelOptions {
@@ -475,6 +480,7 @@ export class UsageViewModel implements Disposable {
         foundAgents: this.opts.foundAgents?.() ?? [],
         ...(this.opts.days ? { days: this.opts.days() } : {}),
         ...(this.opts.dayOf ? { dayOf: this.opts.dayOf } : {}),
+        ...(this.opts.source.scanProgress?.() ? { scan: this.opts.source.scanProgress()! } : {}),
       });
       this.cachedGeneration = gen;
       this.stale = false;

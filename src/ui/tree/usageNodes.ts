@@ -18,6 +18,12 @@ function totalsMarkdown(title: string, t: UsageTotalsView): string {
     .join('\n')}`;
 }
 
+/** "reading 1,240 of 3,012 log files" while the first read of the logs runs. */
+export function scanText(scan: { done: number; total: number; rebuild: boolean }): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${scan.rebuild ? 'rebuilding: ' : ''}reading ${n(scan.done)} of ${n(scan.total)} log files`;
+}
+
 export class UsageRootNode {
   readonly kind = 'usage' as const;
   /** Updated in place by the tree provider, like the account rows. */
@@ -28,9 +34,11 @@ export class UsageRootNode {
     const item = new vscode.TreeItem('Local agents', vscode.TreeItemCollapsibleState.Expanded);
     item.id = 'usage';
     item.iconPath = new vscode.ThemeIcon('terminal');
-    item.description = v.hasData
-      ? `today ${formatUsd(v.totals.today.costUSD)} · month ${formatUsd(v.totals.month.costUSD)}`
-      : 'no usage recorded yet';
+    item.description = v.scan
+      ? scanText(v.scan)
+      : v.hasData
+        ? `today ${formatUsd(v.totals.today.costUSD)} · month ${formatUsd(v.totals.month.costUSD)}`
+        : 'no usage recorded yet';
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown('**Local agents**: token usage read from the coding agents\u2019 logs on this machine; cost from public list prices.\n\n');
     md.appendMarkdown(totalsMarkdown('Today', v.totals.today));

@@ -253,3 +253,15 @@ test('sign-ins found on this machine are offered as the first row until they are
   assert.deepEqual(fired, [undefined], 'the offer leaving is a change of rows: the whole tree reloads');
   assert.ok(tree.getChildren().every((r) => r instanceof ProviderNode), 'no offer once nothing is left to add');
 });
+
+test('"Local agents" says how far the first read of the logs has come, then shows the figures', () => {
+  const m = makeModel([]);
+  const usage = makeUsage(true);
+  const none = { tokens: { total: 0 }, requests: 0, unpricedRequests: 0 } as never;
+  usage.set({ scan: { done: 1240, total: 3012, rebuild: false }, hasData: false, totals: { today: none, month: none } });
+  const { tree } = open(m, usage);
+  const root = tree.getChildren().find((r) => r instanceof UsageRootNode)!;
+  assert.equal(tree.getTreeItem(root).description, 'reading 1,240 of 3,012 log files');
+  usage.set({ scan: { done: 10, total: 20, rebuild: true } });
+  assert.equal(tree.getTreeItem(tree.getChildren().find((r) => r instanceof UsageRootNode)!).description, 'rebuilding: reading 10 of 20 log files');
+});
