@@ -19,6 +19,9 @@ import type { Snapshot } from '../core/model';
 import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_LABEL } from '../core/format';
 import { byMonth, jsonRow, renderTable, sumGroups, type ReportKind } from './report';
 import { findStorage } from './storage';
+import { UndiciHttpClient } from '../core/undiciClient';
+import { envRouter } from '../core/net/dispatcher';
+import { nullLogger } from '../core/log';
 
 const AGENTS: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
 const KINDS: readonly ReportKind[] = ['daily', 'monthly', 'session', 'model'];
@@ -89,14 +92,20 @@ function str(a: Args, k: string): string | undefined {
 }
 
 async function pricing(io: CliIO, storage: string | undefined, offline: boolean): Promise<PricingService> {
+  // The price download follows HTTPS_PROXY / NO_PROXY / NODE_EXTRA_CA_CERTS (the CLI has no VS Code settings).
+  const http = new UndiciHttpClient(nullLogger, undefined, envRouter(io.env));
   const svc = new PricingService({
     cacheFile: storage ? path.join(storage, 'pricing', 'litellm.json') : undefined,
     url: io.env.TOKSTAT_PRICES_URL || DEFAULT_PRICES_URL,
     offline,
     timeoutMs: 15_000,
+    fetchText: async (url, { signal }) => {
+      const res = await http.request({ url, signal, timeoutMs: 15_000, headers: { accept: 'application/json' } });
+      return { status: res.status, text: res.text };
+    },
   });
   await svc.init();
-  const r = await svc.refreshIfStale();
+  const r = await svc.refreshIfStale().finally(() => http.close().catch(() => undefined));
   if (r === 'failed') io.err(`tokstat: could not refresh prices (${svc.status().lastError ?? 'unknown error'}); using ${svc.status().source} prices`);
   return svc;
 }

@@ -26,6 +26,8 @@ export function redact(text: string): string {
   for (const s of registered) {
     if (out.includes(s)) out = out.split(s).join('[redacted]');
   }
+  // Credentials in a URL (a proxy's `http://user:pass@host:port`): the user and password go, the host stays.
+  out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1[redacted]@');
   for (const re of TOKEN_PATTERNS) {
     out = out.replace(re, (m, name?: string) => (typeof name === 'string' && m.includes('=') ? `${name}=[redacted]` : '[redacted]'));
   }
