@@ -4,7 +4,7 @@ import type { Clock } from './clock';
 import { ProviderError } from './errors';
 import { DEFAULT_TIMEOUT_MS, describe, type HttpClient, type HttpRequest, type HttpResponse } from './http';
 import type { Logger } from './log';
-import { envRouter, proxyAuthRequired, proxyError, type NetRouter } from './net/dispatcher';
+import { envRouter, proxyError, type NetRouter } from './net/dispatcher';
 import { redact } from './redact';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -44,10 +44,6 @@ export class UndiciHttpClient implements HttpClient {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      if (res.statusCode === 407 && proxy) {
-        res.body.destroy();
-        throw proxyAuthRequired(proxy);
-      }
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res.body) {

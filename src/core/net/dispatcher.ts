@@ -114,12 +114,16 @@ export function envRouter(env: NetEnv = process.env, log?: Logger): ProxyRouter 
   return new ProxyRouter(envNetSettings(), env, log);
 }
 
-/** The error for a 407 from the proxy (a refused CONNECT, or a forwarded request's answer). */
+/** The error for a 407 from the proxy. */
 export function proxyAuthRequired(proxy: string): ProviderError {
   return new ProviderError('proxy', `Proxy authentication required (407) by ${proxy}: check the user name and password in http.proxy (or HTTPS_PROXY).`, { status: 407 });
 }
 
-/** Maps undici's proxy failures to ProviderErrors; undefined when `err` is not about the proxy. */
+/**
+ * Maps undici's proxy failures to ProviderErrors; undefined when `err` is not about the proxy. undici reports a 407
+ * as an error both for a CONNECT tunnel ("Proxy response (407) !== 200 when HTTP Tunneling") and for a forwarded
+ * plain-http request ("Proxy Authentication Required (407)"); the response never reaches the caller.
+ */
 export function proxyError(err: { code?: string; message?: string }, proxy: string): ProviderError | undefined {
   const msg = err.message ?? '';
   if (/\b407\b/.test(msg) && /proxy/i.test(msg)) return proxyAuthRequired(proxy);
