@@ -13,7 +13,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { OPENROUTER_KEY, PROXY_PASSWORD, PROXY_USER } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
 import { Tinyproxy, tinyproxyMissing, VIA_NAME } from '../support/tinyproxy';
-import { openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { editUserSettings, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
 
 const OR_NAME = 'proxied-openrouter';
 
@@ -27,7 +27,6 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
   let browser: cs.Browser | undefined;
   let page: Page;
   let step = 0;
-  let userSettings: Record<string, unknown> = {};
 
   const shot = async (name: string) => {
     step++;
@@ -41,10 +40,10 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
       .map((f) => fs.readFileSync(f, 'utf8'))
       .join('\n');
 
-  /** Rewrites the user settings of the running window (VS Code picks the file change up). */
+  /** Changes http.proxy in the running window, through the settings editor, and waits until tokstat took it. */
   const setProxy = async (proxy: string) => {
     const before = (tokstatLog().match(/network settings changed/g) ?? []).length;
-    cs.seedSettings(dirs, { ...userSettings, 'http.proxy': proxy });
+    await editUserSettings(page, dirs.userData, { 'http.proxy': proxy });
     await waitUntil('tokstat saw the new http.proxy', () => (tokstatLog().match(/network settings changed/g) ?? []).length > before, 30_000);
   };
 
@@ -65,8 +64,7 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
     or.addKey(OPENROUTER_KEY, orKey({ label: OR_NAME }));
 
     cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    userSettings = { 'tokstat.endpoints': { openrouter: or.baseUrl } };
-    cs.seedSettings(dirs, { ...userSettings, 'http.proxy': open.url });
+    cs.seedSettings(dirs, { 'tokstat.endpoints': { openrouter: or.baseUrl }, 'http.proxy': open.url });
     server = await cs.startCodeServer({ dirs });
     browser = await cs.launchBrowser(dirs);
     page = browser.page;
@@ -111,12 +109,14 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
     const before = locked.requests().length;
     await runCommand(page, 'tokstat: Refresh All');
     await openTokstatView(page);
-    const row = await waitUntil('the account row shows the 407', async () => {
-      const t = (await treeRow(page, OR_NAME).count()) > 0 ? await accountRow() : '';
+    // The account keeps its last balance (marked stale) with a "Retry" row that carries the failure.
+    const row = await waitUntil('the account\'s Retry row shows the 407', async () => {
+      const t = (await treeRow(page, 'Retry').count()) > 0 ? await rowText(page, 'Retry') : '';
       return /Proxy authentication required \(407\)/.test(t) ? t : false;
     }, 30_000);
-    assert.match(row, new RegExp(`error: Proxy authentication required \\(407\\) by 127\\.0\\.0\\.1:${locked.port}`), row);
+    assert.match(row, new RegExp(`^Retry\\s*Proxy authentication required \\(407\\) by 127\\.0\\.0\\.1:${locked.port}`), row);
     assert.ok(!/network|could not reach/i.test(row), row);
+    assert.match(await accountRow(), /stale/);
     assert.ok(locked.requests().length > before, 'the request reached the locked proxy');
     await shot('proxy-407');
   });
@@ -126,9 +126,9 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
     const before = or.requestsTo('/api/v1/key').length;
     await runCommand(page, 'tokstat: Refresh All');
     await waitUntil('OpenRouter polled through the authenticating proxy', () => or.requestsTo('/api/v1/key').length > before, 30_000);
-    const row = await waitUntil('the account row shows the balance again', async () => {
+    const row = await waitUntil('the account row shows the balance again (no longer stale, no Retry row)', async () => {
       const t = await accountRow();
-      return /error/.test(t) ? false : t;
+      return /stale|error/.test(t) || (await treeRow(page, 'Retry').count()) > 0 ? false : t;
     }, 30_000);
     assert.match(row, /\d+\s*%/, row);
     assert.ok(locked.requests().some((l) => l.startsWith(`GET ${or.url}/api/v1/key `)), 'the locked tinyproxy forwarded the poll');
