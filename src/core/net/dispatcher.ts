@@ -5,8 +5,8 @@ import * as tls from 'node:tls';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { ProviderError } from '../errors';
 import type { Logger } from '../log';
-import { registerSecret } from '../redact';
-import { caCertificates, chooseProxy, envNetSettings, proxyAuthorization, proxyLabel, withoutCredentials, type NetEnv, type NetSettings } from './proxy';
+import { redact, registerSecret } from '../redact';
+import { caCertificates, chooseProxy, envNetSettings, parseProxyUrl, proxyAuthorization, proxyLabel, withoutCredentials, type NetEnv, type NetSettings } from './proxy';
 
 /** How one request is sent: its dispatcher, and the proxy (host:port, no credentials) when it goes through one. */
 export interface Route {
@@ -41,6 +41,15 @@ export class ProxyRouter implements NetRouter {
     private readonly readFile: (p: string) => string = (p) => fs.readFileSync(p, 'utf8'),
   ) {
     this.settings = settings;
+    this.checkSetting();
+  }
+
+  /** An http.proxy tokstat cannot use (SOCKS, garbage) is said once, not silently skipped. */
+  private checkSetting(): void {
+    const raw = this.settings.proxy?.trim();
+    if (raw && !parseProxyUrl(raw)) {
+      this.log?.warn(`[net] http.proxy "${redact(raw)}" is not an http(s) proxy address tokstat can use; it is ignored (HTTPS_PROXY applies, else requests go direct)`);
+    }
   }
 
   /** New settings (VS Code's `http.*` changed): later requests use them; the old pools close when idle. */
@@ -51,6 +60,7 @@ export class ProxyRouter implements NetRouter {
     this.proxied.clear();
     this.caLoaded = false;
     this.told.clear();
+    this.checkSetting();
     for (const d of old) void d.close().catch(() => undefined);
   }
 

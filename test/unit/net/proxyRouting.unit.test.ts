@@ -198,4 +198,13 @@ describe('requests through a proxy (ProxyRouter + UndiciHttpClient)', () => {
       assert.match(err.message, /through the proxy 127\.0\.0\.1:\d+ \(ECONNREFUSED/);
     });
   });
+
+  it('an http.proxy tokstat cannot use (SOCKS) is logged once without its credentials, and ignored', async () => {
+    await withClient({ ...base, proxy: `socks5://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:1080` }, {}, async (c, l) => {
+      assert.deepEqual(JSON.parse((await c.request({ url: `${plain.url}/ping` })).text), { via: null });
+      const warned = l.filter((x) => x.includes('is not an http(s) proxy address'));
+      assert.equal(warned.length, 1, l.join('\n'));
+      assert.match(warned[0]!, /"socks5:\/\/\[redacted\]@127\.0\.0\.1:1080"/);
+    });
+  });
 });
