@@ -116,7 +116,7 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
     }, 30_000);
     assert.match(row, new RegExp(`^Retry\\s*Proxy authentication required \\(407\\) by 127\\.0\\.0\\.1:${locked.port}`), row);
     assert.ok(!/network|could not reach/i.test(row), row);
-    assert.match(await accountRow(), /stale/);
+    await waitUntil('the account row marked stale', async () => /stale/.test(await accountRow()), 30_000);
     assert.ok(locked.requests().length > before, 'the request reached the locked proxy');
     await shot('proxy-407');
   });
