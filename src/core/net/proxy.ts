@@ -177,5 +177,11 @@ export function caCertificates(s: Pick<NetSettings, 'systemCertificates'>, env: 
     }
   }
   if (extra.length === 0) return undefined;
-  return [...new Set([...src.rootCertificates, ...extra])];
+  // The same certificate may be written with different line breaks in Node's list and in a bundle.
+  const unique = new Map<string, string>();
+  for (const pem of [...src.rootCertificates, ...extra]) {
+    const key = pem.replace(/\s+/g, '');
+    if (!unique.has(key)) unique.set(key, pem);
+  }
+  return [...unique.values()];
 }

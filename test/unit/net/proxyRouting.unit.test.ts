@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { UndiciHttpClient } from '../../../src/core/undiciClient';
@@ -206,5 +207,28 @@ describe('requests through a proxy (ProxyRouter + UndiciHttpClient)', () => {
       assert.equal(warned.length, 1, l.join('\n'));
       assert.match(warned[0]!, /"socks5:\/\/\[redacted\]@127\.0\.0\.1:1080"/);
     });
+  });
+
+  it('the CA list is parsed into one TLS context per settings, shared by direct and proxied connections', async () => {
+    const { log } = lines();
+    let contexts = 0;
+    const router = new ProxyRouter({ ...base, proxy: open.url, noProxy: ['localhost'] }, { NODE_EXTRA_CA_CERTS: CERT_FILE }, log, undefined, (o) => {
+      contexts++;
+      return tls.createSecureContext(o);
+    });
+    const c = new UndiciHttpClient(log, undefined, router);
+    try {
+      const port = new URL(httpsUrl).port;
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await c.request({ url: `${httpsUrl}/p${i}` })).status, 200); // through the proxy
+        assert.equal((await c.request({ url: `https://localhost:${port}/d${i}` })).status, 200); // direct (noProxy)
+      }
+      assert.equal(contexts, 1);
+      router.update({ ...base, proxy: open.url });
+      assert.equal((await c.request({ url: `${httpsUrl}/again` })).status, 200);
+      assert.equal(contexts, 2);
+    } finally {
+      await c.close();
+    }
   });
 });

@@ -105,6 +105,11 @@ describe('caCertificates', () => {
   it('Linux with http.systemCertificates: Node roots + the first bundle found', () => {
     assert.deepEqual(caCertificates({ systemCertificates: true }, {}, src('linux')), [A, B]);
   });
+  it('a certificate already in the list (other line breaks) is not added twice', () => {
+    const A2 = A.replace(/\n/g, '\r\n');
+    const one = { ...src('linux'), readFile: () => `${A2}\n${B}` };
+    assert.deepEqual(caCertificates({ systemCertificates: true }, {}, one), [A, B]);
+  });
   it('NODE_EXTRA_CA_CERTS is added (an explicit list replaces the default, which had it)', () => {
     assert.deepEqual(caCertificates({ systemCertificates: false }, { NODE_EXTRA_CA_CERTS: '/tmp/extra.pem' }, src('win32')), [A, C]);
     assert.deepEqual(caCertificates({ systemCertificates: true }, { NODE_EXTRA_CA_CERTS: '/tmp/extra.pem' }, src('linux')), [A, B, C]);
