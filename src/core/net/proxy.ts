@@ -4,7 +4,8 @@
 //
 // Semantics follow VS Code's proxy resolver (@vscode/proxy-agent, which VS Code applies to Node's http/https and to
 // fetch, but not to a bundled undici):
-// - `http.proxySupport: "off"`: every request goes direct.
+// - `http.proxySupport: "off"`: every request goes direct. "on", "fallback" and "override" behave the same here (they
+//   differ in VS Code only for requests that bring their own agent, which tokstat's never do).
 // - otherwise the proxy is `http.proxy` if set, else the first of https_proxy, HTTPS_PROXY, http_proxy, HTTP_PROXY.
 // - bypass list: `http.noProxy` if it has entries, else no_proxy/NO_PROXY. An entry is a host name or domain
 //   (`example.com` also matches `api.example.com`; a leading `.` or `*.` is allowed), optionally with `:port`; `*`
