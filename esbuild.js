@@ -32,29 +32,9 @@ const common = {
   plugins: [problemMatcher],
 };
 
-/**
- * Keeps the extension bundle small (goal ≤ 400 KB minified):
- * - `undici` → build/undici-slim.js (Agent + Dispatcher#request only);
- * - the FormData encoder the HTTP clients load for FormData bodies → a stub (tokstat sends strings only);
- * - undici's non-SIMD llhttp WebAssembly (a 72 KB fallback for CPUs without WASM SIMD, which every platform VS Code
- *   runs on has) → the SIMD build, so the bytes are not shipped twice.
- */
-const slimUndici = {
-  name: 'slim-undici',
-  setup(build) {
-    build.onResolve({ filter: /^undici$/ }, () => ({ path: require.resolve('./build/undici-slim.js') }));
-    build.onResolve({ filter: /web\/fetch\/body\.js$/ }, (args) =>
-      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h[12]\.js$/.test(args.importer)
-        ? { path: require.resolve('./build/undici-no-formdata.js') }
-        : undefined,
-    );
-    build.onResolve({ filter: /llhttp-wasm\.js$/ }, (args) =>
-      args.importer.includes(`${require('path').sep}undici${require('path').sep}`)
-        ? { path: require.resolve('undici/lib/llhttp/llhttp_simd-wasm.js') }
-        : undefined,
-    );
-  },
-};
+// Keeps the extension bundle small (goal ≤ 400 KB minified): undici → build/undici-slim.js and friends (see
+// build/slimUndici.js).
+const { slimUndici } = require('./build/slimUndici.js');
 
 /** Chunks loaded at run time by src/core/lazy.ts: external in the extension bundle, built as their own files. */
 const lazyChunks = {

@@ -34,6 +34,11 @@ const EXCLUDED = [
   /(^|\/)home\/\.claude\/\.credentials\.json$/,
   // The list of run-time secrets itself.
   /(^|\/)secrets-used\.json$/,
+  // The proxy scenario's password where the user and the test legitimately put it: the user's settings.json
+  // (`http.proxy`), the editor's local history of that file, and tinyproxy's own config.
+  /(^|\/)e2e-proxy\/user-data\/User\/settings\.json$/,
+  /(^|\/)e2e-proxy\/user-data\/User\/History\//,
+  /(^|\/)e2e-proxy\/tinyproxy\/[^/]+\.conf$/,
 ];
 
 function walk(dir, out) {

@@ -3,7 +3,7 @@
 # ripgrep + build tools for code-server's install). Idempotent: a second run only checks.
 set -euo pipefail
 need=()
-for pkg in chromium ripgrep build-essential python3 libkrb5-dev git; do
+for pkg in chromium ripgrep build-essential python3 libkrb5-dev git tinyproxy; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -eq 0 ]; then echo "setup-system: all packages present"; exit 0; fi

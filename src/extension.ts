@@ -9,6 +9,7 @@ import { AppModel } from './core/appModel';
 import { systemClock } from './core/clock';
 import { createFetcher, type FetcherDeps } from './core/fetcher';
 import type { UndiciHttpClient } from './core/undiciClient';
+import type { ProxyRouter } from './core/net/dispatcher';
 import { loadNet } from './core/lazy';
 import type { HttpClient } from './core/http';
 import type { Account } from './core/model';
@@ -29,6 +30,7 @@ import { credentialResolver } from './host/credentials';
 import { vscodeGitHubAuth, type GitHubAuth } from './host/githubAuth';
 import { systemCredentialEnv } from './host/credentialEnv';
 import { createLogger } from './host/logger';
+import { affectsNetSettings, readNetSettings } from './host/netSettings';
 import { keyValueStoreFrom, secretStoreFrom } from './host/secrets';
 import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from './ui/dashboard/panel';
 import { buildDashboardState } from './ui/dashboard/state';
@@ -69,10 +71,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     onDidChangeSessions: vscodeGitHub.onDidChangeSessions,
   };
 
-  // undici loads with the first request, not at activation (no network on the activation path either way).
+  // undici loads with the first request, not at activation (no network on the activation path either way). Every
+  // request of the extension (providers, price list, GitHub device sign-in) goes through this one client, whose
+  // router follows VS Code's http.proxy / http.noProxy / http.proxyStrictSSL / http.proxySupport /
+  // http.systemCertificates (user settings only), then HTTPS_PROXY / NO_PROXY / NODE_EXTRA_CA_CERTS.
   let undiciClient: UndiciHttpClient | undefined;
-  const http: HttpClient = { request: (r) => (undiciClient ??= new (loadNet().UndiciHttpClient)(log)).request(r) };
+  let router: ProxyRouter | undefined;
+  const client = (): UndiciHttpClient => {
+    if (!undiciClient) {
+      const net = loadNet();
+      router = new net.ProxyRouter(readNetSettings(), process.env, log);
+      undiciClient = new net.UndiciHttpClient(log, systemClock, router);
+    }
+    return undiciClient;
+  };
+  const http: HttpClient = { request: (r) => client().request(r) };
   context.subscriptions.push({ dispose: () => void undiciClient?.close().catch(() => undefined) });
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!router || !affectsNetSettings(e)) return;
+      log.info('[net] VS Code\'s network settings changed; later requests use them');
+      router.update(readNetSettings());
+    }),
+  );
   const fetcherDeps: FetcherDeps = {
     getAccount: (id) => repo.get(id),
     credentials: credentialResolver(repo, github, systemCredentialEnv),
@@ -240,7 +261,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     channel,
     github,
     fetcherDeps,
-    deviceFlow: (opts) => loadNet().startDeviceFlow(opts),
+    // The sign-in's OAuth calls go through the extension's client too (same proxy and certificates).
+    deviceFlow: (opts) => loadNet().startDeviceFlow({ http, ...opts }),
     insights,
     openDashboard: () => {
       DashboardPanel.createOrShow(dashboardDeps);

@@ -68,6 +68,8 @@ export type ErrorKind =
   | 'timeout'
   | 'bad-response'
   | 'config'
+  /** The proxy refused the request (407: credentials missing or wrong). */
+  | 'proxy'
   | 'cancelled';
 
 export interface SnapshotError {

@@ -55,6 +55,8 @@ export function redact(text: string): string {
   for (const s of registered) {
     if (out.includes(s)) out = out.split(s).join('[redacted]');
   }
+  // Credentials in a URL (a proxy's `http://user:pass@host:port`): the user and password go, the host stays.
+  out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, '$1[redacted]@');
   out = out.replace(NAMED_JSON, (_m, name: string, sep: string) => `"${name}"${sep}"[redacted]"`);
   out = out.replace(NAMED_QUERY, (_m, name: string) => `${name}=[redacted]`);
   for (const re of TOKEN_PATTERNS) out = out.replace(re, '[redacted]');

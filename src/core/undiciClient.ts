@@ -1,26 +1,23 @@
 // The undici-backed HttpClient. Kept apart from http.ts (types and helpers) so that the extension's activation
 // bundle does not carry undici: the composition root loads this module on the first request (see lazy.ts).
-import { Agent, type Dispatcher } from 'undici';
 import type { Clock } from './clock';
 import { ProviderError } from './errors';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, describe, type HttpClient, type HttpRequest, type HttpResponse } from './http';
 import type { Logger } from './log';
+import { envRouter, proxyError, type NetRouter } from './net/dispatcher';
 import { redact } from './redact';
 
 /**
- * The undici-backed client. One Agent (connection pool) per client; `close()` releases sockets.
- * Errors become ProviderErrors (`timeout`, `network`, `cancelled`); HTTP statuses are returned, not thrown.
+ * The undici-backed client. Connections come from a NetRouter (direct or through the configured proxy, with the
+ * configured CA list; default: the environment's HTTPS_PROXY/NO_PROXY/NODE_EXTRA_CA_CERTS); `close()` releases sockets.
+ * Errors become ProviderErrors (`timeout`, `network`, `proxy`, `cancelled`); HTTP statuses are returned, not thrown.
  */
 export class UndiciHttpClient implements HttpClient {
-  private readonly dispatcher: Dispatcher;
-
   constructor(
     private readonly log: Logger,
     private readonly clock: Pick<Clock, 'now'> = { now: () => Date.now() },
-    dispatcher?: Dispatcher,
-  ) {
-    this.dispatcher = dispatcher ?? new Agent({ connectTimeout: 10_000, keepAliveTimeout: 10_000, connections: 16 });
-  }
+    private readonly router: NetRouter = envRouter(process.env, log),
+  ) {}
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     const started = this.clock.now();
@@ -31,9 +28,12 @@ export class UndiciHttpClient implements HttpClient {
     const where = describe(req.url);
     const maxBytes = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const tag = req.tag ? `${req.tag} ` : '';
+    let proxy: string | undefined;
     try {
       const u = new URL(req.url);
-      const res = await this.dispatcher.request({
+      const route = this.router.route(u);
+      proxy = route.proxy;
+      const res = await route.dispatcher.request({
         origin: u.origin,
         path: `${u.pathname}${u.search}`,
         method,
@@ -80,14 +80,19 @@ export class UndiciHttpClient implements HttpClient {
         this.log.warn(`${tag}${method} ${where} timed out after ${ms} ms`);
         throw new ProviderError('timeout', `No answer from ${where} within ${Math.round(timeoutMs / 1000)} s.`);
       }
+      const viaProxy = proxy ? proxyError(e, proxy) : undefined;
+      if (viaProxy) {
+        this.log.warn(`${tag}${method} ${where} failed after ${ms} ms: ${viaProxy.message}`);
+        throw viaProxy;
+      }
       const detail = redact(e.code ? `${e.code}: ${e.message ?? ''}` : (e.message ?? String(err)));
       this.log.warn(`${tag}${method} ${where} failed after ${ms} ms: ${detail}`);
-      throw new ProviderError('network', `Could not reach ${where} (${detail.trim()}).`);
+      throw new ProviderError('network', `Could not reach ${where}${proxy ? ` through the proxy ${proxy}` : ''} (${detail.trim()}).`);
     }
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.router.close();
   }
 }
 

@@ -267,3 +267,30 @@ export function scenarioHooks(parts: () => ScenarioParts, cleanup?: () => Promis
     if (failed && dirs) cs.reportFailureLogs(dirs);
   });
 }
+
+/**
+ * Changes user settings as a person would: "Preferences: Open User Settings (JSON)", the whole text replaced, saved.
+ * (Writing settings.json from outside is not picked up reliably: code-server's file watcher restarts under load.)
+ * Same steps as the local helper of agents.e2e.test.ts.
+ */
+export async function editUserSettings(page: Page, userDataDir: string, changes: Record<string, unknown>): Promise<void> {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  const next = { ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>), ...changes };
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  const editor = page.locator('.editor-instance .monaco-editor textarea, .editor-instance .monaco-editor .native-edit-context').first();
+  await editor.waitFor({ state: 'attached', timeout: 30_000 });
+  await editor.focus();
+  // Pasted, not typed: typing would have the editor auto-close and auto-indent what it is given.
+  await page.evaluate((text) => (globalThis as unknown as { navigator: { clipboard: { writeText(t: string): Promise<void> } } }).navigator.clipboard.writeText(text), JSON.stringify(next, null, 2));
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('ControlOrMeta+V');
+  await page.keyboard.press('ControlOrMeta+S');
+  await waitUntil('settings.json saved', () => {
+    try {
+      const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      return Object.entries(changes).every(([k, v]) => JSON.stringify(saved[k]) === JSON.stringify(v));
+    } catch {
+      return false;
+    }
+  }, 30_000);
+}

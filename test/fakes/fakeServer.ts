@@ -117,6 +117,8 @@ interface Route {
 export class FakeServer {
   /** Everything received, oldest first. */
   readonly requests: RecordedRequest[] = [];
+  /** Checked before faults and routes: a reply refuses the request (e.g. one that did not come through a proxy). */
+  guard: ((req: RecordedRequest) => FakeReply | undefined) | undefined;
   private readonly routes: Route[] = [];
   private faults: QueuedFault[] = [];
   private server: http.Server | undefined;
@@ -219,6 +221,11 @@ export class FakeServer {
     };
     this.requests.push(rec);
     try {
+      const refused = this.guard?.(rec);
+      if (refused) {
+        this.send(res, refused);
+        return;
+      }
       const fault = this.takeFault(rec);
       if (fault?.delayMs) await this.sleep(fault.delayMs);
       if (!this.server || res.destroyed) return;

@@ -32,6 +32,11 @@ export const LITELLM_KEY = `sk-${fill('fakeLiteLLM0', 40)}`;
 export const CLAUDE_OAUTH_TOKEN = `FAKE-claude-oauth-access-${fill('fakeClaude0', 60)}`;
 export const CLAUDE_REFRESH_TOKEN = `FAKE-claude-oauth-refresh-${fill('fakeRefresh0', 60)}`;
 
+/** The Basic-auth credentials of the end-to-end test's tinyproxy (test/e2e/proxy.e2e.test.ts), given to tokstat in
+ *  the user's `http.proxy` setting as `http://user:password@127.0.0.1:PORT`. */
+export const PROXY_USER = 'tokstat-proxy-user';
+export const PROXY_PASSWORD = `proxy-pw-${fill('fakeProxy0', 24)}`;
+
 export const PROVIDER_SCENARIO_SECRETS: readonly string[] = [OPENAI_ADMIN_KEY, LITELLM_KEY, CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN];
 
 /** All of the above; the leak check searches for each (and for simple encodings of each). */
@@ -45,4 +50,5 @@ export const ALL_TEST_SECRETS: readonly string[] = [
   GITHUB_DEVICE_CODE,
   COPILOT_INTERNAL_TOKEN,
   ...PROVIDER_SCENARIO_SECRETS,
+  PROXY_PASSWORD,
 ];

@@ -110,6 +110,7 @@ export function decideRetry(err: { kind: ErrorKind; retryAt?: number }, ctx: Ret
       return { severity: 'auth-required', nextDueAt: undefined, failures, authBlocked: true };
     case 'not-found':
     case 'config':
+    case 'proxy':
       return { severity: 'error', nextDueAt: ctx.now + interval, failures };
     case 'rate-limited': {
       const next = transient();

@@ -95,8 +95,8 @@ test('transient errors back off to 30 min but never more often than the interval
   assert.equal(hourly.nextDueAt, 60 * MIN);
 });
 
-test('not-found and config: error at the normal interval', () => {
-  for (const kind of ['not-found', 'config'] as const) {
+test('not-found, config and proxy (407 from the proxy: a setting to fix, not a flaky network): error at the normal interval', () => {
+  for (const kind of ['not-found', 'config', 'proxy'] as const) {
     const d = decideRetry({ kind }, { now: 100, intervalMs: 5 * MIN, previousFailures: 7 });
     assert.equal(d.nextDueAt, 100 + 5 * MIN);
     assert.equal(d.severity, 'error');
