@@ -10,7 +10,18 @@ import type { Logger } from '../../../src/core/log';
 import type * as FeatureModule from '../../../src/host/usageFeature';
 import { withVscodeStub } from '../../support/vscodeStub';
 
-const { UsageFeature } = withVscodeStub({}, () => require('../../../src/host/usageFeature') as typeof FeatureModule);
+/** The view progress bars the feature showed: where, and whether the task behind each has finished. */
+const progressBars: Array<{ location: unknown; finished: boolean }> = [];
+const fakeVscode = {
+  window: {
+    withProgress: (opts: { location: unknown }, task: () => Promise<void>) => {
+      const bar = { location: opts.location, finished: false };
+      progressBars.push(bar);
+      return task().then(() => void (bar.finished = true));
+    },
+  },
+};
+const { UsageFeature } = withVscodeStub(fakeVscode, () => require('../../../src/host/usageFeature') as typeof FeatureModule);
 
 let dir = '';
 const saved: Record<string, string | undefined> = {};
@@ -66,6 +77,10 @@ test('local usage turned off while running: the logs are no longer read and the 
     await feature.start();
     const tokens = () => feature.viewSource.index.rows().reduce((n, r) => n + r.inputTokens, 0);
     assert.equal(tokens(), 300, 'both requests read');
+    await Promise.resolve();
+    assert.deepEqual(progressBars, [{ location: { viewId: 'tokstat.accounts' }, finished: true }], 'the first read showed the view progress bar, and it ended');
+    assert.equal(feature.viewSource.scanProgress?.(), undefined, 'no scan in the view once it is done');
+    assert.ok(logs.some((l) => /reading 1 log file\(s\) for the first time/.test(l)));
     assert.ok(feature.totals());
 
     enabled = false;
