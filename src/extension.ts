@@ -19,7 +19,7 @@ import { FileLease } from './core/state/lease';
 import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
 import { refreshCliLauncher, registerCliPathCommands } from './commands/cliPath';
-import { openWalkthroughOnce, registerWalkthrough } from './commands/walkthrough';
+import { registerWalkthrough } from './commands/walkthrough';
 import { registerDeleteLocalData } from './commands/deleteLocalData';
 import { deleteLocalDataIfRequested } from './core/localData';
 import { addCredentialFileAccount } from './commands/addAccount';
@@ -322,7 +322,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
       log.info(`[activate] ${repo.list().length} account(s) loaded`);
       refreshCliLauncher(cliDeps);
-      openWalkthroughOnce(context.globalState, repo.list().length > 0, log).catch((err: unknown) => log.warn(`[walkthrough] could not open: ${err instanceof Error ? err.message : String(err)}`));
       insights.start().catch((err: unknown) => log.error(`[history] could not start: ${err instanceof Error ? err.message : String(err)}`));
       usage.start().catch((err: unknown) => log.error(`[usage] could not start: ${err instanceof Error ? err.message : String(err)}`));
     })

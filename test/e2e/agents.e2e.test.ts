@@ -16,7 +16,7 @@ import { formatTokens, formatUsd } from '../../src/core/usage/view';
 import { localDay } from '../../src/core/usage/usageIndex';
 import { generateCorpus, type TrueTotals } from '../support/corpus';
 import * as cs from '../support/codeServer';
-import { dashboard, dumpDom, scenarioHooks, expandRow, openTokstatView, rowText, runCommand, treeRow, usageSection, usageText, waitForStatus, waitUntil } from './support';
+import { dashboard, dumpDom, editSettings, scenarioHooks, expandRow, openTokstatView, rowText, runCommand, treeRow, usageSection, usageText, waitForStatus, waitUntil } from './support';
 
 const MINUTE = 60_000;
 const MODEL = 'claude-sonnet-4-5-20250929';
@@ -247,42 +247,20 @@ describe('local agent usage (code-server + Chromium)', function () {
     assert.equal(await usageText(page, 'usage-today-tokens'), `${formatTokens(todayRow.totalTokens)} tokens · ${todayRow.requests.toLocaleString('en-US')} requests`);
     await shot('dashboard-vs-cli');
   });
-  /**
-   * Changes user settings as a person would: "Preferences: Open User Settings (JSON)", the whole text replaced, saved.
-   * (Writing settings.json from outside is not picked up reliably: code-server's file watcher restarts under load.)
-   */
-  const setUserSettings = async (changes: Record<string, unknown>) => {
-    const file = path.join(dirs.userData, 'User', 'settings.json');
-    const next = { ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>), ...changes };
-    await runCommand(page, 'Preferences: Open User Settings (JSON)');
-    const editor = page.locator('.editor-instance .monaco-editor textarea, .editor-instance .monaco-editor .native-edit-context').first();
-    await editor.waitFor({ state: 'attached', timeout: 30_000 });
-    await editor.focus();
-    // Pasted, not typed: typing would have the editor auto-close and auto-indent what it is given.
-    await page.evaluate((text) => (globalThis as unknown as { navigator: { clipboard: { writeText(t: string): Promise<void> } } }).navigator.clipboard.writeText(text), JSON.stringify(next, null, 2));
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.press('ControlOrMeta+V');
-    await page.keyboard.press('ControlOrMeta+S');
-    await waitUntil('settings.json saved', () => {
-      try {
-        const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-        return Object.entries(changes).every(([k, v]) => JSON.stringify(saved[k]) === JSON.stringify(v));
-      } catch {
-        return false;
-      }
-    }, 30_000);
-  };
+  /** Settings as a person changes them; `machine`-scoped ones (tokstat.localUsage.*) live in the remote settings here. */
+  const setSettings = (changes: Record<string, unknown>, where: 'user' | 'remote' = 'user') => editSettings(page, dirs.userData, changes, where);
 
-  it("shows today's spend in the status bar when asked, and nothing of local usage once it is turned off", async () => {
+  it("shows today's spend in the status bar without an account, and nothing of local usage once it is turned off", async () => {
     await runCommand(page, 'tokstat: Open Dashboard');
     const cost = await usageText(page, 'usage-today-cost');
-    await setUserSettings({ 'tokstat.statusBar.showTodaySpend': true });
-    const withSpend = await waitForStatus(page, `" · ${cost} today"`, (t) => t.includes(` · ${cost} today`));
-    assert.match(withSpend, /Add account · (\$[\d,.]+|unpriced) today/, `status bar: ${withSpend}`);
+    // No account: the status bar tells what the agents cost today instead of asking for an account.
+    const withSpend = await waitForStatus(page, `"${cost} today"`, (t) => t.includes(`${cost} today`));
+    assert.match(withSpend, /local agents today (\$[\d,.]+|unpriced)/, `status bar: ${withSpend}`);
     await shot('status-bar-today-spend');
 
-    await setUserSettings({ 'tokstat.localUsage.enabled': false });
-    await waitForStatus(page, 'no spend suffix', (t) => /Add account/.test(t) && !/ today/.test(t));
+    // A machine-scoped setting: code-server's window is remote, so it is set in the remote settings, as in Remote-SSH.
+    await setSettings({ 'tokstat.localUsage.enabled': false }, 'remote');
+    await waitForStatus(page, 'a quiet item without spend', (t) => /no accounts yet/.test(t) && !/ today/.test(t));
     await runCommand(page, 'tokstat: Open Dashboard');
     // No accounts and no local usage: the dashboard's empty state, and no usage section.
     await dashboard(page).locator('[data-testid="empty-state"]').waitFor({ state: 'visible', timeout: 30_000 });

@@ -1,9 +1,11 @@
 // The first minute, driven in a real VS Code (code-server + headless Chromium) as a new user meets tokstat: the
-// walkthrough opens by itself on first run; the one-time notification about Claude Code's sign-in on this machine is
+// walkthrough (which VS Code opens by itself after an install from the Extensions view) from "tokstat: Get Started";
+// the one-time notification about Claude Code's sign-in on this machine is
 // missed ("Not Now"), yet the tree still offers it and adds it with one click; the walkthrough ticks its steps
 // off as they are done; pinning a meter puts it in the status bar. Screenshots of each step land in
 // test-results/e2e-firstrun/ (the README shows two of them).
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -49,8 +51,6 @@ describe('tokstat: the first minute (code-server + Chromium)', function () {
     cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
     cs.seedSettings(dirs, {
       'tokstat.endpoints': { claude: claude.baseUrl },
-      // As for a new user: VS Code opens walkthroughs of newly installed extensions.
-      'workbench.welcomePage.walkthroughs.openOnInstall': true,
     });
     server = await cs.startCodeServer({ dirs });
     browser = await cs.launchBrowser(dirs);
@@ -59,9 +59,11 @@ describe('tokstat: the first minute (code-server + Chromium)', function () {
 
   scenarioHooks(() => ({ dirs, server, browser, page }), () => claude?.stop());
 
-  it('opens "Get started with tokstat" by itself on the first run', async () => {
+  it('"tokstat: Get Started" opens the walkthrough with its steps', async () => {
     await page.goto(cs.workbenchUrl(server!));
     await page.locator('[id="workbench.parts.statusbar"]').waitFor({ state: 'visible', timeout: 60_000 });
+    await waitForStatus(page, 'tokstat is running', (t) => /no accounts yet/.test(t), 60_000);
+    await runCommand(page, 'tokstat: Get Started');
     await walkthrough().locator('text=Get started with tokstat').first().waitFor({ state: 'visible', timeout: 60_000 });
     for (const title of ['Add an AI account', 'Choose what the status bar shows', 'Open the dashboard', 'What your coding agents cost', 'Use tokstat in a terminal']) {
       assert.equal(await walkthroughStep(title).count(), 1, `the walkthrough has the step "${title}"`);
@@ -113,5 +115,21 @@ describe('tokstat: the first minute (code-server + Chromium)', function () {
     await runCommand(page, 'tokstat: Get Started');
     await waitUntil('"Choose what the status bar shows" is checked', () => stepDone('pin'), 30_000);
     await shot('pinned');
+  });
+
+  it("Install 'tokstat' Command in PATH puts a launcher that runs the extension's CLI, and ticks its step", async () => {
+    await runCommand(page, "tokstat: Install 'tokstat' Command in PATH");
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /the 'tokstat' command is installed at/ }).first();
+    await toast.waitFor({ state: 'visible', timeout: 30_000 });
+    const launcher = path.join(dirs.base, 'home', '.local', 'bin', 'tokstat');
+    assert.ok(fs.existsSync(launcher), launcher);
+    assert.match(await toast.innerText(), /not on your PATH yet/, 'the run’s PATH lacks ~/.local/bin, and the message says how to add it');
+    await shot('cli-installed');
+    const version = spawnSync(launcher, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    assert.equal(version.status, 0, version.stderr);
+    const pkg = JSON.parse(fs.readFileSync(path.join(cs.REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.stdout.trim(), pkg.version, 'the launcher ran the CLI bundled in the installed extension');
+    await runCommand(page, 'tokstat: Get Started');
+    await waitUntil('"Use tokstat in a terminal" is checked', () => stepDone('cli'), 30_000);
   });
 });

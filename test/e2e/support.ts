@@ -269,14 +269,21 @@ export function scenarioHooks(parts: () => ScenarioParts, cleanup?: () => Promis
 }
 
 /**
- * Changes user settings as a person would: "Preferences: Open User Settings (JSON)", the whole text replaced, saved.
- * (Writing settings.json from outside is not picked up reliably: code-server's file watcher restarts under load.)
- * Same steps as the local helper of agents.e2e.test.ts.
+ * Changes settings as a person would: "Preferences: Open User Settings (JSON)" (or, for `machine`-scoped settings,
+ * which a remote window such as code-server's reads from the remote host, "Preferences: Open Remote Settings
+ * (JSON)"), the whole text replaced, saved. (Writing the file from outside is not picked up reliably: code-server's
+ * file watcher restarts under load.)
  */
-export async function editUserSettings(page: Page, userDataDir: string, changes: Record<string, unknown>): Promise<void> {
-  const file = path.join(userDataDir, 'User', 'settings.json');
-  const next = { ...(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>), ...changes };
-  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+export async function editSettings(page: Page, userDataDir: string, changes: Record<string, unknown>, where: 'user' | 'remote' = 'user'): Promise<void> {
+  const file = path.join(userDataDir, where === 'user' ? 'User' : 'Machine', 'settings.json');
+  let current: Record<string, unknown> = {};
+  try {
+    current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    /* the remote settings file appears when first opened */
+  }
+  const next = { ...current, ...changes };
+  await runCommand(page, where === 'user' ? 'Preferences: Open User Settings (JSON)' : 'Preferences: Open Remote Settings (JSON)');
   const editor = page.locator('.editor-instance .monaco-editor textarea, .editor-instance .monaco-editor .native-edit-context').first();
   await editor.waitFor({ state: 'attached', timeout: 30_000 });
   await editor.focus();
@@ -285,7 +292,7 @@ export async function editUserSettings(page: Page, userDataDir: string, changes:
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('ControlOrMeta+V');
   await page.keyboard.press('ControlOrMeta+S');
-  await waitUntil('settings.json saved', () => {
+  await waitUntil(`${where} settings.json saved`, () => {
     try {
       const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
       return Object.entries(changes).every(([k, v]) => JSON.stringify(saved[k]) === JSON.stringify(v));
@@ -293,4 +300,9 @@ export async function editUserSettings(page: Page, userDataDir: string, changes:
       return false;
     }
   }, 30_000);
+}
+
+/** User settings (see editSettings). */
+export function editUserSettings(page: Page, userDataDir: string, changes: Record<string, unknown>): Promise<void> {
+  return editSettings(page, userDataDir, changes, 'user');
 }
