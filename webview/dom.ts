@@ -35,6 +35,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
   return el;
 }
 
+/**
+ * A @vscode-elements component (elements.ts): built like `h`, painted from its light DOM until the components are
+ * defined after the first frame (main.ts), then upgraded in place.
+ */
+export function hv(tag: `vscode-${string}`, props: Props = {}, ...children: Child[]): HTMLElement {
+  return h(tag as 'div', props, ...children);
+}
+
 const dataAttrs = new Map<string, string>();
 /** `accountId` → `data-account-id`, as `el.dataset.accountId = …` would name it (memoized: the keys are few). */
 function dataAttr(key: string): string {

@@ -10,6 +10,7 @@ import { ChartManager } from './chart';
 import { h } from './dom';
 import { estimatedCardHeight, renderCard, renderEmpty, renderPendingCard, renderToolbar, tickText, type TickKind } from './render';
 import { UsageSectionController } from './usage';
+import { renderOverview } from './overview';
 import { parseClockMessage, parseHistoryMessage, parseHostMessage } from './validate';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
 import { absoluteTime } from './formats';
@@ -26,9 +27,13 @@ interface CardEntry {
 /** Below the viewport, cards this far down are built with the first render all the same (as the charts' margin). */
 const EAGER_MARGIN_PX = 400;
 /** The grid's narrowest column and its gap (dashboard.css `.cards`). */
-const CARD_MIN_WIDTH_PX = 300;
+const CARD_MIN_WIDTH_PX = 340;
 const CARD_GAP_PX = 12;
+/** The overview strip's line height, at least (dashboard.css `.overview-row`). */
+const OVERVIEW_ROW_MIN_PX = 22;
 
+/** This script's element: elements.js is loaded from next to it, with its nonce (only readable while it runs). */
+const self = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
 const persisted = loadPersisted();
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
 root.replaceChildren();
@@ -44,13 +49,31 @@ requestAnimationFrame(() =>
   setTimeout(() => {
     firstFrameDone = true;
     for (const el of list.querySelectorAll('.card--first')) el.classList.remove('card--first');
+    loadElements();
   }, 0),
 );
+
+/**
+ * The @vscode-elements components (dist/webview/elements.js, next to this script; webview/elements.ts), loaded after
+ * the first frame so the first paint never waits for them. The script element carries this script's nonce, which is
+ * what the CSP's `script-src 'nonce-…'` allows: no change to the policy.
+ */
+function loadElements(): void {
+  if (!self?.src || customElements.get('vscode-button')) return;
+  const s = document.createElement('script');
+  s.src = new URL('elements.js', self.src).href;
+  s.nonce = self.nonce ?? '';
+  s.async = true;
+  s.dataset.tokstatElements = '';
+  document.head.append(s);
+}
 const empty = renderEmpty();
 const booting = h('p', { class: 'booting', attrs: { role: 'status' }, text: 'Loading…' });
 main.append(booting, list);
 root.append(toolbar, main);
 
+/** The overview strip above the cards (overview.ts), rebuilt with every state; absent without accounts. */
+let overview: HTMLElement | undefined;
 let current: DashboardState | undefined;
 /** performance.now() when `current` arrived; with `current.now` gives the host-clock estimate. */
 let receivedAt = 0;
@@ -77,6 +100,7 @@ function render(state: DashboardState): void {
   receivedAt = performance.now();
   const now = state.now;
 
+  renderOverviewStrip(state, now);
   if (state.accounts.length === 0) {
     charts.releaseAll();
     cards.clear();
@@ -142,6 +166,37 @@ function render(state: DashboardState): void {
   titleCountdownsWhenIdle();
 }
 
+/** Replaces the overview strip; focus on one of its rows stays on that account's row. */
+function renderOverviewStrip(state: DashboardState, now: number): void {
+  const active = document.activeElement;
+  const focusedId = active instanceof HTMLElement && overview?.contains(active) ? active.dataset.accountId : undefined;
+  const next = state.accounts.length === 0 ? undefined : renderOverview(dedupe(state.accounts), state, now);
+  if (overview && next) overview.replaceWith(next);
+  else if (next) main.insertBefore(next, list);
+  else overview?.remove();
+  overview = next;
+  if (focusedId !== undefined && next) {
+    [...next.querySelectorAll<HTMLElement>('[data-action="jump"]')].find((b) => b.dataset.accountId === focusedId)?.focus({ preventScroll: true });
+  }
+}
+
+function dedupe(accounts: readonly DashboardAccount[]): DashboardAccount[] {
+  const seen = new Set<string>();
+  return accounts.filter((a) => !seen.has(a.id) && seen.add(a.id));
+}
+
+/** A row of the overview strip was chosen: its card is scrolled into view and its refresh button focused. */
+function jumpTo(accountId: string): void {
+  const el = cards.get(accountId)?.el;
+  if (!el) return;
+  el.scrollIntoView({ block: 'start' });
+  el.querySelector<HTMLElement>('[data-action="refresh"]')?.focus({ preventScroll: true });
+  if (document.activeElement === null || !el.contains(document.activeElement)) {
+    el.tabIndex = -1;
+    el.focus({ preventScroll: true });
+  }
+}
+
 /** What a card is drawn from: equal signatures, equal cards (the card is kept). */
 function cardSignature(state: DashboardState, account: DashboardAccount): string {
   return `${state.thresholds.warning}/${state.thresholds.error}${JSON.stringify(account)}`;
@@ -176,7 +231,9 @@ function cardsWithin(accounts: readonly DashboardAccount[], marginPx: number): n
   // Reading scrollY lays the page out; before the first render's scroll restore the page cannot have scrolled.
   const scrollTop = restoredScroll ? window.scrollY : 0;
   const bottom = scrollTop + window.innerHeight + marginPx;
-  let y = 0;
+  // The overview strip above the cards: at least one ~22 px line per account (a low estimate, so no card that is in
+  // view is left a placeholder).
+  let y = accounts.length * OVERVIEW_ROW_MIN_PX;
   for (let i = 0; i < accounts.length; i += columns) {
     if (y > bottom) return i;
     let row = Infinity;
@@ -224,7 +281,7 @@ function swapPreservingFocus(oldEl: HTMLElement, newEl: HTMLElement): void {
   const sameMeter = meterId === undefined ? undefined : [...newEl.querySelectorAll<HTMLElement>('.meter-history')].find((b) => b.dataset.meterId === meterId);
   const target =
     (range && sameMeter ? sameMeter.querySelector<HTMLElement>(`button[data-range="${range}"]`) : null) ??
-    (action ? newEl.querySelector<HTMLElement>(`button[data-action="${action}"]`) : null) ??
+    (action ? newEl.querySelector<HTMLElement>(`[data-action="${action}"]`) : null) ??
     newEl.querySelector<HTMLElement>('button[data-action="refresh"]');
   target?.focus({ preventScroll: true });
 }
@@ -247,8 +304,9 @@ function tick(): void {
 }
 
 root.addEventListener('click', (ev) => {
-  const target = ev.target instanceof Element ? ev.target.closest<HTMLButtonElement>('button[data-action]') : null;
-  if (!target || target.disabled) return;
+  // A native <button> (range buttons, a card's refresh, the overview's rows) or a <vscode-button>.
+  const target = ev.target instanceof Element ? ev.target.closest<HTMLElement>('button[data-action], vscode-button[data-action]') : null;
+  if (!target || target.hasAttribute('disabled')) return;
   const accountId = target.dataset.accountId;
   switch (target.dataset.action) {
     case 'refreshAll':
@@ -273,7 +331,20 @@ root.addEventListener('click', (ev) => {
     case 'range':
       charts.setRange(target);
       break;
+    case 'jump':
+      if (accountId) jumpTo(accountId);
+      break;
   }
+});
+
+// Until the components are defined (after the first frame), a <vscode-button> is an unknown element with the role
+// and tab stop of a button (render.ts): Enter and Space activate it as they will once it is upgraded.
+root.addEventListener('keydown', (ev) => {
+  const t = ev.target;
+  if (!(t instanceof HTMLElement) || t.localName !== 'vscode-button' || customElements.get('vscode-button')) return;
+  if (ev.key !== 'Enter' && ev.key !== ' ') return;
+  ev.preventDefault();
+  t.click();
 });
 
 // A countdown's or age's tooltip (and accessible description) is its absolute time. Not formatted during the render

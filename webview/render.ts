@@ -14,7 +14,7 @@ import {
   STATUS_LABEL,
   type Thresholds,
 } from '../src/core/format';
-import { h, icon } from './dom';
+import { h, hv, icon } from './dom';
 import { renderHistoryBlock } from './chart';
 
 export type TickKind = 'reset' | 'age' | 'stale' | 'next';
@@ -35,22 +35,31 @@ export function tickText(kind: TickKind, at: number | undefined, now: number): s
   }
 }
 
-function ticking(kind: TickKind, at: number | undefined, now: number, cls: string, testid?: string): HTMLSpanElement {
+function ticking(kind: TickKind, at: number | undefined, now: number, cls: string, testid?: string, tag: 'span' | 'vscode-badge' = 'span'): HTMLElement {
   const props: Parameters<typeof h>[1] = { class: cls, data: { tick: kind, at }, text: tickText(kind, at, now) };
   if (testid) props.testid = testid;
   // The absolute time behind the countdown is its tooltip, set on pointerover and once the page is idle (main.ts):
   // formatting it here would build the first Intl.DateTimeFormat of the page during the first render.
-  return h('span', props);
+  return tag === 'span' ? h('span', props) : hv(tag, props);
 }
 
-function actionButton(label: string, action: string, opts: { accountId?: string; secondary?: boolean; codicon?: string; testid?: string } = {}): HTMLButtonElement {
-  const b = h('button', {
-    class: `btn${opts.secondary ? ' btn--secondary' : ''}`,
-    attrs: { type: 'button' },
+/**
+ * A <vscode-button>: role and tab stop set up front, so it is a named, focusable button from the first paint, before
+ * the component is defined (main.ts also activates it from the keyboard until then). The codicon goes in its
+ * `content-before` slot, so the label does not move when it is upgraded.
+ */
+function actionButton(label: string, action: string, opts: { accountId?: string; secondary?: boolean; codicon?: string; testid?: string } = {}): HTMLElement {
+  const b = hv('vscode-button', {
+    class: 'btn',
+    attrs: { role: 'button', tabindex: 0, secondary: opts.secondary ? '' : undefined },
     data: { action, accountId: opts.accountId },
     ...(opts.testid ? { testid: opts.testid } : {}),
   });
-  if (opts.codicon) b.append(icon(opts.codicon));
+  if (opts.codicon) {
+    const i = icon(opts.codicon);
+    i.slot = 'content-before';
+    b.append(i);
+  }
   b.append(h('span', { text: label }));
   return b;
 }
@@ -203,11 +212,17 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
   if (snap?.plan) sub.push(snap.plan);
   if (snap?.identity) sub.push(snap.identity);
 
-  const badges = h('div', { class: 'badges' }, h('span', { class: `status status--${status ?? 'none'}`, testid: 'account-status', text: statusText }));
-  if (status === 'stale') badges.append(ticking('stale', snap?.lastSuccessAt, now, 'badge badge--stale', 'stale-badge'));
+  const badges = h('div', { class: 'badges' }, hv('vscode-badge', { class: `status status--${status ?? 'none'}`, testid: 'account-status', text: statusText }));
+  if (status === 'stale') badges.append(ticking('stale', snap?.lastSuccessAt, now, 'badge badge--stale', 'stale-badge', 'vscode-badge'));
   if (a.loading) {
     badges.append(
-      h('span', { class: 'loading', testid: 'account-loading', attrs: { role: 'status' } }, icon('loading', 'codicon-modifier-spin'), h('span', { class: 'sr-only', text: 'Refreshing…' })),
+      h(
+        'span',
+        { class: 'loading', testid: 'account-loading', attrs: { role: 'status' } },
+        // Decorative: the live region around it says it (the component's own role is an assertive alert).
+        hv('vscode-progress-ring', { class: 'loading-ring', attrs: { 'aria-hidden': 'true', role: 'presentation', 'aria-live': 'off' } }),
+        h('span', { class: 'sr-only', text: 'Refreshing…' }),
+      ),
     );
   }
 

@@ -54,6 +54,7 @@ function isAccount(v: unknown): v is DashboardAccount {
     isStr(v.authKind) &&
     typeof v.loading === 'boolean' &&
     optNum(v.nextPollAt) &&
+    optStr(v.mainMeterId) &&
     (v.snapshot === undefined || isSnapshot(v.snapshot))
   );
 }

@@ -23,6 +23,8 @@ export interface DashboardAccount {
   nextPollAt?: number;
   /** Pace per meter id, when the history allows a forecast. */
   pace?: Record<string, PaceSummary>;
+  /** The account's tightest meter (src/core/summary.ts `mainMeter`), for the dashboard's overview strip. */
+  mainMeterId?: string;
 }
 
 export interface DashboardState {

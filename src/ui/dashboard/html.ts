@@ -1,8 +1,11 @@
 // The dashboard's HTML shell and its Content-Security-Policy. No vscode import, so it is unit-testable.
 //
 // CSP: `default-src 'none'` and then only what the page needs:
-//   script-src 'nonce-…'      the one bundled script (no 'unsafe-inline', no 'unsafe-eval': the bundle has no eval,
-//                             and the webview imports only types from the zod-based protocol module)
+//   script-src 'nonce-…'      the bundled script (no 'unsafe-inline', no 'unsafe-eval': the bundle has no eval,
+//                             and the webview imports only types from the zod-based protocol module), and
+//                             elements.js (the @vscode-elements components), which that script adds after the first
+//                             frame with the same nonce: the policy did not change for it. The components' styles
+//                             are constructable stylesheets (adoptedStyleSheets), which style-src does not govern.
 //   style-src  <cspSource>    <link>ed stylesheets from the extension (dashboard.css, codicon.css, uPlot's CSS).
 //                             No inline styles are needed: the script (and uPlot, for chart layout and the cursor)
 //                             only writes `element.style` through the CSSOM, which a style-src without

@@ -1,22 +1,27 @@
 import type { AppModel } from '../../core/appModel';
 import type { Thresholds } from '../../core/format';
 import type { DashboardState } from '../../shared/protocol';
+import { mainMeter } from '../../core/summary';
 
 /** Projects the one model onto what the webview needs. Secrets never reach it: accounts carry no credentials. */
 export function buildDashboardState(model: AppModel, thresholds: Thresholds): DashboardState {
   return {
-    accounts: model.entries().map((e) => ({
-      id: e.account.id,
-      name: e.account.name,
-      providerId: e.account.providerId,
-      providerName: e.providerName,
-      icon: e.icon,
-      authKind: e.account.authKind,
-      ...(e.snapshot ? { snapshot: e.snapshot } : {}),
-      loading: e.loading,
-      ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
-      ...(e.pace ? { pace: e.pace } : {}),
-    })),
+    accounts: model.entries().map((e) => {
+      const main = mainMeter(e.snapshot);
+      return {
+        id: e.account.id,
+        name: e.account.name,
+        providerId: e.account.providerId,
+        providerName: e.providerName,
+        icon: e.icon,
+        authKind: e.account.authKind,
+        ...(e.snapshot ? { snapshot: e.snapshot } : {}),
+        loading: e.loading,
+        ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
+        ...(e.pace ? { pace: e.pace } : {}),
+        ...(main ? { mainMeterId: main.id } : {}),
+      };
+    }),
     thresholds,
     now: Date.now(),
   };

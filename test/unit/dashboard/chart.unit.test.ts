@@ -351,9 +351,10 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
   });
 
   test('charts far from the viewport wait until scrolled near or focused; near ones ask at once', async () => {
-    // Twelve one-meter accounts in a short panel: the first cards are on screen, the last far below.
+    // Twelve one-meter accounts in a short panel: the first cards are on screen (below the overview strip's twelve
+    // lines), the last far below.
     const many = manyAccounts(12, 1);
-    const h = await srv.open({ viewport: { width: 420, height: 500 } });
+    const h = await srv.open({ viewport: { width: 420, height: 900 } });
     const chartOf = (i: number) => h.page.locator(`[data-testid="account-card"][data-account-id="gh${i}"] [data-testid="meter-chart"]`);
     try {
       // The charts in the viewport ask in the task that rendered the cards, before any frame.
@@ -499,10 +500,11 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
   });
 
   test('the first render lays out the cards in view in one pass, and afterwards they are skipped when far from view again', async () => {
-    // 12 one-meter cards at 420 × 500: one column, the first two estimated in view.
+    // 12 one-meter cards at 420 × 900: one column below the overview strip's twelve lines, the first two estimated in
+    // view.
     const h = await srv.open({
       initialState: manyAccounts(12, 1),
-      viewport: { width: 420, height: 500 },
+      viewport: { width: 420, height: 900 },
       waitForReady: false,
       initScript: {
         // At the end of the task that rendered the embedded state (a mutation observer's callback), before any frame.
@@ -570,7 +572,7 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
         (states: unknown[]) => {
           for (const s of states) window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state: s } }));
           const ids = (sel: string) => [...document.querySelectorAll(sel)].map((e: any) => e.dataset.accountId);
-          const pending = document.querySelector('[data-account-id="gh11"]');
+          const pending = document.querySelector('.cards [data-account-id="gh11"]');
           return {
             built: ids('[data-testid="account-card"]'),
             pending: ids('[data-testid="account-card-pending"]'),

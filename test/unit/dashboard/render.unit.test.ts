@@ -251,7 +251,12 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
         { type: 'openSettings' },
         { type: 'signIn', accountId: 'gh-expired' },
       ]);
-      assert.equal(await card('gh-expired').locator('[data-testid="sign-in"]').evaluate((e: any) => e.tagName), 'BUTTON');
+      // A <vscode-button> (webview/elements.ts), upgraded once the components are loaded after the first frame.
+      await page.waitForFunction(() => (window as any).customElements.get('vscode-button') !== undefined);
+      assert.deepEqual(
+        await card('gh-expired').locator('[data-testid="sign-in"]').evaluate((e: any) => [e.tagName, e.getAttribute('role'), e instanceof (window as any).customElements.get('vscode-button')]),
+        ['VSCODE-BUTTON', 'button', true],
+      );
 
       await assertNoViolations(h);
     } finally {

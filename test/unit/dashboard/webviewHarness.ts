@@ -56,6 +56,8 @@ export interface Harness {
 export interface WebviewServer {
   origin: string;
   browser: Browser;
+  /** Serves `body` at `pathname` from now on (e.g. a static copy of a rendered page, for the benchmark). */
+  serve(pathname: string, type: string, body: string): void;
   open(opts?: OpenOptions): Promise<Harness>;
   close(): Promise<void>;
 }
@@ -188,7 +190,8 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
       await new Promise<void>((resolve) => srv.close(() => resolve()));
       fs.rmSync(outDir, { recursive: true, force: true });
     };
-    return { origin, browser: b, open, close };
+    const serve = (pathname: string, type: string, body: string) => void files.set(pathname, { type, body });
+    return { origin, browser: b, open, close, serve };
   } catch (err) {
     await browser?.close().catch(() => undefined);
     if (server) server.close();
