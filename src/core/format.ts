@@ -1,6 +1,6 @@
 // Display formatting shared by the status bar, the tree and the dashboard (the webview bundle imports it too,
 // so it must stay free of Node and vscode imports). Unknown values render as "unknown", never as 0.
-import type { Meter, Snapshot } from './model';
+import type { Meter, Snapshot, SnapshotError } from './model';
 import { formatFixed } from '../shared/numberFormat';
 
 export const UNKNOWN = 'unknown';
@@ -140,3 +140,70 @@ export const STATUS_LABEL: Record<Snapshot['status'], string> = {
   error: 'error',
   'auth-required': 'sign-in required',
 };
+
+// ---------------------------------------------------------------- states in words
+// An account whose numbers are not fresh says why, leading with the reason (the host and path of the request stay in
+// the error's message, shown as the details): "Key rejected by OpenRouter (401)".
+
+/** What kind of credential an account uses, in one word: an API key, or a sign-in (GitHub, another tool's). */
+function credentialWord(authKind: string | undefined): 'Key' | 'Sign-in' {
+  return authKind === 'api-key' ? 'Key' : 'Sign-in';
+}
+
+const REASON: Record<SnapshotError['kind'], { text: string; by: string }> = {
+  auth: { text: 'rejected', by: 'by' },
+  forbidden: { text: 'Access refused', by: 'by' },
+  'rate-limited': { text: 'Rate limited', by: 'by' },
+  'not-found': { text: 'Not found', by: 'at' },
+  server: { text: 'Server error', by: 'at' },
+  network: { text: 'Could not reach', by: '' },
+  timeout: { text: 'No answer', by: 'from' },
+  'bad-response': { text: 'Unexpected answer', by: 'from' },
+  config: { text: 'Setup problem', by: 'for' },
+  cancelled: { text: 'Refresh cancelled', by: 'for' },
+};
+
+/**
+ * The reason in a few words. With `provider` it names who said so ("Key rejected by OpenRouter"); with `status` the
+ * HTTP status follows in brackets ("Key rejected (401)"). An auth error without a status (no key stored, a sign-in
+ * that expired locally) is "Key needed" / "Sign-in needed".
+ */
+export function errorReason(err: Pick<SnapshotError, 'kind' | 'status'>, authKind: string | undefined, opts: { provider?: string; status?: boolean } = {}): string {
+  const p = opts.provider;
+  const st = opts.status && err.status !== undefined ? ` (${err.status})` : '';
+  if (err.kind === 'auth') {
+    const word = credentialWord(authKind);
+    if (err.status === undefined) return `${word} needed${p ? ` for ${p}` : ''}`;
+    return `${word} rejected${p ? ` by ${p}` : ''}${st}`;
+  }
+  if (err.kind === 'network') return p ? `Could not reach ${p}${st}` : `Unreachable${st}`;
+  const r = REASON[err.kind] ?? { text: 'Refresh failed', by: 'for' };
+  return `${r.text}${p ? ` ${r.by} ${p}` : ''}${st}`;
+}
+
+/** The headline of an account's problem: "Key rejected by OpenRouter (401)", "Rate limited by OpenRouter (429)". */
+export function errorHeadline(err: Pick<SnapshotError, 'kind' | 'status'>, providerName: string, authKind: string | undefined): string {
+  return errorReason(err, authKind, { provider: providerName, status: true });
+}
+
+/** A wall-clock time for "retrying at …": "14:32", with seconds when it is under two minutes away ("14:32:15"), with the day when not today. */
+export function formatClock(at: number, now: number): string {
+  const d = new Date(at);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  let s = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (at - now < 120_000) s += `:${pad(d.getSeconds())}`;
+  const today = new Date(now);
+  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  if (!sameDay) s = `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()]} ${s}`;
+  return s;
+}
+
+/** Who asked to wait and until when, for Refresh All during a Retry-After window: "OpenRouter asked to wait until 14:32 — retrying then." */
+export function waitNotice(waits: ReadonlyArray<{ providerName: string; until: number }>, now: number): string | undefined {
+  if (waits.length === 0) return undefined;
+  // One line per provider, at its latest time; providers in the order they came.
+  const byProvider = new Map<string, number>();
+  for (const w of waits) byProvider.set(w.providerName, Math.max(byProvider.get(w.providerName) ?? -Infinity, w.until));
+  const parts = [...byProvider].map(([p, until]) => `${p} asked to wait until ${formatClock(until, now)}`);
+  return `${parts.join('; ')} — retrying then.`;
+}

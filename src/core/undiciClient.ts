@@ -50,7 +50,7 @@ export class UndiciHttpClient implements HttpClient {
         size += (chunk as Buffer).length;
         if (size > MAX_BODY_BYTES) {
           res.body.destroy();
-          throw new ProviderError('bad-response', `Response from ${where} is larger than ${MAX_BODY_BYTES} bytes.`);
+          throw new ProviderError('bad-response', `Response larger than ${MAX_BODY_BYTES} bytes — ${where}`);
         }
         chunks.push(chunk as Buffer);
       }
@@ -72,11 +72,11 @@ export class UndiciHttpClient implements HttpClient {
       }
       if (timeout.aborted || e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {
         this.log.warn(`${tag}${method} ${where} timed out after ${ms} ms`);
-        throw new ProviderError('timeout', `No answer from ${where} within ${Math.round(timeoutMs / 1000)} s.`);
+        throw new ProviderError('timeout', `No answer within ${Math.round(timeoutMs / 1000)} s — ${where}`);
       }
       const detail = redact(e.code ? `${e.code}: ${e.message ?? ''}` : (e.message ?? String(err)));
       this.log.warn(`${tag}${method} ${where} failed after ${ms} ms: ${detail}`);
-      throw new ProviderError('network', `Could not reach ${where} (${detail.trim()}).`);
+      throw new ProviderError('network', `Could not connect (${detail.trim()}) — ${where}`);
     }
   }
 
