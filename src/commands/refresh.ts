@@ -1,13 +1,27 @@
 import * as vscode from 'vscode';
-import type { CommandDeps } from './deps';
+import { waitNotice } from '../core/format';
+import type { CommandDeps, HeldBack } from './deps';
 import { errorText, resolveAccount } from './deps';
+
+/**
+ * Says who asked to wait and until when, when the server's Retry-After held refreshes back: a click that fetches
+ * nothing would otherwise look like a click that did nothing ("OpenRouter asked to wait until 14:32 — retrying then.").
+ */
+function tellHeldBack(deps: CommandDeps, held: readonly HeldBack[]): void {
+  const text = waitNotice(
+    held.map((h) => ({ providerName: deps.model.entry(h.accountId)?.providerName ?? 'The server', until: h.until })),
+    Date.now(),
+  );
+  if (text) void vscode.window.showInformationMessage(`tokstat: ${text}`);
+}
 
 export function registerRefreshAccount(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand('tokstat.refreshAccount', async (arg?: unknown) => {
     const account = await resolveAccount(deps, arg, 'tokstat: Refresh Account');
     if (!account) return;
     try {
-      await deps.poll.refresh(account.id);
+      const held = await deps.poll.refresh(account.id);
+      if (held) tellHeldBack(deps, [held]);
     } catch (err) {
       void vscode.window.showWarningMessage(`tokstat: "${account.name}": ${errorText(err)}`);
     }
@@ -21,7 +35,7 @@ export function registerRefreshAll(deps: CommandDeps): vscode.Disposable {
       return;
     }
     try {
-      await deps.poll.refreshAll();
+      tellHeldBack(deps, await deps.poll.refreshAll());
     } catch (err) {
       void vscode.window.showWarningMessage(`tokstat: ${errorText(err)}`);
     }

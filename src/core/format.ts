@@ -207,3 +207,27 @@ export function waitNotice(waits: ReadonlyArray<{ providerName: string; until: n
   const parts = [...byProvider].map(([p, until]) => `${p} asked to wait until ${formatClock(until, now)}`);
   return `${parts.join('; ')} — retrying then.`;
 }
+
+/**
+ * What the problem means for the numbers and what happens next, as one sentence: "Numbers from 5m ago, frozen until
+ * the key is replaced." (rejected credentials: nothing is retried), "Numbers from 5m ago; retrying at 14:32."
+ */
+export function problemConsequence(
+  p: { status: Snapshot['status']; hasNumbers: boolean; lastSuccessAt?: number; authKind: string | undefined; nextPollAt?: number },
+  now: number,
+): string {
+  const from = p.hasNumbers ? `Numbers from ${formatAge(p.lastSuccessAt, now)}` : '';
+  if (p.status === 'auth-required') {
+    const fix = p.authKind === 'api-key' ? 'the key is replaced' : 'you sign in again';
+    return p.hasNumbers ? `${from}, frozen until ${fix}.` : p.authKind === 'api-key' ? 'Replace the key to see this account.' : 'Sign in again to see this account.';
+  }
+  const next = p.nextPollAt !== undefined ? `retrying at ${formatClock(p.nextPollAt, now)}` : '';
+  if (from && next) return `${from}; ${next}.`;
+  if (from) return `${from}.`;
+  return next ? `${next.charAt(0).toUpperCase()}${next.slice(1)}.` : '';
+}
+
+/** The account's status in a word or two; an API-key account whose key was rejected needs a new key, not a sign-in. */
+export function statusLabel(status: Snapshot['status'], authKind: string | undefined): string {
+  return status === 'auth-required' && authKind === 'api-key' ? 'new key needed' : STATUS_LABEL[status];
+}
