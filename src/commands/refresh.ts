@@ -5,11 +5,15 @@ import { errorText, resolveAccount } from './deps';
 
 /**
  * Says who asked to wait and until when, when the server's Retry-After held refreshes back: a click that fetches
- * nothing would otherwise look like a click that did nothing ("OpenRouter asked to wait until 14:32 — retrying then.").
+ * nothing would otherwise look like a click that did nothing ("OpenRouter asked to wait until 14:32 — retrying then.", or "— retrying at 14:37." when the next poll is later).
  */
 function tellHeldBack(deps: CommandDeps, held: readonly HeldBack[]): void {
   const text = waitNotice(
-    held.map((h) => ({ providerName: deps.model.entry(h.accountId)?.providerName ?? 'The server', until: h.until })),
+    held.map((h) => {
+      const e = deps.model.entry(h.accountId);
+      // The next automatic poll may come after the server's window (backoff, poll interval): say when it really is.
+      return { providerName: e?.providerName ?? 'The server', until: h.until, ...(e?.nextPollAt !== undefined ? { retryAt: e.nextPollAt } : {}) };
+    }),
     Date.now(),
   );
   if (text) void vscode.window.showInformationMessage(`tokstat: ${text}`);

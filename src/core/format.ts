@@ -198,14 +198,27 @@ export function formatClock(at: number, now: number): string {
   return s;
 }
 
-/** Who asked to wait and until when, for Refresh All during a Retry-After window: "OpenRouter asked to wait until 14:32 — retrying then." */
-export function waitNotice(waits: ReadonlyArray<{ providerName: string; until: number }>, now: number): string | undefined {
+/**
+ * Who asked to wait and until when, for a refresh the server's Retry-After held back: "OpenRouter asked to wait until
+ * 14:32 — retrying then." When tokstat's next poll comes later than that (its backoff or poll interval), it says so:
+ * "… until 14:32 — retrying at 14:37."
+ */
+export function waitNotice(waits: ReadonlyArray<{ providerName: string; until: number; retryAt?: number }>, now: number): string | undefined {
   if (waits.length === 0) return undefined;
-  // One line per provider, at its latest time; providers in the order they came.
-  const byProvider = new Map<string, number>();
-  for (const w of waits) byProvider.set(w.providerName, Math.max(byProvider.get(w.providerName) ?? -Infinity, w.until));
-  const parts = [...byProvider].map(([p, until]) => `${p} asked to wait until ${formatClock(until, now)}`);
-  return `${parts.join('; ')} — retrying then.`;
+  // One part per provider, at its latest times; providers in the order they came.
+  const byProvider = new Map<string, { until: number; retryAt: number }>();
+  for (const w of waits) {
+    const prev = byProvider.get(w.providerName);
+    const retryAt = Math.max(w.until, w.retryAt ?? w.until);
+    byProvider.set(w.providerName, { until: Math.max(prev?.until ?? -Infinity, w.until), retryAt: Math.max(prev?.retryAt ?? -Infinity, retryAt) });
+  }
+  const parts = [...byProvider].map(([p, t]) => {
+    const until = formatClock(t.until, now);
+    const retry = formatClock(t.retryAt, now);
+    return { text: `${p} asked to wait until ${until}`, retry: retry === until ? undefined : retry };
+  });
+  if (parts.every((x) => x.retry === undefined)) return `${parts.map((x) => x.text).join('; ')} — retrying then.`;
+  return `${parts.map((x) => `${x.text} — retrying ${x.retry === undefined ? 'then' : `at ${x.retry}`}`).join('; ')}.`;
 }
 
 /**

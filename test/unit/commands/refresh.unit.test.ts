@@ -28,11 +28,11 @@ const { registerRefreshAccount, registerRefreshAll } = withVscodeStub(fakeVscode
   return require('../../../src/commands/refresh') as typeof RefreshModule;
 });
 
-function deps(held: HeldBack[]): CommandDeps {
+function deps(held: HeldBack[], nextPollAt?: number): CommandDeps {
   const account = { id: 'or1', providerId: 'openrouter', name: 'hidden-or', createdAt: 0, authKind: 'api-key', settings: {} };
   return {
     repo: { list: () => [account], get: (id: string) => (id === account.id ? account : undefined) },
-    model: { entry: (id: string) => (id === account.id ? { account, providerName: 'OpenRouter' } : undefined), entries: () => [] },
+    model: { entry: (id: string) => (id === account.id ? { account, providerName: 'OpenRouter', nextPollAt } : undefined), entries: () => [] },
     poll: {
       refresh: async () => held[0],
       refreshAll: async () => held,
@@ -47,6 +47,15 @@ test('Refresh All held back by Retry-After: an information message names the pro
   shown.length = 0;
   await handlers.get('tokstat.refreshAll')!();
   assert.deepEqual(shown, [['info', `tokstat: OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying then.`]]);
+});
+
+test('Refresh All held back, next poll later than the window: it says when it really retries', async () => {
+  const until = Date.now() + 10 * 60_000;
+  const next = until + 5 * 60_000;
+  registerRefreshAll(deps([{ accountId: 'or1', until }], next));
+  shown.length = 0;
+  await handlers.get('tokstat.refreshAll')!();
+  assert.deepEqual(shown, [['info', `tokstat: OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying at ${formatClock(next, Date.now())}.`]]);
 });
 
 test('Refresh All that fetched everything says nothing', async () => {

@@ -61,4 +61,8 @@ test('Refresh All during a Retry-After window: who asked to wait, until when, an
     waitNotice([{ providerName: 'OpenRouter', until: at }, { providerName: 'GitHub Copilot', until: later }, { providerName: 'OpenRouter', until: later }], NOW),
     'OpenRouter asked to wait until 14:40; GitHub Copilot asked to wait until 14:40 — retrying then.',
   );
+  // The next poll comes later than the window (backoff or poll interval): it says when, not "then".
+  const poll = new Date(2026, 0, 5, 14, 37, 0).getTime();
+  assert.equal(waitNotice([{ providerName: 'OpenRouter', until: at, retryAt: poll }], NOW), 'OpenRouter asked to wait until 14:32 — retrying at 14:37.');
+  assert.equal(waitNotice([{ providerName: 'OpenRouter', until: at, retryAt: at }], NOW), 'OpenRouter asked to wait until 14:32 — retrying then.');
 });
