@@ -74,7 +74,10 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     await page.goto(cs.workbenchUrl(server!));
     await page.locator('[id="workbench.parts.statusbar"]').waitFor({ state: 'visible', timeout: 60_000 });
     await waitForStatus(page, 'no accounts yet', (t) => /add account/i.test(t), 60_000);
-    await runCommand(page, 'tokstat: Add Account');
+    // A new user's first run opens the walkthrough (it takes the focus as it opens); its first step adds an account.
+    const walkthrough = page.locator('.gettingStartedContainer').first();
+    await walkthrough.waitFor({ state: 'visible', timeout: 30_000 });
+    await walkthrough.getByRole('button', { name: 'Add Account' }).first().click();
     await waitForQuickInputTitle(page, 'tokstat: Add Account');
     await pick(page, 'OpenRouter');
     await waitForQuickInputTitle(page, 'OpenRouter API key');
@@ -95,6 +98,9 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     assert.doesNotMatch(row, /stale/, row);
     await runCommand(page, 'tokstat: Open Dashboard');
     await card(page, NAME).waitFor({ state: 'visible', timeout: 30_000 });
+    // The "added" toast has been read; later toasts are the ones this scenario is about.
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await waitUntil('no toast left', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0);
     await shot('ok');
   });
 
@@ -108,9 +114,10 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     await openTokstatView(page);
     const account = await waitUntil('the account row leads with the reason', async () => {
       const t = await rowText(page, NAME);
-      return /Rate limited \(429\)/.test(t) ? t : false;
+      return /Rate limited/.test(t) ? t : false;
     });
-    assert.match(account, /^hidden-or ?Rate limited \(429\) · 68% stale$/, account);
+    assert.match(account, /^hidden-or ?Rate limited · 68% stale$/, account);
+    assert.match(await rowText(page, 'Retry'), /^Retry ?next try at \d\d:\d\d/);
     assert.match(await rowText(page, /^Key limit/), /68% · stale/);
     const note = await card(page, NAME).locator('[data-testid="account-error"]').innerText();
     assert.match(note, /^Rate limited by OpenRouter \(429\) — Numbers from .+; retrying at \d\d:\d\d/, note);
@@ -124,6 +131,12 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     await runCommand(page, 'tokstat: Refresh All');
     const toast = toasts(page, /asked to wait/).first();
     await toast.waitFor({ state: 'visible', timeout: 20_000 });
+    // Toasts slide in: wait until it sits inside the window before the screenshot.
+    await waitUntil('the toast in view', async () => {
+      const box = await toast.boundingBox();
+      const view = page.viewportSize();
+      return !!box && !!view && box.y >= 0 && box.y + box.height <= view.height && box.x + box.width <= view.width;
+    });
     const message = (await toast.innerText()).replace(/\s+/g, ' ');
     // The server's window, and when tokstat really polls next (its backoff may come later than the window).
     assert.match(message, /tokstat: OpenRouter asked to wait until \d\d:\d\d(:\d\d)? — retrying (then|at \d\d:\d\d(:\d\d)?)\./, message);
@@ -138,15 +151,16 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     await page.keyboard.press('Escape');
     await runCommand(page, 'tokstat: Refresh All');
     const text = await waitForStatus(page, 'frozen: key rejected', (t) => t.includes(`${NAME} 68% (frozen: key rejected)`), 30_000);
-    assert.match(text, /warning/, `the warning icon: ${text}`);
+    assert.ok(text.length > 0);
+    assert.equal(await page.locator(`${STATUS_ITEM} .codicon-warning`).count(), 1, 'the warning icon');
     const look = await statusLook();
     assert.ok(/warning-kind/.test(look.className) || look.background !== 'rgba(0, 0, 0, 0)', `a warning colour: ${JSON.stringify(look)}`);
     await openTokstatView(page);
     const account = await waitUntil('the account row leads with the reason', async () => {
       const t = await rowText(page, NAME);
-      return /Key rejected \(401\)/.test(t) ? t : false;
+      return /Key rejected/.test(t) ? t : false;
     });
-    assert.match(account, /^hidden-or ?Key rejected \(401\) · 68% stale$/, account);
+    assert.match(account, /^hidden-or ?Key rejected · 68% stale$/, account);
     assert.match(await rowText(page, /^Key limit/), /68% · stale/, 'the meter row keeps its stale mark');
     const fix = await rowText(page, /^Replace key/);
     assert.match(fix, /^Replace key… ?Credentials rejected \(HTTP 401\): User not found\. — 127\.0\.0\.1:\d+\/api\/v1\/key$/, fix);

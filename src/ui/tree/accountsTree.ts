@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
-import { errorHeadline, problemConsequence, type Thresholds } from '../../core/format';
+import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../core/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
 import { AccountNode, FoundNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
 import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvider } from './usageNodes';
@@ -185,7 +185,9 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
           arguments: [e.account.id],
         }, hover));
       } else if (status === 'error' || (status === 'stale' && e.snapshot?.error)) {
-        out.push(new StatusNode(e.account.id, 'Retry', message || 'The last refresh failed.', 'refresh', {
+        // When tokstat tries again by itself is worth more than the start of the message (which is on hover).
+        const next = e.nextPollAt !== undefined ? `next try at ${formatClock(e.nextPollAt, now)}` : undefined;
+        out.push(new StatusNode(e.account.id, 'Retry', next ?? (message || 'The last refresh failed.'), 'refresh', {
           command: 'tokstat.refreshAccount',
           title: 'Refresh Account',
           arguments: [e.account.id],

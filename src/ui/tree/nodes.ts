@@ -69,8 +69,9 @@ export class AccountNode {
     const apiKey = e.account.authKind === 'api-key';
     tokens.push(apiKey ? 'apikey' : 'relogin');
     const err = e.snapshot?.error;
-    // Under its provider's row, the reason needs no provider name: "Key rejected (401)".
-    const reason = err ? errorReason(err, e.account.authKind, { status: true }) : undefined;
+    // Under its provider's row, the reason needs no provider name, and the status code is in the row below and the
+    // tooltip: "Key rejected · 68% stale" fits the sidebar's default width.
+    const reason = err ? errorReason(err, e.account.authKind) : undefined;
     const value = main ? formatMeterValue(main) : undefined;
     let description: string;
     let icon: vscode.ThemeIcon;

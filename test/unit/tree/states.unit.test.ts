@@ -95,10 +95,10 @@ test('status bar during a Retry-After window: stale, and why; the tooltip says w
   assert.match(s.tooltip, /\*\*Rate limited by OpenRouter \\\(429\\\)\*\* — Numbers from 5m ago; retrying at \d\d:\d\d\\\./);
 });
 
-test('tree after a 401: the account row leads with the reason and keeps the value marked stale; meter rows keep "stale"', () => {
+test('tree after a 401: the account row leads with the reason (short enough for the default width) and keeps the value marked stale; meter rows keep "stale"', () => {
   const e = rejected();
   const row = new AccountNode(e, THRESHOLDS, NOW).toTreeItem();
-  assert.equal(row.description, 'Key rejected (401) · 68% stale');
+  assert.equal(row.description, 'Key rejected · 68% stale');
   assert.match(row.contextValue ?? '', /\bapikey\b/);
   assert.match(row.contextValue ?? '', /\breplacekey\b/);
   assert.doesNotMatch(row.contextValue ?? '', /\bsignin\b|\brelogin\b/, 'no "Sign In Again" for an API key');
@@ -110,10 +110,10 @@ test('tree after a 401: the account row leads with the reason and keeps the valu
 
 test('tree: a sign-in account keeps "Sign in again"; a rate-limited row says so; long plans stay out of the row', () => {
   const gh = new AccountNode(rejected('github-device'), THRESHOLDS, NOW).toTreeItem();
-  assert.equal(gh.description, 'Sign-in rejected (401) · 68% stale');
+  assert.equal(gh.description, 'Sign-in rejected · 68% stale');
   assert.match(gh.contextValue ?? '', /\bsignin\b/);
   assert.match(gh.contextValue ?? '', /\brelogin\b/);
-  assert.equal(new AccountNode(limited(NOW + 60_000), THRESHOLDS, NOW).toTreeItem().description, 'Rate limited (429) · 68% stale');
+  assert.equal(new AccountNode(limited(NOW + 60_000), THRESHOLDS, NOW).toTreeItem().description, 'Rate limited · 68% stale');
   assert.equal(new AccountNode(entry({ lastSuccessAt: NOW, plan: 'Management key' }), THRESHOLDS, NOW).toTreeItem().description, '68%');
   assert.equal(new AccountNode(entry({ lastSuccessAt: NOW, plan: 'Free tier' }), THRESHOLDS, NOW).toTreeItem().description, '68% · Free tier');
 });
@@ -131,6 +131,10 @@ test('tree: under a rejected API key the fix row is "Replace key…" running tok
   assert.equal(key[0]!.description, DETAILS, 'the details lead with the reason; host and path close them');
   assert.match(String(key[0]!.tooltip), /^Key rejected by OpenRouter \(401\)\nNumbers from 5m ago, frozen until the key is replaced\./);
   assert.equal(key.filter((n) => n.description === '68% · stale').length, 1, 'the meter row follows, marked stale');
+  const wait = children(limited(NOW + 10 * 60_000));
+  assert.equal(wait[0]!.label, 'Retry');
+  assert.match(String(wait[0]!.description), /^next try at \d\d:\d\d$/, 'when it retries by itself');
+  assert.match(String(wait[0]!.tooltip), /^Rate limited by OpenRouter \(429\)\nNumbers from 5m ago; retrying at \d\d:\d\d\.\nRate limited \(HTTP 429\)/);
   const gh = children(rejected('github-device'));
   assert.equal(gh[0]!.label, 'Sign in again');
   assert.equal((gh[0]!.command as { command: string }).command, 'tokstat.signIn');
