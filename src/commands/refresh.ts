@@ -16,7 +16,8 @@ function tellHeldBack(deps: CommandDeps, held: readonly HeldBack[]): void {
     }),
     Date.now(),
   );
-  if (text) void vscode.window.showInformationMessage(`tokstat: ${text}`);
+  // No "tokstat:" prefix: a toast shows one line, and this one must fit it (the toast names its source).
+  if (text) void vscode.window.showInformationMessage(text);
 }
 
 export function registerRefreshAccount(deps: CommandDeps): vscode.Disposable {

@@ -139,7 +139,7 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     });
     const message = (await toast.innerText()).replace(/\s+/g, ' ');
     // The server's window, and when tokstat really polls next (its backoff may come later than the window).
-    assert.match(message, /tokstat: OpenRouter asked to wait until \d\d:\d\d(:\d\d)? — retrying (then|at \d\d:\d\d(:\d\d)?)\./, message);
+    assert.match(message, /OpenRouter asked to wait until \d\d:\d\d(:\d\d)? — retrying (then|at \d\d:\d\d(:\d\d)?)\./, message);
     assert.equal(or.requestsTo('/api/v1/key').length, before, 'nothing was sent during the window');
     await shot('refresh-during-retry-after');
   });

@@ -46,7 +46,7 @@ test('Refresh All held back by Retry-After: an information message names the pro
   registerRefreshAll(deps([{ accountId: 'or1', until }]));
   shown.length = 0;
   await handlers.get('tokstat.refreshAll')!();
-  assert.deepEqual(shown, [['info', `tokstat: OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying then.`]]);
+  assert.deepEqual(shown, [['info', `OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying then.`]]);
 });
 
 test('Refresh All held back, next poll later than the window: it says when it really retries', async () => {
@@ -55,7 +55,7 @@ test('Refresh All held back, next poll later than the window: it says when it re
   registerRefreshAll(deps([{ accountId: 'or1', until }], next));
   shown.length = 0;
   await handlers.get('tokstat.refreshAll')!();
-  assert.deepEqual(shown, [['info', `tokstat: OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying at ${formatClock(next, Date.now())}.`]]);
+  assert.deepEqual(shown, [['info', `OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying at ${formatClock(next, Date.now())}.`]]);
 });
 
 test('Refresh All that fetched everything says nothing', async () => {
@@ -70,5 +70,5 @@ test('Refresh Account held back: the same message, not a warning', async () => {
   registerRefreshAccount(deps([{ accountId: 'or1', until }]));
   shown.length = 0;
   await handlers.get('tokstat.refreshAccount')!('or1');
-  assert.deepEqual(shown, [['info', `tokstat: OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying then.`]]);
+  assert.deepEqual(shown, [['info', `OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying then.`]]);
 });
