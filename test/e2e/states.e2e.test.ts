@@ -170,6 +170,9 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     assert.match(await c.locator('[data-testid="account-error"]').innerText(), /^Key rejected by OpenRouter \(401\) — Numbers from .+, frozen until the key is replaced\.$/);
     assert.match(await c.locator('[data-testid="sign-in"]').innerText(), /Replace key…/);
     await shot('key-rejected');
+    // Close-ups for the README: the tree and the card, and the status bar item.
+    await page.screenshot({ path: path.join(dirs.base, 'key-rejected-tree-and-card.png'), clip: { x: 0, y: 30, width: 720, height: 360 } });
+    await page.locator(STATUS_ITEM).first().screenshot({ path: path.join(dirs.base, 'key-rejected-status-bar.png') });
     await dumpDom(page, path.join(dirs.base, 'dom'), 'key-rejected');
   });
 
