@@ -187,14 +187,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const poll: PollControl = {
     refresh: async (id) => {
       const r = await scheduler.refresh(id);
-      if (r.outcome === 'rate-limited' && r.rateLimitedUntil) {
-        throw new Error(`the server asked to wait; rate limited until ${new Date(r.rateLimitedUntil).toLocaleTimeString()}.`);
-      }
+      return r.outcome === 'rate-limited' && r.rateLimitedUntil ? { accountId: id, until: r.rateLimitedUntil } : undefined;
     },
     refreshAll: async () => {
       const results = await scheduler.refreshAll();
-      const limited = results.filter((r) => r.outcome === 'rate-limited');
-      if (limited.length) log.info(`[scheduler] ${limited.length} account(s) skipped: still rate limited`);
+      const held = results.flatMap((r) => (r.outcome === 'rate-limited' && r.rateLimitedUntil ? [{ accountId: r.accountId, until: r.rateLimitedUntil }] : []));
+      if (held.length) log.info(`[scheduler] ${held.length} account(s) skipped: still rate limited`);
+      return held;
     },
     forget: async (id) => {
       scheduler.setAccounts(repo.list().map((a) => a.id));

@@ -10,8 +10,10 @@ import {
   formatResetIn,
   formatUsedOfLimit,
   meterSeverity,
+  errorHeadline,
+  problemConsequence,
   SOURCE_LABEL,
-  STATUS_LABEL,
+  statusLabel,
   type Thresholds,
 } from '../src/core/format';
 import { h, hv, icon } from './dom';
@@ -138,6 +140,11 @@ function renderGauge(m: Meter, value: string, detail: string, percent: number | 
   );
 }
 
+/** A pace worth a line under its meter: one that says something about this meter, not that there is too little history. */
+function informativePace(pace: PaceSummary | undefined): boolean {
+  return !!pace?.text && pace.status !== 'insufficient-data';
+}
+
 function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: number, pace: PaceSummary | undefined): HTMLLIElement {
   const severity = meterSeverity(m, thresholds);
   const value = formatMeterValue(m);
@@ -159,9 +166,10 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
     h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: m.label }), h('span', { class: 'meter-value', testid: 'meter-value', text: value })),
     renderGauge(m, value, detail, m.unlimited ? undefined : m.percentUsed, pace),
     h('div', { class: 'meter-detail', testid: 'meter-detail', text: detail }),
-    pace?.text ? h('div', { class: 'meter-pace', testid: 'pace-text', text: pace.text }) : null,
+    // "Not enough history yet" is said once per card (renderCard), not under every meter.
+    informativePace(pace) ? h('div', { class: 'meter-pace', testid: 'pace-text', text: pace!.text }) : null,
     // The numbers behind the pace (reserve or deficit, budgets), already worded by the host: no formatting here.
-    pace?.text && pace.detail ? h('div', { class: 'meter-pace-detail', testid: 'pace-detail', text: pace.detail }) : null,
+    informativePace(pace) && pace!.detail ? h('div', { class: 'meter-pace-detail', testid: 'pace-detail', text: pace!.detail }) : null,
     m.detail ? h('div', { class: 'meter-note', text: m.detail }) : null,
     meta,
     // Unlimited meters have nothing worth plotting against; every other meter gets its history chart.
@@ -169,7 +177,23 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
   );
 }
 
-function renderAlert(a: DashboardAccount): HTMLElement | null {
+/** The reason first ("Key rejected by OpenRouter (401)"), what it means for the numbers, then the details. */
+function problemTexts(a: DashboardAccount, now: number, testid: string): HTMLElement[] {
+  const snap = a.snapshot!;
+  const err = snap.error;
+  if (!err) return [h('span', { class: 'alert-text', testid, text: 'The last refresh failed.' })];
+  const then = problemConsequence(
+    { status: snap.status, hasNumbers: snap.meters.length > 0, lastSuccessAt: snap.lastSuccessAt, authKind: a.authKind, ...(a.nextPollAt !== undefined ? { nextPollAt: a.nextPollAt } : {}) },
+    now,
+  );
+  return [
+    h('span', { class: 'alert-text', testid, text: `${errorHeadline(err, a.providerName, a.authKind)}${then ? ` — ${then}` : ''}` }),
+    // The server's words and the request's host and path: for whoever needs to dig.
+    h('span', { class: 'alert-text alert-detail', testid: 'account-error-detail', text: err.message }),
+  ];
+}
+
+function renderAlert(a: DashboardAccount, now: number): HTMLElement | null {
   const snap = a.snapshot;
   if (!snap) return null;
   if (snap.status === 'error') {
@@ -177,7 +201,7 @@ function renderAlert(a: DashboardAccount): HTMLElement | null {
       'div',
       { class: 'alert alert--error' },
       icon('error'),
-      h('span', { class: 'alert-text', testid: 'account-error', text: snap.error?.message || 'The last refresh failed.' }),
+      ...problemTexts(a, now, 'account-error'),
       h(
         'span',
         { class: 'alert-actions' },
@@ -187,16 +211,18 @@ function renderAlert(a: DashboardAccount): HTMLElement | null {
     );
   }
   if (snap.status === 'auth-required') {
+    // An API key is replaced, not signed in to (the host's sign-in action asks for the new key).
+    const apiKey = a.authKind === 'api-key';
     return h(
       'div',
       { class: 'alert alert--warning' },
       icon('warning'),
-      h('span', { class: 'alert-text', text: snap.error?.message || `Sign in to ${a.providerName} again to see this account's usage.` }),
-      h('span', { class: 'alert-actions' }, actionButton('Sign in again', 'signIn', { accountId: a.id, testid: 'sign-in', codicon: 'sign-in' })),
+      ...problemTexts(a, now, 'account-error'),
+      h('span', { class: 'alert-actions' }, actionButton(apiKey ? 'Replace key…' : 'Sign in again', 'signIn', { accountId: a.id, testid: 'sign-in', codicon: apiKey ? 'key' : 'sign-in' })),
     );
   }
   if (snap.status === 'stale' && snap.error) {
-    return h('div', { class: 'alert alert--note' }, h('span', { class: 'alert-text', text: `Last refresh failed: ${snap.error.message}` }));
+    return h('div', { class: 'alert alert--note' }, ...problemTexts(a, now, 'account-error'));
   }
   return null;
 }
@@ -205,15 +231,21 @@ function renderAlert(a: DashboardAccount): HTMLElement | null {
 export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now: number): HTMLElement {
   const snap = a.snapshot;
   const status = snap?.status;
-  const statusText = status ? STATUS_LABEL[status] : 'no data yet';
+  const statusText = status ? statusLabel(status, a.authKind) : 'no data yet';
   const titleId = `acct-${cssSafe(a.id)}`;
 
   const sub: string[] = [a.providerName];
   if (snap?.plan) sub.push(snap.plan);
   if (snap?.identity) sub.push(snap.identity);
 
-  const badges = h('div', { class: 'badges' }, hv('vscode-badge', { class: `status status--${status ?? 'none'}`, testid: 'account-status', text: statusText }));
-  if (status === 'stale') badges.append(ticking('stale', snap?.lastSuccessAt, now, 'badge badge--stale', 'stale-badge', 'vscode-badge'));
+  // One badge: a stale account's says how old its numbers are ("Stale · 5m ago"), not "stale" twice.
+  const badges = h(
+    'div',
+    { class: 'badges' },
+    status === 'stale'
+      ? hv('vscode-badge', { class: 'status status--stale', testid: 'account-status' }, ticking('stale', snap?.lastSuccessAt, now, 'status-age', 'stale-badge'))
+      : hv('vscode-badge', { class: `status status--${status ?? 'none'}`, testid: 'account-status', text: statusText }),
+  );
   if (a.loading) {
     badges.append(
       h(
@@ -250,7 +282,7 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
       badges,
       refresh,
     ),
-    renderAlert(a),
+    renderAlert(a, now),
   );
 
   const meters = snap?.meters ?? [];
@@ -258,6 +290,11 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
     const list = h('ul', { class: 'meters', attrs: { 'aria-label': `${a.name} meters` } });
     for (const m of meters) list.append(renderMeter(a.id, m, state.thresholds, now, a.pace?.[m.id]));
     card.append(list);
+    const waiting = meters.filter((m) => a.pace?.[m.id]?.status === 'insufficient-data');
+    if (waiting.length > 0) {
+      const text = waiting.length === meters.length ? 'Not enough history yet for a pace.' : `Not enough history yet for a pace of ${waiting.map((m) => m.label).join(', ')}.`;
+      card.append(h('p', { class: 'card-empty', testid: 'pace-pending', text }));
+    }
   } else if (!snap || status === 'ok') {
     card.append(h('p', { class: 'card-empty', text: a.loading || !snap ? 'Waiting for the first refresh…' : 'This account reports no meters.' }));
   }

@@ -9,11 +9,21 @@ import type { GitHubAuth } from '../host/githubAuth';
 import type { DeviceFlowRunner } from './deviceSignIn';
 import type { InsightsFeature } from '../host/insightsFeature';
 
+/** A refresh the server's Retry-After held back: nothing was called; tokstat retries at `until` (epoch ms). */
+export interface HeldBack {
+  accountId: string;
+  until: number;
+}
+
 /** What the scheduler offers to commands. */
 export interface PollControl {
-  /** Fetch now (single flight). Resolves when done; a rejection carries a user-facing message. */
-  refresh(accountId: string): Promise<void>;
-  refreshAll(): Promise<void>;
+  /**
+   * Fetch now (single flight). Resolves when done: with when tokstat retries when the server's Retry-After held the
+   * refresh back (nothing was fetched), else undefined. A rejection carries a user-facing message.
+   */
+  refresh(accountId: string): Promise<HeldBack | undefined>;
+  /** Refresh every account; resolves with the ones the server's Retry-After held back. */
+  refreshAll(): Promise<HeldBack[]>;
   /** Forget an account's schedule and stored snapshot (after removal). */
   forget(accountId: string): Promise<void>;
 }

@@ -6,6 +6,7 @@ export const CommandIds = {
   refreshAccount: 'tokstat.refreshAccount',
   refreshAll: 'tokstat.refreshAll',
   signIn: 'tokstat.signIn',
+  replaceKey: 'tokstat.replaceKey',
   openDashboard: 'tokstat.openDashboard',
   showLog: 'tokstat.showLog',
   copyValue: 'tokstat.copyValue',

@@ -5,7 +5,7 @@ import { registerCopyValue, registerOpenDashboard, registerShowLog } from './mis
 import { registerRefreshAccount, registerRefreshAll } from './refresh';
 import { registerRemoveAccount } from './removeAccount';
 import { registerRenameAccount } from './renameAccount';
-import { registerSignIn } from './signIn';
+import { registerReplaceKey, registerSignIn } from './signIn';
 import { registerExportHistory } from './exportHistory';
 import { registerPinCommands } from './pin';
 
@@ -18,6 +18,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     registerRefreshAccount(deps),
     registerRefreshAll(deps),
     registerSignIn(deps),
+    registerReplaceKey(deps),
     registerOpenDashboard(deps),
     registerShowLog(deps),
     registerCopyValue(deps),

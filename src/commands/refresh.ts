@@ -1,13 +1,32 @@
 import * as vscode from 'vscode';
-import type { CommandDeps } from './deps';
+import { waitNotice } from '../core/format';
+import type { CommandDeps, HeldBack } from './deps';
 import { errorText, resolveAccount } from './deps';
+
+/**
+ * Says who asked to wait and until when, when the server's Retry-After held refreshes back: a click that fetches
+ * nothing would otherwise look like a click that did nothing ("OpenRouter asked to wait until 14:32 — retrying then.", or "— retrying at 14:37." when the next poll is later).
+ */
+function tellHeldBack(deps: CommandDeps, held: readonly HeldBack[]): void {
+  const text = waitNotice(
+    held.map((h) => {
+      const e = deps.model.entry(h.accountId);
+      // The next automatic poll may come after the server's window (backoff, poll interval): say when it really is.
+      return { providerName: e?.providerName ?? 'The server', until: h.until, ...(e?.nextPollAt !== undefined ? { retryAt: e.nextPollAt } : {}) };
+    }),
+    Date.now(),
+  );
+  // No "tokstat:" prefix: a toast shows one line, and this one must fit it (the toast names its source).
+  if (text) void vscode.window.showInformationMessage(text);
+}
 
 export function registerRefreshAccount(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand('tokstat.refreshAccount', async (arg?: unknown) => {
     const account = await resolveAccount(deps, arg, 'tokstat: Refresh Account');
     if (!account) return;
     try {
-      await deps.poll.refresh(account.id);
+      const held = await deps.poll.refresh(account.id);
+      if (held) tellHeldBack(deps, [held]);
     } catch (err) {
       void vscode.window.showWarningMessage(`tokstat: "${account.name}": ${errorText(err)}`);
     }
@@ -21,7 +40,7 @@ export function registerRefreshAll(deps: CommandDeps): vscode.Disposable {
       return;
     }
     try {
-      await deps.poll.refreshAll();
+      tellHeldBack(deps, await deps.poll.refreshAll());
     } catch (err) {
       void vscode.window.showWarningMessage(`tokstat: ${errorText(err)}`);
     }

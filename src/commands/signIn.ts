@@ -5,6 +5,7 @@ import type { CommandDeps } from './deps';
 import { errorText, resolveAccount } from './deps';
 import { deviceSignIn } from './deviceSignIn';
 import { promptForKey } from './keyEntry';
+import type { Account } from '../core/model';
 
 /** Sign In Again: a new key, a fresh VS Code GitHub session, or a new device code — then refresh. */
 export function registerSignIn(deps: CommandDeps): vscode.Disposable {
@@ -24,9 +25,9 @@ export function registerSignIn(deps: CommandDeps): vscode.Disposable {
         );
         if (choice !== refresh) return;
       } else if (account.authKind === 'api-key') {
-        const r = await promptForKey(deps, provider, account, `tokstat: new ${provider.displayName} API key for "${account.name}"`);
-        if (!r) return;
-        await deps.repo.setSecret(account.id, r.key);
+        // An API key is not signed in to: the same flow as Replace Key….
+        await replaceKey(deps, account);
+        return;
       } else if (account.authKind === 'github-device') {
         const host = typeof account.settings.enterpriseHost === 'string' ? account.settings.enterpriseHost : undefined;
         const token = await deviceSignIn(deps, host);
@@ -50,5 +51,40 @@ export function registerSignIn(deps: CommandDeps): vscode.Disposable {
       deps.log.warn(`[accounts] sign in again failed for "${account.name}": ${errorText(err)}`);
       void vscode.window.showErrorMessage(`tokstat: sign-in for "${account.name}" failed: ${errorText(err)}`);
     }
+  });
+}
+
+/**
+ * Replace Key…: asks for the account's new API key, checks it against the provider as Add Account does (a rejected
+ * key keeps the box open with the reason), stores it in SecretStorage and refreshes. False when dismissed.
+ */
+export async function replaceKey(deps: CommandDeps, account: Account): Promise<boolean> {
+  const provider = getProvider(account.providerId);
+  if (!provider) return false;
+  try {
+    const r = await promptForKey(deps, provider, account, `tokstat: Replace Key — new ${provider.displayName} API key for "${account.name}"`);
+    if (!r) return false;
+    // Storing it lifts the auth block and any Retry-After of the old key (the scheduler hears the change).
+    await deps.repo.setSecret(account.id, r.key);
+    deps.log.info(`[accounts] "${account.name}": key replaced`);
+    await deps.poll.refresh(account.id);
+    return true;
+  } catch (err) {
+    deps.log.warn(`[accounts] replacing the key of "${account.name}" failed: ${errorText(err)}`);
+    void vscode.window.showErrorMessage(`tokstat: could not replace the key of "${account.name}": ${errorText(err)}`);
+    return false;
+  }
+}
+
+export function registerReplaceKey(deps: CommandDeps): vscode.Disposable {
+  return vscode.commands.registerCommand('tokstat.replaceKey', async (arg?: unknown) => {
+    const account = await resolveAccount(deps, arg, 'tokstat: Replace Key', (a) => a.authKind === 'api-key');
+    if (!account) return;
+    if (account.authKind !== 'api-key') {
+      // Reached with a tree row or an id of an account signed in another way: that account signs in again instead.
+      await vscode.commands.executeCommand('tokstat.signIn', account.id);
+      return;
+    }
+    await replaceKey(deps, account);
   });
 }

@@ -1,6 +1,6 @@
 // Display formatting shared by the status bar, the tree and the dashboard (the webview bundle imports it too,
 // so it must stay free of Node and vscode imports). Unknown values render as "unknown", never as 0.
-import type { Meter, Snapshot } from './model';
+import type { Meter, Snapshot, SnapshotError } from './model';
 import { formatFixed } from '../shared/numberFormat';
 
 export const UNKNOWN = 'unknown';
@@ -140,3 +140,108 @@ export const STATUS_LABEL: Record<Snapshot['status'], string> = {
   error: 'error',
   'auth-required': 'sign-in required',
 };
+
+// ---------------------------------------------------------------- states in words
+// An account whose numbers are not fresh says why, leading with the reason (the host and path of the request stay in
+// the error's message, shown as the details): "Key rejected by OpenRouter (401)".
+
+/** What kind of credential an account uses, in one word: an API key, or a sign-in (GitHub, another tool's). */
+function credentialWord(authKind: string | undefined): 'Key' | 'Sign-in' {
+  return authKind === 'api-key' ? 'Key' : 'Sign-in';
+}
+
+const REASON: Record<SnapshotError['kind'], { text: string; by: string }> = {
+  auth: { text: 'rejected', by: 'by' },
+  forbidden: { text: 'Access refused', by: 'by' },
+  'rate-limited': { text: 'Rate limited', by: 'by' },
+  'not-found': { text: 'Not found', by: 'at' },
+  server: { text: 'Server error', by: 'at' },
+  network: { text: 'Could not reach', by: '' },
+  timeout: { text: 'No answer', by: 'from' },
+  'bad-response': { text: 'Unexpected answer', by: 'from' },
+  config: { text: 'Setup problem', by: 'for' },
+  cancelled: { text: 'Refresh cancelled', by: 'for' },
+  proxy: { text: 'Proxy authentication required', by: 'for' },
+};
+
+/**
+ * The reason in a few words. With `provider` it names who said so ("Key rejected by OpenRouter"); with `status` the
+ * HTTP status follows in brackets ("Key rejected (401)"). An auth error without a status (no key stored, a sign-in
+ * that expired locally) is "Key needed" / "Sign-in needed".
+ */
+export function errorReason(err: Pick<SnapshotError, 'kind' | 'status'>, authKind: string | undefined, opts: { provider?: string; status?: boolean } = {}): string {
+  const p = opts.provider;
+  const st = opts.status && err.status !== undefined ? ` (${err.status})` : '';
+  if (err.kind === 'auth') {
+    const word = credentialWord(authKind);
+    if (err.status === undefined) return `${word} needed${p ? ` for ${p}` : ''}`;
+    return `${word} rejected${p ? ` by ${p}` : ''}${st}`;
+  }
+  if (err.kind === 'network') return p ? `Could not reach ${p}${st}` : `Unreachable${st}`;
+  const r = REASON[err.kind] ?? { text: 'Refresh failed', by: 'for' };
+  return `${r.text}${p ? ` ${r.by} ${p}` : ''}${st}`;
+}
+
+/** The headline of an account's problem: "Key rejected by OpenRouter (401)", "Rate limited by OpenRouter (429)". */
+export function errorHeadline(err: Pick<SnapshotError, 'kind' | 'status'>, providerName: string, authKind: string | undefined): string {
+  return errorReason(err, authKind, { provider: providerName, status: true });
+}
+
+/** A wall-clock time for "retrying at …": "14:32", with seconds when it is under two minutes away ("14:32:15"), with the day when not today. */
+export function formatClock(at: number, now: number): string {
+  const d = new Date(at);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  let s = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (at - now < 120_000) s += `:${pad(d.getSeconds())}`;
+  const today = new Date(now);
+  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  if (!sameDay) s = `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()]} ${s}`;
+  return s;
+}
+
+/**
+ * Who asked to wait and until when, for a refresh the server's Retry-After held back: "OpenRouter asked to wait until
+ * 14:32 — retrying then." When tokstat's next poll comes later than that (its backoff or poll interval), it says so:
+ * "… until 14:32 — retrying at 14:37."
+ */
+export function waitNotice(waits: ReadonlyArray<{ providerName: string; until: number; retryAt?: number }>, now: number): string | undefined {
+  if (waits.length === 0) return undefined;
+  // One part per provider, at its latest times; providers in the order they came.
+  const byProvider = new Map<string, { until: number; retryAt: number }>();
+  for (const w of waits) {
+    const prev = byProvider.get(w.providerName);
+    const retryAt = Math.max(w.until, w.retryAt ?? w.until);
+    byProvider.set(w.providerName, { until: Math.max(prev?.until ?? -Infinity, w.until), retryAt: Math.max(prev?.retryAt ?? -Infinity, retryAt) });
+  }
+  const parts = [...byProvider].map(([p, t]) => {
+    const until = formatClock(t.until, now);
+    const retry = formatClock(t.retryAt, now);
+    return { text: `${p} asked to wait until ${until}`, retry: retry === until ? undefined : retry };
+  });
+  if (parts.every((x) => x.retry === undefined)) return `${parts.map((x) => x.text).join('; ')} — retrying then.`;
+  return `${parts.map((x) => `${x.text} — retrying ${x.retry === undefined ? 'then' : `at ${x.retry}`}`).join('; ')}.`;
+}
+
+/**
+ * What the problem means for the numbers and what happens next, as one sentence: "Numbers from 5m ago, frozen until
+ * the key is replaced." (rejected credentials: nothing is retried), "Numbers from 5m ago; retrying at 14:32."
+ */
+export function problemConsequence(
+  p: { status: Snapshot['status']; hasNumbers: boolean; lastSuccessAt?: number; authKind: string | undefined; nextPollAt?: number },
+  now: number,
+): string {
+  const from = p.hasNumbers ? `Numbers from ${formatAge(p.lastSuccessAt, now)}` : '';
+  if (p.status === 'auth-required') {
+    const fix = p.authKind === 'api-key' ? 'the key is replaced' : 'you sign in again';
+    return p.hasNumbers ? `${from}, frozen until ${fix}.` : p.authKind === 'api-key' ? 'Replace the key to see this account.' : 'Sign in again to see this account.';
+  }
+  const next = p.nextPollAt !== undefined ? `retrying at ${formatClock(p.nextPollAt, now)}` : '';
+  if (from && next) return `${from}; ${next}.`;
+  if (from) return `${from}.`;
+  return next ? `${next.charAt(0).toUpperCase()}${next.slice(1)}.` : '';
+}
+
+/** The account's status in a word or two; an API-key account whose key was rejected needs a new key, not a sign-in. */
+export function statusLabel(status: Snapshot['status'], authKind: string | undefined): string {
+  return status === 'auth-required' && authKind === 'api-key' ? 'new key needed' : STATUS_LABEL[status];
+}

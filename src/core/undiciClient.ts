@@ -43,7 +43,7 @@ export class UndiciHttpClient implements HttpClient {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const tooLarge = () => new ProviderError('bad-response', `Response from ${where} is larger than ${maxBytes} bytes.`);
+      const tooLarge = () => new ProviderError('bad-response', `Response larger than ${maxBytes} bytes — ${where}`);
       // A declared length over the cap is refused before reading any of it.
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
@@ -78,7 +78,7 @@ export class UndiciHttpClient implements HttpClient {
       }
       if (timeout.aborted || e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {
         this.log.warn(`${tag}${method} ${where} timed out after ${ms} ms`);
-        throw new ProviderError('timeout', `No answer from ${where} within ${Math.round(timeoutMs / 1000)} s.`);
+        throw new ProviderError('timeout', `No answer within ${Math.round(timeoutMs / 1000)} s — ${where}`);
       }
       const viaProxy = proxy ? proxyError(e, proxy) : undefined;
       if (viaProxy) {
@@ -87,7 +87,7 @@ export class UndiciHttpClient implements HttpClient {
       }
       const detail = redact(e.code ? `${e.code}: ${e.message ?? ''}` : (e.message ?? String(err)));
       this.log.warn(`${tag}${method} ${where} failed after ${ms} ms: ${detail}`);
-      throw new ProviderError('network', `Could not reach ${where}${proxy ? ` through the proxy ${proxy}` : ''} (${detail.trim()}).`);
+      throw new ProviderError('network', `Could not connect${proxy ? ` through the proxy ${proxy}` : ''} (${detail.trim()}) — ${where}`);
     }
   }
 

@@ -1,6 +1,6 @@
 // Markdown tooltips shared by the status bar and the tree.
 import * as vscode from 'vscode';
-import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, SOURCE_LABEL, STATUS_LABEL } from '../core/format';
+import { errorHeadline, formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, problemConsequence, SOURCE_LABEL, statusLabel } from '../core/format';
 import type { PaceSummary } from '../core/forecast/types';
 import type { Meter } from '../core/model';
 import { displayStatus, type AccountEntry } from '../core/summary';
@@ -29,10 +29,18 @@ export function freshnessLine(e: AccountEntry, now: number): string {
   const s = e.snapshot;
   if (!s) return e.loading ? '_loading…_' : '_not fetched yet_';
   const status = displayStatus(e, now);
-  const label = status === 'pending' ? 'pending' : STATUS_LABEL[status];
+  const label = status === 'pending' ? 'pending' : statusLabel(status, e.account.authKind);
   const age = formatAge(s.lastSuccessAt, now);
   let line = `_${escapeMd(label)} · updated ${escapeMd(age)}_`;
-  if (s.error && status !== 'ok') line += `  \n$(warning) ${escapeMd(s.error.message)}`;
+  if (s.error && status !== 'ok') {
+    // The reason first, what it means for the numbers next, the server's words and the request's host last.
+    const then = problemConsequence(
+      { status: s.status, hasNumbers: s.meters.length > 0, lastSuccessAt: s.lastSuccessAt, authKind: e.account.authKind, ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}) },
+      now,
+    );
+    line += `  \n$(warning) **${escapeMd(errorHeadline(s.error, e.providerName, e.account.authKind))}**${then ? ` — ${escapeMd(then)}` : ''}`;
+    line += `  \n_Details: ${escapeMd(s.error.message)}_`;
+  }
   return line;
 }
 

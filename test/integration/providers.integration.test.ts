@@ -127,7 +127,7 @@ describe('providers against the fakes', function () {
     const s = await refreshed(ghId);
     assert.equal(s.status, 'auth-required', `status ${s.status}`);
     const row = findNode(await t.treeSnapshot(), 'GitHub Copilot', 'it-session');
-    assert.match(row?.description ?? '', /sign in again/);
+    assert.match(row?.description ?? '', /^Sign-in rejected · .+ stale$/);
   });
 
   it('Copilot: signed out of VS Code asks to sign in again without calling GitHub', async () => {

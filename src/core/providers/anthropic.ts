@@ -113,7 +113,7 @@ async function getJson<T extends z.ZodMiniType>(ctx: ProviderContext, url: strin
     if (body && typeof body === 'object' && (body as { type?: unknown }).type === 'error') {
       // Defensive: an error envelope with a 2xx status.
       const msg = errorMessageFrom(res);
-      throw new ProviderError('bad-response', `${where} answered HTTP ${res.status} with an error${msg ? `: ${msg}` : ''}`, { status: res.status });
+      throw new ProviderError('bad-response', `Unexpected answer (HTTP ${res.status})${msg ? `: ${msg}` : ''} — ${where}`, { status: res.status });
     }
     return validate(schema, body, where);
   } catch (err) {

@@ -449,7 +449,7 @@ function headers(token: string): Record<string, string> {
 function mapClaudeError(res: HttpResponse, where: string): ProviderError | undefined {
   if (res.status === 401) {
     const msg = errorMessageFrom(res);
-    return new ProviderError('auth', `${where} rejected the Claude Code sign-in (HTTP 401${msg ? `: ${msg}` : ''}). ${signInAgain(TOOL, HINT)}`, { status: 401 });
+    return new ProviderError('auth', `Claude Code sign-in rejected (HTTP 401${msg ? `: ${msg}` : ''}). ${signInAgain(TOOL, HINT)} — ${where}`, { status: 401 });
   }
   if (res.status === 403) {
     const e = obj(errorBody(res)?.error);

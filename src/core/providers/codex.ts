@@ -313,14 +313,14 @@ function mapCodexError(res: HttpResponse, where: string): ProviderError | undefi
   if (isCloudflareChallenge(res)) {
     return new ProviderError(
       'bad-response',
-      `${where} answered with a Cloudflare challenge page instead of JSON (HTTP ${res.status}): ChatGPT's bot protection stopped the request. tokstat will try again later; if it persists, open chatgpt.com in a browser or use Codex once.`,
+      `A Cloudflare challenge page instead of JSON (HTTP ${res.status}) from ${where}: ChatGPT's bot protection stopped the request. tokstat will try again later; if it persists, open chatgpt.com in a browser or use Codex once.`,
       { status: res.status },
     );
   }
   if (res.status === 401 || res.status === 403) {
     const body = errorBody(res);
     const msg = errorMessageFrom(res) ?? str(body?.detail);
-    return new ProviderError('auth', `${where} rejected the Codex sign-in (HTTP ${res.status}${msg ? `: ${msg}` : ''}). The token expired or was revoked: ${HINT}.`, {
+    return new ProviderError('auth', `Codex sign-in rejected (HTTP ${res.status}${msg ? `: ${msg}` : ''}). The token expired or was revoked: ${HINT}. — ${where}`, {
       status: res.status,
     });
   }

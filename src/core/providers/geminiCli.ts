@@ -275,11 +275,11 @@ function mapGoogleError(res: HttpResponse, where: string, now: number): Provider
     return new ProviderError('forbidden', UNSUPPORTED_MESSAGE, { status: res.status });
   }
   if (res.status === 401) {
-    return new ProviderError('auth', `${where} rejected the Gemini CLI sign-in (HTTP 401${msg ? `: ${msg}` : ''}). ${signInAgain(TOOL, HINT)}`, { status: 401 });
+    return new ProviderError('auth', `Gemini CLI sign-in rejected (HTTP 401${msg ? `: ${msg}` : ''}). ${signInAgain(TOOL, HINT)} — ${where}`, { status: 401 });
   }
   if (res.status === 429 && res.headers['retry-after'] === undefined) {
     const at = googleRetryAt(errorBody(res), now);
-    return new ProviderError('rate-limited', `${where} is rate limiting requests (HTTP 429)${msg ? `: ${msg}` : ''}`, at !== undefined ? { status: 429, retryAt: at } : { status: 429 });
+    return new ProviderError('rate-limited', `Rate limited (HTTP 429)${msg ? `: ${msg}` : ''} — ${where}`, at !== undefined ? { status: 429, retryAt: at } : { status: 429 });
   }
   return undefined;
 }

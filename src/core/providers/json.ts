@@ -26,21 +26,21 @@ export function describeZodError(err: z.core.$ZodError, root = 'response'): stri
 export function validate<T extends z.ZodMiniType>(schema: T, data: unknown, where: string): z.output<T> {
   const r = schema.safeParse(data);
   if (!r.success) {
-    throw new ProviderError('bad-response', `Unexpected response from ${where}: ${describeZodError(r.error)}`);
+    throw new ProviderError('bad-response', `Unexpected response: ${describeZodError(r.error)} — ${where}`);
   }
   return r.data;
 }
 
 export function parseJsonBody(res: HttpResponse, where: string): unknown {
   const text = res.text.trim();
-  if (text === '') throw new ProviderError('bad-response', `Empty response from ${where} (HTTP ${res.status}).`, { status: res.status });
+  if (text === '') throw new ProviderError('bad-response', `Empty response (HTTP ${res.status}) — ${where}`, { status: res.status });
   if (text.startsWith('<')) {
-    throw new ProviderError('bad-response', `${where} answered with an HTML page instead of JSON (HTTP ${res.status}) — a proxy, captive portal or outage page?`, { status: res.status });
+    throw new ProviderError('bad-response', `An HTML page instead of JSON (HTTP ${res.status}): a proxy, captive portal or outage page? — ${where}`, { status: res.status });
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ProviderError('bad-response', `${where} answered with malformed JSON (HTTP ${res.status}).`, { status: res.status });
+    throw new ProviderError('bad-response', `Malformed JSON (HTTP ${res.status}) — ${where}`, { status: res.status });
   }
 }
 
@@ -91,24 +91,26 @@ export function errorForStatus(res: HttpResponse, where: string, now: number): P
   const retryAt = parseRetryAfter(res.headers['retry-after'], now);
   const s = res.status;
   const opts = (extra: { retryAt?: number } = {}) => ({ status: s, ...extra });
-  if (s === 401) return new ProviderError('auth', `${where} rejected the credentials (HTTP 401)${suffix}`, opts());
+  // The reason leads, the host and path close: a cut-off line still says what happened.
+  const text = (reason: string) => `${reason} (HTTP ${s})${suffix} — ${where}`;
+  if (s === 401) return new ProviderError('auth', text('Credentials rejected'), opts());
   if (s === 429) {
     // GitHub's primary rate limit may answer 429 with only `x-ratelimit-reset` (epoch seconds) and no Retry-After.
     const at = retryAt ?? epochSecondsHeader(res.headers['x-ratelimit-reset'], now);
-    return new ProviderError('rate-limited', `${where} is rate limiting requests (HTTP 429)${suffix}`, opts(at !== undefined ? { retryAt: at } : {}));
+    return new ProviderError('rate-limited', text('Rate limited'), opts(at !== undefined ? { retryAt: at } : {}));
   }
   if (s === 403) {
     const rateLimited =
       res.headers['x-ratelimit-remaining'] === '0' || retryAt !== undefined || /rate limit/i.test(msg ?? '');
     if (rateLimited) {
       const at = retryAt ?? epochSecondsHeader(res.headers['x-ratelimit-reset'], now);
-      return new ProviderError('rate-limited', `${where} is rate limiting requests (HTTP 403)${suffix}`, opts(at !== undefined ? { retryAt: at } : {}));
+      return new ProviderError('rate-limited', text('Rate limited'), opts(at !== undefined ? { retryAt: at } : {}));
     }
-    return new ProviderError('forbidden', `${where} refused access (HTTP 403)${suffix}`, opts());
+    return new ProviderError('forbidden', text('Access refused'), opts());
   }
-  if (s === 404) return new ProviderError('not-found', `${where} was not found (HTTP 404)${suffix}`, opts());
-  if (s >= 500) return new ProviderError('server', `${where} had a server error (HTTP ${s})${suffix}`, opts(retryAt !== undefined ? { retryAt } : {}));
-  return new ProviderError('bad-response', `${where} answered HTTP ${s}${suffix}`, opts());
+  if (s === 404) return new ProviderError('not-found', text('Not found'), opts());
+  if (s >= 500) return new ProviderError('server', text('Server error'), opts(retryAt !== undefined ? { retryAt } : {}));
+  return new ProviderError('bad-response', text('Unexpected answer'), opts());
 }
 
 /** `x-ratelimit-reset`-style epoch seconds → epoch ms (never earlier than now), or undefined when absent/invalid. */

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
-import { formatMeterValue, meterSeverity, type Thresholds } from '../../core/format';
+import { errorReason, formatMeterValue, meterSeverity, type Thresholds } from '../../core/format';
 import { pickStatusMeter } from '../../core/summary';
-import { displayStatus } from '../../core/summary';
+import { displayStatus, type AccountEntry, type DisplayStatus } from '../../core/summary';
 import { accountTooltip, escapeMd } from '../tooltip';
 import { costText, formatTokens, todaySpendSuffix } from '../../core/usage/view';
 
@@ -71,21 +71,26 @@ export class StatusBarController implements vscode.Disposable {
     const e = pick!.entry;
     const status = displayStatus(e, now);
     const icon = anyLoading ? '$(sync~spin)' : status === 'auth-required' ? '$(warning)' : status === 'error' ? '$(error)' : '$(pulse)';
-    let value: string;
-    if (pick?.meter) value = formatMeterValue(pick.meter, this.settings.show());
-    else if (status === 'auth-required') value = 'sign in again';
-    else if (status === 'error') value = 'error';
-    else value = e.loading ? 'loading…' : 'unknown';
-    const staleMark = status === 'stale' ? ' (stale)' : '';
-    this.item.text = `${icon} ${e.account.name} ${value}${staleMark}${spend?.suffix ?? ''}`;
-    this.item.accessibilityInformation = {
-      label: `tokstat: ${e.account.name}${pick?.meter ? ` ${pick.meter.label}` : ''} ${value}${staleMark}${spend?.suffix ?? ''}`,
-    };
+    const value = pick?.meter ? formatMeterValue(pick.meter, this.settings.show()) : e.loading ? 'loading…' : 'unknown';
+    // Numbers that are not fresh say so, and why: frozen until the user acts (rejected credentials), stale while
+    // tokstat keeps retrying. Without numbers the reason is the value.
+    const why = stateWord(e, status);
+    let shown = value;
+    let mark = '';
     if (pick?.meter) {
-      const sev = meterSeverity(pick.meter, this.settings.thresholds());
-      if (sev === 'error') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-      else if (sev === 'warning') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      if (status === 'auth-required') mark = ` (frozen: ${why ?? 'sign in again'})`;
+      else if (status === 'stale' || status === 'error') mark = why ? ` (stale: ${why})` : ' (stale)';
     } else if (status === 'auth-required' || status === 'error') {
+      shown = why ?? (status === 'error' ? 'error' : 'sign in again');
+    }
+    this.item.text = `${icon} ${e.account.name} ${shown}${mark}${spend?.suffix ?? ''}`;
+    this.item.accessibilityInformation = {
+      label: `tokstat: ${e.account.name}${pick?.meter ? ` ${pick.meter.label}` : ''} ${shown}${mark}${spend?.suffix ?? ''}`,
+    };
+    const sev = pick?.meter ? meterSeverity(pick.meter, this.settings.thresholds()) : 'unknown';
+    if (sev === 'error') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    else if (sev === 'warning' || status === 'auth-required' || (!pick?.meter && status === 'error')) {
+      // Frozen numbers are coloured even when the number itself is fine: they will not change until the user acts.
       this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     }
     const md = new vscode.MarkdownString(undefined, true);
@@ -159,4 +164,12 @@ export class StatusBarController implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Why an account's numbers are not fresh, in two or three lowercase words ("key rejected", "rate limited"). */
+function stateWord(e: AccountEntry, status: DisplayStatus): string | undefined {
+  const err = e.snapshot?.error;
+  if (!err || status === 'ok' || status === 'pending') return undefined;
+  const r = errorReason(err, e.account.authKind);
+  return r.charAt(0).toLowerCase() + r.slice(1);
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
-import type { Thresholds } from '../../core/format';
+import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../core/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
 import { AccountNode, FoundNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
 import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvider } from './usageNodes';
@@ -162,19 +162,36 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       const e = this.model.entry(node.accountId) ?? node.entry;
       const out: TreeNode[] = [];
       const status = displayStatus(e, now);
-      const message = e.snapshot?.error?.message ?? '';
-      if (status === 'auth-required') {
+      const error = e.snapshot?.error;
+      const message = error?.message ?? '';
+      // On hover: the reason with its provider, what it means for the numbers, then the details (server text, host).
+      const hover = error
+        ? [
+            errorHeadline(error, e.providerName, e.account.authKind),
+            problemConsequence({ status: e.snapshot!.status, hasNumbers: e.snapshot!.meters.length > 0, lastSuccessAt: e.snapshot!.lastSuccessAt, authKind: e.account.authKind, ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}) }, now),
+            message,
+          ].filter(Boolean).join('\n')
+        : undefined;
+      if (status === 'auth-required' && e.account.authKind === 'api-key') {
+        out.push(new StatusNode(e.account.id, 'Replace key…', message || 'The key was rejected.', 'key', {
+          command: 'tokstat.replaceKey',
+          title: 'Replace Key…',
+          arguments: [e.account.id],
+        }, hover));
+      } else if (status === 'auth-required') {
         out.push(new StatusNode(e.account.id, 'Sign in again', message || 'The credentials were rejected.', 'sign-in', {
           command: 'tokstat.signIn',
           title: 'Sign In Again',
           arguments: [e.account.id],
-        }));
+        }, hover));
       } else if (status === 'error' || (status === 'stale' && e.snapshot?.error)) {
-        out.push(new StatusNode(e.account.id, 'Retry', message || 'The last refresh failed.', 'refresh', {
+        // When tokstat tries again by itself is worth more than the start of the message (which is on hover).
+        const next = e.nextPollAt !== undefined ? `next try at ${formatClock(e.nextPollAt, now)}` : undefined;
+        out.push(new StatusNode(e.account.id, 'Retry', next ?? (message || 'The last refresh failed.'), 'refresh', {
           command: 'tokstat.refreshAccount',
           title: 'Refresh Account',
           arguments: [e.account.id],
-        }));
+        }, hover));
       }
       for (const m of e.snapshot?.meters ?? []) out.push(new MeterNode(e, m, t, now));
       return out;

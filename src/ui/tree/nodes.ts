@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, meterSeverity, type Severity, type Thresholds } from '../../core/format';
+import { errorReason, formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../core/format';
 import type { Meter } from '../../core/model';
 import { displayStatus, mainMeter, type AccountEntry } from '../../core/summary';
 import { accountTooltip, meterTooltip } from '../tooltip';
@@ -65,27 +65,39 @@ export class AccountNode {
     const status = displayStatus(e, this.now);
     const main = mainMeter(e.snapshot);
     const tokens = ['account', e.account.providerId, status];
+    // The context menu offers "Replace Key…" to an API-key account and "Sign In Again" to the others.
+    const apiKey = e.account.authKind === 'api-key';
+    tokens.push(apiKey ? 'apikey' : 'relogin');
+    const err = e.snapshot?.error;
+    // Under its provider's row, the reason needs no provider name, and the status code is in the row below and the
+    // tooltip: "Key rejected · 68% stale" fits the sidebar's default width.
+    const reason = err ? errorReason(err, e.account.authKind) : undefined;
+    const value = main ? formatMeterValue(main) : undefined;
     let description: string;
     let icon: vscode.ThemeIcon;
     if (e.loading && !e.snapshot) {
       description = 'loading…';
       icon = new vscode.ThemeIcon('sync~spin');
     } else if (status === 'auth-required') {
-      description = 'sign in again';
+      description = [reason ?? (apiKey ? 'Key rejected' : 'Sign in again'), value ? `${value} stale` : undefined].filter(Boolean).join(' · ');
       icon = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-      tokens.push('signin');
+      tokens.push(apiKey ? 'replacekey' : 'signin');
     } else if (status === 'error') {
-      description = `error${e.snapshot?.error ? `: ${e.snapshot.error.message}` : ''}`;
+      description = reason ?? 'Refresh failed';
       icon = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
     } else if (status === 'stale') {
-      description = `stale · ${formatAge(e.snapshot?.lastSuccessAt, this.now)}${main ? ` · ${formatMeterValue(main)}` : ''}`;
+      description = reason
+        ? [reason, value ? `${value} stale` : 'stale'].join(' · ')
+        : [value, `stale, ${formatAge(e.snapshot?.lastSuccessAt, this.now)}`].filter(Boolean).join(' · ');
       icon = new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground'));
     } else if (status === 'pending') {
       description = 'not fetched yet';
       icon = new vscode.ThemeIcon('circle-outline');
     } else {
       const sev = main ? meterSeverity(main, this.thresholds) : 'unknown';
-      description = [main ? formatMeterValue(main) : undefined, e.snapshot?.plan].filter(Boolean).join(' · ');
+      // Short enough for the sidebar's default width: a long plan name stays in the tooltip.
+      const plan = e.snapshot?.plan && e.snapshot.plan.length <= 12 ? e.snapshot.plan : undefined;
+      description = [value, plan].filter(Boolean).join(' · ');
       const color = SEVERITY_COLOR[sev];
       icon = new vscode.ThemeIcon('account', color ? new vscode.ThemeColor(color) : undefined);
     }
@@ -123,12 +135,14 @@ export class MeterNode {
     const m = this.meter;
     const item = new vscode.TreeItem(m.label, vscode.TreeItemCollapsibleState.None);
     item.id = `meter:${this.entry.account.id}:${m.id}`;
+    // The value, then either "stale" (the numbers are not fresh: a failed refresh, rejected credentials, or simply
+    // old) or when the meter resets. Used / limit is in the tooltip: the row stays short enough for the default width.
     const parts = [formatMeterValue(m)];
-    const detail = meterDetailText(m);
-    if (detail) parts.push(detail);
+    const status = displayStatus(this.entry, this.now);
+    const stale = status === 'stale' || status === 'auth-required' || status === 'error';
     const reset = formatResetIn(m.resetsAt, this.now);
-    if (reset) parts.push(reset);
-    if (displayStatus(this.entry, this.now) === 'stale') parts.push('stale');
+    if (stale) parts.push('stale');
+    else if (reset) parts.push(reset);
     item.description = parts.join(' · ');
     const sev = meterSeverity(m, this.thresholds);
     const color = SEVERITY_COLOR[sev];
@@ -150,13 +164,15 @@ export class StatusNode {
     readonly detail: string,
     readonly icon: string,
     readonly command: vscode.Command,
+    /** The longer explanation on hover (the detail when absent). */
+    readonly hover?: string,
   ) {}
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
     item.id = `status:${this.accountId}:${this.command.command}`;
     item.description = this.detail;
-    item.tooltip = this.detail;
+    item.tooltip = this.hover ?? this.detail;
     item.iconPath = new vscode.ThemeIcon(this.icon);
     item.command = this.command;
     item.contextValue = 'status';

@@ -145,7 +145,8 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
 
       // Status labels come from STATUS_LABEL.
       const statuses = await page.locator('[data-testid="account-status"]').allTextContents();
-      assert.deepEqual(statuses, ['up to date', 'stale', 'sign-in required', 'error', 'no data yet']);
+      // A stale account has one badge saying how old its numbers are, not "stale" and "Stale · 5m ago".
+      assert.deepEqual(statuses, ['up to date', 'Stale · 5m ago', 'sign-in required', 'error', 'no data yet']);
 
       // The ok Copilot account.
       const okCard = card('gh-ok');
@@ -214,10 +215,17 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
       assert.equal(await stale.locator('[data-testid="meter-detail"]').textContent(), '$12.50 left');
       assert.match((await stale.textContent()) ?? '', /response headers/);
       assert.equal(await page.locator('[data-testid="stale-badge"]').count(), 1, 'only the stale account has the badge');
+      assert.equal(await stale.locator('.badges > *').count(), 1, 'one badge, not two saying the same');
+      // Its note leads with the reason and says what it means for the numbers; the details follow.
+      assert.equal(await stale.locator('[data-testid="account-error"]').textContent(), 'Could not reach OpenRouter — Numbers from 5m ago.');
+      assert.equal(await stale.locator('[data-testid="account-error-detail"]').textContent(), 'getaddrinfo ENOTFOUND openrouter.ai');
 
       // Error account: the message as text, Retry and Show log.
       const broken = card('broken');
-      assert.equal(await broken.locator('[data-testid="account-error"]').textContent(), ERROR_MESSAGE);
+      assert.equal(await broken.locator('[data-testid="account-error"]').textContent(), 'Server error at GitHub Copilot (503)');
+      assert.equal(await broken.locator('[data-testid="account-error-detail"]').textContent(), ERROR_MESSAGE);
+      // A sign-in account is asked to sign in again.
+      assert.equal((await card('gh-expired').locator('[data-testid="sign-in"]').textContent())?.trim(), 'Sign in again');
       assert.equal(await broken.locator('b').count(), 0, 'server text is never parsed as HTML');
 
       // Hostile account name renders as text.
@@ -360,6 +368,51 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
       await h.send({ type: 'state', state: bad });
       assert.equal(await card.locator('[data-testid="pace-text"], [data-testid="pace-detail"]').count(), 0);
       assert.equal(await h.page.locator('[data-testid="account-card"]').count(), 1);
+      await assertNoViolations(h);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test('a rejected API key: the reason first, numbers frozen, "Replace key…"; "Not enough history yet" once per card', async () => {
+    const h = await open();
+    try {
+      const key = meter({ id: 'key-limit', label: 'Key limit', unit: 'USD', used: 68, limit: 100, capturedAt: NOW - 5 * MIN });
+      const credits = meter({ id: 'credits', label: 'Credits', kind: 'balance', unit: 'USD', remaining: 12, capturedAt: NOW - 5 * MIN });
+      const unsure = { status: 'insufficient-data' as const, text: 'Not enough history yet' };
+      await h.send({
+        type: 'state',
+        state: {
+          now: NOW,
+          thresholds: { warning: 80, error: 95 },
+          accounts: [
+            account('or', 'hidden-or', {
+              providerId: 'openrouter',
+              providerName: 'OpenRouter',
+              authKind: 'api-key',
+              pace: { 'key-limit': unsure, credits: unsure },
+              snapshot: {
+                accountId: 'or',
+                takenAt: NOW,
+                lastSuccessAt: NOW - 5 * MIN,
+                status: 'auth-required',
+                error: { kind: 'auth', status: 401, message: 'Credentials rejected (HTTP 401): User not found. — 127.0.0.1:33265/api/v1/key' },
+                meters: [key, credits],
+              },
+            }),
+          ],
+        },
+      });
+      const c = h.page.locator('[data-testid="account-card"]');
+      await c.waitFor();
+      assert.equal(await c.locator('[data-testid="account-status"]').textContent(), 'new key needed');
+      assert.equal(await c.locator('[data-testid="account-error"]').textContent(), 'Key rejected by OpenRouter (401) — Numbers from 5m ago, frozen until the key is replaced.');
+      assert.equal(await c.locator('[data-testid="account-error-detail"]').textContent(), 'Credentials rejected (HTTP 401): User not found. — 127.0.0.1:33265/api/v1/key');
+      assert.equal((await c.locator('[data-testid="sign-in"]').textContent())?.trim(), 'Replace key…');
+      assert.equal(await c.locator('[data-testid="pace-text"]').count(), 0, 'not under every meter');
+      assert.equal(await c.locator('[data-testid="pace-pending"]').textContent(), 'Not enough history yet for a pace.');
+      await c.locator('[data-testid="sign-in"]').click();
+      assert.deepEqual(await h.posted(), [{ type: 'ready' }, { type: 'signIn', accountId: 'or' }]);
       await assertNoViolations(h);
     } finally {
       await h.page.close();

@@ -291,7 +291,7 @@ for (const target of [openai, anthropic, litellm, custom]) {
     it('malformed JSON → bad-response', async () => {
       failOnce({ malformed: true });
       const e = await expectError(target, 'bad-response');
-      assert.match(e.message, /malformed JSON/);
+      assert.match(e.message, /malformed JSON/i);
     });
 
     it('HTML error page with 502 → server, and the message says HTML', async () => {

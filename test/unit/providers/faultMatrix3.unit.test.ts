@@ -242,7 +242,7 @@ for (const target of [claude, codex, gemini]) {
 
     it('malformed JSON → bad-response', async () => {
       failOnce({ malformed: true });
-      assert.match((await expectError(target, 'bad-response')).message, /malformed JSON/);
+      assert.match((await expectError(target, 'bad-response')).message, /malformed JSON/i);
     });
 
     it('HTML error page with 502 → server, and the message says HTML', async () => {
