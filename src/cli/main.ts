@@ -218,22 +218,8 @@ async function blocks(a: Parsed, io: CliIO): Promise<number> {
   const breakdown = new Map<number, UsageGroup[]>();
   if (flag(a, 'breakdown')) {
     for (const b of list) {
-      const per = new Map<string, UsageGroup>();
-      for (const h of hourRows) {
-        if (h.agent !== 'claude-code' || h.hour < b.start || h.hour >= b.end || h.requests <= 0) continue;
-        const g = per.get(h.model) ?? { ...jsonlessGroup(h.model) };
-        g.requests += h.requests;
-        g.inputTokens += h.inputTokens;
-        g.outputTokens += h.outputTokens;
-        g.cacheReadTokens += h.cacheReadTokens;
-        g.cacheWrite5mTokens += h.cacheWrite5mTokens;
-        g.cacheWrite1hTokens += h.cacheWrite1hTokens;
-        g.totalTokens += h.inputTokens + h.outputTokens + h.cacheReadTokens + h.cacheWrite5mTokens + h.cacheWrite1hTokens;
-        g.costUSD += h.costUSD;
-        g.unpricedRequests += h.unpricedRequests;
-        per.set(h.model, g);
-      }
-      breakdown.set(b.start, [...per.values()].sort((x, y) => y.costUSD - x.costUSD));
+      const inBlock = hourRows.filter((h) => h.agent === 'claude-code' && h.hour >= b.start && h.hour < b.end && h.requests > 0);
+      breakdown.set(b.start, queryUsage(inBlock.map(hourAsRow), { groupBy: 'model' }));
     }
   }
   if (flag(a, 'json')) {
@@ -271,11 +257,15 @@ async function blocks(a: Parsed, io: CliIO): Promise<number> {
   return 0;
 }
 
-function jsonlessGroup(key: string): UsageGroup {
+/** An hour of one model as a usage row, so the block breakdown is grouped by the same query as every report. */
+function hourAsRow(h: HourRow): UsageRow {
   return {
-    key, agents: ['claude-code'], inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0,
-    webSearchRequests: 0, totalTokens: 0, requests: 0, costUSD: 0, unpricedRequests: 0, loggedCostUSD: 0, tools: {},
-  } as UsageGroup;
+    day: localDay(h.hour), agent: h.agent, model: h.model, cwd: '', sessionId: '',
+    inputTokens: h.inputTokens, outputTokens: h.outputTokens, cacheReadTokens: h.cacheReadTokens, cacheWrite5mTokens: h.cacheWrite5mTokens,
+    cacheWrite1hTokens: h.cacheWrite1hTokens, reasoningTokens: h.reasoningTokens, webSearchRequests: 0, requests: h.requests, fastRequests: 0,
+    loggedCostUSD: h.loggedCostUSD, loggedCostRequests: 0, costUSD: h.costUSD, unpricedRequests: h.unpricedRequests, fallbackModelRequests: 0,
+    tools: {}, firstTs: h.firstTs, lastTs: h.lastTs,
+  };
 }
 
 interface QuotaEntry {

@@ -19,6 +19,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { OPENROUTER_HISTORY_KEY } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
 import {
+  addOpenRouterAccount,
   card,
   cardMeter,
   chartState,
@@ -166,16 +167,7 @@ describe('usage history, pace and alerts (code-server + Chromium)', function () 
     await openSession({});
     port = server!.port;
     await waitForStatus(page, 'no accounts yet', (t) => /add account/i.test(t), 60_000);
-    await runCommand(page, 'tokstat: Add Account');
-    await waitForQuickInputTitle(page, 'tokstat: Add Account');
-    await pick(page, 'OpenRouter');
-    await waitForQuickInputTitle(page, 'OpenRouter API key');
-    await quickInput(page).locator('input.input').fill(OPENROUTER_HISTORY_KEY);
-    await page.keyboard.press('Enter');
-    await waitForQuickInputTitle(page, 'Account name');
-    const input = quickInput(page).locator('input.input');
-    await waitUntil('the name box pre-filled with the key label', async () => (await input.inputValue()) === OR_NAME);
-    await page.keyboard.press('Enter');
+    await addOpenRouterAccount(page, OPENROUTER_HISTORY_KEY, OR_NAME);
     await waitForStatus(page, `shows ${OR_NAME} at 60 %`, (t) => t.includes(OR_NAME) && /60\s*%/.test(t));
     await runCommand(page, 'tokstat: Open Dashboard');
     await card(page, OR_NAME).waitFor({ state: 'visible', timeout: 30_000 });

@@ -13,7 +13,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { OPENROUTER_KEY, PROXY_PASSWORD, PROXY_USER } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
 import { Tinyproxy, tinyproxyMissing, VIA_NAME } from '../support/tinyproxy';
-import { editUserSettings, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { addOpenRouterAccount, editUserSettings, openTokstatView, rowText, runCommand, scenarioHooks, treeRow, waitForStatus, waitUntil } from './support';
 
 const OR_NAME = 'proxied-openrouter';
 
@@ -82,14 +82,7 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
 
   it('adds an OpenRouter account and polls it through the proxy of http.proxy (tinyproxy logs each request)', async () => {
     await waitForStatus(page, 'no accounts yet', (t) => /add account/i.test(t), 60_000);
-    await runCommand(page, 'tokstat: Add Account');
-    await waitForQuickInputTitle(page, 'tokstat: Add Account');
-    await pick(page, 'OpenRouter');
-    await waitForQuickInputTitle(page, 'OpenRouter API key');
-    await quickInput(page).locator('input.input').fill(OPENROUTER_KEY);
-    await page.keyboard.press('Enter');
-    await waitForQuickInputTitle(page, 'Account name');
-    await page.keyboard.press('Enter');
+    await addOpenRouterAccount(page, OPENROUTER_KEY);
     await waitForStatus(page, `${OR_NAME} with a percentage`, (t) => t.includes(OR_NAME) && /\d+\s*%/.test(t));
     const keyCalls = or.requestsTo('/api/v1/key');
     assert.ok(keyCalls.length >= 1, 'the key was checked');

@@ -11,11 +11,11 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { OPENROUTER_KEY, OPENROUTER_KEY_2 } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
 import {
+  addOpenRouterAccount,
   card,
   dumpDom,
   expandRow,
   openTokstatView,
-  pick,
   quickInput,
   rowText,
   runCommand,
@@ -74,19 +74,7 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     await page.goto(cs.workbenchUrl(server!));
     await page.locator('[id="workbench.parts.statusbar"]').waitFor({ state: 'visible', timeout: 60_000 });
     await waitForStatus(page, 'no accounts yet', (t) => /add account/i.test(t), 60_000);
-    // A new user's first run opens the walkthrough (it takes the focus as it opens); its first step adds an account.
-    const walkthrough = page.locator('.gettingStartedContainer').first();
-    await walkthrough.waitFor({ state: 'visible', timeout: 30_000 });
-    await walkthrough.getByRole('button', { name: 'Add Account' }).first().click();
-    await waitForQuickInputTitle(page, 'tokstat: Add Account');
-    await pick(page, 'OpenRouter');
-    await waitForQuickInputTitle(page, 'OpenRouter API key');
-    const input = quickInput(page).locator('input.input');
-    await input.fill(OPENROUTER_KEY);
-    await page.keyboard.press('Enter');
-    await waitForQuickInputTitle(page, 'Account name');
-    await waitUntil('the name box pre-filled', async () => (await input.inputValue()) === NAME);
-    await page.keyboard.press('Enter');
+    await addOpenRouterAccount(page, OPENROUTER_KEY, NAME);
     const text = await waitForStatus(page, `${NAME} 68%`, (t) => t.includes(`${NAME} 68%`));
     assert.doesNotMatch(text, /stale|frozen/, text);
     await openTokstatView(page);

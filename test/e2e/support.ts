@@ -306,3 +306,20 @@ export async function editSettings(page: Page, userDataDir: string, changes: Rec
 export function editUserSettings(page: Page, userDataDir: string, changes: Record<string, unknown>): Promise<void> {
   return editSettings(page, userDataDir, changes, 'user');
 }
+
+/**
+ * Adds an OpenRouter account as a person does: "tokstat: Add Account", OpenRouter, the key, the suggested name
+ * (checked when `expectedName` is given) accepted with Enter.
+ */
+export async function addOpenRouterAccount(page: Page, key: string, expectedName?: string): Promise<void> {
+  await runCommand(page, 'tokstat: Add Account');
+  await waitForQuickInputTitle(page, 'tokstat: Add Account');
+  await pick(page, 'OpenRouter');
+  await waitForQuickInputTitle(page, 'OpenRouter API key');
+  const input = quickInput(page).locator('input.input');
+  await input.fill(key);
+  await page.keyboard.press('Enter');
+  await waitForQuickInputTitle(page, 'Account name', 30_000);
+  if (expectedName !== undefined) await waitUntil(`the name box pre-filled with "${expectedName}"`, async () => (await input.inputValue()) === expectedName);
+  await page.keyboard.press('Enter');
+}

@@ -16,7 +16,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN, OPENROUTER_KEY } from '../fakes/secrets';
 import { PROVIDERS } from '../../src/core/providers/registry';
 import * as cs from '../support/codeServer';
-import { expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { addOpenRouterAccount, expandRow, openTokstatView, rowText, runCommand, scenarioHooks, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
 
 const OR_NAME = 'my-openrouter';
 const CLAUDE_EMAIL = 'trust-e2e@example.com';
@@ -114,14 +114,7 @@ describe('tokstat: a hostile workspace cannot redirect keys or requests (code-se
 
   it('adds an OpenRouter key: it goes to the server of the user settings, never to the workspace’s', async () => {
     await waitForStatus(page, 'no accounts yet', (t) => /add account/i.test(t), 60_000);
-    await runCommand(page, 'tokstat: Add Account');
-    await waitForQuickInputTitle(page, 'tokstat: Add Account');
-    await pick(page, 'OpenRouter');
-    await waitForQuickInputTitle(page, 'OpenRouter API key');
-    await quickInput(page).locator('input.input').fill(OPENROUTER_KEY);
-    await page.keyboard.press('Enter');
-    await waitForQuickInputTitle(page, 'Account name');
-    await page.keyboard.press('Enter');
+    await addOpenRouterAccount(page, OPENROUTER_KEY);
     await waitForStatus(page, `${OR_NAME} with a percentage`, (t) => t.includes(OR_NAME) && /\d+\s*%/.test(t));
     const checked = or.requestsTo('/api/v1/key');
     assert.ok(checked.length >= 1, 'the key reached the user’s OpenRouter server');

@@ -254,6 +254,11 @@ test('blocks: Claude Code 5-hour blocks, the running one with its projection; --
   const table = cli(h, ['blocks', '-O'], { TOKSTAT_NOW: at('2026-10-01T11:00:00Z') }).out;
   assert.match(table, /^2026-10-01 10:00\s+active, 240m left\s+claude-mystery-9\s/m);
   assert.match(table, /projected at this pace\s+~750/);
+  const withModels = JSON.parse(cli(h, ['blocks', '-j', '-O', '-b'], { TOKSTAT_NOW: at('2026-10-01T11:00:00Z') }).out);
+  assert.deepEqual(withModels.blocks.map((b: { byModel: Array<{ key: string; requests: number; totalTokens: number }> }) => b.byModel.map((m) => [m.key, m.requests, m.totalTokens])), [
+    [['claude-sonnet-4-5-20250929', 1, 74950]],
+    [['claude-mystery-9', 1, 150]],
+  ]);
 });
 
 test('a price list that cannot be downloaded is one quiet line, then not tried again for an hour', () => {
