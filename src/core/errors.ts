@@ -1,7 +1,20 @@
 import type { ErrorKind, SnapshotError } from './model';
 
+/**
+ * Marks a ProviderError whichever bundle made it: the HTTP client lives in a lazily loaded chunk (dist/net.js) with its
+ * own copy of this class, so a plain `instanceof` in the extension's bundle would not know the chunk's errors and
+ * would turn every timeout, oversized answer or proxy refusal into a "network" error. A registered symbol is the same
+ * in every bundle.
+ */
+const BRAND = Symbol.for('tokstat.ProviderError');
+
 /** The one error type providers throw; the scheduler maps `kind` to a snapshot status and a retry policy. */
 export class ProviderError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly kind: ErrorKind;
   readonly status?: number;
   /** Epoch ms before which the server asked not to be called again (from Retry-After). */
