@@ -22,7 +22,7 @@ import type { ChartSeries, WebviewToHost } from '../src/shared/protocol';
 import { HISTORY_RANGES, RANGE_LABEL, type HistoryRange } from '../src/shared/historyRange';
 import type { Meter } from '../src/core/model';
 import { formatInUnit } from '../src/core/format';
-import { h, lazy } from './dom';
+import { h, hv, lazy } from './dom';
 import { downsampleMinMax } from './downsample';
 import { absoluteTime } from './formats';
 import { formatCompact } from '../src/shared/numberFormat';
@@ -51,15 +51,30 @@ const MAX_SAVED_RANGES = 500;
 
 /** The structure every history block is cloned from (built once; cloning is several times cheaper than building). */
 const historyTemplate = lazy(() => {
-  const group = h('div', { class: 'range-switch', attrs: { role: 'group' } });
+  // The range selector: a <vscode-button-group> of five <vscode-button>s used as toggle buttons (the pressed one is a
+  // primary button, the others secondary), so it reads as it did with native buttons: a named group of buttons, the
+  // chosen range `aria-pressed="true"`. Role and tab stop are set up front (as render.ts's actionButton does), so each
+  // is a named, focusable button from the first paint; main.ts activates them from the keyboard until they are
+  // defined. The other @vscode-elements candidates were measured in Chromium's accessibility tree and rejected:
+  // vscode-radio exposes a *checkbox* (its inner <input type="checkbox">), vscode-tabs a tablist without panels (and an
+  // unnamed nested tablist), vscode-single-select an unnamed combobox (the host's aria-label does not reach it) that
+  // the e2e helper could not click in one step. See docs/bench-dashboard.md.
+  const group = hv('vscode-button-group', { class: 'range-switch', attrs: { role: 'group' } });
   for (const r of HISTORY_RANGES) {
     group.append(
-      h('button', {
+      hv('vscode-button', {
         class: 'range-btn',
         testid: `range-${r}`,
         text: r,
         data: { action: 'range', range: r },
-        attrs: { type: 'button', 'aria-pressed': String(r === DEFAULT_RANGE), title: `Last ${RANGE_LABEL[r]}`, 'aria-label': `Last ${RANGE_LABEL[r]}` },
+        attrs: {
+          role: 'button',
+          tabindex: 0,
+          secondary: r === DEFAULT_RANGE ? undefined : '',
+          'aria-pressed': String(r === DEFAULT_RANGE),
+          title: `Last ${RANGE_LABEL[r]}`,
+          'aria-label': `Last ${RANGE_LABEL[r]}`,
+        },
       }),
     );
   }
@@ -306,7 +321,7 @@ export class ChartManager {
     const cached = this.cache.get(cacheKey(chart));
     if (cached) this.draw(chart, cached);
     else {
-      chart.box.dataset.state = 'loading';
+      this.showStatus(chart, 'loading', 'Loading history…');
       if (chart.summary.firstChild) chart.summary.textContent = ''; // the "loads when scrolled into view" note
     }
     this.request(chart);
@@ -471,13 +486,20 @@ export class ChartManager {
   }
 
   private pressRange(chart: Chart): void {
-    for (const b of chart.block.querySelectorAll<HTMLElement>('.range-btn')) b.setAttribute('aria-pressed', String(b.dataset.range === chart.range));
+    for (const b of chart.block.querySelectorAll<HTMLElement>('.range-btn')) {
+      const pressed = b.dataset.range === chart.range;
+      b.setAttribute('aria-pressed', String(pressed));
+      b.toggleAttribute('secondary', !pressed);
+    }
     chart.box.dataset.range = chart.range;
   }
 
   private showStatus(chart: Chart, state: 'loading' | 'empty', text: string): void {
     chart.box.dataset.state = state;
     chart.status.textContent = text;
+    // While the series loads, a <vscode-progress-ring> before the text (created here, only for charts that load: the
+    // template stays light). Decorative: the text says it, as the card's refreshing ring (render.ts).
+    if (state === 'loading') chart.status.prepend(hv('vscode-progress-ring', { class: 'loading-ring', attrs: { 'aria-hidden': 'true', role: 'presentation', 'aria-live': 'off' } }));
     chart.status.hidden = false;
   }
 
@@ -724,22 +746,34 @@ export class ChartManager {
   /**
    * The data table behind "Show as table": the points drawn (measured, then projected); where the chart clips the
    * forecast, its true end instead of the clipping point. Built only when opened.
+   *
+   * A <vscode-table> (header, body, rows, cells). Its header cells sit in a <vscode-table-row>: the component's
+   * documented markup puts them straight in the <vscode-table-header> (role rowgroup), which gives column headers
+   * outside any row, so a screen reader cannot tie a cell to its header; inside a row the accessibility tree is a
+   * proper table (table › rowgroup › row › columnheader / cell), measured in Chromium. The roles are also set as
+   * attributes (the components set the same ones when they upgrade), so the table is a table even if it is opened
+   * before the components are defined. Its name is the caption above it (aria-labelledby).
+   * The disclosure stays a native <details>: <vscode-collapsible>'s header is a focusable <div> with no role and no
+   * expanded state (Chromium exposes an unnamed image and a level-3 heading), and Space does not open it; a
+   * <summary> is a disclosure button with its expanded state that Enter and Space toggle (docs/bench-dashboard.md).
    */
   private buildTable(chart: Chart): void {
     chart.tableDirty = false;
     const d = chart.drawn;
-    chart.details.querySelector('table')?.remove();
+    chart.details.querySelector('.chart-data-caption')?.remove();
+    chart.details.querySelector('.chart-data')?.remove();
     if (!d) return;
     const unit = d.series.unit;
-    const rows: HTMLTableRowElement[] = [];
+    const rows: HTMLElement[] = [];
+    const cell = (text: string) => hv('vscode-table-cell', { attrs: { role: 'cell' }, text });
     const row = (t: number, value: number, kind: string) =>
       rows.push(
-        h(
-          'tr',
-          { class: kind.startsWith('projected') ? 'row--projected' : undefined },
-          h('td', { text: absoluteTime().format(t) }),
-          h('td', { text: formatInUnit(value, unit) }),
-          h('td', { text: kind }),
+        hv(
+          'vscode-table-row',
+          { class: kind.startsWith('projected') ? 'row--projected' : undefined, attrs: { role: 'row' } },
+          cell(absoluteTime().format(t)),
+          cell(formatInUnit(value, unit)),
+          cell(kind),
         ),
       );
     const lastIdx = d.xs.length - 1;
@@ -751,14 +785,15 @@ export class ChartManager {
       else if (i < lastIdx) row(d.xs[i]!, projected, 'projected');
       else row(...(d.clippedEnd ?? [d.xs[i]!, projected]), `projected, ${endWords(d.series)}`);
     }
-    const table = h(
-      'table',
-      { class: 'chart-data', testid: 'chart-data' },
-      h('caption', { text: `${chart.label}, last ${RANGE_LABEL[chart.range]}` }),
-      h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' }, text: 'Time' }), h('th', { attrs: { scope: 'col' }, text: 'Value' }), h('th', { attrs: { scope: 'col' }, text: 'Kind' }))),
-      h('tbody', {}, ...rows),
+    const captionId = `${chart.summary.id}-caption`;
+    const headerCell = (text: string) => hv('vscode-table-header-cell', { attrs: { role: 'columnheader' }, text });
+    const table = hv(
+      'vscode-table',
+      { class: 'chart-data', testid: 'chart-data', attrs: { role: 'table', 'aria-labelledby': captionId, 'bordered-rows': '' } },
+      hv('vscode-table-header', { attrs: { slot: 'header', role: 'rowgroup' } }, hv('vscode-table-row', { attrs: { role: 'row' } }, headerCell('Time'), headerCell('Value'), headerCell('Kind'))),
+      hv('vscode-table-body', { attrs: { slot: 'body', role: 'rowgroup' } }, ...rows),
     );
-    chart.details.append(table);
+    chart.details.append(h('p', { class: 'chart-data-caption', text: `${chart.label}, last ${RANGE_LABEL[chart.range]}`, attrs: { id: captionId } }), table);
   }
 }
 

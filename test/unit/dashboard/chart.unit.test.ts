@@ -163,6 +163,10 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       assert.equal(req.width, width);
       assert.equal(await h.page.locator(chartSel).getAttribute('data-state'), 'loading');
       assert.equal(await h.page.locator('[data-testid="range-30d"]').first().getAttribute('aria-pressed'), 'true');
+      // While it loads, the status shows a decorative <vscode-progress-ring> before its text.
+      const ring = h.page.locator(`${chartSel} .chart-status > vscode-progress-ring.loading-ring`);
+      assert.deepEqual(await ring.evaluate((e: any) => [e.getAttribute('aria-hidden'), e.getAttribute('role')]), ['true', 'presentation']);
+      assert.equal(await h.page.locator(`${chartSel} .chart-status`).textContent(), 'Loading history…');
 
       await answer(h, req.requestId, series(120));
       const chart = h.page.locator(chartSel);
@@ -188,13 +192,21 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       assert.equal(await h.page.locator(`#${describedBy}`).textContent(), series(120).summary);
       assert.equal(await chart.getAttribute('aria-label'), 'Premium requests history, last 30 days');
       const details = h.page.locator('[data-testid="meter-history"][data-meter-id="premium"] [data-testid="chart-table"]');
-      assert.equal(await details.locator('table').count(), 0, 'the table is built only when opened');
+      assert.equal(await details.locator('[data-testid="chart-data"]').count(), 0, 'the table is built only when opened');
       await details.locator('summary').click();
-      const rows = details.locator('tbody tr');
+      const rows = details.locator('vscode-table-body > vscode-table-row');
       // The table is built on the toggle event, after the click resolves: wait for it, then count.
       await rows.nth(122).waitFor();
       assert.equal(await rows.count(), 123);
-      assert.equal(await details.locator('tbody tr.row--projected').count(), 3);
+      assert.equal(await details.locator('vscode-table-body > vscode-table-row.row--projected').count(), 3);
+      // A <vscode-table> that is a real table to assistive technology: named by its caption, the column headers in a
+      // row (not straight in the header's rowgroup, as the component's documented markup would put them).
+      const table = h.page.getByRole('table', { name: 'Premium requests, last 30 days' });
+      assert.equal(await table.count(), 1);
+      assert.equal(await table.evaluate((e: any) => e.localName), 'vscode-table');
+      assert.deepEqual(await table.getByRole('row').first().getByRole('columnheader').allTextContents(), ['Time', 'Value', 'Kind']);
+      assert.equal(await table.getByRole('row').count(), 124);
+      assert.equal(await table.getByRole('cell').count(), 123 * 3);
       assert.match((await rows.first().textContent()) ?? '', /0 requests\s*measured$/);
       // The last row is the forecast's true end (the reset), not where the chart cuts it.
       assert.match((await rows.last().textContent()) ?? '', /^Jul 1, 2025, 12:00 PM\s*1,400 requests\s*projected, at the reset$/);
@@ -249,6 +261,14 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
       assert.ok(reqs[1].requestId > reqs[0].requestId && reqs[0].requestId > first.requestId, 'ids increase');
       assert.equal(await history.locator('[data-testid="range-1y"]').getAttribute('aria-pressed'), 'true');
       assert.equal(await history.locator('[data-testid="range-7d"]').getAttribute('aria-pressed'), 'false');
+      // A <vscode-button-group> of <vscode-button>s (upgraded once elements.js is in): to assistive technology a named
+      // group of five toggle buttons; the pressed one is the primary button, the others secondary.
+      await h.page.waitForFunction(() => (window as any).customElements.get('vscode-button-group') !== undefined);
+      const group = history.getByRole('group', { name: 'History range for Premium requests' });
+      assert.equal(await group.evaluate((e: any) => `${e.localName}${e.shadowRoot ? ' (upgraded)' : ''}`), 'vscode-button-group (upgraded)');
+      assert.deepEqual(await group.getByRole('button').evaluateAll((bs: any[]) => bs.map((b) => b.getAttribute('aria-label'))), ['Last 24 hours', 'Last 7 days', 'Last 30 days', 'Last 90 days', 'Last year']);
+      assert.deepEqual(await group.getByRole('button', { pressed: true }).allTextContents(), ['1y']);
+      assert.deepEqual(await group.locator('vscode-button:not([secondary])').allTextContents(), ['1y']);
 
       await answer(h, reqs[1].requestId, series(50, '1y'));
       await h.page.waitForSelector(`${chartSel}[data-state="drawn"]`);
@@ -670,8 +690,8 @@ describe('dashboard charts in Chromium under the real CSP', { skip }, () => {
   async function tableRows(h: Harness, n: number): Promise<string[]> {
     const details = premiumHistory(h).locator('[data-testid="chart-table"]');
     await details.locator('summary').click();
-    await details.locator('tbody tr').nth(n - 1).waitFor();
-    return details.locator('tbody tr').allTextContents();
+    await details.locator('vscode-table-body > vscode-table-row').nth(n - 1).waitFor();
+    return details.locator('vscode-table-body > vscode-table-row').allTextContents();
   }
   /** First and last plot column with any blue, as fractions of the plot's width. */
   function blueExtent(s: { width: number; blueByCol: number[] }): [number, number] {

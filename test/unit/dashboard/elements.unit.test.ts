@@ -51,9 +51,9 @@ describe('dashboard: @vscode-elements components, registered lazily', { skip }, 
             if (!document.querySelector('[data-testid="account-card"]')) return;
             obs.disconnect();
             w.__firstTask = {
-              defined: ['vscode-button', 'vscode-badge', 'vscode-progress-ring'].filter((t) => w.customElements.get(t)),
+              defined: ['vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-button-group', 'vscode-table'].filter((t) => w.customElements.get(t)),
               elementsScript: document.querySelectorAll('script[data-tokstat-elements]').length,
-              tags: [...document.querySelectorAll('[data-testid="refresh-all"], [data-testid="account-status"], .loading-ring')].map((e: any) => e.localName),
+              tags: [...document.querySelectorAll('[data-testid="refresh-all"], [data-testid="account-status"], .loading-ring, .range-switch, .range-btn')].map((e: any) => e.localName),
             };
           });
           obs.observe(document, { subtree: true, childList: true });
@@ -65,9 +65,13 @@ describe('dashboard: @vscode-elements components, registered lazily', { skip }, 
       assert.deepEqual(await h.page.evaluate(() => (window as any).__firstTask), {
         defined: [],
         elementsScript: 0,
-        tags: ['vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-badge'],
+        // The toolbar's button, the card's badge and refreshing ring, the chart's range group (five buttons) and its
+        // "Loading history…" ring, the second card's badge.
+        tags: ['vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-button-group', ...Array(5).fill('vscode-button'), 'vscode-progress-ring', 'vscode-badge'],
       });
-      await h.page.waitForFunction(() => ['vscode-button', 'vscode-badge', 'vscode-progress-ring'].every((t) => (window as any).customElements.get(t)));
+      await h.page.waitForFunction(() =>
+        ['vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-button-group', 'vscode-table', 'vscode-table-row', 'vscode-table-cell'].every((t) => (window as any).customElements.get(t)),
+      );
       const script = await h.page.evaluate(() => {
         const s = document.querySelector('script[data-tokstat-elements]');
         const main = [...document.scripts].find((x: any) => x.src.endsWith('/dashboard.js'));
@@ -76,11 +80,15 @@ describe('dashboard: @vscode-elements components, registered lazily', { skip }, 
       assert.deepEqual(script, { src: '/dist/webview/elements.js', sameNonce: true });
       // Upgraded in place: shadow roots, styles adopted (constructable stylesheets), the button keeps its data hooks.
       const upgraded = await h.page.evaluate(() =>
-        [...document.querySelectorAll('vscode-button, vscode-badge, vscode-progress-ring')].every((e: any) => e.shadowRoot && e.shadowRoot.adoptedStyleSheets.length > 0),
+        [...document.querySelectorAll('vscode-button, vscode-badge, vscode-progress-ring, vscode-button-group')].every((e: any) => e.shadowRoot && e.shadowRoot.adoptedStyleSheets.length > 0),
       );
       assert.equal(upgraded, true);
       // The loading ring is decorative: the live region around it says "Refreshing…" (not the component's alert).
-      assert.deepEqual(await h.page.locator('.loading-ring').evaluate((e: any) => [e.getAttribute('aria-hidden'), e.getAttribute('role')]), ['true', 'presentation']);
+      // So is a chart's "Loading history…" ring (its text says it).
+      assert.deepEqual(await h.page.locator('.loading-ring').evaluateAll((es: any[]) => es.map((e) => [e.getAttribute('aria-hidden'), e.getAttribute('role')])), [
+        ['true', 'presentation'],
+        ['true', 'presentation'],
+      ]);
       // Works once defined: click and keyboard.
       await h.page.getByRole('button', { name: 'Refresh all' }).click();
       await h.page.getByRole('button', { name: 'Retry' }).focus();
@@ -111,11 +119,37 @@ describe('dashboard: @vscode-elements components, registered lazily', { skip }, 
       await blocked.page.getByRole('button', { name: 'Retry' }).focus();
       await blocked.page.keyboard.press(' ');
       assert.deepEqual((await blocked.posted()).filter((m: any) => m.type === 'refresh'), [{ type: 'refresh' }, { type: 'refresh', accountId: 'broken' }]);
+      // The chart's range selector too: a named group of toggle buttons that Tab reaches and Space / Enter press.
+      const range = blocked.page.getByRole('group', { name: 'History range for Premium requests' });
+      assert.equal(await range.getByRole('button', { name: 'Last 30 days', pressed: true }).count(), 1);
+      await range.getByRole('button', { name: 'Last 24 hours' }).focus();
+      await blocked.page.keyboard.press('Tab');
+      assert.equal(await blocked.page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Last 7 days');
+      await blocked.page.keyboard.press(' ');
+      await range.getByRole('button', { name: 'Last 7 days', pressed: true }).waitFor();
+      await blocked.page.keyboard.press('Shift+Tab');
+      await blocked.page.keyboard.press('Enter');
+      await range.getByRole('button', { name: 'Last 24 hours', pressed: true }).waitFor();
+      assert.deepEqual(
+        (await blocked.posted()).filter((m: any) => m.type === 'requestHistory').map((m: any) => m.range),
+        ['7d', '24h'],
+      );
+      await range.getByRole('button', { name: 'Last 30 days' }).click();
 
       // The same boxes before and after the upgrade (within a pixel): nothing jumps when the components arrive.
       const boxes = (page: any) =>
         page.evaluate(() =>
-          ['[data-testid="refresh-all"]', '[data-testid="add-account"]', '[data-testid="open-settings"]', '[data-testid="retry"]', '[data-testid="account-status"]'].map((sel) => {
+          [
+            '[data-testid="refresh-all"]',
+            '[data-testid="add-account"]',
+            '[data-testid="open-settings"]',
+            '[data-testid="retry"]',
+            '[data-testid="account-status"]',
+            '.range-switch',
+            '[data-testid="range-24h"]',
+            '[data-testid="range-30d"]',
+            '[data-testid="range-1y"]',
+          ].map((sel) => {
             const r = document.querySelector(sel).getBoundingClientRect();
             return [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];
           }),
