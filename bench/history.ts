@@ -15,7 +15,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { writeHistoryExport, writeThroughTemp, type ExportFormat } from '../src/core/history/export';
 import { HistoryStore } from '../src/core/history/store';
 import { nullLogger } from '../src/core/log';
-import { makeMeter, type Meter } from '../src/core/model';
+import { makeMeter, type Meter } from '../src/shared/model';
 import type { Clock } from '../src/core/clock';
 
 type Report = (name: string, value: number, unit: string, goal?: number) => void;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { newAccountId, uniqueName } from '../core/accounts';
 import { testConnection } from '../core/fetcher';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
 import { PROVIDERS } from '../core/providers/registry';
 import { UNSUPPORTED } from '../core/providers/unsupported';
 import type { ProviderDefinition } from '../core/providers/types';

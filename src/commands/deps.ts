@@ -3,7 +3,7 @@ import type { AccountRepository } from '../core/accountRepository';
 import type { AppModel } from '../core/appModel';
 import type { FetcherDeps } from '../core/fetcher';
 import type { Logger } from '../core/log';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
 import type { Config } from '../host/config';
 import type { GitHubAuth } from '../host/githubAuth';
 import type { DeviceFlowRunner } from './deviceSignIn';

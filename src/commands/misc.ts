@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatMeterValue, formatUsedOfLimit } from '../core/format';
+import { formatMeterValue, formatUsedOfLimit } from '../shared/format';
 import type { CommandDeps } from './deps';
 
 export function registerOpenDashboard(deps: CommandDeps): vscode.Disposable {

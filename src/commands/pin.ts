@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Meter } from '../core/model';
+import type { Meter } from '../shared/model';
 import type { AccountEntry } from '../core/summary';
 import type { CommandDeps } from './deps';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { waitNotice } from '../core/format';
+import { waitNotice } from '../shared/format';
 import type { CommandDeps, HeldBack } from './deps';
 import { errorText, resolveAccount } from './deps';
 

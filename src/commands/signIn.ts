@@ -5,7 +5,7 @@ import type { CommandDeps } from './deps';
 import { errorText, resolveAccount } from './deps';
 import { deviceSignIn } from './deviceSignIn';
 import { promptForKey } from './keyEntry';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
 
 /** Sign In Again: a new key, a fresh VS Code GitHub session, or a new device code — then refresh. */
 export function registerSignIn(deps: CommandDeps): vscode.Disposable {

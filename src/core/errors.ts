@@ -1,4 +1,4 @@
-import type { ErrorKind, SnapshotError } from './model';
+import type { ErrorKind, SnapshotError } from '../shared/model';
 
 /** The one error type providers throw; the scheduler maps `kind` to a snapshot status and a retry policy. */
 export class ProviderError extends Error {

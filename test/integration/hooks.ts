@@ -2,7 +2,7 @@
 // `{ ..., testing }`). This file is the contract the extension-host suite is written against; tests that need
 // a hook the running build lacks skip with a message naming it, so the tier stays runnable while it lands.
 import * as vscode from 'vscode';
-import type { TestingApi, TreeRow } from '../../src/host/testing';
+import type { TestingApi, TreeRow } from '../../src/testing';
 
 export type { TreeRow };
 

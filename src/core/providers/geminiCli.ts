@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
 import type { HttpResponse } from '../http';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { registerSecret } from '../redact';
 import {
   decodeJwtPayload,

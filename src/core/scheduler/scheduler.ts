@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from '../clock';
 import { ProviderError, toProviderError } from '../errors';
 import { scoped, type Logger } from '../log';
-import { acceptMeters, type AcceptedMeters, type Snapshot, type SnapshotError } from '../model';
+import { acceptMeters, type AcceptedMeters, type Snapshot, type SnapshotError } from '../../shared/model';
 import type { FetchResult } from '../providers/types';
 import { redact } from '../redact';
 import type { AccountState, Disposable, ScheduleState, SnapshotStore } from '../state/snapshotStore';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nullLogger, type Logger } from '../../../src/core/log';
-import { makeMeter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Snapshot } from '../../../src/shared/model';
 import type * as FeatureModule from '../../../src/host/insightsFeature';
 import { withVscodeStub } from '../../support/vscodeStub';
 

@@ -11,7 +11,7 @@ import type * as ExportModule from '../../../src/commands/exportHistory';
 import type { CommandDeps } from '../../../src/commands/deps';
 import { HistoryStore } from '../../../src/core/history/store';
 import { nullLogger, type Logger } from '../../../src/core/log';
-import { makeMeter, type Account, type Meter } from '../../../src/core/model';
+import { makeMeter, type Account, type Meter } from '../../../src/shared/model';
 import { withVscodeStub } from '../../support/vscodeStub';
 
 interface FakeUri {

@@ -11,7 +11,7 @@ import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../../../src/core/state/snapshotStore';
 import { AlwaysLeader } from '../../../src/core/state/lease';
 import { HistoryStore } from '../../../src/core/history/store';
-import { acceptMeters, makeMeter, METER_BOUNDS, type Meter, type MeterInput } from '../../../src/core/model';
+import { acceptMeters, makeMeter, METER_BOUNDS, type Meter, type MeterInput } from '../../../src/shared/model';
 import { nullLogger, type Logger } from '../../../src/core/log';
 import type { FetchResult } from '../../../src/core/providers/types';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { DATA_NOTE, formatToolAnswer, type ToolAccount } from '../../../src/core/lmToolAnswer';
-import { makeMeter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Snapshot } from '../../../src/shared/model';
 
 const NOW = Date.UTC(2026, 8, 10, 12);
 const snap = (over: Partial<Snapshot>): Snapshot => ({ accountId: 'a', takenAt: NOW - 120_000, lastSuccessAt: NOW - 120_000, status: 'ok', meters: [], ...over });

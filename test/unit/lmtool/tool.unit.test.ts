@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type * as LmToolModule from '../../../src/host/lmTool';
-import { makeMeter } from '../../../src/core/model';
+import { makeMeter } from '../../../src/shared/model';
 import { nullLogger } from '../../../src/core/log';
 import { withVscodeStub } from '../../support/vscodeStub';
 

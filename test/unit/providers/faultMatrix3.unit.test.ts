@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProviderError } from '../../../src/core/errors';
-import type { ErrorKind } from '../../../src/core/model';
+import type { ErrorKind } from '../../../src/shared/model';
 import { claudeProvider, resetClaudeRateLimitGate } from '../../../src/core/providers/claude';
 import { codexProvider } from '../../../src/core/providers/codex';
 import { detectCredentialFiles } from '../../../src/core/providers/credentialFiles';

@@ -4,7 +4,7 @@
 // expanded row's children fetched in that moment come back empty.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeMeter, type Meter } from '../../../src/core/model';
+import { makeMeter, type Meter } from '../../../src/shared/model';
 import type { AccountEntry } from '../../../src/core/summary';
 import type { UsageView } from '../../../src/shared/protocol';
 import type * as TreeModule from '../../../src/ui/tree/accountsTree';

@@ -4,7 +4,7 @@
 // "Replace key…" rather than "Sign in again".
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeMeter, type Meter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Meter, type Snapshot } from '../../../src/shared/model';
 import type { AccountEntry } from '../../../src/core/summary';
 import type * as NodesModule from '../../../src/ui/tree/nodes';
 import type * as TreeModule from '../../../src/ui/tree/accountsTree';
