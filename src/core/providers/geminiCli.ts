@@ -21,7 +21,6 @@ import {
   obj,
   parseCredential,
   readJsonFile,
-  registerDetector,
   requestVendorJson,
   signInAgain,
   str,
@@ -133,15 +132,6 @@ export const geminiCredentialSource: CredentialFileSource = {
   },
 };
 
-registerDetector({
-  providerId: 'gemini-cli',
-  tool: TOOL,
-  files: (env) => geminiCredentialSource.candidates(env),
-  async readFile(env, file) {
-    const r = await readGeminiFile(env, file, undefined);
-    return r ? { suggestedName: r.suggestedName } : undefined;
-  },
-});
 
 function credentialFrom(ctx: ProviderContext): GeminiCredential {
   const c = parseCredential(ctx.secret, TOOL, HINT);
