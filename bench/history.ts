@@ -229,7 +229,6 @@ async function benchExport(report: Report, folder: string, polls: number): Promi
 async function benchSqlJs(report: Report, base: string, yearPoints: number): Promise<void> {
   let init: (o?: unknown) => Promise<{ Database: new (data?: Uint8Array) => SqlDb }>;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     init = require('sql.js');
   } catch {
     console.log('bench history sql.js: skipped (npm install --no-save sql.js to compare)');

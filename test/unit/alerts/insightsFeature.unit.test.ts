@@ -33,10 +33,8 @@ const vscodeStub = {
   },
 };
 const { InsightsFeature } = withVscodeStub(vscodeStub, () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { InsightsFeature } = require('../../../src/host/insightsFeature') as typeof FeatureModule;
   // The lazily loaded chunk (history, notifications) imports `vscode` too: load it while the stub is in place.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../../../src/lazy/insights');
   return { InsightsFeature };
 });

@@ -94,9 +94,7 @@ const vscodeStub = {
 
 const { registerExportHistory } = withVscodeStub(vscodeStub, () => {
   // The command loads the insights chunk (which imports `vscode` too) on first use: load it with the stub in place.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../../../src/lazy/insights');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../../../src/commands/exportHistory') as typeof ExportModule;
 });
 

@@ -24,7 +24,6 @@ const fakeVscode = {
 };
 
 const { registerRefreshAccount, registerRefreshAll } = withVscodeStub(fakeVscode, () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../../../src/commands/refresh') as typeof RefreshModule;
 });
 

@@ -16,7 +16,6 @@ const fakeVscode = {
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { UsageTool } = withVscodeStub(fakeVscode, () => require('../../../src/host/lmTool') as typeof LmToolModule);
 
 const NOW = Date.UTC(2026, 8, 10, 12);

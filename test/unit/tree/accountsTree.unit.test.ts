@@ -14,11 +14,8 @@ import { treeFakes, withVscodeStub } from '../../support/vscodeStub';
 const fakeVscode = { EventEmitter: TestEmitter, ...treeFakes };
 
 const { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode } = withVscodeStub(fakeVscode, () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AccountsTreeProvider } = require('../../../src/ui/tree/accountsTree') as typeof TreeModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ProviderNode, AccountNode } = require('../../../src/ui/tree/nodes') as typeof import('../../../src/ui/tree/nodes');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UsageRootNode } = require('../../../src/ui/tree/usageNodes') as typeof import('../../../src/ui/tree/usageNodes');
   return { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode };
 });

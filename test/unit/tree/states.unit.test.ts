@@ -31,11 +31,9 @@ const fakeVscode = {
 };
 
 const { AccountNode, MeterNode, StatusBarController, AccountsTreeProvider } = withVscodeStub(fakeVscode, () => {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const nodes = require('../../../src/ui/tree/nodes') as typeof NodesModule;
   const tree = require('../../../src/ui/tree/accountsTree') as typeof TreeModule;
   const bar = require('../../../src/ui/statusBar/statusBar') as typeof StatusBarModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return { AccountNode: nodes.AccountNode, MeterNode: nodes.MeterNode, StatusBarController: bar.StatusBarController, AccountsTreeProvider: tree.AccountsTreeProvider };
 });
 

@@ -20,11 +20,9 @@ const fakeVscode = {
 };
 
 const { AccountNode, MeterNode, StatusBarController, escapeMd } = withVscodeStub(fakeVscode, () => {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const nodes = require('../../../src/ui/tree/nodes') as typeof NodesModule;
   const bar = require('../../../src/ui/statusBar/statusBar') as typeof StatusBarModule;
   const tip = require('../../../src/ui/tooltip') as typeof TooltipModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return { AccountNode: nodes.AccountNode, MeterNode: nodes.MeterNode, StatusBarController: bar.StatusBarController, escapeMd: tip.escapeMd };
 });
 
