@@ -43,6 +43,7 @@ import { registerUsageTool } from './host/lmTool';
 import { UsageFeature } from './host/usageFeature';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/view';
+import { CommandIds } from './commands/ids';
 
 export interface TokstatApi extends ExtensionApi {
   readonly version: 1;
@@ -310,7 +311,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     }),
   );
 
-  context.subscriptions.push(vscode.commands.registerCommand('tokstat.addFoundSignIns', () => found.addFound()));
+  context.subscriptions.push(vscode.commands.registerCommand(CommandIds.addFoundSignIns, () => found.addFound()));
   context.subscriptions.push(scheduleDiscovery(discoveryDeps, found, 5_000));
 
   // Slow work after activate() returns: reading secret storage and snapshot files, then the first polls.
