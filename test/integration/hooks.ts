@@ -9,7 +9,7 @@ export type { TreeRow };
 export const EXTENSION_ID = 'tokstat.tokstat';
 
 /**
- * The hooks: the extension's own TestingApi (src/host/testing.ts, so drift breaks the compile) plus hooks this
+ * The hooks: the extension's own TestingApi (src/testing.ts, so drift breaks the compile) plus hooks this
  * suite has asked for and that may not have landed yet — tests needing those skip, naming them.
  */
 export type TokstatTestingHooks = TestingApi & {

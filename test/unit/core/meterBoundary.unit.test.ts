@@ -1,6 +1,6 @@
 // The model boundary (acceptMeters, used by the scheduler's success path): a meter with an unusable id is skipped and
 // logged once while its siblings are shown and stored; a non-finite or absurd number is refused per meter as a schema
-// problem and the meter keeps its last good reading (METER_BOUNDS in src/core/model.ts).
+// problem and the meter keeps its last good reading (METER_BOUNDS in src/shared/model.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fsp from 'node:fs/promises';
