@@ -36,12 +36,13 @@ const common = {
 // build/slimUndici.js).
 const { slimUndici } = require('./build/slimUndici.js');
 
-/** Chunks loaded at run time by src/core/lazy.ts: external in the extension bundle, built as their own files. */
+/** Chunks loaded at run time by src/host/lazy.ts: external in the extension bundle, built as their own files. */
+const lazyLoader = require('path').join(__dirname, 'src', 'host', 'lazy.ts');
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
     build.onResolve({ filter: /^\.\/(net|insights|usage)\.js$/ }, (args) =>
-      args.importer.endsWith(`${require('path').sep}lazy.ts`) ? { path: args.path, external: true } : undefined,
+      args.importer === lazyLoader ? { path: args.path, external: true } : undefined,
     );
   },
 };
@@ -61,7 +62,7 @@ const targets = [
     plugins: [problemMatcher, slimUndici, lazyChunks],
   },
   {
-    // Chunks the extension loads after activation (src/core/lazy.ts).
+    // Chunks the extension loads after activation (src/host/lazy.ts).
     ...common,
     entryPoints: { net: 'src/lazy/net.ts', insights: 'src/lazy/insights.ts', usage: 'src/lazy/usage.ts' },
     outdir: 'dist',

@@ -9,7 +9,7 @@
 // (answers through window.postMessage, so asynchronously as in VS Code), so the figure is the webview's own cost;
 // the host's downsampling is measured separately in Node.
 import * as fs from 'node:fs';
-import { makeMeter, type Meter } from '../src/core/model';
+import { makeMeter, type Meter } from '../src/shared/model';
 import { mainMeter } from '../src/core/summary';
 import type { ChartSeries, DashboardAccount, DashboardState } from '../src/shared/protocol';
 import { downsampleMinMax, type Point } from '../webview/downsample';

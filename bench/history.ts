@@ -15,7 +15,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { writeHistoryExport, writeThroughTemp, type ExportFormat } from '../src/core/history/export';
 import { HistoryStore } from '../src/core/history/store';
 import { nullLogger } from '../src/core/log';
-import { makeMeter, type Meter } from '../src/core/model';
+import { makeMeter, type Meter } from '../src/shared/model';
 import type { Clock } from '../src/core/clock';
 
 type Report = (name: string, value: number, unit: string, goal?: number) => void;
@@ -229,7 +229,6 @@ async function benchExport(report: Report, folder: string, polls: number): Promi
 async function benchSqlJs(report: Report, base: string, yearPoints: number): Promise<void> {
   let init: (o?: unknown) => Promise<{ Database: new (data?: Uint8Array) => SqlDb }>;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     init = require('sql.js');
   } catch {
     console.log('bench history sql.js: skipped (npm install --no-save sql.js to compare)');

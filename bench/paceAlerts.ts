@@ -3,10 +3,10 @@
 // Called from bench/run.ts as `await benchPaceAlerts(report)`.
 import { performance } from 'node:perf_hooks';
 import { computePace, type PacePoint } from '../src/core/forecast/pace';
-import type { PaceSummary } from '../src/core/forecast/types';
+import type { PaceSummary } from '../src/shared/pace';
 import { decideAlerts } from '../src/core/alerts/engine';
 import { DEFAULT_ALERT_OPTIONS, emptyAlertState, type AlertObservation } from '../src/core/alerts/types';
-import { makeMeter } from '../src/core/model';
+import { makeMeter } from '../src/shared/model';
 
 export type Report = (name: string, value: number, unit: string, goal?: number) => void;
 

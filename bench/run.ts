@@ -22,7 +22,7 @@ import { createFetcher } from '../src/core/fetcher';
 import { UndiciHttpClient } from '../src/core/undiciClient';
 import { systemClock } from '../src/core/clock';
 import { nullLogger } from '../src/core/log';
-import type { Account } from '../src/core/model';
+import type { Account } from '../src/shared/model';
 
 const root = path.resolve(__dirname, '..', '..');
 const results: Array<{ name: string; value: number; unit: string; goal?: number; pass?: boolean }> = [];

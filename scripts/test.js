@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: the whole test suite, one stage after another (2 cores: the code-server tiers must not overlap).
 //   0. setup          dependencies, Debian packages and code-server when missing (scripts/ensure.js)
-//   1. type-check (tsc -p . emits out/, tsc -p webview --noEmit) and package (`npm run package` = `npm run release -- --dry-run`: production build, tokstat.vsix
+//   1. type-check (tsc -p . emits out/, tsc -p webview --noEmit), lint (`npm run lint`: layers, cycles, promises) and package (`npm run package` = `npm run release -- --dry-run`: production build, tokstat.vsix
 //                    checked for the Marketplace and Open VSX, the CLI's npm tarball installed into a temporary prefix and run)
 //   2. unit            node --test out/test/unit/**/*.unit.test.js
 //   3. extension-host  mocha inside code-server's extension host         (scripts/run-exthost.js)
@@ -11,11 +11,11 @@
 //                      still runs; its goals are checked by `npm run bench` itself, not here
 // Each stage prints `<stage>: N passed, N failed` (or `<stage>: skipped (reason)`); the last line is the total,
 // exactly `N passed, N failed`, which CI parses. Exit status is non-zero on any failure. A stage that is not a
-// test suite (type-check, package, leak-check) counts as one test. With CI=true a tier whose prerequisites are
+// test suite (type-check, lint, package, leak-check) counts as one test. With CI=true a tier whose prerequisites are
 // missing fails instead of skipping.
 // The same extension-host suite also runs under @vscode/test-electron on machines with internet and a display
 // server: TOKSTAT_ELECTRON=1 npm test (adds scripts/run-electron.js under xvfb-run -a).
-// Options: --only unit,extension-host,e2e,leak-check,bench-smoke (subset of the tiers; type-check and package always run).
+// Options: --only unit,extension-host,e2e,leak-check,bench-smoke (subset of the tiers; type-check, lint and package always run).
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const fs = require('node:fs');
@@ -134,6 +134,9 @@ async function main() {
   // tsc emits out/ even with type errors, so the tiers still run and report; the type-check itself fails.
   await check('typecheck', node, [tsc, '-p', root]);
   await check('typecheck-webview', node, [tsc, '-p', path.join(root, 'webview'), '--noEmit']);
+  // Layering, import cycles and unhandled promises (eslint.config.mjs; docs/architecture.md).
+  const eslint = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'); // not in eslint's package exports
+  await check('lint', node, [eslint, '--max-warnings', '0', 'src', 'webview', 'test', 'bench']);
   const packaged = await check('package', npm, ['run', '--silent', 'package']);
 
   if (wanted('unit')) await tier('unit', node, [path.join(__dirname, 'run-unit.js'), '--no-compile'], parseNodeTest);

@@ -10,9 +10,9 @@ import { systemClock } from './core/clock';
 import { createFetcher, type FetcherDeps } from './core/fetcher';
 import type { UndiciHttpClient } from './core/undiciClient';
 import type { ProxyRouter } from './core/net/dispatcher';
-import { loadNet } from './core/lazy';
+import { loadNet } from './host/lazy';
 import type { HttpClient } from './core/http';
-import type { Account } from './core/model';
+import type { Account } from './shared/model';
 import { pollIntervalMs } from './core/scheduler/pollInterval';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
@@ -36,13 +36,14 @@ import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from 
 import { buildDashboardState } from './ui/dashboard/state';
 import { StatusBarController } from './ui/statusBar/statusBar';
 import { AccountsTreeProvider } from './ui/tree/accountsTree';
-import { createTestingApi, type TestingApi } from './host/testing';
+import { createTestingApi, type TestingApi } from './testing';
 import { createApi, type TokstatApi as ExtensionApi } from './host/api';
 import { InsightsFeature } from './host/insightsFeature';
 import { registerUsageTool } from './host/lmTool';
 import { UsageFeature } from './host/usageFeature';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/view';
+import { CommandIds } from './commands/ids';
 
 export interface TokstatApi extends ExtensionApi {
   readonly version: 1;
@@ -310,7 +311,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     }),
   );
 
-  context.subscriptions.push(vscode.commands.registerCommand('tokstat.addFoundSignIns', () => found.addFound()));
+  context.subscriptions.push(vscode.commands.registerCommand(CommandIds.addFoundSignIns, () => found.addFound()));
   context.subscriptions.push(scheduleDiscovery(discoveryDeps, found, 5_000));
 
   // Slow work after activate() returns: reading secret storage and snapshot files, then the first polls.

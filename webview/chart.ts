@@ -20,8 +20,8 @@ import 'uplot/dist/uPlot.min.css';
 // into the bundle. The ranges come from their own dependency-free module.
 import type { ChartSeries, WebviewToHost } from '../src/shared/protocol';
 import { HISTORY_RANGES, RANGE_LABEL, type HistoryRange } from '../src/shared/historyRange';
-import type { Meter } from '../src/core/model';
-import { formatInUnit } from '../src/core/format';
+import type { Meter } from '../src/shared/model';
+import { formatInUnit } from '../src/shared/format';
 import { h, hv, lazy } from './dom';
 import { downsampleMinMax } from './downsample';
 import { absoluteTime } from './formats';

@@ -3,8 +3,8 @@
 // accounts fit one screen before the detailed cards. Light DOM only (a native table, no custom element needs to be
 // defined for it to paint); the state is a <vscode-badge>, which paints as plain text until the elements load.
 import type { DashboardAccount, DashboardState } from '../src/shared/protocol';
-import type { Meter } from '../src/core/model';
-import { formatMeterValue, meterSeverity, STATUS_LABEL } from '../src/core/format';
+import type { Meter } from '../src/shared/model';
+import { formatMeterValue, meterSeverity, STATUS_LABEL } from '../src/shared/format';
 import { h, hv, icon } from './dom';
 import { tickText } from './render';
 

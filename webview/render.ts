@@ -1,8 +1,8 @@
 // Pure DOM builders for the dashboard: state in, elements out. Time-dependent texts (reset countdowns, ages) carry
 // `data-tick` + `data-at` so main.ts can refresh them every 30 s without rebuilding the card.
 import type { DashboardAccount, DashboardState } from '../src/shared/protocol';
-import type { PaceSummary } from '../src/core/forecast/types';
-import type { Meter } from '../src/core/model';
+import type { PaceSummary } from '../src/shared/pace';
+import type { Meter } from '../src/shared/model';
 import {
   formatAge,
   formatDuration,
@@ -15,7 +15,7 @@ import {
   SOURCE_LABEL,
   statusLabel,
   type Thresholds,
-} from '../src/core/format';
+} from '../src/shared/format';
 import { h, hv, icon } from './dom';
 import { renderHistoryBlock } from './chart';
 

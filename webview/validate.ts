@@ -3,8 +3,8 @@
 // (rendering is textContent-only regardless). Deliberately hand-written: zod in this bundle would trip the CSP.
 import type { ChartSeries, DashboardAccount, DashboardState, UsageView } from '../src/shared/protocol';
 import { HISTORY_RANGES } from '../src/shared/historyRange';
-import type { PaceSummary } from '../src/core/forecast/types';
-import type { Meter, Snapshot } from '../src/core/model';
+import type { PaceSummary } from '../src/shared/pace';
+import type { Meter, Snapshot } from '../src/shared/model';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';

@@ -27,6 +27,5 @@ export function styleFor(on: boolean): Style {
 
 /** The visible length of a string that may hold ANSI colour codes. */
 export function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[\d+m/g, '').length;
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { validateBaseUrl } from '../core/endpoints';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
 import type { AccountField, ProviderDefinition } from '../core/providers/types';
 
 /** Asks for a provider's extra per-account settings (base URL, region, team id, budget, …). Undefined = cancelled. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { newAccountId, uniqueName } from '../core/accounts';
 import { testConnection } from '../core/fetcher';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
 import { PROVIDERS } from '../core/providers/registry';
 import { UNSUPPORTED } from '../core/providers/unsupported';
 import type { ProviderDefinition } from '../core/providers/types';
@@ -11,6 +11,7 @@ import { deviceSignIn } from './deviceSignIn';
 import { promptForKey, promptForName } from './keyEntry';
 import { askAccountFields } from './accountFields';
 import { systemCredentialEnv } from '../host/credentialEnv';
+import { CommandIds } from './ids';
 
 const TITLE = 'tokstat: Add Account';
 
@@ -245,7 +246,7 @@ async function pickProvider(): Promise<ProviderDefinition | undefined> {
 }
 
 export function registerAddAccount(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.addAccount', async (providerId?: unknown) => {
+  return vscode.commands.registerCommand(CommandIds.addAccount, async (providerId?: unknown) => {
     let provider = typeof providerId === 'string' ? PROVIDERS.find((p) => p.id === providerId) : undefined;
     if (!provider) {
       provider = await pickProvider();

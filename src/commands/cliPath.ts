@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { installShim, refreshShim, shimPlace, uninstallShim, type ShimTarget } from '../core/cliShim';
 import type { Logger } from '../core/log';
 import { errorText } from './deps';
+import { CommandIds } from './ids';
 
 export interface CliPathDeps {
   extensionPath: string;
@@ -19,7 +20,7 @@ const place = () => shimPlace(process.env, os.homedir(), process.platform);
 /** "tokstat: Install 'tokstat' Command in PATH" and its uninstall, like VS Code's own `code` command. */
 export function registerCliPathCommands(deps: CliPathDeps): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('tokstat.installCli', async () => {
+    vscode.commands.registerCommand(CommandIds.installCli, async () => {
       try {
         const r = installShim(place(), target(deps));
         if (!r.ok) {
@@ -36,7 +37,7 @@ export function registerCliPathCommands(deps: CliPathDeps): vscode.Disposable[] 
         void vscode.window.showErrorMessage(`tokstat: could not install the 'tokstat' command: ${errorText(err)}`);
       }
     }),
-    vscode.commands.registerCommand('tokstat.uninstallCli', async () => {
+    vscode.commands.registerCommand(CommandIds.uninstallCli, async () => {
       try {
         const p = place();
         const state = uninstallShim(p, target(deps));

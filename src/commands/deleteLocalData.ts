@@ -3,6 +3,7 @@ import type { AccountRepository } from '../core/accountRepository';
 import { requestLocalDataDeletion } from '../core/localData';
 import type { Logger } from '../core/log';
 import { errorText } from './deps';
+import { CommandIds } from './ids';
 
 export interface DeleteLocalDataDeps {
   storage: string;
@@ -16,7 +17,7 @@ export interface DeleteLocalDataDeps {
  * the next activation empties the folder before anything opens it (core/localData.ts).
  */
 export function registerDeleteLocalData(deps: DeleteLocalDataDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.deleteLocalData', async () => {
+  return vscode.commands.registerCommand(CommandIds.deleteLocalData, async () => {
     const data = 'Delete Local Data';
     const all = 'Delete Data, Accounts and Keys';
     const choice = await vscode.window.showWarningMessage(

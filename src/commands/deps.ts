@@ -3,11 +3,27 @@ import type { AccountRepository } from '../core/accountRepository';
 import type { AppModel } from '../core/appModel';
 import type { FetcherDeps } from '../core/fetcher';
 import type { Logger } from '../core/log';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
 import type { Config } from '../host/config';
 import type { GitHubAuth } from '../host/githubAuth';
-import type { DeviceFlowRunner } from './deviceSignIn';
 import type { InsightsFeature } from '../host/insightsFeature';
+
+/** What GitHub's device flow shows the user: the code to type and where. */
+export interface DeviceVerification {
+  userCode: string;
+  verificationUri: string;
+  expiresIn?: number;
+}
+
+/** Runs GitHub's device flow (src/core/auth/deviceFlow.ts in production, a fake in tests); commands/deviceSignIn.ts adds the UI. */
+export type DeviceFlowRunner = (opts: {
+  clientId: string;
+  scopes: string[];
+  oauthBaseUrl: string;
+  signal: AbortSignal;
+  onVerification(v: DeviceVerification): void | Promise<void>;
+  log: Logger;
+}) => Promise<{ token: string; scopes?: string[] }>;
 
 /** A refresh the server's Retry-After held back: nothing was called; tokstat retries at `until` (epoch ms). */
 export interface HeldBack {

@@ -2,24 +2,8 @@ import * as vscode from 'vscode';
 import { checkVerificationUri } from '../core/auth/verificationUri';
 import { resolveBaseUrl } from '../core/endpoints';
 import { ProviderError } from '../core/errors';
-import type { Logger } from '../core/log';
 import type { CommandDeps } from './deps';
 import { errorText } from './deps';
-
-export interface DeviceVerification {
-  userCode: string;
-  verificationUri: string;
-  expiresIn?: number;
-}
-
-export type DeviceFlowRunner = (opts: {
-  clientId: string;
-  scopes: string[];
-  oauthBaseUrl: string;
-  signal: AbortSignal;
-  onVerification(v: DeviceVerification): void | Promise<void>;
-  log: Logger;
-}) => Promise<{ token: string; scopes?: string[] }>;
 
 export function oauthBaseUrl(deps: Pick<CommandDeps, 'config'>, enterpriseHost: string | undefined): string {
   const def = enterpriseHost ? `https://${enterpriseHost}` : 'https://github.com';

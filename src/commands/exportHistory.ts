@@ -3,9 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExportAccount, ExportFormat } from '../core/history/export';
-import { loadInsights } from '../core/lazy';
+import { loadInsights } from '../host/lazy';
 import type { CommandDeps } from './deps';
 import { errorText } from './deps';
+import { CommandIds } from './ids';
 
 const RANGES = [
   { label: 'Last 7 days', days: 7 },
@@ -36,7 +37,7 @@ const FORMATS: ReadonlyArray<vscode.QuickPickItem & { ext: ExportFormat }> = [
  * is written account by account under a cancellable progress notification (see core/history/export.ts).
  */
 export function registerExportHistory(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.exportHistory', () => exportHistory(deps));
+  return vscode.commands.registerCommand(CommandIds.exportHistory, () => exportHistory(deps));
 }
 
 async function exportHistory(deps: CommandDeps): Promise<void> {

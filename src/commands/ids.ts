@@ -1,4 +1,7 @@
-/** Every command id in one place; package.json `contributes.commands` must list exactly these. */
+/**
+ * Every command id in one place: each registration uses these (registerCommand(CommandIds.x, …)), and package.json
+ * `contributes.commands` must list exactly these (test/unit/commands/commandIds.unit.test.ts checks both).
+ */
 export const CommandIds = {
   addAccount: 'tokstat.addAccount',
   removeAccount: 'tokstat.removeAccount',
@@ -11,6 +14,13 @@ export const CommandIds = {
   showLog: 'tokstat.showLog',
   copyValue: 'tokstat.copyValue',
   exportHistory: 'tokstat.exportHistory',
+  installCli: 'tokstat.installCli',
+  uninstallCli: 'tokstat.uninstallCli',
+  addFoundSignIns: 'tokstat.addFoundSignIns',
+  pinToStatusBar: 'tokstat.pinToStatusBar',
+  unpinStatusBar: 'tokstat.unpinStatusBar',
+  openWalkthrough: 'tokstat.openWalkthrough',
+  deleteLocalData: 'tokstat.deleteLocalData',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { normaliseName, validateAccountName } from '../core/accounts';
 import { testConnection } from '../core/fetcher';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
 import type { ConnectionInfo, ProviderDefinition } from '../core/providers/types';
 import type { CommandDeps } from './deps';
 import { errorText } from './deps';

@@ -1,18 +1,19 @@
 import * as vscode from 'vscode';
-import { formatMeterValue, formatUsedOfLimit } from '../core/format';
+import { formatMeterValue, formatUsedOfLimit } from '../shared/format';
 import type { CommandDeps } from './deps';
+import { CommandIds } from './ids';
 
 export function registerOpenDashboard(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.openDashboard', () => deps.openDashboard());
+  return vscode.commands.registerCommand(CommandIds.openDashboard, () => deps.openDashboard());
 }
 
 export function registerShowLog(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.showLog', () => deps.channel.show(true));
+  return vscode.commands.registerCommand(CommandIds.showLog, () => deps.channel.show(true));
 }
 
 /** Copies a meter's value: from a tree row's context menu, or chosen from a list in the palette. */
 export function registerCopyValue(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.copyValue', async (arg?: unknown) => {
+  return vscode.commands.registerCommand(CommandIds.copyValue, async (arg?: unknown) => {
     let text: string | undefined;
     if (arg && typeof arg === 'object' && 'copyText' in arg && typeof (arg as { copyText: unknown }).copyText === 'function') {
       text = (arg as { copyText(): string }).copyText();

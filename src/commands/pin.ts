@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import type { Meter } from '../core/model';
+import type { Meter } from '../shared/model';
 import type { AccountEntry } from '../core/summary';
 import type { CommandDeps } from './deps';
+import { CommandIds } from './ids';
 
 /** What the status bar's `tokstat.statusBar.pinned` setting holds for a meter: `account name/meter id`. */
 export function pinValue(e: Pick<AccountEntry, 'account'>, m: Pick<Meter, 'id'>): string {
@@ -19,7 +20,7 @@ function fromArg(arg: unknown): { entry: AccountEntry; meter: Meter } | undefine
 /** "Pin to Status Bar" (a meter row, or a pick from the palette) and "Unpin from Status Bar". */
 export function registerPinCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('tokstat.pinToStatusBar', async (arg?: unknown) => {
+    vscode.commands.registerCommand(CommandIds.pinToStatusBar, async (arg?: unknown) => {
       let target = fromArg(arg);
       if (!target) {
         const items = deps.model.entries().flatMap((entry) => (entry.snapshot?.meters ?? []).map((meter) => ({ label: `${entry.account.name}: ${meter.label}`, description: entry.providerName, entry, meter })));
@@ -35,7 +36,7 @@ export function registerPinCommands(deps: CommandDeps): vscode.Disposable[] {
       deps.log.info(`[status bar] pinned "${target.entry.account.name}" / ${target.meter.id}`);
       void vscode.window.setStatusBarMessage(`tokstat: the status bar now shows ${target.entry.account.name}: ${target.meter.label}`, 4000);
     }),
-    vscode.commands.registerCommand('tokstat.unpinStatusBar', async () => {
+    vscode.commands.registerCommand(CommandIds.unpinStatusBar, async () => {
       await vscode.workspace.getConfiguration('tokstat').update('statusBar.pinned', undefined, vscode.ConfigurationTarget.Global);
       void vscode.window.setStatusBarMessage('tokstat: the status bar shows the meter closest to its limit again', 4000);
     }),

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { waitNotice } from '../core/format';
+import { waitNotice } from '../shared/format';
 import type { CommandDeps, HeldBack } from './deps';
 import { errorText, resolveAccount } from './deps';
+import { CommandIds } from './ids';
 
 /**
  * Says who asked to wait and until when, when the server's Retry-After held refreshes back: a click that fetches
@@ -21,7 +22,7 @@ function tellHeldBack(deps: CommandDeps, held: readonly HeldBack[]): void {
 }
 
 export function registerRefreshAccount(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.refreshAccount', async (arg?: unknown) => {
+  return vscode.commands.registerCommand(CommandIds.refreshAccount, async (arg?: unknown) => {
     const account = await resolveAccount(deps, arg, 'tokstat: Refresh Account');
     if (!account) return;
     try {
@@ -34,7 +35,7 @@ export function registerRefreshAccount(deps: CommandDeps): vscode.Disposable {
 }
 
 export function registerRefreshAll(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.refreshAll', async () => {
+  return vscode.commands.registerCommand(CommandIds.refreshAll, async () => {
     if (deps.repo.list().length === 0) {
       await vscode.commands.executeCommand('tokstat.addAccount');
       return;

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import type { CommandDeps } from './deps';
 import { errorText, resolveAccount } from './deps';
+import { CommandIds } from './ids';
 
 export function registerRemoveAccount(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.removeAccount', async (arg?: unknown) => {
+  return vscode.commands.registerCommand(CommandIds.removeAccount, async (arg?: unknown) => {
     const account = await resolveAccount(deps, arg, 'tokstat: Remove Account');
     if (!account) return;
     const remove = 'Remove';

@@ -2,9 +2,10 @@ import * as vscode from 'vscode';
 import type { CommandDeps } from './deps';
 import { errorText, resolveAccount } from './deps';
 import { promptForName } from './keyEntry';
+import { CommandIds } from './ids';
 
 export function registerRenameAccount(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.renameAccount', async (arg?: unknown) => {
+  return vscode.commands.registerCommand(CommandIds.renameAccount, async (arg?: unknown) => {
     const account = await resolveAccount(deps, arg, 'tokstat: Rename Account');
     if (!account) return;
     const name = await promptForName(deps, `tokstat: Rename "${account.name}"`, account.name, account.id);

@@ -5,11 +5,12 @@ import type { CommandDeps } from './deps';
 import { errorText, resolveAccount } from './deps';
 import { deviceSignIn } from './deviceSignIn';
 import { promptForKey } from './keyEntry';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
+import { CommandIds } from './ids';
 
 /** Sign In Again: a new key, a fresh VS Code GitHub session, or a new device code — then refresh. */
 export function registerSignIn(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.signIn', async (arg?: unknown) => {
+  return vscode.commands.registerCommand(CommandIds.signIn, async (arg?: unknown) => {
     const account = await resolveAccount(deps, arg, 'tokstat: Sign In Again');
     if (!account) return;
     const provider = getProvider(account.providerId);
@@ -77,7 +78,7 @@ export async function replaceKey(deps: CommandDeps, account: Account): Promise<b
 }
 
 export function registerReplaceKey(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.replaceKey', async (arg?: unknown) => {
+  return vscode.commands.registerCommand(CommandIds.replaceKey, async (arg?: unknown) => {
     const account = await resolveAccount(deps, arg, 'tokstat: Replace Key', (a) => a.authKind === 'api-key');
     if (!account) return;
     if (account.authKind !== 'api-key') {

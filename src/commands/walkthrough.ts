@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { CommandIds } from './ids';
 
 export const WALKTHROUGH_ID = 'tokstat.tokstat#gettingStarted';
 
@@ -12,5 +13,5 @@ function open(): Thenable<unknown> {
  * not open it at start-up on its own, which would take the focus from whatever the user is doing in that window.
  */
 export function registerWalkthrough(): vscode.Disposable {
-  return vscode.commands.registerCommand('tokstat.openWalkthrough', () => open());
+  return vscode.commands.registerCommand(CommandIds.openWalkthrough, () => open());
 }

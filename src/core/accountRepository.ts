@@ -5,7 +5,7 @@
 // lets start-up recover an account whose metadata was lost in a crash (or drop one whose removal was cut short).
 import { Emitter, type Disposable, type Event } from './events';
 import type { Logger } from './log';
-import type { Account } from './model';
+import type { Account } from '../shared/model';
 import { sortAccounts } from './accounts';
 
 export interface KeyValueStore {

@@ -1,6 +1,6 @@
 // Pure account rules shared by the commands and the store: ids, names, uniqueness.
 import { randomUUID } from 'node:crypto';
-import type { Account } from './model';
+import type { Account } from '../shared/model';
 
 export const MAX_NAME_LENGTH = 60;
 

@@ -1,10 +1,10 @@
 // The one model the UI consumes: accounts joined with their latest snapshot, loading flag and schedule.
 // Status bar, tree and dashboard all read `entries()` and listen to `onDidChange`.
 import { DisposableStore, Emitter, type Disposable, type Event } from './events';
-import type { Account, Snapshot } from './model';
+import type { Account, Snapshot } from '../shared/model';
 import { getProvider } from './providers/registry';
 import type { AccountEntry } from './summary';
-import type { PaceSummary } from './forecast/types';
+import type { PaceSummary } from '../shared/pace';
 
 export interface SnapshotSource {
   getSnapshot(accountId: string): Snapshot | undefined;

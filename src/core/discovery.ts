@@ -1,4 +1,4 @@
-import type { Account } from './model';
+import type { Account } from '../shared/model';
 import { PROVIDERS } from './providers/registry';
 import type { CredentialEnv, ProviderDefinition } from './providers/types';
 

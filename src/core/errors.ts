@@ -1,4 +1,4 @@
-import type { ErrorKind, SnapshotError } from './model';
+import type { ErrorKind, SnapshotError } from '../shared/model';
 
 /**
  * Marks a ProviderError whichever bundle made it: the HTTP client lives in a lazily loaded chunk (dist/net.js) with its

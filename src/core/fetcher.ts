@@ -6,7 +6,7 @@ import { EndpointError, resolveBaseUrl } from './endpoints';
 import { ProviderError } from './errors';
 import type { HttpClient } from './http';
 import { scoped, type Logger } from './log';
-import type { Account } from './model';
+import type { Account } from '../shared/model';
 import { registerSecret } from './redact';
 import { getProvider } from './providers/registry';
 import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './providers/types';

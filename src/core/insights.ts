@@ -2,11 +2,11 @@
 // and the chart series the dashboard asks for. Pure core: no vscode.
 import { Emitter, type Disposable } from './events';
 import { basisOf, computePace, readingValue, windowHint, type Basis, type PacePoint } from './forecast/pace';
-import type { PaceSummary } from './forecast/types';
-import { formatInUnit } from './format';
+import type { PaceSummary } from '../shared/pace';
+import { formatInUnit } from '../shared/format';
 import { DEFAULT_RETENTION, type HistoryPoint, type RetentionOptions } from './history/types';
 import type { Log } from './insightsTypes';
-import type { Meter, Snapshot } from './model';
+import type { Meter, Snapshot } from '../shared/model';
 import type { ChartPoint, ChartSeries } from '../shared/protocol';
 import { RANGE_LABEL, RANGE_MS, type HistoryRange } from '../shared/historyRange';
 

@@ -1,9 +1,9 @@
 // What the surfaces show, derived from accounts + snapshots: the status of an account as displayed (a snapshot
 // that is much older than its poll interval is stale even if its last fetch succeeded), each account's main
 // meter, and the meter the status bar shows.
-import type { Account, Meter, Snapshot, SnapshotStatus } from './model';
-import { meterPressure } from './model';
-import type { PaceSummary } from './forecast/types';
+import type { Account, Meter, Snapshot, SnapshotStatus } from '../shared/model';
+import { meterPressure } from '../shared/model';
+import type { PaceSummary } from '../shared/pace';
 
 export interface AccountEntry {
   account: Account;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Thresholds } from '../core/format';
+import type { Thresholds } from '../shared/format';
 import type { Logger } from '../core/log';
 
 /**

@@ -1,6 +1,6 @@
 import type { AccountRepository } from '../core/accountRepository';
 import type { CredentialResolver } from '../core/fetcher';
-import type { Account } from '../core/model';
+import type { Account } from '../shared/model';
 import { getProvider } from '../core/providers/registry';
 import type { CredentialEnv } from '../core/providers/types';
 import type { GitHubAuth } from './githubAuth';

@@ -11,7 +11,7 @@ import { FileAlertStateStore } from '../core/alerts/stateStore';
 import type { AlertNotification, AlertOptions, AlertStateStore } from '../core/alerts/types';
 import { DisposableStore, type Disposable } from '../core/events';
 import { scoped, type Logger } from '../core/log';
-import type { Snapshot } from '../core/model';
+import type { Snapshot } from '../shared/model';
 import { mkdirPrivateSync } from '../core/privateFs';
 
 export const NOTIFICATION_ACTIONS = {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Emitter } from '../core/events';
 import type { HttpClient } from '../core/http';
-import { loadUsage } from '../core/lazy';
+import { loadUsage } from './lazy';
 import type { Logger } from '../core/log';
 import type { ApiUsageLog } from '../core/usage/ingestStore';
 import type { PricingService } from '../core/usage/pricingStore';

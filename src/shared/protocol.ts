@@ -2,10 +2,10 @@
 // Inbound messages (webview → host) are validated with zod before the host acts on them; the webview
 // starts the exchange with `ready` and the host answers with the full state, then pushes updates.
 import * as z from 'zod/mini';
-import type { Snapshot } from '../core/model';
-import type { Thresholds } from '../core/format';
-import type { PaceSummary } from '../core/forecast/types';
-import type { AgentId } from '../core/usage/types';
+import type { Snapshot } from './model';
+import type { Thresholds } from './format';
+import type { PaceSummary } from './pace';
+import type { AgentId } from './agents';
 import type { HistoryRange } from './historyRange';
 
 export interface DashboardAccount {

@@ -1,8 +1,8 @@
 // Markdown tooltips shared by the status bar and the tree.
 import * as vscode from 'vscode';
-import { errorHeadline, formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, problemConsequence, SOURCE_LABEL, statusLabel } from '../core/format';
-import type { PaceSummary } from '../core/forecast/types';
-import type { Meter } from '../core/model';
+import { errorHeadline, formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, problemConsequence, SOURCE_LABEL, statusLabel } from '../shared/format';
+import type { PaceSummary } from '../shared/pace';
+import type { Meter } from '../shared/model';
 import { displayStatus, type AccountEntry } from '../core/summary';
 
 export function escapeMd(s: string): string {

@@ -8,7 +8,7 @@ import { systemClock } from '../../src/core/clock';
 import { type HttpClient } from '../../src/core/http';
 import { UndiciHttpClient } from '../../src/core/undiciClient';
 import { nullLogger, type Logger } from '../../src/core/log';
-import type { Account } from '../../src/core/model';
+import type { Account } from '../../src/shared/model';
 import type { ProviderContext } from '../../src/core/providers/types';
 
 export interface TestContextOptions {

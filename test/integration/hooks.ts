@@ -2,14 +2,14 @@
 // `{ ..., testing }`). This file is the contract the extension-host suite is written against; tests that need
 // a hook the running build lacks skip with a message naming it, so the tier stays runnable while it lands.
 import * as vscode from 'vscode';
-import type { TestingApi, TreeRow } from '../../src/host/testing';
+import type { TestingApi, TreeRow } from '../../src/testing';
 
 export type { TreeRow };
 
 export const EXTENSION_ID = 'tokstat.tokstat';
 
 /**
- * The hooks: the extension's own TestingApi (src/host/testing.ts, so drift breaks the compile) plus hooks this
+ * The hooks: the extension's own TestingApi (src/testing.ts, so drift breaks the compile) plus hooks this
  * suite has asked for and that may not have landed yet — tests needing those skip, naming them.
  */
 export type TokstatTestingHooks = TestingApi & {

@@ -50,7 +50,6 @@ export function run(): Promise<void> {
     };
     let Mocha: typeof import('mocha');
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       Mocha = require('mocha');
     } catch (e) {
       return fail(`cannot load mocha: ${(e as Error).message}`);

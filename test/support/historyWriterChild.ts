@@ -21,7 +21,7 @@ import type { RetentionOptions } from '../../src/core/history/types';
 import type { Clock, TimerHandle } from '../../src/core/clock';
 import { FileLease } from '../../src/core/state/lease';
 import { nullLogger } from '../../src/core/log';
-import { makeMeter } from '../../src/core/model';
+import { makeMeter } from '../../src/shared/model';
 
 const T0 = Date.UTC(2025, 0, 1);
 

@@ -4,9 +4,9 @@
 // (storm control across batches) are released by a timer when due, also when no poll lands by then.
 import type { Clock, TimerHandle } from '../clock';
 import type { Disposable } from '../events';
-import type { PaceSummary } from '../forecast/types';
+import type { PaceSummary } from '../../shared/pace';
 import { nullLogger, scoped, type Logger } from '../log';
-import type { Snapshot } from '../model';
+import type { Snapshot } from '../../shared/model';
 import type { AlertEngine } from './engine';
 import type { AlertNotification, AlertObservation } from './types';
 

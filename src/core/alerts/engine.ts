@@ -7,10 +7,10 @@
 // A snoozed meter is quiet, and what it was not told is not remembered as told. Storms are folded (storm.ts): many
 // alerts of one kind become one notification, also when the polls that bring them come minutes apart.
 import { basisOf } from '../forecast/pace';
-import { formatAmount, formatPercent } from '../format';
+import { formatAmount, formatPercent } from '../../shared/format';
 import { nullLogger, scoped, type Logger } from '../log';
-import type { Meter } from '../model';
-import type { PaceSummary } from '../forecast/types';
+import type { Meter } from '../../shared/model';
+import type { PaceSummary } from '../../shared/pace';
 import {
   emptyAlertState,
   type AlertKind,

@@ -1,6 +1,6 @@
 // Shapes shared by the alert engine, its state store and the host adapter that shows the notifications.
-import type { PaceSummary } from '../forecast/types';
-import type { Snapshot } from '../model';
+import type { PaceSummary } from '../../shared/pace';
+import type { Snapshot } from '../../shared/model';
 
 export type AlertKind = 'threshold' | 'predictive' | 'reset' | 'lowBalance';
 

@@ -1,9 +1,9 @@
 // The pace engine: from a meter's recent history, how fast it is being used and what that means before the reset.
 // Pure (no clock, no I/O): callers pass `now`. Honest above all: when the data cannot support a forecast the answer
 // says so (status `insufficient-data` / `just-reset`) instead of extrapolating two points into a scary run-out.
-import { formatAmount, formatPercent, hasCurrencySymbol } from '../format';
-import type { Meter } from '../model';
-import type { PaceSummary } from './types';
+import { formatAmount, formatPercent, hasCurrencySymbol } from '../../shared/format';
+import type { Meter } from '../../shared/model';
+import type { PaceSummary } from '../../shared/pace';
 
 /** One stored observation of a meter (the history store's shape), ascending by `t`. */
 export interface PacePoint {

@@ -73,14 +73,20 @@ export function downsampleMinMax(points: HistoryPoint[], maxPoints: number, from
     const b = Math.min(buckets - 1, Math.max(0, Math.floor((points[i]!.t - start) / width)));
     let minI = -1;
     let maxI = -1;
-    let firstI = i;
+    const firstI = i;
     let minV = Infinity;
     let maxV = -Infinity;
     while (i < lastIdx && Math.min(buckets - 1, Math.max(0, Math.floor((points[i]!.t - start) / width))) === b) {
       const v = primaryValue(points[i]!);
       if (v !== undefined) {
-        if (v < minV) (minV = v), (minI = i);
-        if (v > maxV) (maxV = v), (maxI = i);
+        if (v < minV) {
+          minV = v;
+          minI = i;
+        }
+        if (v > maxV) {
+          maxV = v;
+          maxI = i;
+        }
       }
       i++;
     }

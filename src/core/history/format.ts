@@ -6,7 +6,7 @@
 //
 // <meter> is encodeURIComponent(meterId); times are base-36 epoch ms; numbers use JS's shortest round-trip form;
 // empty fields are absent values; <src> is one letter (o official, u vendor-undocumented, h headers, e estimate).
-import type { MeterSource } from '../model';
+import type { MeterSource } from '../../shared/model';
 import type { HistoryPoint } from './types';
 
 export const FORMAT_VERSION = 2;

@@ -27,7 +27,7 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Meter } from '../model';
+import type { Meter } from '../../shared/model';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { Emitter, type Disposable, type Event } from '../events';
 import { scoped, type Logger } from '../log';

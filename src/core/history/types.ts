@@ -1,5 +1,5 @@
 // Shapes of the usage-history store (see store.ts for the format and why it was chosen).
-import type { MeterSource } from '../model';
+import type { MeterSource } from '../../shared/model';
 
 /** One stored sample of one meter. Unknown values stay absent (never 0), as in the Meter it came from. */
 export interface HistoryPoint {

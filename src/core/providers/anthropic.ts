@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
 import { describe, type HttpResponse } from '../http';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { bool, errorForStatus, errorMessageFrom, num, parseJsonBody, parseVendorDate, scrubSecret, validate } from './json';
 import { compactCount, MAX_PAGES, monthlyBudget, monthlyBudgetField, nextUtcMonthStart, utcDayStart, utcMonthStart } from './openai';
 import type { ConnectionInfo, FetchResult, KeyHint, ProviderContext, ProviderDefinition } from './types';

@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
 import type { HttpResponse } from '../http';
-import { makeMeter, type Account, type Meter } from '../model';
+import { makeMeter, type Account, type Meter } from '../../shared/model';
 import { registerSecret } from '../redact';
 import {
   displayPath,
@@ -22,7 +22,6 @@ import {
   parseCredential,
   readFirstJson,
   readJsonFile,
-  registerDetector,
   requestVendorJson,
   scrubAll,
   signInAgain,
@@ -185,15 +184,6 @@ export const claudeCredentialSource: CredentialFileSource = {
   },
 };
 
-registerDetector({
-  providerId: 'claude',
-  tool: TOOL,
-  files: (env) => claudeCredentialSource.candidates(env),
-  async readFile(env, file) {
-    const r = await readClaudeFile(env, file, undefined);
-    return r ? { suggestedName: r.suggestedName, settings: r.settings } : undefined;
-  },
-});
 
 /** The sign-in in the macOS Keychain (same JSON as .credentials.json); undefined when there is no such item. */
 async function readClaudeKeychain(

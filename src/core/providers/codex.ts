@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
 import type { HttpResponse } from '../http';
-import { makeMeter, type Account, type Meter } from '../model';
+import { makeMeter, type Account, type Meter } from '../../shared/model';
 import { registerSecret } from '../redact';
 import {
   decodeJwtPayload,
@@ -19,7 +19,6 @@ import {
   obj,
   parseCredential,
   readFirstJson,
-  registerDetector,
   requestVendorJson,
   signInAgain,
   str,
@@ -132,15 +131,6 @@ export const codexCredentialSource: CredentialFileSource = {
   },
 };
 
-registerDetector({
-  providerId: 'codex',
-  tool: TOOL,
-  files: (env) => codexCredentialSource.candidates(env),
-  async readFile(env, file) {
-    const r = await readCodexFile(env, file, undefined);
-    return r ? { suggestedName: r.suggestedName, settings: r.settings } : undefined;
-  },
-});
 
 function credentialFrom(ctx: ProviderContext): CodexCredential {
   const c = parseCredential(ctx.secret, TOOL, HINT);

@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError, toProviderError } from '../errors';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { bool, num, parseVendorDate, requestJson, scrubSecret } from './json';
 import { ghCliCredentialSource } from './ghCli';
 import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';

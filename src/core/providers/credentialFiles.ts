@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as z from 'zod/mini';
-import { ghHostsCandidates, parseGhHosts } from './ghCli';
 import { ProviderError } from '../errors';
 import { describe, type HttpRequest, type HttpResponse } from '../http';
 import { errorForStatus, parseJsonBody, validate } from './json';
@@ -212,95 +211,4 @@ export function errorBody(res: HttpResponse): Record<string, unknown> | undefine
   } catch {
     return undefined;
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Discovery (used by the lead's "found sign-ins" offer). Only reads; never returns a token.
-
-export interface DetectedCredential {
-  /** The tokstat provider that can use this sign-in. */
-  providerId: string;
-  /** "Claude Code", "Codex CLI", "Gemini CLI", "GitHub CLI". */
-  tool: string;
-  path: string;
-  suggestedName?: string;
-  /** Settings to store on an account created from this file (e.g. Claude's `configDir`). */
-  settings?: Record<string, string>;
-  /** False when the file exists but the token is not in it (GitHub CLI keeps it in the OS keyring). */
-  tokenInFile: boolean;
-  /** False when the file is there but cannot be used as is; `problem` says why. */
-  usable: boolean;
-  problem?: string;
-}
-
-async function detectGh(env: CredentialEnv): Promise<DetectedCredential | undefined> {
-  const o: ReadOptions = { tool: 'GitHub CLI', signInHint: 'run `gh auth login`', env };
-  for (const file of ghHostsCandidates(env)) {
-    let text: string | undefined;
-    try {
-      text = await readTextFile(file, o);
-    } catch (err) {
-      return { providerId: 'copilot', tool: o.tool, path: file, tokenInFile: false, usable: false, problem: (err as Error).message };
-    }
-    if (text === undefined) continue;
-    const h = parseGhHosts(text).find((e) => e.host === 'github.com');
-    if (!h) continue;
-    const tokenInFile = h.token !== undefined;
-    const d: DetectedCredential = { providerId: 'copilot', tool: o.tool, path: file, tokenInFile, usable: tokenInFile };
-    if (h.user) d.suggestedName = h.user;
-    if (!tokenInFile) d.problem = 'The GitHub CLI keeps its token in the system keyring, not in hosts.yml; sign in to GitHub in VS Code instead.';
-    return d;
-  }
-  return undefined;
-}
-
-/** Minimal view of a credential-file source, to keep this module free of imports from the providers. */
-interface SourceLike {
-  providerId: string;
-  tool: string;
-  /** Every file to look at (all candidates, not just the first). */
-  files(env: CredentialEnv): string[];
-  /** Reads one file: undefined when it does not exist; throws ProviderError when it exists but is unusable. */
-  readFile(env: CredentialEnv, file: string): Promise<{ suggestedName?: string; settings?: Record<string, string> } | undefined>;
-}
-
-const sources: SourceLike[] = [];
-
-/** Called by each credential-file provider module at load time. */
-export function registerDetector(s: SourceLike): void {
-  if (!sources.some((x) => x.providerId === s.providerId)) sources.push(s);
-}
-
-/**
- * Finds the sign-ins of Claude Code, Codex CLI, Gemini CLI and the GitHub CLI on this machine. Reads only; never
- * returns or copies a token. Files that exist but cannot be used are listed with `usable: false` and a `problem`.
- */
-export async function detectCredentialFiles(env: CredentialEnv): Promise<DetectedCredential[]> {
-  // Loading the provider modules registers their detectors (lazy to avoid an import cycle).
-  await import('./claude');
-  await import('./codex');
-  await import('./geminiCli');
-  const out: DetectedCredential[] = [];
-  for (const s of sources) {
-    const seen = new Set<string>();
-    for (const file of s.files(env)) {
-      if (seen.has(file)) continue;
-      seen.add(file);
-      try {
-        const r = await s.readFile(env, file);
-        if (r === undefined) continue;
-        const d: DetectedCredential = { providerId: s.providerId, tool: s.tool, path: file, tokenInFile: true, usable: true };
-        if (r.suggestedName) d.suggestedName = r.suggestedName;
-        if (r.settings && Object.keys(r.settings).length) d.settings = r.settings;
-        out.push(d);
-      } catch (err) {
-        // The file exists but cannot be used: worth telling the user about.
-        const e = err instanceof ProviderError ? err : new ProviderError('config', String(err));
-        out.push({ providerId: s.providerId, tool: s.tool, path: file, tokenInFile: e.kind !== 'config', usable: false, problem: e.message });
-      }
-    }
-  }
-  const gh = await detectGh(env);
-  if (gh) out.push(gh);
-  return out;
 }

@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { describe } from '../http';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { num, parseVendorDate, requestJson } from './json';
 import { guarded, prefixKeyHint } from './deepseek';
 import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';

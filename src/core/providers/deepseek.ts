@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError, toProviderError } from '../errors';
-import { makeMeter, type Account, type Meter } from '../model';
+import { makeMeter, type Account, type Meter } from '../../shared/model';
 import { redact } from '../redact';
 import { bool, num, requestJson, scrubSecret } from './json';
 import type { AccountField, ConnectionInfo, FetchResult, KeyHint, ProviderContext, ProviderDefinition } from './types';

@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
 import type { HttpResponse } from '../http';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { registerSecret } from '../redact';
 import {
   decodeJwtPayload,
@@ -21,7 +21,6 @@ import {
   obj,
   parseCredential,
   readJsonFile,
-  registerDetector,
   requestVendorJson,
   signInAgain,
   str,
@@ -133,15 +132,6 @@ export const geminiCredentialSource: CredentialFileSource = {
   },
 };
 
-registerDetector({
-  providerId: 'gemini-cli',
-  tool: TOOL,
-  files: (env) => geminiCredentialSource.candidates(env),
-  async readFile(env, file) {
-    const r = await readGeminiFile(env, file, undefined);
-    return r ? { suggestedName: r.suggestedName } : undefined;
-  },
-});
 
 function credentialFrom(ctx: ProviderContext): GeminiCredential {
   const c = parseCredential(ctx.secret, TOOL, HINT);

@@ -5,7 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { ProviderError } from '../errors';
-import type { Account } from '../model';
+import type { Account } from '../../shared/model';
 import type { CredentialEnv, CredentialFileSource } from './types';
 
 export interface GhHostEntry {

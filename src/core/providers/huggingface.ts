@@ -7,7 +7,7 @@
 // Without billing access there is no number at all: the account shows its plan and zero meters (never a made-up one).
 import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { bool, num, requestJson } from './json';
 import { bearerHeaders, guarded, money, prefixKeyHint, scrubbed } from './deepseek';
 import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';

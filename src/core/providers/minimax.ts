@@ -9,7 +9,7 @@ import * as z from 'zod/mini';
 import { describe } from '../http';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
-import { makeMeter, type ErrorKind, type Meter } from '../model';
+import { makeMeter, type ErrorKind, type Meter } from '../../shared/model';
 import { num, requestJson, validate } from './json';
 import { bearerHeaders, envelopeError, guarded, prefixKeyHint, regionField, regionOf, vendorMessage, type RegionSpec } from './deepseek';
 import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';

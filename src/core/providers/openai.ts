@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
-import { makeMeter, type Account, type Meter } from '../model';
+import { makeMeter, type Account, type Meter } from '../../shared/model';
 import { bool, num, requestJson } from './json';
 import type { AccountField, ConnectionInfo, FetchResult, KeyHint, ProviderContext, ProviderDefinition } from './types';
 

@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { toProviderError } from '../errors';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { bool, num, requestJson, scrubSecret } from './json';
 import type { ConnectionInfo, FetchResult, KeyHint, ProviderContext, ProviderDefinition } from './types';
 

@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { describe } from '../http';
 import { joinUrl } from '../endpoints';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { bool, num, requestJson, validate } from './json';
 import { bearerHeaders, envelopeError, guarded, money, prefixKeyHint, regionField, regionOf, vendorMessage, type RegionSpec } from './deepseek';
 import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';

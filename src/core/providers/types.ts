@@ -1,4 +1,4 @@
-import type { Account, Meter } from '../model';
+import type { Account, Meter } from '../../shared/model';
 import type { HttpClient } from '../http';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError, toProviderError } from '../errors';
-import { makeMeter, type Meter } from '../model';
+import { makeMeter, type Meter } from '../../shared/model';
 import { bool, num, requestJson } from './json';
 import { bearerHeaders, guarded, prefixKeyHint, scrubbed } from './deepseek';
 import type { AccountField, ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';

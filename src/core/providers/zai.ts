@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { describe } from '../http';
 import { joinUrl } from '../endpoints';
-import { makeMeter, type ErrorKind, type Meter, type MeterKind } from '../model';
+import { makeMeter, type ErrorKind, type Meter, type MeterKind } from '../../shared/model';
 import { bool, num, requestJson, validate } from './json';
 import { bearerHeaders, envelopeError, guarded, prefixKeyHint, regionField, regionOf, vendorMessage, type RegionSpec } from './deepseek';
 import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';

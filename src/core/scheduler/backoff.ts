@@ -5,7 +5,7 @@
 // endpoint that just failed means an immediate second hit; equal jitter keeps at least half of the delay while still
 // de-synchronising windows and accounts. Both are available through `BackoffOptions.jitter`.
 
-import type { ErrorKind } from '../model';
+import type { ErrorKind } from '../../shared/model';
 
 export type JitterMode = 'full' | 'equal' | 'none';
 

@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from '../clock';
 import { ProviderError, toProviderError } from '../errors';
 import { scoped, type Logger } from '../log';
-import { acceptMeters, type AcceptedMeters, type Snapshot, type SnapshotError } from '../model';
+import { acceptMeters, type AcceptedMeters, type Snapshot, type SnapshotError } from '../../shared/model';
 import type { FetchResult } from '../providers/types';
 import { redact } from '../redact';
 import type { AccountState, Disposable, ScheduleState, SnapshotStore } from '../state/snapshotStore';
@@ -266,7 +266,7 @@ export class PollScheduler implements Disposable {
     delete s.retryAt;
     entry.schedule = s;
     if (!this.leader) return;
-    this.track(
+    void this.track(
       (async () => {
         await entry.loaded;
         await this.persist(entry);
@@ -384,7 +384,7 @@ export class PollScheduler implements Disposable {
   private onExternalChange(id: string): void {
     const entry = this.entries.get(id);
     if (!entry || this.disposed) return;
-    this.track(this.reload(entry));
+    void this.track(this.reload(entry));
   }
 
   private async reload(entry: Entry): Promise<void> {
@@ -623,7 +623,7 @@ export class PollScheduler implements Disposable {
 
   private leaseTick(): void {
     if (this.disposed) return;
-    this.track(
+    void this.track(
       this.doLeaseTick()
         .catch((e) => this.log.error(`lease check failed: ${errText(e)}`))
         .finally(() => this.armLeaseTimer()),
@@ -676,7 +676,7 @@ export class PollScheduler implements Disposable {
     this.log.info(leader ? 'this window now polls (leader)' : 'another window polls (follower)');
     if (leader) {
       // Derive the schedule from the shared state: accounts another window just polled are not due.
-      for (const e of this.entries.values()) this.track(this.reload(e).then(() => this.arm(e)));
+      for (const e of this.entries.values()) void this.track(this.reload(e).then(() => this.arm(e)));
     } else {
       for (const e of this.entries.values()) this.clearTimer(e);
     }
@@ -717,7 +717,8 @@ export class PollScheduler implements Disposable {
 
   /**
    * Registers background work for whenIdle() and guarantees that a rejection is logged, never unhandled (attaching
-   * the handler marks `p` handled; callers that await `p` still see the rejection).
+   * the handler marks `p` handled; callers that await `p` still see the rejection). Callers that do not await it
+   * write `void this.track(…)`: its failure is already handled and logged here.
    */
   private track<T>(p: Promise<T>): Promise<T> {
     const guarded: Promise<void> = p

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Snapshot, SnapshotStatus } from '../model';
+import type { Snapshot, SnapshotStatus } from '../../shared/model';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { nullLogger, scoped, type Logger } from '../log';
 import { mkdirPrivate, openPrivate } from '../privateFs';

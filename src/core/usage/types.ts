@@ -2,7 +2,9 @@
 // the index keeps (aggregate rows). Token counts are kept exactly as the agents logged them, normalised so that the
 // five token kinds never overlap: input excludes cache reads/writes, output includes reasoning.
 
-export type AgentId = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'api';
+import type { AgentId } from '../../shared/agents';
+
+export type { AgentId };
 
 export interface ToolCall {
   name: string;

@@ -1,5 +1,5 @@
 import type { AppModel } from '../../core/appModel';
-import type { Thresholds } from '../../core/format';
+import type { Thresholds } from '../../shared/format';
 import type { DashboardState } from '../../shared/protocol';
 import { mainMeter } from '../../core/summary';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
-import { errorReason, formatMeterValue, meterSeverity, type Thresholds } from '../../core/format';
+import { errorReason, formatMeterValue, meterSeverity, type Thresholds } from '../../shared/format';
 import { pickStatusMeter } from '../../core/summary';
 import { displayStatus, type AccountEntry, type DisplayStatus } from '../../core/summary';
 import { accountTooltip, escapeMd } from '../tooltip';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
-import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../core/format';
+import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../shared/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
 import { AccountNode, FoundNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
 import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvider } from './usageNodes';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { errorReason, formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../core/format';
-import type { Meter } from '../../core/model';
+import { errorReason, formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../shared/format';
+import type { Meter } from '../../shared/model';
 import { displayStatus, mainMeter, type AccountEntry } from '../../core/summary';
 import { accountTooltip, meterTooltip } from '../tooltip';
 

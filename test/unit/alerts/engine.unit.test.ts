@@ -9,8 +9,8 @@ import { alertOptionsFromSettings } from '../../../src/core/alerts/options';
 import { FileAlertStateStore, InMemoryAlertStateStore } from '../../../src/core/alerts/stateStore';
 import { DEFAULT_ALERT_OPTIONS, emptyAlertState, type AlertObservation, type AlertOptions, type AlertStateStore } from '../../../src/core/alerts/types';
 import { computePace, windowHint, type PaceOptions, type PacePoint } from '../../../src/core/forecast/pace';
-import type { PaceSummary } from '../../../src/core/forecast/types';
-import { makeMeter, type Meter, type Snapshot } from '../../../src/core/model';
+import type { PaceSummary } from '../../../src/shared/pace';
+import { makeMeter, type Meter, type Snapshot } from '../../../src/shared/model';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 0, 10, 9);

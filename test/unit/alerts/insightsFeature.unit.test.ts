@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nullLogger, type Logger } from '../../../src/core/log';
-import { makeMeter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Snapshot } from '../../../src/shared/model';
 import type * as FeatureModule from '../../../src/host/insightsFeature';
 import { withVscodeStub } from '../../support/vscodeStub';
 
@@ -33,10 +33,8 @@ const vscodeStub = {
   },
 };
 const { InsightsFeature } = withVscodeStub(vscodeStub, () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { InsightsFeature } = require('../../../src/host/insightsFeature') as typeof FeatureModule;
   // The lazily loaded chunk (history, notifications) imports `vscode` too: load it while the stub is in place.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../../../src/lazy/insights');
   return { InsightsFeature };
 });

@@ -10,7 +10,7 @@ import { NotificationRelay } from '../../../src/core/alerts/relay';
 import { InMemoryAlertStateStore } from '../../../src/core/alerts/stateStore';
 import { DEFAULT_ALERT_OPTIONS, type AlertNotification } from '../../../src/core/alerts/types';
 import { nullLogger } from '../../../src/core/log';
-import { makeMeter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Snapshot } from '../../../src/shared/model';
 import type * as NotificationsModule from '../../../src/host/notifications';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { withVscodeStub } from '../../support/vscodeStub';

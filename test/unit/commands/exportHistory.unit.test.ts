@@ -11,7 +11,7 @@ import type * as ExportModule from '../../../src/commands/exportHistory';
 import type { CommandDeps } from '../../../src/commands/deps';
 import { HistoryStore } from '../../../src/core/history/store';
 import { nullLogger, type Logger } from '../../../src/core/log';
-import { makeMeter, type Account, type Meter } from '../../../src/core/model';
+import { makeMeter, type Account, type Meter } from '../../../src/shared/model';
 import { withVscodeStub } from '../../support/vscodeStub';
 
 interface FakeUri {
@@ -94,9 +94,7 @@ const vscodeStub = {
 
 const { registerExportHistory } = withVscodeStub(vscodeStub, () => {
   // The command loads the insights chunk (which imports `vscode` too) on first use: load it with the stub in place.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../../../src/lazy/insights');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../../../src/commands/exportHistory') as typeof ExportModule;
 });
 

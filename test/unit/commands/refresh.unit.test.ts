@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as RefreshModule from '../../../src/commands/refresh';
 import type { CommandDeps, HeldBack } from '../../../src/commands/deps';
-import { formatClock } from '../../../src/core/format';
+import { formatClock } from '../../../src/shared/format';
 import { withVscodeStub } from '../../support/vscodeStub';
 
 const handlers = new Map<string, (...args: unknown[]) => Promise<void>>();
@@ -24,7 +24,6 @@ const fakeVscode = {
 };
 
 const { registerRefreshAccount, registerRefreshAll } = withVscodeStub(fakeVscode, () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../../../src/commands/refresh') as typeof RefreshModule;
 });
 

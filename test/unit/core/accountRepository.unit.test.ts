@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACCOUNTS_KEY, AccountRepository, INDEX_KEY, secretKey } from '../../../src/core/accountRepository';
 import { nullLogger } from '../../../src/core/log';
-import type { Account } from '../../../src/core/model';
+import type { Account } from '../../../src/shared/model';
 import { MemoryKeyValueStore, SharedSecretBackend } from '../../fakes/memoryStores';
 
 const acct = (id: string, name: string, providerId = 'openrouter'): Account => ({ id, providerId, name, createdAt: 1, authKind: 'api-key', settings: {} });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Insights, describeSeries } from '../../../src/core/insights';
 import { downsampleMinMax } from '../../../src/core/history/downsample';
 import type { HistoryPoint } from '../../../src/core/history/types';
-import { makeMeter, type Meter, type MeterInput, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Meter, type MeterInput, type Snapshot } from '../../../src/shared/model';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 // The model boundary (acceptMeters, used by the scheduler's success path): a meter with an unusable id is skipped and
 // logged once while its siblings are shown and stored; a non-finite or absurd number is refused per meter as a schema
-// problem and the meter keeps its last good reading (METER_BOUNDS in src/core/model.ts).
+// problem and the meter keeps its last good reading (METER_BOUNDS in src/shared/model.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fsp from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../../../src/core/state/snapshotStore';
 import { AlwaysLeader } from '../../../src/core/state/lease';
 import { HistoryStore } from '../../../src/core/history/store';
-import { acceptMeters, makeMeter, METER_BOUNDS, type Meter, type MeterInput } from '../../../src/core/model';
+import { acceptMeters, makeMeter, METER_BOUNDS, type Meter, type MeterInput } from '../../../src/shared/model';
 import { nullLogger, type Logger } from '../../../src/core/log';
 import type { FetchResult } from '../../../src/core/providers/types';
 

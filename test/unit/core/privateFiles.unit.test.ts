@@ -19,7 +19,7 @@ import { toApiRecord } from '../../../src/core/usage/ingest';
 import { UndiciHttpClient } from '../../../src/core/undiciClient';
 import { DEFAULT_MAX_BODY_BYTES } from '../../../src/core/http';
 import { ProviderError } from '../../../src/core/errors';
-import { makeMeter } from '../../../src/core/model';
+import { makeMeter } from '../../../src/shared/model';
 import { nullLogger } from '../../../src/core/log';
 import { forgetCheckedPaths } from '../../../src/core/privateFs';
 import { FakeServer } from '../../fakes/fakeServer';

@@ -3,7 +3,7 @@
 // says who asked to wait and until when.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorHeadline, errorReason, formatClock, waitNotice } from '../../../src/core/format';
+import { errorHeadline, errorReason, formatClock, waitNotice } from '../../../src/shared/format';
 import { errorForStatus } from '../../../src/core/providers/json';
 import type { HttpResponse } from '../../../src/core/http';
 

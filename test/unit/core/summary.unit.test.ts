@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeMeter, type Meter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Meter, type Snapshot } from '../../../src/shared/model';
 import { displayStatus, pickStatusMeter, type AccountEntry } from '../../../src/core/summary';
-import { formatMeterValue, formatUsedOfLimit, formatAmount, meterSeverity } from '../../../src/core/format';
+import { formatMeterValue, formatUsedOfLimit, formatAmount, meterSeverity } from '../../../src/shared/format';
 
 const meter = (id: string, p: Partial<Meter>): Meter => makeMeter({ id, label: id, kind: 'quota', unit: 'requests', source: 'official', capturedAt: 0, ...p });
 const entry = (name: string, meters: Meter[], extra: Partial<Snapshot> = {}): AccountEntry => ({

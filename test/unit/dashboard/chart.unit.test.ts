@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { makeMeter, type Meter, type MeterInput } from '../../../src/core/model';
+import { makeMeter, type Meter, type MeterInput } from '../../../src/shared/model';
 import type { ChartPoint, ChartSeries, DashboardAccount, DashboardState, HistoryRange } from '../../../src/shared/protocol';
 import { RANGE_MS } from '../../../src/shared/historyRange';
 import { Insights } from '../../../src/core/insights';

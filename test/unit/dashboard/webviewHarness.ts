@@ -69,7 +69,6 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
   try {
     const esbuild = await import('esbuild');
     // The shipped build's options (build/webview.js), into a temp folder.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { webviewBuildOptions } = require(path.join(ROOT, 'build', 'webview.js')) as { webviewBuildOptions(o: { root: string; minify: boolean }): Record<string, unknown> };
     await esbuild.build({ ...webviewBuildOptions({ root: ROOT, minify: opts.minify ?? false }), outdir: outDir, logLevel: 'error' });
     const files = new Map<string, { type: string; body: Buffer | string }>();

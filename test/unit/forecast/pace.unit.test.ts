@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computePace, monthBefore, windowHint, type PacePoint } from '../../../src/core/forecast/pace';
-import { makeMeter, type Meter, type MeterInput } from '../../../src/core/model';
+import { makeMeter, type Meter, type MeterInput } from '../../../src/shared/model';
 import { codexMeters, type CodexUsage } from '../../../src/core/providers/codex';
 
 const H = 3_600_000;

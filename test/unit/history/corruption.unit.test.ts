@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { HistoryStore } from '../../../src/core/history/store';
 import type { CorruptionReport } from '../../../src/core/history/types';
 import { nullLogger } from '../../../src/core/log';
-import { makeMeter } from '../../../src/core/model';
+import { makeMeter } from '../../../src/shared/model';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 0, 1);

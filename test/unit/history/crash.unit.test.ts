@@ -310,12 +310,13 @@ test('SIGKILL of the writer at every step of a lease hand-over between two write
     const bStarted = new Promise<{ child: ChildProcess; next: Next }>((r) => (bReady = r));
     let bRun: Promise<Run> | undefined;
     // Started once A holds the lease, so that A is the first writer.
-    const startB = () =>
-      (bRun = runChild(['lease', dir], () => false, async (child, next) => {
+    const startB = (): void => {
+      bRun = runChild(['lease', dir], () => false, async (child, next) => {
         await next((m) => m.ready === true);
         bReady({ child, next });
         await bStop;
-      }));
+      });
+    };
     // A: takes the lease first and writes three samples while B follows; then renews, writes one more and releases,
     // and is SIGKILLed before the k-th file-system change of that last part (renew, append, release).
     let armedAt = Infinity;

@@ -8,7 +8,7 @@ import { downsampleMinMax, foldSeries } from '../../../src/core/history/downsamp
 import { RETENTION_LIMITS, retentionFromSetting, type HistoryPoint } from '../../../src/core/history/types';
 import { FileLease } from '../../../src/core/state/lease';
 import { nullLogger } from '../../../src/core/log';
-import { makeMeter, type Meter } from '../../../src/core/model';
+import { makeMeter, type Meter } from '../../../src/shared/model';
 import { FakeClock } from '../../fakes/fakeClock';
 
 const MIN = 60_000;

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { createFetcher } from '../../../src/core/fetcher';
 import { UndiciHttpClient } from '../../../src/core/undiciClient';
 import type { Logger } from '../../../src/core/log';
-import { meterIdProblem, meterNumberProblem, type Account, type Snapshot } from '../../../src/core/model';
+import { meterIdProblem, meterNumberProblem, type Account, type Snapshot } from '../../../src/shared/model';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../../../src/core/state/snapshotStore';
 import { AlwaysLeader } from '../../../src/core/state/lease';

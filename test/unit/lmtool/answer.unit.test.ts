@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { DATA_NOTE, formatToolAnswer, type ToolAccount } from '../../../src/core/lmToolAnswer';
-import { makeMeter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Snapshot } from '../../../src/shared/model';
 
 const NOW = Date.UTC(2026, 8, 10, 12);
 const snap = (over: Partial<Snapshot>): Snapshot => ({ accountId: 'a', takenAt: NOW - 120_000, lastSuccessAt: NOW - 120_000, status: 'ok', meters: [], ...over });
@@ -99,7 +99,7 @@ test('answer: server text (error, label, plan, unit) is quoted as data, one line
     assert.equal(lines[1], DATA_NOTE);
     for (const line of lines) assert.ok(line.length < 400, `line too long: ${line.length}`);
     // Every server string sits inside a JSON string literal: unescaped quotes never end it early.
-    const problem = /^  problem \(bad-response\): (".*")$/.exec(lines[3]!);
+    const problem = /^ {2}problem \(bad-response\): (".*")$/.exec(lines[3]!);
     assert.ok(problem, lines[3]);
     const parsed = JSON.parse(problem[1]!) as string;
     assert.ok(parsed.length <= 161, String(parsed.length));
@@ -107,7 +107,7 @@ test('answer: server text (error, label, plan, unit) is quoted as data, one line
     assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(out), 'lone surrogate');
     assert.ok(!out.includes('0'.repeat(16)) && !out.includes('test-token-0000000000'), 'a key reached the answer');
     // The meter line: a quoted label, the number, the unit quoted too (it is not one short word).
-    assert.match(lines[4]!, /^  "[^"\\]*(\\.[^"\\]*)*": 5 "USD [^]*" left$/, lines[4]);
+    assert.match(lines[4]!, /^ {2}"[^"\\]*(\\.[^"\\]*)*": 5 "USD [^]*" left$/, lines[4]);
   }
 });
 

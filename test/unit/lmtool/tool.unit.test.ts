@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type * as LmToolModule from '../../../src/host/lmTool';
-import { makeMeter } from '../../../src/core/model';
+import { makeMeter } from '../../../src/shared/model';
 import { nullLogger } from '../../../src/core/log';
 import { withVscodeStub } from '../../support/vscodeStub';
 
@@ -16,7 +16,6 @@ const fakeVscode = {
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { UsageTool } = withVscodeStub(fakeVscode, () => require('../../../src/host/lmTool') as typeof LmToolModule);
 
 const NOW = Date.UTC(2026, 8, 10, 12);

@@ -22,13 +22,10 @@ describe('bundled network chunk (slim undici) through a proxy', () => {
   const proxy = new TestProxy({ user: 'bundle-user', password: 'bundle-pw-123' });
 
   before(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const esbuild = require('esbuild') as typeof import('esbuild');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { slimUndici } = require(path.join(ROOT, 'build/slimUndici.js')) as { slimUndici: import('esbuild').Plugin };
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-netchunk-')), 'net.js');
     await esbuild.build({ entryPoints: [path.join(ROOT, 'src/lazy/net.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [slimUndici], logLevel: 'silent' });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     net = require(out) as typeof NetChunk;
     tls = https.createServer({ key: fs.readFileSync(path.join(TLS_DIR, 'key.pem')), cert: fs.readFileSync(path.join(TLS_DIR, 'cert.pem')) }, (req, res) => res.end(`ok ${req.url}`));
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { anthropicMeters, anthropicCostPageSchema, anthropicProvider } from '../../../src/core/providers/anthropic';
 import { ProviderError } from '../../../src/core/errors';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { AnthropicFake } from '../../fakes/anthropicFake';
 import { testContext } from '../../fakes/providerContext';
 import { anBucket, anCostResult, anDays, anOrganization, anUsageResult } from '../../builders/anthropic';

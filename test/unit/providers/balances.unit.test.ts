@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ProviderError } from '../../../src/core/errors';
-import type { Account, ErrorKind, Meter } from '../../../src/core/model';
+import type { Account, ErrorKind, Meter } from '../../../src/shared/model';
 import { deepSeekProvider, money, regionOf } from '../../../src/core/providers/deepseek';
 import { MOONSHOT_REGIONS, moonshotProvider } from '../../../src/core/providers/moonshot';
 import { siliconFlowProvider } from '../../../src/core/providers/siliconflow';

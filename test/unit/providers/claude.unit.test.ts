@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProviderError } from '../../../src/core/errors';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { claudePlanName, claudeProvider, resetClaudeRateLimitGate } from '../../../src/core/providers/claude';
 import type { ConnectionInfo, CredentialEnv, FetchResult } from '../../../src/core/providers/types';
 import { claudeCredentials, claudeGlobalConfig, claudeMcpOnly, claudeProfile, claudeUsage, claudeUsageLimitsOnly, claudeUsageLocked, writeClaudeDir, writeJson } from '../../builders/claude';

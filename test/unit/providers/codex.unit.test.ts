@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProviderError } from '../../../src/core/errors';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { codexPlanName, codexProvider, windowName } from '../../../src/core/providers/codex';
 import type { ConnectionInfo, CredentialEnv, FetchResult } from '../../../src/core/providers/types';
 import { CODEX_ACCOUNT_ID, codexAccessToken, codexApiKeyAuthFile, codexAuthFile, codexIdToken, codexUsage, codexUsagePro } from '../../builders/codex';

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { copilotProvider } from '../../../src/core/providers/copilot';
 import { ProviderError } from '../../../src/core/errors';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { GitHubFake } from '../../fakes/githubFake';
 import { testContext, type TestContext } from '../../fakes/providerContext';
 import { copilotDrifted, copilotFree, copilotMinimal, copilotOverQuota, copilotPaid, copilotTokenBilled, copilotUnlimited, snapshot, unlimitedSnapshot } from '../../builders/copilot';

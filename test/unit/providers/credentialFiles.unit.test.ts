@@ -1,14 +1,14 @@
 // Shared read-only reading of other tools' sign-in files, and discovery across Claude Code, Codex CLI, Gemini CLI
-// and the GitHub CLI — all against temporary home folders.
+// and the GitHub CLI (src/core/discovery.ts) — all against temporary home folders.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { discover } from '../../../src/core/discovery';
 import { ProviderError } from '../../../src/core/errors';
 import {
   decodeJwtPayload,
-  detectCredentialFiles,
   displayPath,
   expandHome,
   parseCredential,
@@ -165,9 +165,15 @@ describe('GitHub CLI hosts.yml', () => {
   });
 });
 
-describe('detectCredentialFiles', () => {
+/** What the "found sign-ins" offer (src/core/discovery.ts) lists for a machine with no tokstat account yet. */
+async function found(env: CredentialEnv): Promise<Record<string, { tool: string; suggestedName?: string }>> {
+  const out = await discover(env, { list: () => [] }, new Set());
+  return Object.fromEntries(out.map((d) => [d.provider.id, { tool: d.tool, ...(d.suggestedName ? { suggestedName: d.suggestedName } : {}) }]));
+}
+
+describe('discovery of sign-ins on this machine', () => {
   it('an empty home finds nothing', async () => {
-    assert.deepEqual(await detectCredentialFiles(newHome()), []);
+    assert.deepEqual(await found(newHome()), {});
   });
 
   it('finds Claude Code, Codex CLI, Gemini CLI and the GitHub CLI, never returning a token', async () => {
@@ -179,18 +185,17 @@ describe('detectCredentialFiles', () => {
     writeJson(path.join(env.home, '.gemini', 'settings.json'), geminiSettings());
     mkdirSync(path.join(env.home, '.config', 'gh'), { recursive: true });
     writeFileSync(path.join(env.home, '.config', 'gh', 'hosts.yml'), 'github.com:\n    user: octo-dev\n    oauth_token: gho_fakefakefake000\n');
-    const found = await detectCredentialFiles(env);
-    const by = Object.fromEntries(found.map((f) => [f.providerId, f]));
+    const by = await found(env);
     assert.deepEqual(Object.keys(by).sort(), ['claude', 'codex', 'copilot', 'gemini-cli']);
-    assert.deepEqual(by.claude, { providerId: 'claude', tool: 'Claude Code', path: path.join(env.home, '.claude', '.credentials.json'), suggestedName: 'claude@example.com', tokenInFile: true, usable: true });
+    assert.deepEqual(by.claude, { tool: 'Claude Code', suggestedName: 'claude@example.com' });
     assert.equal(by.codex?.suggestedName, 'dev@example.com');
     assert.equal(by['gemini-cli']?.suggestedName, 'dev@example.com');
-    assert.deepEqual(by.copilot, { providerId: 'copilot', tool: 'GitHub CLI', path: path.join(env.home, '.config', 'gh', 'hosts.yml'), suggestedName: 'octo-dev', tokenInFile: true, usable: true });
-    const text = JSON.stringify(found);
+    assert.equal(by.copilot?.suggestedName, 'octo-dev');
+    const text = JSON.stringify(by);
     for (const secret of ['sk-ant-oat01', 'gho_fakefake', 'ya29.', 'rt_fake']) assert.ok(!text.includes(secret), `${secret} leaked`);
   });
 
-  it('lists unusable files with the problem, and every CLAUDE_CONFIG_DIR with a sign-in', async () => {
+  it('offers only sign-ins tokstat can use: not an API-key Codex file, not a GitHub CLI token kept in the keyring', async () => {
     const env = newHome();
     const a = path.join(env.home, 'claude-work');
     const b = path.join(env.home, 'claude-personal');
@@ -200,25 +205,6 @@ describe('detectCredentialFiles', () => {
     writeJson(path.join(env.home, '.codex', 'auth.json'), codexApiKeyAuthFile());
     mkdirSync(path.join(env.home, 'ghcfg'), { recursive: true });
     writeFileSync(path.join(env.home, 'ghcfg', 'hosts.yml'), 'github.com:\n    git_protocol: ssh\n    users:\n        octo-dev:\n    user: octo-dev\n');
-    const found = await detectCredentialFiles(env);
-    const claude = found.filter((f) => f.providerId === 'claude');
-    assert.equal(claude.length, 2);
-    assert.deepEqual(claude[0], { providerId: 'claude', tool: 'Claude Code', path: path.join(a, '.credentials.json'), suggestedName: 'Claude (team)', settings: { configDir: a }, tokenInFile: true, usable: true });
-    assert.equal(claude[1]?.usable, false);
-    assert.match(claude[1]?.problem ?? '', /only MCP server sign-ins/);
-    const codex = found.find((f) => f.providerId === 'codex');
-    assert.equal(codex?.usable, false);
-    assert.match(codex?.problem ?? '', /API key/);
-    const gh = found.find((f) => f.providerId === 'copilot');
-    assert.equal(gh?.tokenInFile, false);
-    assert.equal(gh?.usable, false);
-    assert.match(gh?.problem ?? '', /keyring/);
-  });
-
-  it('an expired token is still a discovered sign-in (the tool renews it when it runs)', async () => {
-    const env = newHome();
-    writeClaudeDir(path.join(env.home, '.claude'), claudeCredentials({ expiresAt: Date.now() - 1000 }));
-    const found = await detectCredentialFiles(env);
-    assert.equal(found[0]?.usable, true);
+    assert.deepEqual(Object.keys(await found(env)), ['claude']);
   });
 });

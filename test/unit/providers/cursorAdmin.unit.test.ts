@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ProviderError } from '../../../src/core/errors';
 import { CURSOR_MAX_PAGES, cursorAdminProvider } from '../../../src/core/providers/cursorAdmin';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { CursorAdminFake } from '../../fakes/balanceFakes';
 import { testContext } from '../../fakes/providerContext';
 import { cursorMember, cursorSpend, type Json } from '../../builders/balances';

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { configuredModels, customOpenAIProvider, parseGoDuration, rateLimitMeters } from '../../../src/core/providers/customOpenAI';
 import { ProviderError } from '../../../src/core/errors';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { FakeServer } from '../../fakes/fakeServer';
 import { OpenAIFake } from '../../fakes/openAIFake';
 import { testContext } from '../../fakes/providerContext';

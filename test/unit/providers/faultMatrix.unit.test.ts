@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { copilotProvider } from '../../../src/core/providers/copilot';
 import { openRouterProvider } from '../../../src/core/providers/openrouter';
 import { ProviderError } from '../../../src/core/errors';
-import type { ErrorKind } from '../../../src/core/model';
+import type { ErrorKind } from '../../../src/shared/model';
 import type { FetchResult, ProviderDefinition } from '../../../src/core/providers/types';
 import type { FakeServer, Fault } from '../../fakes/fakeServer';
 import { GitHubFake } from '../../fakes/githubFake';

@@ -8,7 +8,7 @@ import { anthropicProvider } from '../../../src/core/providers/anthropic';
 import { liteLLMProvider } from '../../../src/core/providers/litellm';
 import { customOpenAIProvider } from '../../../src/core/providers/customOpenAI';
 import { ProviderError } from '../../../src/core/errors';
-import type { ErrorKind } from '../../../src/core/model';
+import type { ErrorKind } from '../../../src/shared/model';
 import type { FetchResult, ProviderDefinition } from '../../../src/core/providers/types';
 import type { FakeServer, Fault } from '../../fakes/fakeServer';
 import { OpenAIFake } from '../../fakes/openAIFake';

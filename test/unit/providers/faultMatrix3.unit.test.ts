@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProviderError } from '../../../src/core/errors';
-import type { ErrorKind } from '../../../src/core/model';
+import type { ErrorKind } from '../../../src/shared/model';
 import { claudeProvider, resetClaudeRateLimitGate } from '../../../src/core/providers/claude';
 import { codexProvider } from '../../../src/core/providers/codex';
-import { detectCredentialFiles } from '../../../src/core/providers/credentialFiles';
+import { discover } from '../../../src/core/discovery';
 import { geminiCliProvider } from '../../../src/core/providers/geminiCli';
 import type { CredentialEnv, FetchResult, ProviderDefinition } from '../../../src/core/providers/types';
 import { claudeCredentials, claudeGlobalConfig, claudeUsage, writeClaudeDir, writeJson } from '../../builders/claude';
@@ -441,7 +441,7 @@ describe('tokstat never writes the credential files', () => {
       await cycle('rate-limited');
       await cycle('rate-limited');
       c.target.fake.clearFaults();
-      await detectCredentialFiles(env);
+      await discover(env, { list: () => [] }, new Set());
       const afterState = snapshotTree(env.home);
       assert.deepEqual([...afterState.keys()].sort(), [...before.keys()].sort(), 'no file was created or removed');
       for (const [p, s] of before) assert.deepEqual(afterState.get(p), s, `${p} changed`);

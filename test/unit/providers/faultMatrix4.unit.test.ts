@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ProviderError } from '../../../src/core/errors';
-import type { Account, ErrorKind } from '../../../src/core/model';
+import type { Account, ErrorKind } from '../../../src/shared/model';
 import { deepSeekProvider } from '../../../src/core/providers/deepseek';
 import { moonshotProvider } from '../../../src/core/providers/moonshot';
 import { siliconFlowProvider } from '../../../src/core/providers/siliconflow';

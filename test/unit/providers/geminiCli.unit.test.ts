@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ProviderError } from '../../../src/core/errors';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { geminiCliProvider, modelLabel } from '../../../src/core/providers/geminiCli';
 import type { ConnectionInfo, CredentialEnv, FetchResult } from '../../../src/core/providers/types';
 import { writeJson } from '../../builders/claude';

@@ -4,7 +4,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { HF_BILLING_HINT, hfPeriodStart, hfPlan, huggingFaceProvider } from '../../../src/core/providers/huggingface';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { HuggingFaceFake, type HfKeySpec } from '../../fakes/balanceFakes';
 import { testContext } from '../../fakes/providerContext';
 import { HF_PERIOD_END, hfBilling, hfWhoami } from '../../builders/balances';

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { budgetWindow, liteLLMProvider, liteLLMRoot } from '../../../src/core/providers/litellm';
 import { ProviderError } from '../../../src/core/errors';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { LiteLLMFake } from '../../fakes/liteLLMFake';
 import { testContext, type TestContext } from '../../fakes/providerContext';
 import { llKeyInfo, llTeamInfo, llUserInfo } from '../../builders/litellm';

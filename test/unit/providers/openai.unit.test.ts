@@ -12,7 +12,7 @@ import {
   splitRange,
 } from '../../../src/core/providers/openai';
 import { ProviderError } from '../../../src/core/errors';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { OpenAIFake } from '../../fakes/openAIFake';
 import { testContext } from '../../fakes/providerContext';
 import { dayStartSec, oaCostDays, oaCostResult, oaUsageBucket, oaUsageDays, oaUsageResult } from '../../builders/openai';

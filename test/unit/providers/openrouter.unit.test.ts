@@ -2,7 +2,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { estimateNextReset, openRouterProvider } from '../../../src/core/providers/openrouter';
-import type { Meter } from '../../../src/core/model';
+import type { Meter } from '../../../src/shared/model';
 import { OpenRouterFake } from '../../fakes/openRouterFake';
 import { testContext, type TestContext } from '../../fakes/providerContext';
 import { orCredits, orKey, orKeyFree, orKeyMinimal, orKeyNoLimit, orManagementKey } from '../../builders/openrouter';

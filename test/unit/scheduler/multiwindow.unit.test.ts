@@ -10,7 +10,7 @@ import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { FileSnapshotStore } from '../../../src/core/state/snapshotStore';
 import { FileLease } from '../../../src/core/state/lease';
 import { nullLogger } from '../../../src/core/log';
-import { makeMeter } from '../../../src/core/model';
+import { makeMeter } from '../../../src/shared/model';
 
 const MIN = 60_000;
 const INTERVAL = 5 * MIN;

@@ -5,7 +5,7 @@ import { PollScheduler, type PollSchedulerDeps } from '../../../src/core/schedul
 import { InMemorySnapshotStore } from '../../../src/core/state/snapshotStore';
 import { AlwaysLeader } from '../../../src/core/state/lease';
 import { ProviderError } from '../../../src/core/errors';
-import { makeMeter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Snapshot } from '../../../src/shared/model';
 import type { FetchResult } from '../../../src/core/providers/types';
 import { parseRetryAfter } from '../../../src/core/retryAfter';
 import type { Logger } from '../../../src/core/log';

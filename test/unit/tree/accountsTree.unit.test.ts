@@ -4,7 +4,7 @@
 // expanded row's children fetched in that moment come back empty.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeMeter, type Meter } from '../../../src/core/model';
+import { makeMeter, type Meter } from '../../../src/shared/model';
 import type { AccountEntry } from '../../../src/core/summary';
 import type { UsageView } from '../../../src/shared/protocol';
 import type * as TreeModule from '../../../src/ui/tree/accountsTree';
@@ -14,11 +14,8 @@ import { treeFakes, withVscodeStub } from '../../support/vscodeStub';
 const fakeVscode = { EventEmitter: TestEmitter, ...treeFakes };
 
 const { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode } = withVscodeStub(fakeVscode, () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AccountsTreeProvider } = require('../../../src/ui/tree/accountsTree') as typeof TreeModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ProviderNode, AccountNode } = require('../../../src/ui/tree/nodes') as typeof import('../../../src/ui/tree/nodes');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { UsageRootNode } = require('../../../src/ui/tree/usageNodes') as typeof import('../../../src/ui/tree/usageNodes');
   return { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode };
 });

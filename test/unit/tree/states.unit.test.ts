@@ -4,7 +4,7 @@
 // "Replace key…" rather than "Sign in again".
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeMeter, type Meter, type Snapshot } from '../../../src/core/model';
+import { makeMeter, type Meter, type Snapshot } from '../../../src/shared/model';
 import type { AccountEntry } from '../../../src/core/summary';
 import type * as NodesModule from '../../../src/ui/tree/nodes';
 import type * as TreeModule from '../../../src/ui/tree/accountsTree';
@@ -31,11 +31,9 @@ const fakeVscode = {
 };
 
 const { AccountNode, MeterNode, StatusBarController, AccountsTreeProvider } = withVscodeStub(fakeVscode, () => {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const nodes = require('../../../src/ui/tree/nodes') as typeof NodesModule;
   const tree = require('../../../src/ui/tree/accountsTree') as typeof TreeModule;
   const bar = require('../../../src/ui/statusBar/statusBar') as typeof StatusBarModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return { AccountNode: nodes.AccountNode, MeterNode: nodes.MeterNode, StatusBarController: bar.StatusBarController, AccountsTreeProvider: tree.AccountsTreeProvider };
 });
 

@@ -4,8 +4,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computePace, type PacePoint } from '../../../src/core/forecast/pace';
-import type { PaceSummary } from '../../../src/core/forecast/types';
-import { makeMeter, type Meter } from '../../../src/core/model';
+import type { PaceSummary } from '../../../src/shared/pace';
+import { makeMeter, type Meter } from '../../../src/shared/model';
 import type { AccountEntry } from '../../../src/core/summary';
 import type * as NodesModule from '../../../src/ui/tree/nodes';
 import type * as StatusBarModule from '../../../src/ui/statusBar/statusBar';
@@ -20,11 +20,9 @@ const fakeVscode = {
 };
 
 const { AccountNode, MeterNode, StatusBarController, escapeMd } = withVscodeStub(fakeVscode, () => {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const nodes = require('../../../src/ui/tree/nodes') as typeof NodesModule;
   const bar = require('../../../src/ui/statusBar/statusBar') as typeof StatusBarModule;
   const tip = require('../../../src/ui/tooltip') as typeof TooltipModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return { AccountNode: nodes.AccountNode, MeterNode: nodes.MeterNode, StatusBarController: bar.StatusBarController, escapeMd: tip.escapeMd };
 });
 

@@ -241,7 +241,6 @@ const MAX_DETAIL_CHARS = 300;
 // A lone surrogate (not well-formed UTF-16: encodeURIComponent throws on it) and control characters.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
 
 /** Why a meter id cannot be used, or undefined when it can. */

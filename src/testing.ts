@@ -1,17 +1,17 @@
 // Hooks for the extension-host test suite, exposed on the extension's API only when TOKSTAT_TEST_HOOKS=1.
 // They drive the same objects the UI uses; nothing here is reachable in normal use.
 import * as vscode from 'vscode';
-import { newAccountId } from '../core/accounts';
-import type { AccountRepository } from '../core/accountRepository';
-import type { AppModel } from '../core/appModel';
-import type { Account, Snapshot } from '../core/model';
-import type { PollScheduler, RefreshResult } from '../core/scheduler/scheduler';
-import type { SnapshotStore } from '../core/state/snapshotStore';
-import type { DashboardState } from '../shared/protocol';
-import type { StatusBarController } from '../ui/statusBar/statusBar';
-import type { AccountsTreeProvider } from '../ui/tree/accountsTree';
-import type { TreeNode } from '../ui/tree/accountsTree';
-import type { GitHubAuth } from './githubAuth';
+import { newAccountId } from './core/accounts';
+import type { AccountRepository } from './core/accountRepository';
+import type { AppModel } from './core/appModel';
+import type { Account, Snapshot } from './shared/model';
+import type { PollScheduler, RefreshResult } from './core/scheduler/scheduler';
+import type { SnapshotStore } from './core/state/snapshotStore';
+import type { DashboardState } from './shared/protocol';
+import type { StatusBarController } from './ui/statusBar/statusBar';
+import type { AccountsTreeProvider } from './ui/tree/accountsTree';
+import type { TreeNode } from './ui/tree/accountsTree';
+import type { GitHubAuth } from './host/githubAuth';
 
 export interface TreeRow {
   label: string;

@@ -1,7 +1,7 @@
 // Display formatting shared by the status bar, the tree and the dashboard (the webview bundle imports it too,
 // so it must stay free of Node and vscode imports). Unknown values render as "unknown", never as 0.
 import type { Meter, Snapshot, SnapshotError } from './model';
-import { formatFixed } from '../shared/numberFormat';
+import { formatFixed } from './numberFormat';
 
 export const UNKNOWN = 'unknown';
 

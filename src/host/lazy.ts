@@ -1,6 +1,8 @@
 // Loads the chunks that activation does not need. In the bundle (esbuild defines globalThis.__TOKSTAT_BUNDLE__) each
 // chunk is a sibling file of dist/extension.js, required on first use; under tsc/unit tests it is the source module.
-// The dead branch is removed by esbuild, so the chunk's code is not bundled twice.
+// The dead branch is removed by esbuild, so the chunk's code is not bundled twice. It lives in the host layer, not in
+// src/core: the insights chunk carries host code (notifications, hence `vscode`), and core must not reach it.
+// require() is the point here (a run-time load of a sibling file esbuild leaves external), hence the disable.
 /* eslint-disable @typescript-eslint/no-require-imports */
 type Flag = { __TOKSTAT_BUNDLE__?: boolean };
 
