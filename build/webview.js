@@ -35,13 +35,14 @@ const lazyUplotIntl = {
   },
 };
 
-/** esbuild options for dist/webview (dashboard.js + uPlot's CSS as dashboard.css, elements.js, codicon.css + its font). */
+/** esbuild options for dist/webview (dashboard.js + uPlot's CSS as dashboard.css, elements.js, uplot.js, codicon.css + its font). */
 function webviewBuildOptions({ root = path.resolve(__dirname, '..'), minify = false } = {}) {
   return {
     absWorkingDir: root,
     // codicon.css (+ its .ttf via the file loader) is copied next to the script.
     // elements.js: the @vscode-elements components, loaded by dashboard.js after the first frame (webview/elements.ts).
-    entryPoints: { dashboard: 'webview/main.ts', elements: 'webview/elements.ts', codicon: require.resolve('@vscode/codicons/dist/codicon.css', { paths: [root] }) },
+    // uplot.js: uPlot, loaded by dashboard.js when the first chart starts or after the first frame (webview/uplot.ts).
+    entryPoints: { dashboard: 'webview/main.ts', elements: 'webview/elements.ts', uplot: 'webview/uplot.ts', codicon: require.resolve('@vscode/codicons/dist/codicon.css', { paths: [root] }) },
     bundle: true,
     minify,
     platform: 'browser',

@@ -14,7 +14,7 @@
 // What a chart shows (`layout`): the x axis from the range's start to the host's "now", plus room for the forecast (at
 // most a third of the range, the forecast cut there); the line broken at resets and gaps in polling; readings with no
 // neighbour on the line as dots; the limit as a step line (each reading's own limit).
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 // Types only from the protocol module: a value import would pull its zod schemas (20 KB, and building them at start-up)
 // into the bundle. The ranges come from their own dependency-free module.
@@ -26,6 +26,7 @@ import { h, hv, lazy } from './dom';
 import { downsampleMinMax } from './downsample';
 import { absoluteTime } from './formats';
 import { formatCompact } from '../src/shared/numberFormat';
+import { loadUPlot, uPlotNow } from './uplotLoader';
 
 export const DEFAULT_RANGE: HistoryRange = '30d';
 const CHART_HEIGHT = 120;
@@ -207,6 +208,11 @@ export class ChartManager {
   /** Answers waiting for the next frame, by chart (a later answer replaces an earlier one). */
   private readonly queued = new Map<Chart, ChartSeries | null>();
   private frame: number | undefined;
+  /**
+   * Series to draw once uplot.js has run (uplotLoader.ts: uPlot is a script of its own, loaded when the first chart
+   * starts or after the first frame); until then those charts keep showing "Loading history…".
+   */
+  private readonly awaitingUPlot = new Map<Chart, ChartSeries>();
 
   /**
    * @param saved the ranges chosen before (the webview state), and where to save them when one changes: a panel shown
@@ -315,6 +321,7 @@ export class ChartManager {
     this.intersection.unobserve(chart.block);
     if (chart.started) return;
     chart.started = true;
+    this.preloadUPlot(); // fetched while the history request is answered
     chart.block.classList.remove('meter-history--deferred');
     chart.width = width > 0 ? width : FALLBACK_WIDTH;
     this.resize.observe(chart.box);
@@ -462,6 +469,7 @@ export class ChartManager {
     this.resize.unobserve(chart.box);
     this.intersection.unobserve(chart.block);
     this.queued.delete(chart);
+    this.awaitingUPlot.delete(chart);
     this.charts.delete(chart.block);
     if (chart.requestId) this.pending.delete(chart.requestId);
   }
@@ -509,7 +517,27 @@ export class ChartManager {
     chart.tip = undefined;
   }
 
+  private preloadUPlot(): void {
+    if (uPlotNow()) return;
+    loadUPlot().then(
+      () => {
+        const waiting = [...this.awaitingUPlot];
+        this.awaitingUPlot.clear();
+        for (const [chart, series] of waiting) if (this.charts.has(chart.block)) this.draw(chart, series);
+      },
+      (err: unknown) => console.warn(`[tokstat] ${String(err)}`),
+    );
+  }
+
   private draw(chart: Chart, series: ChartSeries | null): void {
+    this.awaitingUPlot.delete(chart);
+    const UPlot = uPlotNow();
+    if (!chart.plot && series && series.points.length > 0 && !UPlot) {
+      // Drawn as soon as uplot.js has run (the latest series per chart); "Loading history…" stays until then.
+      this.awaitingUPlot.set(chart, series);
+      this.preloadUPlot();
+      return;
+    }
     const rangeText = `last ${RANGE_LABEL[chart.range]}`;
     if (!series || series.points.length === 0) {
       this.destroyPlot(chart);
@@ -547,11 +575,11 @@ export class ChartManager {
     const data: uPlot.AlignedData = [d.xs, d.used, d.projected];
     if (chart.plot) {
       chart.plot.setData(data);
-    } else {
+    } else if (UPlot) {
       // Built and drawn detached, then put in place: a canvas in the document resolves its `font` against its
       // computed style, so drawing the axis labels of a connected chart forces a style recalc of the page, once per
       // chart. The `then` callback runs the first draw synchronously (uPlot's batch) instead of in a microtask.
-      const plot = new uPlot(this.options(chart), data, (u, init) => u.batch(init));
+      const plot = new UPlot(this.options(chart), data, (u, init) => u.batch(init));
       chart.plot = plot;
       chart.tip = h('div', { class: 'chart-tip', attrs: { 'aria-hidden': 'true' } });
       chart.tip.hidden = true;

@@ -14,6 +14,8 @@ import { renderOverview } from './overview';
 import { parseClockMessage, parseHistoryMessage, parseHostMessage } from './validate';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
 import { absoluteTime } from './formats';
+import { loadSibling } from './lazyScript';
+import { loadUPlot } from './uplotLoader';
 
 const TICK_MS = 30_000;
 
@@ -32,8 +34,6 @@ const CARD_GAP_PX = 12;
 /** The overview strip's line height, at least (dashboard.css `.overview-row`). */
 const OVERVIEW_ROW_MIN_PX = 22;
 
-/** This script's element: elements.js is loaded from next to it, with its nonce (only readable while it runs). */
-const self = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
 const persisted = loadPersisted();
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
 root.replaceChildren();
@@ -56,16 +56,13 @@ requestAnimationFrame(() =>
 /**
  * The @vscode-elements components (dist/webview/elements.js, next to this script; webview/elements.ts), loaded after
  * the first frame so the first paint never waits for them. The script element carries this script's nonce, which is
- * what the CSP's `script-src 'nonce-…'` allows: no change to the policy.
+ * what the CSP's `script-src 'nonce-…'` allows: no change to the policy (lazyScript.ts). uPlot (uplot.js) too, if no
+ * chart has asked for it yet.
  */
 function loadElements(): void {
-  if (!self?.src || customElements.get('vscode-button')) return;
-  const s = document.createElement('script');
-  s.src = new URL('elements.js', self.src).href;
-  s.nonce = self.nonce ?? '';
-  s.async = true;
-  s.dataset.tokstatElements = '';
-  document.head.append(s);
+  void loadUPlot().catch((err: unknown) => console.warn(`[tokstat] ${String(err)}`));
+  if (customElements.get('vscode-button')) return;
+  loadSibling('elements.js', { tokstatElements: '' }).catch(() => undefined);
 }
 const empty = renderEmpty();
 const booting = h('p', { class: 'booting', attrs: { role: 'status' }, text: 'Loading…' });

@@ -3,8 +3,9 @@
 // CSP: `default-src 'none'` and then only what the page needs:
 //   script-src 'nonce-…'      the bundled script (no 'unsafe-inline', no 'unsafe-eval': the bundle has no eval,
 //                             and the webview imports only types from the zod-based protocol module), and
-//                             elements.js (the @vscode-elements components), which that script adds after the first
-//                             frame with the same nonce: the policy did not change for it. The components' styles
+//                             elements.js (the @vscode-elements components) and uplot.js (uPlot, for the charts),
+//                             which that script adds later (webview/lazyScript.ts) with the same nonce: the policy
+//                             did not change for them. The components' styles
 //                             are constructable stylesheets (adoptedStyleSheets), which style-src does not govern.
 //   style-src  <cspSource>    <link>ed stylesheets from the extension (dashboard.css, codicon.css, uPlot's CSS).
 //                             No inline styles are needed: the script (and uPlot, for chart layout and the cursor)

@@ -53,6 +53,9 @@ describe('dashboard: @vscode-elements components, registered lazily', { skip }, 
             w.__firstTask = {
               defined: ['vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-button-group', 'vscode-table'].filter((t) => w.customElements.get(t)),
               elementsScript: document.querySelectorAll('script[data-tokstat-elements]').length,
+              // uPlot is a script of its own (webview/uplot.ts), asked for by the chart that started in view but not
+              // run during the first task.
+              uplotRun: w.__tokstatUPlot !== undefined,
               tags: [...document.querySelectorAll('[data-testid="refresh-all"], [data-testid="account-status"], .loading-ring, .range-switch, .range-btn')].map((e: any) => e.localName),
             };
           });
@@ -65,6 +68,7 @@ describe('dashboard: @vscode-elements components, registered lazily', { skip }, 
       assert.deepEqual(await h.page.evaluate(() => (window as any).__firstTask), {
         defined: [],
         elementsScript: 0,
+        uplotRun: false,
         // The toolbar's button, the card's badge and refreshing ring, the chart's range group (five buttons) and its
         // "Loading history…" ring, the second card's badge.
         tags: ['vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-button-group', ...Array(5).fill('vscode-button'), 'vscode-progress-ring', 'vscode-badge'],
@@ -78,6 +82,13 @@ describe('dashboard: @vscode-elements components, registered lazily', { skip }, 
         return { src: s.src.replace(location.origin, ''), sameNonce: s.nonce !== '' && s.nonce === main.nonce };
       });
       assert.deepEqual(script, { src: '/dist/webview/elements.js', sameNonce: true });
+      await h.page.waitForFunction(() => typeof (window as any).__tokstatUPlot === 'function');
+      const uplot = await h.page.evaluate(() => {
+        const s = [...document.querySelectorAll('script[data-tokstat-uplot]')];
+        const main = [...document.scripts].find((x: any) => x.src.endsWith('/dashboard.js'));
+        return { scripts: s.length, src: s[0].src.replace(location.origin, ''), sameNonce: s[0].nonce !== '' && s[0].nonce === main.nonce };
+      });
+      assert.deepEqual(uplot, { scripts: 1, src: '/dist/webview/uplot.js', sameNonce: true });
       // Upgraded in place: shadow roots, styles adopted (constructable stylesheets), the button keeps its data hooks.
       const upgraded = await h.page.evaluate(() =>
         [...document.querySelectorAll('vscode-button, vscode-badge, vscode-progress-ring, vscode-button-group')].every((e: any) => e.shadowRoot && e.shadowRoot.adoptedStyleSheets.length > 0),
