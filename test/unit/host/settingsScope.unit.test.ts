@@ -12,6 +12,7 @@ import { withVscodeStub } from '../../support/vscodeStub';
 const root = path.join(__dirname, '..', '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   capabilities?: { untrustedWorkspaces?: { supported?: unknown }; virtualWorkspaces?: unknown };
+  extensionKind?: unknown;
   contributes: { configuration: { properties: Record<string, { scope?: string }> } };
 };
 const props = pkg.contributes.configuration.properties;
@@ -79,6 +80,10 @@ test("Config's list of user-only settings is exactly the application- and machin
 test('tokstat runs in Restricted Mode and in virtual workspaces', () => {
   assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, true);
   assert.equal(pkg.capabilities?.virtualWorkspaces, true);
+});
+
+test('extensionKind is explicit: where the agents run (the remote) first, else the local side', () => {
+  assert.deepEqual(pkg.extensionKind, ['workspace', 'ui']);
 });
 
 test('a workspace or folder value of a user-only setting never wins, and is logged once', () => {
