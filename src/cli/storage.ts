@@ -5,6 +5,12 @@ import * as path from 'node:path';
 
 export const EXTENSION_ID = 'tokstat.tokstat';
 const PRODUCTS = ['Code', 'Code - Insiders', 'VSCodium', 'Cursor', 'Windsurf'];
+/**
+ * Where the remote servers keep their data, under the remote user's home: VS Code Server (Remote-SSH, WSL, Dev
+ * Containers, tunnels), its Insiders build, Codespaces (`.vscode-remote`), and the servers of Cursor, Windsurf and
+ * VSCodium.
+ */
+const SERVERS = ['.vscode-server', '.vscode-server-insiders', '.vscode-remote', '.cursor-server', '.windsurf-server', '.vscodium-server'];
 
 /** Candidate global storage folders, most common first. */
 export function storageCandidates(env: Record<string, string | undefined>, home: string, platform: NodeJS.Platform = process.platform): string[] {
@@ -18,6 +24,7 @@ export function storageCandidates(env: Record<string, string | undefined>, home:
     out.push(...user(env.XDG_CONFIG_HOME ?? path.join(home, '.config')));
   }
   out.push(path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'code-server', 'User', 'globalStorage', EXTENSION_ID));
+  if (platform !== 'win32') out.push(...SERVERS.map((s) => path.join(home, s, 'data', 'User', 'globalStorage', EXTENSION_ID)));
   return out;
 }
 
