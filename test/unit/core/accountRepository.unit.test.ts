@@ -6,7 +6,23 @@ import type { Account } from '../../../src/shared/model';
 import { MemoryKeyValueStore, SharedSecretBackend } from '../../fakes/memoryStores';
 
 const acct = (id: string, name: string, providerId = 'openrouter'): Account => ({ id, providerId, name, createdAt: 1, authKind: 'api-key', settings: {} });
-const tick = () => new Promise((r) => setTimeout(r, 20));
+/**
+ * Resolves once `cond()` holds: at once, or at the first event after which it does. The other window's change is
+ * awaited as an event, never by sleeping (a sleep lost the race on a loaded machine).
+ */
+function until(event: (listener: () => void) => { dispose(): void }, cond: () => boolean | Promise<boolean>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let sub: { dispose(): void } | undefined;
+    const check = () =>
+      Promise.resolve(cond()).then((ok) => {
+        if (!ok) return;
+        sub?.dispose();
+        resolve();
+      }, reject);
+    sub = event(() => void check());
+    void check();
+  });
+}
 
 test('add, rename, remove round-trip metadata and secrets', async () => {
   const kv = new MemoryKeyValueStore();
@@ -71,15 +87,15 @@ test('a change in one window is seen by the other, including a new key', async (
   let w1Creds = 0;
   w1.onDidChangeCredentials(() => w1Creds++);
   await w1.add(acct('a1', 'work'), 'sk-or-v1-fake-1');
-  await tick();
+  await until((l) => w2.onDidChange(l), () => w2.list().some((a) => a.name === 'work'));
   assert.deepEqual(w2.list().map((a) => a.name), ['work']);
+  const credsBefore = changedCreds.length;
   await w1.setSecret('a1', 'sk-or-v1-fake-2');
-  await tick();
+  await until((l) => w2.onDidChangeCredentials(l), () => changedCreds.slice(credsBefore).includes('a1'));
   assert.equal(await w2.getSecret('a1'), 'sk-or-v1-fake-2');
-  assert.deepEqual(changedCreds.filter((id) => id === 'a1').length >= 1, true);
   assert.equal(w1Creds, 0, 'own writes are not reported as foreign credential changes');
   await w1.remove('a1');
-  await tick();
+  await until((l) => w2.onDidChange(l), () => w2.list().length === 0);
   assert.equal(w2.list().length, 0);
   w1.dispose();
   w2.dispose();
