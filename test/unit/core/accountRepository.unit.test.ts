@@ -76,7 +76,7 @@ test('keeps metadata whose secret store was reset (shown as needing sign-in), an
   again.dispose();
 });
 
-test('a change in one window is seen by the other, including a new key', async () => {
+test('a change in one window is seen by the other, including a new key', { timeout: 10_000 }, async () => {
   const secrets = new SharedSecretBackend();
   const w1 = new AccountRepository(new MemoryKeyValueStore(), secrets.view(), nullLogger);
   const w2 = new AccountRepository(new MemoryKeyValueStore(), secrets.view(), nullLogger);
