@@ -58,6 +58,11 @@ export interface HandOff {
    * claims the notification back and shows it itself (default 10 s).
    */
   fallbackMs?: number;
+  /**
+   * Calls `onChange` when something lands in the outbox folder (default: `fs.watch` on it). Tests drive it
+   * themselves, so they await hand-offs instead of racing a file watcher.
+   */
+  watch?(folder: string, onChange: () => void): Disposable;
 }
 
 /** The window's focus as VS Code reports it. */
@@ -77,6 +82,8 @@ export class NotificationsController implements vscode.Disposable {
   private disposed = false;
   private fallback: TimerHandle | undefined;
   private claiming: Promise<void> | undefined;
+  /** Hand-offs being written to the outbox. */
+  private readonly posting = new Set<Promise<void>>();
   private claimAgain = false;
   /** Settings warnings already logged: options are read on every batch, a bad value is reported once. */
   private readonly settingsWarnings = new Set<string>();
@@ -117,9 +124,14 @@ export class NotificationsController implements vscode.Disposable {
   private watchOutbox(handOff: HandOff): void {
     try {
       mkdirPrivateSync(handOff.relay.folder);
-      const watcher = fs.watch(handOff.relay.folder, { persistent: false }, () => {
+      const onChange = () => {
         if (handOff.isFocused()) this.claimAndShow();
-      });
+      };
+      if (handOff.watch) {
+        this.disposables.add(handOff.watch(handOff.relay.folder, onChange));
+        return;
+      }
+      const watcher = fs.watch(handOff.relay.folder, { persistent: false }, onChange);
       watcher.on('error', (e) => this.log.warn(`outbox watch stopped: ${e.message}`));
       this.disposables.add({ dispose: () => watcher.close() });
     } catch (e) {
@@ -161,6 +173,15 @@ export class NotificationsController implements vscode.Disposable {
     this.log.warn(message);
   }
 
+  /** Resolves once no hand-off is being written and no claim runs (tests await this instead of sleeping). */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const pending = [...this.posting, ...(this.claiming ? [this.claiming] : [])];
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
+  }
+
   /** Decides on pending snapshots now (tests; also handy before a window closes). */
   flush(): Promise<void> {
     return this.dispatcher.flush();
@@ -179,7 +200,7 @@ export class NotificationsController implements vscode.Disposable {
       this.show(n);
       return;
     }
-    handOff.relay.post(n, this.clock.now()).then(
+    const posted = handOff.relay.post(n, this.clock.now()).then(
       () => {
         this.log.info(`${n.kind} notification handed to the focused window`);
         if (this.disposed) return;
@@ -194,6 +215,8 @@ export class NotificationsController implements vscode.Disposable {
         this.show(n);
       },
     );
+    this.posting.add(posted);
+    void posted.finally(() => this.posting.delete(posted));
   }
 
   private show(n: AlertNotification): void {

@@ -293,14 +293,35 @@ async function until(what: string, fn: () => boolean, ms = 3000): Promise<void> 
   }
 }
 
-/** A window: its controller, with the shared outbox; `leader` decides, the others only claim. */
-function windowWith(opts: { outbox: string; focus: FakeFocus; leader: boolean; clock: FakeClock; store: InMemoryAlertStateStore }) {
+/** Stands for the outbox folder's file watcher: the test says when a file landed, as fs.watch would. */
+class OutboxWatch {
+  private readonly listeners = new Set<() => void>();
+  watch = (_folder: string, onChange: () => void) => {
+    this.listeners.add(onChange);
+    return { dispose: () => this.listeners.delete(onChange) };
+  };
+  fileLanded() {
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+/**
+ * A window: its controller, with the shared outbox; `leader` decides, the others only claim. With `watch` the
+ * outbox's watcher is the test's; without it, the real fs.watch.
+ */
+function windowWith(opts: { outbox: string; focus: FakeFocus; leader: boolean; clock: FakeClock; store: InMemoryAlertStateStore; watch?: OutboxWatch }) {
   return controller({
     storageFolder: path.dirname(opts.outbox),
     store: opts.store,
     clock: opts.clock,
     isLeader: () => opts.leader,
-    handOff: { relay: new NotificationRelay({ folder: opts.outbox }), isFocused: opts.focus.isFocused, onDidChangeFocus: opts.focus.onDidChangeFocus, fallbackMs: 10_000 },
+    handOff: {
+      relay: new NotificationRelay({ folder: opts.outbox }),
+      isFocused: opts.focus.isFocused,
+      onDidChangeFocus: opts.focus.onDidChangeFocus,
+      fallbackMs: 10_000,
+      ...(opts.watch ? { watch: opts.watch.watch } : {}),
+    },
   });
 }
 
@@ -329,17 +350,20 @@ test('hand-off: a focused leader shows its notification itself; nothing goes thr
 
 test('hand-off: a background leader leaves it for the focused window, which shows it once; the fallback finds nothing', async () => {
   await withOutbox(async ({ outbox, clock, store }) => {
-    const leader = windowWith({ outbox, focus: new FakeFocus(false), leader: true, clock, store });
+    const watch = new OutboxWatch();
+    const leader = windowWith({ outbox, focus: new FakeFocus(false), leader: true, clock, store, watch });
     leader.feed('a', snap('a', 85, clock.now()));
     await leader.c.flush();
-    await until('the hand-off file', () => fs.existsSync(outbox) && fs.readdirSync(outbox).length === 1);
+    await leader.c.whenIdle();
+    assert.equal(fs.readdirSync(outbox).length, 1, 'the hand-off file');
     assert.equal(shownMessages.length, 0, 'the background leader does not show it');
     // A focused window starting (or already running) claims what waits.
-    const other = windowWith({ outbox, focus: new FakeFocus(true), leader: false, clock, store });
-    await until('the focused window to show the notification', () => shownMessages.length === 1);
+    const other = windowWith({ outbox, focus: new FakeFocus(true), leader: false, clock, store, watch });
+    await other.c.whenIdle();
+    assert.equal(shownMessages.length, 1, 'the focused window shows it');
     assert.equal(shownMessages[0]!.message, 'Work a · Premium requests: 85% used');
     assert.deepEqual(shownMessages[0]!.items, [NOTIFICATION_ACTIONS.openDashboard, NOTIFICATION_ACTIONS.snooze, NOTIFICATION_ACTIONS.settings]);
-    await until('the outbox to be empty', () => fs.readdirSync(outbox).length === 0);
+    assert.deepEqual(fs.readdirSync(outbox), [], 'the outbox is empty');
     // Snooze works from the window that showed it (the episode state is shared).
     shownMessages[0]!.answer(NOTIFICATION_ACTIONS.snooze);
     await flushMicrotasks();
@@ -350,11 +374,14 @@ test('hand-off: a background leader leaves it for the focused window, which show
     other.feed('b', snap('b', 96, clock.now())); // every window sees every snapshot; only the leader decides
     await leader.c.flush();
     await other.c.flush();
-    await until('the watcher to claim the second one', () => shownMessages.length === 2);
+    await leader.c.whenIdle();
+    watch.fileLanded();
+    await other.c.whenIdle();
+    assert.equal(shownMessages.length, 2, 'the watcher claimed the second one');
     assert.match(shownMessages[1]!.message, /Work b/);
     // The leader's fallback claims what is left: nothing.
     await clock.advanceAsync(10_000, () => flushMicrotasks().then(flushMicrotasks));
-    await new Promise((r) => setTimeout(r, 50));
+    await leader.c.whenIdle();
     assert.equal(shownMessages.length, 2, 'each shown once');
     leader.c.dispose();
     other.c.dispose();
@@ -365,27 +392,47 @@ test('hand-off: a background leader leaves it for the focused window, which show
 test('hand-off: with no window focused the leader shows it after the fallback; focus arriving first claims it instead', async () => {
   await withOutbox(async ({ outbox, clock, store }) => {
     const focus = new FakeFocus(false);
-    const w = windowWith({ outbox, focus, leader: true, clock, store });
+    const w = windowWith({ outbox, focus, leader: true, clock, store, watch: new OutboxWatch() });
     w.feed('a', snap('a', 85, clock.now()));
     await w.c.flush();
-    await until('the hand-off file', () => fs.existsSync(outbox) && fs.readdirSync(outbox).length === 1);
+    await w.c.whenIdle();
+    assert.equal(fs.readdirSync(outbox).length, 1, 'the hand-off file');
     assert.equal(shownMessages.length, 0, 'not shown in a window without focus');
     await clock.advanceAsync(9_000, () => flushMicrotasks());
+    await w.c.whenIdle();
     assert.equal(shownMessages.length, 0);
     await clock.advanceAsync(1_000, () => flushMicrotasks());
-    await until('the fallback to show it', () => shownMessages.length === 1);
+    await w.c.whenIdle();
+    assert.equal(shownMessages.length, 1, 'the fallback showed it');
 
     // Next alert: the user comes back to this window before the fallback.
     w.feed('b', snap('b', 96, clock.now()));
     await w.c.flush();
-    await until('the second hand-off file', () => fs.readdirSync(outbox).length === 1);
+    await w.c.whenIdle();
+    assert.equal(fs.readdirSync(outbox).length, 1, 'the second hand-off file');
     focus.set(true);
-    await until('focus to claim it', () => shownMessages.length === 2);
+    await w.c.whenIdle();
+    assert.equal(shownMessages.length, 2, 'focus claimed it');
     assert.match(shownMessages[1]!.message, /Work b/);
     await clock.advanceAsync(10_000, () => flushMicrotasks());
-    await new Promise((r) => setTimeout(r, 50));
+    await w.c.whenIdle();
     assert.equal(shownMessages.length, 2, 'the fallback does not show it again');
     w.c.dispose();
+  });
+});
+
+test('hand-off: the real outbox watcher (fs.watch) claims a hand-off in the focused window', async () => {
+  await withOutbox(async ({ outbox, clock, store }) => {
+    const leader = windowWith({ outbox, focus: new FakeFocus(false), leader: true, clock, store });
+    const other = windowWith({ outbox, focus: new FakeFocus(true), leader: false, clock, store });
+    await other.c.whenIdle();
+    leader.feed('a', snap('a', 85, clock.now()));
+    await leader.c.flush();
+    await leader.c.whenIdle();
+    // Only a positive wait on the operating system's watcher, with a generous ceiling; nothing is asserted after a sleep.
+    await until('fs.watch to report the hand-off and the focused window to show it', () => shownMessages.length === 1, 30_000);
+    leader.c.dispose();
+    other.c.dispose();
   });
 });
 
@@ -395,7 +442,8 @@ test('hand-off: an outbox that cannot be written never swallows a notification (
     const w = windowWith({ outbox, focus: new FakeFocus(false), leader: true, clock, store });
     w.feed('a', snap('a', 85, clock.now()));
     await w.c.flush();
-    await until('the notification shown in the leader', () => shownMessages.length === 1);
+    await w.c.whenIdle();
+    assert.equal(shownMessages.length, 1, 'shown in the leader');
     w.c.dispose();
   });
 });
