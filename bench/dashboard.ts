@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import { makeMeter, type Meter } from '../src/shared/model';
 import { mainMeter } from '../src/core/summary';
 import type { ChartSeries, DashboardAccount, DashboardState } from '../src/shared/protocol';
-import { downsampleMinMax, type Point } from '../webview/downsample';
+import { minMaxPerPixel, type Point } from '../webview/downsample';
 import { CHROMIUM, startWebviewServer } from '../test/unit/dashboard/webviewHarness';
 
 export type Report = (name: string, value: number, unit: string, goal?: number) => void;
@@ -216,7 +216,7 @@ export function benchSeries(state: DashboardState, widths: ReadonlyMap<string, n
       const raw = synthesizeYear(seed++, meter.limit!);
       rawPoints = raw.length;
       const t0 = globalThis.performance.now();
-      const points = downsampleMinMax(raw, width);
+      const points = minMaxPerPixel(raw, width);
       downsampleMs.push(globalThis.performance.now() - t0);
       const last = points[points.length - 1]!;
       const resetsAt = meter.resetsAt!;

@@ -16,7 +16,7 @@ import { benchCcusage } from './ccusage';
 import { OpenRouterFake } from '../test/fakes/openRouterFake';
 import { orKey } from '../test/builders/openrouter';
 import { PollScheduler } from '../src/core/scheduler/scheduler';
-import { InMemorySnapshotStore } from '../src/core/state/snapshotStore';
+import { InMemorySnapshotStore } from '../test/fakes/memoryStores';
 import { AlwaysLeader } from '../src/core/state/lease';
 import { createFetcher } from '../src/core/fetcher';
 import { UndiciHttpClient } from '../src/core/undiciClient';

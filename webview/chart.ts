@@ -23,7 +23,7 @@ import { HISTORY_RANGES, RANGE_LABEL, type HistoryRange } from '../src/shared/hi
 import type { Meter } from '../src/shared/model';
 import { formatInUnit } from '../src/shared/format';
 import { h, hv, lazy } from './dom';
-import { downsampleMinMax } from './downsample';
+import { minMaxPerPixel } from './downsample';
 import { absoluteTime } from './formats';
 import { formatCompact } from '../src/shared/numberFormat';
 import { loadUPlot, uPlotNow } from './uplotLoader';
@@ -837,14 +837,14 @@ function endWords(s: ChartSeries): string {
 function layout(series: ChartSeries, width: number): Drawn {
   // The host downsamples to the width it was given; this guard keeps a misbehaving or stale-width answer cheap.
   const maxPoints = Math.max(10, Math.round(width));
-  const points = downsampleMinMax(series.points, maxPoints);
+  const points = minMaxPerPixel(series.points, maxPoints);
   const n = points.length;
   const last = points[n - 1]!;
   // The axis: the range's start to "now" (the host's), and past it room for the forecast, at most a share of the
   // range: a forecast to a reset weeks away would otherwise squeeze a day's history into a few pixels.
   const xMin = Math.min(series.from, points[0]![0]);
   const now = Math.max(series.to, last[0]);
-  const ahead = series.forecast ? downsampleMinMax(series.forecast.filter((p) => p[0] > last[0]), maxPoints) : [];
+  const ahead = series.forecast ? minMaxPerPixel(series.forecast.filter((p) => p[0] > last[0]), maxPoints) : [];
   const end = ahead[ahead.length - 1];
   const xMax = Math.max(now + (end ? Math.max(0, Math.min(end[0] - now, (series.to - series.from) * FORECAST_SHARE)) : 0), xMin + 1);
   const forecast: Array<[number, number]> = [];

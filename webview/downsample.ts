@@ -12,7 +12,7 @@ export type Point = [number, number, ...number[]];
  * Returns at most `maxPoints` points (≥ 2) of `points` (ascending by time). The input is returned as is when it is
  * already small enough; the first and last points are always kept so the line spans the same time range.
  */
-export function downsampleMinMax<P extends Point>(points: readonly P[], maxPoints: number): P[] {
+export function minMaxPerPixel<P extends Point>(points: readonly P[], maxPoints: number): P[] {
   const n = points.length;
   const max = Math.max(2, Math.floor(maxPoints));
   if (n <= max) return points as P[];

@@ -98,3 +98,20 @@ export async function copyFilePrivate(from: string, to: string): Promise<void> {
 export function forgetCheckedPaths(): void {
   tight.clear();
 }
+
+/**
+ * `rename`, retried a few times: Windows refuses to replace a file another process has open for a few ms
+ * (EPERM/EBUSY/EACCES). Used by every store that replaces a file atomically.
+ */
+export async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await fsp.rename(from, to);
+      return;
+    } catch (e) {
+      const code = (e as { code?: unknown } | null)?.code;
+      if (i >= 5 || !(code === 'EPERM' || code === 'EBUSY' || code === 'EACCES')) throw e;
+      await new Promise((r) => setTimeout(r, 10 * (i + 1)));
+    }
+  }
+}

@@ -8,7 +8,7 @@ import { nullLogger, scoped, type Logger } from '../log';
 import { FileLease } from '../state/lease';
 import { heldNotificationSchema } from './schema';
 import { emptyAlertState, type AlertState, type AlertStateStore, type HeldNotification, type MeterEpisode } from './types';
-import { mkdirPrivate, writeFilePrivate } from '../privateFs';
+import { mkdirPrivate, renameWithRetry, writeFilePrivate } from '../privateFs';
 
 /** Bounds of what storm control keeps (a few notices and times; more is a damaged or foreign file). */
 const MAX_HELD = 200;
@@ -46,25 +46,6 @@ export function sanitizeAlertState(value: unknown): AlertState {
 
 function isNum(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
-}
-
-/** For tests: stores the serialised text, so callers never share object references with the "file". */
-export class InMemoryAlertStateStore implements AlertStateStore {
-  private text: string | undefined;
-
-  async load(): Promise<AlertState> {
-    return this.read();
-  }
-
-  /** Atomic by construction: nothing between the read and the write awaits. */
-  async update(change: (state: AlertState) => AlertState | undefined): Promise<void> {
-    const next = change(this.read());
-    if (next) this.text = JSON.stringify(next);
-  }
-
-  private read(): AlertState {
-    return sanitizeAlertState(this.text === undefined ? undefined : JSON.parse(this.text));
-  }
 }
 
 /** A lock whose holder stopped renewing this long ago (hung, or on another host) is taken over. */
@@ -150,19 +131,6 @@ export class FileAlertStateStore implements AlertStateStore {
     } catch (e) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       throw e;
-    }
-  }
-}
-
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  // Windows refuses to replace a file another process has open for a few ms (EPERM/EBUSY/EACCES).
-  for (let i = 0; ; i++) {
-    try {
-      await fsp.rename(from, to);
-      return;
-    } catch (e) {
-      if (i >= 5 || !(isCode(e, 'EPERM') || isCode(e, 'EBUSY') || isCode(e, 'EACCES'))) throw e;
-      await new Promise((r) => setTimeout(r, 10 * (i + 1)));
     }
   }
 }

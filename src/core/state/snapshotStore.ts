@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Snapshot, SnapshotStatus } from '../../shared/model';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
-import { nullLogger, scoped, type Logger } from '../log';
-import { mkdirPrivate, openPrivate } from '../privateFs';
+import { scoped, type Logger } from '../log';
+import { mkdirPrivate, openPrivate, renameWithRetry } from '../privateFs';
 
 export interface Disposable {
   dispose(): void;
@@ -88,10 +88,6 @@ export function validateAccountState(value: unknown, accountId: string): string 
   return undefined;
 }
 
-function clone<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
-}
-
 class Listeners<T extends unknown[]> {
   private readonly set = new Set<(...args: T) => void>();
   constructor(private readonly log: Logger) {}
@@ -110,58 +106,6 @@ class Listeners<T extends unknown[]> {
   }
   clear(): void {
     this.set.clear();
-  }
-}
-
-/** For tests and the CLI. `simulateExternalWrite` plays the part of another window. */
-export class InMemorySnapshotStore implements SnapshotStore {
-  private readonly data = new Map<string, string>();
-  private readonly listeners: Listeners<[string]>;
-  private disposed = false;
-  /** Count of write() calls, for tests. */
-  writes = 0;
-
-  constructor(log?: Logger) {
-    this.listeners = new Listeners(log ?? nullLogger);
-  }
-
-  async read(accountId: string): Promise<AccountState | undefined> {
-    assertValidAccountId(accountId);
-    const raw = this.data.get(accountId);
-    if (raw === undefined) return undefined;
-    const parsed = JSON.parse(raw) as unknown;
-    return validateAccountState(parsed, accountId) ? undefined : (parsed as AccountState);
-  }
-
-  async write(accountId: string, state: AccountState): Promise<void> {
-    assertValidAccountId(accountId);
-    this.writes++;
-    this.data.set(accountId, JSON.stringify(state));
-  }
-
-  async delete(accountId: string): Promise<void> {
-    assertValidAccountId(accountId);
-    this.data.delete(accountId);
-  }
-
-  async list(): Promise<string[]> {
-    return [...this.data.keys()].sort();
-  }
-
-  onDidChangeExternally(listener: (accountId: string) => void): Disposable {
-    return this.listeners.add(listener);
-  }
-
-  /** Writes as another process would, then notifies. `undefined` deletes. */
-  simulateExternalWrite(accountId: string, state: AccountState | undefined): void {
-    if (state) this.data.set(accountId, JSON.stringify(clone(state)));
-    else this.data.delete(accountId);
-    if (!this.disposed) this.listeners.fire(accountId);
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.listeners.clear();
   }
 }
 
@@ -437,19 +381,6 @@ export class FileSnapshotStore implements SnapshotStore {
     this.watcher?.close();
     this.watcher = undefined;
     this.listeners.clear();
-  }
-}
-
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  // Windows refuses to replace a file another process has open for a few ms (EPERM/EBUSY/EACCES).
-  for (let i = 0; ; i++) {
-    try {
-      await fsp.rename(from, to);
-      return;
-    } catch (e) {
-      if (i >= 5 || !(isCode(e, 'EPERM') || isCode(e, 'EBUSY') || isCode(e, 'EACCES'))) throw e;
-      await new Promise((r) => setTimeout(r, 10 * (i + 1)));
-    }
   }
 }
 

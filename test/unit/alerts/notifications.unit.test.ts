@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { AlertDispatcher } from '../../../src/core/alerts/dispatcher';
 import { AlertEngine, localEndOfDay } from '../../../src/core/alerts/engine';
 import { NotificationRelay } from '../../../src/core/alerts/relay';
-import { InMemoryAlertStateStore } from '../../../src/core/alerts/stateStore';
+import { InMemoryAlertStateStore } from '../../fakes/memoryStores';
 import { DEFAULT_ALERT_OPTIONS, type AlertNotification } from '../../../src/core/alerts/types';
 import { nullLogger } from '../../../src/core/log';
 import { makeMeter, type Snapshot } from '../../../src/shared/model';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
-import { InMemorySnapshotStore } from '../../../src/core/state/snapshotStore';
+import { InMemorySnapshotStore } from '../../fakes/memoryStores';
 import { AlwaysLeader } from '../../../src/core/state/lease';
 import { HistoryStore } from '../../../src/core/history/store';
 import { acceptMeters, makeMeter, METER_BOUNDS, type Meter, type MeterInput } from '../../../src/shared/model';

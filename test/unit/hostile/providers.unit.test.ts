@@ -10,7 +10,7 @@ import { UndiciHttpClient } from '../../../src/core/undiciClient';
 import type { Logger } from '../../../src/core/log';
 import { meterIdProblem, meterNumberProblem, type Account, type Snapshot } from '../../../src/shared/model';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
-import { InMemorySnapshotStore } from '../../../src/core/state/snapshotStore';
+import { InMemorySnapshotStore } from '../../fakes/memoryStores';
 import { AlwaysLeader } from '../../../src/core/state/lease';
 import { resetClaudeRateLimitGate } from '../../../src/core/providers/claude';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { PollScheduler, type PollSchedulerDeps } from '../../../src/core/scheduler/scheduler';
-import { InMemorySnapshotStore } from '../../../src/core/state/snapshotStore';
+import { InMemorySnapshotStore } from '../../fakes/memoryStores';
 import { AlwaysLeader } from '../../../src/core/state/lease';
 import { ProviderError } from '../../../src/core/errors';
 import { makeMeter, type Snapshot } from '../../../src/shared/model';

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileSnapshotStore, InMemorySnapshotStore, isValidAccountId, type AccountState } from '../../../src/core/state/snapshotStore';
+import { FileSnapshotStore, isValidAccountId, type AccountState } from '../../../src/core/state/snapshotStore';
+import { InMemorySnapshotStore } from '../../fakes/memoryStores';
 import type { Logger } from '../../../src/core/log';
 import { FakeClock } from '../../fakes/fakeClock';
 
