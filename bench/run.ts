@@ -22,6 +22,8 @@ import { createFetcher } from '../src/core/fetcher';
 import { UndiciHttpClient } from '../src/core/undiciClient';
 import { systemClock } from '../src/core/clock';
 import { nullLogger } from '../src/core/log';
+import { ApiUsageLog } from '../src/core/usage/ingestStore';
+import { createApi } from '../src/host/api';
 import type { Account } from '../src/shared/model';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -174,6 +176,30 @@ async function benchPollCycle(): Promise<void> {
   report('poll cycle of 50 accounts: wall time (concurrency 4)', median(wall), 'ms');
 }
 
+/** `recordOperation`, the API other extensions call on their own hot path: validation and queueing only (< 1 ms). */
+async function benchIngest(): Promise<void> {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-bench-api-'));
+  // Rate limits off: this measures validation and queueing, not the refusal of a flood.
+  const log = new ApiUsageLog({ folder, maxQueue: 1e6, maxBatch: 1e6, limits: { callerBurst: Infinity, totalBurst: Infinity, maxPendingBytes: Infinity } });
+  try {
+    const api = createApi(log);
+    const op = { operation: 'summarize', provider: 'openai', model: 'gpt-5-mini', inputTokens: 1200, outputTokens: 300, costUSD: 0.001, durationMs: 100, toolCalls: [{ name: 'a', durationMs: 1 }, { name: 'b' }] };
+    for (let i = 0; i < 500; i++) api.recordOperation(op);
+    const n = smoke ? 1000 : 5000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) api.recordOperation(op);
+    const per = ((performance.now() - t0) / n) * 1000;
+    const t1 = performance.now();
+    for (let i = 0; i < n; i++) api.recordOperation({ ...op, inputTokens: -1 });
+    const perBad = ((performance.now() - t1) / n) * 1000;
+    report('recordOperation: valid call (validate + queue)', per, 'µs', 1000);
+    report('recordOperation: rejected call', perBad, 'µs', 1000);
+  } finally {
+    log.dispose();
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const only = process.env.TOKSTAT_BENCH_ONLY?.split(',');
   const want = (name: string) => !only || only.includes(name);
@@ -187,6 +213,7 @@ async function main(): Promise<void> {
   if (want('core')) {
     await benchActivate();
     await benchPollCycle();
+    await benchIngest();
   }
   if (want('history')) await benchHistory(report, smoke ? { days: 7 } : {});
   if (want('pace')) await benchPaceAlerts(report);

@@ -3,7 +3,6 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { INGEST_LIMITS, toApiRecord, parseApiLine } from '../../../src/core/usage/ingest';
 import { ApiUsageLog, readApiUsage } from '../../../src/core/usage/ingestStore';
 import { createApi } from '../../../src/host/api';
@@ -105,24 +104,6 @@ test('never throws: undefined, null, cyclic objects, throwing getters, proxies, 
   }
   const { recordOperation } = api;
   assert.equal(recordOperation(good).ok, true, 'works detached');
-});
-
-test('timing: validate + queue per call (printed, not asserted)', () => {
-  const clock = new FakeClock(NOW);
-  // Rate limits off: this measures validation and queueing, not the refusal of a flood.
-  const log = new ApiUsageLog({ folder: fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-api-')), clock, maxQueue: 1e6, maxBatch: 1e6, limits: { callerBurst: Infinity, totalBurst: Infinity, maxPendingBytes: Infinity } });
-  const api = createApi(log);
-  const op = { ...good, costUSD: 0.001, durationMs: 100, toolCalls: [{ name: 'a', durationMs: 1 }, { name: 'b' }] };
-  for (let i = 0; i < 500; i++) api.recordOperation(op);
-  const n = 5000;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) api.recordOperation(op);
-  const per = ((performance.now() - t0) / n) * 1000;
-  const t1 = performance.now();
-  for (let i = 0; i < n; i++) api.recordOperation({ ...op, inputTokens: -1 });
-  const perBad = ((performance.now() - t1) / n) * 1000;
-  console.log(`recordOperation: ${per.toFixed(1)} µs per valid call, ${perBad.toFixed(1)} µs per rejected call (${n} calls)`);
-  log.dispose();
 });
 
 test('persistence: batched by time and size, appended as month files, read back', async () => {
