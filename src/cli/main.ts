@@ -3,7 +3,6 @@
 // (`tokstat --help`, `tokstat <command> --help`); JSON shapes: docs/cli-json.md.
 // Exit codes: 0 ok, 1 runtime failure (including an agent folder variable such as CLAUDE_CONFIG_DIR that names no
 // usable folder), 2 bad arguments.
-import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageScanner } from '../core/usage/scanner';
@@ -13,11 +12,10 @@ import type { AgentId, UsageRow } from '../core/usage/types';
 import { PricingService, DEFAULT_PRICES_URL } from '../core/usage/pricingStore';
 import type { PriceBook } from '../core/usage/pricing';
 import { readApiUsage } from '../core/usage/ingestStore';
-import { validateAccountState } from '../core/state/snapshotStore';
-import type { Snapshot } from '../shared/model';
 import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_LABEL } from '../shared/format';
 import { blockProjection, byMonth, jsonRow, renderBlocks, renderTable, sumGroups, type ReportKind } from './report';
 import { findStorage } from './storage';
+import { readStoredAccounts } from './snapshots';
 import { agentEnvProblems } from './agentEnv';
 import { AGENT_IDS, helpText, parseDay, parseInvocation, UsageError, type Parsed } from './args';
 import { clearPriceFailure, cliCacheDir, lastPriceFailure, recordPriceFailure } from './cache';
@@ -268,27 +266,6 @@ function hourAsRow(h: HourRow): UsageRow {
   };
 }
 
-interface QuotaEntry {
-  accountId: string;
-  name?: string;
-  providerId?: string;
-  snapshot: Snapshot;
-}
-
-/** Account names live in VS Code's globalState; the extension may mirror them (non-secret) to `accounts.json`. */
-async function accountNames(storage: string): Promise<Map<string, { name?: string; providerId?: string }>> {
-  const m = new Map<string, { name?: string; providerId?: string }>();
-  try {
-    const doc = JSON.parse(await fsp.readFile(path.join(storage, 'accounts.json'), 'utf8')) as { accounts?: Array<{ id?: unknown; name?: unknown; providerId?: unknown }> };
-    for (const a of doc.accounts ?? []) {
-      if (typeof a.id === 'string') m.set(a.id, { name: typeof a.name === 'string' ? a.name : undefined, providerId: typeof a.providerId === 'string' ? a.providerId : undefined });
-    }
-  } catch {
-    /* optional */
-  }
-  return m;
-}
-
 async function quota(a: Parsed, io: CliIO): Promise<number> {
   const found = findStorage(str(a, 'storage'), io.env, io.home);
   const json = flag(a, 'json');
@@ -298,27 +275,9 @@ async function quota(a: Parsed, io: CliIO): Promise<number> {
     return 1;
   };
   if (!found.dir) return fail(`no tokstat storage folder found (looked in ${found.tried.join(', ')}); is the extension installed? Use --storage DIR.`);
-  const folder = path.join(found.dir, 'snapshots');
-  let names: string[];
-  try {
-    names = (await fsp.readdir(folder)).filter((n) => n.endsWith('.json')).sort();
-  } catch {
-    return fail(`no snapshots in ${folder}: open VS Code with tokstat and add an account first.`);
-  }
-  const labels = await accountNames(found.dir);
-  const entries: QuotaEntry[] = [];
-  for (const n of names) {
-    const id = n.slice(0, -5);
-    try {
-      const state = JSON.parse(await fsp.readFile(path.join(folder, n), 'utf8')) as unknown;
-      if (validateAccountState(state, id)) continue;
-      const snap = (state as { snapshot?: Snapshot }).snapshot;
-      if (!snap) continue;
-      entries.push({ accountId: id, ...labels.get(id), snapshot: snap });
-    } catch {
-      /* a file being replaced or corrupt: skip */
-    }
-  }
+  const read = await readStoredAccounts(found.dir);
+  if ('error' in read) return fail(read.error);
+  const { entries, folder } = read;
   if (entries.length === 0) return fail(`no stored snapshots in ${folder} yet.`);
   const now = io.now;
   if (json) {
