@@ -2,7 +2,7 @@
 // tokstat CLI: the same core as the extension, without VS Code. Commands, options and help: ./args.ts
 // (`tokstat --help`, `tokstat <command> --help`); JSON shapes: docs/cli-json.md.
 // Exit codes: 0 ok, 1 runtime failure (including an agent folder variable such as CLAUDE_CONFIG_DIR that names no
-// usable folder), 2 bad arguments.
+// usable folder), 2 bad arguments; `guard`: 0 headroom, 1 no headroom, 3 cannot tell (src/cli/guard.ts).
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageScanner } from '../core/usage/scanner';
@@ -16,6 +16,7 @@ import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_L
 import { blockProjection, byMonth, jsonRow, renderBlocks, renderTable, sumGroups, type ReportKind } from './report';
 import { findStorage } from './storage';
 import { readStoredAccounts } from './snapshots';
+import { guard, type GuardOutcome } from './guard';
 import { agentEnvProblems } from './agentEnv';
 import { AGENT_IDS, helpText, parseDay, parseInvocation, UsageError, type Parsed } from './args';
 import { clearPriceFailure, cliCacheDir, lastPriceFailure, recordPriceFailure } from './cache';
@@ -314,6 +315,26 @@ async function quota(a: Parsed, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** `tokstat guard`: one line (or the JSON document) on stdout, the exit code says it (src/cli/guard.ts). */
+async function guardCommand(a: Parsed, io: CliIO): Promise<number> {
+  let o: GuardOutcome;
+  try {
+    o = await guard(
+      { storage: str(a, 'storage'), account: str(a, 'account'), provider: str(a, 'provider'), meter: str(a, 'meter'), minRemaining: str(a, 'min-remaining'), maxCostToday: str(a, 'max-cost-today'), maxAge: str(a, 'max-age') },
+      io.env,
+      io.home,
+      io.now,
+    );
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    // A failure to read is "cannot tell" (3), never "no headroom" (1, the other commands' runtime-failure code).
+    o = { exitCode: 3, reason: `cannot tell: ${e instanceof Error ? e.message : String(e)}`, checks: [], storage: null };
+  }
+  if (flag(a, 'json')) io.out(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ok: o.exitCode === 0, exitCode: o.exitCode, reason: o.reason, storage: o.storage, checks: o.checks }, null, 2));
+  else io.out(o.reason);
+  return o.exitCode;
+}
+
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     const inv = parseInvocation(argv);
@@ -328,6 +349,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     const a = inv.parsed;
     if (a.command.name === 'usage') return await usage(a, io);
     if (a.command.name === 'blocks') return await blocks(a, io);
+    if (a.command.name === 'guard') return await guardCommand(a, io);
     return await quota(a, io);
   } catch (e) {
     if (e instanceof UsageError) {
