@@ -4,7 +4,7 @@
 // 2 bad arguments (as every command). Rules: the command's help (args.ts) and docs/cli-json.md.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { localDay, UsageIndex } from '../core/usage/usageIndex';
+import { localDay, readDayRows } from '../core/usage/usageIndex';
 import type { Meter } from '../shared/model';
 import { UsageError } from './args';
 import { readStoredAccounts, type StoredAccount } from './snapshots';
@@ -190,10 +190,9 @@ async function checkCost(storage: string, maxUSD: number, now: number): Promise<
   const day = localDay(now);
   const folder = path.join(storage, 'usage');
   const base = { kind: 'cost' as const, day, costUSD: 0, unpricedRequests: 0, maxUSD, indexAgeMs: null };
-  const index = new UsageIndex({ folder });
-  await index.load();
-  if (index.rebuildReason !== undefined) {
-    const why = index.rebuildReason === 'none' ? 'no usage index' : index.rebuildReason === 'version' ? 'a usage index of an older format' : 'an unreadable usage index';
+  const read = await readDayRows(folder, day);
+  if ('missing' in read) {
+    const why = read.missing === 'none' ? 'no usage index' : read.missing === 'version' ? 'a usage index of an older format' : 'an unreadable usage index';
     return { ...base, result: 'unknown', reason: `today's cost: ${why} in ${folder} (tokstat for VS Code writes it when usage tracking is on; guard does not read the agents' logs)` };
   }
   let mtime: number | undefined;
@@ -206,8 +205,7 @@ async function checkCost(storage: string, maxUSD: number, now: number): Promise<
   }
   let cost = 0;
   let unpriced = 0;
-  for (const r of index.rows()) {
-    if (r.day !== day) continue;
+  for (const r of read.rows) {
     cost += r.costUSD;
     unpriced += r.unpricedRequests;
   }

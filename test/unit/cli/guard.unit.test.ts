@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { UsageIndex } from '../../../src/core/usage/usageIndex';
+import { readDayRows, UsageIndex } from '../../../src/core/usage/usageIndex';
 import type { UsageRecord } from '../../../src/core/usage/types';
 import type { Meter, Snapshot } from '../../../src/shared/model';
 
@@ -202,4 +202,36 @@ test('--json: schemaVersion 1, ok, exitCode, reason, checks', () => {
       },
     ],
   });
+});
+
+test("readDayRows (guard's fast path) gives the same rows of a day as a full load, journal included; falls back when the layout differs", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-guard-idx-'));
+  const folder = path.join(dir, 'usage');
+  const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
+  const index = new UsageIndex({ folder, dayOf, price: (r) => ({ costUSD: r.inputTokens / 1000, unpriced: false }) });
+  const rec = (ts: number, input: number, session: string, tools?: UsageRecord['tools']): UsageRecord => ({
+    agent: 'claude-code', timestamp: ts, sessionId: session, model: 'm', cwd: '/p "quoted" {x}', inputTokens: input, outputTokens: 1, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, webSearchRequests: 0, ...(tools ? { tools } : {}),
+  });
+  index.addRecords([{ record: rec(NOW, 1000, 'a'), key: '1' }, { record: rec(NOW - 86_400_000, 5000, 'a'), key: '2' }]);
+  await index.save(true);
+  // Journal lines after the snapshot: an update of today's row and a new session today.
+  index.addRecords([{ record: rec(NOW + 1, 2000, 'a'), key: '3' }]);
+  await index.save();
+  index.addRecords([{ record: rec(NOW + 2, 500, 'b "}', [{ name: 'day', durationMs: 5 }]), key: '4' }]);
+  await index.save();
+  assert.ok(fs.existsSync(path.join(folder, 'usage-index.journal')), 'journal written');
+  const byKey = (rows: Array<{ sessionId: string }>) => [...rows].sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1));
+  const full = new UsageIndex({ folder, dayOf });
+  await full.load();
+  for (const day of ['2026-09-10', '2026-09-09', '2026-09-08']) {
+    const fast = await readDayRows(folder, day);
+    assert.ok('rows' in fast);
+    assert.deepEqual(byKey(fast.rows), byKey(full.rows().filter((r) => r.day === day)), day);
+  }
+  const today = await readDayRows(folder, '2026-09-10');
+  assert.ok('rows' in today);
+  assert.equal(today.rows.reduce((s, r) => s + r.costUSD, 0), 3.5);
+  assert.deepEqual(await readDayRows(path.join(dir, 'none'), '2026-09-10'), { missing: 'none' });
+  fs.writeFileSync(path.join(folder, 'usage-index.json'), '{"version":1,"rows":[]}');
+  assert.deepEqual(await readDayRows(folder, '2026-09-10'), { missing: 'version' });
 });
