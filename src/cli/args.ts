@@ -64,6 +64,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'tokstat quota [options]',
     options: { ...COMMON },
   },
+  {
+    name: 'guard',
+    summary: 'exit 0 when there is headroom, 1 when not, 3 when it cannot tell: for CI jobs, git hooks and agent wrappers',
+    usage: "tokstat guard [--account NAME|--provider ID] [--meter ID] [--min-remaining 10%|'$5'|N] [--max-cost-today '$X'] [--max-age 2h] [--json]",
+    options: {
+      account: { type: 'string', valueName: 'NAME', description: 'only this account (its name or id, case-insensitive)' },
+      provider: { type: 'string', valueName: 'ID', description: 'only the accounts of this provider (copilot, openrouter, …)' },
+      meter: { type: 'string', valueName: 'ID', description: 'only this meter (its id, as in `tokstat quota --json`); default: every meter with a limit or a remaining amount' },
+      'min-remaining': { type: 'string', valueName: 'T', description: "headroom = at least this much left: 10% (of the limit), '$5' (money meters only, in their currency), 50 (units)" },
+      'max-cost-today': { type: 'string', valueName: '$X', description: "headroom = today's API-equivalent cost (local day, from the extension's usage index) under $X" },
+      'max-age': { type: 'string', valueName: 'AGE', description: 'figures older than this cannot tell: 30m, 2h, 1d (default 2h)' },
+      ...COMMON,
+    },
+    notes: [
+      'Answers from what tokstat for VS Code stored (snapshots, usage index); never polls, never reads the agents\' logs.',
+      'Without --min-remaining a meter has headroom when it is not at or over its limit (remaining > 0, or under 100% used).',
+      'With --max-cost-today alone only today\'s cost is checked; add --min-remaining or a selection to check meters too.',
+      "Today's cost: at or over $X is no headroom even with unpriced requests; under $X with unpriced requests cannot tell.",
+      'A meter whose figures are older than --max-age, or whose last refresh failed (error, auth-required), cannot tell.',
+      'Exit codes: 0 every check has headroom; 1 some check has none (even if others cannot tell); 2 bad arguments;',
+      '3 cannot tell (no storage, no matching account or meter, no usage index, stale or unknown figures).',
+      'Prints one line saying why (account, meter, figures); --json: docs/cli-json.md. Quote $ in shells: \'$5\'.',
+    ].join('\n'),
+  },
 ];
 
 export interface Parsed {
@@ -149,6 +173,6 @@ export function helpText(command?: CommandSpec): string {
     '  tokstat --version          the version',
     '',
     'Exit codes: 0 ok, 1 runtime failure (including an agent folder variable such as CLAUDE_CONFIG_DIR that names',
-    'no usable folder), 2 bad arguments.',
+    'no usable folder), 2 bad arguments; guard: 0 headroom, 1 no headroom, 3 cannot tell.',
   ].join('\n');
 }

@@ -2,8 +2,7 @@
 // tokstat CLI: the same core as the extension, without VS Code. Commands, options and help: ./args.ts
 // (`tokstat --help`, `tokstat <command> --help`); JSON shapes: docs/cli-json.md.
 // Exit codes: 0 ok, 1 runtime failure (including an agent folder variable such as CLAUDE_CONFIG_DIR that names no
-// usable folder), 2 bad arguments.
-import * as fsp from 'node:fs/promises';
+// usable folder), 2 bad arguments; `guard`: 0 headroom, 1 no headroom, 3 cannot tell (src/cli/guard.ts).
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageScanner } from '../core/usage/scanner';
@@ -13,11 +12,11 @@ import type { AgentId, UsageRow } from '../core/usage/types';
 import { PricingService, DEFAULT_PRICES_URL } from '../core/usage/pricingStore';
 import type { PriceBook } from '../core/usage/pricing';
 import { readApiUsage } from '../core/usage/ingestStore';
-import { validateAccountState } from '../core/state/snapshotStore';
-import type { Snapshot } from '../shared/model';
 import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_LABEL } from '../shared/format';
 import { blockProjection, byMonth, jsonRow, renderBlocks, renderTable, sumGroups, type ReportKind } from './report';
 import { findStorage } from './storage';
+import { readStoredAccounts } from './snapshots';
+import { guard, type GuardOutcome } from './guard';
 import { agentEnvProblems } from './agentEnv';
 import { AGENT_IDS, helpText, parseDay, parseInvocation, UsageError, type Parsed } from './args';
 import { clearPriceFailure, cliCacheDir, lastPriceFailure, recordPriceFailure } from './cache';
@@ -268,27 +267,6 @@ function hourAsRow(h: HourRow): UsageRow {
   };
 }
 
-interface QuotaEntry {
-  accountId: string;
-  name?: string;
-  providerId?: string;
-  snapshot: Snapshot;
-}
-
-/** Account names live in VS Code's globalState; the extension may mirror them (non-secret) to `accounts.json`. */
-async function accountNames(storage: string): Promise<Map<string, { name?: string; providerId?: string }>> {
-  const m = new Map<string, { name?: string; providerId?: string }>();
-  try {
-    const doc = JSON.parse(await fsp.readFile(path.join(storage, 'accounts.json'), 'utf8')) as { accounts?: Array<{ id?: unknown; name?: unknown; providerId?: unknown }> };
-    for (const a of doc.accounts ?? []) {
-      if (typeof a.id === 'string') m.set(a.id, { name: typeof a.name === 'string' ? a.name : undefined, providerId: typeof a.providerId === 'string' ? a.providerId : undefined });
-    }
-  } catch {
-    /* optional */
-  }
-  return m;
-}
-
 async function quota(a: Parsed, io: CliIO): Promise<number> {
   const found = findStorage(str(a, 'storage'), io.env, io.home);
   const json = flag(a, 'json');
@@ -298,27 +276,9 @@ async function quota(a: Parsed, io: CliIO): Promise<number> {
     return 1;
   };
   if (!found.dir) return fail(`no tokstat storage folder found (looked in ${found.tried.join(', ')}); is the extension installed? Use --storage DIR.`);
-  const folder = path.join(found.dir, 'snapshots');
-  let names: string[];
-  try {
-    names = (await fsp.readdir(folder)).filter((n) => n.endsWith('.json')).sort();
-  } catch {
-    return fail(`no snapshots in ${folder}: open VS Code with tokstat and add an account first.`);
-  }
-  const labels = await accountNames(found.dir);
-  const entries: QuotaEntry[] = [];
-  for (const n of names) {
-    const id = n.slice(0, -5);
-    try {
-      const state = JSON.parse(await fsp.readFile(path.join(folder, n), 'utf8')) as unknown;
-      if (validateAccountState(state, id)) continue;
-      const snap = (state as { snapshot?: Snapshot }).snapshot;
-      if (!snap) continue;
-      entries.push({ accountId: id, ...labels.get(id), snapshot: snap });
-    } catch {
-      /* a file being replaced or corrupt: skip */
-    }
-  }
+  const read = await readStoredAccounts(found.dir);
+  if ('error' in read) return fail(read.error);
+  const { entries, folder } = read;
   if (entries.length === 0) return fail(`no stored snapshots in ${folder} yet.`);
   const now = io.now;
   if (json) {
@@ -355,6 +315,26 @@ async function quota(a: Parsed, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** `tokstat guard`: one line (or the JSON document) on stdout, the exit code says it (src/cli/guard.ts). */
+async function guardCommand(a: Parsed, io: CliIO): Promise<number> {
+  let o: GuardOutcome;
+  try {
+    o = await guard(
+      { storage: str(a, 'storage'), account: str(a, 'account'), provider: str(a, 'provider'), meter: str(a, 'meter'), minRemaining: str(a, 'min-remaining'), maxCostToday: str(a, 'max-cost-today'), maxAge: str(a, 'max-age') },
+      io.env,
+      io.home,
+      io.now,
+    );
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    // A failure to read is "cannot tell" (3), never "no headroom" (1, the other commands' runtime-failure code).
+    o = { exitCode: 3, reason: `cannot tell: ${e instanceof Error ? e.message : String(e)}`, checks: [], storage: null };
+  }
+  if (flag(a, 'json')) io.out(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ok: o.exitCode === 0, exitCode: o.exitCode, reason: o.reason, storage: o.storage, checks: o.checks }, null, 2));
+  else io.out(o.reason);
+  return o.exitCode;
+}
+
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     const inv = parseInvocation(argv);
@@ -369,6 +349,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     const a = inv.parsed;
     if (a.command.name === 'usage') return await usage(a, io);
     if (a.command.name === 'blocks') return await blocks(a, io);
+    if (a.command.name === 'guard') return await guardCommand(a, io);
     return await quota(a, io);
   } catch (e) {
     if (e instanceof UsageError) {

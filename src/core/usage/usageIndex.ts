@@ -220,6 +220,97 @@ function emptyRow(day: string, c: CellRef): UsageRow {
   };
 }
 
+/** End (exclusive) of the JSON object that starts at `text[start]` (`{`), strings and nesting respected; -1 if none. */
+function objectEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */) depth++;
+    else if (c === 125 /* } */ && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+function countOf(text: string, needle: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf(needle, from); i !== -1 && i < to; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+/**
+ * The rows of one day from the persisted index (snapshot + journal), read-only and without building the index: only
+ * that day's rows are parsed, so `tokstat guard --max-cost-today` answers in milliseconds from a year of history.
+ * Relies on the snapshot's layout (serializeParts: rows as flat objects whose first key is `day`, then `hours`); when
+ * the text does not look like that it falls back to a full read-only `load()`. `missing`: no usable index, with
+ * the reason as `UsageIndex.rebuildReason` gives it. Nothing is written.
+ */
+export async function readDayRows(folder: string, day: string): Promise<{ rows: UsageRow[] } | { missing: 'none' | 'version' | 'corrupt' }> {
+  let text: string;
+  try {
+    text = await fsp.readFile(path.join(folder, FILE), 'utf8');
+  } catch {
+    return { missing: 'none' };
+  }
+  const fallback = async () => {
+    const index = new UsageIndex({ folder });
+    await index.load();
+    return index.rebuildReason ? { missing: index.rebuildReason } : { rows: index.rows().filter((r) => r.day === day) };
+  };
+  const head = new RegExp(`^\\{"version":${USAGE_INDEX_VERSION},"savedAt":\\d+(?:,"journal":("[^"\\\\]*"))?,"cursors":`).exec(text);
+  const hoursAt = text.lastIndexOf(',"hours":[');
+  const rowsAt = hoursAt === -1 ? -1 : text.lastIndexOf(',"rows":[', hoursAt);
+  if (!head || rowsAt === -1) return fallback();
+  // Every row has one `firstTs` and starts with `{"day":`; tool aggregates have neither. Anything else: full read.
+  if (countOf(text, '{"day":"', rowsAt, hoursAt) !== countOf(text, '"firstTs":', rowsAt, hoursAt)) return fallback();
+  const rows = new Map<string, UsageRow>();
+  const start = `{"day":${JSON.stringify(day)},`;
+  try {
+    for (let i = text.indexOf(start, rowsAt); i !== -1 && i < hoursAt; i = text.indexOf(start, i + start.length)) {
+      const end = objectEnd(text, i);
+      if (end === -1 || end > hoursAt) return fallback();
+      const r = JSON.parse(text.slice(i, end)) as UsageRow;
+      rows.set(cellKeyOf(r.day, r), r);
+    }
+  } catch {
+    return fallback();
+  }
+  const token = head[1] !== undefined ? (JSON.parse(head[1]) as string) : undefined;
+  if (token) {
+    let journal: string | undefined;
+    try {
+      journal = await fsp.readFile(path.join(folder, JOURNAL), 'utf8');
+    } catch {
+      journal = undefined;
+    }
+    const lines = journal?.split('\n') ?? [];
+    let first: { token?: string } | undefined;
+    try {
+      first = JSON.parse(lines[0] ?? '') as { token?: string };
+    } catch {
+      first = undefined;
+    }
+    // The same rules as replayJournal: a journal of another snapshot is ignored, a torn line ends it.
+    if (first?.token === token) {
+      for (const l of lines.slice(1)) {
+        if (!l) continue;
+        let e: JournalEntry;
+        try {
+          e = JSON.parse(l) as JournalEntry;
+        } catch {
+          break;
+        }
+        for (const r of e.rows ?? []) if (r.day === day) rows.set(cellKeyOf(r.day, r), r);
+      }
+    }
+  }
+  return { rows: [...rows.values()] };
+}
+
 export class UsageIndex {
   private readonly folder: string | undefined;
   private readonly log: Logger;
