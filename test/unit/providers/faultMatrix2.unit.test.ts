@@ -7,42 +7,17 @@ import { openAIProvider } from '../../../src/core/providers/openai';
 import { anthropicProvider } from '../../../src/core/providers/anthropic';
 import { liteLLMProvider } from '../../../src/core/providers/litellm';
 import { customOpenAIProvider } from '../../../src/core/providers/customOpenAI';
-import { ProviderError } from '../../../src/core/errors';
-import type { ErrorKind } from '../../../src/shared/model';
-import type { FetchResult, ProviderDefinition } from '../../../src/core/providers/types';
-import type { FakeServer, Fault } from '../../fakes/fakeServer';
 import { OpenAIFake } from '../../fakes/openAIFake';
 import { AnthropicFake } from '../../fakes/anthropicFake';
 import { LiteLLMFake } from '../../fakes/liteLLMFake';
-import { testContext } from '../../fakes/providerContext';
 import { oaCostDays, oaCostResult, oaModel, oaUsageDays, oaUsageResult } from '../../builders/openai';
 import { anCostResult, anDays, anUsageResult } from '../../builders/anthropic';
 import { llKeyInfo } from '../../builders/litellm';
+import { describeFaultMatrix, expectError, fetchWith, NOW, type Target } from '../../support/faultMatrix';
 
-const NOW = Date.UTC(2026, 1, 10, 13, 41);
 const FEB1 = Date.UTC(2026, 1, 1);
 
 type Json = Record<string, unknown>;
-
-interface Target {
-  name: string;
-  provider: ProviderDefinition;
-  fake: FakeServer;
-  secret: string;
-  /** The first request of a fetch (where one-shot faults land). */
-  path: string;
-  baseUrl(): string;
-  settings?(): Record<string, string>;
-  serve(payload?: Json): void;
-  valid(): Json;
-  withExtraFields(): Json;
-  missingField: { payload(): Json; field: RegExp };
-  mistypedField: { payload(): Json; field: RegExp };
-  numbersAsStrings: { payload(): Json; check(r: FetchResult): void };
-  echo(secret: string): unknown;
-  /** An error envelope with HTTP 200, for APIs where that can happen. */
-  http200Error?: unknown;
-}
 
 const oa = new OpenAIFake();
 const an = new AnthropicFake();
@@ -123,7 +98,7 @@ const anthropic: Target = {
     },
   },
   echo: (s) => ({ type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${s}` }, request_id: 'req_x' }),
-  http200Error: { type: 'error', error: { type: 'api_error', message: 'Internal server error' }, request_id: 'req_y' },
+  http200Envelope: { type: 'error', error: { type: 'api_error', message: 'Internal server error' }, request_id: 'req_y' },
 };
 
 // --- LiteLLM --------------------------------------------------------------------------------------------------
@@ -189,27 +164,6 @@ const custom: Target = {
   echo: (s) => ({ error: { message: `Incorrect API key provided: ${s}`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }),
 };
 
-async function fetchWith(target: Target, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<FetchResult> {
-  const t = testContext({ providerId: target.provider.id, baseUrl: target.baseUrl(), secret: target.secret, now: NOW, settings: target.settings?.() ?? {}, ...opts });
-  try {
-    return await target.provider.fetchSnapshot(t.ctx);
-  } finally {
-    await t.close();
-  }
-}
-
-async function expectError(target: Target, kind: ErrorKind, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ProviderError> {
-  try {
-    await fetchWith(target, opts);
-  } catch (err) {
-    assert.ok(err instanceof ProviderError, `expected a ProviderError, got ${String(err)}`);
-    assert.equal(err.kind, kind, `kind (message: ${err.message})`);
-    assert.ok(!err.message.includes(target.secret), `secret leaked: ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
-
 before(async () => {
   await Promise.all([oa.start(), an.start(), ll.start(), cu.start()]);
 });
@@ -217,162 +171,7 @@ after(async () => {
   await Promise.all([oa.stop(), an.stop(), ll.stop(), cu.stop()]);
 });
 
-for (const target of [openai, anthropic, litellm, custom]) {
-  describe(`fault matrix: ${target.name}`, () => {
-    const failOnce = (fault: Fault) => {
-      target.fake.clearFaults().clearLog();
-      target.serve();
-      target.fake.fail(fault, { path: target.path });
-    };
-
-    it('valid payload → meters', async () => {
-      target.fake.clearFaults();
-      target.serve();
-      const r = await fetchWith(target);
-      assert.ok(r.meters.length > 0);
-    });
-
-    it('401 → auth', async () => {
-      failOnce({ status: 401 });
-      const e = await expectError(target, 'auth');
-      assert.equal(e.status, 401);
-    });
-
-    it('403 → forbidden', async () => {
-      failOnce({ status: 403 });
-      const e = await expectError(target, 'forbidden');
-      assert.equal(e.status, 403);
-    });
-
-    it('404 → not-found', async () => {
-      failOnce({ status: 404 });
-      const e = await expectError(target, 'not-found');
-      assert.equal(e.status, 404);
-    });
-
-    it('429 with Retry-After seconds → rate-limited, retryAt = now + seconds', async () => {
-      failOnce({ retryAfterSeconds: 120 });
-      const e = await expectError(target, 'rate-limited');
-      assert.equal(e.status, 429);
-      assert.equal(e.retryAt, NOW + 120_000);
-    });
-
-    it('429 with Retry-After HTTP-date → rate-limited, retryAt = that date', async () => {
-      const at = new Date(Date.UTC(2026, 1, 10, 14, 30, 0));
-      failOnce({ retryAfterDate: at });
-      const e = await expectError(target, 'rate-limited');
-      assert.equal(e.retryAt, at.getTime());
-    });
-
-    it('500 → server', async () => {
-      failOnce({ status: 500 });
-      const e = await expectError(target, 'server');
-      assert.equal(e.status, 500);
-    });
-
-    it('503 with Retry-After → server with retryAt', async () => {
-      failOnce({ status: 503, retryAfterSeconds: 30 });
-      const e = await expectError(target, 'server');
-      assert.equal(e.retryAt, NOW + 30_000);
-    });
-
-    it('no answer within the timeout → timeout', async () => {
-      failOnce({ delayMs: 1500 });
-      const started = Date.now();
-      await expectError(target, 'timeout', { timeoutMs: 150 });
-      assert.ok(Date.now() - started < 1400, 'the client gave up before the server answered');
-    });
-
-    it('connection reset → network', async () => {
-      failOnce({ resetConnection: true });
-      await expectError(target, 'network');
-    });
-
-    it('malformed JSON → bad-response', async () => {
-      failOnce({ malformed: true });
-      const e = await expectError(target, 'bad-response');
-      assert.match(e.message, /malformed JSON/i);
-    });
-
-    it('HTML error page with 502 → server, and the message says HTML', async () => {
-      failOnce({ html: true });
-      const e = await expectError(target, 'server');
-      assert.equal(e.status, 502);
-      assert.match(e.message, /HTML page/);
-    });
-
-    it('HTML page with HTTP 200 (captive portal) → bad-response', async () => {
-      failOnce({ html: true, status: 200 });
-      const e = await expectError(target, 'bad-response');
-      assert.match(e.message, /HTML/);
-    });
-
-    if (target.http200Error !== undefined) {
-      it('an error envelope with HTTP 200 → bad-response carrying the server message', async () => {
-        failOnce({ status: 200, body: target.http200Error });
-        const e = await expectError(target, 'bad-response');
-        assert.match(e.message, /error/i);
-      });
-    }
-
-    it('aborting the context signal → cancelled', async () => {
-      failOnce({ delayMs: 1000 });
-      const ac = new AbortController();
-      setTimeout(() => ac.abort(), 50);
-      await expectError(target, 'cancelled', { signal: ac.signal });
-    });
-
-    it('extra unknown fields are tolerated', async () => {
-      target.fake.clearFaults();
-      target.serve(target.withExtraFields());
-      const r = await fetchWith(target);
-      assert.ok(r.meters.length > 0);
-    });
-
-    it('a missing required field is named in the error', async () => {
-      target.fake.clearFaults();
-      target.serve(target.missingField.payload());
-      const e = await expectError(target, 'bad-response');
-      assert.match(e.message, target.missingField.field);
-    });
-
-    it('a mistyped field is named in the error', async () => {
-      target.fake.clearFaults();
-      target.serve(target.mistypedField.payload());
-      const e = await expectError(target, 'bad-response');
-      assert.match(e.message, target.mistypedField.field);
-    });
-
-    it('numbers sent as strings are accepted', async () => {
-      target.fake.clearFaults();
-      target.serve(target.numbersAsStrings.payload());
-      target.numbersAsStrings.check(await fetchWith(target));
-    });
-
-    it('one-shot faults clear: the next call succeeds', async () => {
-      failOnce({ status: 500 });
-      await expectError(target, 'server');
-      const r = await fetchWith(target);
-      assert.ok(r.meters.length > 0);
-    });
-
-    for (const status of [400, 401, 403, 404, 429, 500, 502]) {
-      it(`HTTP ${status} with a body echoing the secret: the secret never reaches the error`, async () => {
-        target.fake.clearFaults().clearLog();
-        target.serve();
-        target.fake.fail({ status, body: target.echo(target.secret) }, { path: target.path });
-        try {
-          await fetchWith(target);
-          assert.fail('expected an error');
-        } catch (err) {
-          assert.ok(err instanceof ProviderError);
-          assert.ok(!err.message.includes(target.secret), err.message);
-          assert.ok(!JSON.stringify(err.toSnapshotError()).includes(target.secret));
-        }
-      });
-    }
-  });
-}
+describeFaultMatrix([openai, anthropic, litellm, custom], { validCase: 'meters' });
 
 describe('fault matrix: second requests', () => {
   it('openai: a fault on the costs endpoint fails the fetch with the right kind', async () => {

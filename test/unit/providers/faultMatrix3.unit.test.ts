@@ -13,44 +13,25 @@ import { claudeProvider, resetClaudeRateLimitGate } from '../../../src/core/prov
 import { codexProvider } from '../../../src/core/providers/codex';
 import { discover } from '../../../src/core/discovery';
 import { geminiCliProvider } from '../../../src/core/providers/geminiCli';
-import type { CredentialEnv, FetchResult, ProviderDefinition } from '../../../src/core/providers/types';
+import type { CredentialEnv } from '../../../src/core/providers/types';
 import { claudeCredentials, claudeGlobalConfig, claudeUsage, writeClaudeDir, writeJson } from '../../builders/claude';
 import { CODEX_ACCOUNT_ID, codexAuthFile, codexUsage } from '../../builders/codex';
 import { geminiOauthCreds, geminiQuota, geminiSettings } from '../../builders/gemini';
 import { ClaudeFake } from '../../fakes/claudeFake';
 import { CodexFake } from '../../fakes/codexFake';
-import type { FakeServer, Fault } from '../../fakes/fakeServer';
 import { GeminiFake } from '../../fakes/geminiFake';
 import { testContext } from '../../fakes/providerContext';
+import { describeFaultMatrix, expectError, NOW, type Target } from '../../support/faultMatrix';
 
-const NOW = Date.UTC(2026, 1, 10, 13, 41);
-
-interface Target {
-  name: string;
-  provider: ProviderDefinition;
-  fake: FakeServer;
-  /** The access token inside the credential: must never reach an error. */
-  token: string;
-  /** The opaque credential (ctx.secret). */
-  secret: string;
-  /** Where faults are injected (for Gemini the second call, so both calls are exercised). */
-  path: string;
-  baseUrl(): string;
-  serve(payload?: Record<string, unknown>): void;
-  kinds: { 401: ErrorKind; 403: ErrorKind };
-  withExtraFields(): Record<string, unknown>;
-  missingField: { payload(): Record<string, unknown>; field: RegExp };
-  mistypedField: { payload(): Record<string, unknown>; field: RegExp };
-  numbersAsStrings: { payload(): Record<string, unknown>; check(r: FetchResult): void };
-  echo(token: string): unknown;
-}
+/** A credential-file target: the secret is an opaque credential, the token inside it must never reach an error. */
+type CredentialTarget = Target & { token: string; baseUrl(): string };
 
 const cf = new ClaudeFake();
 const cx = new CodexFake();
 const gf = new GeminiFake();
 
 const claudeToken = 'sk-ant-oat01-fake-matrix-token-0000000001';
-const claude: Target = {
+const claude: CredentialTarget = {
   name: 'claude',
   provider: claudeProvider,
   fake: cf,
@@ -59,9 +40,11 @@ const claude: Target = {
   path: '/api/oauth/usage',
   baseUrl: () => cf.baseUrl,
   serve(payload) {
-    cf.addToken(this.token, { usage: payload ?? claudeUsage() });
+    cf.addToken(this.token, { usage: payload ?? this.valid() });
   },
+  authKind: 'credential-file',
   kinds: { 401: 'auth', 403: 'forbidden' },
+  valid: () => claudeUsage(),
   withExtraFields: () => claudeUsage({ iguana_necktie: { utilization: 3, resets_at: null }, tangelo: null, surprise: [1, { a: null }], five_hour: { utilization: 51, resets_at: null, brand_new: true } }),
   missingField: { payload: () => ({ something_else: true }), field: /response\.five_hour/ },
   mistypedField: { payload: () => claudeUsage({ five_hour: { utilization: 'lots', resets_at: null } }), field: /response\.five_hour\.utilization/ },
@@ -78,7 +61,7 @@ const claude: Target = {
 };
 
 const codexToken = 'codex-fake-matrix-token-0000000001';
-const codex: Target = {
+const codex: CredentialTarget = {
   name: 'codex',
   provider: codexProvider,
   fake: cx,
@@ -87,9 +70,11 @@ const codex: Target = {
   path: '/backend-api/wham/usage',
   baseUrl: () => cx.baseUrl,
   serve(payload) {
-    cx.addToken(this.token, { usage: payload ?? codexUsage(), accountId: CODEX_ACCOUNT_ID });
+    cx.addToken(this.token, { usage: payload ?? this.valid(), accountId: CODEX_ACCOUNT_ID });
   },
+  authKind: 'credential-file',
   kinds: { 401: 'auth', 403: 'auth' },
+  valid: () => codexUsage(),
   withExtraFields: () => codexUsage({ promo: { id: 'x', ends: 1 }, spend_control: { individual_limit: { limit: 5 } }, rate_limit: { ...(codexUsage().rate_limit as object), surprise: 'yes' } }),
   missingField: {
     payload: () => {
@@ -121,7 +106,7 @@ const codex: Target = {
 };
 
 const geminiToken = 'ya29.fake-matrix-token-0000000001';
-const gemini: Target = {
+const gemini: CredentialTarget = {
   name: 'gemini-cli',
   provider: geminiCliProvider,
   fake: gf,
@@ -130,9 +115,11 @@ const gemini: Target = {
   path: '/v1internal:retrieveUserQuota',
   baseUrl: () => gf.baseUrl,
   serve(payload) {
-    gf.addToken(this.token, { quota: payload ?? geminiQuota() });
+    gf.addToken(this.token, { quota: payload ?? this.valid() });
   },
+  authKind: 'credential-file',
   kinds: { 401: 'auth', 403: 'forbidden' },
+  valid: () => geminiQuota(),
   withExtraFields: () => geminiQuota({ nextPageToken: '', buckets: [{ modelId: 'gemini-2.5-pro', remainingFraction: 0.5, brandNew: { x: 1 } }] }),
   missingField: { payload: () => ({ buckets: [{ tokenType: 'REQUESTS', remainingFraction: 0.5 }] }), field: /response\.buckets\[0\]\.modelId/ },
   mistypedField: { payload: () => ({ buckets: [{ modelId: 'gemini-2.5-pro', remainingFraction: 'most' }] }), field: /response\.buckets\[0\]\.remainingFraction/ },
@@ -146,34 +133,6 @@ const gemini: Target = {
   echo: (t) => ({ error: { code: 401, message: `Token ${t} is invalid (Bearer ${t})`, status: 'UNAUTHENTICATED' } }),
 };
 
-async function fetchWith(target: Target, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<FetchResult> {
-  const t = testContext({ providerId: target.provider.id, baseUrl: target.baseUrl(), secret: target.secret, now: NOW, authKind: 'credential-file', ...opts });
-  try {
-    return await target.provider.fetchSnapshot(t.ctx);
-  } finally {
-    await t.close();
-  }
-}
-
-function assertNoSecret(target: Target, err: ProviderError): void {
-  for (const s of [target.token, target.secret]) {
-    assert.ok(!err.message.includes(s), `secret leaked: ${err.message}`);
-    assert.ok(!JSON.stringify(err.toSnapshotError()).includes(s));
-  }
-}
-
-async function expectError(target: Target, kind: ErrorKind, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ProviderError> {
-  try {
-    await fetchWith(target, opts);
-  } catch (err) {
-    assert.ok(err instanceof ProviderError, `expected a ProviderError, got ${String(err)}`);
-    assert.equal(err.kind, kind, `kind (message: ${err.message})`);
-    assertNoSecret(target, err);
-    return err;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
-
 before(async () => {
   await Promise.all([cf.start(), cx.start(), gf.start()]);
 });
@@ -181,135 +140,7 @@ after(async () => {
   await Promise.all([cf.stop(), cx.stop(), gf.stop()]);
 });
 
-for (const target of [claude, codex, gemini]) {
-  describe(`fault matrix: ${target.name}`, () => {
-    beforeEach(() => resetClaudeRateLimitGate());
-    const failOnce = (fault: Fault) => {
-      target.fake.clearFaults().clearLog();
-      target.serve();
-      target.fake.fail(fault, { path: target.path });
-    };
-
-    it(`401 → ${target.kinds[401]}`, async () => {
-      failOnce({ status: 401 });
-      assert.equal((await expectError(target, target.kinds[401])).status, 401);
-    });
-
-    it(`403 → ${target.kinds[403]}`, async () => {
-      failOnce({ status: 403 });
-      assert.equal((await expectError(target, target.kinds[403])).status, 403);
-    });
-
-    it('404 → not-found', async () => {
-      failOnce({ status: 404 });
-      assert.equal((await expectError(target, 'not-found')).status, 404);
-    });
-
-    it('429 with Retry-After seconds → rate-limited, retryAt = now + seconds', async () => {
-      failOnce({ retryAfterSeconds: 120 });
-      const e = await expectError(target, 'rate-limited');
-      assert.equal(e.status, 429);
-      assert.equal(e.retryAt, NOW + 120_000);
-    });
-
-    it('429 with Retry-After HTTP-date → rate-limited, retryAt = that date', async () => {
-      const at = new Date(Date.UTC(2026, 1, 10, 14, 30, 0));
-      failOnce({ retryAfterDate: at });
-      assert.equal((await expectError(target, 'rate-limited')).retryAt, at.getTime());
-    });
-
-    it('500 → server', async () => {
-      failOnce({ status: 500 });
-      assert.equal((await expectError(target, 'server')).status, 500);
-    });
-
-    it('503 with Retry-After → server with retryAt', async () => {
-      failOnce({ status: 503, retryAfterSeconds: 30 });
-      assert.equal((await expectError(target, 'server')).retryAt, NOW + 30_000);
-    });
-
-    it('no answer within the timeout → timeout', async () => {
-      failOnce({ delayMs: 1500 });
-      const started = Date.now();
-      await expectError(target, 'timeout', { timeoutMs: 150 });
-      assert.ok(Date.now() - started < 1400);
-    });
-
-    it('connection reset → network', async () => {
-      failOnce({ resetConnection: true });
-      await expectError(target, 'network');
-    });
-
-    it('malformed JSON → bad-response', async () => {
-      failOnce({ malformed: true });
-      assert.match((await expectError(target, 'bad-response')).message, /malformed JSON/i);
-    });
-
-    it('HTML error page with 502 → server, and the message says HTML', async () => {
-      failOnce({ html: true });
-      const e = await expectError(target, 'server');
-      assert.equal(e.status, 502);
-      assert.match(e.message, /HTML page/);
-    });
-
-    it('HTML page with HTTP 200 (captive portal) → bad-response', async () => {
-      failOnce({ html: true, status: 200 });
-      assert.match((await expectError(target, 'bad-response')).message, /HTML/);
-    });
-
-    it('aborting the context signal → cancelled', async () => {
-      failOnce({ delayMs: 1000 });
-      const ac = new AbortController();
-      setTimeout(() => ac.abort(), 50);
-      await expectError(target, 'cancelled', { signal: ac.signal });
-    });
-
-    it('extra unknown fields are tolerated', async () => {
-      target.fake.clearFaults();
-      target.serve(target.withExtraFields());
-      assert.ok((await fetchWith(target)).meters.length > 0);
-    });
-
-    it('a missing required field is named in the error', async () => {
-      target.fake.clearFaults();
-      target.serve(target.missingField.payload());
-      assert.match((await expectError(target, 'bad-response')).message, target.missingField.field);
-    });
-
-    it('a mistyped field is named in the error', async () => {
-      target.fake.clearFaults();
-      target.serve(target.mistypedField.payload());
-      assert.match((await expectError(target, 'bad-response')).message, target.mistypedField.field);
-    });
-
-    it('numbers sent as strings are accepted', async () => {
-      target.fake.clearFaults();
-      target.serve(target.numbersAsStrings.payload());
-      target.numbersAsStrings.check(await fetchWith(target));
-    });
-
-    it('one-shot faults clear: the next call succeeds', async () => {
-      failOnce({ status: 500 });
-      await expectError(target, 'server');
-      assert.ok((await fetchWith(target)).meters.length > 0);
-    });
-
-    for (const status of [400, 401, 403, 404, 429, 500, 502]) {
-      it(`HTTP ${status} with a body echoing the token: the token never reaches the error`, async () => {
-        target.fake.clearFaults().clearLog();
-        target.serve();
-        target.fake.fail({ status, body: target.echo(target.token) }, { path: target.path });
-        try {
-          await fetchWith(target);
-          assert.fail('expected an error');
-        } catch (err) {
-          assert.ok(err instanceof ProviderError, String(err));
-          assertNoSecret(target, err);
-        }
-      });
-    }
-  });
-}
+describeFaultMatrix([claude, codex, gemini], { beforeEach: resetClaudeRateLimitGate, secretNoun: 'token' });
 
 describe('fault matrix: provider-specific', () => {
   beforeEach(() => resetClaudeRateLimitGate());
@@ -382,7 +213,7 @@ describe('tokstat never writes the credential files', () => {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  const cases: Array<{ target: Target; setup(env: CredentialEnv): void; accessToken(env: CredentialEnv): string; serve(token: string): void }> = [
+  const cases: Array<{ target: CredentialTarget; setup(env: CredentialEnv): void; accessToken(env: CredentialEnv): string; serve(token: string): void }> = [
     {
       target: claude,
       setup(env) {

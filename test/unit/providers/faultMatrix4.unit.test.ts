@@ -2,10 +2,8 @@
 // Hugging Face, Cursor Admin) against their loopback fakes through the real UndiciHttpClient: status mapping,
 // Retry-After in both forms, timeouts, resets, broken bodies, HTTP-200 errors, schema drift, and no secret in any
 // error message. Same pattern as faultMatrix.unit.test.ts.
-import { after, before, describe, it } from 'node:test';
+import { after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ProviderError } from '../../../src/core/errors';
-import type { Account, ErrorKind } from '../../../src/shared/model';
 import { deepSeekProvider } from '../../../src/core/providers/deepseek';
 import { moonshotProvider } from '../../../src/core/providers/moonshot';
 import { siliconFlowProvider } from '../../../src/core/providers/siliconflow';
@@ -14,10 +12,8 @@ import { zaiProvider } from '../../../src/core/providers/zai';
 import { miniMaxProvider } from '../../../src/core/providers/minimax';
 import { huggingFaceProvider } from '../../../src/core/providers/huggingface';
 import { cursorAdminProvider } from '../../../src/core/providers/cursorAdmin';
-import type { FetchResult, ProviderDefinition } from '../../../src/core/providers/types';
-import type { FakeServer, Fault } from '../../fakes/fakeServer';
+import type { FakeServer } from '../../fakes/fakeServer';
 import { CursorAdminFake, DeepSeekFake, HuggingFaceFake, MiniMaxFake, MoonshotFake, SiliconFlowFake, XaiFake, ZaiFake } from '../../fakes/balanceFakes';
-import { testContext } from '../../fakes/providerContext';
 import {
   cursorMember,
   cursorSpend,
@@ -37,30 +33,8 @@ import {
   zaiMcpLimit,
   zaiQuota,
   zaiTokensLimit,
-  type Json,
 } from '../../builders/balances';
-
-const NOW = Date.UTC(2026, 1, 10, 13, 41);
-
-interface Target {
-  name: string;
-  provider: ProviderDefinition;
-  fake: FakeServer;
-  secret: string;
-  /** The path the faults are injected on (the provider's first, mandatory call). */
-  path: string | RegExp;
-  settings?: Account['settings'];
-  serve(payload?: Json): void;
-  valid(): Json;
-  withExtraFields(): Json;
-  missingField: { payload(): Json; field: RegExp };
-  mistypedField: { payload(): Json; field: RegExp };
-  numbersAsStrings: { payload(): Json; check(r: FetchResult): void };
-  /** An error body that echoes the secret the way a careless server might. */
-  echo(secret: string): unknown;
-  /** An error answered with HTTP 200, when the API does that. */
-  http200Error?: { payload(secret: string): Json; kind: ErrorKind; message: RegExp };
-}
+import { describeFaultMatrix, type Target } from '../../support/faultMatrix';
 
 const ds = new DeepSeekFake();
 const mo = new MoonshotFake('global');
@@ -101,7 +75,7 @@ const moonshot: Target = {
   fake: mo,
   secret: 'sk-matrix-moonshot-0000000000000000',
   path: MoonshotFake.PATH,
-  settings: { region: 'global' },
+  settings: () => ({ region: 'global' }),
   serve(p) {
     mo.addKey(this.secret, p ?? this.valid(), { region: 'global' });
   },
@@ -126,7 +100,7 @@ const siliconflow: Target = {
   fake: sf,
   secret: 'sk-matrix-siliconflow-00000000000000',
   path: SiliconFlowFake.PATH,
-  settings: { region: 'china' },
+  settings: () => ({ region: 'china' }),
   serve(p) {
     sf.addKey(this.secret, p ?? this.valid());
   },
@@ -148,7 +122,7 @@ const xai: Target = {
   fake: xa,
   secret: 'xai-matrix-management-0000000000000',
   path: XaiFake.BALANCE,
-  settings: { teamId: 'team-matrix' },
+  settings: () => ({ teamId: 'team-matrix' }),
   serve(p) {
     xa.addKey(this.secret, { teamId: 'team-matrix', balance: p ?? this.valid(), usage: xaiUsage([2]) });
   },
@@ -272,27 +246,6 @@ const cursor: Target = {
 
 const TARGETS = [deepseek, moonshot, siliconflow, xai, zai, minimax, huggingface, cursor];
 
-async function fetchWith(target: Target, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<FetchResult> {
-  const t = testContext({ providerId: target.provider.id, baseUrl: target.fake.url, secret: target.secret, now: NOW, settings: target.settings ?? {}, ...opts });
-  try {
-    return await target.provider.fetchSnapshot(t.ctx);
-  } finally {
-    await t.close();
-  }
-}
-
-async function expectError(target: Target, kind: ErrorKind, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ProviderError> {
-  try {
-    await fetchWith(target, opts);
-  } catch (err) {
-    assert.ok(err instanceof ProviderError, `expected a ProviderError, got ${String(err)}`);
-    assert.equal(err.kind, kind, `kind (message: ${err.message})`);
-    assert.ok(!err.message.includes(target.secret), `secret leaked: ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
-
 before(async () => {
   for (const f of FAKES) await f.start();
 });
@@ -300,167 +253,4 @@ after(async () => {
   for (const f of FAKES) await f.stop();
 });
 
-for (const target of TARGETS) {
-  describe(`fault matrix: ${target.name}`, () => {
-    const failOnce = (fault: Fault) => {
-      target.fake.clearFaults().clearLog();
-      target.serve();
-      target.fake.fail(fault, { path: target.path });
-    };
-
-    it('the valid payload works and testConnection succeeds', async () => {
-      target.fake.clearFaults();
-      target.serve();
-      const r = await fetchWith(target);
-      assert.ok(r.meters.length > 0);
-      const t = testContext({ providerId: target.provider.id, baseUrl: target.fake.url, secret: target.secret, now: NOW, settings: target.settings ?? {} });
-      try {
-        await target.provider.testConnection(t.ctx);
-      } finally {
-        await t.close();
-      }
-    });
-
-    it('401 → auth', async () => {
-      failOnce({ status: 401 });
-      const e = await expectError(target, 'auth');
-      assert.equal(e.status, 401);
-    });
-
-    it('403 → forbidden', async () => {
-      failOnce({ status: 403 });
-      const e = await expectError(target, 'forbidden');
-      assert.equal(e.status, 403);
-    });
-
-    it('404 → not-found', async () => {
-      failOnce({ status: 404 });
-      const e = await expectError(target, 'not-found');
-      assert.equal(e.status, 404);
-    });
-
-    it('429 with Retry-After seconds → rate-limited, retryAt = now + seconds', async () => {
-      failOnce({ retryAfterSeconds: 120 });
-      const e = await expectError(target, 'rate-limited');
-      assert.equal(e.status, 429);
-      assert.equal(e.retryAt, NOW + 120_000);
-    });
-
-    it('429 with Retry-After HTTP-date → rate-limited, retryAt = that date', async () => {
-      const at = new Date(Date.UTC(2026, 1, 10, 14, 30, 0));
-      failOnce({ retryAfterDate: at });
-      const e = await expectError(target, 'rate-limited');
-      assert.equal(e.retryAt, at.getTime());
-    });
-
-    it('500 → server', async () => {
-      failOnce({ status: 500 });
-      const e = await expectError(target, 'server');
-      assert.equal(e.status, 500);
-    });
-
-    it('503 with Retry-After → server with retryAt', async () => {
-      failOnce({ status: 503, retryAfterSeconds: 30 });
-      const e = await expectError(target, 'server');
-      assert.equal(e.retryAt, NOW + 30_000);
-    });
-
-    it('no answer within the timeout → timeout', async () => {
-      failOnce({ delayMs: 1500 });
-      const started = Date.now();
-      await expectError(target, 'timeout', { timeoutMs: 150 });
-      assert.ok(Date.now() - started < 1400, 'the client gave up before the server answered');
-    });
-
-    it('connection reset → network', async () => {
-      failOnce({ resetConnection: true });
-      await expectError(target, 'network');
-    });
-
-    it('malformed JSON → bad-response', async () => {
-      failOnce({ malformed: true });
-      const e = await expectError(target, 'bad-response');
-      assert.match(e.message, /malformed JSON/i);
-    });
-
-    it('HTML error page with 502 → server, and the message says HTML', async () => {
-      failOnce({ html: true });
-      const e = await expectError(target, 'server');
-      assert.equal(e.status, 502);
-      assert.match(e.message, /HTML page/);
-    });
-
-    it('HTML page with HTTP 200 (captive portal) → bad-response', async () => {
-      failOnce({ html: true, status: 200 });
-      const e = await expectError(target, 'bad-response');
-      assert.match(e.message, /HTML/);
-    });
-
-    it('aborting the context signal → cancelled', async () => {
-      failOnce({ delayMs: 1000 });
-      const ac = new AbortController();
-      setTimeout(() => ac.abort(), 50);
-      await expectError(target, 'cancelled', { signal: ac.signal });
-    });
-
-    it('extra unknown fields are tolerated', async () => {
-      target.fake.clearFaults();
-      target.serve(target.withExtraFields());
-      const r = await fetchWith(target);
-      assert.ok(r.meters.length > 0);
-    });
-
-    it('a missing required field is named in the error', async () => {
-      target.fake.clearFaults();
-      target.serve(target.missingField.payload());
-      const e = await expectError(target, 'bad-response');
-      assert.match(e.message, target.missingField.field);
-    });
-
-    it('a mistyped field is named in the error', async () => {
-      target.fake.clearFaults();
-      target.serve(target.mistypedField.payload());
-      const e = await expectError(target, 'bad-response');
-      assert.match(e.message, target.mistypedField.field);
-    });
-
-    it('numbers sent as strings are accepted', async () => {
-      target.fake.clearFaults();
-      target.serve(target.numbersAsStrings.payload());
-      target.numbersAsStrings.check(await fetchWith(target));
-    });
-
-    it('one-shot faults clear: the next call succeeds', async () => {
-      failOnce({ status: 500 });
-      await expectError(target, 'server');
-      const r = await fetchWith(target);
-      assert.ok(r.meters.length > 0);
-    });
-
-    const h200 = target.http200Error;
-    if (h200) {
-      it('an error inside an HTTP-200 body → error with the vendor message, secret scrubbed', async () => {
-        target.fake.clearFaults();
-        target.serve(h200.payload(target.secret));
-        const e = await expectError(target, h200.kind);
-        assert.match(e.message, h200.message);
-      });
-    }
-
-    for (const status of [400, 401, 403, 404, 429, 500, 502]) {
-      it(`HTTP ${status} with a body echoing the secret: the secret never reaches the error`, async () => {
-        target.fake.clearFaults().clearLog();
-        target.serve();
-        target.fake.fail({ status, body: target.echo(target.secret) }, { path: target.path });
-        try {
-          await fetchWith(target);
-          assert.fail('expected an error');
-        } catch (err) {
-          assert.ok(err instanceof ProviderError);
-          assert.ok(!err.message.includes(target.secret), err.message);
-          assert.ok(!JSON.stringify(err.toSnapshotError()).includes(target.secret));
-        }
-      });
-    }
-  });
-}
+describeFaultMatrix(TARGETS, { validCase: 'testConnection' });
