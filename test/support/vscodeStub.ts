@@ -58,3 +58,31 @@ export const treeFakes = {
     constructor(readonly id: string) {}
   },
 };
+
+/** What `WorkspaceConfiguration.inspect` reports for one setting: its value at each level. */
+export interface InspectValues {
+  defaultValue?: unknown;
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/**
+ * A `vscode.workspace` whose settings of `section` come from `values()` (setting → its levels). `get` answers as a
+ * host that ignored a setting's scope would: the workspace folder's value wins, then the workspace's, the user's, the
+ * default — so a test can tell code that reads the user's value from code that takes whatever `get` says.
+ */
+export function configurationStub(section: string, values: () => Record<string, InspectValues>) {
+  return {
+    getConfiguration: (asked: string) => {
+      if (asked !== section) throw new Error(`configurationStub: asked for "${asked}", serves "${section}"`);
+      return {
+        inspect: (key: string) => ({ key: `${section}.${key}`, ...(values()[key] ?? {}) }),
+        get: (key: string) => {
+          const v = values()[key] ?? {};
+          return v.workspaceFolderValue ?? v.workspaceValue ?? v.globalValue ?? v.defaultValue;
+        },
+      };
+    },
+  };
+}

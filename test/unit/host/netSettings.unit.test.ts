@@ -3,32 +3,13 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type * as NetSettingsModule from '../../../src/host/netSettings';
-import { withVscodeStub } from '../../support/vscodeStub';
+import { configurationStub, withVscodeStub, type InspectValues } from '../../support/vscodeStub';
 
-interface Inspect {
-  defaultValue?: unknown;
-  globalValue?: unknown;
-  workspaceValue?: unknown;
-  workspaceFolderValue?: unknown;
-}
-let values: Record<string, Inspect> = {};
-const fakeVscode = {
-  workspace: {
-    getConfiguration: (section: string) => {
-      assert.equal(section, 'http');
-      return {
-        inspect: (key: string) => ({ key: `http.${key}`, ...(values[key] ?? {}) }),
-        get: (key: string) => {
-          const v = values[key] ?? {};
-          return v.workspaceFolderValue ?? v.workspaceValue ?? v.globalValue ?? v.defaultValue;
-        },
-      };
-    },
-  },
-};
+let values: Record<string, InspectValues> = {};
+const fakeVscode = { workspace: configurationStub('http', () => values) };
 const { readNetSettings, affectsNetSettings } = withVscodeStub(fakeVscode, () => require('../../../src/host/netSettings') as typeof NetSettingsModule);
 
-const DEFAULTS: Record<string, Inspect> = {
+const DEFAULTS: Record<string, InspectValues> = {
   proxy: { defaultValue: '' },
   noProxy: { defaultValue: [] },
   proxyStrictSSL: { defaultValue: true },

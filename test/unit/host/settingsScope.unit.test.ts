@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ConfigModule from '../../../src/host/config';
-import { withVscodeStub } from '../../support/vscodeStub';
+import { configurationStub, withVscodeStub, type InspectValues } from '../../support/vscodeStub';
 
 const root = path.join(__dirname, '..', '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -17,28 +17,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 };
 const props = pkg.contributes.configuration.properties;
 
-interface Inspect {
-  defaultValue?: unknown;
-  globalValue?: unknown;
-  workspaceValue?: unknown;
-  workspaceFolderValue?: unknown;
-}
-let values: Record<string, Inspect> = {};
-const fakeVscode = {
-  workspace: {
-    getConfiguration: (section: string) => {
-      assert.equal(section, 'tokstat');
-      return {
-        inspect: (key: string) => ({ key: `tokstat.${key}`, ...(values[key] ?? {}) }),
-        // What a host that ignored `scope` would hand out: the workspace's value wins.
-        get: (key: string) => {
-          const v = values[key] ?? {};
-          return v.workspaceFolderValue ?? v.workspaceValue ?? v.globalValue ?? v.defaultValue;
-        },
-      };
-    },
-  },
-};
+let values: Record<string, InspectValues> = {};
+const fakeVscode = { workspace: configurationStub('tokstat', () => values) };
 const { Config, USER_ONLY_SETTINGS } = withVscodeStub(fakeVscode, () => require('../../../src/host/config') as typeof ConfigModule);
 
 // What an attacker would set in a cloned repository's .vscode/settings.json, and why it matters.
