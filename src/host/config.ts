@@ -29,6 +29,18 @@ export const USER_ONLY_SETTINGS = [
 ] as const;
 export type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
+/**
+ * A setting's value from the user's settings (local, or the remote's user settings in a remote window), else its
+ * default: never a workspace's or folder's value. For every setting that steers keys, requests or file reads —
+ * tokstat's own (Config) and VS Code's network settings (netSettings.ts).
+ */
+export function userValue<T>(c: vscode.WorkspaceConfiguration, key: string, onWorkspaceValue?: () => void): T | undefined {
+  const i = c.inspect<T>(key);
+  if (!i) return undefined;
+  if (onWorkspaceValue && (i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined)) onWorkspaceValue();
+  return i.globalValue !== undefined ? i.globalValue : i.defaultValue;
+}
+
 /** Typed access to tokstat's settings. */
 export class Config {
   private readonly told = new Set<string>();
@@ -45,13 +57,11 @@ export class Config {
    * says so); a host that does not still reports them here, and they are ignored and logged once per setting.
    */
   private user<T>(key: UserOnlySetting): T | undefined {
-    const i = this.c.inspect<T>(key);
-    if (!i) return undefined;
-    if ((i.workspaceValue !== undefined || i.workspaceFolderValue !== undefined) && !this.told.has(key)) {
+    return userValue<T>(this.c, key, () => {
+      if (this.told.has(key)) return;
       this.told.add(key);
       this.log?.warn(`[settings] "tokstat.${key}" set in this workspace is ignored: it decides where keys, requests or file reads go, so only your user settings can set it`);
-    }
-    return i.globalValue !== undefined ? i.globalValue : i.defaultValue;
+    });
   }
 
   endpoints(): Record<string, unknown> {

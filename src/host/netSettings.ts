@@ -4,26 +4,22 @@
 // `.vscode/settings.json` must never send keys through a proxy of its choosing nor turn certificate checks off.
 import * as vscode from 'vscode';
 import type { NetSettings, ProxySupport } from '../core/net/proxy';
+import { userValue } from './config';
 
 const SUPPORT: readonly ProxySupport[] = ['off', 'on', 'fallback', 'override'];
 
-function user<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefined {
-  const i = c.inspect<T>(key);
-  if (!i) return undefined;
-  return i.globalValue !== undefined ? i.globalValue : i.defaultValue;
-}
 
 export function readNetSettings(): NetSettings {
   const c = vscode.workspace.getConfiguration('http');
-  const proxy = user<unknown>(c, 'proxy');
-  const noProxy = user<unknown>(c, 'noProxy');
-  const support = user<unknown>(c, 'proxySupport');
+  const proxy = userValue<unknown>(c, 'proxy');
+  const noProxy = userValue<unknown>(c, 'noProxy');
+  const support = userValue<unknown>(c, 'proxySupport');
   return {
     ...(typeof proxy === 'string' && proxy.trim() ? { proxy: proxy.trim() } : {}),
     noProxy: Array.isArray(noProxy) ? noProxy.filter((x): x is string => typeof x === 'string') : [],
-    strictSSL: user<unknown>(c, 'proxyStrictSSL') !== false,
+    strictSSL: userValue<unknown>(c, 'proxyStrictSSL') !== false,
     support: SUPPORT.includes(support as ProxySupport) ? (support as ProxySupport) : 'override',
-    systemCertificates: user<unknown>(c, 'systemCertificates') !== false,
+    systemCertificates: userValue<unknown>(c, 'systemCertificates') !== false,
   };
 }
 

@@ -1,16 +1,21 @@
 import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
 import { errorReason, formatMeterValue, meterSeverity, type Thresholds } from '../../shared/format';
-import { pickStatusMeter } from '../../core/summary';
-import { displayStatus, type AccountEntry, type DisplayStatus } from '../../core/summary';
+import { displayStatus, pickStatusMeter, type AccountEntry, type DisplayStatus } from '../../core/summary';
 import { accountTooltip, escapeMd } from '../tooltip';
 import { costText, formatTokens, todaySpendSuffix } from '../../core/usage/view';
+import type { UsageViewProvider } from '../tree/usageNodes';
+import type { UsageTotalsView } from '../../shared/protocol';
+
+/** "**Local agents today:** $3.21 · 1.2M tokens · 12 requests", for the tooltips. */
+function spendLine(t: UsageTotalsView, when: string): string {
+  return `**Local agents ${when}:** ${escapeMd(costText(t))} · ${escapeMd(formatTokens(t.tokens.total))} tokens · ${t.requests} requests`;
+}
 
 /** The status bar's short figure: the money ("$3.21"), or the tokens when every request was unpriced. */
 function shortFigure(t: { costUSD?: number; tokens: { total: number } }): string {
   return t.costUSD === undefined ? `${formatTokens(t.tokens.total)} tokens` : `$${t.costUSD.toFixed(2)}`;
 }
-import type { UsageViewProvider } from '../tree/usageNodes';
 
 export interface StatusBarSettings {
   enabled(): boolean;
@@ -62,11 +67,11 @@ export class StatusBarController implements vscode.Disposable {
     const now = Date.now();
     const anyLoading = entries.some((e) => e.loading);
     this.item.backgroundColor = undefined;
-    const spend = this.todaySpend();
     if (entries.length === 0) {
       this.renderWithoutAccounts();
       return;
     }
+    const spend = this.todaySpend();
     const pick = pickStatusMeter(entries, this.settings.pinned());
     const e = pick!.entry;
     const status = displayStatus(e, now);
@@ -124,7 +129,7 @@ export class StatusBarController implements vscode.Disposable {
     if (shown) {
       const cost = costText(shown.t);
       this.item.text = `$(pulse) ${shortFigure(shown.t)} ${shown.when}`;
-      md.appendMarkdown(`**Local agents ${shown.when}:** ${escapeMd(cost)} · ${escapeMd(formatTokens(shown.t.tokens.total))} tokens · ${shown.t.requests} requests (API-equivalent prices)\n\n`);
+      md.appendMarkdown(`${spendLine(shown.t, shown.when)} (API-equivalent prices)\n\n`);
       md.appendMarkdown(`[$(dashboard) Dashboard](command:tokstat.openDashboard) · ${add}\n\n${hide}`);
       this.item.command = 'tokstat.openDashboard';
       this.item.accessibilityInformation = { label: `tokstat: local agents ${shown.when} ${cost}; no accounts yet, Add account` };
@@ -146,7 +151,7 @@ export class StatusBarController implements vscode.Disposable {
     const t = view.totals.today;
     return {
       suffix: todaySpendSuffix(view),
-      tooltip: `**Local agents today:** ${escapeMd(costText(t))} · ${escapeMd(formatTokens(t.tokens.total))} tokens · ${t.requests} requests`,
+      tooltip: spendLine(t, 'today'),
     };
   }
 
