@@ -24,6 +24,7 @@ import {
   rowText,
   runCommand,
   scenarioHooks,
+  screenshots,
   statusText,
   treeRow,
   waitForQuickInputTitle,
@@ -43,12 +44,8 @@ describe('tokstat in VS Code (code-server + Chromium)', function () {
   let server: cs.CodeServer | undefined;
   let browser: cs.Browser | undefined;
   let page: Page;
-  let step = 0;
 
-  const shot = async (name: string) => {
-    step++;
-    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshots(() => page, () => dirs.base);
 
   before(async function () {
     this.timeout(180_000);

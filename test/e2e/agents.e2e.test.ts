@@ -16,7 +16,7 @@ import { formatTokens, formatUsd } from '../../src/core/usage/view';
 import { localDay } from '../../src/core/usage/usageIndex';
 import { generateCorpus, type TrueTotals } from '../support/corpus';
 import * as cs from '../support/codeServer';
-import { dashboard, dumpDom, editSettings, scenarioHooks, expandRow, openTokstatView, rowText, runCommand, treeRow, usageSection, usageText, waitForStatus, waitUntil } from './support';
+import { dashboard, dumpDom, editSettings, expandRow, openTokstatView, rowText, runCommand, scenarioHooks, screenshots, treeRow, usageSection, usageText, waitForStatus, waitUntil } from './support';
 
 const MINUTE = 60_000;
 const MODEL = 'claude-sonnet-4-5-20250929';
@@ -69,7 +69,6 @@ describe('local agent usage (code-server + Chromium)', function () {
   let server: cs.CodeServer | undefined;
   let browser: cs.Browser | undefined;
   let page: Page;
-  let step = 0;
   let home = '';
   let sessionFile = '';
   const now = Date.now();
@@ -99,10 +98,7 @@ describe('local agent usage (code-server + Chromium)', function () {
   ];
   const appended: Req = { ts: now, input: 40, output: 2_345, cacheRead: 12_000, cacheWrite: 1_000 };
 
-  const shot = async (name: string) => {
-    step++;
-    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshots(() => page, () => dirs.base);
 
   before(async function () {
     this.timeout(180_000);

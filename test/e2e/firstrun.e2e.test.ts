@@ -13,7 +13,7 @@ import { claudeCredentials, claudeGlobalConfig, claudeUsage } from '../builders/
 import { ClaudeFake } from '../fakes/claudeFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
-import { expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
 
 const CLAUDE_EMAIL = 'first-run@example.com';
 
@@ -24,12 +24,8 @@ describe('tokstat: the first minute (code-server + Chromium)', function () {
   let server: cs.CodeServer | undefined;
   let browser: cs.Browser | undefined;
   let page: Page;
-  let step = 0;
 
-  const shot = async (name: string) => {
-    step++;
-    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshots(() => page, () => dirs.base);
 
   /** The walkthrough's editor (VS Code's Getting Started page). */
   const walkthrough = () => page.locator('.gettingStartedContainer');

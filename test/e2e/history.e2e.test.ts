@@ -31,6 +31,7 @@ import {
   quickInput,
   runCommand,
   scenarioHooks,
+  screenshots,
   selectChartRange,
   toasts,
   waitForQuickInputTitle,
@@ -92,10 +93,7 @@ describe('usage history, pace and alerts (code-server + Chromium)', function () 
   };
   let session1LeaseToken = '';
 
-  const shot = async (name: string) => {
-    step++;
-    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshots(() => page, () => dirs.base);
 
   /** Key-limit points stored for the account, read with the extension's own store (a reader: never writes). */
   const storedPoints = async () => {

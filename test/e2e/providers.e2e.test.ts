@@ -17,7 +17,7 @@ import { LiteLLMFake } from '../fakes/liteLLMFake';
 import { OpenAIFake } from '../fakes/openAIFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN, LITELLM_KEY, OPENAI_ADMIN_KEY } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
-import { card, dumpDom, scenarioHooks, expandRow, openTokstatView, pick, quickInput, rowText, runCommand, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { card, dumpDom, expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
 
 const CLAUDE_EMAIL = 'claude-e2e@example.com';
 const OPENAI_NAME = 'acme-openai';
@@ -32,14 +32,10 @@ describe('tokstat: one account of each auth kind (code-server + Chromium)', func
   let server: cs.CodeServer | undefined;
   let browser: cs.Browser | undefined;
   let page: Page;
-  let step = 0;
   let credentialsFile = '';
   let credentialsBefore = '';
 
-  const shot = async (name: string) => {
-    step++;
-    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshots(() => page, () => dirs.base);
 
   before(async function () {
     this.timeout(180_000);

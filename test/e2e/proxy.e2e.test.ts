@@ -13,7 +13,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { OPENROUTER_KEY, PROXY_PASSWORD, PROXY_USER } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
 import { Tinyproxy, tinyproxyMissing, VIA_NAME } from '../support/tinyproxy';
-import { addOpenRouterAccount, editUserSettings, openTokstatView, rowText, runCommand, scenarioHooks, treeRow, waitForStatus, waitUntil } from './support';
+import { addOpenRouterAccount, editUserSettings, openTokstatView, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForStatus, waitUntil } from './support';
 
 const OR_NAME = 'proxied-openrouter';
 
@@ -26,12 +26,8 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
   let server: cs.CodeServer | undefined;
   let browser: cs.Browser | undefined;
   let page: Page;
-  let step = 0;
 
-  const shot = async (name: string) => {
-    step++;
-    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshots(() => page, () => dirs.base);
 
   /** The tokstat output channel's log file(s) of this run. */
   const tokstatLog = () =>

@@ -20,6 +20,7 @@ import {
   rowText,
   runCommand,
   scenarioHooks,
+  screenshots,
   STATUS_ITEM,
   toasts,
   treeRow,
@@ -38,13 +39,9 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
   let server: cs.CodeServer | undefined;
   let browser: cs.Browser | undefined;
   let page: Page;
-  let step = 0;
   let retryAt = 0;
 
-  const shot = async (name: string) => {
-    step++;
-    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshots(() => page, () => dirs.base);
 
   /** The status item's classes and background colour (a warning colour shows as VS Code's `warning-kind`). */
   const statusLook = () =>

@@ -323,3 +323,15 @@ export async function addOpenRouterAccount(page: Page, key: string, expectedName
   if (expectedName !== undefined) await waitUntil(`the name box pre-filled with "${expectedName}"`, async () => (await input.inputValue()) === expectedName);
   await page.keyboard.press('Enter');
 }
+
+/**
+ * A scenario's screenshots, numbered in the order taken (`01-name.png`, …) in its run folder. The page and folder are
+ * read when a shot is taken: a scenario opens them in its `before` hook, and may reopen the page.
+ */
+export function screenshots(page: () => Page, dir: () => string): (name: string) => Promise<void> {
+  let step = 0;
+  return async (name) => {
+    step++;
+    await page().screenshot({ path: path.join(dir(), `${String(step).padStart(2, '0')}-${name}.png`) });
+  };
+}

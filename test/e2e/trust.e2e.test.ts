@@ -16,7 +16,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN, OPENROUTER_KEY } from '../fakes/secrets';
 import { PROVIDERS } from '../../src/core/providers/registry';
 import * as cs from '../support/codeServer';
-import { addOpenRouterAccount, expandRow, openTokstatView, rowText, runCommand, scenarioHooks, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { addOpenRouterAccount, expandRow, openTokstatView, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
 
 const OR_NAME = 'my-openrouter';
 const CLAUDE_EMAIL = 'trust-e2e@example.com';
@@ -31,13 +31,9 @@ describe('tokstat: a hostile workspace cannot redirect keys or requests (code-se
   let browser: cs.Browser | undefined;
   let page: Page;
   let port = 0;
-  let step = 0;
   let userSettings: Record<string, unknown> = {};
 
-  const shot = async (name: string) => {
-    step++;
-    await page.screenshot({ path: path.join(dirs.base, `${String(step).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshots(() => page, () => dirs.base);
 
   /** What the attacker received, for the failure message: method, path and which credential headers came along. */
   const attackerSaw = () =>
