@@ -92,23 +92,8 @@ export interface Snapshot {
   identity?: string;
 }
 
-export interface MeterInput {
-  id: string;
-  label: string;
-  kind: MeterKind;
-  unit: string;
-  source: MeterSource;
-  capturedAt: number;
-  used?: number;
-  limit?: number;
-  remaining?: number;
-  percentUsed?: number;
-  resetsAt?: number;
-  unlimited?: boolean;
-  detail?: string;
-  period?: MeterPeriod;
-  windowMs?: number;
-}
+/** What a provider hands `makeMeter`: a meter without the model boundary's verdict (`problem`). */
+export type MeterInput = Omit<Meter, 'problem'>;
 
 const finite = (n: number | undefined): number | undefined =>
   typeof n === 'number' && Number.isFinite(n) ? n : undefined;
