@@ -2,16 +2,16 @@
 // send through the API — started after activation from the `usage` chunk.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Emitter } from '../core/events';
-import type { HttpClient } from '../core/http';
-import { loadUsage } from './lazy';
-import type { Logger } from '../core/log';
-import type { ApiUsageLog } from '../core/usage/ingestStore';
-import type { PricingService } from '../core/usage/pricingStore';
-import type { UsageTotals } from '../core/usage/query';
-import type { FirstScanProgress, UsageScanner } from '../core/usage/scanner';
-import type { AgentId } from '../core/usage/types';
-import { detectAgents, type UsageViewSource } from '../core/usage/view';
+import { Emitter } from '../../core/events';
+import type { HttpClient } from '../../core/http';
+import { loadUsage } from '../chunks';
+import type { Logger } from '../../core/log';
+import type { ApiUsageLog } from '../../core/usage/ingestStore';
+import type { PricingService } from '../../core/usage/pricingStore';
+import type { UsageTotals } from '../../core/usage/query';
+import type { FirstScanProgress, UsageScanner } from '../../core/usage/scanner';
+import type { AgentId } from '../../core/usage/types';
+import { detectAgents, type UsageViewSource } from '../../core/usage/view';
 
 export interface UsageSettings {
   enabled(): boolean;

@@ -1,17 +1,17 @@
 // Usage history, pace and notifications, started after activation from the `insights` chunk.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AccountRepository } from '../core/accountRepository';
-import { Emitter } from '../core/events';
-import type { PaceSummary } from '../shared/pace';
-import type { HistoryStore } from '../core/history';
-import type { Insights } from '../core/insights';
-import { loadInsights } from './lazy';
-import type { Logger } from '../core/log';
-import type { Meter, Snapshot } from '../shared/model';
-import type { PollScheduler } from '../core/scheduler/scheduler';
-import type { NotificationsController } from './notifications';
-import type { ChartSeries, HistoryRange } from '../shared/protocol';
+import type { AccountRepository } from '../../core/accountRepository';
+import { Emitter } from '../../core/events';
+import type { PaceSummary } from '../../shared/pace';
+import type { HistoryStore } from '../../core/history';
+import type { Insights } from './core/insights';
+import { loadInsights } from '../chunks';
+import type { Logger } from '../../core/log';
+import type { Meter, Snapshot } from '../../shared/model';
+import type { PollScheduler } from '../../core/scheduler/scheduler';
+import type { NotificationsController } from '../notifications/notifications';
+import type { ChartSeries, HistoryRange } from '../../shared/protocol';
 
 export interface InsightsFeatureDeps {
   storage: string;
@@ -165,7 +165,7 @@ export class InsightsFeature implements vscode.Disposable {
   }
 
   /** One account's rows for "Export Usage History", in chunks (HistoryStore.exportChunks). */
-  exportChunks(accountId: string, from: number | undefined, to: number): AsyncIterable<import('../core/history/types').ExportRow[]> {
+  exportChunks(accountId: string, from: number | undefined, to: number): AsyncIterable<import('../../core/history/types').ExportRow[]> {
     if (!this.history) throw new Error('the usage history is still loading; try again in a moment.');
     return this.history.exportChunks(accountId, { ...(from !== undefined ? { from } : {}), to });
   }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { AccountRepository } from '../core/accountRepository';
-import { discover, type Discovered } from '../core/discovery';
-import type { Logger } from '../core/log';
-import type { CredentialEnv, ProviderDefinition } from '../core/providers/types';
+import type { AccountRepository } from '../../core/accountRepository';
+import { discover, type Discovered } from './core/discover';
+import type { Logger } from '../../core/log';
+import type { CredentialEnv, ProviderDefinition } from '../../core/providers/types';
 
 export const OFFERED_KEY = 'tokstat.discovery.offered.v1';
 /** Context key: the tools whose sign-ins were found and are not tracked yet ("Claude Code, Codex CLI"), or ''. */

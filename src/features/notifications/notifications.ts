@@ -2,17 +2,17 @@
 // leader check live in the core (src/core/alerts); this file only turns a decision into a message with actions.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { systemClock, type Clock, type TimerHandle } from '../core/clock';
-import { AlertDispatcher, type AlertDispatcherDeps } from '../core/alerts/dispatcher';
-import { AlertEngine } from '../core/alerts/engine';
-import { alertOptionsFromSettings } from '../core/alerts/options';
-import type { NotificationRelay } from '../core/alerts/relay';
-import { FileAlertStateStore } from '../core/alerts/stateStore';
-import type { AlertNotification, AlertOptions, AlertStateStore } from '../core/alerts/types';
-import { DisposableStore, type Disposable } from '../core/events';
-import { scoped, type Logger } from '../core/log';
-import type { Snapshot } from '../shared/model';
-import { mkdirPrivateSync } from '../core/privateFs';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
+import { AlertDispatcher, type AlertDispatcherDeps } from '../../core/alerts/dispatcher';
+import { AlertEngine } from '../../core/alerts/engine';
+import { alertOptionsFromSettings } from '../../core/alerts/options';
+import type { NotificationRelay } from '../../core/alerts/relay';
+import { FileAlertStateStore } from '../../core/alerts/stateStore';
+import type { AlertNotification, AlertOptions, AlertStateStore } from '../../core/alerts/types';
+import { DisposableStore, type Disposable } from '../../core/events';
+import { scoped, type Logger } from '../../core/log';
+import type { Snapshot } from '../../shared/model';
+import { mkdirPrivateSync } from '../../core/privateFs';
 
 export const NOTIFICATION_ACTIONS = {
   openDashboard: 'Open Dashboard',

@@ -1,6 +1,6 @@
-import type { Account } from '../shared/model';
-import { PROVIDERS } from './providers/registry';
-import type { CredentialEnv, ProviderDefinition } from './providers/types';
+import type { Account } from '../../../shared/model';
+import { PROVIDERS } from '../../../core/providers/registry';
+import type { CredentialEnv, ProviderDefinition } from '../../../core/providers/types';
 
 export interface Discovered {
   provider: ProviderDefinition;

@@ -1,9 +1,9 @@
 // `tokstat_usage`: a language-model tool so chat (agent mode, `#tokstatUsage`) can answer "how much Copilot do I have
 // left?" from tokstat's own data. It never polls or reads secrets: it formats what the extension already has.
 import * as vscode from 'vscode';
-import { formatToolAnswer, quoteData, type LocalUsageTotals, type ToolAccount } from '../core/lmToolAnswer';
-import type { Logger } from '../core/log';
-import { redact } from '../core/redact';
+import { formatToolAnswer, quoteData, type LocalUsageTotals, type ToolAccount } from './core/answer';
+import type { Logger } from '../../core/log';
+import { redact } from '../../core/redact';
 
 export const USAGE_TOOL_NAME = 'tokstat_usage';
 

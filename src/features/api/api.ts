@@ -1,8 +1,8 @@
 // The API tokstat exports to other extensions (`vscode.extensions.getExtension('tokstat.tokstat').exports`).
 // Kept tiny and defensive: every entry point answers, none throws into the caller, and the hot path only validates
 // and queues (persistence is batched by ApiUsageLog).
-import type { ApiUsageLog } from '../core/usage/ingestStore';
-import type { OperationInput, RecordResult } from '../core/usage/ingest';
+import type { ApiUsageLog } from '../../core/usage/ingestStore';
+import type { OperationInput, RecordResult } from '../../core/usage/ingest';
 
 export type { OperationInput, RecordResult };
 

@@ -3,10 +3,10 @@
 // Text that comes from a provider's server (error messages, meter labels, plan names, units) goes to an agent: it is
 // quoted as data (one line, JSON-escaped, in double quotes), cut short and scrubbed, so it cannot pass for tokstat's
 // own words or steer the agent ("ignore previous instructions…").
-import type { Meter, Snapshot } from '../shared/model';
-import { redact } from './redact';
-import type { PaceSummary } from '../shared/pace';
-import { formatAge, formatPercent, formatResetIn, formatUsedOfLimit, STATUS_LABEL, UNKNOWN } from '../shared/format';
+import type { Meter, Snapshot } from '../../../shared/model';
+import { redact } from '../../../core/redact';
+import type { PaceSummary } from '../../../shared/pace';
+import { formatAge, formatPercent, formatResetIn, formatUsedOfLimit, STATUS_LABEL, UNKNOWN } from '../../../shared/format';
 
 export interface ToolAccount {
   name: string;

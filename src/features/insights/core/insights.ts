@@ -1,14 +1,14 @@
 // Joins the history store and the pace engine: the pace of every meter (for tooltips, gauges and predictive alerts)
 // and the chart series the dashboard asks for. Pure core: no vscode.
-import { Emitter, type Disposable } from './events';
-import { basisOf, computePace, readingValue, windowHint, type Basis, type PacePoint } from './forecast/pace';
-import type { PaceSummary } from '../shared/pace';
-import { formatInUnit } from '../shared/format';
-import { DEFAULT_RETENTION, type HistoryPoint, type RetentionOptions } from './history/types';
-import type { Log } from './insightsTypes';
-import type { Meter, Snapshot } from '../shared/model';
-import type { ChartPoint, ChartSeries } from '../shared/protocol';
-import { RANGE_LABEL, RANGE_MS, type HistoryRange } from '../shared/historyRange';
+import { Emitter, type Disposable } from '../../../core/events';
+import { basisOf, computePace, readingValue, windowHint, type Basis, type PacePoint } from '../../../core/forecast/pace';
+import type { PaceSummary } from '../../../shared/pace';
+import { formatInUnit } from '../../../shared/format';
+import { DEFAULT_RETENTION, type HistoryPoint, type RetentionOptions } from '../../../core/history/types';
+import type { Logger } from '../../../core/log';
+import type { Meter, Snapshot } from '../../../shared/model';
+import type { ChartPoint, ChartSeries } from '../../../shared/protocol';
+import { RANGE_LABEL, RANGE_MS, type HistoryRange } from '../../../shared/historyRange';
 
 export interface HistoryReader {
   query(accountId: string, meterId: string, from: number, to: number, maxPoints: number): Promise<HistoryPoint[]>;
@@ -64,7 +64,7 @@ export class Insights implements Disposable {
     private readonly history: HistoryReader,
     private readonly providerOf: (accountId: string) => string | undefined,
     private readonly now: () => number,
-    private readonly log: Log,
+    private readonly log: Pick<Logger, 'warn'>,
     private readonly opts: InsightsOptions = {},
   ) {}
 
