@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { makeMeter, type Meter, type MeterInput } from '../../../src/shared/model';
-import type { DashboardAccount, DashboardState } from '../../../src/shared/protocol';
+import { makeMeter, type Meter, type MeterInput } from '../../src/shared/model';
+import type { DashboardAccount, DashboardState } from '../../src/shared/protocol';
 import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarness';
 
 // The test tsconfig has no DOM lib; these are only touched inside page.evaluate callbacks.
