@@ -7,6 +7,7 @@ import type { Thresholds } from './format';
 import type { PaceSummary } from './pace';
 import type { AgentId } from './agents';
 import type { HistoryRange } from './historyRange';
+import type { UsageTokenBreakdown } from './tokens';
 
 export interface DashboardAccount {
   id: string;
@@ -40,19 +41,7 @@ export interface DashboardState {
 // Costs are USD from the pricing engine. `costUSD` is undefined when every request in the total is unpriced (shown as
 // "unpriced", never $0); when only some are, it is the priced part and `unpricedRequests` says how many are missing.
 
-export interface UsageTokenBreakdown {
-  /** Uncached input. */
-  input: number;
-  /** Output including reasoning. */
-  output: number;
-  cacheRead: number;
-  /** 5-minute + 1-hour cache writes. */
-  cacheWrite: number;
-  /** Part of `output` that was reasoning (informational). */
-  reasoning: number;
-  /** input + output + cacheRead + cacheWrite. */
-  total: number;
-}
+export type { UsageTokenBreakdown };
 
 export interface UsageTotalsView {
   tokens: UsageTokenBreakdown;
