@@ -5,13 +5,15 @@
 // Cards far below the viewport are built when the page is idle, after the first frame (see `cardsWithin`).
 // First, so the benchmark's start mark precedes every other module's start-up code.
 import './startMark';
+// Before any zod schema is built (the CSP forbids eval).
+import './zodJitless';
 import type { DashboardAccount, DashboardPersistedState, DashboardState } from '../src/shared/protocol';
 import { ChartManager } from './chart';
 import { h } from './dom';
 import { estimatedCardHeight, renderCard, renderEmpty, renderPendingCard, renderToolbar, tickText, type TickKind } from './render';
 import { UsageSectionController } from './usage';
 import { renderOverview } from './overview';
-import { parseClockMessage, parseHistoryMessage, parseHostMessage } from './validate';
+import { parseClockMessage, parseHistoryMessage, parseHostMessage } from '../src/shared/protocolSchemas';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
 import { absoluteTime } from './formats';
 import { loadSibling } from './lazyScript';
