@@ -325,6 +325,45 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
     }
   });
 
+  test('a malformed host message is refused by the shared zod schemas, not rendered; the next good one is', async () => {
+    const h = await open();
+    const { page } = h;
+    const warnings: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'warning') warnings.push(msg.text());
+    });
+    try {
+      const good = fixtureState();
+      // The whole message is refused: a threshold that is no number.
+      await h.send({ type: 'state', state: { ...good, thresholds: { warning: '80', error: 95 } } });
+      assert.equal(await page.locator('[data-testid="account-card"]').count(), 0);
+      assert.equal(await page.locator('[data-testid="empty-state"]').count(), 0, 'nothing rendered, not even the empty state');
+      // One account refused: a meter whose used is a string; another whose id is empty. The rest are drawn.
+      const mixed = fixtureState();
+      const bad = structuredClone(mixed.accounts[0]!);
+      bad.id = 'bad-meter';
+      bad.name = 'Bad meter';
+      bad.snapshot!.meters[0] = { ...bad.snapshot!.meters[0]!, used: '1065' as never };
+      mixed.accounts.push(bad, account('', 'No id'));
+      await h.send({ type: 'state', state: mixed });
+      assert.deepEqual(await page.locator('[data-testid="account-card"]').evaluateAll((els: any[]) => els.map((e) => e.dataset.accountId)), [
+        'gh-ok',
+        'or-stale',
+        'gh-expired',
+        'broken',
+        'xss',
+      ]);
+      assert.equal(await page.getByText('Bad meter').count(), 0);
+      assert.equal(await page.getByText('No id').count(), 0);
+      assert.ok(warnings.includes('[tokstat] ignored a malformed message from the host'), warnings.join('\n'));
+      assert.ok(warnings.includes('[tokstat] dropped 2 malformed account(s)'), warnings.join('\n'));
+      // zod runs jitless under the CSP: no eval, no violation.
+      await assertNoViolations(h);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('pace under the gauge: the first line and the numbers behind it; a meter stating its window length is kept', async () => {
     const h = await open();
     try {
