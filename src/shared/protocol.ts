@@ -234,6 +234,6 @@ export { webviewToHostSchema, type WebviewToHost } from './protocolSchemas';
 export interface DashboardPersistedState {
   version: 1;
   scrollY?: number;
-  /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart.ts). */
+  /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart/manager.ts). */
   ranges?: Record<string, HistoryRange>;
 }
