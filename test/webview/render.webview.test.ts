@@ -488,34 +488,16 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
     }
   });
 
-  test('first render of 20 accounts × 5 meters', async () => {
+  // How long this takes is the bench's business (bench/dashboard.ts, `npm run bench`), not a test's.
+  test('first render of 20 accounts × 5 meters: every card and meter, the far ones built when idle', async () => {
     const h = await open();
     try {
-      const state = bigState(20, 5);
-      const timing = await h.page.evaluate((s: unknown) => {
-        return new Promise<{ script: number; layout: number }>((resolve) => {
-          let t0 = 0;
-          // Registered after the app's listener, so it runs once the app has rendered synchronously.
-          window.addEventListener(
-            'message',
-            () => {
-              const t1 = performance.now();
-              void document.body.offsetHeight; // force style + layout
-              resolve({ script: t1 - t0, layout: performance.now() - t0 });
-            },
-            { once: true },
-          );
-          t0 = performance.now();
-          window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state: s } }));
-        });
-      }, state);
+      await h.send({ type: 'state', state: bigState(20, 5) });
       // The cards far below the viewport are placeholders at first, built when the page is idle.
-      await h.page.waitForFunction(() => document.querySelectorAll('[data-testid="account-card-pending"]').length === 0, undefined, { timeout: 5000 });
+      await h.page.waitForFunction(() => document.querySelectorAll('[data-testid="account-card-pending"]').length === 0);
       assert.equal(await h.page.locator('[data-testid="account-card"]').count(), 20);
       assert.equal(await h.page.locator('[data-testid="meter"]').count(), 100);
       assert.equal(await h.page.locator('[role="meter"]').count(), 100);
-      console.log(`dashboard first render, 20 accounts × 5 meters: ${timing.script.toFixed(1)} ms DOM build, ${timing.layout.toFixed(1)} ms incl. style+layout (cards near the viewport)`);
-      assert.ok(timing.layout < 2000, `render took ${timing.layout} ms`);
       await assertNoViolations(h);
     } finally {
       await h.page.close();
