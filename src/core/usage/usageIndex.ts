@@ -18,6 +18,7 @@ import { applyCursorChanges, type FileCursor, type ScanJobOutput } from './scanJ
 import type { AgentId, PlanWindows, PriceFn, ToolAggregate, UsageRecord, UsageRow } from './types';
 import { nullLogger, type Logger } from '../log';
 import { appendFilePrivate, mkdirPrivate, openPrivate } from '../privateFs';
+import type { TokenCountsWithReasoning } from '../../shared/tokens';
 
 /**
  * Format of usage-index.json. 2: Claude responses keep their most complete streamed line (and lines without a
@@ -35,17 +36,11 @@ const COMPACT_MIN_BYTES = 256 * 1024;
 const MAX_PENDING_TOOLS = 20_000;
 
 /** Hourly totals per agent × model: enough for 5-hour blocks and intraday charts. */
-export interface HourRow {
+export interface HourRow extends TokenCountsWithReasoning {
   /** Epoch ms of the start of the UTC hour. */
   hour: number;
   agent: AgentId;
   model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  reasoningTokens: number;
   requests: number;
   costUSD: number;
   loggedCostUSD: number;

@@ -3,10 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import type { DashboardState, UsageView } from '../../../src/shared/protocol';
-import type { UsageRow } from '../../../src/core/usage/types';
-import type { HourRow } from '../../../src/core/usage/usageIndex';
-import { buildUsageView } from '../../../src/core/usage/view';
+import type { DashboardState, UsageView } from '../../src/shared/protocol';
+import type { UsageRow } from '../../src/core/usage/types';
+import type { HourRow } from '../../src/core/usage/usageIndex';
+import { buildUsageView } from '../../src/core/usage/view';
 import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarness';
 
 declare const document: any;

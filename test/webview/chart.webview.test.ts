@@ -3,12 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { makeMeter, type Meter, type MeterInput } from '../../../src/shared/model';
-import type { ChartPoint, ChartSeries, DashboardAccount, DashboardState, HistoryRange } from '../../../src/shared/protocol';
-import { RANGE_MS } from '../../../src/shared/historyRange';
-import { Insights } from '../../../src/features/insights/core/insights';
-import { downsampleMinMax as hostDownsample } from '../../../src/core/history/downsample';
-import type { HistoryPoint } from '../../../src/core/history/types';
+import { makeMeter, type Meter, type MeterInput } from '../../src/shared/model';
+import type { ChartPoint, ChartSeries, DashboardAccount, DashboardState, HistoryRange } from '../../src/shared/protocol';
+import { RANGE_MS } from '../../src/shared/historyRange';
+import { Insights } from '../../src/features/insights/core/insights';
+import { downsampleMinMax as hostDownsample } from '../../src/core/history/downsample';
+import type { HistoryPoint } from '../../src/core/history/types';
 import { CHROMIUM, startWebviewServer, type Harness, type WebviewServer } from './webviewHarness';
 
 declare const window: any;

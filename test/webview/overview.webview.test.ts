@@ -4,11 +4,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { makeMeter, type Meter, type MeterInput } from '../../../src/shared/model';
-import type { AppModel } from '../../../src/core/appModel';
-import type { AccountEntry } from '../../../src/core/summary';
-import type { DashboardAccount, DashboardState } from '../../../src/shared/protocol';
-import { buildDashboardState } from '../../../src/ui/dashboard/state';
+import { makeMeter, type Meter, type MeterInput } from '../../src/shared/model';
+import type { AppModel } from '../../src/core/appModel';
+import type { AccountEntry } from '../../src/core/summary';
+import type { DashboardAccount, DashboardState } from '../../src/shared/protocol';
+import { buildDashboardState } from '../../src/ui/dashboard/state';
 import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarness';
 
 declare const window: any;

@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { makeMeter, type Meter, type MeterInput } from '../../../src/shared/model';
-import type { DashboardAccount, DashboardState } from '../../../src/shared/protocol';
+import { makeMeter, type Meter, type MeterInput } from '../../src/shared/model';
+import type { DashboardAccount, DashboardState } from '../../src/shared/protocol';
 import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarness';
 
 // The test tsconfig has no DOM lib; these are only touched inside page.evaluate callbacks.
@@ -325,6 +325,45 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
     }
   });
 
+  test('a malformed host message is refused by the shared zod schemas, not rendered; the next good one is', async () => {
+    const h = await open();
+    const { page } = h;
+    const warnings: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'warning') warnings.push(msg.text());
+    });
+    try {
+      const good = fixtureState();
+      // The whole message is refused: a threshold that is no number.
+      await h.send({ type: 'state', state: { ...good, thresholds: { warning: '80', error: 95 } } });
+      assert.equal(await page.locator('[data-testid="account-card"]').count(), 0);
+      assert.equal(await page.locator('[data-testid="empty-state"]').count(), 0, 'nothing rendered, not even the empty state');
+      // One account refused: a meter whose used is a string; another whose id is empty. The rest are drawn.
+      const mixed = fixtureState();
+      const bad = structuredClone(mixed.accounts[0]!);
+      bad.id = 'bad-meter';
+      bad.name = 'Bad meter';
+      bad.snapshot!.meters[0] = { ...bad.snapshot!.meters[0]!, used: '1065' as never };
+      mixed.accounts.push(bad, account('', 'No id'));
+      await h.send({ type: 'state', state: mixed });
+      assert.deepEqual(await page.locator('[data-testid="account-card"]').evaluateAll((els: any[]) => els.map((e) => e.dataset.accountId)), [
+        'gh-ok',
+        'or-stale',
+        'gh-expired',
+        'broken',
+        'xss',
+      ]);
+      assert.equal(await page.getByText('Bad meter').count(), 0);
+      assert.equal(await page.getByText('No id').count(), 0);
+      assert.ok(warnings.includes('[tokstat] ignored a malformed message from the host'), warnings.join('\n'));
+      assert.ok(warnings.includes('[tokstat] dropped 2 malformed account(s)'), warnings.join('\n'));
+      // zod runs jitless under the CSP: no eval, no violation.
+      await assertNoViolations(h);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('pace under the gauge: the first line and the numbers behind it; a meter stating its window length is kept', async () => {
     const h = await open();
     try {
@@ -449,34 +488,16 @@ describe('dashboard webview in Chromium under the real CSP', { skip }, () => {
     }
   });
 
-  test('first render of 20 accounts × 5 meters', async () => {
+  // How long this takes is the bench's business (bench/dashboard.ts, `npm run bench`), not a test's.
+  test('first render of 20 accounts × 5 meters: every card and meter, the far ones built when idle', async () => {
     const h = await open();
     try {
-      const state = bigState(20, 5);
-      const timing = await h.page.evaluate((s: unknown) => {
-        return new Promise<{ script: number; layout: number }>((resolve) => {
-          let t0 = 0;
-          // Registered after the app's listener, so it runs once the app has rendered synchronously.
-          window.addEventListener(
-            'message',
-            () => {
-              const t1 = performance.now();
-              void document.body.offsetHeight; // force style + layout
-              resolve({ script: t1 - t0, layout: performance.now() - t0 });
-            },
-            { once: true },
-          );
-          t0 = performance.now();
-          window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state: s } }));
-        });
-      }, state);
+      await h.send({ type: 'state', state: bigState(20, 5) });
       // The cards far below the viewport are placeholders at first, built when the page is idle.
-      await h.page.waitForFunction(() => document.querySelectorAll('[data-testid="account-card-pending"]').length === 0, undefined, { timeout: 5000 });
+      await h.page.waitForFunction(() => document.querySelectorAll('[data-testid="account-card-pending"]').length === 0);
       assert.equal(await h.page.locator('[data-testid="account-card"]').count(), 20);
       assert.equal(await h.page.locator('[data-testid="meter"]').count(), 100);
       assert.equal(await h.page.locator('[role="meter"]').count(), 100);
-      console.log(`dashboard first render, 20 accounts × 5 meters: ${timing.script.toFixed(1)} ms DOM build, ${timing.layout.toFixed(1)} ms incl. style+layout (cards near the viewport)`);
-      assert.ok(timing.layout < 2000, `render took ${timing.layout} ms`);
       await assertNoViolations(h);
     } finally {
       await h.page.close();

@@ -5,8 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { makeMeter } from '../../../src/shared/model';
-import type { DashboardState } from '../../../src/shared/protocol';
+import { makeMeter } from '../../src/shared/model';
+import type { DashboardState } from '../../src/shared/protocol';
 import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarness';
 
 declare const window: any;

@@ -8,15 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import type { ChartSeries, DashboardState } from '../../../src/shared/protocol';
-import { cssFontUrls, makeNonce, renderDashboardHtml } from '../../../src/ui/dashboard/html';
+import type { ChartSeries, DashboardState } from '../../src/shared/protocol';
+import { cssFontUrls, makeNonce, renderDashboardHtml } from '../../src/ui/dashboard/html';
 
 // The test tsconfig has no DOM lib; these are only touched inside page.evaluate / init-script callbacks.
 declare const window: any;
 declare const document: any;
 
 export const CHROMIUM = process.env.TOKSTAT_CHROMIUM || '/usr/bin/chromium';
-export const ROOT = path.resolve(__dirname, '../../../..');
+export const ROOT = path.resolve(__dirname, '../../..');
 
 export interface AutoHost {
   state: DashboardState;
