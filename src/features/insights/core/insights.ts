@@ -1,7 +1,8 @@
 // Joins the history store and the pace engine: the pace of every meter (for tooltips, gauges and predictive alerts)
 // and the chart series the dashboard asks for. Pure core: no vscode.
 import { Emitter, type Disposable } from '../../../core/events';
-import { basisOf, computePace, readingValue, windowHint, type Basis, type PacePoint } from '../../../core/forecast/pace';
+import { basisOf, readingValue, windowHint, type Basis, type PacePoint } from '../../../core/forecast/pace';
+import { computePace } from '../../../core/forecast/paceSummary';
 import type { PaceSummary } from '../../../shared/pace';
 import { formatInUnit } from '../../../shared/format';
 import { DEFAULT_RETENTION, type HistoryPoint, type RetentionOptions } from '../../../core/history/types';
