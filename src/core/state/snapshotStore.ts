@@ -123,6 +123,12 @@ export interface FileSnapshotStoreOptions {
   fsync?: boolean;
 }
 
+/** A store of other JSON states on the same terms (one file per id, atomic writes, external changes reported). */
+export interface FileJsonStoreOptions extends FileSnapshotStoreOptions {
+  /** Checks a parsed file; returns why it is refused, or undefined. */
+  validate(value: unknown, id: string): string | undefined;
+}
+
 interface Known {
   mtimeMs: number;
   size: number;
@@ -131,12 +137,13 @@ interface Known {
 
 const SUFFIX = '.json';
 
-export class FileSnapshotStore implements SnapshotStore {
+export class FileJsonStore<T> {
   private readonly folder: string;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly rescanMs: number;
   private readonly fsync: boolean;
+  private readonly validate: (value: unknown, id: string) => string | undefined;
   private readonly listeners: Listeners<[string]>;
   /** What this process last wrote or observed per account; external-change detection compares against it. */
   private readonly known = new Map<string, Known>();
@@ -149,8 +156,9 @@ export class FileSnapshotStore implements SnapshotStore {
   private ready: Promise<void> | undefined;
   private disposed = false;
 
-  constructor(opts: FileSnapshotStoreOptions) {
+  constructor(opts: FileJsonStoreOptions) {
     this.folder = opts.folder;
+    this.validate = opts.validate;
     this.log = scoped(opts.log, 'snapshot-store');
     this.clock = opts.clock ?? systemClock;
     this.rescanMs = opts.rescanMs ?? 5_000;
@@ -183,7 +191,7 @@ export class FileSnapshotStore implements SnapshotStore {
     return path.join(this.folder, accountId + SUFFIX);
   }
 
-  async read(accountId: string): Promise<AccountState | undefined> {
+  async read(accountId: string): Promise<T | undefined> {
     const file = this.file(accountId);
     let content: string;
     try {
@@ -196,7 +204,7 @@ export class FileSnapshotStore implements SnapshotStore {
     return this.parse(accountId, content);
   }
 
-  private parse(accountId: string, content: string): AccountState | undefined {
+  private parse(accountId: string, content: string): T | undefined {
     let parsed: unknown;
     try {
       parsed = JSON.parse(content);
@@ -204,15 +212,15 @@ export class FileSnapshotStore implements SnapshotStore {
       this.log.warn(`ignoring corrupt state file for ${accountId} (${content.length} bytes, not JSON)`);
       return undefined;
     }
-    const why = validateAccountState(parsed, accountId);
+    const why = this.validate(parsed, accountId);
     if (why) {
       this.log.warn(`ignoring invalid state file for ${accountId}: ${why}`);
       return undefined;
     }
-    return parsed as AccountState;
+    return parsed as T;
   }
 
-  async write(accountId: string, state: AccountState): Promise<void> {
+  async write(accountId: string, state: T): Promise<void> {
     const file = this.file(accountId);
     const content = JSON.stringify(state);
     await mkdirPrivate(this.folder);
@@ -381,6 +389,12 @@ export class FileSnapshotStore implements SnapshotStore {
     this.watcher?.close();
     this.watcher = undefined;
     this.listeners.clear();
+  }
+}
+
+export class FileSnapshotStore extends FileJsonStore<AccountState> implements SnapshotStore {
+  constructor(opts: FileSnapshotStoreOptions) {
+    super({ ...opts, validate: validateAccountState });
   }
 }
 
