@@ -7,7 +7,6 @@
 //   page.incident = { title: 'Elevated errors on Claude API', components: ['Claude API'] };   // or undefined: all clear
 //   page.mode = 'malformed' | 'html' | 'huge' | 'ok';
 //   page.url + StatusPageFake.SUMMARY   /  .INCIDENT_IO  /  .RSS  /  .ATOM
-import { createHash } from 'node:crypto';
 import { FakeServer, type FakeReply } from './fakeServer';
 
 export interface FakeIncident {
@@ -30,24 +29,21 @@ export class StatusPageFake extends FakeServer {
 
   incident: FakeIncident | undefined;
   mode: StatusPageMode = 'ok';
-  /** Answers 304 to a matching If-None-Match (off: always the full page). */
-  etags = true;
-
   constructor(private readonly now: () => number = () => Date.now()) {
     super();
-    this.route('GET', StatusPageFake.SUMMARY, (r) => this.answer(this.summary(), 'application/json', r.headers['if-none-match']));
-    this.route('GET', StatusPageFake.INCIDENT_IO, (r) => this.answer(this.incidentIo(), 'application/json', r.headers['if-none-match']));
-    this.route('GET', StatusPageFake.RSS, (r) => this.answer(this.rss(), 'application/rss+xml', r.headers['if-none-match']));
-    this.route('GET', StatusPageFake.ATOM, (r) => this.answer(this.atom(), 'application/atom+xml', r.headers['if-none-match']));
+    // Answers 304 to a matching If-None-Match (FakeServer's `etags`; off: always the full page).
+    this.etags = true;
+    this.route('GET', StatusPageFake.SUMMARY, () => this.answer(this.summary(), 'application/json'));
+    this.route('GET', StatusPageFake.INCIDENT_IO, () => this.answer(this.incidentIo(), 'application/json'));
+    this.route('GET', StatusPageFake.RSS, () => this.answer(this.rss(), 'application/rss+xml'));
+    this.route('GET', StatusPageFake.ATOM, () => this.answer(this.atom(), 'application/atom+xml'));
   }
 
-  private answer(body: string, type: string, ifNoneMatch: string | string[] | undefined): FakeReply {
+  private answer(body: string, type: string): FakeReply {
     if (this.mode === 'malformed') return { text: body.slice(0, Math.floor(body.length / 2)), headers: { 'content-type': type } };
     if (this.mode === 'html') return { status: 200, text: '<!doctype html><html><body><h1>Just a moment…</h1></body></html>', headers: { 'content-type': 'text/html' } };
     if (this.mode === 'huge') return { text: `{"incidents":[${'{"name":"x"},'.repeat(HUGE_PAGE_BYTES / 13)}{"name":"x"}]}`, headers: { 'content-type': type } };
-    const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
-    if (this.etags && ifNoneMatch === etag) return { status: 304, text: '', headers: { etag } };
-    return { text: body, headers: { 'content-type': type, ...(this.etags ? { etag } : {}) } };
+    return { text: body, headers: { 'content-type': type } };
   }
 
   private iso(offsetMs = 0): string {
