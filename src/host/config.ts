@@ -26,6 +26,9 @@ export const USER_ONLY_SETTINGS = [
   'localUsage.codexHomes',
   'localUsage.geminiDirs',
   'localUsage.opencodeDirs',
+  'incidents.enabled',
+  'incidents.statusPages',
+  'polling.adaptive',
 ] as const;
 export type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
@@ -131,6 +134,19 @@ export class Config {
 
   showTodaySpend(): boolean {
     return this.c.get<boolean>('statusBar.showTodaySpend') ?? false;
+  }
+
+  incidentsEnabled(): boolean {
+    return this.user<unknown>('incidents.enabled') !== false;
+  }
+
+  incidentStatusPages(): Record<string, unknown> {
+    const v = this.user<unknown>('incidents.statusPages');
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  }
+
+  adaptivePolling(): boolean {
+    return this.user<unknown>('polling.adaptive') !== false;
   }
 
   discoveryEnabled(): boolean {

@@ -18,6 +18,13 @@ export const AGENT_PROVIDERS: Readonly<Record<AgentId, readonly string[]>> = {
   api: [],
 };
 
+/** The last request time per agent in the usage index's hour rows: what `noteActivity` is fed after each scan. */
+export function latestActivity(rows: Iterable<{ agent: AgentId; lastTs: number }>): Map<AgentId, number> {
+  const out = new Map<AgentId, number>();
+  for (const r of rows) if (Number.isFinite(r.lastTs) && r.lastTs > (out.get(r.agent) ?? -Infinity)) out.set(r.agent, r.lastTs);
+  return out;
+}
+
 export interface AdaptivePollingOptions {
   clock: Clock;
   /** An agent counts as working this long after its last logged request (default 10 min). */

@@ -20,6 +20,7 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds): Da
         ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
         ...(e.pace ? { pace: e.pace } : {}),
         ...(main ? { mainMeterId: main.id } : {}),
+        ...(e.incident ? { incident: e.incident } : {}),
       };
     }),
     thresholds,
