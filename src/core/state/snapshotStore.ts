@@ -3,6 +3,7 @@
 //
 // Layout: `<folder>/<accountId>.json`, one file per account, written atomically (temp file in the same folder, then
 // rename) so a reader never sees half a file. Readers are tolerant: a corrupt or foreign file is logged and ignored.
+// FileJsonStore is the same for any JSON state (`validate` says what is valid), e.g. the status pages' shared state.
 
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -121,12 +122,7 @@ export interface FileSnapshotStoreOptions {
   rescanMs?: number;
   /** fsync the temp file before renaming (default false: the data is a cache, losing the last write on power loss is fine). */
   fsync?: boolean;
-}
-
-/** A store of other JSON states on the same terms (one file per id, atomic writes, external changes reported). */
-export interface FileJsonStoreOptions extends FileSnapshotStoreOptions {
-  /** Checks a parsed file; returns why it is refused, or undefined. */
-  validate(value: unknown, id: string): string | undefined;
+  validate?(value: unknown, id: string): string | undefined; // why a file is refused (default: an account's state)
 }
 
 interface Known {
@@ -156,9 +152,9 @@ export class FileJsonStore<T> {
   private ready: Promise<void> | undefined;
   private disposed = false;
 
-  constructor(opts: FileJsonStoreOptions) {
+  constructor(opts: FileSnapshotStoreOptions) {
     this.folder = opts.folder;
-    this.validate = opts.validate;
+    this.validate = opts.validate ?? validateAccountState;
     this.log = scoped(opts.log, 'snapshot-store');
     this.clock = opts.clock ?? systemClock;
     this.rescanMs = opts.rescanMs ?? 5_000;
@@ -392,11 +388,7 @@ export class FileJsonStore<T> {
   }
 }
 
-export class FileSnapshotStore extends FileJsonStore<AccountState> implements SnapshotStore {
-  constructor(opts: FileSnapshotStoreOptions) {
-    super({ ...opts, validate: validateAccountState });
-  }
-}
+export class FileSnapshotStore extends FileJsonStore<AccountState> implements SnapshotStore {}
 
 function isCode(e: unknown, code: string): boolean {
   return !!e && typeof e === 'object' && (e as { code?: unknown }).code === code;
