@@ -3,9 +3,11 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AnswerAccount } from '../core/agentAnswers';
+import { computePace, windowHint, type PacePoint } from '../core/forecast/pace';
 import { HistoryStore } from '../core/history/store';
-import { Insights } from '../core/insights';
 import { nullLogger } from '../core/log';
+import type { Snapshot } from '../shared/model';
+import type { PaceSummary } from '../shared/pace';
 import { getProvider } from '../core/providers/registry';
 import { UsageIndex } from '../core/usage/usageIndex';
 import type { UsageRow } from '../core/usage/types';
@@ -21,19 +23,16 @@ export interface StoredData {
 
 export class StoredAgentData {
   private readonly history: HistoryStore | undefined;
-  private readonly insights: Insights | undefined;
-  private providers = new Map<string, string>();
   private usage: { stamp: string; rows: UsageRow[] | undefined } | undefined;
 
   constructor(
     readonly storage: string | undefined,
-    now: () => number,
+    private readonly now: () => number,
     private readonly tried: readonly string[] = [],
   ) {
     if (storage) {
       // A reader only: never the writer, no compaction, no lease.
       this.history = new HistoryStore({ folder: path.join(storage, 'history'), log: nullLogger, isWriter: () => false, compactEveryMs: 0 });
-      this.insights = new Insights(this.history, (id) => this.providers.get(id), now, nullLogger);
     }
   }
 
@@ -45,13 +44,7 @@ export class StoredAgentData {
     const accounts: AnswerAccount[] = [];
     for (const e of read.entries) {
       const providerId = e.providerId ?? '';
-      this.providers.set(e.accountId, providerId);
-      let pace: AnswerAccount['pace'];
-      try {
-        pace = await this.insights?.update(e.accountId, e.snapshot);
-      } catch {
-        pace = undefined;
-      }
+      const pace = await this.paces(e.accountId, providerId, e.snapshot);
       accounts.push({
         accountId: e.accountId,
         name: e.name ?? e.accountId,
@@ -62,6 +55,22 @@ export class StoredAgentData {
       });
     }
     return { storage: this.storage, ...(accounts.length ? {} : { problem: `no stored snapshots in ${read.folder} yet.` }), accounts };
+  }
+
+  /** Each meter's pace from its stored history (the last 32 days, as the extension computes it). */
+  private async paces(accountId: string, providerId: string, snapshot: Snapshot): Promise<Record<string, PaceSummary> | undefined> {
+    if (!this.history || snapshot.meters.length === 0) return undefined;
+    const now = this.now();
+    const out: Record<string, PaceSummary> = {};
+    for (const m of snapshot.meters) {
+      try {
+        const points = await this.history.query(accountId, m.id, now - 32 * 86_400_000, now, 600);
+        out[m.id] = computePace(points as PacePoint[], m, now, windowHint(providerId, m));
+      } catch {
+        /* no pace for this meter */
+      }
+    }
+    return out;
   }
 
   /** The rows of the extension's usage index (read-only, reloaded when its files change); undefined: no index. */
@@ -84,7 +93,6 @@ export class StoredAgentData {
   }
 
   dispose(): void {
-    this.insights?.dispose();
     this.history?.dispose();
   }
 }
