@@ -1,7 +1,7 @@
 // Structural check of what the host posts. The host is trusted code, but account names, plans and error messages
 // inside it come from users and servers, so the webview still refuses anything that is not the expected shape
 // (rendering is textContent-only regardless). Deliberately hand-written: zod in this bundle would trip the CSP.
-import type { ChartSeries, DashboardAccount, DashboardState, UsageView } from '../src/shared/protocol';
+import type { ChartSeries, DashboardAccount, DashboardState, HeadroomLine, UsageView } from '../src/shared/protocol';
 import { HISTORY_RANGES } from '../src/shared/historyRange';
 import type { PaceSummary } from '../src/shared/pace';
 import type { Meter, Snapshot } from '../src/shared/model';
@@ -97,6 +97,15 @@ function withValidPace(a: DashboardAccount): DashboardAccount {
   return kept > 0 ? { ...rest, pace } : rest;
 }
 
+const VERDICTS = new Set(['room', 'tight', 'none', 'unknown']);
+
+function isHeadroomLine(v: unknown): v is HeadroomLine {
+  return (
+    isObj(v) && isStr(v.kind) && v.kind.length <= 40 && isStr(v.label) && v.label.length <= 200 && isStr(v.verdict) && VERDICTS.has(v.verdict) &&
+    isStr(v.reason) && v.reason.length <= 2000 && optStr(v.accountId)
+  );
+}
+
 /** Returns the state when `data` is a well-formed `state` message; malformed accounts are dropped, not rendered. */
 export function parseHostMessage(data: unknown): { state: DashboardState; dropped: number } | undefined {
   if (!isObj(data) || data.type !== 'state' || !isObj(data.state)) return undefined;
@@ -108,6 +117,11 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
   const state: DashboardState = { accounts, thresholds: { warning: t.warning, error: t.error }, now: s.now };
   // A malformed usage view costs only the "Local agents" section, never the account cards.
   if (s.usage !== undefined && isUsageView(s.usage)) state.usage = s.usage;
+  // Likewise the headroom lines: only well-formed ones are shown.
+  if (Array.isArray(s.headroom)) {
+    const lines = s.headroom.slice(0, 8).filter(isHeadroomLine);
+    if (lines.length) state.headroom = lines;
+  }
   return { state, dropped: s.accounts.length - accounts.length };
 }
 
