@@ -40,12 +40,16 @@ import { createTestingApi, type TestingApi } from './testing';
 import { createApi, type TokstatApi as ExtensionApi } from './host/api';
 import { InsightsFeature } from './host/insightsFeature';
 import { registerUsageTool } from './host/lmTool';
+import { registerChatParticipant } from './host/chatParticipant';
+import { registerMcpServer } from './host/mcpServer';
+import type { AnswerAccount } from './core/agentAnswers';
 import { UsageFeature } from './host/usageFeature';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/view';
 import { CommandIds } from './commands/ids';
 
 export interface TokstatApi extends ExtensionApi {
+  /** The extension's major version of this object (apiVersion says which methods it has). */
   readonly version: 1;
   /** Present only when the extension host runs with TOKSTAT_TEST_HOOKS=1 (the test suites). */
   readonly testing?: TestingApi;
@@ -331,7 +335,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     });
 
   log.info(`[activate] tokstat activated in ${Date.now() - started} ms`);
-  const api: TokstatApi = { version: 1, ...createApi(apiLog) };
+  // Agents and other extensions: the read API, `@tokstat` in chat and `tokstat mcp` for VS Code's agents, all answering
+  // from the same model through src/core/agentAnswers.ts.
+  const answerAccounts = (): AnswerAccount[] =>
+    model.entries().map((e) => ({
+      accountId: e.account.id, name: e.account.name, providerId: e.account.providerId, providerName: e.providerName,
+      ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}),
+    }));
+  const usageRows = () => usage.scanner?.index.rows();
+  const api: TokstatApi = {
+    version: 1,
+    ...createApi(
+      apiLog,
+      {
+        accounts: answerAccounts,
+        usageRows,
+        onDidChange: (listener) => {
+          const subs = [model.onDidChange(() => listener()), usageView.onDidChange(() => listener())];
+          return { dispose: () => subs.forEach((d) => d.dispose()) };
+        },
+        now: () => Date.now(),
+      },
+      context.subscriptions,
+    ),
+  };
+  const chatParticipant = registerChatParticipant(
+    { data: () => ({ now: Date.now(), accounts: answerAccounts(), ...(usageRows() ? { usageRows: usageRows()! } : {}) }), log },
+    vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png'),
+  );
+  if (chatParticipant) context.subscriptions.push(chatParticipant);
+  context.subscriptions.push(
+    registerMcpServer({ target: { execPath: process.execPath, cliPath: path.join(context.extensionPath, 'dist', 'cli.js') }, storage, version: String(context.extension.packageJSON.version ?? ''), log }),
+  );
   if (process.env.TOKSTAT_TEST_HOOKS === '1') {
     (api as { testing?: TestingApi }).testing = createTestingApi({
       ready,
@@ -346,6 +381,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
         githubImpl = impl ?? vscodeGitHub;
       },
       dashboardState,
+      ...(chatParticipant ? { chatParticipant } : {}),
     });
   }
   return api;

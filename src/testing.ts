@@ -41,6 +41,8 @@ export interface TestingApi {
   /** Replaces VS Code's GitHub sign-in (undefined restores it). */
   setGitHubAuth(impl: GitHubAuth | undefined): void;
   isLeader(): boolean;
+  /** The `@tokstat` participant as the host's chat API returned it (undefined where the host has no chat API). */
+  chatParticipant(): vscode.ChatParticipant | undefined;
 }
 
 export function createTestingApi(d: {
@@ -54,6 +56,7 @@ export function createTestingApi(d: {
   globalState: vscode.Memento;
   setGitHubAuth(impl: GitHubAuth | undefined): void;
   dashboardState(): DashboardState;
+  chatParticipant?: vscode.ChatParticipant;
 }): TestingApi {
   const toRow = async (node: TreeNode): Promise<TreeRow> => {
     const item = d.tree.getTreeItem(node);
@@ -99,5 +102,6 @@ export function createTestingApi(d: {
     dashboardState: d.dashboardState,
     setGitHubAuth: d.setGitHubAuth,
     isLeader: () => d.scheduler.isLeader(),
+    chatParticipant: () => d.chatParticipant,
   };
 }
