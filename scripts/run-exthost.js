@@ -79,6 +79,8 @@ async function main() {
     });
     const payload = [
       ['extensionDevelopmentPath', cs.remoteUri(server.port, extensionPath)],
+      // A second extension that uses tokstat's exported API as other extensions do (test/fixtures/apiConsumer).
+      ['extensionDevelopmentPath', cs.remoteUri(server.port, path.join(root, 'test', 'fixtures', 'apiConsumer'))],
       ['extensionTestsPath', cs.remoteUri(server.port, index.replace(/\.js$/, ''))],
     ];
     await browser.page.goto(cs.workbenchUrl(server, payload));

@@ -364,9 +364,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png'),
   );
   if (chatParticipant) context.subscriptions.push(chatParticipant);
-  context.subscriptions.push(
-    registerMcpServer({ target: { execPath: process.execPath, cliPath: path.join(context.extensionPath, 'dist', 'cli.js') }, storage, version: String(context.extension.packageJSON.version ?? ''), log }),
-  );
+  const mcp = registerMcpServer({ target: { execPath: process.execPath, cliPath: path.join(context.extensionPath, 'dist', 'cli.js') }, storage, version: String(context.extension.packageJSON.version ?? ''), log });
+  context.subscriptions.push(mcp.disposable);
   if (process.env.TOKSTAT_TEST_HOOKS === '1') {
     (api as { testing?: TestingApi }).testing = createTestingApi({
       ready,
@@ -382,6 +381,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       },
       dashboardState,
       ...(chatParticipant ? { chatParticipant } : {}),
+      mcpRegistration: mcp.state,
     });
   }
   return api;

@@ -43,6 +43,8 @@ export interface TestingApi {
   isLeader(): boolean;
   /** The `@tokstat` participant as the host's chat API returned it (undefined where the host has no chat API). */
   chatParticipant(): vscode.ChatParticipant | undefined;
+  /** What became of the MCP server definition provider: registered, unavailable (no API) or refused (a proposal). */
+  mcpRegistration(): string;
 }
 
 export function createTestingApi(d: {
@@ -57,6 +59,7 @@ export function createTestingApi(d: {
   setGitHubAuth(impl: GitHubAuth | undefined): void;
   dashboardState(): DashboardState;
   chatParticipant?: vscode.ChatParticipant;
+  mcpRegistration: string;
 }): TestingApi {
   const toRow = async (node: TreeNode): Promise<TreeRow> => {
     const item = d.tree.getTreeItem(node);
@@ -103,5 +106,6 @@ export function createTestingApi(d: {
     setGitHubAuth: d.setGitHubAuth,
     isLeader: () => d.scheduler.isLeader(),
     chatParticipant: () => d.chatParticipant,
+    mcpRegistration: () => d.mcpRegistration,
   };
 }

@@ -29,18 +29,31 @@ export function mcpApiAvailable(): boolean {
   return typeof lm?.registerMcpServerDefinitionProvider === 'function' && typeof (vscode as unknown as { McpStdioServerDefinition?: unknown }).McpStdioServerDefinition === 'function';
 }
 
-/** Registers the provider when the API exists; otherwise logs once and returns a no-op. */
-export function registerMcpServer(deps: McpServerDeps): vscode.Disposable {
+/**
+ * `registered`; `unavailable` (no such API: older VS Code, forks); `refused` (the API is there but refused the call:
+ * VS Code 1.100 ships it as a proposal that throws for extensions that did not enable it).
+ */
+export type McpRegistration = 'registered' | 'unavailable' | 'refused';
+
+/** Registers the provider when the API exists and accepts it; otherwise logs once and returns a no-op. */
+export function registerMcpServer(deps: McpServerDeps): { state: McpRegistration; disposable: vscode.Disposable } {
+  const none = { dispose: () => undefined };
   if (!mcpApiAvailable()) {
-    deps.log.info('[mcp] this editor has no MCP server definition API: run `tokstat mcp` from its MCP settings instead');
-    return { dispose: () => undefined };
+    deps.log.info('[mcp] this editor has no MCP server definition API: add `tokstat mcp` to its MCP configuration instead (README)');
+    return { state: 'unavailable', disposable: none };
   }
   const Definition = (vscode as unknown as { McpStdioServerDefinition: McpStdioDefinitionCtor }).McpStdioServerDefinition;
   const lm = vscode.lm as unknown as Required<McpApi>;
-  return lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
-    provideMcpServerDefinitions: () => {
-      const l = mcpLaunch(deps.target, deps.storage);
-      return [new Definition('tokstat', l.command, l.args, l.env, deps.version)];
-    },
-  });
+  try {
+    const disposable = lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
+      provideMcpServerDefinitions: () => {
+        const l = mcpLaunch(deps.target, deps.storage);
+        return [new Definition('tokstat', l.command, l.args, l.env, deps.version)];
+      },
+    });
+    return { state: 'registered', disposable };
+  } catch (e) {
+    deps.log.info(`[mcp] this editor refused the MCP server definition (${e instanceof Error ? e.message : String(e)}): add \`tokstat mcp\` to its MCP configuration instead (README)`);
+    return { state: 'refused', disposable: none };
+  }
 }
