@@ -37,8 +37,8 @@ const common = {
 const { slimUndici } = require('./build/slimUndici.js');
 const { cliBuildOptions } = require('./build/cli.js');
 
-/** Chunks loaded at run time by src/host/lazy.ts: external in the extension bundle, built as their own files. */
-const lazyLoader = require('path').join(__dirname, 'src', 'host', 'lazy.ts');
+/** Chunks loaded at run time by src/features/chunks.ts: external in the extension bundle, built as their own files. */
+const lazyLoader = require('path').join(__dirname, 'src', 'features', 'chunks.ts');
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
@@ -63,9 +63,9 @@ const targets = [
     plugins: [problemMatcher, slimUndici, lazyChunks],
   },
   {
-    // Chunks the extension loads after activation (src/host/lazy.ts).
+    // Chunks the extension loads after activation (src/features/chunks.ts), each beside its feature.
     ...common,
-    entryPoints: { net: 'src/lazy/net.ts', insights: 'src/lazy/insights.ts', usage: 'src/lazy/usage.ts' },
+    entryPoints: { net: 'src/features/net/chunk.ts', insights: 'src/features/insights/chunk.ts', usage: 'src/features/usage/chunk.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

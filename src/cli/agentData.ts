@@ -3,7 +3,8 @@
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AnswerAccount } from '../core/agentAnswers';
-import { computePace, windowHint, type PacePoint } from '../core/forecast/pace';
+import { windowHint, type PacePoint } from '../core/forecast/pace';
+import { computePace } from '../core/forecast/paceSummary';
 import { HistoryStore } from '../core/history/store';
 import { nullLogger } from '../core/log';
 import type { Snapshot } from '../shared/model';

@@ -2,13 +2,13 @@
 // the language-model tool (`tokstat_usage`) and the extension's read API say about quotas, usage and headroom. Each
 // surface brings its data (the extension: its live model; the CLI: the files the extension stored) and gets the same
 // JSON and the same text. Read-only, aggregates only: no credential, no account identity (e-mail), no full path, no
-// prompt; text from providers' servers is quoted as data (lmToolAnswer.ts).
+// prompt; text from providers' servers is quoted as data (quotaText.ts).
 import * as path from 'node:path';
 import type { Meter, Snapshot } from '../shared/model';
 import type { PaceSummary } from '../shared/pace';
 import { formatUsd, formatTokens } from '../shared/usageFormat';
 import { adviseHeadroom, WORK_KIND_IDS, type HeadroomAccount, type HeadroomAdvice, type WorkKind } from './headroom';
-import { formatToolAnswer, quoteData, type LocalUsageTotals, type ToolAccount } from './lmToolAnswer';
+import { formatToolAnswer, quoteData, type LocalUsageTotals, type ToolAccount } from './quotaText';
 import { redact } from './redact';
 import { queryUsage, totalOf, type UsageTotals } from './usage/query';
 import type { UsageRow } from './usage/types';

@@ -5,7 +5,7 @@
 import type { Meter, Snapshot } from '../shared/model';
 import type { PaceSummary } from '../shared/pace';
 import { formatAmount, formatPercent, formatResetIn, formatDuration } from '../shared/format';
-import { quoteData } from './lmToolAnswer';
+import { quoteData } from './quotaText';
 
 /** Kinds of work several providers can do. `any`: every account. */
 export const WORK_KINDS = {

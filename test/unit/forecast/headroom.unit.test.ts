@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { accountsForKind, adviseHeadroom, headroomOverview, type HeadroomAccount } from '../../../src/core/headroom';
-import { computePace, windowHint, type PacePoint } from '../../../src/core/forecast/pace';
+import { windowHint, type PacePoint } from '../../../src/core/forecast/pace';
+import { computePace } from '../../../src/core/forecast/paceSummary';
 import { answerQuestion, classifyQuestion, headroomText, kindOfQuestion } from '../../../src/core/agentAnswers';
 import type { Meter, Snapshot } from '../../../src/shared/model';
 
