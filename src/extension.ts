@@ -44,6 +44,7 @@ import { registerChatParticipant } from './features/chat/participant';
 import { registerMcpServer } from './features/mcp/provider';
 import type { AnswerAccount } from './core/agentAnswers';
 import { UsageFeature } from './features/usage/feature';
+import { AccountsMirror } from './core/state/accountsMirror';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/view';
 import { CommandIds } from './commands/ids';
@@ -119,6 +120,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   }
   const store = new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log });
   context.subscriptions.push(store);
+  // The account names for the CLI (`tokstat quota`, `guard`, `mcp`), which reads the snapshots but not globalState.
+  const accountsMirror = new AccountsMirror({ storage, list: () => repo.list(), onDidChange: repo.onDidChange, log });
+  context.subscriptions.push(accountsMirror);
   const lease = new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` });
   const scheduler = new PollScheduler({
     clock: systemClock,
@@ -323,6 +327,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     .load()
     .then(() => {
       syncAccounts();
+      void accountsMirror.write();
       void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
       log.info(`[activate] ${repo.list().length} account(s) loaded`);
       refreshCliLauncher(cliDeps);
@@ -381,7 +386,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       },
       dashboardState,
       ...(chatParticipant ? { chatParticipant } : {}),
-      mcpRegistration: mcp.state,
+      mcp,
     });
   }
   return api;
