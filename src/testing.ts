@@ -12,6 +12,7 @@ import type { StatusBarController } from './ui/statusBar/statusBar';
 import type { AccountsTreeProvider } from './ui/tree/accountsTree';
 import type { TreeNode } from './ui/tree/accountsTree';
 import type { GitHubAuth } from './host/githubAuth';
+import type { McpServerRegistration } from './features/mcp/provider';
 
 export interface TreeRow {
   label: string;
@@ -45,6 +46,8 @@ export interface TestingApi {
   chatParticipant(): vscode.ChatParticipant | undefined;
   /** What became of the MCP server definition provider: registered, unavailable (no API) or refused (a proposal). */
   mcpRegistration(): string;
+  /** The MCP server definitions VS Code asked the provider for (command, args, env), the latest last. */
+  mcpProvided(): ReturnType<McpServerRegistration['provided']>;
 }
 
 export function createTestingApi(d: {
@@ -59,7 +62,7 @@ export function createTestingApi(d: {
   setGitHubAuth(impl: GitHubAuth | undefined): void;
   dashboardState(): DashboardState;
   chatParticipant?: vscode.ChatParticipant;
-  mcpRegistration: string;
+  mcp: McpServerRegistration;
 }): TestingApi {
   const toRow = async (node: TreeNode): Promise<TreeRow> => {
     const item = d.tree.getTreeItem(node);
@@ -106,6 +109,7 @@ export function createTestingApi(d: {
     setGitHubAuth: d.setGitHubAuth,
     isLeader: () => d.scheduler.isLeader(),
     chatParticipant: () => d.chatParticipant,
-    mcpRegistration: () => d.mcpRegistration,
+    mcpRegistration: () => d.mcp.state,
+    mcpProvided: () => d.mcp.provided(),
   };
 }

@@ -8,7 +8,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { OPENROUTER_KEY } from '../fakes/secrets';
 import { requireHooks, skipBecause, waitFor, type TokstatTestingHooks } from './hooks';
 
-type Hooks = Pick<TokstatTestingHooks, 'ready' | 'addAccount' | 'removeAccount' | 'accounts' | 'refresh' | 'whenIdle' | 'chatParticipant' | 'mcpRegistration'>;
+type Hooks = Pick<TokstatTestingHooks, 'ready' | 'addAccount' | 'removeAccount' | 'accounts' | 'refresh' | 'whenIdle' | 'chatParticipant' | 'mcpRegistration' | 'mcpProvided'>;
 
 interface Consumer {
   apiVersion: number;
@@ -30,7 +30,7 @@ describe('agents: the read API from a second extension, @tokstat, the MCP provid
   let accountId: string;
 
   before(async function () {
-    t = await requireHooks(this, 'ready', 'addAccount', 'removeAccount', 'accounts', 'refresh', 'whenIdle', 'chatParticipant', 'mcpRegistration');
+    t = await requireHooks(this, 'ready', 'addAccount', 'removeAccount', 'accounts', 'refresh', 'whenIdle', 'chatParticipant', 'mcpRegistration', 'mcpProvided');
     await t.ready;
     or = new OpenRouterFake();
     await or.start();
@@ -70,10 +70,16 @@ describe('agents: the read API from a second extension, @tokstat, the MCP provid
     assert.equal(snap.status, 'ok');
     assert.equal(snap.stale, false);
     assert.ok(snap.meters.length > 0 && snap.meters.every((m) => m.source === 'official'), JSON.stringify(snap.meters));
-    const everything = JSON.stringify(c.snapshots());
-    assert.ok(!everything.includes(OPENROUTER_KEY), 'the key never reaches another extension');
-    assert.doesNotMatch(everything, /"(identity|secret|apiKey|token|settings)"/);
     const usage = await c.usage('today');
+    // Nothing another extension gets carries a credential, an e-mail or a file path.
+    const everything = JSON.stringify([c.snapshots(), usage, await c.usage('month', 'project')]);
+    assert.ok(!everything.includes(OPENROUTER_KEY), 'the key never reaches another extension');
+    assert.doesNotMatch(everything, /"(identity|secret|apiKey|token|settings|authKind)"/);
+    assert.doesNotMatch(everything, /[\w.+-]+@[\w-]+\.[\w.]+/, 'no e-mail');
+    assert.doesNotMatch(everything, /(^|[\s"'(=])(\/[\w.-]+){2,}|[A-Za-z]:\\\\/, 'no file path');
+    for (const p of [process.env.HOME, ext.extensionPath, vscode.extensions.getExtension('tokstat.tokstat')?.extensionPath]) {
+      if (p) assert.ok(!everything.includes(p), `no ${p}`);
+    }
     assert.equal(usage.schemaVersion, 1);
     assert.equal(usage.groupBy, 'agent');
     assert.equal(typeof usage.available, 'boolean');
@@ -83,54 +89,108 @@ describe('agents: the read API from a second extension, @tokstat, the MCP provid
     assert.equal(c.record({ operation: 'chat', provider: 'openai', model: 'gpt-5', inputTokens: 1, outputTokens: 1, source: CONSUMER_ID }).ok, true);
   });
 
-  it('@tokstat: the participant the host registered answers "how much is left" and "which account" into a response stream', async function () {
+  it('@tokstat: the participant the host registered answers "how much is left", "which account" and "what did today cost"', async function () {
     if (typeof vscode.chat?.createChatParticipant !== 'function') skipBecause(this, 'this host has no chat participant API');
     const participant = t.chatParticipant();
     assert.ok(participant, 'registered through vscode.chat.createChatParticipant');
     assert.equal(participant.id, 'tokstat.chat');
-    // code-server 4.100 has no chat provider to route a typed "@tokstat …" request, so the request reaches the handler
-    // the host holds (participant.requestHandler) directly, with a stream built from the host's own response parts.
-    const run = async (prompt: string, command?: string) => {
+    // Measured in code-server 4.100.3 (VS Code 1.100.3): its product.json has no `defaultChatAgent`, so chat is not
+    // enabled: workbench.action.chat.open with `{ query: '@tokstat …' }`, and Quick Chat followed by
+    // workbench.action.chat.submit, resolve without opening a chat widget and never reach a participant's handler;
+    // vscode.lm.selectChatModels() finds no model. The host creates a ChatResponseStream only for a request it routes,
+    // so the request goes to the handler the host holds (participant.requestHandler) with the host's own cancellation
+    // token, MarkdownString and response part classes.
+    const run = async (prompt: string, command?: string, cancelled = false) => {
       const parts: Array<vscode.ChatResponseMarkdownPart | vscode.ChatResponseCommandButtonPart> = [];
       const stream = {
         markdown: (v: string | vscode.MarkdownString) => parts.push(new vscode.ChatResponseMarkdownPart(v)),
         button: (c: vscode.Command) => parts.push(new vscode.ChatResponseCommandButtonPart(c)),
         push: (p: vscode.ChatResponseMarkdownPart) => parts.push(p),
-        anchor: () => undefined,
+        anchor: () => assert.fail('no anchors'),
         progress: () => undefined,
-        reference: () => undefined,
-        filetree: () => undefined,
+        reference: () => assert.fail('no references'),
+        filetree: () => assert.fail('no file trees'),
       } as unknown as vscode.ChatResponseStream;
       const request = { prompt, command, references: [], toolReferences: [], toolInvocationToken: undefined } as unknown as vscode.ChatRequest;
       const cts = new vscode.CancellationTokenSource();
+      if (cancelled) cts.cancel();
       const result = await participant.requestHandler(request, { history: [] } as unknown as vscode.ChatContext, stream, cts.token);
       cts.dispose();
-      const text = parts.filter((p): p is vscode.ChatResponseMarkdownPart => p instanceof vscode.ChatResponseMarkdownPart).map((p) => p.value.value).join('');
+      const md = parts.filter((p): p is vscode.ChatResponseMarkdownPart => p instanceof vscode.ChatResponseMarkdownPart).map((p) => p.value);
+      // What the chat view shows: MarkdownString.appendText escaped the text (markdown characters, spaces as &nbsp;,
+      // a line break as a paragraph); undone here to read it as a person would. Nothing may be a link or HTML.
+      for (const m of md) {
+        assert.equal(m.isTrusted ?? false, false);
+        assert.equal(m.supportHtml ?? false, false);
+        assert.doesNotMatch(m.value, /\]\(|<[a-z]/i, 'no link, image or HTML in the answer');
+      }
+      const shown = md.map((m) => m.value.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, '$1').replace(/\n\n/g, '\n')).join('');
       const buttons = parts.filter((p): p is vscode.ChatResponseCommandButtonPart => p instanceof vscode.ChatResponseCommandButtonPart).map((p) => p.value.command);
-      return { result, text, buttons };
+      return { result: result as { metadata?: { question?: string } } | undefined, shown, buttons, parts: parts.length };
     };
     const left = await run('how much is left?');
-    assert.equal((left.result as { metadata?: { question?: string } })?.metadata?.question, 'left');
-    assert.match(left.text, /AI accounts \(tokstat\):/);
-    assert.match(left.text, new RegExp(NAME.replace(/-/g, '\\\\?-')));
+    assert.equal(left.result?.metadata?.question, 'left');
+    assert.match(left.shown, /^AI accounts \(tokstat\):\n/);
+    assert.match(left.shown, new RegExp(`- "${NAME}" \\(OpenRouter\\): up to date`));
+    assert.match(left.shown, /"Key limit \(monthly\)": 26% used \(\$25\.50 \/ \$100\.00\); resets in /);
     assert.deepEqual(left.buttons, ['tokstat.openDashboard']);
-    assert.ok(!left.text.includes(OPENROUTER_KEY));
+    assert.ok(!left.shown.includes(OPENROUTER_KEY));
     const which = await run('', 'which');
-    assert.equal((which.result as { metadata?: { question?: string } })?.metadata?.question, 'which');
-    assert.match(which.text, /has the most room|Cannot tell|No account/);
-    assert.match(which.text, /never switches accounts/);
+    assert.equal(which.result?.metadata?.question, 'which');
+    assert.match(which.shown, /has the most room|Cannot tell|No account/);
+    assert.match(which.shown, /never switches accounts/);
     const cost = await run('what did today cost?');
-    assert.equal((cost.result as { metadata?: { question?: string } })?.metadata?.question, 'cost');
+    assert.equal(cost.result?.metadata?.question, 'cost');
+    assert.deepEqual(cost.buttons, []);
+    assert.ok(cost.shown.length > 0);
+    const none = await run('how much is left?', undefined, true);
+    assert.equal(none.parts, 0, 'a cancelled request writes nothing');
   });
 
-  it('the MCP server definition provider: registered where VS Code has the API, a logged no-op where it does not', function () {
+  it('the MCP server definition: VS Code asks for it where it has the API, and what it gets starts a working server', async function () {
+    this.timeout(60_000);
     const state = t.mcpRegistration();
     const [major, minor] = vscode.version.split('.').map(Number) as [number, number];
-    const finalized = major > 1 || minor >= 101;
-    // 1.100 (code-server 4.100) ships the API as a proposal that refuses extensions; 1.101 finalized it.
-    assert.equal(state, finalized ? 'registered' : state === 'unavailable' ? 'unavailable' : 'refused', `VS Code ${vscode.version}: ${state}`);
-    if (!finalized) assert.notEqual(state, 'registered');
-    // Activation went on regardless: the API and the participant exist.
+    // 1.101 finalized the API (contributes.mcpServerDefinitionProviders). 1.100 has it as the proposal
+    // `mcpConfigurationProvider` (contributes.modelContextServerCollections), which a development host such as this one
+    // lets through and an installed extension may be refused; before 1.100 there is none. Activation goes on regardless.
+    if (major === 1 && minor < 100) assert.equal(state, 'unavailable');
+    else if (major > 1 || minor >= 101) assert.equal(state, 'registered');
+    else assert.notEqual(state, 'unavailable', `VS Code ${vscode.version} has the API`);
     assert.ok(vscode.extensions.getExtension('tokstat.tokstat')?.isActive);
+    if (state !== 'registered') skipBecause(this, `VS Code ${vscode.version} ${state} the MCP server definition`);
+    const def = await waitFor('VS Code asked tokstat for its MCP server definition', () => t.mcpProvided().at(-1));
+    assert.equal(def.label, 'tokstat');
+    assert.equal(def.command, process.execPath);
+    assert.match(def.args[0] ?? '', /dist[\\/]cli\.js$/);
+    assert.deepEqual(def.args.slice(1, 3), ['mcp', '--storage']);
+    assert.equal(def.env.ELECTRON_RUN_AS_NODE, '1');
+    // Start it as VS Code would and ask it through the MCP SDK's own client.
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    const transport = new StdioClientTransport({ command: def.command, args: def.args, env: { ...def.env, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stderr: 'pipe' });
+    const client = new Client({ name: 'tokstat-exthost-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const tools = (await client.listTools()).tools.map((x) => x.name).sort();
+      assert.deepEqual(tools, ['headroom', 'quota_status', 'usage_summary']);
+      // The extension writes its snapshot and the account names' mirror after the poll, on its own schedule.
+      const quota = async () => {
+        const r = await client.callTool({ name: 'quota_status', arguments: {} });
+        return { r, text: (r.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n') };
+      };
+      let last = '';
+      const { r, text } = await waitFor('the account the extension polled, in what tokstat mcp reads from its storage', async () => {
+        const q = await quota();
+        last = q.text;
+        return q.text.includes(`"${NAME}" (OpenRouter)`) ? q : undefined;
+      }).catch((e: Error) => assert.fail(`${e.message}; last answer: ${last}`));
+      assert.match(text, /"Key limit \(monthly\)": 26% used/);
+      const all = JSON.stringify(r);
+      assert.ok(!all.includes(OPENROUTER_KEY), 'no key in what an agent gets');
+      assert.doesNotMatch(all, /"(identity|secret|apiKey|token|settings)"/);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -5,7 +5,10 @@ import * as vscode from 'vscode';
 import { mcpLaunch, type ShimTarget } from '../../core/cliShim';
 import type { Logger } from '../../core/log';
 
-/** The id contributed in package.json `contributes.mcpServerDefinitionProviders`. */
+/**
+ * The id contributed in package.json, under `contributes.mcpServerDefinitionProviders` (the API as finalized in 1.101)
+ * and `contributes.modelContextServerCollections` (the same API as the 1.100 proposal names it, where it is enabled).
+ */
 export const MCP_PROVIDER_ID = 'tokstat.mcp';
 
 interface McpProvider {
@@ -35,25 +38,38 @@ export function mcpApiAvailable(): boolean {
  */
 export type McpRegistration = 'registered' | 'unavailable' | 'refused';
 
+export type McpLaunch = ReturnType<typeof mcpLaunch> & { label: string; version: string };
+
+export interface McpServerRegistration {
+  state: McpRegistration;
+  disposable: vscode.Disposable;
+  /** The definitions VS Code asked for so far (the latest last): what it will start. */
+  provided(): readonly McpLaunch[];
+}
+
 /** Registers the provider when the API exists and accepts it; otherwise logs once and returns a no-op. */
-export function registerMcpServer(deps: McpServerDeps): { state: McpRegistration; disposable: vscode.Disposable } {
+export function registerMcpServer(deps: McpServerDeps): McpServerRegistration {
   const none = { dispose: () => undefined };
+  const provided: McpLaunch[] = [];
+  const result = (state: McpRegistration, disposable: vscode.Disposable): McpServerRegistration => ({ state, disposable, provided: () => [...provided] });
   if (!mcpApiAvailable()) {
     deps.log.info('[mcp] this editor has no MCP server definition API: add `tokstat mcp` to its MCP configuration instead (README)');
-    return { state: 'unavailable', disposable: none };
+    return result('unavailable', none);
   }
   const Definition = (vscode as unknown as { McpStdioServerDefinition: McpStdioDefinitionCtor }).McpStdioServerDefinition;
   const lm = vscode.lm as unknown as Required<McpApi>;
   try {
     const disposable = lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
       provideMcpServerDefinitions: () => {
-        const l = mcpLaunch(deps.target, deps.storage);
-        return [new Definition('tokstat', l.command, l.args, l.env, deps.version)];
+        const l = { ...mcpLaunch(deps.target, deps.storage), label: 'tokstat', version: deps.version };
+        provided.push(l);
+        if (provided.length > 4) provided.shift();
+        return [new Definition(l.label, l.command, l.args, l.env, l.version)];
       },
     });
-    return { state: 'registered', disposable };
+    return result('registered', disposable);
   } catch (e) {
     deps.log.info(`[mcp] this editor refused the MCP server definition (${e instanceof Error ? e.message : String(e)}): add \`tokstat mcp\` to its MCP configuration instead (README)`);
-    return { state: 'refused', disposable: none };
+    return result('refused', none);
   }
 }
