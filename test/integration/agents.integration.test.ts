@@ -117,14 +117,15 @@ describe('agents: the read API from a second extension, @tokstat, the MCP provid
       const result = await participant.requestHandler(request, { history: [] } as unknown as vscode.ChatContext, stream, cts.token);
       cts.dispose();
       const md = parts.filter((p): p is vscode.ChatResponseMarkdownPart => p instanceof vscode.ChatResponseMarkdownPart).map((p) => p.value);
-      // What the chat view shows: MarkdownString.appendText escaped the text (markdown characters, spaces as &nbsp;,
-      // a line break as a paragraph); undone here to read it as a person would. Nothing may be a link or HTML.
+      // What the chat view shows: MarkdownString.appendText escaped each line (markdown characters, spaces as
+      // &nbsp;), joined by hard line breaks; undone here to read it as a person would. Nothing may be a link or HTML.
+      for (const m of md) assert.doesNotMatch(m.value, /\n\n/, 'one paragraph, lines joined by hard breaks');
       for (const m of md) {
         assert.equal(m.isTrusted ?? false, false);
         assert.equal(m.supportHtml ?? false, false);
         assert.doesNotMatch(m.value, /\]\(|<[a-z]/i, 'no link, image or HTML in the answer');
       }
-      const shown = md.map((m) => m.value.replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, '$1').replace(/\n\n/g, '\n')).join('');
+      const shown = md.map((m) => m.value.replace(/ {2}\n/g, '\n').replace(/&nbsp;/g, ' ').replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, '$1')).join('');
       const buttons = parts.filter((p): p is vscode.ChatResponseCommandButtonPart => p instanceof vscode.ChatResponseCommandButtonPart).map((p) => p.value.command);
       return { result: result as { metadata?: { question?: string } } | undefined, shown, buttons, parts: parts.length };
     };

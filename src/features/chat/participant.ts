@@ -20,9 +20,13 @@ export function chatHandler(deps: ChatParticipantDeps): vscode.ChatRequestHandle
     if (token.isCancellationRequested) return {};
     try {
       const { question, text } = answerQuestion(request.prompt ?? '', deps.data(), request.command);
-      // Plain text, escaped: names and provider text must not become links, images or markup in the chat view.
+      // Plain text, escaped: names and provider text must not become links, images or markup in the chat view. One
+      // paragraph with hard line breaks (appendText would turn each line break into a paragraph of its own).
       const md = new vscode.MarkdownString();
-      for (const line of text.split('\n')) md.appendText(`${line}\n`);
+      text.split('\n').forEach((line, i) => {
+        if (i > 0) md.appendMarkdown('  \n');
+        md.appendText(line);
+      });
       stream.markdown(md);
       if (question === 'left' || question === 'which') stream.button({ command: 'tokstat.openDashboard', title: vscode.l10n.t('Open tokstat Dashboard') });
       return { metadata: { question } };
