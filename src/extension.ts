@@ -46,7 +46,7 @@ import type { AnswerAccount } from './core/agentAnswers';
 import { UsageFeature } from './features/usage/feature';
 import { AccountsMirror } from './core/state/accountsMirror';
 import { ApiUsageLog } from './core/usage/ingestStore';
-import { UsageViewModel } from './core/usage/view';
+import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
 
 export interface TokstatApi extends ExtensionApi {
