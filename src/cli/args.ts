@@ -89,6 +89,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Prints one line saying why (account, meter, figures); --json: docs/cli-json.md. Quote $ in shells: \'$5\'.',
     ].join('\n'),
   },
+  {
+    name: 'mcp',
+    summary: 'a Model Context Protocol server on stdio for coding agents: quota_status, usage_summary, headroom (read-only)',
+    usage: 'tokstat mcp [--storage DIR]',
+    options: {
+      storage: COMMON.storage!,
+      help: COMMON.help!,
+    },
+    notes: [
+      'Answers from what tokstat for VS Code stored (snapshots, meter history, usage index); never polls, never returns a secret.',
+      'stdout carries the protocol; messages go to stderr. Register it with your agent, e.g.',
+      '  claude mcp add tokstat -- tokstat mcp',
+      '  ~/.codex/config.toml:  [mcp_servers.tokstat]  command = "tokstat"  args = ["mcp"]',
+      '  .cursor/mcp.json:      {"mcpServers":{"tokstat":{"command":"tokstat","args":["mcp"]}}}',
+    ].join('\n'),
+  },
 ];
 
 export interface Parsed {
