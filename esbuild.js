@@ -41,7 +41,7 @@ const lazyLoader = require('path').join(__dirname, 'src', 'host', 'lazy.ts');
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(net|insights|usage)\.js$/ }, (args) =>
+    build.onResolve({ filter: /^\.\/(net|insights|usage|export)\.js$/ }, (args) =>
       args.importer === lazyLoader ? { path: args.path, external: true } : undefined,
     );
   },
@@ -64,7 +64,7 @@ const targets = [
   {
     // Chunks the extension loads after activation (src/host/lazy.ts).
     ...common,
-    entryPoints: { net: 'src/lazy/net.ts', insights: 'src/lazy/insights.ts', usage: 'src/lazy/usage.ts' },
+    entryPoints: { net: 'src/lazy/net.ts', insights: 'src/lazy/insights.ts', usage: 'src/lazy/usage.ts', export: 'src/lazy/export.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

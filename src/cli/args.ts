@@ -88,6 +88,32 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Prints one line saying why (account, meter, figures); --json: docs/cli-json.md. Quote $ in shells: \'$5\'.',
     ].join('\n'),
   },
+  {
+    name: 'export',
+    summary: "push this machine's quota and usage figures to an OpenTelemetry collector or a Prometheus Pushgateway",
+    usage: 'tokstat export --once (--otlp URL | --pushgateway URL) [--user ID] [--team NAME] [options]',
+    options: {
+      once: { type: 'boolean', description: 'export once and exit (run it from cron, a systemd timer or a CI step)' },
+      otlp: { type: 'string', valueName: 'URL', description: 'OTLP/HTTP endpoint: http://collector:4318 or a full …/v1/metrics URL (https except loopback)' },
+      pushgateway: { type: 'string', valueName: 'URL', description: 'Prometheus Pushgateway address, e.g. http://pushgateway:9091' },
+      protocol: { type: 'string', valueName: 'P', description: 'OTLP encoding: http/protobuf (default) or http/json (also OTEL_EXPORTER_OTLP_PROTOCOL)' },
+      user: { type: 'string', valueName: 'ID', description: 'user id, exported as a salted hash (an e-mail always is)' },
+      'no-hash-user': { type: 'boolean', description: 'export --user as written (not an e-mail)' },
+      team: { type: 'string', valueName: 'NAME', description: 'team name: a resource attribute and the salt of the hashes' },
+      instance: { type: 'string', valueName: 'ID', description: "this machine's id (default: a random id kept in tokstat's storage or cache)" },
+      headers: { type: 'string', valueName: 'K=V,…', description: 'request headers, e.g. Authorization=Bearer%20… (also OTEL_EXPORTER_OTLP_HEADERS)' },
+      'include-projects': { type: 'boolean', description: "add a project label (the agent's folder name, never its path) to tokens and cost" },
+      'dry-run': { type: 'boolean', description: 'print exactly what would be sent (headers masked) and send nothing' },
+      offline: RANGE.offline!,
+      ...COMMON,
+    },
+    notes: [
+      'Sends the quota snapshots tokstat for VS Code stored (--storage) and the local agents\' token and cost totals.',
+      'Never sends a key, a prompt, a file path, an e-mail or an account name: accounts are salted hashes (README: Team export).',
+      'OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE apply.',
+      'Exit codes: 0 exported, 1 the export failed (the reason on stderr), 2 bad arguments.',
+    ].join('\n'),
+  },
 ];
 
 export interface Parsed {

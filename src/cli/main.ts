@@ -315,6 +315,32 @@ async function quota(a: Parsed, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** `tokstat export`: src/cli/exportCmd.ts, loaded only for this command (it carries the OpenTelemetry SDK). */
+async function exportCommand(a: Parsed, io: CliIO): Promise<number> {
+  const found = findStorage(str(a, 'storage'), io.env, io.home);
+  const accounts = found.dir ? await readStoredAccounts(found.dir) : undefined;
+  const read = await readRows(a, io, undefined);
+  if (typeof read === 'number') return read;
+  read.prices.dispose();
+  const http = new UndiciHttpClient(nullLogger, undefined, envRouter(io.env));
+  try {
+    const { runExportCommand } = await import('./exportCmd');
+    return await runExportCommand({
+      values: a.values,
+      env: io.env,
+      out: io.out,
+      err: io.err,
+      idDir: found.dir ?? cliCacheDir(io.env, io.home),
+      accounts: accounts && !('error' in accounts) ? accounts.entries : [],
+      rows: read.rows,
+      http,
+      version: CLI_VERSION,
+    });
+  } finally {
+    await http.close().catch(() => undefined);
+  }
+}
+
 /** `tokstat guard`: one line (or the JSON document) on stdout, the exit code says it (src/cli/guard.ts). */
 async function guardCommand(a: Parsed, io: CliIO): Promise<number> {
   let o: GuardOutcome;
@@ -350,6 +376,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (a.command.name === 'usage') return await usage(a, io);
     if (a.command.name === 'blocks') return await blocks(a, io);
     if (a.command.name === 'guard') return await guardCommand(a, io);
+    if (a.command.name === 'export') return await exportCommand(a, io);
     return await quota(a, io);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -17,3 +17,7 @@ export function loadInsights(): typeof import('../lazy/insights') {
 export function loadUsage(): typeof import('../lazy/usage') {
   return (globalThis as Flag).__TOKSTAT_BUNDLE__ ? require('./usage.js') : require('../lazy/usage');
 }
+
+export function loadExport(): typeof import('../lazy/export') {
+  return (globalThis as Flag).__TOKSTAT_BUNDLE__ ? require('./export.js') : require('../lazy/export');
+}
