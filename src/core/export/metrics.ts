@@ -129,6 +129,9 @@ function unitLabel(unit: string): string {
   const u = unit.trim().toLowerCase();
   if (u === '%') return 'percent';
   if (u === '$') return 'usd';
+  // A unit that looks like a path, an e-mail or a secret is no unit: it must not leak through the label.
+  if (safeLabel(u) !== u && !/^[a-z0-9 _/-]{1,32}$/.test(u)) return 'other';
+  if (u.includes('/') && !/^[a-z]+\/[a-z]+$/.test(u)) return 'other';
   const t = u.replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 32);
   return t || 'unknown';
 }
