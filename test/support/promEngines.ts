@@ -73,7 +73,9 @@ export class PromStack {
 
   async start(): Promise<void> {
     fs.mkdirSync(this.dir, { recursive: true });
-    await this.gateway.start(PUSHGATEWAY, (port) => [`--web.listen-address=127.0.0.1:${port}`]);
+    // Debian's build persists to /var/lib/prometheus/pushgateway.data by default: a file of the run's own instead,
+    // so no run sees another's groups and nothing is written outside the test's folder.
+    await this.gateway.start(PUSHGATEWAY, (port) => [`--web.listen-address=127.0.0.1:${port}`, `--persistence.file=${path.join(this.dir, 'pushgateway.data')}`]);
     const config = path.join(this.dir, 'prometheus.yml');
     fs.writeFileSync(
       config,
@@ -113,7 +115,7 @@ export class PromStack {
     for (;;) {
       const r = await this.query(promql).catch(() => []);
       if (r.length === n) return;
-      if (Date.now() > until) throw new Error(`${promql}: ${r.length} samples after ${timeoutMs} ms, expected ${n}`);
+      if (Date.now() > until) throw new Error(`${promql}: ${r.length} samples after ${timeoutMs} ms, expected ${n}: ${JSON.stringify(r.map((x) => x.metric))}`);
       await new Promise((x) => setTimeout(x, 250));
     }
   }

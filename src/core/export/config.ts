@@ -126,7 +126,9 @@ export function resolveExport(s: ExportSettings, env: Record<string, string | un
     ...(userId ? { 'user.id': userId } : {}),
     ...(team ? { team: safeLabel(team) } : {}),
   };
-  const grouping: Record<string, string> = { user: userId || 'anonymous', instance: ids.instanceId };
+  // `user_id`, not `user`: the name the Collector gives `user.id` (resource_to_telemetry_conversion), so one dashboard
+  // serves both paths.
+  const grouping: Record<string, string> = { user_id: userId || 'anonymous', instance: ids.instanceId };
   if (team) grouping.team = safeLabel(team);
   for (const [k, v] of Object.entries(extra)) {
     const name = safeLabelName(k);

@@ -1,5 +1,5 @@
 // The Prometheus side of the export: the text exposition format (version 0.0.4) for the Pushgateway, and the
-// Pushgateway's grouping-key URL (`/metrics/job/tokstat/user/<id>/instance/<install id>`, values with `/` in
+// Pushgateway's grouping-key URL (`/metrics/job/tokstat/user_id/<id>/instance/<install id>`, values with `/` in
 // `@base64`). No timestamps: the Pushgateway stamps `push_time_seconds` itself.
 import type { MetricFamily } from './metrics';
 import { safeLabelName } from './metrics';
@@ -38,7 +38,7 @@ export function renderPromText(families: readonly MetricFamily[], extra: Record<
 }
 
 /**
- * The Pushgateway group of this user and machine: `job=tokstat`, then `user`, `instance` and the team's own resource
+ * The Pushgateway group of this user and machine: `job=tokstat`, then `user_id`, `instance` and the team's own resource
  * labels, in that order. Every value travels as `@base64` (URL-safe), so no value can add a path segment.
  */
 export function pushgatewayUrl(base: string, grouping: Record<string, string>): string {

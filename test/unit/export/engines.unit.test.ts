@@ -17,6 +17,7 @@ import { UndiciHttpClient } from '../../../src/core/undiciClient';
 import { nullLogger } from '../../../src/core/log';
 
 const CLI = path.resolve(__dirname, '../../../src/cli/main.js');
+const ROOT = path.resolve(__dirname, '../../../..');
 const HOSTILE_NAME = 'alice@example.com sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA /home/alice/secret-project';
 const HOSTILE_CWD = '/home/alice/secret-project';
 
@@ -98,7 +99,18 @@ test('three machines push to a real Pushgateway; Prometheus answers the exact te
     const spend = await stack.query('sum by (provider) (tokstat_api_spend{period="month"})');
     assert.deepEqual(spend.map((r) => [r.metric.provider, r.value]), [['openai', 9]]);
     // One series set per user and machine, all in team "core".
-    assert.equal(await one('count(count by (user, instance) (tokstat_tokens_total{team="core"}))'), 3);
+    assert.equal(await one('count(count by (user_id, instance) (tokstat_tokens_total{team="core"}))'), 3);
+
+    // The documented queries (docs/team-dashboard.md) and every panel of the Grafana dashboard run on this Prometheus.
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'team-dashboard.md'), 'utf8');
+    const documented = [...doc.matchAll(/```promql\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n').filter((l) => l.trim()));
+    const dash = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'grafana', 'tokstat-team.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+    const panels = dash.panels.flatMap((p) => p.targets.map((x) => x.expr.replaceAll('$team', '.*').replaceAll('$__rate_interval', '1m')));
+    assert.ok(documented.length >= 10 && panels.length >= 10);
+    for (const q of [...documented, ...panels]) await stack.query(q);
+    assert.ok(Math.abs((await one('sum({__name__=~"tokstat_cost_(usd|USD)_total"})')) - cost) < 1e-12);
+    assert.equal(await one('count(time() - push_time_seconds{job="tokstat"} < 900)'), 3);
+    assert.deepEqual(await stack.query('max by (provider, account, meter) (tokstat_quota_used_ratio) > 0.8'), []);
 
     // What left the machines: no account name, e-mail, key, path or project name anywhere on the gateway.
     const exposed = await (await fetch(`${stack.gateway.url}/metrics`)).text();
