@@ -7,7 +7,7 @@ import type { Logger } from '../core/log';
 import type { HttpClient } from '../core/http';
 import type { SecretStore } from '../core/accountRepository';
 import { Emitter, type Disposable } from '../core/events';
-import { systemClock } from '../core/clock';
+import { systemClock, type Clock } from '../core/clock';
 import { instanceId, resolveExport, type ExportSettings, type ResolvedExport } from '../core/export/config';
 import { buildFamilies, type ExportInput, type MetricFamily } from '../core/export/metrics';
 import type { ExportRunner, ExportState } from '../core/export/runner';
@@ -26,6 +26,8 @@ export interface ExportFeatureDeps {
   env: Record<string, string | undefined>;
   version: string;
   isLeader(): boolean;
+  /** Default: the system clock (tests pass a fake one). */
+  clock?: Clock;
   settings(): ExportSettings & { enabled: boolean };
   /** What this machine holds now: accounts with their latest snapshot, local usage rows. */
   source(): Pick<ExportInput, 'accounts' | 'usageRows'>;
@@ -88,7 +90,7 @@ export class ExportFeature implements Disposable {
     const runner = new lazy.ExportRunner({
       target,
       http: this.deps.http,
-      clock: systemClock,
+      clock: this.deps.clock ?? systemClock,
       log: this.deps.log,
       collect: (dropped) => this.families(r, dropped),
       intervalMs: r.intervalMs,
@@ -128,7 +130,7 @@ export class ExportFeature implements Disposable {
       // Not running here (another window leads): the group is still this machine's to delete.
       const lazy = loadExport();
       const target = lazy.createTarget(await this.resolved(s), this.deps.version);
-      await target.remove?.(this.deps.http, Date.now());
+      await target.remove?.(this.deps.http, (this.deps.clock ?? systemClock).now());
       return;
     }
     await this.stopRunner(true);
@@ -144,6 +146,12 @@ export class ExportFeature implements Disposable {
     } finally {
       await target.dispose();
     }
+  }
+
+  /** Resolves when the settings are applied and the export in flight (if any) is over. */
+  async whenIdle(): Promise<void> {
+    await this.applying;
+    await this.runner?.idle();
   }
 
   async setHeaders(value: string | undefined): Promise<void> {
