@@ -3,7 +3,7 @@
 // Pushgateway group).
 import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
-import type { ExportFeature } from '../host/exportFeature';
+import type { ExportFeature } from '../features/export/feature';
 import { errorText } from './deps';
 import { CommandIds } from './ids';
 

@@ -2,7 +2,7 @@
 // extensions share the process) with observable instruments that read the current metric families, a manual reader
 // that collects on our schedule, and the official OTLP serializers (@opentelemetry/otlp-transformer) for the body.
 // Sending is not the SDK's: the body goes out through tokstat's HttpClient (proxy-aware, https except loopback,
-// bounded answer), by the export runner (runner.ts). This module is in the lazy `export` chunk (src/lazy/export.ts).
+// bounded answer), by the export runner (runner.ts). This module is in the lazy `export` chunk (src/features/export/chunk.ts).
 import { AggregationTemporality, InstrumentType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';

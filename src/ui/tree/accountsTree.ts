@@ -9,13 +9,13 @@ import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvide
 
 export type TreeNode = AccountTreeNode | UsageTreeNode;
 
-/** The tools whose sign-ins were found on this machine and are not tracked yet (host/discovery.ts). */
+/** The tools whose sign-ins were found on this machine and are not tracked yet (src/features/discovery/feature.ts). */
 export interface FoundSignInsView {
   tools(): readonly string[];
   readonly onDidChange: vscode.Event<void>;
 }
 
-/** The team export's state, when export is on (host/exportFeature.ts). */
+/** The team export's state, when export is on (features/export/feature.ts). */
 export interface ExportStateView {
   state(): ExportState | undefined;
   readonly onDidChange: Event<void>;
