@@ -59,6 +59,7 @@ export class ExportRunner implements Disposable {
   private failures = 0;
   private retryAt = 0;
   private sending: Promise<void> | undefined;
+  private ticking: Promise<void> | undefined;
   private tickTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
   private disposed = false;
@@ -89,7 +90,12 @@ export class ExportRunner implements Disposable {
     if (this.tickTimer) this.deps.clock.clearTimeout(this.tickTimer);
     this.tickTimer = this.deps.clock.setTimeout(() => {
       this.tickTimer = undefined;
-      this.tick().catch((e: unknown) => this.deps.log.error(`[export] tick failed: ${redact(e instanceof Error ? e.message : String(e))}`));
+      const t: Promise<void> = this.tick()
+        .catch((e: unknown) => this.deps.log.error(`[export] tick failed: ${redact(e instanceof Error ? e.message : String(e))}`))
+        .finally(() => {
+          if (this.ticking === t) this.ticking = undefined;
+        });
+      this.ticking = t;
       this.schedule(this.deps.intervalMs);
     }, ms);
   }
@@ -127,9 +133,12 @@ export class ExportRunner implements Disposable {
     return this.sending;
   }
 
-  /** Resolves once the sending in flight (if any) is over: tests and the CLI's --once wait on it. */
+  /** Resolves once the scheduled tick and the sending in flight (if any) are over: tests and the CLI's --once wait on it. */
   async idle(): Promise<void> {
-    while (this.sending) await this.sending;
+    while (this.ticking || this.sending) {
+      await this.ticking;
+      await this.sending;
+    }
   }
 
   private async sendAll(): Promise<void> {

@@ -157,6 +157,8 @@ export class ExportFeature implements Disposable {
   async setHeaders(value: string | undefined): Promise<void> {
     if (value) await this.deps.secrets.store(EXPORT_HEADERS_SECRET, value);
     else await this.deps.secrets.delete(EXPORT_HEADERS_SECRET);
+    // At once in this window (the change event, which other windows get too, comes later and finds nothing to do).
+    await this.apply();
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { errorReason, formatAge, formatClock, formatMeterValue, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../shared/format';
+import { errorReason, formatAge, formatMeterValue, formatMoment, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../shared/format';
 import type { Meter } from '../../shared/model';
 import { displayStatus, mainMeter, type AccountEntry } from '../../core/summary';
 import { accountTooltip, meterTooltip } from '../tooltip';
@@ -209,7 +209,7 @@ export class ExportNode {
   ) {}
 
   toTreeItem(): vscode.TreeItem {
-    const since = this.state.failingSince !== undefined ? formatClock(this.state.failingSince, this.now) : '';
+    const since = this.state.failingSince !== undefined ? formatMoment(this.state.failingSince, this.now, vscode.env.language) : '';
     const item = new vscode.TreeItem(since ? vscode.l10n.t('Export failing since {0}', since) : vscode.l10n.t('Export failing'), vscode.TreeItemCollapsibleState.None);
     item.id = 'export-state';
     item.description = this.state.lastError ?? '';
