@@ -104,8 +104,8 @@ test('three machines push to a real Pushgateway; Prometheus answers the exact te
     // One series set per user and machine, all in team "core".
     assert.equal(await one('count(count by (user_id, instance) (tokstat_tokens_total{team="core"}))'), 3);
 
-    // The documented queries (docs/team-dashboard.md) and every panel of the Grafana dashboard run on this Prometheus.
-    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'team-dashboard.md'), 'utf8');
+    // The documented queries (docs/team-export.md) and every panel of the Grafana dashboard run on this Prometheus.
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'team-export.md'), 'utf8');
     const documented = [...doc.matchAll(/```promql\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n').filter((l) => l.trim()));
     const dash = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'grafana', 'tokstat-team.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
     const panels = dash.panels.flatMap((p) => p.targets.map((x) => x.expr.replaceAll('$team', '.*').replaceAll('$__rate_interval', '1m')));
