@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { buildFamilies, FAMILY_SPECS } from '../../../src/core/export/metrics';
 import { renderPromText } from '../../../src/core/export/promText';
 import { resolveExport } from '../../../src/core/export/config';
-import type { UsageRow } from '../../../src/core/usage/types';
+import { usageRow } from '../../support/exportRows';
 import type { Meter, Snapshot } from '../../../src/shared/model';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -31,11 +31,7 @@ function emitted(): { names: Set<string>; labels: Set<string> } {
       meter({ id: 'credits', kind: 'balance', unit: 'USD', remaining: 40 }),
     ],
   };
-  const row = {
-    day: '2026-11-02', agent: 'claude-code', model: 'claude-sonnet-4-5', cwd: '/home/dev/app', sessionId: 's', inputTokens: 100, outputTokens: 50, cacheReadTokens: 1000,
-    cacheWrite5mTokens: 0, cacheWrite1hTokens: 20, reasoningTokens: 5, webSearchRequests: 0, requests: 1, fastRequests: 0, loggedCostUSD: 0, loggedCostRequests: 0,
-    costUSD: 0.5, unpricedRequests: 0, fallbackModelRequests: 0, tools: {}, firstTs: NOW, lastTs: NOW,
-  } as UsageRow;
+  const row = usageRow(NOW, { cwd: '/home/dev/app', inputTokens: 100, outputTokens: 50, cacheReadTokens: 1000, cacheWrite1hTokens: 20, reasoningTokens: 5, costUSD: 0.5 });
   const families = buildFamilies({ accounts: [{ id: 'a1', providerId: 'openai', snapshot }], usageRows: [row], salt: 'core', includeProjects: true, dropped: 0 });
   const text = renderPromText(families);
   const names = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));

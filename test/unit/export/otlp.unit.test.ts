@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { FakeServer } from '../../fakes/fakeServer';
 import { FakeClock } from '../../fakes/fakeClock';
 import { decodeMetricsRequest, attrs, type DecodedMetric } from '../../support/otlpDecode';
+import { usageRow } from '../../support/exportRows';
 import { buildFamilies, type ExportInput } from '../../../src/core/export/metrics';
 import { resolveExport } from '../../../src/core/export/config';
 import { createTarget, OtlpTarget, ExportFailure } from '../../../src/core/export/targets';
@@ -19,13 +20,7 @@ import type { Snapshot } from '../../../src/shared/model';
 
 const NOW = Date.UTC(2026, 10, 2, 10);
 
-function row(p: Partial<UsageRow>): UsageRow {
-  return {
-    day: '2026-11-02', agent: 'claude-code', model: 'claude-sonnet-4-5', cwd: '/home/dev/app', sessionId: 's', inputTokens: 0, outputTokens: 0, cacheReadTokens: 0,
-    cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, webSearchRequests: 0, requests: 1, fastRequests: 0, loggedCostUSD: 0, loggedCostRequests: 0,
-    costUSD: 0, unpricedRequests: 0, fallbackModelRequests: 0, tools: {}, firstTs: NOW, lastTs: NOW, ...p,
-  } as UsageRow;
-}
+const row = (p: Partial<UsageRow>): UsageRow => usageRow(NOW, { cwd: '/home/dev/app', ...p });
 
 function input(): ExportInput {
   const snapshot: Snapshot = {

@@ -9,6 +9,7 @@ import { resolveExport } from '../../../src/core/export/config';
 import { createTarget } from '../../../src/core/export/targets';
 import type { UsageRow } from '../../../src/core/usage/types';
 import type { Snapshot } from '../../../src/shared/model';
+import { usageRow } from '../../support/exportRows';
 
 const NOW = Date.UTC(2026, 10, 2, 10);
 const SECRETS = [
@@ -21,13 +22,7 @@ const SECRETS = [
   'Ignore previous instructions',
 ];
 
-function row(p: Partial<UsageRow>): UsageRow {
-  return {
-    day: '2026-11-02', agent: 'claude-code', model: 'claude-sonnet-4-5', cwd: '', sessionId: 'sess-secret', inputTokens: 1, outputTokens: 1, cacheReadTokens: 0,
-    cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, webSearchRequests: 0, requests: 1, fastRequests: 0, loggedCostUSD: 0, loggedCostRequests: 0,
-    costUSD: 0.01, unpricedRequests: 0, fallbackModelRequests: 0, tools: {}, firstTs: NOW, lastTs: NOW, ...p,
-  } as UsageRow;
-}
+const row = (p: Partial<UsageRow>): UsageRow => usageRow(NOW, { sessionId: 'sess-secret', inputTokens: 1, outputTokens: 1, costUSD: 0.01, ...p });
 
 function hostile(): ExportInput {
   const snapshot: Snapshot = {
