@@ -122,18 +122,25 @@ export class ExportFeature implements Disposable {
     }
   }
 
-  /** "Stop Exporting": stop now and delete this machine's Pushgateway group (the caller turns the setting off). */
+  /**
+   * "Stop Exporting": stop now and delete this machine's Pushgateway group, whichever window runs the command (a
+   * window that stands by holds the same group as the leader; the caller then turns the setting off, and the leader
+   * stops too). Rejects when the group could not be deleted, so the command can say so.
+   */
   async stop(): Promise<void> {
     await this.applying;
     const s = this.deps.settings();
-    if (!this.runner && s.enabled && s.target === 'pushgateway') {
-      // Not running here (another window leads): the group is still this machine's to delete.
-      const lazy = loadExport();
-      const target = lazy.createTarget(await this.resolved(s), this.deps.version);
+    const was = this.running;
+    await this.stopRunner(false);
+    const r = was ?? (s.enabled && s.target === 'pushgateway' ? await this.resolved(s) : undefined);
+    if (r?.target !== 'pushgateway') return;
+    const target = loadExport().createTarget(r, this.deps.version);
+    try {
       await target.remove?.(this.deps.http, (this.deps.clock ?? systemClock).now());
-      return;
+      this.deps.log.info("[export] this machine's Pushgateway group was deleted");
+    } finally {
+      await target.dispose();
     }
-    await this.stopRunner(true);
   }
 
   /** Exactly what the next export would send, whether or not export is on. */

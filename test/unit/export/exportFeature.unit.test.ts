@@ -221,6 +221,32 @@ test('Stop Exporting deletes this machine\'s Pushgateway group; turning export o
   assert.equal(fake.requestsTo(/^\/metrics\//, 'PUT').length, 1, 'and stops pushing from this window');
 });
 
+test('Stop Exporting from a window that stands by deletes the group the leader pushed, and says so when it cannot', async () => {
+  const clock = new FakeClock(T0);
+  const { fake } = await pushgateway(clock);
+  const storage = await storageDir();
+  const leader = makeFeature({ storage, clock, isLeader: () => true }, pushSettings(fake.url));
+  const standby = makeFeature({ storage, clock, isLeader: () => false }, pushSettings(fake.url));
+  await leader.feature.apply();
+  await standby.feature.apply();
+  await clock.advanceAsync(0, async () => {
+    await leader.feature.whenIdle();
+    await standby.feature.whenIdle();
+  });
+  const put = fake.requestsTo(/^\/metrics\//, 'PUT');
+  assert.equal(put.length, 1);
+  assert.equal(standby.feature.state()?.status, 'standby');
+  await standby.feature.stop();
+  const deleted = fake.requestsTo(/^\/metrics\//, 'DELETE');
+  assert.equal(deleted.length, 1, 'the standing-by window deleted the group');
+  assert.equal(deleted[0]!.path, put[0]!.path);
+
+  fake.route('DELETE', /^\/metrics\/job\/tokstat\//, () => ({ status: 500, text: 'boom' }));
+  const again = makeFeature({ storage, clock, isLeader: () => false }, pushSettings(fake.url));
+  await again.feature.apply();
+  await assert.rejects(again.feature.stop(), /500/, 'a failed DELETE reaches the command, which warns the user');
+});
+
 test('headers from SecretStorage: the collector token reaches the server, restarts the export, and is in no log or preview', async () => {
   const clock = new FakeClock(T0);
   const { fake } = await pushgateway(clock);
