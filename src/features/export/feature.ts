@@ -113,9 +113,11 @@ export class ExportFeature implements Disposable {
     this.signature = '';
     this.changed.fire();
     if (!runner) return;
+    // Only the leader deletes: when the setting goes off every window applies it, and one DELETE is enough.
+    const remove = removeRemote && was?.target === 'pushgateway' && this.deps.isLeader();
     try {
-      await runner.stop(removeRemote && this.deps.isLeader());
-      if (removeRemote && was?.target === 'pushgateway') this.deps.log.info('[export] stopped; this machine\'s Pushgateway group was deleted');
+      await runner.stop(remove);
+      if (remove) this.deps.log.info('[export] stopped; this machine\'s Pushgateway group was deleted');
       else this.deps.log.info('[export] stopped');
     } catch (err) {
       this.deps.log.warn(`[export] stopped, but the Pushgateway group could not be deleted: ${redact(err instanceof Error ? err.message : String(err))}`);
