@@ -12,6 +12,7 @@ import { FakeServer } from '../../fakes/fakeServer';
 import { FakeClock } from '../../fakes/fakeClock';
 import { SharedSecretBackend } from '../../fakes/memoryStores';
 import { EXPORT_COLLECTOR_TOKEN } from '../../fakes/secrets';
+import { decodeMetricsRequest } from '../../support/otlpDecode';
 import { ExportFeature, type ExportFeatureDeps } from '../../../src/features/export/feature';
 import type { ExportSettings } from '../../../src/core/export/config';
 import type { ExportInput } from '../../../src/core/export/metrics';
@@ -153,10 +154,14 @@ test('a failing Pushgateway: retries with a growing delay, one "failing since" s
 test('memory stays bounded over 10 000 failed exports driven by the feature\'s own timer: newest kept, oldest dropped and counted', async () => {
   const clock = new FakeClock(T0);
   let attempts = 0;
+  let up = false;
+  const delivered: Uint8Array[] = [];
   const failing: HttpClient = {
-    request: async () => {
+    request: async (req) => {
       attempts++;
-      return { status: 503, headers: {}, text: 'down', ms: 1 };
+      if (!up) return { status: 503, headers: {}, text: 'down', ms: 1 };
+      delivered.push(req.body as Uint8Array);
+      return { status: 200, headers: {}, text: '', ms: 1 };
     },
   };
   const { feature, sourceCalls } = makeFeature(
@@ -182,6 +187,22 @@ test('memory stays bounded over 10 000 failed exports driven by the feature\'s o
   assert.equal(st.status, 'failing');
   assert.equal(st.failingSince, T0);
   assert.ok(attempts > 100 && attempts < 2_000, `send attempts with backoff: ${attempts}`);
+
+  // The collector comes back (the next try is up to 15 min away, and the ticks go on dropping meanwhile): what was
+  // kept goes first, oldest of it first, and it is the newest 20 exports. Each payload carries the drop count seen at
+  // its collection, so it says which tick it came from: with D drops in all, the last 20 ticks saw D-20 … D-1.
+  up = true;
+  await clock.advanceAsync(16 * MIN, () => feature.whenIdle());
+  assert.equal(feature.state()?.status, 'ok');
+  assert.ok(delivered.length >= 20);
+  const droppedAt = (body: Uint8Array) => {
+    const m = decodeMetricsRequest(body).resourceMetrics[0]!.scopeMetrics.flatMap((x) => x.metrics).find((x) => x.name === 'tokstat.export.dropped');
+    const p = m?.sum?.dataPoints[0];
+    return Number(p?.asInt ?? p?.asDouble);
+  };
+  const total = feature.state()!.dropped;
+  assert.ok(total >= 10_000 - 20, `drops ${total}`);
+  assert.deepEqual(delivered.slice(0, 20).map(droppedAt), Array.from({ length: 20 }, (_, i) => total - 20 + i));
 });
 
 test('Stop Exporting deletes this machine\'s Pushgateway group; turning export off does too; closing the window does not', async () => {
