@@ -42,7 +42,7 @@ import { InsightsFeature } from './features/insights/feature';
 import { registerUsageTool } from './features/lmTool/tool';
 import { UsageFeature } from './features/usage/feature';
 import { ApiUsageLog } from './core/usage/ingestStore';
-import { UsageViewModel } from './core/usage/view';
+import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
 import { ExportFeature } from './features/export/feature';
 import { registerExportCommands } from './commands/exportCommands';
@@ -244,7 +244,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   });
   context.subscriptions.push(exporter);
   context.subscriptions.push(...registerExportCommands({ feature: exporter, log }));
-  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, exporter);
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, systemClock, exporter);
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);

@@ -12,8 +12,13 @@ import { buildFamilies, seriesCount } from '../core/export/metrics';
 import { ExportRunner } from '../core/export/runner';
 import { createTarget } from '../core/export/targets';
 import type { UsageRow } from '../core/usage/types';
-import type { StoredAccount } from './snapshots';
+import { UndiciHttpClient } from '../core/undiciClient';
+import { envRouter } from '../core/net/dispatcher';
+import { readStoredAccounts, type StoredAccount } from './snapshots';
+import { findStorage } from './storage';
+import { cliCacheDir } from './cache';
 import { UsageError } from './args';
+import type { CliIO } from './main';
 
 export interface ExportCliInput {
   values: Record<string, string | boolean | undefined>;
@@ -29,6 +34,28 @@ export interface ExportCliInput {
 }
 
 const s = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** The CLI's side of `tokstat export`: the stored accounts, the folder of the instance id, an HTTP client (the proxy from the environment). */
+export async function exportFromCli(values: ExportCliInput['values'], io: Pick<CliIO, 'env' | 'home' | 'out' | 'err'>, rows: UsageRow[], version: string): Promise<number> {
+  const found = findStorage(s(values.storage), io.env, io.home);
+  const accounts = found.dir ? await readStoredAccounts(found.dir) : undefined;
+  const http = new UndiciHttpClient(nullLogger, undefined, envRouter(io.env));
+  try {
+    return await runExportCommand({
+      values,
+      env: io.env,
+      out: (t) => io.out(t),
+      err: (t) => io.err(t),
+      idDir: found.dir ?? cliCacheDir(io.env, io.home),
+      accounts: accounts && !('error' in accounts) ? accounts.entries : [],
+      rows,
+      http,
+      version,
+    });
+  } finally {
+    await http.close().catch(() => undefined);
+  }
+}
 
 export async function runExportCommand(i: ExportCliInput): Promise<number> {
   const v = i.values;

@@ -317,28 +317,11 @@ async function quota(a: Parsed, io: CliIO): Promise<number> {
 
 /** `tokstat export`: src/cli/exportCmd.ts, loaded only for this command (it carries the OpenTelemetry SDK). */
 async function exportCommand(a: Parsed, io: CliIO): Promise<number> {
-  const found = findStorage(str(a, 'storage'), io.env, io.home);
-  const accounts = found.dir ? await readStoredAccounts(found.dir) : undefined;
   const read = await readRows(a, io, undefined);
   if (typeof read === 'number') return read;
   read.prices.dispose();
-  const http = new UndiciHttpClient(nullLogger, undefined, envRouter(io.env));
-  try {
-    const { runExportCommand } = await import('./exportCmd');
-    return await runExportCommand({
-      values: a.values,
-      env: io.env,
-      out: io.out,
-      err: io.err,
-      idDir: found.dir ?? cliCacheDir(io.env, io.home),
-      accounts: accounts && !('error' in accounts) ? accounts.entries : [],
-      rows: read.rows,
-      http,
-      version: CLI_VERSION,
-    });
-  } finally {
-    await http.close().catch(() => undefined);
-  }
+  const { exportFromCli } = await import('./exportCmd');
+  return await exportFromCli(a.values, io, read.rows, CLI_VERSION);
 }
 
 /** `tokstat guard`: one line (or the JSON document) on stdout, the exit code says it (src/cli/guard.ts). */

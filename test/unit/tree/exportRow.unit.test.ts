@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { ExportState } from '../../../src/core/export/runner';
 import { formatMoment } from '../../../src/shared/format';
 import { TestEmitter } from '../../support/emitter';
+import { FakeClock } from '../../fakes/fakeClock';
 import { treeFakes, withVscodeStub } from '../../support/vscodeStub';
 
 const asked: string[] = [];
@@ -40,7 +41,7 @@ const failing: ExportState = { status: 'failing', target: 'otlp', url: 'https://
 function open(state: () => ExportState | undefined) {
   const model = { entries: () => [], entry: () => undefined, onDidChange: new TestEmitter<string | undefined>().event };
   const changed = new TestEmitter<void>();
-  const tree = new AccountsTreeProvider(model as never, () => ({ warning: 80, error: 95 }), undefined, undefined, { state, onDidChange: changed.event });
+  const tree = new AccountsTreeProvider(model as never, () => ({ warning: 80, error: 95 }), undefined, undefined, new FakeClock(SINCE), { state, onDidChange: changed.event });
   trees.push(tree);
   return tree;
 }
