@@ -1,6 +1,7 @@
 // The CLI's commands, their options and help, parsed with node:util's parseArgs (no hand-written parser).
 // Adding a command is one entry in COMMANDS: its options, its help text and its runner in main.ts.
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
+import { AGENT_IDS } from '../shared/agents';
 
 export class UsageError extends Error {}
 
@@ -31,7 +32,7 @@ export interface CommandSpec {
   notes?: string;
 }
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] as const;
+export { AGENT_IDS };
 
 export const COMMANDS: readonly CommandSpec[] = [
   {

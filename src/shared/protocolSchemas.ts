@@ -13,7 +13,7 @@ import * as z from 'zod/mini';
 import type { Meter, MeterKind, MeterSource, Snapshot, SnapshotError } from './model';
 import type { PaceSummary } from './pace';
 import type { ChartSeries, DashboardAccount, DashboardState, UsageView } from './protocol';
-import type { AgentId } from './agents';
+import { AGENT_IDS } from './agents';
 import { HISTORY_RANGES } from './historyRange';
 
 // ── webview → host ──
@@ -125,7 +125,7 @@ const accountSchema = z.object({
 });
 
 // Local agent usage: every field the usage section reads, with bounds far above what the host sends.
-const agentId = z.enum(['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] satisfies readonly AgentId[]);
+const agentId = z.enum(AGENT_IDS);
 const totalsSchema = z.object({
   tokens: z.object({ input: num, output: num, cacheRead: num, cacheWrite: num, reasoning: num, total: num }),
   requests: num,
