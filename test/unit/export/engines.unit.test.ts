@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { enginesPresent, PROMETHEUS, PromStack } from '../../support/promEngines';
+import { enginesPresent, IS_CI, PROMETHEUS, PromStack } from '../../support/promEngines';
 import { spawnSync } from 'node:child_process';
 import type { Snapshot } from '../../../src/shared/model';
 import { resolveExport } from '../../../src/core/export/config';
@@ -151,4 +151,28 @@ test('the installed Prometheus has no OTLP receiver (it came in 2.47): the decod
     !/otlp-write-receiver|web\.enable-otlp-receiver/.test(text),
     `this Prometheus (${`${version.stdout}${version.stderr}`.split('\n')[0]}) has an OTLP receiver: add an end-to-end OTLP test against /api/v1/otlp/v1/metrics`,
   );
+});
+
+test("the Prometheus scrape jobs in docs/team-export.md are valid for the installed Prometheus (promtool check config)", (t) => {
+  if (!enginesPresent(t)) return;
+  const promtool = path.join(path.dirname(PROMETHEUS), 'promtool');
+  if (!fs.existsSync(promtool)) {
+    if (IS_CI) assert.fail(`${promtool} missing (the prometheus package ships it)`);
+    t.skip(`${promtool} missing`);
+    return;
+  }
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'team-export.md'), 'utf8');
+  const jobs = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((y) => y.startsWith('scrape_configs:'));
+  assert.equal(jobs.length, 2, 'the Collector scrape job and the Pushgateway scrape job');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-promtool-'));
+  try {
+    for (const [i, y] of jobs.entries()) {
+      const file = path.join(dir, `scrape${i}.yml`);
+      fs.writeFileSync(file, y);
+      const r = spawnSync(promtool, ['check', 'config', file], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${y}\n${r.stdout}${r.stderr}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
