@@ -11,7 +11,7 @@ import { orKey } from '../../builders/openrouter';
 import { ConditionalCache } from '../../../src/core/conditional';
 import { createFetcher } from '../../../src/core/fetcher';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
-import { AlwaysLeader } from '../../../src/core/state/lease';
+import { AlwaysLeader } from '../../fakes/alwaysLeader';
 import { UndiciHttpClient } from '../../../src/core/undiciClient';
 import { nullLogger } from '../../../src/core/log';
 import type { Account } from '../../../src/shared/model';
