@@ -16,10 +16,10 @@ import type { Account } from './shared/model';
 import { pollFloorMs, pollIntervalMs } from './core/scheduler/pollInterval';
 import { AdaptivePolling } from './core/scheduler/adaptive';
 import { ConditionalCache } from './core/conditional';
-import { IncidentPoller, validatePageState, type PageState } from './core/incidents/poller';
+import { IncidentPoller } from './core/incidents/poller';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
-import { FileJsonStore, FileSnapshotStore } from './core/state/snapshotStore';
+import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
 import { refreshCliLauncher, registerCliPathCommands } from './commands/cliPath';
 import { registerWalkthrough } from './commands/walkthrough';
@@ -151,18 +151,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
 
   // Provider incidents: the leader reads the public status pages of the providers with accounts (every 5 minutes),
   // the other windows read what it wrote.
-  const incidentStore = new FileJsonStore<PageState>({ folder: path.join(storage, 'incidents'), log, validate: validatePageState });
-  context.subscriptions.push(incidentStore);
-  const incidents = new IncidentPoller({
-    clock: systemClock,
-    log,
-    http,
-    store: incidentStore,
-    isLeader: () => scheduler.isLeader(),
-    onDidChangeRole: (l) => scheduler.onDidChangeRole(l),
-    enabled: () => config.incidentsEnabled(),
-    providers: () => repo.list().map((a) => a.providerId),
-    overrides: () => config.incidentStatusPages(),
+  const incidents = IncidentPoller.open(path.join(storage, 'incidents'), {
+    clock: systemClock, log, http, isLeader: () => scheduler.isLeader(), onDidChangeRole: (l) => scheduler.onDidChangeRole(l),
+    enabled: () => config.incidentsEnabled(), providers: () => repo.list().map((a) => a.providerId), overrides: () => config.incidentStatusPages(),
   });
   context.subscriptions.push(incidents);
 

@@ -10,6 +10,7 @@ import { Emitter, type Disposable, type Event } from '../events';
 import { describe, type HttpClient } from '../http';
 import { scoped, type Logger } from '../log';
 import { errText } from '../scheduler/support';
+import { FileJsonStore } from '../state/snapshotStore';
 import type { ProviderIncident } from '../../shared/incidents';
 import { incidentsFor, MAX_INCIDENTS, parseStatusPage, StatusPageError, type PageIncident } from './parse';
 import { statusPageFor, type ProviderStatusPage } from './pages';
@@ -98,6 +99,14 @@ export class IncidentPoller implements Disposable {
   private disposed = false;
   /** Fires when what `incidentFor` answers may have changed. */
   readonly onDidChange: Event<void> = this.changed.event;
+
+  /** A poller whose shared state lives in `folder` (one file per page, see FileJsonStore); disposing it closes the store. */
+  static open(folder: string, deps: Omit<IncidentPollerDeps, 'store'>): IncidentPoller {
+    const store = new FileJsonStore<PageState>({ folder, log: deps.log, validate: validatePageState });
+    const poller = new IncidentPoller({ ...deps, store });
+    poller.subs.push(store);
+    return poller;
+  }
 
   constructor(private readonly deps: IncidentPollerDeps) {
     this.log = scoped(deps.log, 'incidents');
