@@ -79,6 +79,8 @@ export interface IncidentPollerDeps {
   overrides(): Readonly<Record<string, unknown>>;
   intervalMs?: number;
   timeoutMs?: number;
+  /** No page is asked before this long after start (default 15 s): start-up stays free of network calls. */
+  startDelayMs?: number;
 }
 
 const IMPACT_ORDER = ['critical', 'major', 'minor', 'unknown', 'maintenance', 'none'];
@@ -97,6 +99,7 @@ export class IncidentPoller implements Disposable {
   private readonly subs: Disposable[] = [];
   private readonly toldBad = new Set<string>();
   private disposed = false;
+  private readonly notBefore: number;
   /** Fires when what `incidentFor` answers may have changed. */
   readonly onDidChange: Event<void> = this.changed.event;
 
@@ -111,6 +114,7 @@ export class IncidentPoller implements Disposable {
   constructor(private readonly deps: IncidentPollerDeps) {
     this.log = scoped(deps.log, 'incidents');
     this.interval = Math.max(60_000, deps.intervalMs ?? INCIDENT_POLL_MS);
+    this.notBefore = deps.clock.now() + (deps.startDelayMs ?? 15_000);
     this.subs.push(this.changed);
     this.subs.push(deps.onDidChangeRole(() => this.arm()));
     this.subs.push(deps.store.onDidChangeExternally((id) => void this.track(this.reload(id))));
@@ -197,7 +201,7 @@ export class IncidentPoller implements Disposable {
   private arm(): void {
     this.clearTimer();
     if (!this.active() || this.running) return;
-    const next = Math.min(...[...this.pages.keys()].map((id) => this.dueAt(id)));
+    const next = Math.max(this.notBefore, Math.min(...[...this.pages.keys()].map((id) => this.dueAt(id))));
     const delay = Math.max(1_000, next - this.deps.clock.now());
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = undefined;

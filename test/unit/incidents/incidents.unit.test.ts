@@ -255,3 +255,20 @@ test('two windows over one shared store: one request per 5 minutes in all, the f
     await s.close();
   }
 });
+
+test('start-up asks nothing: the first status poll waits the start delay', async () => {
+  const s = await setup();
+  const { p } = poller(s);
+  try {
+    p.sync();
+    await s.clock.advance(14_000);
+    await p.whenIdle();
+    assert.equal(s.page.requests.length, 0, 'nothing during start-up');
+    await s.clock.advance(1_000);
+    await p.whenIdle();
+    assert.equal(s.page.requests.length, 1);
+  } finally {
+    p.dispose();
+    await s.close();
+  }
+});

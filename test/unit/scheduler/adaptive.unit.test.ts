@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { InMemorySnapshotStore } from '../../fakes/memoryStores';
-import { AdaptivePolling } from '../../../src/core/scheduler/adaptive';
+import { AdaptivePolling, latestActivity } from '../../../src/core/scheduler/adaptive';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { pollIntervalMs } from '../../../src/core/scheduler/pollInterval';
 import { getProvider } from '../../../src/core/providers/registry';
@@ -162,4 +162,14 @@ test('two windows, both seeing the agent: still one call per account per interva
     w.store.dispose();
     w.adaptive.dispose();
   }
+});
+
+test('the activity events come from the usage index: the last request per agent', () => {
+  const m = latestActivity([
+    { agent: 'claude-code', lastTs: 5 },
+    { agent: 'codex', lastTs: 7 },
+    { agent: 'claude-code', lastTs: 9 },
+    { agent: 'codex', lastTs: Number.NaN },
+  ]);
+  assert.deepEqual([...m], [['claude-code', 9], ['codex', 7]]);
 });
