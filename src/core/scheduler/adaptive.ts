@@ -106,7 +106,8 @@ export class AdaptivePolling implements Disposable {
 
   private currentSignature(): string {
     const active = [...this.lastByProvider.keys()].filter((p) => this.pace(p) === 'active').sort();
-    return `${active.join(',')}|${this.enabled() && this.clock.now() - this.lastAny >= this.idleAfterMs ? 'idle' : ''}`;
+    // The settings are read only once something happened (not while the extension activates).
+    return `${active.join(',')}|${this.clock.now() - this.lastAny >= this.idleAfterMs && this.enabled() ? 'idle' : ''}`;
   }
 
   private update(force = false): void {
