@@ -242,7 +242,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     onDidChangeState: dashboardChanged.event,
     onRefresh: (id) => vscode.commands.executeCommand(id ? 'tokstat.refreshAccount' : 'tokstat.refreshAll', id),
     onSignIn: (id) => vscode.commands.executeCommand('tokstat.signIn', id),
-    onAddAccount: () => vscode.commands.executeCommand('tokstat.addAccount'),
+    onAddAccount: (providerId, route) => vscode.commands.executeCommand('tokstat.addAccount', providerId, route),
     onOpenSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:tokstat.tokstat'),
     onShowLog: () => channel.show(true),
     getHistory: async (accountId, meterId, range, width) => {

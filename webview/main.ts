@@ -319,6 +319,9 @@ root.addEventListener('click', (ev) => {
     case 'addAccount':
       post({ type: 'addAccount' });
       break;
+    case 'addBillingToken':
+      post({ type: 'addAccount', providerId: 'copilot', route: 'token' });
+      break;
     case 'openSettings':
       post({ type: 'openSettings' });
       break;

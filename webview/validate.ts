@@ -97,6 +97,34 @@ function withValidPace(a: DashboardAccount): DashboardAccount {
   return kept > 0 ? { ...rest, pace } : rest;
 }
 
+function isModelRow(v: unknown): boolean {
+  return isObj(v) && isStr(v.model) && isNum(v.quantity) && optNum(v.includedQuantity) && optNum(v.grossAmount) && optNum(v.netAmount) && optNum(v.pricePerUnit);
+}
+
+function isBreakdown(v: unknown): boolean {
+  if (!isObj(v) || !isNum(v.capturedAt)) return false;
+  if (v.state === 'unavailable') return isStr(v.reason) && isStr(v.message) && optStr(v.fix);
+  if (v.state !== 'ok') return false;
+  if (!isStr(v.unit) || !isStr(v.currency) || !isStr(v.scope) || !isStr(v.scopeName) || !isStr(v.month) || !/^\d{4}-\d{2}$/.test(v.month)) return false;
+  if (!isNum(v.totalQuantity) || !optNum(v.includedQuantity) || !optNum(v.grossAmount) || !optNum(v.netAmount)) return false;
+  if (!Array.isArray(v.byModel) || v.byModel.length > 100 || !v.byModel.every(isModelRow)) return false;
+  return v.byDay === undefined || (Array.isArray(v.byDay) && v.byDay.length <= 31 && v.byDay.every((d) => isObj(d) && isStr(d.day) && isNum(d.quantity) && optNum(d.netAmount)));
+}
+
+/** Drops a malformed billing breakdown or its pace: they never cost the account its card. */
+function withValidBreakdown(a: DashboardAccount): DashboardAccount {
+  let out = a;
+  if (a.snapshot?.breakdown !== undefined && !isBreakdown(a.snapshot.breakdown)) {
+    const { breakdown: _b, ...snapshot } = a.snapshot;
+    out = { ...out, snapshot };
+  }
+  if (out.breakdownPace !== undefined && !isPace(out.breakdownPace)) {
+    const { breakdownPace: _p, ...rest } = out;
+    out = rest;
+  }
+  return out;
+}
+
 /** Returns the state when `data` is a well-formed `state` message; malformed accounts are dropped, not rendered. */
 export function parseHostMessage(data: unknown): { state: DashboardState; dropped: number } | undefined {
   if (!isObj(data) || data.type !== 'state' || !isObj(data.state)) return undefined;
@@ -104,7 +132,7 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
   if (!Array.isArray(s.accounts) || !isNum(s.now) || !isObj(s.thresholds)) return undefined;
   const t = s.thresholds;
   if (!isNum(t.warning) || !isNum(t.error)) return undefined;
-  const accounts = s.accounts.filter(isAccount).map(withValidPace);
+  const accounts = s.accounts.filter(isAccount).map(withValidPace).map(withValidBreakdown);
   const state: DashboardState = { accounts, thresholds: { warning: t.warning, error: t.error }, now: s.now };
   // A malformed usage view costs only the "Local agents" section, never the account cards.
   if (s.usage !== undefined && isUsageView(s.usage)) state.usage = s.usage;

@@ -25,6 +25,8 @@ export interface DashboardAccount {
   pace?: Record<string, PaceSummary>;
   /** The account's tightest meter (src/core/summary.ts `mainMeter`), for the dashboard's overview strip. */
   mainMeterId?: string;
+  /** The pace engine on the billing breakdown's days (`snapshot.breakdown`): the projection to the month's reset. */
+  breakdownPace?: PaceSummary;
 }
 
 export interface DashboardState {
@@ -246,7 +248,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), embedded: z.optional(z.boolean()) }),
   z.object({ type: z.literal('refresh'), accountId: z.optional(accountId) }),
   z.object({ type: z.literal('signIn'), accountId }),
-  z.object({ type: z.literal('addAccount') }),
+  /** `route: 'token'`: straight to a Copilot account with a personal access token (the billing report's sign-in). */
+  z.object({ type: z.literal('addAccount'), providerId: z.optional(z.enum(['copilot'])), route: z.optional(z.enum(['token'])) }),
   z.object({ type: z.literal('openSettings') }),
   z.object({ type: z.literal('showLog') }),
   z.object({

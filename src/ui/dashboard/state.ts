@@ -2,12 +2,15 @@ import type { AppModel } from '../../core/appModel';
 import type { Thresholds } from '../../shared/format';
 import type { DashboardState } from '../../shared/protocol';
 import { mainMeter } from '../../core/summary';
+import { breakdownPace } from '../../core/forecast/breakdownPace';
 
 /** Projects the one model onto what the webview needs. Secrets never reach it: accounts carry no credentials. */
 export function buildDashboardState(model: AppModel, thresholds: Thresholds): DashboardState {
+  const now = Date.now();
   return {
     accounts: model.entries().map((e) => {
       const main = mainMeter(e.snapshot);
+      const pace = breakdownPace(e.snapshot?.breakdown, now);
       return {
         id: e.account.id,
         name: e.account.name,
@@ -20,9 +23,10 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds): Da
         ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
         ...(e.pace ? { pace: e.pace } : {}),
         ...(main ? { mainMeterId: main.id } : {}),
+        ...(pace ? { breakdownPace: pace } : {}),
       };
     }),
     thresholds,
-    now: Date.now(),
+    now,
   };
 }
