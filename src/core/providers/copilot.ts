@@ -301,6 +301,8 @@ export const copilotProvider: ProviderDefinition = {
     if (ctx.account.authKind === 'api-key') {
       // A personal token: the billing report must be readable (the Copilot endpoint may refuse such tokens).
       const r = await this.fetchSnapshot(ctx);
+      // The token was chosen for the billing report: one that cannot read it is refused here, with what would work.
+      if (r.breakdown?.state === 'unavailable' && r.breakdown.reason !== 'error') throw new ProviderError('forbidden', r.breakdown.message);
       const info: ConnectionInfo = {};
       if (r.identity) {
         info.suggestedName = r.identity;

@@ -170,6 +170,19 @@ describe('copilot billing breakdown', () => {
     await assert.rejects(poll(PAT), (e: unknown) => e instanceof ProviderError && e.kind === 'forbidden' && /"Plan" \(read\)/.test(e.message) && !e.message.includes(PAT));
   });
 
+  it('testConnection of a token account: its login kept; a token that cannot read the report refused with what would work', async () => {
+    const t = testContext({ providerId: 'copilot', baseUrl: gh.url, secret: PAT, now: NOW, authKind: 'api-key' });
+    try {
+      assert.deepEqual(await copilotProvider.testConnection(t.ctx), { suggestedName: 'octo-pat', identity: 'octo-pat', settings: { login: 'octo-pat' } });
+      clearBillingCache();
+      gh.addToken(PAT, { login: 'octo-pat', copilot: copilotPaid({ login: 'octo-pat' }) });
+      gh.setBillingReport('users/octo-pat', { readers: [], days: {} });
+      await assert.rejects(copilotProvider.testConnection(t.ctx), (e: unknown) => e instanceof ProviderError && e.kind === 'forbidden' && /"Plan" \(read\)/.test(e.message));
+    } finally {
+      await t.close();
+    }
+  });
+
   it('an organisation without Copilot: an empty breakdown, not an error', async () => {
     gh.setBillingReport('organizations/acme-no-copilot', { readers: [PAT], days: {} });
     const r = await poll(PAT, { settings: { billingOrganization: 'acme-no-copilot' } });
