@@ -19,7 +19,7 @@ import {
 } from '../src/shared/format';
 import { breakdownTotalsLine } from '../src/shared/breakdownFormat';
 import { h, hv, icon } from './dom';
-import { renderHistoryBlock } from './chart';
+import { renderHistoryBlock } from './chart/template';
 
 export type TickKind = 'reset' | 'age' | 'stale' | 'next';
 

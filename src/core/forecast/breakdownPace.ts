@@ -2,7 +2,8 @@
 // engine's history, so "where it ends up by the reset" rests on the same rules as every meter's pace.
 import type { BillingBreakdown, Meter } from '../../shared/model';
 import type { PaceSummary } from '../../shared/pace';
-import { computePace, type PacePoint } from './pace';
+import type { PacePoint } from './pace';
+import { computePace } from './paceSummary';
 
 const DAY = 86_400_000;
 

@@ -251,6 +251,8 @@ export const copilotProvider: ProviderDefinition = {
   displayName: 'GitHub Copilot',
   description: 'Premium requests, Free-plan chat and completions, AI credits (undocumented Copilot endpoint)',
   authKinds: ['github-session', 'github-device', 'credential-file', 'api-key'],
+  signIn: 'github',
+  pickerGroup: 'plan',
   credentialFile: ghCliCredentialSource,
   authLabel: 'VS Code GitHub sign-in, GitHub CLI, fine-grained token',
   keyHint: fineGrainedTokenHint,

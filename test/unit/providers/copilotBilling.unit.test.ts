@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { copilotProvider } from '../../../src/core/providers/copilot';
 import { clearBillingCache, nextLink } from '../../../src/core/providers/copilotBilling';
 import { ProviderError } from '../../../src/core/errors';
-import { successSnapshot } from '../../../src/core/scheduler/scheduler';
+import { successSnapshot } from '../../../src/core/scheduler/snapshots';
 import type { BillingBreakdown, Meter } from '../../../src/shared/model';
 import { GitHubFake } from '../../fakes/githubFake';
 import { testContext } from '../../fakes/providerContext';
