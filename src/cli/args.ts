@@ -31,7 +31,7 @@ export interface CommandSpec {
   notes?: string;
 }
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] as const;
+export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'copilot-cli', 'api'] as const;
 
 export const COMMANDS: readonly CommandSpec[] = [
   {

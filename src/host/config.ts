@@ -26,6 +26,7 @@ export const USER_ONLY_SETTINGS = [
   'localUsage.codexHomes',
   'localUsage.geminiDirs',
   'localUsage.opencodeDirs',
+  'localUsage.copilotHomes',
 ] as const;
 export type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
@@ -111,7 +112,7 @@ export class Config {
     return this.user<unknown>('localUsage.enabled') !== false;
   }
 
-  localUsageDirs(kind: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs' | 'opencodeDirs'): string[] {
+  localUsageDirs(kind: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs' | 'opencodeDirs' | 'copilotHomes'): string[] {
     const v = this.user<unknown>(`localUsage.${kind}`);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
   }

@@ -163,7 +163,7 @@ const accountSchema = z.object({
 });
 
 // Local agent usage: every field the usage section reads, with bounds far above what the host sends.
-const agentId = z.enum(['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] satisfies readonly AgentId[]);
+const agentId = z.enum(['claude-code', 'codex', 'gemini-cli', 'opencode', 'copilot-cli', 'api'] satisfies readonly AgentId[]);
 const totalsSchema = z.object({
   tokens: z.object({ input: num, output: num, cacheRead: num, cacheWrite: num, reasoning: num, total: num }),
   requests: num,

@@ -12,17 +12,24 @@ export interface UsageSourceOptions {
   geminiDirs?: string[];
   /** opencode data folders (holding `opencode.db`, `storage/message/`). */
   opencodeDirs?: string[];
+  /** Copilot CLI homes (each holding `session-state/`). */
+  copilotHomes?: string[];
   /** Also use the environment variables and default locations (default true). */
   includeDefaults?: boolean;
   /** Agents to read (default all). */
-  agents?: Array<'claude-code' | 'codex' | 'gemini-cli' | 'opencode'>;
+  agents?: Array<LocalAgent>;
 }
+
+/** The agents whose logs are read from disk. */
+export type LocalAgent = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'copilot-cli';
 
 export interface ResolvedSources {
   claude: string[];
   codex: string[];
   gemini: string[];
   opencode: string[];
+  /** Copilot CLI homes; absent in cursors saved before it was read (treated as none). */
+  copilot?: string[];
 }
 
 function splitList(v: string | undefined): string[] {
@@ -42,11 +49,12 @@ const uniq = (xs: string[]) => [...new Set(xs)];
 
 export function resolveSources(opts: UsageSourceOptions, env: Record<string, string | undefined>, home: string): ResolvedSources {
   const defaults = opts.includeDefaults !== false;
-  const on = (a: 'claude-code' | 'codex' | 'gemini-cli' | 'opencode') => !opts.agents || opts.agents.includes(a);
+  const on = (a: LocalAgent) => !opts.agents || opts.agents.includes(a);
   const claude = [...(opts.claudeConfigDirs ?? [])];
   const codex = [...(opts.codexHomes ?? [])];
   const gemini = [...(opts.geminiDirs ?? [])];
   const opencode = [...(opts.opencodeDirs ?? [])];
+  const copilot = [...(opts.copilotHomes ?? [])];
   if (defaults) {
     const ccd = splitList(env.CLAUDE_CONFIG_DIR);
     claude.push(...(ccd.length ? ccd : [path.join(home, '.config', 'claude'), path.join(home, '.claude')]));
@@ -54,6 +62,8 @@ export function resolveSources(opts: UsageSourceOptions, env: Record<string, str
     const gd = splitList(env.GEMINI_DATA_DIR);
     gemini.push(...(gd.length ? gd : [path.join(home, '.gemini', 'tmp')]));
     opencode.push(env.OPENCODE_DATA_DIR?.trim() || path.join(home, '.local', 'share', 'opencode'));
+    // COPILOT_HOME replaces the whole root (§8.5); older builds' XDG folders are migrated to ~/.copilot by the CLI.
+    copilot.push(env.COPILOT_HOME?.trim() || path.join(home, '.copilot'));
   }
   const fix = (xs: string[]) => uniq(xs.map((p) => expand(p, home)));
   return {
@@ -61,6 +71,7 @@ export function resolveSources(opts: UsageSourceOptions, env: Record<string, str
     codex: on('codex') ? fix(codex) : [],
     gemini: on('gemini-cli') ? fix(gemini) : [],
     opencode: on('opencode') ? fix(opencode) : [],
+    copilot: on('copilot-cli') ? fix(copilot) : [],
   };
 }
 
@@ -71,5 +82,6 @@ export function watchRoots(s: ResolvedSources): string[] {
     ...s.codex.flatMap((d) => [path.join(d, 'sessions'), path.join(d, 'archived_sessions')]),
     ...s.gemini,
     ...s.opencode,
+    ...(s.copilot ?? []).map((d) => path.join(d, 'session-state')),
   ]);
 }

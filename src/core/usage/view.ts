@@ -23,13 +23,14 @@ import type { AgentId, PlanWindows, UsageRow } from './types';
 import { formatTokens, formatUsd } from '../../shared/usageFormat';
 import { localDay, type HourRow } from './usageIndex';
 
-export const AGENT_ORDER: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
+export const AGENT_ORDER: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'copilot-cli', 'api'];
 
 export const AGENT_LABEL: Record<AgentId, string> = {
   'claude-code': 'Claude Code',
   codex: 'Codex',
   'gemini-cli': 'Gemini CLI',
   opencode: 'opencode',
+  'copilot-cli': 'Copilot CLI',
   api: 'API',
 };
 
@@ -479,6 +480,7 @@ export function detectAgents(sources: ResolvedSources, exists: (p: string) => bo
   if (sources.codex.some(exists)) out.push('codex');
   if (sources.gemini.some(exists)) out.push('gemini-cli');
   if (sources.opencode.some(exists)) out.push('opencode');
+  if ((sources.copilot ?? []).some(exists)) out.push('copilot-cli');
   return out;
 }
 

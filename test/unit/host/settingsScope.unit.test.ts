@@ -86,6 +86,7 @@ test('a workspace or folder value of a user-only setting never wins, and is logg
     'localUsage.codexHomes': { defaultValue: [], workspaceValue: ['/etc'] },
     'localUsage.geminiDirs': { defaultValue: [], workspaceFolderValue: ['/root'] },
     'localUsage.opencodeDirs': { defaultValue: [], workspaceValue: ['/'] },
+    'localUsage.copilotHomes': { defaultValue: [], workspaceFolderValue: ['/etc'] },
   };
   const c = new Config(log);
   assert.deepEqual(c.endpoints(), { openrouter: 'http://127.0.0.1:8/user' });
@@ -99,7 +100,7 @@ test('a workspace or folder value of a user-only setting never wins, and is logg
   assert.deepEqual(c.historyRetention(), { rawDays: 7 });
   assert.equal(c.discoveryEnabled(), true);
   assert.equal(c.localUsageEnabled(), false);
-  for (const k of ['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs'] as const) assert.deepEqual(c.localUsageDirs(k), []);
+  for (const k of ['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs', 'copilotHomes'] as const) assert.deepEqual(c.localUsageDirs(k), []);
   assert.equal(warned.length, USER_ONLY_SETTINGS.length, `one warning per ignored setting:\n${warned.join('\n')}`);
   c.endpoints();
   c.pricingUrl();
