@@ -1,13 +1,16 @@
 // VS Code's real authentication path for a Copilot account signed in to VS Code (issue #21), inside the extension host
-// of code-server. tokstat's production wrapper (src/host/githubAuth.ts, no stand-in) calls vscode.authentication;
-// VS Code's authentication service answers from the provider registered under the id `github`.
+// of code-server. tokstat's production wrapper (src/host/githubAuth.ts, no stand-in) calls vscode.authentication, and
+// VS Code's authentication service answers from the registered providers.
 //
-// What code-server allows, measured here: its built-in GitHub provider never registers offline (getAccounts('github')
-// is refused after VS Code's wait for the provider), and a session cannot be seeded into it. The nearest real setup is
-// a provider registered under the same id through the public API, holding one seeded session: everything between
-// tokstat and the provider — account listing, the silent getSession with an account, VS Code's per-extension access
-// rule, the session-change event — is VS Code's own code. The interactive grant (createIfNone) opens a modal dialog in
-// the workbench that nothing in this tier can click; the e2e tier drives the dialogs of the device-code route.
+// What code-server allows, measured here: its built-in GitHub provider (the github-authentication extension) is
+// registered under `github` but has no account, and none can be seeded into it — its sessions live in that
+// extension's own secret storage, which no other extension can write, and signing in needs github.com. So the
+// built-in provider is exercised as it is (signed out: tokstat asks to sign in again and sends nothing), and the
+// nearest real setup for a signed-in account is a provider with one seeded session registered through the public API
+// under `github-enterprise` — the id tokstat's own code uses for an Enterprise host, free while `github-enterprise.uri`
+// is unset. Everything between tokstat and that provider (account listing, the silent getSession with an account,
+// VS Code's per-extension access rule, the session-change event) is VS Code's own code. The interactive grant
+// (createIfNone) opens a modal dialog that nothing in this tier can click; the e2e tier drives the device-code dialogs.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { copilotPaid, upcomingReset } from '../builders/copilot';
@@ -82,58 +85,54 @@ describe("VS Code's github authentication provider (the real vscode.authenticati
     await gh?.stop();
   });
 
-  it("measures code-server's own github provider: absent offline, so no session can be seeded into it", async () => {
+  it("measures code-server's own github provider: registered, signed out, not seedable", async () => {
     const r = await settle(vscode.authentication.getAccounts('github'), 15_000);
-    console.log(`      getAccounts('github') before registering: ${JSON.stringify(r)}`);
-    assert.ok(r.error !== undefined || r.timedOut, `code-server answered with accounts: ${JSON.stringify(r.value)} (the built-in provider is there: seed it instead)`);
+    console.log(`      getAccounts('github'): ${JSON.stringify(r)}`);
+    assert.deepEqual(r.value, [], `the built-in provider answers with no account: ${JSON.stringify(r)}`);
+    assert.throws(
+      () => vscode.authentication.registerAuthenticationProvider('github', 'GitHub (test)', new SeededGitHubProvider()).dispose(),
+      /already registered/,
+      'no second provider can take its id',
+    );
   });
 
-  it('a provider registered under the id `github` with a seeded session: tokstat lists its account through VS Code', async () => {
-    provider = new SeededGitHubProvider();
-    registration = vscode.authentication.registerAuthenticationProvider('github', 'GitHub (seeded by the test)', provider, { supportsMultipleAccounts: false });
+  it("the built-in provider through tokstat's wrapper: no token, so the account asks to sign in again and GitHub hears nothing", async () => {
     const auth = vscodeGitHubAuth();
     try {
-      assert.equal(auth.providerId(undefined), 'github');
-      assert.equal(auth.providerId('ghe.example.com'), 'github-enterprise');
-      const accounts = await auth.getAccounts('github');
-      assert.deepEqual(accounts, [ACCOUNT]);
-      assert.ok(provider.calls.some((c) => c.startsWith('getSessions')), `VS Code asked the provider: ${provider.calls.join(', ')}`);
+      assert.deepEqual(await auth.getAccounts('github'), []);
+      assert.equal(await auth.getToken('github', ACCOUNT.id, ACCOUNT.label), undefined);
     } finally {
       auth.dispose();
     }
+    const s = await refreshedAccount('it-builtin-session', 'github');
+    assert.equal(s.status, 'auth-required', `status ${s.status}`);
+    assert.equal(s.reached, 0, 'no request to GitHub without a token');
   });
 
-  it("the silent getSession with the account follows VS Code's access rule, and the account's state follows it", async () => {
-    assert.ok(provider, 'registered');
+  it('a seeded provider under `github-enterprise`: tokstat lists its account and reads its token as VS Code allows', async () => {
+    provider = new SeededGitHubProvider();
+    registration = vscode.authentication.registerAuthenticationProvider('github-enterprise', 'GitHub Enterprise (seeded by the test)', provider, { supportsMultipleAccounts: false });
     const auth = vscodeGitHubAuth();
     let token: string | undefined;
     try {
-      token = await auth.getToken('github', ACCOUNT.id, ACCOUNT.label);
+      assert.equal(auth.providerId('ghe.example.com'), 'github-enterprise');
+      assert.deepEqual(await auth.getAccounts('github-enterprise'), [ACCOUNT]);
+      assert.ok(provider.calls.some((c) => c.startsWith('getSessions')), `VS Code asked the provider: ${provider.calls.join(', ')}`);
+      token = await auth.getToken('github-enterprise', ACCOUNT.id, ACCOUNT.label);
     } finally {
       auth.dispose();
     }
-    console.log(`      silent getSession for tokstat: ${token === undefined ? 'undefined (no access granted yet)' : 'the seeded token'}`);
-    // Either outcome is VS Code's decision; tokstat must turn it into the matching account state.
-    const id = await t.addAccount({
-      providerId: 'copilot',
-      name: 'it-real-session',
-      authKind: 'github-session',
-      settings: { authProviderId: 'github', githubAccountId: ACCOUNT.id, githubAccountLabel: ACCOUNT.label },
-    });
-    made.push(id);
-    const before = gh.requestsTo('/copilot_internal/user').length;
-    await t.refresh(id);
-    await t.whenIdle();
-    const s = t.snapshot(id);
-    assert.ok(s, 'a snapshot');
-    const reached = gh.requestsTo('/copilot_internal/user').slice(before);
+    console.log(`      silent getSession for tokstat: ${token === undefined ? 'undefined (VS Code has no access grant for tokstat yet)' : 'the seeded token'}`);
+    assert.ok(!provider.calls.includes('createSession'), 'a silent request never signs in');
+    // Either answer is VS Code's decision; tokstat must turn it into the matching account state.
+    const s = await refreshedAccount('it-seeded-session', 'github-enterprise');
     if (token === undefined) {
       assert.equal(s.status, 'auth-required', `without access the account asks to sign in again (status ${s.status})`);
-      assert.equal(reached.length, 0, 'no request to GitHub without a token');
+      assert.equal(s.reached, 0, 'no request to GitHub without a token');
     } else {
       assert.equal(token, GITHUB_SESSION_TOKEN);
       assert.equal(s.status, 'ok', `status ${s.status} ${s.error?.message ?? ''}`);
-      assert.ok(reached.some((r) => String(r.headers.authorization).endsWith(GITHUB_SESSION_TOKEN)), 'the quota was read with the seeded token');
+      assert.ok(s.reached > 0, 'the quota was read with the seeded token');
     }
   });
 
@@ -145,11 +144,29 @@ describe("VS Code's github authentication provider (the real vscode.authenticati
     try {
       await provider.removeSession('seeded-1');
       await waitFor('the wrapper heard the change', () => (heard > 0 ? true : undefined), 10_000);
-      assert.deepEqual(await auth.getAccounts('github'), [], 'no account left');
-      assert.equal(await auth.getToken('github', ACCOUNT.id, ACCOUNT.label), undefined, 'no token for a removed session');
+      assert.deepEqual(await auth.getAccounts('github-enterprise'), [], 'no account left');
+      assert.equal(await auth.getToken('github-enterprise', ACCOUNT.id, ACCOUNT.label), undefined, 'no token for a removed session');
     } finally {
       sub.dispose();
       auth.dispose();
     }
   });
+
+  /** Adds a Copilot account on the VS Code sign-in of `authProviderId`, refreshes it, and counts what reached GitHub. */
+  async function refreshedAccount(name: string, authProviderId: string) {
+    const id = await t.addAccount({
+      providerId: 'copilot',
+      name,
+      authKind: 'github-session',
+      settings: { authProviderId, githubAccountId: ACCOUNT.id, githubAccountLabel: ACCOUNT.label },
+    });
+    made.push(id);
+    const before = gh.requestsTo('/copilot_internal/user').length;
+    await t.refresh(id);
+    await t.whenIdle();
+    const s = t.snapshot(id);
+    assert.ok(s, 'a snapshot');
+    const reached = gh.requestsTo('/copilot_internal/user').slice(before).filter((r) => String(r.headers.authorization).endsWith(GITHUB_SESSION_TOKEN)).length;
+    return { ...s, reached };
+  }
 });
