@@ -89,6 +89,8 @@ export interface UsageSessionView {
   requests: number;
   costUSD?: number;
   unpricedRequests: number;
+  /** AI credits the agent logged for the session (the Copilot CLI); absent when it logs none. */
+  aiCredits?: number;
   firstTs: number;
   lastTs: number;
 }

@@ -203,7 +203,7 @@ export const usageViewSchema: z.ZodMiniType<UsageView> = z.object({
     // One figure per model on every day.
     .check(z.refine((d) => d.days.every((x) => x.costByModel.length === d.models.length && x.tokensByModel.length === d.models.length))),
   sessions: list(
-    z.object({ ...costish, sessionId: str, agent: agentId, model: str, models: list(str, 100), workspace: str, cwd: str, firstTs: num, lastTs: num }),
+    z.object({ ...costish, sessionId: str, agent: agentId, model: str, models: list(str, 100), workspace: str, cwd: str, aiCredits: z.optional(num), firstTs: num, lastTs: num }),
     1000,
   ),
   workspaces: list(z.object({ ...costish, cwd: str, label: str, current: bool, sessions: num }), 1000),

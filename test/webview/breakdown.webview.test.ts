@@ -1,12 +1,15 @@
 // The Copilot billing breakdown in the real dashboard bundle (Chromium, real CSP): credits by model as bars, by day
 // as columns, the pace engine's projection to the reset, the "cannot read it" state with its action, and a malformed
-// breakdown dropped without costing the card. Skips only when /usr/bin/chromium is missing.
+// breakdown dropped without costing the card; and the Copilot CLI sessions of the Local agents section with their AI
+// credits. Skips only when /usr/bin/chromium is missing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { BillingBreakdown } from '../../src/shared/model';
 import type { DashboardAccount, DashboardState } from '../../src/shared/protocol';
 import { breakdownPace } from '../../src/core/forecast/breakdownPace';
+import { buildUsageView } from '../../src/core/usage/view';
+import type { UsageRow } from '../../src/core/usage/types';
 import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarness';
 
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: browser render test skipped`;
@@ -119,6 +122,26 @@ describe('Copilot billing breakdown on the dashboard', { skip }, () => {
       assert.equal(await card.locator('[data-testid="breakdown"]').count(), 0);
       assert.equal(await h.page.locator('[data-testid="account-card"]').count(), 2);
       assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test("Copilot CLI sessions in Local agents: by session, with the AI credits the CLI logged", async () => {
+    const h = await srv.open();
+    try {
+      const day = new Date(NOW).toISOString().slice(0, 10);
+      const cpRow = (model: string, credits: number): UsageRow => ({
+        day, agent: 'copilot-cli', model, cwd: '/w/app', sessionId: 'cp-1', inputTokens: 1000, outputTokens: 200, cacheReadTokens: 0, cacheWrite5mTokens: 0,
+        cacheWrite1hTokens: 0, reasoningTokens: 0, webSearchRequests: 0, requests: 4, fastRequests: 0, loggedCostUSD: credits / 100, loggedCostRequests: 4,
+        costUSD: credits / 100, unpricedRequests: 0, fallbackModelRequests: 0, aiCredits: credits, tools: {}, firstTs: NOW - 3_600_000, lastTs: NOW - 60_000,
+      });
+      const usage = buildUsageView({ rows: [cpRow('claude-sonnet-4.5', 1200), cpRow('gpt-5.2', 34.5)], now: NOW, dayOf: (t) => new Date(t).toISOString().slice(0, 10), foundAgents: ['copilot-cli'] });
+      await h.send({ type: 'state', state: { now: NOW, thresholds: { warning: 80, error: 95 }, accounts: [], usage } });
+      const session = h.page.locator('[data-testid="usage-sessions"] tbody tr');
+      assert.equal(await session.count(), 1);
+      assert.match((await session.textContent()) ?? '', /Copilot CLI.*claude-sonnet-4\.5 \+1.*\$12\.35/);
+      assert.equal(await session.locator('[data-testid="session-credits"]').textContent(), ' · 1,234.5 AI credits');
     } finally {
       await h.page.close();
     }
