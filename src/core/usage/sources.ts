@@ -2,6 +2,7 @@
 // agents' defaults. Everything is injected (env, home) so tests never look at the real home folder.
 
 import * as path from 'node:path';
+import type { LogAgentId } from '../../shared/agents';
 
 export interface UsageSourceOptions {
   /** Claude config folders (each holding `projects/`). */
@@ -17,11 +18,8 @@ export interface UsageSourceOptions {
   /** Also use the environment variables and default locations (default true). */
   includeDefaults?: boolean;
   /** Agents to read (default all). */
-  agents?: Array<LocalAgent>;
+  agents?: LogAgentId[];
 }
-
-/** The agents whose logs are read from disk. */
-export type LocalAgent = 'claude-code' | 'codex' | 'gemini-cli' | 'opencode' | 'copilot-cli';
 
 export interface ResolvedSources {
   claude: string[];
@@ -49,7 +47,7 @@ const uniq = (xs: string[]) => [...new Set(xs)];
 
 export function resolveSources(opts: UsageSourceOptions, env: Record<string, string | undefined>, home: string): ResolvedSources {
   const defaults = opts.includeDefaults !== false;
-  const on = (a: LocalAgent) => !opts.agents || opts.agents.includes(a);
+  const on = (a: LogAgentId) => !opts.agents || opts.agents.includes(a);
   const claude = [...(opts.claudeConfigDirs ?? [])];
   const codex = [...(opts.codexHomes ?? [])];
   const gemini = [...(opts.geminiDirs ?? [])];
