@@ -28,6 +28,8 @@ export interface DashboardAccount {
   mainMeterId?: string;
   /** An incident the provider's status page reports now, when it concerns this account. */
   incident?: ProviderIncident;
+  /** The pace engine on the billing breakdown's days (`snapshot.breakdown`): the projection to the month's reset. */
+  breakdownPace?: PaceSummary;
 }
 
 export interface DashboardState {
@@ -108,6 +110,8 @@ export interface UsageSessionView {
   requests: number;
   costUSD?: number;
   unpricedRequests: number;
+  /** AI credits the agent logged for the session (the Copilot CLI); absent when it logs none. */
+  aiCredits?: number;
   firstTs: number;
   lastTs: number;
 }

@@ -17,6 +17,7 @@ export function incidentLine(i: ProviderIncident): string {
   const link = i.url ? ` — [${escapeMd(vscode.l10n.t('status page'))}](${i.url.replace(/[()\s<>[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)})` : '';
   return `$(broadcast) **${escapeMd(incidentText(i))}**${facts ? ` · ${escapeMd(facts)}` : ''}${link}`;
 }
+import { topModelsLine } from '../shared/breakdownFormat';
 
 export function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
@@ -67,6 +68,9 @@ export function accountTooltip(e: AccountEntry, now: number): vscode.MarkdownStr
   if (e.incident) md.appendMarkdown(`${incidentLine(e.incident)}\n\n`);
   for (const m of e.snapshot?.meters ?? []) md.appendMarkdown(`- ${meterLine(m, now, e.pace?.[m.id])}\n`);
   if ((e.snapshot?.meters.length ?? 0) === 0) md.appendMarkdown(`- _no meters yet_\n`);
+  const b = e.snapshot?.breakdown;
+  const top = b?.state === 'ok' ? topModelsLine(b) : undefined;
+  if (top) md.appendMarkdown(`\n**${escapeMd(vscode.l10n.t('Top models this month'))}**: ${escapeMd(top)}\n`);
   md.appendMarkdown(`\n${freshnessLine(e, now)}\n`);
   const sources = [...new Set((e.snapshot?.meters ?? []).map((m) => SOURCE_LABEL[m.source]))];
   if (sources.length) md.appendMarkdown(`\n_Source: ${escapeMd(sources.join(', '))}_\n`);

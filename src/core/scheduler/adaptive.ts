@@ -14,6 +14,7 @@ export const AGENT_PROVIDERS: Readonly<Record<AgentId, readonly string[]>> = {
   'claude-code': ['claude'],
   codex: ['codex'],
   'gemini-cli': ['gemini-cli'],
+  'copilot-cli': ['copilot'],
   opencode: [],
   api: [],
 };
