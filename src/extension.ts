@@ -16,6 +16,8 @@ import type { Account } from './shared/model';
 import { pollIntervalMs } from './core/scheduler/pollInterval';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
+import { CrossHostLease, SharedSnapshotStore } from './core/state/hostSpan';
+import { currentHost } from './host/hostIdentity';
 import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
 import { refreshCliLauncher, registerCliPathCommands } from './commands/cliPath';
@@ -57,7 +59,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const config = new Config(log);
   const intervalOf = (a: Pick<Account, 'providerId'>): number => pollIntervalMs(a.providerId, config.pollIntervalSeconds(a.providerId));
 
-  const repo = new AccountRepository(keyValueStoreFrom(context.globalState), secretStoreFrom(context.secrets), log);
+  // globalState follows the user's profile to every window, local and remote: what spans hosts goes there.
+  const shared = keyValueStoreFrom(context.globalState);
+  const host = currentHost();
+  const repo = new AccountRepository(shared, secretStoreFrom(context.secrets), log);
   context.subscriptions.push(repo);
 
   const vscodeGitHub = vscodeGitHubAuth();
@@ -97,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   );
   const fetcherDeps: FetcherDeps = {
     getAccount: (id) => repo.get(id),
-    credentials: credentialResolver(repo, github, systemCredentialEnv),
+    credentials: credentialResolver(repo, github, systemCredentialEnv, () => host),
     endpoints: () => config.endpoints(),
     http,
     clock: systemClock,
@@ -113,9 +118,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   } catch (err) {
     log.error(`[local data] could not delete: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const store = new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log });
+  // One poll per account across every window of the user, on every host: the host's own files (one window per host
+  // competes) under a lease and snapshot mirror in globalState (core/state/hostSpan.ts).
+  const store = new SharedSnapshotStore({ local: new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log }), kv: shared, log });
   context.subscriptions.push(store);
-  const lease = new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` });
+  const lease = new CrossHostLease({
+    inner: new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` }),
+    kv: shared,
+    hostId: host.id,
+    log,
+  });
   const scheduler = new PollScheduler({
     clock: systemClock,
     log,
@@ -139,6 +151,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     retention: () => config.historyRetention(),
     openDashboardCommand: 'tokstat.openDashboard',
     showLogCommand: 'tokstat.showLog',
+    sharedState: shared,
   });
   context.subscriptions.push(insights);
 
@@ -272,7 +285,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const cliDeps = { extensionPath: context.extensionPath, log };
   context.subscriptions.push(...registerCliPathCommands(cliDeps));
   context.subscriptions.push(registerWalkthrough());
-  context.subscriptions.push(registerDeleteLocalData({ storage, repo, log }));
+  context.subscriptions.push(registerDeleteLocalData({ storage, repo, log, shared }));
 
   // Keep context keys, the schedule and the UI in step with the accounts and settings.
   const syncAccounts = () => {
