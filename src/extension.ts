@@ -1,6 +1,7 @@
 // Composition root: builds the pieces in order (logger, settings, stores, auth, scheduler, model, UI, commands)
 // and registers every disposable where it is created. No network call happens during activate(): the scheduler
 // starts polling after activation returns.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -125,7 +126,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const lease = new CrossHostLease({
     inner: new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` }),
     kv: shared,
-    hostId: host.id,
+    // The lease's "host" is this storage folder (windows that share the file lease), not only the machine: VS Code
+    // and code-server on one machine keep separate folders under one profile.
+    hostId: `${host.id}#${createHash('sha256').update(storage).digest('hex').slice(0, 8)}`,
     log,
   });
   const scheduler = new PollScheduler({
