@@ -42,9 +42,12 @@ describe('tokstat: one poll per account across two hosts of one profile (two cod
       .map((f) => fs.readFileSync(f, 'utf8'))
       .join('\n');
   const keyRequestsIn = (dirs: cs.RunDirs) => (tokstatLog(dirs).match(/GET \S*\/api\/v1\/key → 200/g) ?? []).length;
+  /** A window starts as a follower (nothing logged) and logs each change of role. */
   const lastRole = (dirs: cs.RunDirs): 'leader' | 'follower' | undefined => {
-    const roles = [...tokstatLog(dirs).matchAll(/this window now polls \(leader\)|another window polls \(follower\)/g)].map((m) => (m[0].includes('leader') ? 'leader' : 'follower'));
-    return roles[roles.length - 1] as 'leader' | 'follower' | undefined;
+    const log = tokstatLog(dirs);
+    if (!/tokstat activated/.test(log)) return undefined;
+    const roles = [...log.matchAll(/this window now polls \(leader\)|another window polls \(follower\)/g)].map((m) => (m[0].includes('leader') ? 'leader' : 'follower'));
+    return roles[roles.length - 1] ?? 'follower';
   };
   const percentIn = (text: string) => /(\d+)\s*%/.exec(text)?.[1];
 
@@ -92,9 +95,12 @@ describe('tokstat: one poll per account across two hosts of one profile (two cod
     }
   });
 
-  it('the two windows keep separate storage folders (two "hosts")', () => {
+  it('the two windows keep separate storage folders (two "hosts"); one polls, the other follows', async () => {
     assert.notEqual(dirsA.userData, dirsB.userData);
-    assert.ok(tokstatLog(dirsA).length > 0 && tokstatLog(dirsB).length > 0, 'tokstat runs in both');
+    await waitUntil('tokstat runs in both, one leads', () => {
+      const roles = [lastRole(dirsA), lastRole(dirsB)];
+      return roles.includes('leader') && roles.includes('follower');
+    }, 60_000);
   });
 
   it('an account added in window A appears in window B: the profile’s state spans the two storage folders', async () => {
@@ -126,7 +132,7 @@ describe('tokstat: one poll per account across two hosts of one profile (two cod
     await waitForStatus(followerPage, 'the follower shows 61 % (from the leader, through globalState)', (t) => percentIn(t) === '61', 60_000);
     measured.snapshotReachedFollowerMs = Date.now() - t0;
     assert.equal(keyRequestsIn(followerDirs), followerCallsBefore, 'the follower made no OpenRouter request of its own');
-    assert.match(tokstatLog(followerDirs), /another window polls \(follower\)/);
+    assert.equal(lastRole(followerDirs), 'follower');
     await shotA('a-61');
     await shotB('b-61');
   });

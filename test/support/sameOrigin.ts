@@ -2,7 +2,8 @@
 // second): the browser then treats their workbenches as windows of one user profile (one IndexedDB, one
 // BroadcastChannel), while each server keeps its own user-data-dir, i.e. its own globalStorage folder, the way a
 // local window and a Remote-SSH window of one VS Code do. HTTP and WebSocket upgrades are forwarded with the prefix
-// stripped; code-server uses relative URLs, so it works under a sub-path.
+// stripped and the Host header kept (code-server refuses a WebSocket whose Origin does not match its Host); code-server
+// uses relative URLs, so it works under a sub-path.
 import * as http from 'node:http';
 import * as net from 'node:net';
 
@@ -25,7 +26,7 @@ export async function startSameOrigin(targets: Record<string, number>): Promise<
       res.writeHead(404).end();
       return;
     }
-    const up = http.request({ host: '127.0.0.1', port: r.port, method: req.method, path: r.path, headers: { ...req.headers, host: `127.0.0.1:${r.port}` } }, (ur) => {
+    const up = http.request({ host: '127.0.0.1', port: r.port, method: req.method, path: r.path, headers: req.headers }, (ur) => {
       const headers = { ...ur.headers };
       // Redirects of code-server are relative or absolute to its own root: keep them under the prefix.
       if (typeof headers.location === 'string' && headers.location.startsWith('/')) headers.location = `${req.url!.split('/').slice(0, 2).join('/')}${headers.location}`;
@@ -49,7 +50,7 @@ export async function startSameOrigin(targets: Record<string, number>): Promise<
       const lines = [`${req.method} ${r.path} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         const k = req.rawHeaders[i]!;
-        lines.push(`${k}: ${k.toLowerCase() === 'host' ? `127.0.0.1:${r.port}` : req.rawHeaders[i + 1]}`);
+        lines.push(`${k}: ${req.rawHeaders[i + 1]}`);
       }
       up.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length) up.write(head);

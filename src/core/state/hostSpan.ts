@@ -75,6 +75,8 @@ export class CrossHostLease implements Lease {
   private beat = 0;
   /** The foreign record last seen and when (this window's clock) it last changed. */
   private seen: { key: string; since: number } | undefined;
+  /** The other host this window last said it follows (logged once per change). */
+  private followed: string | undefined;
 
   constructor(opts: CrossHostLeaseOptions) {
     this.inner = opts.inner;
@@ -100,7 +102,12 @@ export class CrossHostLease implements Lease {
     // The host's own lease first: the other windows of this host stay followers whatever happens across hosts.
     if (!(await this.inner.tryAcquire())) return this.lose();
     const r = readLeaderRecord(this.kv);
-    if (r && r.token !== this.token && r.host !== this.hostId && !this.isGone(r)) return this.lose();
+    if (r && r.token !== this.token && r.host !== this.hostId && !this.isGone(r)) {
+      if (this.followed !== r.host) this.log.info(`another host polls (${r.host}); this window shows its readings`);
+      this.followed = r.host;
+      return this.lose();
+    }
+    this.followed = undefined;
     if (r && r.token !== this.token) this.log.info(r.host === this.hostId ? 'taking over from a window of this host' : `taking over from ${r.host}, which stopped polling`);
     return this.write();
   }
