@@ -14,7 +14,8 @@ export interface HostIdentity {
 /** The id and label for a remote name (undefined = local) and a host name; pure, for tests. */
 export function hostIdentityOf(remoteName: string | undefined, hostname: string): HostIdentity {
   const name = (hostname || 'unknown').slice(0, 100);
-  const kind = (remoteName || 'local').slice(0, 50);
+  // code-server reports its address (`127.0.0.1:8080`) as the remote name, and the port changes between runs.
+  const kind = (remoteName ? (/[.:]/.test(remoteName) ? 'server' : remoteName) : 'local').slice(0, 50);
   return { id: `${kind}:${name}`, label: remoteName ? `${name} (${kind})` : name };
 }
 

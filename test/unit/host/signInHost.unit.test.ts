@@ -36,6 +36,8 @@ test('host identity: local and remote windows of one machine differ, and the lab
   assert.deepEqual(laptop, { id: 'local:laptop', label: 'laptop' });
   assert.deepEqual(devbox, { id: 'ssh-remote:devbox', label: 'devbox (ssh-remote)' });
   assert.notEqual(hostIdentityOf('wsl', 'laptop').id, laptop.id);
+  // code-server's remote name is its address, whose port changes from run to run: the host stays the same.
+  assert.equal(hostIdentityOf('127.0.0.1:8080', 'vm').id, hostIdentityOf('127.0.0.1:41234', 'vm').id);
   assert.equal(currentHost().id, `ssh-remote:${os.hostname()}`, 'from vscode.env.remoteName and the host name');
 });
 
