@@ -105,7 +105,7 @@ describe('tokstat: one poll per account across two hosts of one profile (two cod
     }, 60_000);
   });
 
-  it('an account added in window A appears in window B: the profile’s state spans the two storage folders', async () => {
+  it('an account added in window A is listed in window B (live, or once B reloads: its metadata is in globalState)', async () => {
     await addOpenRouterAccount(pageA, OPENROUTER_KEY);
     await waitForStatus(pageA, `A shows ${OR_NAME} with a percentage`, (t) => t.includes(OR_NAME) && /\d+\s*%/.test(t));
     const t0 = Date.now();
