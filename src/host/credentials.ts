@@ -36,13 +36,14 @@ export function credentialResolver(repo: AccountRepository, github: GitHubAuth, 
           return (await source.read(env(), account)).credential;
         } catch (err) {
           // Added in another window on another host (the laptop, a devbox, a container): its files are there, not
-          // here. Say so instead of "sign in again", and keep retrying (`config`): signing in here too fixes it.
+          // here. Say so instead of "sign in again", and keep retrying (`config`): signing in here too fixes it. The
+          // message is shown in every window (the polling window's reading is shared), so it names the polling host.
           const host = here?.();
           const elsewhere = host && err instanceof ProviderError && err.kind === 'auth' ? signInLivesElsewhere(account, host) : undefined;
           if (!elsewhere || !host) throw err;
           throw new ProviderError(
             'config',
-            vscode.l10n.t('This sign-in lives on {0}: {1} keeps it there, and this window runs on {2}. Open a window on {0}, or sign in with {1} on {2} too.', elsewhere, source.tool, host.label),
+            vscode.l10n.t('This sign-in lives on {0}: {1} keeps it there, and the window that polls runs on {2}. Open a window on {0}, or sign in with {1} on {2} too.', elsewhere, source.tool, host.label),
           );
         }
       }

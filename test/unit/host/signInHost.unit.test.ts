@@ -55,7 +55,7 @@ for (const providerId of ['claude', 'codex', 'gemini-cli']) {
       );
       assert.ok(err instanceof ProviderError);
       assert.equal(err.kind, 'config', 'an error retried at the normal interval, not auth-required');
-      assert.match(err.message, /^This sign-in lives on laptop: .+ keeps it there, and this window runs on devbox \(ssh-remote\)\./);
+      assert.match(err.message, /^This sign-in lives on laptop: .+ keeps it there, and the window that polls runs on devbox \(ssh-remote\)\./);
       assert.doesNotMatch(err.message, /sign in again/i);
       assert.equal(translated.length, 1, 'through vscode.l10n.t');
 
