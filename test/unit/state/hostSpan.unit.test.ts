@@ -15,7 +15,8 @@ import {
   readLeaderRecord,
   readMirror,
 } from '../../../src/core/state/hostSpan';
-import { AlwaysLeader, type Lease } from '../../../src/core/state/lease';
+import type { Lease } from '../../../src/core/state/lease';
+import { AlwaysLeader } from '../../fakes/alwaysLeader';
 import { nullLogger } from '../../../src/core/log';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { makeMeter } from '../../../src/shared/model';
