@@ -67,3 +67,16 @@ test('without authentication.getAccounts the GitHub sign-in lists no accounts in
   assert.deepEqual(calls, ['getSession:github'], 'the silent token lookup still asks VS Code');
   auth.dispose();
 });
+
+test('without vscode.chat there is no @tokstat participant, and without the MCP API no MCP provider: logged, no throw', async () => {
+  const logged: string[] = [];
+  const log = { info: (m: string) => logged.push(m), warn() {}, error() {}, debug() {}, trace() {} };
+  const chat = loadFresh<typeof import('../../../src/features/chat/participant')>(olderVscode([]), '../../../src/features/chat/participant');
+  assert.equal(chat.registerChatParticipant({ data: () => ({}) as never, log } as never, {} as never), undefined);
+  const mcp = loadFresh<typeof import('../../../src/features/mcp/provider')>(olderVscode([]), '../../../src/features/mcp/provider');
+  const reg = mcp.registerMcpServer({ target: { execPath: process.execPath, cliPath: '/x/cli.js' }, storage: '/tmp/none', version: '0', log });
+  assert.equal(reg.state, 'unavailable');
+  reg.disposable.dispose();
+  assert.ok(logged.some((m) => m.includes('no chat participant API')), logged.join('\n'));
+  assert.ok(logged.some((m) => m.includes('no MCP server definition API')), logged.join('\n'));
+});
