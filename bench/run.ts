@@ -101,6 +101,7 @@ async function benchActivate(): Promise<void> {
         globalStorageUri: { fsPath: dir },
         extensionUri: { fsPath: root },
         extensionPath: root,
+        extension: { packageJSON: JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as unknown },
       };
       const t0 = performance.now();
       const ext = require(bundle) as { activate(c: unknown): Promise<unknown> };
