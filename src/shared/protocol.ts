@@ -34,6 +34,17 @@ export interface DashboardState {
   now: number;
   /** Local agent usage (Claude Code, Codex, …) read from the agents' logs; absent when the feature is off. */
   usage?: UsageView;
+  /**
+   * The user's language (`vscode.env.language`) for numbers, money and dates, and the host's message bundle
+   * (l10n/bundle.l10n.<locale>.json as VS Code loaded it; absent in English). Inline in the page's embedded state,
+   * so the first render speaks the language without a round trip.
+   */
+  l10n?: DashboardL10n;
+}
+
+export interface DashboardL10n {
+  locale: string;
+  bundle?: Record<string, string>;
 }
 
 // ── Local agent usage (built by src/core/usage/view.ts; plain JSON) ──
