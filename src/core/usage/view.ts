@@ -21,6 +21,8 @@ import { fiveHourBlocks, matchWorkspace, monthRange, queryUsage, todayRange, wor
 import type { ResolvedSources } from './sources';
 import type { AgentId, PlanWindows, UsageRow } from './types';
 import { formatTokens, formatUsd } from '../../shared/usageFormat';
+import { l10n } from '../../shared/l10n';
+import { formatCount } from '../../shared/numberFormat';
 import { localDay, type HourRow } from './usageIndex';
 
 export const AGENT_ORDER: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
@@ -131,10 +133,10 @@ function blockView(b: UsageBlock, now: number): UsageBlockView {
 }
 
 function windowLabel(name: string, minutes: number | undefined): string {
-  if (minutes === 300) return '5-hour limit';
-  if (minutes === 10_080) return 'weekly limit';
+  if (minutes === 300) return l10n.t('5-hour limit');
+  if (minutes === 10_080) return l10n.t('weekly limit');
   if (minutes !== undefined && minutes > 0) {
-    return minutes % 1440 === 0 ? `${minutes / 1440}-day limit` : minutes % 60 === 0 ? `${minutes / 60}-hour limit` : `${minutes}-minute limit`;
+    return minutes % 1440 === 0 ? l10n.t('{0}-day limit', minutes / 1440) : minutes % 60 === 0 ? l10n.t('{0}-hour limit', minutes / 60) : l10n.t('{0}-minute limit', minutes);
   }
   return name;
 }
@@ -385,7 +387,7 @@ function workspaceViews(workspaces: Map<string, WsAcc>, folders: string[], limit
       const cost = costOf(w.cost, w.requests, w.unpriced);
       return {
         cwd,
-        label: cwd ? workspaceLabel(cwd) : 'unknown folder',
+        label: cwd ? workspaceLabel(cwd) : l10n.t('unknown folder'),
         current: folders.length > 0 && matchWorkspace(cwd, folders) !== undefined,
         sessions: w.sessions.size,
         tokens: w.tokens,
@@ -447,28 +449,28 @@ export { formatTokens, formatUsd };
 /** The cost of a total, noting unpriced requests when only some had a price: "$3.21 (+2 unpriced)". */
 export function costText(t: Pick<UsageTotalsView, 'costUSD' | 'unpricedRequests' | 'requests'>): string {
   const base = formatUsd(t.costUSD);
-  return t.costUSD !== undefined && t.unpricedRequests > 0 ? `${base} (+${t.unpricedRequests} unpriced)` : base;
+  return t.costUSD !== undefined && t.unpricedRequests > 0 ? l10n.t('{0} (+{1} unpriced)', base, formatCount(t.unpricedRequests)) : base;
 }
 
 /** Tree description of an agent: "today $3.21 · 1.2M tokens · month $45.10". */
 export function agentDescription(a: Pick<UsageAgentView, 'today' | 'month'>): string {
-  return `today ${formatUsd(a.today.costUSD)} · ${formatTokens(a.today.tokens.total)} tokens · month ${formatUsd(a.month.costUSD)}`;
+  return l10n.t('today {0} · {1} tokens · month {2}', formatUsd(a.today.costUSD), formatTokens(a.today.tokens.total), formatUsd(a.month.costUSD));
 }
 
 /** Status-bar suffix: " · $3.21 today" or " · unpriced today". */
 export function todaySpendSuffix(view: UsageView): string {
-  return ` · ${formatUsd(view.totals.today.costUSD)} today`;
+  return ` · ${l10n.t('{0} today', formatUsd(view.totals.today.costUSD))}`;
 }
 
 /** Markdown-free lines describing a total (tooltips). */
 export function totalsLines(t: UsageTotalsView): string[] {
   const k = t.tokens;
   const lines = [
-    `Cost: ${costText(t)}`,
-    `Tokens: ${formatTokens(k.total)} (input ${formatTokens(k.input)}, output ${formatTokens(k.output)}, cache read ${formatTokens(k.cacheRead)}, cache write ${formatTokens(k.cacheWrite)})`,
+    l10n.t('Cost: {0}', costText(t)),
+    l10n.t('Tokens: {0} (input {1}, output {2}, cache read {3}, cache write {4})', formatTokens(k.total), formatTokens(k.input), formatTokens(k.output), formatTokens(k.cacheRead), formatTokens(k.cacheWrite)),
   ];
-  if (k.reasoning > 0) lines.push(`Reasoning: ${formatTokens(k.reasoning)} (inside output)`);
-  lines.push(`Requests: ${t.requests.toLocaleString('en-US')}`);
+  if (k.reasoning > 0) lines.push(l10n.t('Reasoning: {0} (inside output)', formatTokens(k.reasoning)));
+  lines.push(l10n.t('Requests: {0}', formatCount(t.requests)));
   return lines;
 }
 
