@@ -44,7 +44,10 @@ function forExtraction(text) {
 /** The English bundle the code asks for: message → message, sorted by key. */
 async function extract() {
   const { getL10nJson } = require('@vscode/l10n-dev');
-  const files = sourceFiles().map((f) => ({ contents: forExtraction(fs.readFileSync(f, 'utf8')), extension: path.extname(f) }));
+  const files = sourceFiles()
+    .map((f) => ({ text: fs.readFileSync(f, 'utf8'), f }))
+    .filter((x) => x.text.includes('l10n.t('))
+    .map((x) => ({ contents: forExtraction(x.text), extension: path.extname(x.f) }));
   const json = await getL10nJson(files);
   const sorted = {};
   for (const k of Object.keys(json).sort()) sorted[k] = json[k];
@@ -108,7 +111,8 @@ function manifestTextFields(pkg) {
     }
   }
   for (const t of c.languageModelTools ?? []) {
-    for (const f of ['displayName', 'userDescription', 'modelDescription']) add(t, f, `languageModelTool.${t.name}.${f}`);
+    // Not modelDescription: it is read by the language model, in English, not by the user.
+    for (const f of ['displayName', 'userDescription']) add(t, f, `languageModelTool.${t.name}.${f}`);
   }
   return out.filter((f) => !NOT_TEXT.has(f.obj[f.prop]));
 }

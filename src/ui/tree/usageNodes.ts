@@ -42,7 +42,7 @@ export class UsageRootNode {
         ? vscode.l10n.t('today {0} · month {1}', formatUsd(v.totals.today.costUSD), formatUsd(v.totals.month.costUSD))
         : vscode.l10n.t('no usage recorded yet');
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${vscode.l10n.t('Local agents')}**: ${vscode.l10n.t('token usage read from the coding agents\u2019 logs on this machine; cost from public list prices.')}\n\n`);
+    md.appendMarkdown(`**${vscode.l10n.t('Local agents')}**: ${vscode.l10n.t('token usage read from the coding agents’ logs on this machine; cost from public list prices.')}\n\n`);
     md.appendMarkdown(totalsMarkdown(vscode.l10n.t('Today'), v.totals.today));
     md.appendMarkdown('\n\n');
     md.appendMarkdown(totalsMarkdown(vscode.l10n.t('This month'), v.totals.month));
