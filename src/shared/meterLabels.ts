@@ -66,6 +66,14 @@ export function meterLabelText(label: string): string {
       return l10n.t('Code review');
     case 'Code review (long window)':
       return l10n.t('Code review (long window)');
+    case 'Key limit':
+      return l10n.t('Key limit');
+    case 'Key limit (daily)':
+      return l10n.t('Key limit (daily)');
+    case 'Key limit (weekly)':
+      return l10n.t('Key limit (weekly)');
+    case 'Key limit (monthly)':
+      return l10n.t('Key limit (monthly)');
     default:
       return weeklyOf(label) ?? label;
   }
