@@ -35,6 +35,7 @@ const common = {
 // Keeps the extension bundle small (goal ≤ 400 KB minified): undici → build/undici-slim.js and friends (see
 // build/slimUndici.js).
 const { slimUndici } = require('./build/slimUndici.js');
+const { cliBuildOptions } = require('./build/cli.js');
 
 /** Chunks loaded at run time by src/features/chunks.ts: external in the extension bundle, built as their own files. */
 const lazyLoader = require('path').join(__dirname, 'src', 'features', 'chunks.ts');
@@ -83,19 +84,9 @@ const targets = [
     target: 'node20',
     mainFields: ['module', 'main'],
   },
-  {
-    // The `tokstat` command-line tool (package.json `bin`), from the same core as the extension.
-    ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    mainFields: ['module', 'main'],
-    define: { ...common.define, __TOKSTAT_VERSION__: JSON.stringify(require('./package.json').version) },
-    plugins: [problemMatcher, slimUndici],
-  },
+  // The `tokstat` command-line tool (package.json `bin`), from the same core as the extension (build/cli.js, shared
+  // with the tests that spawn it).
+  cliBuildOptions({ root: __dirname, minify: production, plugins: [problemMatcher] }),
   {
     // The dashboard (build/webview.js, shared with the tests' webview harness).
     ...common,

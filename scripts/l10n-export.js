@@ -110,6 +110,11 @@ function manifestTextFields(pkg) {
       add(st, 'description', `walkthrough.${w.id}.${st.id}.description`);
     }
   }
+  for (const p of c.chatParticipants ?? []) {
+    const id = String(p.id).replace(/^tokstat\./, '');
+    add(p, 'description', `chatParticipant.${id}.description`);
+    for (const cmd of p.commands ?? []) add(cmd, 'description', `chatParticipant.${id}.${cmd.name}.description`);
+  }
   for (const t of c.languageModelTools ?? []) {
     // Not modelDescription: it is read by the language model, in English, not by the user.
     for (const f of ['displayName', 'userDescription']) add(t, f, `languageModelTool.${t.name}.${f}`);

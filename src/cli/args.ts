@@ -1,6 +1,7 @@
 // The CLI's commands, their options and help, parsed with node:util's parseArgs (no hand-written parser).
 // Adding a command is one entry in COMMANDS: its options, its help text and its runner in main.ts.
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
+import { AGENT_IDS } from '../shared/agents';
 
 export class UsageError extends Error {}
 
@@ -31,7 +32,7 @@ export interface CommandSpec {
   notes?: string;
 }
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] as const;
+export { AGENT_IDS };
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -86,6 +87,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Exit codes: 0 every check has headroom; 1 some check has none (even if others cannot tell); 2 bad arguments;',
       '3 cannot tell (no storage, no matching account or meter, no usage index, stale or unknown figures).',
       'Prints one line saying why (account, meter, figures); --json: docs/cli-json.md. Quote $ in shells: \'$5\'.',
+    ].join('\n'),
+  },
+  {
+    name: 'mcp',
+    summary: 'a Model Context Protocol server on stdio for coding agents: quota_status, usage_summary, headroom (read-only)',
+    usage: 'tokstat mcp [--storage DIR]',
+    options: {
+      storage: COMMON.storage!,
+      help: COMMON.help!,
+    },
+    notes: [
+      'Answers from what tokstat for VS Code stored (snapshots, meter history, usage index); never polls, never returns a secret.',
+      'stdout carries the protocol; messages go to stderr. Register it with your agent, e.g.',
+      '  claude mcp add tokstat -- tokstat mcp',
+      '  ~/.codex/config.toml:  [mcp_servers.tokstat]  command = "tokstat"  args = ["mcp"]',
+      '  .cursor/mcp.json:      {"mcpServers":{"tokstat":{"command":"tokstat","args":["mcp"]}}}',
     ].join('\n'),
   },
 ];

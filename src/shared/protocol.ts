@@ -35,11 +35,29 @@ export interface DashboardState {
   /** Local agent usage (Claude Code, Codex, …) read from the agents' logs; absent when the feature is off. */
   usage?: UsageView;
   /**
+   * Headroom advice (src/core/headroom.ts): for each kind of work two or more accounts can do, the one with the most
+   * room before its reset at the current pace, with its one-line reason. Advice only; absent or empty: nothing to say.
+   */
+  headroom?: HeadroomLine[];
+  /**
    * The user's language (`vscode.env.language`) for numbers, money and dates, and the host's message bundle
    * (l10n/bundle.l10n.<locale>.json as VS Code loaded it; absent in English). Inline in the page's embedded state,
    * so the first render speaks the language without a round trip.
    */
   l10n?: DashboardL10n;
+}
+
+export interface HeadroomLine {
+  /** `claude`, `codex`. */
+  kind: string;
+  /** "Claude models". */
+  label: string;
+  /** The advised account's verdict: `room`, `tight` (under a fifth left at the reset) or `none`. */
+  verdict: 'room' | 'tight' | 'none' | 'unknown';
+  /** The advised account (a card to jump to), when one can tell. */
+  accountId?: string;
+  /** One line, e.g. `"Work API" (anthropic) has the most room for Claude models: … Next: …`. */
+  reason: string;
 }
 
 export interface DashboardL10n {

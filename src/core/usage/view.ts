@@ -2,7 +2,8 @@
 // dashboard show (JSON, so it crosses to the webview as is). Unpriced usage stays unpriced: a total whose requests all
 // lack a price has no `costUSD` at all, so nothing downstream can render it as $0.
 //
-// `UsageViewModel` caches the projection (rebuilding costs a few passes over the rows) and tells the UI when to redraw.
+// `UsageViewModel` (viewModel.ts) caches the projection and tells the UI when to redraw; the words the tree and the
+// status bar put around it are in src/ui/usageText.ts.
 
 import type {
   UsageAgentView,
@@ -15,25 +16,12 @@ import type {
   UsageView,
   UsageWorkspaceView,
 } from '../../shared/protocol';
-import type { Clock } from '../clock';
-import { Emitter, type Disposable, type Event } from '../events';
 import { fiveHourBlocks, matchWorkspace, monthRange, queryUsage, todayRange, workspaceLabel, type UsageBlock, type UsageTotals } from './query';
-import type { ResolvedSources } from './sources';
 import type { AgentId, PlanWindows, UsageRow } from './types';
-import { formatTokens, formatUsd } from '../../shared/usageFormat';
+import { AGENT_IDS, AGENT_LABEL } from '../../shared/agents';
 import { l10n } from '../../shared/l10n';
-import { formatCount } from '../../shared/numberFormat';
 import { localDay, type HourRow } from './usageIndex';
 
-export const AGENT_ORDER: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
-
-export const AGENT_LABEL: Record<AgentId, string> = {
-  'claude-code': 'Claude Code',
-  codex: 'Codex',
-  'gemini-cli': 'Gemini CLI',
-  opencode: 'opencode',
-  api: 'API',
-};
 
 export const OTHER_MODELS = 'other';
 
@@ -152,7 +140,7 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
   const fromDay = addDays(today.toDay, -(days - 1));
   const range = { fromDay, toDay: today.toDay };
   const folders = (input.workspaceFolders ?? []).filter(Boolean);
-  const found = AGENT_ORDER.filter((a) => input.foundAgents?.includes(a));
+  const found = AGENT_IDS.filter((a) => input.foundAgents?.includes(a));
 
   const { rows, everAgents } = recentRows(input.rows, fromDay < month.fromDay ? fromDay : month.fromDay);
   const agents = agentViews(rows, today, month, everAgents, found);
@@ -206,7 +194,7 @@ function recentRows(all: readonly UsageRow[], since: string): { rows: UsageRow[]
 function agentViews(rows: UsageRow[], today: DayRange, month: DayRange, everAgents: Set<AgentId>, found: AgentId[]): UsageAgentView[] {
   const todayBy = new Map(queryUsage(rows, { ...today, groupBy: 'agent' }).map((g) => [g.key, g]));
   const monthBy = new Map(queryUsage(rows, { ...month, groupBy: 'agent' }).map((g) => [g.key, g]));
-  return AGENT_ORDER.filter((a) => everAgents.has(a) || found.includes(a)).map((agent) => {
+  return AGENT_IDS.filter((a) => everAgents.has(a) || found.includes(a)).map((agent) => {
     const t = todayBy.get(agent);
     const m = monthBy.get(agent);
     return { agent, label: AGENT_LABEL[agent], today: t ? totalsView(t) : emptyTotalsView(), month: m ? totalsView(m) : emptyTotalsView() };
@@ -440,126 +428,4 @@ function planWindowViews(planWindowsIn: PlanWindows[], now: number): UsagePlanWi
   }
   planWindows.sort((a, b) => (a.windowMinutes ?? Infinity) - (b.windowMinutes ?? Infinity) || b.observedAt - a.observedAt);
   return planWindows;
-}
-
-// ── text shared by the tree and the status bar (number formats live in src/shared/usageFormat.ts, for the webview too) ──
-
-export { formatTokens, formatUsd };
-
-/** The cost of a total, noting unpriced requests when only some had a price: "$3.21 (+2 unpriced)". */
-export function costText(t: Pick<UsageTotalsView, 'costUSD' | 'unpricedRequests' | 'requests'>): string {
-  const base = formatUsd(t.costUSD);
-  return t.costUSD !== undefined && t.unpricedRequests > 0 ? l10n.t('{0} (+{1} unpriced)', base, formatCount(t.unpricedRequests)) : base;
-}
-
-/** Tree description of an agent: "today $3.21 · 1.2M tokens · month $45.10". */
-export function agentDescription(a: Pick<UsageAgentView, 'today' | 'month'>): string {
-  return l10n.t('today {0} · {1} tokens · month {2}', formatUsd(a.today.costUSD), formatTokens(a.today.tokens.total), formatUsd(a.month.costUSD));
-}
-
-/** Status-bar suffix: " · $3.21 today" or " · unpriced today". */
-export function todaySpendSuffix(view: UsageView): string {
-  return ` · ${l10n.t('{0} today', formatUsd(view.totals.today.costUSD))}`;
-}
-
-/** Markdown-free lines describing a total (tooltips). */
-export function totalsLines(t: UsageTotalsView): string[] {
-  const k = t.tokens;
-  const lines = [
-    l10n.t('Cost: {0}', costText(t)),
-    l10n.t('Tokens: {0} (input {1}, output {2}, cache read {3}, cache write {4})', formatTokens(k.total), formatTokens(k.input), formatTokens(k.output), formatTokens(k.cacheRead), formatTokens(k.cacheWrite)),
-  ];
-  if (k.reasoning > 0) lines.push(l10n.t('Reasoning: {0} (inside output)', formatTokens(k.reasoning)));
-  lines.push(l10n.t('Requests: {0}', formatCount(t.requests)));
-  return lines;
-}
-
-/** Agents whose log folders exist, from the resolved sources and an existence check (injected: no fs here). */
-export function detectAgents(sources: ResolvedSources, exists: (p: string) => boolean): AgentId[] {
-  const out: AgentId[] = [];
-  if (sources.claude.some(exists)) out.push('claude-code');
-  if (sources.codex.some(exists)) out.push('codex');
-  if (sources.gemini.some(exists)) out.push('gemini-cli');
-  if (sources.opencode.some(exists)) out.push('opencode');
-  return out;
-}
-
-// ── cache + change event for the UI ──
-
-export interface UsageViewSource {
-  index: { rows(): readonly UsageRow[]; hours(): readonly HourRow[]; readonly generation?: number };
-  planWindows(): PlanWindows[];
-  onDidChange: Event<unknown>;
-  /** The first read of the logs while it runs; undefined otherwise. */
-  scanProgress?(): { done: number; total: number; rebuild: boolean } | undefined;
-}
-
-export interface UsageViewModelOptions {
-  source: UsageViewSource;
-  clock: Clock;
-  workspaceFolders?: () => string[];
-  foundAgents?: () => AgentId[];
-  days?: () => number;
-  /** A cached view older than this is rebuilt on the next `view()` (block progress, "today" rolling over). Default 60 s. */
-  maxAgeMs?: number;
-  dayOf?: (ts: number) => string;
-}
-
-/**
- * Caches `buildUsageView` for the tree, the status bar and the dashboard (each reads `view()` on every repaint): the
- * view is rebuilt only when the index changed, `invalidate()` was called (workspace folders, settings) or it is older
- * than `maxAgeMs`. `onDidChange` fires after the scanner reports a change and after `invalidate()`.
- */
-export class UsageViewModel implements Disposable {
-  private cached: UsageView | undefined;
-  private cachedGeneration: number | undefined;
-  private stale = true;
-  private readonly emitter = new Emitter<void>();
-  readonly onDidChange: Event<void> = this.emitter.event;
-  private readonly sub: Disposable;
-
-  constructor(private readonly opts: UsageViewModelOptions) {
-    this.sub = opts.source.onDidChange(() => {
-      this.stale = true;
-      this.emitter.fire();
-    });
-  }
-
-  view(): UsageView {
-    const now = this.opts.clock.now();
-    const gen = this.opts.source.index.generation;
-    if (
-      !this.cached ||
-      this.stale ||
-      gen !== this.cachedGeneration ||
-      now - this.cached.generatedAt >= (this.opts.maxAgeMs ?? 60_000) ||
-      now < this.cached.generatedAt
-    ) {
-      this.cached = buildUsageView({
-        rows: this.opts.source.index.rows(),
-        hours: this.opts.source.index.hours(),
-        planWindows: this.opts.source.planWindows(),
-        now,
-        workspaceFolders: this.opts.workspaceFolders?.() ?? [],
-        foundAgents: this.opts.foundAgents?.() ?? [],
-        ...(this.opts.days ? { days: this.opts.days() } : {}),
-        ...(this.opts.dayOf ? { dayOf: this.opts.dayOf } : {}),
-        ...(this.opts.source.scanProgress?.() ? { scan: this.opts.source.scanProgress()! } : {}),
-      });
-      this.cachedGeneration = gen;
-      this.stale = false;
-    }
-    return this.cached;
-  }
-
-  /** Something outside the index changed (workspace folders, found agents, settings): rebuild and notify. */
-  invalidate(): void {
-    this.stale = true;
-    this.emitter.fire();
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
-  }
 }

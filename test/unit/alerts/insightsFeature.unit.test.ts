@@ -1,5 +1,6 @@
 // InsightsFeature (src/features/insights/feature.ts) against a minimal in-memory `vscode`: what start() creates is
 // released by dispose(), and a dispose() that lands while the history is still loading leaves nothing behind.
+import { eventually } from '../../support/eventually';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -103,9 +104,9 @@ const okSnapshot = (accountId: string, used: number, t: number): Snapshot => ({
 });
 
 /** Calls every snapshot listener (the scheduler's onDidChange) and lets their async work finish. */
-async function emit(listeners: Set<unknown>, snap: Snapshot): Promise<void> {
+async function emit(listeners: Set<unknown>, snap: Snapshot, feature: InstanceType<typeof InsightsFeature>): Promise<void> {
   for (const l of listeners) (l as (id: string, s: Snapshot) => void)(snap.accountId, snap);
-  await new Promise((r) => setTimeout(r, 30));
+  await feature.whenIdle();
 }
 
 test('a changed retention setting reaches the running store', async () => {
@@ -135,13 +136,13 @@ test('history writes that keep failing are told once, with the log one click awa
     fs.mkdirSync(path.join(storage, 'history'), { recursive: true });
     fs.writeFileSync(path.join(storage, 'history', 'v2'), '');
     const t0 = Date.UTC(2026, 0, 5);
-    for (let i = 0; i < 2; i++) await emit(listeners, okSnapshot('acc1', i, t0 + i * 60_000));
+    for (let i = 0; i < 2; i++) await emit(listeners, okSnapshot('acc1', i, t0 + i * 60_000), feature);
     assert.deepEqual(warnings, [], 'one or two failures are only logged');
-    for (let i = 2; i < 8; i++) await emit(listeners, okSnapshot('acc1', i, t0 + i * 60_000));
+    for (let i = 2; i < 8; i++) await emit(listeners, okSnapshot('acc1', i, t0 + i * 60_000), feature);
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0]!, /cannot save usage history/);
     assert.equal(log.lines.filter((l) => l.includes('could not save a sample')).length, 8, 'every failure is logged');
-    await new Promise((r) => setTimeout(r, 10));
+    await eventually("the warning's Show Log button ran its command", () => commandsRun.length > 0);
     assert.deepEqual(commandsRun, ['tokstat.showLog']);
   } finally {
     warningAnswer = undefined;
