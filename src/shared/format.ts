@@ -63,7 +63,9 @@ export function formatUsedOfLimit(m: Meter): string {
 export function meterDetailText(m: Meter, mode: 'used' | 'remaining' = 'used'): string | undefined {
   const value = formatMeterValue(m, mode);
   const detail = formatUsedOfLimit(m);
-  return detail === value || detail.startsWith(`${value} `) ? undefined : detail;
+  // "$3.00 used" says the value again, in whichever language and word order.
+  const repeats = detail === value || detail.startsWith(`${value} `) || detail === l10n.t('{0} used', value) || detail === l10n.t('{0} left', value) || detail === l10n.t('{0} (unlimited)', value);
+  return repeats ? undefined : detail;
 }
 
 /** The short value shown first: a percentage when there is one, else the best available amount. */

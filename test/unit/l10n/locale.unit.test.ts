@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleTranslator, currentLocale, l10n, setL10n } from '../../../src/shared/l10n';
 import { formatCompact, formatCount, formatFixed } from '../../../src/shared/numberFormat';
-import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_LABEL } from '../../../src/shared/format';
+import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, STATUS_LABEL } from '../../../src/shared/format';
 import { formatTokens } from '../../../src/shared/usageFormat';
 import { makeMeter } from '../../../src/shared/model';
 import { parseHostMessage } from '../../../src/shared/protocolSchemas';
@@ -37,6 +37,9 @@ test('zh-cn: meters, ages, resets and states read in Chinese from the shipped bu
   assert.equal(formatUsedOfLimit(m), '1,234 / 3,000 requests');
   const left = makeMeter({ id: 'b', label: 'Balance', kind: 'balance', unit: 'USD', source: 'official', capturedAt: 0, remaining: 12.5 });
   assert.equal(formatUsedOfLimit(left), '剩余 $12.50');
+  assert.equal(meterDetailText(left), undefined, 'the detail does not repeat the value in Chinese word order either');
+  const spent = makeMeter({ id: 's', label: 'Spent today', kind: 'spend', unit: 'USD', source: 'official', capturedAt: 0, used: 3 });
+  assert.equal(meterDetailText(spent), undefined);
   assert.equal(formatAge(0, 5 * 60_000), '5分前');
   assert.equal(formatResetIn(3 * 86_400_000 + 4 * 3_600_000, 0), '3天 4小时后重置');
   assert.equal(STATUS_LABEL.ok, '最新');
