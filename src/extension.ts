@@ -49,6 +49,8 @@ import { AccountsMirror } from './core/state/accountsMirror';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
+import { ExportFeature } from './features/export/feature';
+import { registerExportCommands } from './commands/exportCommands';
 
 export interface TokstatApi extends ExtensionApi {
   /** The extension's major version of this object (apiVersion says which methods it has). */
@@ -235,7 +237,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   };
   const found = new FoundSignIns(discoveryDeps);
   context.subscriptions.push(found);
-  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found);
+  // Team export (off by default): the leader window sends this machine's figures to the team's collector or
+  // Pushgateway; the OpenTelemetry SDK loads with the first export, not here.
+  const exporter = new ExportFeature({
+    storage,
+    log,
+    http,
+    secrets: secretStoreFrom(context.secrets),
+    env: process.env,
+    version: String((context.extension.packageJSON as { version?: unknown }).version ?? 'dev'),
+    isLeader: () => scheduler.isLeader(),
+    settings: () => config.exportSettings(),
+    source: () => ({
+      accounts: model.entries().map((e) => ({ id: e.account.id, providerId: e.account.providerId, ...(e.snapshot ? { snapshot: e.snapshot } : {}) })),
+      usageRows: usage.viewSource.index.rows(),
+    }),
+  });
+  context.subscriptions.push(exporter);
+  context.subscriptions.push(...registerExportCommands({ feature: exporter, log }));
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, systemClock, exporter);
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);
@@ -298,6 +318,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
       if (Config.affects(e, 'history.retention')) insights.retentionChanged();
+      if (Config.affects(e, 'export')) void exporter.apply();
       if (Config.affects(e, 'localUsage')) {
         usageView.invalidate();
         // Turned off: stop reading the agents' logs at once (not at the next start); turned on: start; other folders:
@@ -336,6 +357,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       refreshCliLauncher(cliDeps);
       insights.start().catch((err: unknown) => log.error(`[history] could not start: ${err instanceof Error ? err.message : String(err)}`));
       usage.start().catch((err: unknown) => log.error(`[usage] could not start: ${err instanceof Error ? err.message : String(err)}`));
+      void exporter.apply();
     })
     .catch((err: unknown) => {
       log.error(`[activate] could not load accounts: ${err instanceof Error ? err.message : String(err)}`);
