@@ -12,6 +12,7 @@ import { promptForKey, promptForName } from './keyEntry';
 import { askAccountFields } from './accountFields';
 import { systemCredentialEnv } from '../host/credentialEnv';
 import { CommandIds } from './ids';
+import { providerText } from './providerTexts';
 
 const title = () => vscode.l10n.t('tokstat: Add Account');
 
@@ -211,7 +212,7 @@ const FLOWS: Readonly<Record<SignInKind, (deps: CommandDeps, provider: ProviderD
 };
 
 function authDescription(p: ProviderDefinition): string {
-  if (p.authLabel) return p.authLabel;
+  if (p.authLabel) return providerText(p.authLabel);
   switch (p.signIn) {
     case 'github':
       return vscode.l10n.t('GitHub sign-in');
@@ -233,7 +234,7 @@ export function providerPickerItems(providers: readonly ProviderDefinition[] = P
     const ps = providers.filter((p) => p.pickerGroup === group);
     if (ps.length === 0) continue;
     items.push({ label, kind: vscode.QuickPickItemKind.Separator });
-    for (const p of ps) items.push({ label: p.displayName, description: authDescription(p), detail: p.description, provider: p });
+    for (const p of ps) items.push({ label: p.displayName, description: authDescription(p), detail: providerText(p.description), provider: p });
   }
   items.push({ label: vscode.l10n.t('No usage API'), kind: vscode.QuickPickItemKind.Separator });
   for (const u of unsupported) {
