@@ -174,6 +174,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       codexHomes: () => config.localUsageDirs('codexHomes'),
       geminiDirs: () => config.localUsageDirs('geminiDirs'),
       opencodeDirs: () => config.localUsageDirs('opencodeDirs'),
+      copilotHomes: () => config.localUsageDirs('copilotHomes'),
       pricingOffline: () => config.pricingOffline(),
       pricingUrl: () => config.pricingUrl(),
       pricingOverrides: () => config.pricingOverrides(),
@@ -273,7 +274,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     onDidChangeState: dashboardChanged.event,
     onRefresh: (id) => vscode.commands.executeCommand(id ? 'tokstat.refreshAccount' : 'tokstat.refreshAll', id),
     onSignIn: (id) => vscode.commands.executeCommand('tokstat.signIn', id),
-    onAddAccount: () => vscode.commands.executeCommand('tokstat.addAccount'),
+    onAddAccount: (providerId, route) => vscode.commands.executeCommand('tokstat.addAccount', providerId, route),
     onOpenSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:tokstat.tokstat'),
     onShowLog: () => channel.show(true),
     getHistory: async (accountId, meterId, range, width) => {
@@ -325,7 +326,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
         // read those.
         const failed = (what: string) => (err: unknown) => log.error(`[usage] could not apply ${what}: ${err instanceof Error ? err.message : String(err)}`);
         if (Config.affects(e, 'localUsage.enabled')) usage.applyEnabled().catch(failed('tokstat.localUsage.enabled'));
-        else if (['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs'].some((k) => Config.affects(e, `localUsage.${k}`))) {
+        else if (['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs', 'copilotHomes'].some((k) => Config.affects(e, `localUsage.${k}`))) {
           usage.applyFolders().catch(failed('the agents\' folders'));
         }
       }

@@ -6,6 +6,7 @@ import type { Meter } from '../shared/model';
 import { displayStatus, type AccountEntry } from '../core/summary';
 import { meterLabelText } from '../shared/meterLabels';
 import { currentLocale } from '../shared/l10n';
+import { topModelsLine } from '../shared/breakdownFormat';
 
 export function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
@@ -53,6 +54,9 @@ export function accountTooltip(e: AccountEntry, now: number): vscode.MarkdownStr
   md.appendMarkdown(`$(${e.icon}) **${escapeMd(e.account.name)}** · ${escapeMd(e.providerName)}${plan}\n\n`);
   for (const m of e.snapshot?.meters ?? []) md.appendMarkdown(`- ${meterLine(m, now, e.pace?.[m.id])}\n`);
   if ((e.snapshot?.meters.length ?? 0) === 0) md.appendMarkdown(`- _${vscode.l10n.t('no meters yet')}_\n`);
+  const b = e.snapshot?.breakdown;
+  const top = b?.state === 'ok' ? topModelsLine(b) : undefined;
+  if (top) md.appendMarkdown(`\n**${escapeMd(vscode.l10n.t('Top models this month'))}**: ${escapeMd(top)}\n`);
   md.appendMarkdown(`\n${freshnessLine(e, now)}\n`);
   const sources = [...new Set((e.snapshot?.meters ?? []).map((m) => SOURCE_LABEL[m.source]))];
   if (sources.length) md.appendMarkdown(`\n_${vscode.l10n.t('Source: {0}', escapeMd(sources.join(vscode.l10n.t(', '))))}_\n`);
