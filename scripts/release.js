@@ -77,6 +77,9 @@ async function main() {
   const entries = await vsixEntries();
   step('VSIX contents for both registries', () => {
     const need = ['extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt', 'extension/dist/extension.js', `extension/${pkg.icon}`];
+    // The translations: package.json's texts (package.nls*.json) and the code's message bundles (l10n/).
+    for (const f of fs.readdirSync(root)) if (/^package\.nls(\.[a-z-]+)?\.json$/.test(f)) need.push(`extension/${f}`);
+    if (pkg.l10n) for (const f of fs.readdirSync(path.join(root, pkg.l10n))) if (/^bundle\.l10n(\.[a-z-]+)?\.json$/.test(f)) need.push(`extension/${path.posix.join(pkg.l10n.replace(/^\.\//, ''), f)}`);
     const lower = new Set(entries.map((e) => e.toLowerCase()));
     const missing = need.filter((n) => !lower.has(n.toLowerCase()));
     if (missing.length) throw new Error(`missing from the VSIX: ${missing.join(', ')}`);

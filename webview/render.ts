@@ -20,6 +20,8 @@ import {
 import { incidentSentence } from '../src/shared/incidents';
 import { breakdownTotalsLine } from '../src/shared/breakdownFormat';
 import { h, hv, icon } from './dom';
+import { l10n } from '../src/shared/l10n';
+import { meterLabelText } from '../src/shared/meterLabels';
 import { renderHistoryBlock } from './chart/template';
 
 export type TickKind = 'reset' | 'age' | 'stale' | 'next';
@@ -30,12 +32,12 @@ export function tickText(kind: TickKind, at: number | undefined, now: number): s
     case 'reset':
       return formatResetIn(at, now) ?? '';
     case 'age':
-      return `captured ${formatAge(at, now)}`;
+      return l10n.t('captured {0}', formatAge(at, now));
     case 'stale':
-      return at === undefined ? 'Stale' : `Stale · ${formatAge(at, now)}`;
+      return at === undefined ? l10n.t('Stale') : l10n.t('Stale · {0}', formatAge(at, now));
     case 'next': {
       if (at === undefined) return '';
-      return at - now <= 0 ? 'update due' : `next update in ${formatDuration(at - now)}`;
+      return at - now <= 0 ? l10n.t('update due') : l10n.t('next update in {0}', formatDuration(at - now));
     }
   }
 }
@@ -73,13 +75,13 @@ export function renderToolbar(): HTMLElement {
   return h(
     'header',
     { class: 'toolbar' },
-    h('h1', { class: 'toolbar-title', text: 'AI usage' }),
+    h('h1', { class: 'toolbar-title', text: l10n.t('AI usage') }),
     h(
       'div',
-      { class: 'toolbar-actions', attrs: { role: 'toolbar', 'aria-label': 'Dashboard actions' } },
-      actionButton('Refresh all', 'refreshAll', { codicon: 'refresh', testid: 'refresh-all' }),
-      actionButton('Add account', 'addAccount', { codicon: 'add', secondary: true, testid: 'add-account' }),
-      actionButton('Settings', 'openSettings', { codicon: 'gear', secondary: true, testid: 'open-settings' }),
+      { class: 'toolbar-actions', attrs: { role: 'toolbar', 'aria-label': l10n.t('Dashboard actions') } },
+      actionButton(l10n.t('Refresh all'), 'refreshAll', { codicon: 'refresh', testid: 'refresh-all' }),
+      actionButton(l10n.t('Add account'), 'addAccount', { codicon: 'add', secondary: true, testid: 'add-account' }),
+      actionButton(l10n.t('Settings'), 'openSettings', { codicon: 'gear', secondary: true, testid: 'open-settings' }),
     ),
   );
 }
@@ -87,10 +89,10 @@ export function renderToolbar(): HTMLElement {
 export function renderEmpty(): HTMLElement {
   return h(
     'section',
-    { class: 'empty', testid: 'empty-state', attrs: { 'aria-label': 'No accounts' } },
-    h('p', { class: 'empty-title', text: 'No accounts yet' }),
-    h('p', { class: 'empty-text', text: 'Add a Copilot, OpenRouter or other AI account to see its quotas, credits and rate limits here.' }),
-    actionButton('Add account', 'addAccount', { codicon: 'add', testid: 'empty-add-account' }),
+    { class: 'empty', testid: 'empty-state', attrs: { 'aria-label': l10n.t('No accounts') } },
+    h('p', { class: 'empty-title', text: l10n.t('No accounts yet') }),
+    h('p', { class: 'empty-text', text: l10n.t('Add a Copilot, OpenRouter or other AI account to see its quotas, credits and rate limits here.') }),
+    actionButton(l10n.t('Add account'), 'addAccount', { codicon: 'add', testid: 'empty-add-account' }),
   );
 }
 
@@ -103,10 +105,11 @@ function elapsedPercent(pace: PaceSummary | undefined): number | undefined {
 
 function renderGauge(m: Meter, value: string, detail: string, percent: number | undefined, pace: PaceSummary | undefined): HTMLElement | null {
   if (m.unlimited) return null; // nothing to measure against: no bar rather than a fake one
+  const label = meterLabelText(m.label);
   if (percent === undefined) {
     return h(
       'div',
-      { class: 'gauge gauge--unknown', testid: 'meter-gauge', attrs: { role: 'img', 'aria-label': `${m.label}: usage unknown` } },
+      { class: 'gauge gauge--unknown', testid: 'meter-gauge', attrs: { role: 'img', 'aria-label': l10n.t('{0}: usage unknown', label) } },
       h('div', { class: 'gauge-fill' }),
     );
   }
@@ -119,7 +122,7 @@ function renderGauge(m: Meter, value: string, detail: string, percent: number | 
   let marker: HTMLElement | null = null;
   let elapsedText = '';
   if (elapsed !== undefined) {
-    elapsedText = `${elapsed}% of the window elapsed`;
+    elapsedText = l10n.t('{0}% of the window elapsed', elapsed);
     marker = h('div', { class: 'gauge-marker', testid: 'gauge-elapsed', data: { elapsed }, attrs: { 'aria-hidden': 'true', title: elapsedText } });
     marker.style.setProperty('--elapsed', String(elapsed));
   }
@@ -133,9 +136,9 @@ function renderGauge(m: Meter, value: string, detail: string, percent: number | 
         'aria-valuemin': 0,
         'aria-valuemax': Math.max(100, Math.ceil(now)),
         'aria-valuenow': now,
-        'aria-valuetext': elapsedText ? `${value} used, ${elapsedText}` : `${value} used`,
+        'aria-valuetext': elapsedText ? l10n.t('{0} used, {1}', value, elapsedText) : l10n.t('{0} used', value),
         // A percent-only meter's detail is the value again ("40% used"): said once.
-        'aria-label': `${m.label}: ${value} used${detail && detail !== `${value} used` ? `, ${detail}` : ''}${elapsedText ? `, ${elapsedText}` : ''}`,
+        'aria-label': [l10n.t('{0}: {1} used', label, value), detail && detail !== l10n.t('{0} used', value) ? detail : '', elapsedText].filter(Boolean).join(l10n.t(', ')),
       },
     },
     fill,
@@ -155,7 +158,7 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
   const meta = h('div', { class: 'meter-meta' });
   if (m.resetsAt !== undefined) meta.append(ticking('reset', m.resetsAt, now, 'meter-reset', 'meter-reset'), ' · ');
   meta.append(
-    h('span', { class: 'meter-source', testid: 'meter-source', text: SOURCE_LABEL[m.source] ?? 'unknown source' }),
+    h('span', { class: 'meter-source', testid: 'meter-source', text: SOURCE_LABEL[m.source] ?? l10n.t('unknown source') }),
     ' · ',
     ticking('age', m.capturedAt, now, 'meter-captured'),
   );
@@ -166,7 +169,7 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
       testid: 'meter',
       data: { meterId: m.id, severity },
     },
-    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: m.label }), h('span', { class: 'meter-value', testid: 'meter-value', text: value })),
+    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: meterLabelText(m.label) }), h('span', { class: 'meter-value', testid: 'meter-value', text: value })),
     renderGauge(m, value, detail, m.unlimited ? undefined : m.percentUsed, pace),
     h('div', { class: 'meter-detail', testid: 'meter-detail', text: detail }),
     // "Not enough history yet" is said once per card (renderCard), not under every meter.
@@ -184,14 +187,18 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
 function problemTexts(a: DashboardAccount, now: number, testid: string): HTMLElement[] {
   const snap = a.snapshot!;
   const err = snap.error;
-  if (!err) return [h('span', { class: 'alert-text', testid, text: 'The last refresh failed.' })];
+  if (!err) return [h('span', { class: 'alert-text', testid, text: l10n.t('The last refresh failed.') })];
   const then = problemConsequence(
     { status: snap.status, hasNumbers: snap.meters.length > 0, lastSuccessAt: snap.lastSuccessAt, authKind: a.authKind, ...(a.nextPollAt !== undefined ? { nextPollAt: a.nextPollAt } : {}) },
     now,
   );
   return [
     // While the provider's status page reports an incident, that is the likelier reason (issue #20 §3).
-    h('span', { class: 'alert-text', testid, text: `${a.incident ? incidentSentence(a.incident) : errorHeadline(err, a.providerName, a.authKind)}${then ? ` — ${then}` : ''}` }),
+    h('span', {
+      class: 'alert-text',
+      testid,
+      text: ((head: string) => (then ? l10n.t('{0} — {1}', head, then) : head))(a.incident ? incidentSentence(a.incident) : errorHeadline(err, a.providerName, a.authKind)),
+    }),
     // The server's words and the request's host and path: for whoever needs to dig.
     h('span', { class: 'alert-text alert-detail', testid: 'account-error-detail', text: err.message }),
   ];
@@ -209,8 +216,8 @@ function renderAlert(a: DashboardAccount, now: number): HTMLElement | null {
       h(
         'span',
         { class: 'alert-actions' },
-        actionButton('Retry', 'retry', { accountId: a.id, testid: 'retry' }),
-        actionButton('Show log', 'showLog', { secondary: true }),
+        actionButton(l10n.t('Retry'), 'retry', { accountId: a.id, testid: 'retry' }),
+        actionButton(l10n.t('Show log'), 'showLog', { secondary: true }),
       ),
     );
   }
@@ -222,7 +229,7 @@ function renderAlert(a: DashboardAccount, now: number): HTMLElement | null {
       { class: 'alert alert--warning' },
       icon('warning'),
       ...problemTexts(a, now, 'account-error'),
-      h('span', { class: 'alert-actions' }, actionButton(apiKey ? 'Replace key…' : 'Sign in again', 'signIn', { accountId: a.id, testid: 'sign-in', codicon: apiKey ? 'key' : 'sign-in' })),
+      h('span', { class: 'alert-actions' }, actionButton(apiKey ? l10n.t('Replace key…') : l10n.t('Sign in again'), 'signIn', { accountId: a.id, testid: 'sign-in', codicon: apiKey ? 'key' : 'sign-in' })),
     );
   }
   if (snap.status === 'stale' && snap.error) {
@@ -235,7 +242,7 @@ function renderAlert(a: DashboardAccount, now: number): HTMLElement | null {
 export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now: number): HTMLElement {
   const snap = a.snapshot;
   const status = snap?.status;
-  const statusText = status ? statusLabel(status, a.authKind) : 'no data yet';
+  const statusText = status ? statusLabel(status, a.authKind) : l10n.t('no data yet');
   const titleId = `acct-${cssSafe(a.id)}`;
 
   const sub: string[] = [a.providerName];
@@ -258,14 +265,14 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
         { class: 'loading', testid: 'account-loading', attrs: { role: 'status' } },
         // Decorative: the live region around it says it (the component's own role is an assertive alert).
         hv('vscode-progress-ring', { class: 'loading-ring', attrs: { 'aria-hidden': 'true', role: 'presentation', 'aria-live': 'off' } }),
-        h('span', { class: 'sr-only', text: 'Refreshing…' }),
+        h('span', { class: 'sr-only', text: l10n.t('Refreshing…') }),
       ),
     );
   }
 
   const refresh = h('button', {
     class: 'icon-btn',
-    attrs: { type: 'button', 'aria-label': `Refresh ${a.name}`, title: 'Refresh' },
+    attrs: { type: 'button', 'aria-label': l10n.t('Refresh {0}', a.name), title: l10n.t('Refresh') },
     data: { action: 'refresh', accountId: a.id },
     testid: 'account-refresh',
   });
@@ -300,16 +307,19 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
 
   const meters = snap?.meters ?? [];
   if (meters.length > 0) {
-    const list = h('ul', { class: 'meters', attrs: { 'aria-label': `${a.name} meters` } });
+    const list = h('ul', { class: 'meters', attrs: { 'aria-label': l10n.t('{0} meters', a.name) } });
     for (const m of meters) list.append(renderMeter(a.id, m, state.thresholds, now, a.pace?.[m.id]));
     card.append(list);
     const waiting = meters.filter((m) => a.pace?.[m.id]?.status === 'insufficient-data');
     if (waiting.length > 0) {
-      const text = waiting.length === meters.length ? 'Not enough history yet for a pace.' : `Not enough history yet for a pace of ${waiting.map((m) => m.label).join(', ')}.`;
+      const text =
+        waiting.length === meters.length
+          ? l10n.t('Not enough history yet for a pace.')
+          : l10n.t('Not enough history yet for a pace of {0}.', waiting.map((m) => meterLabelText(m.label)).join(l10n.t(', ')));
       card.append(h('p', { class: 'card-empty', testid: 'pace-pending', text }));
     }
   } else if (!snap || status === 'ok') {
-    card.append(h('p', { class: 'card-empty', text: a.loading || !snap ? 'Waiting for the first refresh…' : 'This account reports no meters.' }));
+    card.append(h('p', { class: 'card-empty', text: a.loading || !snap ? l10n.t('Waiting for the first refresh…') : l10n.t('This account reports no meters.') }));
   }
   const breakdown = renderBreakdown(a);
   if (breakdown) card.append(breakdown);
