@@ -5,7 +5,6 @@
 // usable folder), 2 bad arguments; `guard`: 0 headroom, 1 no headroom, 3 cannot tell (src/cli/guard.ts).
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UsageScanner } from '../core/usage/scanner';
 import { fiveHourBlocks, queryUsage, type UsageGroup } from '../core/usage/query';
 import { localDay, type HourRow } from '../core/usage/usageIndex';
 import type { AgentId, UsageRow } from '../core/usage/types';
@@ -15,6 +14,8 @@ import { readApiUsage } from '../core/usage/ingestStore';
 import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_LABEL } from '../shared/format';
 import { blockProjection, byMonth, jsonRow, renderBlocks, renderTable, sumGroups, type ReportKind } from './report';
 import { findStorage } from './storage';
+import { readUsage } from './usageCache';
+import { ANSI_LINE, PLAIN_LINE, parseStatusInput, readBoundedStdin, renderStatusline, spawnRefresh, statusColour, statusline, type StatusDoc } from './statusline';
 import { readStoredAccounts } from './snapshots';
 import { guard, type GuardOutcome } from './guard';
 import { agentEnvProblems } from './agentEnv';
@@ -38,6 +39,10 @@ export interface CliIO {
   /** Whether stdout is a terminal (colour), and its width when known (compact tables). */
   isTTY?: boolean;
   columns?: number;
+  /** Standard input (`statusline`); none: an empty input. */
+  stdin?: () => NodeJS.ReadableStream & { isTTY?: boolean };
+  /** This CLI's script, to start itself in the background (`statusline`'s index refresh); none: no refresh. */
+  self?: string;
 }
 
 declare const __TOKSTAT_VERSION__: string | undefined;
@@ -118,16 +123,19 @@ async function readRows(a: Parsed, io: CliIO, agents: AgentId[] | undefined): Pr
   const rows: UsageRow[] = [];
   const hours: HourRow[] = [];
   if (logAgents.length) {
-    // Memory only: the extension's leader window owns the persisted index; the CLI reads the logs itself.
-    const scanner = new UsageScanner({ env: io.env, home: io.home, price: prices.book.priceFn, mode: 'inline', watch: false, rescanMs: 0, sources: { agents: logAgents } });
-    try {
-      await scanner.load();
-      await scanner.scan();
-      rows.push(...scanner.index.rows());
-      hours.push(...scanner.index.hours());
-    } finally {
-      scanner.dispose();
-    }
+    // The CLI's own persisted index (usageCache.ts): a repeat run reads only what was appended; --no-cache reads
+    // everything in memory and touches no cache.
+    const read = await readUsage({
+      env: io.env,
+      home: io.home,
+      agents: logAgents,
+      price: prices.book.priceFn,
+      pricesFingerprint: prices.fingerprint(),
+      version: CLI_VERSION,
+      ...(flag(a, 'no-cache') ? {} : { cacheDir: cliCacheDir(io.env, io.home) }),
+    });
+    rows.push(...read.rows);
+    hours.push(...read.hours);
   }
   if (storage && (!agents || agents.includes('api'))) {
     rows.push(...apiRows(await readApiUsage(path.join(storage, 'usage-api')), prices.book));
@@ -335,6 +343,24 @@ async function guardCommand(a: Parsed, io: CliIO): Promise<number> {
   return o.exitCode;
 }
 
+/** `tokstat statusline`: one line for Claude Code's status line (src/cli/statusline.ts). Always exits 0. */
+async function statuslineCommand(a: Parsed, io: CliIO): Promise<number> {
+  const stdin = io.stdin ? await readBoundedStdin(io.stdin()) : { text: '', truncated: false };
+  const parsed = parseStatusInput(stdin.text, stdin.truncated);
+  const refresh = io.self && !flag(a, 'no-refresh') ? spawnRefresh(io.self, io.env) : undefined;
+  let doc: StatusDoc;
+  try {
+    doc = await statusline({ env: io.env, home: io.home, now: io.now, storage: str(a, 'storage'), input: parsed.input, ...(refresh ? { refresh } : {}) });
+  } catch (e) {
+    doc = { session: { costUSD: null, source: null }, today: { day: localDay(io.now), costUSD: null, unpricedRequests: 0, source: null, ageMs: null }, window: null, problems: [String(e instanceof Error ? e.message : e)] };
+  }
+  if (parsed.problem) doc.problems.unshift(parsed.problem);
+  const line = renderStatusline(doc, io.now, statusColour(flag(a, 'no-color'), io.env) ? ANSI_LINE : PLAIN_LINE);
+  if (flag(a, 'json')) io.out(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...doc, line: renderStatusline(doc, io.now) }, null, 2));
+  else io.out(line);
+  return 0;
+}
+
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     const inv = parseInvocation(argv);
@@ -350,6 +376,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (a.command.name === 'usage') return await usage(a, io);
     if (a.command.name === 'blocks') return await blocks(a, io);
     if (a.command.name === 'guard') return await guardCommand(a, io);
+    if (a.command.name === 'statusline') return await statuslineCommand(a, io);
     return await quota(a, io);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -370,6 +397,8 @@ if (require.main === module) {
     home: os.homedir(),
     now: Number.isFinite(nowEnv) && nowEnv > 0 ? nowEnv : Date.now(),
     isTTY: !!process.stdout.isTTY,
+    stdin: () => process.stdin,
+    self: __filename,
     ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   }).then(
     (code) => {
