@@ -506,7 +506,7 @@ function rng(seed: number): () => number {
 }
 
 /** Appends realistic turns (bulky tool results, a few billed requests) to 8 Claude sessions and 4 Codex rollouts. */
-function appendRealistic(claudeDir: string, codexHome: string, targetBytes: number, seed: number): { bytes: number; files: number; delta: ByAgentDay } {
+export function appendRealistic(claudeDir: string, codexHome: string, targetBytes: number, seed: number): { bytes: number; files: number; delta: ByAgentDay } {
   const rand = rng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const words = 'alpha beta gamma delta import export const function return await async class interface type'.split(' ');
