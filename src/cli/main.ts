@@ -23,8 +23,6 @@ import { AGENT_IDS, helpText, parseDay, parseInvocation, UsageError, type Parsed
 import { clearPriceFailure, cliCacheDir, lastPriceFailure, recordPriceFailure } from './cache';
 import { colourWanted, styleFor, type Style } from './style';
 import { PRICES_RETRY_MS } from '../core/usage/pricingStore';
-import { UndiciHttpClient } from '../core/undiciClient';
-import { envRouter } from '../core/net/dispatcher';
 import { nullLogger } from '../core/log';
 
 /** The version of the JSON documents the CLI prints (docs/cli-json.md); raised on any incompatible change. */
@@ -72,20 +70,23 @@ async function pricing(io: CliIO, storage: string | undefined, offline: boolean)
   const cache = cliCacheDir(io.env, io.home);
   const failedAt = lastPriceFailure(cache);
   const backoff = failedAt !== undefined && io.now - failedAt < PRICES_RETRY_MS && io.now >= failedAt;
-  // The price download follows HTTPS_PROXY / NO_PROXY / NODE_EXTRA_CA_CERTS (the CLI has no VS Code settings).
-  const http = new UndiciHttpClient(nullLogger, undefined, envRouter(io.env));
+  // The price download follows HTTPS_PROXY / NO_PROXY / NODE_EXTRA_CA_CERTS (the CLI has no VS Code settings). undici
+  // is loaded only when a download is due: loading it costs more than a whole repeat run of the other work.
+  let http: import('../core/undiciClient').UndiciHttpClient | undefined;
   const svc = new PricingService({
     cacheFile: path.join(storage ?? cache, 'pricing', 'litellm.json'),
     url: io.env.TOKSTAT_PRICES_URL || DEFAULT_PRICES_URL,
     offline: offline || backoff,
     timeoutMs: 15_000,
     fetchText: async (url, { signal, maxBytes }) => {
+      const [{ UndiciHttpClient }, { envRouter }] = await Promise.all([import('../core/undiciClient'), import('../core/net/dispatcher')]);
+      http ??= new UndiciHttpClient(nullLogger, undefined, envRouter(io.env));
       const res = await http.request({ url, signal, timeoutMs: 15_000, maxBodyBytes: maxBytes, headers: { accept: 'application/json' } });
       return { status: res.status, text: res.text };
     },
   });
   await svc.init();
-  const r = await svc.refreshIfStale().finally(() => http.close().catch(() => undefined));
+  const r = await svc.refreshIfStale().finally(() => http?.close().catch(() => undefined));
   if (r === 'failed') {
     recordPriceFailure(cache, io.now);
     io.err(`tokstat: prices from the ${svc.status().source} list (the LiteLLM price list could not be downloaded; next try in an hour)`);

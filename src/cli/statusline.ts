@@ -77,6 +77,15 @@ export function readBoundedStdin(stream: NodeJS.ReadableStream & { isTTY?: boole
       }
       chunks.push(b);
       size += b.length;
+      // A whole JSON object already: no need to wait for the end of a pipe the writer keeps open.
+      if (/\}\s*$/.test(b.subarray(-16).toString('latin1'))) {
+        try {
+          JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          finish(false);
+        } catch {
+          /* not yet */
+        }
+      }
     };
     const onEnd = () => finish(false);
     const timer = setTimeout(() => finish(false), waitMs);
