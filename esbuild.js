@@ -47,6 +47,15 @@ const lazyChunks = {
   },
 };
 
+/** The CLI's network chunk: external in dist/cli.js, built as dist/cli-net.js. */
+const cliMain = require('path').join(__dirname, 'src', 'cli', 'main.ts');
+const cliNetChunk = {
+  name: 'cli-net-chunk',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cli-net\.js$/ }, (args) => (args.importer === cliMain ? { path: args.path, external: true } : undefined));
+  },
+};
+
 const webview = webviewBuildOptions({ root: __dirname, minify: production });
 const targets = [
   {
@@ -93,7 +102,18 @@ const targets = [
     target: 'node20',
     external: ['vscode'],
     mainFields: ['module', 'main'],
-    define: { ...common.define, __TOKSTAT_VERSION__: JSON.stringify(require('./package.json').version) },
+    define: { ...common.define, __TOKSTAT_VERSION__: JSON.stringify(require('./package.json').version), 'globalThis.__TOKSTAT_BUNDLE__': 'true' },
+    plugins: [problemMatcher, cliNetChunk],
+  },
+  {
+    // The CLI's network stack (undici), loaded only for a price download (src/cli/net.ts).
+    ...common,
+    entryPoints: { 'cli-net': 'src/cli/net.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    mainFields: ['module', 'main'],
     plugins: [problemMatcher, slimUndici],
   },
   {

@@ -72,14 +72,14 @@ async function pricing(io: CliIO, storage: string | undefined, offline: boolean)
   const backoff = failedAt !== undefined && io.now - failedAt < PRICES_RETRY_MS && io.now >= failedAt;
   // The price download follows HTTPS_PROXY / NO_PROXY / NODE_EXTRA_CA_CERTS (the CLI has no VS Code settings). undici
   // is loaded only when a download is due: loading it costs more than a whole repeat run of the other work.
-  let http: import('../core/undiciClient').UndiciHttpClient | undefined;
+  let http: InstanceType<ReturnType<typeof loadNet>['UndiciHttpClient']> | undefined;
   const svc = new PricingService({
     cacheFile: path.join(storage ?? cache, 'pricing', 'litellm.json'),
     url: io.env.TOKSTAT_PRICES_URL || DEFAULT_PRICES_URL,
     offline: offline || backoff,
     timeoutMs: 15_000,
     fetchText: async (url, { signal, maxBytes }) => {
-      const [{ UndiciHttpClient }, { envRouter }] = await Promise.all([import('../core/undiciClient'), import('../core/net/dispatcher')]);
+      const { UndiciHttpClient, envRouter } = loadNet();
       http ??= new UndiciHttpClient(nullLogger, undefined, envRouter(io.env));
       const res = await http.request({ url, signal, timeoutMs: 15_000, maxBodyBytes: maxBytes, headers: { accept: 'application/json' } });
       return { status: res.status, text: res.text };
@@ -94,6 +94,13 @@ async function pricing(io: CliIO, storage: string | undefined, offline: boolean)
     clearPriceFailure(cache);
   }
   return svc;
+}
+
+type Flag = { __TOKSTAT_BUNDLE__?: boolean };
+/** dist/cli-net.js next to the bundle (esbuild defines __TOKSTAT_BUNDLE__ and drops the other branch); ./net under tsc. */
+function loadNet(): typeof import('./net') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (globalThis as Flag).__TOKSTAT_BUNDLE__ ? require('./cli-net.js') : require('./net');
 }
 
 function apiRows(records: Awaited<ReturnType<typeof readApiUsage>>, book: PriceBook): UsageRow[] {
