@@ -207,3 +207,28 @@ test('the rendering: money by size, unknowns say so, ANSI only for the window', 
   assert.equal(renderStatusline(doc({}), NOW, ANSI_LINE), '$12.3 session · $1235 today · \x1b[33m5h 80% (resets in 45m)\x1b[39m');
   assert.equal(renderStatusline(doc({ window: { label: '7d', usedPercent: 10, resetsAt: null, source: 'snapshot' } }), NOW), '$12.3 session · $1235 today · 7d 10%');
 });
+
+test('without --no-refresh the line starts a detached `tokstat usage` that writes the index the next line reads', async () => {
+  const h = home();
+  const logs = path.join(h, '.claude', 'projects', '-p');
+  fs.mkdirSync(logs, { recursive: true });
+  const ts = new Date(NOW - HOUR).toISOString();
+  fs.writeFileSync(
+    path.join(logs, 'sess-1.jsonl'),
+    JSON.stringify({ type: 'assistant', timestamp: ts, sessionId: 'sess-1', requestId: 'req_1', cwd: '/p', message: { id: 'msg_1', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 100_000, output_tokens: 0 } } }) + '\n',
+  );
+  const env = { HOME: h, XDG_CACHE_HOME: path.join(h, 'cache'), NO_COLOR: '1', TOKSTAT_PRICES_URL: 'http://127.0.0.1:9/none' };
+  const r = spawnSync(process.execPath, [CLI, 'statusline', '--storage', path.join(h, 'none')], {
+    input: '{}', env: { PATH: process.env.PATH ?? '', USERPROFILE: h, TZ: 'UTC', TOKSTAT_NOW: String(NOW), ...env }, encoding: 'utf8', timeout: 30_000,
+  });
+  assert.equal(r.stdout, '$? session · today ?\n', r.stderr);
+  // The refresh runs on after the line was printed: wait for the index it saves (and for its lease to go).
+  const folder = usageCacheFolder(cliCacheDir(env, h), resolveSources({ agents: ['claude-code', 'codex', 'gemini-cli', 'opencode'] }, env, h));
+  const deadline = Date.now() + 60_000;
+  while (!(fs.existsSync(path.join(folder, 'usage-index.json')) && !fs.existsSync(path.join(folder, 'writer.lock'))) && Date.now() < deadline) {
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.ok(fs.existsSync(path.join(folder, 'usage-index.json')), 'the background run saved the index');
+  const next = run('{}', ['--storage', path.join(h, 'none'), '--no-color'], env);
+  assert.equal(next.out, '$? session · $0.30 today\n', '100k Sonnet input tokens at $3 per million');
+});
