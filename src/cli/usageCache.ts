@@ -121,7 +121,9 @@ export async function readUsage(o: UsageReadOptions): Promise<UsageRead> {
     try {
       await scanner.load();
       const scan = await scanner.scan();
-      return { rows: scanner.index.rows(), hours: scanner.index.hours(), cache: current ? 'warm' : 'cold', saved: held && lease.isHeld() && scan.changed, scan, folder };
+      // An index that could not be used (corrupt, torn, of another format) was started over: a cold read.
+      const warm = current && scanner.index.rebuildReason === undefined;
+      return { rows: scanner.index.rows(), hours: scanner.index.hours(), cache: warm ? 'warm' : 'cold', saved: held && lease.isHeld() && scan.changed, scan, folder };
     } finally {
       scanner.dispose();
     }

@@ -167,6 +167,23 @@ test('while another run holds the writer lease, a run reads the index, catches u
   }
 });
 
+test('a corrupt or torn index is read as none: rebuilt from the logs, same figures', async () => {
+  const { dir, opts } = setup(150_000);
+  try {
+    const first = canon((await readUsage(opts)).rows);
+    const folder = usageCacheFolder(opts.cacheDir!, resolveSources({ agents: opts.agents }, opts.env, opts.home));
+    const file = path.join(folder, 'usage-index.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 1000));
+    const r = await readUsage(opts);
+    assert.equal(r.cache, 'cold');
+    assert.equal(r.saved, true);
+    assert.deepEqual(canon(r.rows), first);
+    assert.equal((await readUsage(opts)).cache, 'warm', 'the rebuilt index is used again');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env } });
