@@ -6,7 +6,7 @@ import type { Logger } from '../core/log';
 import type { Account } from '../shared/model';
 import type { Config } from '../host/config';
 import type { GitHubAuth } from '../host/githubAuth';
-import type { InsightsFeature } from '../host/insightsFeature';
+import type { InsightsFeature } from '../features/insights/feature';
 
 /** What GitHub's device flow shows the user: the code to type and where. */
 export interface DeviceVerification {

@@ -1,12 +1,12 @@
 // Typed messages between the extension host and the dashboard webview (both bundles import this file).
-// Inbound messages (webview → host) are validated with zod before the host acts on them; the webview
+// Both sides validate what they receive with the same zod schemas (protocolSchemas.ts); the webview
 // starts the exchange with `ready` and the host answers with the full state, then pushes updates.
-import * as z from 'zod/mini';
 import type { Snapshot } from './model';
 import type { Thresholds } from './format';
 import type { PaceSummary } from './pace';
 import type { AgentId } from './agents';
 import type { HistoryRange } from './historyRange';
+import type { UsageTokenBreakdown } from './tokens';
 
 export interface DashboardAccount {
   id: string;
@@ -40,19 +40,7 @@ export interface DashboardState {
 // Costs are USD from the pricing engine. `costUSD` is undefined when every request in the total is unpriced (shown as
 // "unpriced", never $0); when only some are, it is the priced part and `unpricedRequests` says how many are missing.
 
-export interface UsageTokenBreakdown {
-  /** Uncached input. */
-  input: number;
-  /** Output including reasoning. */
-  output: number;
-  cacheRead: number;
-  /** 5-minute + 1-hour cache writes. */
-  cacheWrite: number;
-  /** Part of `output` that was reasoning (informational). */
-  reasoning: number;
-  /** input + output + cacheRead + cacheWrite. */
-  total: number;
-}
+export type { UsageTokenBreakdown };
 
 export interface UsageTotalsView {
   tokens: UsageTokenBreakdown;
@@ -239,33 +227,13 @@ export type HostToWebview =
   | { type: 'clock'; now: number }
   | { type: 'history'; requestId: number; series: ChartSeries | null };
 
-const accountId = z.string().check(z.minLength(1), z.maxLength(200));
-
-export const webviewToHostSchema = z.discriminatedUnion('type', [
-  /** `embedded`: the page drew the state embedded in its html (see `HostToWebview` `clock`). */
-  z.object({ type: z.literal('ready'), embedded: z.optional(z.boolean()) }),
-  z.object({ type: z.literal('refresh'), accountId: z.optional(accountId) }),
-  z.object({ type: z.literal('signIn'), accountId }),
-  z.object({ type: z.literal('addAccount') }),
-  z.object({ type: z.literal('openSettings') }),
-  z.object({ type: z.literal('showLog') }),
-  z.object({
-    type: z.literal('requestHistory'),
-    requestId: z.number().check(z.int(), z.nonnegative()),
-    accountId,
-    meterId: z.string().check(z.minLength(1), z.maxLength(200)),
-    range: z.enum(['24h', '7d', '30d', '90d', '1y']),
-    /** Chart width in CSS pixels: the host downsamples to about this many points. */
-    width: z.number().check(z.int(), z.minimum(10), z.maximum(10_000)),
-  }),
-]);
-
-export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
+// The schemas of these messages (both directions) live in protocolSchemas.ts.
+export { webviewToHostSchema, type WebviewToHost } from './protocolSchemas';
 
 /** State the webview persists with `setState` so a reloaded window (or a panel shown again) restores the panel. */
 export interface DashboardPersistedState {
   version: 1;
   scrollY?: number;
-  /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart.ts). */
+  /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart/manager.ts). */
   ranges?: Record<string, HistoryRange>;
 }
