@@ -216,6 +216,11 @@ async function discover(src: ResolvedSources, y: Yielder): Promise<ScanTarget[]>
   return found;
 }
 
+/** The files a full scan would look at, in the order it reads them (UsageScanner splits a cold scan by them). */
+export function discoverFiles(src: ResolvedSources): Promise<ScanTarget[]> {
+  return discover(src, new Yielder(undefined));
+}
+
 /**
  * Whether discovery could pick the file at `p` (by its path alone: the same folders, names and extensions as
  * `discover`). The scanner uses it to tell a new transcript, which needs a full scan, from the other files the agents
