@@ -1,5 +1,6 @@
 // The CLI's persisted usage index (src/cli/usageCache.ts): a repeat run continues from the index and equals a cold
-// read, after appends, a file cut mid-response, a truncated or replaced log, new prices; concurrent runs.
+// read, after appends, a file cut mid-response, a truncated or replaced log, new prices; concurrent runs, with an
+// extension-style writer on the same index.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -14,6 +15,8 @@ import { nullLogger } from '../../../src/core/log';
 import { cliCacheDir } from '../../../src/cli/cache';
 import { UsageIndex } from '../../../src/core/usage/usageIndex';
 import type { PriceFn, UsageRow } from '../../../src/core/usage/types';
+import { UsageScanner } from '../../../src/core/usage/scanner';
+import { PricingService } from '../../../src/core/usage/pricingStore';
 
 const CLI = path.resolve(__dirname, '../../../src/cli/main.js');
 const price: PriceFn = (r) => ({ costUSD: (r.inputTokens * 3 + r.outputTokens * 15 + r.cacheReadTokens * 0.3) / 1e6, unpriced: false });
@@ -222,6 +225,79 @@ test('two CLI processes at once on the same cache, with appends between runs: ev
     assert.equal(fs.existsSync(path.join(folder, 'writer.lock')), false, 'the lease was released');
     const leftovers = fs.readdirSync(folder).filter((n) => n.endsWith('.tmp'));
     assert.deepEqual(leftovers, []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two CLI processes and an extension-style writer on the same cache at once: nothing torn, every total exact', async () => {
+  const { dir, opts } = setup(300_000);
+  try {
+    const env = { HOME: opts.home, USERPROFILE: opts.home, XDG_CACHE_HOME: opts.cacheDir!, CLAUDE_CONFIG_DIR: opts.env.CLAUDE_CONFIG_DIR!, CODEX_HOME: opts.env.CODEX_HOME! };
+    const args = ['usage', 'daily', '--json', '--offline', '--agent', 'claude-code,codex'];
+    type Row = { key: string; requests: number; inputTokens: number; outputTokens: number };
+    const rowsOf = (r: { code: number | null; out: string; err: string }): Row[] => {
+      assert.equal(r.code, 0, r.err);
+      return (JSON.parse(r.out) as { rows: Row[] }).rows;
+    };
+    // The writer appends one request a time to a log of its own day (input 1, output 1), as an agent does, and indexes
+    // it the way an extension window does: the same index files, the same writer lease, the same prices as the CLI.
+    const DAY = '2027-01-05';
+    const file = path.join(opts.env.CLAUDE_CONFIG_DIR!, 'projects', '-home-dev-w', 'sess-new.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    let appended = 0;
+    const append = () => fs.appendFileSync(file, claudeLine(`w${++appended}`, `${DAY}T10:00:00.000Z`, 1, 1));
+    append();
+    rowsOf(await runCli(args, env)); // creates the index (cache.json, usage-index.json)
+    const folder = usageCacheFolder(cliCacheDir(env, opts.home), resolveSources({ agents: opts.agents }, opts.env, opts.home));
+    const prices = new PricingService({ offline: true, cacheFile: path.join(dir, 'no-prices.json') });
+    await prices.init();
+    const lease = new FileLease({ dir: path.join(folder, 'writer.lock'), log: nullLogger });
+    const writer = new UsageScanner({ env: opts.env, home: opts.home, sources: { agents: opts.agents }, storageFolder: folder, price: prices.book.priceFn, mode: 'inline', watch: false, rescanMs: 0, saveDelayMs: 0, canPersist: () => lease.isHeld() });
+    await writer.load();
+    /**
+     * Every output must be a cold read of the logs at some moment: the corpus's days exactly as the final cold read
+     * has them, and of the writer's day a whole number of the writer's requests, no more than were appended.
+     */
+    const exact = (rows: Row[], ref: Row[], label: string) => {
+      assert.deepEqual(rows.filter((r) => r.key !== DAY), ref.filter((r) => r.key !== DAY), label);
+      const d = rows.find((r) => r.key === DAY);
+      assert.ok(d, label);
+      assert.ok(d.requests >= 1 && d.requests <= appended && d.inputTokens === d.requests && d.outputTokens === d.requests, `${label}: ${JSON.stringify(d)} of ${appended}`);
+    };
+    /** Two CLI runs at once while the writer appends, indexes and (holding the lease or taking it) saves until both exit. */
+    const race = async (takeLease: () => Promise<unknown>) => {
+      const running = [runCli(args, env), runCli(args, env)];
+      let live = running.length;
+      for (const p of running) void p.then(() => live--);
+      let rounds = 0;
+      while (live > 0 || rounds < 2) {
+        await takeLease();
+        append();
+        await writer.scan();
+        rounds++;
+      }
+      return { outs: await Promise.all(running), rounds };
+    };
+    // 1. The writer holds the lease throughout: both CLI runs read what it saves while it saves, and save nothing.
+    assert.equal(await lease.tryAcquire(), true);
+    const held = await race(async () => undefined);
+    await lease.release();
+    // 2. The lease is free: the CLI runs and the writer take it in turn (whoever comes first), and the others read.
+    const free = await race(async () => lease.isHeld() || (await lease.tryAcquire()));
+    await lease.release();
+    await writer.close();
+    const ref = rowsOf(await runCli([...args, '--no-cache'], env));
+    assert.equal(ref.find((r) => r.key === DAY)?.requests, appended);
+    for (const [i, o] of [...held.outs, ...free.outs].entries()) exact(rowsOf(o), ref, `run ${i}`);
+    assert.ok(held.rounds >= 2 && free.rounds >= 2);
+    // Afterwards: the index loads whole, a cached run equals the cold read, no temporary file or lease is left.
+    const index = new UsageIndex({ folder });
+    await index.load();
+    assert.equal(index.rebuildReason, undefined);
+    assert.deepEqual(rowsOf(await runCli(args, env)), ref);
+    assert.equal(fs.existsSync(path.join(folder, 'writer.lock')), false);
+    assert.deepEqual(fs.readdirSync(folder).filter((n) => n.endsWith('.tmp')), []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
