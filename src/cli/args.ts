@@ -21,6 +21,7 @@ const RANGE: Record<string, OptionSpec> = {
   offline: { type: 'boolean', short: 'O', description: 'do not download the LiteLLM price list (cached or bundled prices)' },
   compact: { type: 'boolean', short: 'c', description: 'fewer columns, for narrow terminals (automatic below 100 columns)' },
   'no-cache': { type: 'boolean', description: "read every log from the start, in memory: neither use nor update the CLI's usage index (its cache folder)" },
+  verbose: { type: 'boolean', short: 'v', description: 'say on stderr how the logs were read: the usage index (off, cold, warm), files and bytes read, time' },
 };
 
 export interface CommandSpec {
