@@ -146,7 +146,7 @@ async function readRows(a: Parsed, io: CliIO, agents: AgentId[] | undefined): Pr
     hours.push(...read.hours);
     if (flag(a, 'verbose')) {
       const s = read.scan;
-      io.err(`tokstat: usage index ${read.cache}${read.saved ? ' (saved)' : ''}; read ${s.bytesRead} bytes from ${s.filesRead} of ${s.filesSeen} files ${s.workers ? ` with ${s.workers} worker thread${s.workers === 1 ? '' : 's'}` : ' in-process'} in ${s.wallMs} ms`);
+      io.err(`tokstat: usage index ${read.cache}${read.saved ? ' (saved)' : ''}; read ${s.bytesRead} bytes from ${s.filesRead} of ${s.filesSeen} files${s.workers ? ` with ${s.workers} worker thread${s.workers === 1 ? '' : 's'}` : ' in-process'} in ${s.wallMs} ms`);
     }
   }
   if (storage && (!agents || agents.includes('api'))) {
