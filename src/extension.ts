@@ -42,7 +42,7 @@ import { InsightsFeature } from './features/insights/feature';
 import { registerUsageTool } from './features/lmTool/tool';
 import { UsageFeature } from './features/usage/feature';
 import { ApiUsageLog } from './core/usage/ingestStore';
-import { UsageViewModel } from './core/usage/view';
+import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
 
 export interface TokstatApi extends ExtensionApi {

@@ -3,7 +3,8 @@ import type { AppModel } from '../../core/appModel';
 import { errorReason, formatMeterValue, meterSeverity, type Thresholds } from '../../shared/format';
 import { displayStatus, pickStatusMeter, type AccountEntry, type DisplayStatus } from '../../core/summary';
 import { accountTooltip, escapeMd } from '../tooltip';
-import { costText, formatTokens, todaySpendSuffix } from '../../core/usage/view';
+import { costText, todaySpendSuffix } from '../usageText';
+import { formatTokens } from '../../shared/usageFormat';
 import type { UsageViewProvider } from '../tree/usageNodes';
 import type { UsageTotalsView } from '../../shared/protocol';
 
