@@ -48,11 +48,11 @@ const lazyChunks = {
 };
 
 /** The CLI's network chunk: external in dist/cli.js, built as dist/cli-net.js. */
-const cliMain = require('path').join(__dirname, 'src', 'cli', 'main.ts');
+const cliRead = require('path').join(__dirname, 'src', 'cli', 'read.ts');
 const cliNetChunk = {
   name: 'cli-net-chunk',
   setup(build) {
-    build.onResolve({ filter: /^\.\/cli-net\.js$/ }, (args) => (args.importer === cliMain ? { path: args.path, external: true } : undefined));
+    build.onResolve({ filter: /^\.\/cli-net\.js$/ }, (args) => (args.importer === cliRead ? { path: args.path, external: true } : undefined));
   },
 };
 
