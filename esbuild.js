@@ -35,6 +35,7 @@ const common = {
 // Keeps the extension bundle small (goal ≤ 400 KB minified): undici → build/undici-slim.js and friends (see
 // build/slimUndici.js).
 const { slimUndici } = require('./build/slimUndici.js');
+const { cliBuildOptions } = require('./build/cli.js');
 
 /** Chunks loaded at run time by src/features/chunks.ts: external in the extension bundle, built as their own files. */
 const lazyLoader = require('path').join(__dirname, 'src', 'features', 'chunks.ts');
@@ -44,15 +45,6 @@ const lazyChunks = {
     build.onResolve({ filter: /^\.\/(net|insights|usage)\.js$/ }, (args) =>
       args.importer === lazyLoader ? { path: args.path, external: true } : undefined,
     );
-  },
-};
-
-/** The CLI's network chunk: external in dist/cli.js, built as dist/cli-net.js. */
-const cliRead = require('path').join(__dirname, 'src', 'cli', 'read.ts');
-const cliNetChunk = {
-  name: 'cli-net-chunk',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/cli-net\.js$/ }, (args) => (args.importer === cliRead ? { path: args.path, external: true } : undefined));
   },
 };
 
@@ -92,30 +84,9 @@ const targets = [
     target: 'node20',
     mainFields: ['module', 'main'],
   },
-  {
-    // The `tokstat` command-line tool (package.json `bin`), from the same core as the extension.
-    ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    mainFields: ['module', 'main'],
-    define: { ...common.define, __TOKSTAT_VERSION__: JSON.stringify(require('./package.json').version), 'globalThis.__TOKSTAT_BUNDLE__': 'true' },
-    plugins: [problemMatcher, cliNetChunk],
-  },
-  {
-    // The CLI's network stack (undici), loaded only for a price download (src/cli/net.ts).
-    ...common,
-    entryPoints: { 'cli-net': 'src/cli/net.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    plugins: [problemMatcher, slimUndici],
-  },
+  // The `tokstat` command-line tool (package.json `bin`), from the same core as the extension (build/cli.js, shared
+  // with the tests that spawn it).
+  cliBuildOptions({ root: __dirname, minify: production, plugins: [problemMatcher] }),
   {
     // The dashboard (build/webview.js, shared with the tests' webview harness).
     ...common,

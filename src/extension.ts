@@ -40,12 +40,17 @@ import { createTestingApi, type TestingApi } from './testing';
 import { createApi, type TokstatApi as ExtensionApi } from './features/api/api';
 import { InsightsFeature } from './features/insights/feature';
 import { registerUsageTool } from './features/lmTool/tool';
+import { registerChatParticipant } from './features/chat/participant';
+import { registerMcpServer } from './features/mcp/provider';
+import type { AnswerAccount } from './core/agentAnswers';
 import { UsageFeature } from './features/usage/feature';
+import { AccountsMirror } from './core/state/accountsMirror';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
 
 export interface TokstatApi extends ExtensionApi {
+  /** The extension's major version of this object (apiVersion says which methods it has). */
   readonly version: 1;
   /** Present only when the extension host runs with TOKSTAT_TEST_HOOKS=1 (the test suites). */
   readonly testing?: TestingApi;
@@ -115,6 +120,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   }
   const store = new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log });
   context.subscriptions.push(store);
+  // The account names for the CLI (`tokstat quota`, `guard`, `mcp`), which reads the snapshots but not globalState.
+  const accountsMirror = new AccountsMirror({ storage, list: () => repo.list(), onDidChange: repo.onDidChange, log });
+  context.subscriptions.push(accountsMirror);
   const lease = new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` });
   const scheduler = new PollScheduler({
     clock: systemClock,
@@ -319,6 +327,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     .load()
     .then(() => {
       syncAccounts();
+      void accountsMirror.write();
       void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
       log.info(`[activate] ${repo.list().length} account(s) loaded`);
       refreshCliLauncher(cliDeps);
@@ -331,7 +340,37 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     });
 
   log.info(`[activate] tokstat activated in ${Date.now() - started} ms`);
-  const api: TokstatApi = { version: 1, ...createApi(apiLog) };
+  // Agents and other extensions: the read API, `@tokstat` in chat and `tokstat mcp` for VS Code's agents, all answering
+  // from the same model through src/core/agentAnswers.ts.
+  const answerAccounts = (): AnswerAccount[] =>
+    model.entries().map((e) => ({
+      accountId: e.account.id, name: e.account.name, providerId: e.account.providerId, providerName: e.providerName,
+      ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}),
+    }));
+  const usageRows = () => usage.scanner?.index.rows();
+  const api: TokstatApi = {
+    version: 1,
+    ...createApi(
+      apiLog,
+      {
+        accounts: answerAccounts,
+        usageRows,
+        onDidChange: (listener) => {
+          const subs = [model.onDidChange(() => listener()), usageView.onDidChange(() => listener())];
+          return { dispose: () => subs.forEach((d) => d.dispose()) };
+        },
+        now: () => Date.now(),
+      },
+      context.subscriptions,
+    ),
+  };
+  const chatParticipant = registerChatParticipant(
+    { data: () => ({ now: Date.now(), accounts: answerAccounts(), ...(usageRows() ? { usageRows: usageRows()! } : {}) }), log },
+    vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png'),
+  );
+  if (chatParticipant) context.subscriptions.push(chatParticipant);
+  const mcp = registerMcpServer({ target: { execPath: process.execPath, cliPath: path.join(context.extensionPath, 'dist', 'cli.js') }, storage, version: String(context.extension.packageJSON.version ?? ''), log });
+  context.subscriptions.push(mcp.disposable);
   if (process.env.TOKSTAT_TEST_HOOKS === '1') {
     (api as { testing?: TestingApi }).testing = createTestingApi({
       ready,
@@ -346,6 +385,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
         githubImpl = impl ?? vscodeGitHub;
       },
       dashboardState,
+      ...(chatParticipant ? { chatParticipant } : {}),
+      mcp,
     });
   }
   return api;

@@ -1,6 +1,7 @@
 // The CLI's commands, their options and help, parsed with node:util's parseArgs (no hand-written parser).
 // Adding a command is one entry in COMMANDS: its options, its help text and its runner in main.ts.
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
+import { AGENT_IDS } from '../shared/agents';
 
 export class UsageError extends Error {}
 
@@ -33,7 +34,7 @@ export interface CommandSpec {
   notes?: string;
 }
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] as const;
+export { AGENT_IDS };
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -104,6 +105,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       "(the CLI's or the extension's). Never the network. When that index is over 2 minutes old it starts one detached",
       '`tokstat usage` (at most every 2 minutes) so that the next line is current. Colour (yellow from 80 % of a window, red from',
       '95 %) unless NO_COLOR or --no-color. Exit code 0 whatever it could read; --json: docs/cli-json.md.',
+    ].join('\n'),
+  },
+  {
+    name: 'mcp',
+    summary: 'a Model Context Protocol server on stdio for coding agents: quota_status, usage_summary, headroom (read-only)',
+    usage: 'tokstat mcp [--storage DIR]',
+    options: {
+      storage: COMMON.storage!,
+      help: COMMON.help!,
+    },
+    notes: [
+      'Answers from what tokstat for VS Code stored (snapshots, meter history, usage index); never polls, never returns a secret.',
+      'stdout carries the protocol; messages go to stderr. Register it with your agent, e.g.',
+      '  claude mcp add tokstat -- tokstat mcp',
+      '  ~/.codex/config.toml:  [mcp_servers.tokstat]  command = "tokstat"  args = ["mcp"]',
+      '  .cursor/mcp.json:      {"mcpServers":{"tokstat":{"command":"tokstat","args":["mcp"]}}}',
     ].join('\n'),
   },
 ];

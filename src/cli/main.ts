@@ -277,6 +277,18 @@ async function statuslineCommand(a: Parsed, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** `tokstat mcp`: serves until the client disconnects; the clock is the real one unless TOKSTAT_NOW pins it (tests). */
+async function mcpCommand(a: Parsed, io: CliIO): Promise<number> {
+  const found = findStorage(str(a, 'storage'), io.env, io.home);
+  const pinned = Number(io.env.TOKSTAT_NOW);
+  const now = Number.isFinite(pinned) && pinned > 0 ? () => pinned : () => Date.now();
+  // Its own chunk (dist/mcp.js, build/cli.js): the SDK and zod are megabytes every other command would load at start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { serveMcp, StoredAgentData } = require('./mcp') as typeof import('./mcp');
+  await serveMcp({ version: CLI_VERSION, data: new StoredAgentData(found.dir, now, found.tried), now, err: io.err });
+  return 0;
+}
+
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     const inv = parseInvocation(argv);
@@ -293,6 +305,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (a.command.name === 'blocks') return await blocks(a, io);
     if (a.command.name === 'guard') return await guardCommand(a, io);
     if (a.command.name === 'statusline') return await statuslineCommand(a, io);
+    if (a.command.name === 'mcp') return await mcpCommand(a, io);
     return await quota(a, io);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -50,11 +50,10 @@ async function pricing(io: CliIO, storage: string | undefined, offline: boolean)
   return svc;
 }
 
-type Flag = { __TOKSTAT_BUNDLE__?: boolean };
-/** dist/cli-net.js next to the bundle (esbuild defines __TOKSTAT_BUNDLE__ and drops the other branch); ./net under tsc. */
+/** dist/cli-net.js next to the bundle (build/cli.js makes `./net` its own chunk); ./net under tsc. */
 function loadNet(): typeof import('./net') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (globalThis as Flag).__TOKSTAT_BUNDLE__ ? require('./cli-net.js') : require('./net');
+  return require('./net') as typeof import('./net');
 }
 
 function apiRows(records: Awaited<ReturnType<typeof readApiUsage>>, book: PriceBook): UsageRow[] {

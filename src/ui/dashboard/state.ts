@@ -2,11 +2,17 @@ import type { AppModel } from '../../core/appModel';
 import type { Thresholds } from '../../shared/format';
 import type { DashboardState } from '../../shared/protocol';
 import { mainMeter } from '../../core/summary';
+import { headroomOverview } from '../../core/headroom';
 
 /** Projects the one model onto what the webview needs. Secrets never reach it: accounts carry no credentials. */
-export function buildDashboardState(model: AppModel, thresholds: Thresholds): DashboardState {
+export function buildDashboardState(model: AppModel, thresholds: Thresholds, now = Date.now()): DashboardState {
+  const entries = model.entries();
+  const headroom = headroomOverview(
+    entries.map((e) => ({ accountId: e.account.id, name: e.account.name, providerId: e.account.providerId, ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}) })),
+    now,
+  ).map((a) => ({ kind: a.kind, label: a.label, verdict: a.best?.verdict ?? 'unknown', ...(a.best ? { accountId: a.best.accountId } : {}), reason: a.reason }));
   return {
-    accounts: model.entries().map((e) => {
+    accounts: entries.map((e) => {
       const main = mainMeter(e.snapshot);
       return {
         id: e.account.id,
@@ -23,6 +29,7 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds): Da
       };
     }),
     thresholds,
-    now: Date.now(),
+    now,
+    ...(headroom.length ? { headroom } : {}),
   };
 }

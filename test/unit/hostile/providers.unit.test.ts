@@ -11,7 +11,7 @@ import type { Logger } from '../../../src/core/log';
 import { meterIdProblem, meterNumberProblem, type Account, type Snapshot } from '../../../src/shared/model';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../../fakes/memoryStores';
-import { AlwaysLeader } from '../../../src/core/state/lease';
+import { AlwaysLeader } from '../../fakes/alwaysLeader';
 import { resetClaudeRateLimitGate } from '../../../src/core/providers/claude';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { FakeServer, HOSTILE_MODES, type HostileMode } from '../../fakes/fakeServer';
