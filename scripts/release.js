@@ -150,9 +150,9 @@ async function main() {
       if (report.totals?.totalTokens !== 30) throw new Error(`tokstat usage read ${report.totals?.totalTokens} tokens from the test log, want 30`);
       // The status line, as Claude Code runs it: JSON on stdin, today's cost from the index `tokstat usage` just saved.
       const input = JSON.stringify({ session_id: 's', cost: { total_cost_usd: 0.25 }, rate_limits: { five_hour: { used_percentage: 90, resets_at: Math.round(Date.now() / 1000) + 3600 } } });
-      const line = exec(bin, ['statusline', '--no-refresh'], { cwd: prefix, env: { ...env, NO_COLOR: '1' }, input, shell: process.platform === 'win32' });
-      if (!/^\$0\.25 session · \$\d+\.\d\d today · 5h 90% \(resets in (59m|1h)\)\n$/.test(line)) throw new Error(`tokstat statusline printed ${JSON.stringify(line)}`);
-      return `tokstat --version → ${version}; tokstat usage read the test log; tokstat statusline → ${line.trim()}`;
+      const status = exec(bin, ['statusline', '--no-refresh'], { cwd: prefix, env: { ...env, NO_COLOR: '1' }, input, shell: process.platform === 'win32' });
+      if (!/^\$0\.25 session · \$\d+\.\d\d today · 5h 90% \(resets in (59m|1h)\)\n$/.test(status)) throw new Error(`tokstat statusline printed ${JSON.stringify(status)}`);
+      return `tokstat --version → ${version}; tokstat usage read the test log; tokstat statusline → ${status.trim()}`;
     } finally {
       fs.rmSync(prefix, { recursive: true, force: true });
     }
