@@ -573,6 +573,9 @@ export class UsageScanner implements Disposable {
         this.helpers.delete(h);
         void h.terminate().catch(() => undefined);
       }
+      // It answered its last stripe while the others' were pending, so it is still referenced: idle now, it must not
+      // keep the process alive.
+      if (this.pending.size === 0) first.unref();
     }
     out.planWindows = [...windows.values()];
     return { out, mode: 'worker', workers: workers.length };
