@@ -48,6 +48,8 @@ import { AccountsMirror } from './core/state/accountsMirror';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
+import { ExportFeature } from './features/export/feature';
+import { registerExportCommands } from './commands/exportCommands';
 
 export interface TokstatApi extends ExtensionApi {
   /** The extension's major version of this object (apiVersion says which methods it has). */
@@ -169,6 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       codexHomes: () => config.localUsageDirs('codexHomes'),
       geminiDirs: () => config.localUsageDirs('geminiDirs'),
       opencodeDirs: () => config.localUsageDirs('opencodeDirs'),
+      copilotHomes: () => config.localUsageDirs('copilotHomes'),
       pricingOffline: () => config.pricingOffline(),
       pricingUrl: () => config.pricingUrl(),
       pricingOverrides: () => config.pricingOverrides(),
@@ -232,7 +235,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   };
   const found = new FoundSignIns(discoveryDeps);
   context.subscriptions.push(found);
-  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found);
+  // Team export (off by default): the leader window sends this machine's figures to the team's collector or
+  // Pushgateway; the OpenTelemetry SDK loads with the first export, not here.
+  const exporter = new ExportFeature({
+    storage,
+    log,
+    http,
+    secrets: secretStoreFrom(context.secrets),
+    env: process.env,
+    version: String((context.extension.packageJSON as { version?: unknown }).version ?? 'dev'),
+    isLeader: () => scheduler.isLeader(),
+    settings: () => config.exportSettings(),
+    source: () => ({
+      accounts: model.entries().map((e) => ({ id: e.account.id, providerId: e.account.providerId, ...(e.snapshot ? { snapshot: e.snapshot } : {}) })),
+      usageRows: usage.viewSource.index.rows(),
+    }),
+  });
+  context.subscriptions.push(exporter);
+  context.subscriptions.push(...registerExportCommands({ feature: exporter, log }));
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, systemClock, exporter);
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);
@@ -250,7 +271,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     onDidChangeState: dashboardChanged.event,
     onRefresh: (id) => vscode.commands.executeCommand(id ? 'tokstat.refreshAccount' : 'tokstat.refreshAll', id),
     onSignIn: (id) => vscode.commands.executeCommand('tokstat.signIn', id),
-    onAddAccount: () => vscode.commands.executeCommand('tokstat.addAccount'),
+    onAddAccount: (providerId, route) => vscode.commands.executeCommand('tokstat.addAccount', providerId, route),
     onOpenSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:tokstat.tokstat'),
     onShowLog: () => channel.show(true),
     getHistory: async (accountId, meterId, range, width) => {
@@ -295,13 +316,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
       if (Config.affects(e, 'history.retention')) insights.retentionChanged();
+      if (Config.affects(e, 'export')) void exporter.apply();
       if (Config.affects(e, 'localUsage')) {
         usageView.invalidate();
         // Turned off: stop reading the agents' logs at once (not at the next start); turned on: start; other folders:
         // read those.
         const failed = (what: string) => (err: unknown) => log.error(`[usage] could not apply ${what}: ${err instanceof Error ? err.message : String(err)}`);
         if (Config.affects(e, 'localUsage.enabled')) usage.applyEnabled().catch(failed('tokstat.localUsage.enabled'));
-        else if (['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs'].some((k) => Config.affects(e, `localUsage.${k}`))) {
+        else if (['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs', 'copilotHomes'].some((k) => Config.affects(e, `localUsage.${k}`))) {
           usage.applyFolders().catch(failed('the agents\' folders'));
         }
       }
@@ -333,6 +355,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       refreshCliLauncher(cliDeps);
       insights.start().catch((err: unknown) => log.error(`[history] could not start: ${err instanceof Error ? err.message : String(err)}`));
       usage.start().catch((err: unknown) => log.error(`[usage] could not start: ${err instanceof Error ? err.message : String(err)}`));
+      void exporter.apply();
     })
     .catch((err: unknown) => {
       log.error(`[activate] could not load accounts: ${err instanceof Error ? err.message : String(err)}`);

@@ -239,6 +239,15 @@ async function quota(a: Parsed, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** `tokstat export`: src/cli/exportCmd.ts, loaded only for this command (it carries the OpenTelemetry SDK). */
+async function exportCommand(a: Parsed, io: CliIO): Promise<number> {
+  const read = await readRows(a, io, undefined);
+  if (typeof read === 'number') return read;
+  read.prices.dispose();
+  const { exportFromCli } = await import('./exportCmd');
+  return await exportFromCli(a.values, io, read.rows, CLI_VERSION);
+}
+
 /** `tokstat guard`: one line (or the JSON document) on stdout, the exit code says it (src/cli/guard.ts). */
 async function guardCommand(a: Parsed, io: CliIO): Promise<number> {
   let o: GuardOutcome;
@@ -306,6 +315,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (a.command.name === 'guard') return await guardCommand(a, io);
     if (a.command.name === 'statusline') return await statuslineCommand(a, io);
     if (a.command.name === 'mcp') return await mcpCommand(a, io);
+    if (a.command.name === 'export') return await exportCommand(a, io);
     return await quota(a, io);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -21,6 +21,9 @@ export const CommandIds = {
   unpinStatusBar: 'tokstat.unpinStatusBar',
   openWalkthrough: 'tokstat.openWalkthrough',
   deleteLocalData: 'tokstat.deleteLocalData',
+  previewExport: 'tokstat.previewExport',
+  setExportHeaders: 'tokstat.setExportHeaders',
+  stopExporting: 'tokstat.stopExporting',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

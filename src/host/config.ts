@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Thresholds } from '../shared/format';
 import type { Logger } from '../core/log';
+import type { ExportSettings } from '../core/export/config';
 
 /**
  * Settings that decide where a credential or a request goes, which local files are read, or what stored data is
@@ -26,6 +27,17 @@ export const USER_ONLY_SETTINGS = [
   'localUsage.codexHomes',
   'localUsage.geminiDirs',
   'localUsage.opencodeDirs',
+  'localUsage.copilotHomes',
+  'export.enabled',
+  'export.target',
+  'export.endpoint',
+  'export.protocol',
+  'export.intervalSeconds',
+  'export.team',
+  'export.userId',
+  'export.hashUserId',
+  'export.resourceAttributes',
+  'export.includeProjectNames',
 ] as const;
 export type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
@@ -80,9 +92,20 @@ export class Config {
     return typeof v === 'string' ? v.trim() : '';
   }
 
+  /**
+   * The GitHub Enterprise host: tokstat's own setting, else VS Code's `github-enterprise.uri` (the one VS Code's
+   * GitHub Enterprise sign-in uses), both from the user's settings only: a workspace value of either is ignored.
+   */
   enterpriseHost(): string {
-    const v = this.user<unknown>('github.enterpriseHost');
-    return typeof v === 'string' ? v.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '') : '';
+    const own = hostOf(this.user<unknown>('github.enterpriseHost'));
+    if (own) return own;
+    return hostOf(
+      userValue<unknown>(vscode.workspace.getConfiguration('github-enterprise'), 'uri', () => {
+        if (this.told.has('github-enterprise.uri')) return;
+        this.told.add('github-enterprise.uri');
+        this.log?.warn('[settings] "github-enterprise.uri" set in this workspace is not used for tokstat\'s GitHub host: only your user settings can set it');
+      }),
+    );
   }
 
   statusBarEnabled(): boolean {
@@ -111,7 +134,7 @@ export class Config {
     return this.user<unknown>('localUsage.enabled') !== false;
   }
 
-  localUsageDirs(kind: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs' | 'opencodeDirs'): string[] {
+  localUsageDirs(kind: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs' | 'opencodeDirs' | 'copilotHomes'): string[] {
     const v = this.user<unknown>(`localUsage.${kind}`);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
   }
@@ -143,7 +166,36 @@ export class Config {
     return Math.max(3, Math.min(120, s)) * 1000;
   }
 
+  /** Team export (#23): every one of these decides what leaves the machine or where it goes, hence user-only. */
+  exportSettings(): ExportSettings & { enabled: boolean } {
+    const str = (k: UserOnlySetting): string => {
+      const v = this.user<unknown>(k);
+      return typeof v === 'string' ? v.trim() : '';
+    };
+    const interval = this.user<unknown>('export.intervalSeconds');
+    const attrs = this.user<unknown>('export.resourceAttributes');
+    const protocol = str('export.protocol');
+    return {
+      enabled: this.user<unknown>('export.enabled') === true,
+      target: str('export.target') === 'pushgateway' ? 'pushgateway' : 'otlp',
+      endpoint: str('export.endpoint'),
+      ...(protocol ? { protocol } : {}),
+      ...(typeof interval === 'number' && Number.isFinite(interval) && interval > 0 ? { intervalSeconds: interval } : {}),
+      team: str('export.team'),
+      userId: str('export.userId'),
+      hashUserId: this.user<unknown>('export.hashUserId') !== false,
+      resourceAttributes: attrs && typeof attrs === 'object' && !Array.isArray(attrs) ? (attrs as Record<string, unknown>) : {},
+      includeProjectNames: this.user<unknown>('export.includeProjectNames') === true,
+    };
+  }
+
   static affects(e: vscode.ConfigurationChangeEvent, section?: string): boolean {
     return e.affectsConfiguration(section ? `tokstat.${section}` : 'tokstat');
   }
+}
+
+/** `https://ghe.example.com/`, `octo.ghe.com` or `https://ghe.example.com/some/path` → the bare host ('' when none). */
+function hostOf(v: unknown): string {
+  if (typeof v !== 'string') return '';
+  return v.trim().replace(/^https?:\/\//i, '').replace(/[/?#].*$/, '');
 }

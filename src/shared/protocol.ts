@@ -25,6 +25,8 @@ export interface DashboardAccount {
   pace?: Record<string, PaceSummary>;
   /** The account's tightest meter (src/core/summary.ts `mainMeter`), for the dashboard's overview strip. */
   mainMeterId?: string;
+  /** The pace engine on the billing breakdown's days (`snapshot.breakdown`): the projection to the month's reset. */
+  breakdownPace?: PaceSummary;
 }
 
 export interface DashboardState {
@@ -105,6 +107,8 @@ export interface UsageSessionView {
   requests: number;
   costUSD?: number;
   unpricedRequests: number;
+  /** AI credits the agent logged for the session (the Copilot CLI); absent when it logs none. */
+  aiCredits?: number;
   firstTs: number;
   lastTs: number;
 }

@@ -4,6 +4,7 @@ import { errorHeadline, formatAge, formatMeterValue, formatResetIn, formatUsedOf
 import type { PaceSummary } from '../shared/pace';
 import type { Meter } from '../shared/model';
 import { displayStatus, type AccountEntry } from '../core/summary';
+import { topModelsLine } from '../shared/breakdownFormat';
 
 export function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
@@ -51,6 +52,9 @@ export function accountTooltip(e: AccountEntry, now: number): vscode.MarkdownStr
   md.appendMarkdown(`$(${e.icon}) **${escapeMd(e.account.name)}** · ${escapeMd(e.providerName)}${plan}\n\n`);
   for (const m of e.snapshot?.meters ?? []) md.appendMarkdown(`- ${meterLine(m, now, e.pace?.[m.id])}\n`);
   if ((e.snapshot?.meters.length ?? 0) === 0) md.appendMarkdown(`- _no meters yet_\n`);
+  const b = e.snapshot?.breakdown;
+  const top = b?.state === 'ok' ? topModelsLine(b) : undefined;
+  if (top) md.appendMarkdown(`\n**${escapeMd(vscode.l10n.t('Top models this month'))}**: ${escapeMd(top)}\n`);
   md.appendMarkdown(`\n${freshnessLine(e, now)}\n`);
   const sources = [...new Set((e.snapshot?.meters ?? []).map((m) => SOURCE_LABEL[m.source]))];
   if (sources.length) md.appendMarkdown(`\n_Source: ${escapeMd(sources.join(', '))}_\n`);

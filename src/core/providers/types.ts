@@ -1,4 +1,4 @@
-import type { Account, Meter } from '../../shared/model';
+import type { Account, BillingBreakdown, Meter } from '../../shared/model';
 import type { HttpClient } from '../http';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
@@ -31,6 +31,8 @@ export interface FetchResult {
   meters: Meter[];
   plan?: string;
   identity?: string;
+  /** Where the plan's requests or credits went (Copilot's billing report), or why that cannot be read. */
+  breakdown?: BillingBreakdown;
 }
 
 export interface ConnectionInfo {

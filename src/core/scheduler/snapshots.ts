@@ -16,6 +16,9 @@ export function successSnapshot(accountId: string, result: FetchResult, now: num
   const s: Snapshot = { accountId, takenAt: now, status: 'ok', meters: accepted.meters, lastSuccessAt: now };
   if (result.plan !== undefined) s.plan = result.plan;
   if (result.identity !== undefined) s.identity = result.identity;
+  const b = result.breakdown;
+  // A billing report that failed this time (rate limit, outage) keeps the last good one rather than blanking the charts.
+  if (b) s.breakdown = b.state === 'unavailable' && b.reason === 'error' && prev?.breakdown?.state === 'ok' ? prev.breakdown : b;
   return s;
 }
 
@@ -37,5 +40,6 @@ export function failureSnapshot(accountId: string, prev: Snapshot | undefined, e
   if (prev?.lastSuccessAt !== undefined) s.lastSuccessAt = prev.lastSuccessAt;
   if (prev?.plan !== undefined) s.plan = prev.plan;
   if (prev?.identity !== undefined) s.identity = prev.identity;
+  if (prev?.breakdown !== undefined) s.breakdown = prev.breakdown;
   return s;
 }

@@ -84,6 +84,12 @@ export function validateAccountState(value: unknown, accountId: string): string 
       if (!m || typeof m !== 'object' || typeof (m as { id?: unknown }).id !== 'string') return 'bad meter';
     }
     if (!optNum(snap.lastSuccessAt)) return 'bad snapshot.lastSuccessAt';
+    if (snap.breakdown !== undefined) {
+      const b = snap.breakdown as Record<string, unknown> | null;
+      if (!b || typeof b !== 'object' || (b.state !== 'ok' && b.state !== 'unavailable')) return 'bad snapshot.breakdown';
+      if (b.state === 'ok' && (!Array.isArray(b.byModel) || (b.byDay !== undefined && !Array.isArray(b.byDay)))) return 'bad snapshot.breakdown';
+      if (b.state === 'unavailable' && typeof b.message !== 'string') return 'bad snapshot.breakdown';
+    }
   }
   return undefined;
 }

@@ -65,7 +65,7 @@ export interface UsageScannerOptions {
   /**
    * A full scan of an index that knows no file yet (a first run, a rebuild) splits the files between this many
    * workers (default 1; worker mode only). Their output is applied in discovery order, so the index is exactly the
-   * one a single worker builds (the CLI uses 2 on an idle machine with two cores or more).
+   * one a single worker builds (the CLI uses 2 on an idle machine with four cores or more).
    */
   coldScanWorkers?: number;
   /** Only one window should write the index: return false in followers (e.g. `() => lease.isHeld()`). Default always. */

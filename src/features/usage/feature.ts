@@ -19,6 +19,7 @@ export interface UsageSettings {
   codexHomes(): string[];
   geminiDirs(): string[];
   opencodeDirs(): string[];
+  copilotHomes(): string[];
   pricingOffline(): boolean;
   pricingUrl(): string | undefined;
   pricingOverrides(): unknown;
@@ -155,6 +156,7 @@ export class UsageFeature implements vscode.Disposable {
         codexHomes: deps.settings.codexHomes(),
         geminiDirs: deps.settings.geminiDirs(),
         opencodeDirs: deps.settings.opencodeDirs(),
+        copilotHomes: deps.settings.copilotHomes(),
       },
       log: deps.log,
       price: (r) => pricing.book.priceFn(r),

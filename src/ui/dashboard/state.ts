@@ -2,6 +2,7 @@ import type { AppModel } from '../../core/appModel';
 import type { Thresholds } from '../../shared/format';
 import type { DashboardState } from '../../shared/protocol';
 import { mainMeter } from '../../core/summary';
+import { breakdownPace } from '../../core/forecast/breakdownPace';
 import { headroomOverview } from '../../core/headroom';
 
 /** Projects the one model onto what the webview needs. Secrets never reach it: accounts carry no credentials. */
@@ -14,6 +15,7 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds, now
   return {
     accounts: entries.map((e) => {
       const main = mainMeter(e.snapshot);
+      const pace = breakdownPace(e.snapshot?.breakdown, now);
       return {
         id: e.account.id,
         name: e.account.name,
@@ -26,6 +28,7 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds, now
         ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
         ...(e.pace ? { pace: e.pace } : {}),
         ...(main ? { mainMeterId: main.id } : {}),
+        ...(pace ? { breakdownPace: pace } : {}),
       };
     }),
     thresholds,
