@@ -1,6 +1,7 @@
 // Composition root: builds the pieces in order (logger, settings, stores, auth, scheduler, model, UI, commands)
 // and registers every disposable where it is created. No network call happens during activate(): the scheduler
 // starts polling after activation returns.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -16,6 +17,8 @@ import type { Account } from './shared/model';
 import { pollIntervalMs } from './core/scheduler/pollInterval';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
+import { CrossHostLease, SharedSnapshotStore } from './core/state/hostSpan';
+import { currentHost } from './host/hostIdentity';
 import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
 import { refreshCliLauncher, registerCliPathCommands } from './commands/cliPath';
@@ -64,7 +67,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const config = new Config(log);
   const intervalOf = (a: Pick<Account, 'providerId'>): number => pollIntervalMs(a.providerId, config.pollIntervalSeconds(a.providerId));
 
-  const repo = new AccountRepository(keyValueStoreFrom(context.globalState), secretStoreFrom(context.secrets), log);
+  // globalState follows the user's profile to every window, local and remote: what spans hosts goes there.
+  const shared = keyValueStoreFrom(context.globalState);
+  const host = currentHost();
+  const repo = new AccountRepository(shared, secretStoreFrom(context.secrets), log);
   context.subscriptions.push(repo);
 
   const vscodeGitHub = vscodeGitHubAuth();
@@ -104,7 +110,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   );
   const fetcherDeps: FetcherDeps = {
     getAccount: (id) => repo.get(id),
-    credentials: credentialResolver(repo, github, systemCredentialEnv),
+    credentials: credentialResolver(repo, github, systemCredentialEnv, () => host),
     endpoints: () => config.endpoints(),
     http,
     clock: systemClock,
@@ -120,12 +126,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   } catch (err) {
     log.error(`[local data] could not delete: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const store = new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log });
+  // One poll per account across every window of the user, on every host: the host's own files (one window per host
+  // competes) under a lease and snapshot mirror in globalState (core/state/hostSpan.ts).
+  const store = new SharedSnapshotStore({ local: new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log }), kv: shared, log });
   context.subscriptions.push(store);
   // The account names for the CLI (`tokstat quota`, `guard`, `mcp`), which reads the snapshots but not globalState.
   const accountsMirror = new AccountsMirror({ storage, list: () => repo.list(), onDidChange: repo.onDidChange, log });
   context.subscriptions.push(accountsMirror);
-  const lease = new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` });
+  const lease = new CrossHostLease({
+    inner: new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` }),
+    kv: shared,
+    // The lease's "host" is this storage folder (windows that share the file lease), not only the machine: VS Code
+    // and code-server on one machine keep separate folders under one profile.
+    hostId: `${host.id}#${createHash('sha256').update(storage).digest('hex').slice(0, 8)}`,
+    log,
+  });
   const scheduler = new PollScheduler({
     clock: systemClock,
     log,
@@ -149,6 +164,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     retention: () => config.historyRetention(),
     openDashboardCommand: 'tokstat.openDashboard',
     showLogCommand: 'tokstat.showLog',
+    sharedState: shared,
   });
   context.subscriptions.push(insights);
 
@@ -301,7 +317,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const cliDeps = { extensionPath: context.extensionPath, log };
   context.subscriptions.push(...registerCliPathCommands(cliDeps));
   context.subscriptions.push(registerWalkthrough());
-  context.subscriptions.push(registerDeleteLocalData({ storage, repo, log }));
+  context.subscriptions.push(registerDeleteLocalData({ storage, repo, log, shared }));
 
   // Keep context keys, the schedule and the UI in step with the accounts and settings.
   const syncAccounts = () => {

@@ -11,6 +11,8 @@ import { deviceSignIn } from './deviceSignIn';
 import { promptForKey, promptForName } from './keyEntry';
 import { askAccountFields } from './accountFields';
 import { systemCredentialEnv } from '../host/credentialEnv';
+import { SIGN_IN_HOST, SIGN_IN_HOST_LABEL } from '../host/credentials';
+import { currentHost } from '../host/hostIdentity';
 import { CommandIds } from './ids';
 
 const TITLE = 'tokstat: Add Account';
@@ -72,7 +74,9 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
       settings = { ...settings, configDir: picked[0].fsPath };
     }
   }
-  const account = draft(provider, 'credential-file', { ...settings, ...(read.settings ?? {}) });
+  // The tool's files live on this host: a window on another host says so instead of "sign in again".
+  const host = currentHost();
+  const account = draft(provider, 'credential-file', { ...settings, ...(read.settings ?? {}), [SIGN_IN_HOST]: host.id, [SIGN_IN_HOST_LABEL]: host.label });
   const ac = new AbortController();
   let info: Awaited<ReturnType<typeof testConnection>>;
   try {
