@@ -9,9 +9,8 @@ import type { PriceBook } from '../core/usage/pricing';
 import { readApiUsage } from '../core/usage/ingestStore';
 import { nullLogger } from '../core/log';
 import { findStorage } from './storage';
-import { readUsage } from './usageCache';
+import { ALL_LOG_AGENTS, readUsage, type LogAgent } from './usageCache';
 import { agentEnvProblems } from './agentEnv';
-import { AGENT_IDS } from './args';
 import { clearPriceFailure, cliCacheDir, lastPriceFailure, recordPriceFailure } from './cache';
 import type { CliIO } from './main';
 
@@ -85,7 +84,7 @@ export interface ReadOptions {
 /** Reads every selected agent's logs (and the API operations the extension stored), priced; a number: exit code. */
 export async function readAll(io: CliIO, o: ReadOptions): Promise<{ rows: UsageRow[]; hours: HourRow[]; prices: PricingService } | number> {
   const agents = o.agents;
-  const logAgents = (agents ?? [...AGENT_IDS]).filter((x): x is Exclude<AgentId, 'api'> => x !== 'api');
+  const logAgents = agents ? agents.filter((x): x is LogAgent => x !== 'api') : [...ALL_LOG_AGENTS];
   // A misdirected CLAUDE_CONFIG_DIR / CODEX_HOME / … would read nothing and report "No usage found": say what is wrong.
   const envProblems = await agentEnvProblems(io.env, io.home, logAgents);
   if (envProblems.length) {

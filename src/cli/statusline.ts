@@ -18,7 +18,7 @@ import { formatDuration } from '../shared/format';
 import { readStoredAccounts } from './snapshots';
 import { findStorage } from './storage';
 import { cliCacheDir } from './cache';
-import { usageCacheFolder, type LogAgent } from './usageCache';
+import { ALL_LOG_AGENTS, usageCacheFolder } from './usageCache';
 import { mkdirPrivateSync, PRIVATE_FILE_MODE } from '../core/privateFs';
 
 export const MAX_STDIN = 256 * 1024;
@@ -32,7 +32,6 @@ const MAX_METER_AGE_MS = 6 * 3_600_000;
 const SHOW_AGE_AFTER_MS = 10 * 60_000;
 /** An index older than this is refreshed in the background (a detached `tokstat usage`), at most once per this time. */
 const REFRESH_AFTER_MS = 2 * 60_000;
-const ALL_LOG_AGENTS: LogAgent[] = ['claude-code', 'codex', 'gemini-cli', 'opencode'];
 
 const opt = <T extends z.core.SomeType>(s: T) => z.catch(z.optional(s), undefined);
 const num = opt(z.number().check(z.refine((n) => Number.isFinite(n))));
@@ -156,7 +155,7 @@ function indexMtime(folder: string): number | undefined {
 /** The freshest persisted index: the CLI's (of the default log folders) or the extension's. */
 function freshestIndex(cacheDir: string, storage: string | undefined, env: Record<string, string | undefined>, home: string): IndexChoice | undefined {
   const choices: IndexChoice[] = [];
-  const cli = usageCacheFolder(cacheDir, resolveSources({ agents: ALL_LOG_AGENTS }, env, home));
+  const cli = usageCacheFolder(cacheDir, resolveSources({ agents: [...ALL_LOG_AGENTS] }, env, home));
   const cm = indexMtime(cli);
   if (cm !== undefined) choices.push({ folder: cli, source: 'cli-index', mtime: cm });
   if (storage) {
@@ -217,7 +216,7 @@ function claimRefresh(cacheDir: string, env: Record<string, string | undefined>,
   } catch {
     /* never refreshed */
   }
-  if (fs.existsSync(path.join(usageCacheFolder(cacheDir, resolveSources({ agents: ALL_LOG_AGENTS }, env, home)), 'writer.lock'))) return false;
+  if (fs.existsSync(path.join(usageCacheFolder(cacheDir, resolveSources({ agents: [...ALL_LOG_AGENTS] }, env, home)), 'writer.lock'))) return false;
   try {
     mkdirPrivateSync(cacheDir);
     fs.writeFileSync(stamp, String(now), { mode: PRIVATE_FILE_MODE });

@@ -21,11 +21,18 @@ import { UsageScanner, type ScanResult } from '../core/usage/scanner';
 import { USAGE_INDEX_VERSION, type HourRow } from '../core/usage/usageIndex';
 import { resolveSources, type ResolvedSources } from '../core/usage/sources';
 import type { AgentId, PriceFn, UsageRow } from '../core/usage/types';
+import { AGENT_IDS } from '../shared/agents';
 import { FileLease } from '../core/state/lease';
 import { nullLogger } from '../core/log';
 import { writeFilePrivate, mkdirPrivate } from '../core/privateFs';
 
 export type LogAgent = Exclude<AgentId, 'api'>;
+
+/**
+ * Every agent with local logs, in AGENT_IDS order: what `tokstat usage` reads without --agent, and so the set whose
+ * index the status line looks for (the index folder is keyed by the agents read).
+ */
+export const ALL_LOG_AGENTS: readonly LogAgent[] = AGENT_IDS.filter((a): a is LogAgent => a !== 'api');
 
 export interface UsageReadOptions {
   env: Record<string, string | undefined>;

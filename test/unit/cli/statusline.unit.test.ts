@@ -12,7 +12,7 @@ import type { UsageRecord } from '../../../src/core/usage/types';
 import type { Meter, Snapshot } from '../../../src/shared/model';
 import { ANSI_LINE, MAX_STDIN, parseStatusInput, readBoundedStdin, renderStatusline, statusline, type StatusDoc } from '../../../src/cli/statusline';
 import { cliCacheDir } from '../../../src/cli/cache';
-import { usageCacheFolder } from '../../../src/cli/usageCache';
+import { ALL_LOG_AGENTS, usageCacheFolder } from '../../../src/cli/usageCache';
 import { resolveSources } from '../../../src/core/usage/sources';
 
 const CLI = path.resolve(__dirname, '../../../src/cli/main.js');
@@ -115,7 +115,7 @@ test("today's cost from the freshest index: the CLI's own when newer than the ex
   const h = home();
   const env = { HOME: h, XDG_CACHE_HOME: path.join(h, 'cache') };
   await writeIndex(path.join(dir, 'usage'), [rec(NOW - HOUR, 1000, 'a')]);
-  const cliFolder = usageCacheFolder(cliCacheDir(env, h), resolveSources({ agents: ['claude-code', 'codex', 'gemini-cli', 'opencode'] }, env, h));
+  const cliFolder = usageCacheFolder(cliCacheDir(env, h), resolveSources({ agents: [...ALL_LOG_AGENTS] }, env, h));
   await writeIndex(cliFolder, [rec(NOW - HOUR, 1000, 'a'), rec(NOW - MIN, 4000, 'sess-1'), rec(NOW - MIN, 10, 'u')], 'm-unpriced');
   const old = (NOW - 3 * HOUR) / 1000;
   fs.utimesSync(path.join(dir, 'usage', 'usage-index.json'), old, old);
@@ -181,7 +181,7 @@ test('the background refresh: started when no index is fresh, at most once per 2
   assert.deepEqual(started, [cliCacheDir(env, h)]);
   await statusline({ ...o, now: NOW + MIN });
   assert.equal(started.length, 1, 'within 2 minutes of the last one');
-  const folder = usageCacheFolder(cliCacheDir(env, h), resolveSources({ agents: ['claude-code', 'codex', 'gemini-cli', 'opencode'] }, env, h));
+  const folder = usageCacheFolder(cliCacheDir(env, h), resolveSources({ agents: [...ALL_LOG_AGENTS] }, env, h));
   fs.mkdirSync(path.join(folder, 'writer.lock'), { recursive: true });
   await statusline({ ...o, now: NOW + 3 * MIN });
   assert.equal(started.length, 1, 'a run is writing the index');
@@ -223,7 +223,7 @@ test('without --no-refresh the line starts a detached `tokstat usage` that write
   });
   assert.equal(r.stdout, '$? session · today ?\n', r.stderr);
   // The refresh runs on after the line was printed: wait for the index it saves (and for its lease to go).
-  const folder = usageCacheFolder(cliCacheDir(env, h), resolveSources({ agents: ['claude-code', 'codex', 'gemini-cli', 'opencode'] }, env, h));
+  const folder = usageCacheFolder(cliCacheDir(env, h), resolveSources({ agents: [...ALL_LOG_AGENTS] }, env, h));
   const deadline = Date.now() + 60_000;
   while (!(fs.existsSync(path.join(folder, 'usage-index.json')) && !fs.existsSync(path.join(folder, 'writer.lock'))) && Date.now() < deadline) {
     await new Promise((res) => setTimeout(res, 50));
