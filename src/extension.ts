@@ -14,7 +14,10 @@ import type { ProxyRouter } from './core/net/dispatcher';
 import { loadNet } from './features/chunks';
 import type { HttpClient } from './core/http';
 import type { Account } from './shared/model';
-import { pollIntervalMs } from './core/scheduler/pollInterval';
+import { pollFloorMs, pollIntervalMs } from './core/scheduler/pollInterval';
+import { AdaptivePolling } from './core/scheduler/adaptive';
+import { ConditionalCache } from './core/conditional';
+import { IncidentPoller } from './core/incidents/poller';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
 import { CrossHostLease, SharedSnapshotStore } from './core/state/hostSpan';
@@ -116,6 +119,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     clock: systemClock,
     log,
     requestTimeoutMs: () => config.requestTimeoutMs(),
+    // An unchanged answer (ETag / Last-Modified → 304) costs the provider nothing and us no parsing of a new body.
+    conditional: new ConditionalCache(),
   };
 
   const storage = context.globalStorageUri.fsPath;
@@ -141,19 +146,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     hostId: `${host.id}#${createHash('sha256').update(storage).digest('hex').slice(0, 8)}`,
     log,
   });
+  // Adaptive refresh: an agent at work makes its accounts poll at the provider's floor; an idle hour, slower.
+  const adaptive = new AdaptivePolling({ clock: systemClock, enabled: () => config.adaptivePolling() });
+  context.subscriptions.push(adaptive);
   const scheduler = new PollScheduler({
     clock: systemClock,
     log,
     fetch: createFetcher(fetcherDeps),
     intervalMs: (id) => {
       const a = repo.get(id);
-      return a ? intervalOf(a) : 600_000;
+      return a ? adaptive.intervalMs(a.providerId, intervalOf(a), pollFloorMs(a.providerId)) : 600_000;
     },
     timeoutMs: 60_000,
     store,
     lease,
   });
   context.subscriptions.push(scheduler);
+  context.subscriptions.push(adaptive.onDidChange(() => scheduler.reschedule()));
+
+  // Provider incidents: the leader reads the public status pages of the providers with accounts (every 5 minutes),
+  // the other windows read what it wrote.
+  const incidents = IncidentPoller.open(path.join(storage, 'incidents'), {
+    clock: systemClock, log, http, isLeader: () => scheduler.isLeader(), onDidChangeRole: (l) => scheduler.onDidChangeRole(l),
+    enabled: () => config.incidentsEnabled(), providers: () => repo.list().map((a) => a.providerId), overrides: () => config.incidentStatusPages(),
+  });
+  context.subscriptions.push(incidents);
 
   // History, pace and notifications (loaded after activation from their own chunk).
   const insights = new InsightsFeature({
@@ -168,7 +185,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   });
   context.subscriptions.push(insights);
 
-  const model = new AppModel(repo, scheduler, intervalOf, insights);
+  const model = new AppModel(repo, scheduler, intervalOf, insights, incidents);
   context.subscriptions.push(model);
 
   // Local agent usage and the records other extensions send through the API.
@@ -194,6 +211,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     },
   });
   context.subscriptions.push(usage);
+  context.subscriptions.push(usage.onDidSeeActivity((a) => adaptive.noteActivity(a.agent, a.at)));
   // The "Local agents" projection shared by the tree, the status bar and the dashboard.
   const usageView = new UsageViewModel({
     source: usage.viewSource,
@@ -323,13 +341,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const syncAccounts = () => {
     const ids = repo.list().map((a) => a.id);
     scheduler.setAccounts(ids);
+    incidents.sync();
     void vscode.commands.executeCommand('setContext', 'tokstat.hasAccounts', ids.length > 0);
   };
   context.subscriptions.push(repo.onDidChange(syncAccounts));
-  context.subscriptions.push(repo.onDidChangeCredentials((id) => scheduler.credentialsChanged(id)));
+  context.subscriptions.push(
+    repo.onDidChangeCredentials((id) => {
+      fetcherDeps.conditional?.forget(id);
+      scheduler.credentialsChanged(id);
+    }),
+  );
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
+      if (Config.affects(e, 'polling.adaptive')) adaptive.refresh();
+      if (Config.affects(e, 'incidents')) incidents.sync();
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
       if (Config.affects(e, 'history.retention')) insights.retentionChanged();
       if (Config.affects(e, 'export')) void exporter.apply();

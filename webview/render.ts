@@ -17,6 +17,7 @@ import {
   statusLabel,
   type Thresholds,
 } from '../src/shared/format';
+import { incidentSentence } from '../src/shared/incidents';
 import { breakdownTotalsLine } from '../src/shared/breakdownFormat';
 import { h, hv, icon } from './dom';
 import { renderHistoryBlock } from './chart/template';
@@ -189,7 +190,8 @@ function problemTexts(a: DashboardAccount, now: number, testid: string): HTMLEle
     now,
   );
   return [
-    h('span', { class: 'alert-text', testid, text: `${errorHeadline(err, a.providerName, a.authKind)}${then ? ` — ${then}` : ''}` }),
+    // While the provider's status page reports an incident, that is the likelier reason (issue #20 §3).
+    h('span', { class: 'alert-text', testid, text: `${a.incident ? incidentSentence(a.incident) : errorHeadline(err, a.providerName, a.authKind)}${then ? ` — ${then}` : ''}` }),
     // The server's words and the request's host and path: for whoever needs to dig.
     h('span', { class: 'alert-text alert-detail', testid: 'account-error-detail', text: err.message }),
   ];
@@ -248,6 +250,7 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
       ? hv('vscode-badge', { class: 'status status--stale', testid: 'account-status' }, ticking('stale', snap?.lastSuccessAt, now, 'status-age', 'stale-badge'))
       : hv('vscode-badge', { class: `status status--${status ?? 'none'}`, testid: 'account-status', text: statusText }),
   );
+  if (a.incident) badges.append(hv('vscode-badge', { class: 'status status--incident', testid: 'account-incident', text: 'Incident' }));
   if (a.loading) {
     badges.append(
       h(
@@ -285,6 +288,14 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
       refresh,
     ),
     renderAlert(a, now),
+    a.incident
+      ? h(
+          'div',
+          { class: 'alert alert--incident', testid: 'account-incident-title' },
+          icon('broadcast'),
+          h('span', { class: 'alert-text', text: [incidentSentence(a.incident), a.incident.status].filter(Boolean).join(' · ') }),
+        )
+      : null,
   );
 
   const meters = snap?.meters ?? [];

@@ -27,6 +27,9 @@ export const USER_ONLY_SETTINGS = [
   'localUsage.codexHomes',
   'localUsage.geminiDirs',
   'localUsage.opencodeDirs',
+  'incidents.enabled',
+  'incidents.statusPages',
+  'polling.adaptive',
   'localUsage.copilotHomes',
   'export.enabled',
   'export.target',
@@ -154,6 +157,19 @@ export class Config {
 
   showTodaySpend(): boolean {
     return this.c.get<boolean>('statusBar.showTodaySpend') ?? false;
+  }
+
+  incidentsEnabled(): boolean {
+    return this.user<unknown>('incidents.enabled') !== false;
+  }
+
+  incidentStatusPages(): Record<string, unknown> {
+    const v = this.user<unknown>('incidents.statusPages');
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  }
+
+  adaptivePolling(): boolean {
+    return this.user<unknown>('polling.adaptive') !== false;
   }
 
   discoveryEnabled(): boolean {

@@ -7,6 +7,7 @@ import type { PaceSummary } from './pace';
 import type { AgentId } from './agents';
 import type { HistoryRange } from './historyRange';
 import type { UsageTokenBreakdown } from './tokens';
+import type { ProviderIncident } from './incidents';
 
 export interface DashboardAccount {
   id: string;
@@ -25,6 +26,8 @@ export interface DashboardAccount {
   pace?: Record<string, PaceSummary>;
   /** The account's tightest meter (src/core/summary.ts `mainMeter`), for the dashboard's overview strip. */
   mainMeterId?: string;
+  /** An incident the provider's status page reports now, when it concerns this account. */
+  incident?: ProviderIncident;
   /** The pace engine on the billing breakdown's days (`snapshot.breakdown`): the projection to the month's reset. */
   breakdownPace?: PaceSummary;
 }

@@ -15,6 +15,7 @@ import type { PaceSummary } from './pace';
 import type { ChartSeries, DashboardAccount, DashboardState, HeadroomLine, UsageView } from './protocol';
 import { AGENT_IDS } from './agents';
 import { HISTORY_RANGES } from './historyRange';
+import type { ProviderIncident } from './incidents';
 
 // ── webview → host ──
 
@@ -146,7 +147,19 @@ export const paceSchema: z.ZodMiniType<PaceSummary> = z.object({
   detail: z.optional(str),
 });
 
-/** An account card; `pace` is checked per entry afterwards (a bad pace never costs the account its card). */
+/** Server text, bounded far above what the host sends (it clips titles to 200 characters). */
+const short = (max: number) => z.string().check(z.maxLength(max));
+
+export const incidentSchema: z.ZodMiniType<ProviderIncident> = z.object({
+  source: short(100),
+  title: short(400),
+  impact: z.enum(['none', 'minor', 'major', 'critical', 'maintenance', 'unknown']),
+  status: z.optional(short(100)),
+  url: z.optional(short(2000).check(z.startsWith('https://'))),
+  updatedAt: z.optional(num),
+});
+
+/** An account card; `pace` and `incident` are checked afterwards (a bad one never costs the account its card). */
 const accountSchema = z.object({
   id: z.string().check(z.minLength(1)),
   name: str,
@@ -159,6 +172,7 @@ const accountSchema = z.object({
   nextPollAt: z.optional(num),
   pace: z.optional(z.unknown()),
   mainMeterId: z.optional(str),
+  incident: z.optional(z.unknown()),
   breakdownPace: z.optional(z.unknown()),
 });
 
@@ -261,7 +275,9 @@ const headroomLineSchema: z.ZodMiniType<HeadroomLine> = z.object({
 
 /** Keeps the well-formed pace entries; a bad pace never costs the account its card. */
 function withValidPace(a: z.infer<typeof accountSchema>): DashboardAccount {
-  const { pace: raw, ...rest }: Omit<DashboardAccount, 'pace' | 'breakdownPace'> & { pace?: unknown; breakdownPace?: unknown } = a;
+  const { pace: raw, incident: rawIncident, ...fields }: Omit<DashboardAccount, 'pace' | 'breakdownPace' | 'incident'> & { pace?: unknown; breakdownPace?: unknown; incident?: unknown } = a;
+  const incident = rawIncident === undefined ? undefined : incidentSchema.safeParse(rawIncident);
+  const rest = incident?.success ? { ...fields, incident: incident.data } : fields;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return withValidBreakdown(rest);
   const pace: Record<string, PaceSummary> = {};
   let kept = 0;

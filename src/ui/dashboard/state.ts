@@ -28,6 +28,7 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds, now
         ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
         ...(e.pace ? { pace: e.pace } : {}),
         ...(main ? { mainMeterId: main.id } : {}),
+        ...(e.incident ? { incident: e.incident } : {}),
         ...(pace ? { breakdownPace: pace } : {}),
       };
     }),

@@ -103,6 +103,9 @@ test('a workspace or folder value of a user-only setting never wins, and is logg
     'localUsage.codexHomes': { defaultValue: [], workspaceValue: ['/etc'] },
     'localUsage.geminiDirs': { defaultValue: [], workspaceFolderValue: ['/root'] },
     'localUsage.opencodeDirs': { defaultValue: [], workspaceValue: ['/'] },
+    'incidents.enabled': { defaultValue: true, globalValue: false, workspaceValue: true },
+    'incidents.statusPages': { defaultValue: {}, workspaceValue: { anthropic: attacker } },
+    'polling.adaptive': { defaultValue: true, workspaceFolderValue: false },
     'localUsage.copilotHomes': { defaultValue: [], workspaceFolderValue: ['/etc'] },
     'export.enabled': { defaultValue: false, workspaceValue: true },
     'export.target': { defaultValue: 'otlp', workspaceValue: 'pushgateway' },
@@ -129,6 +132,9 @@ test('a workspace or folder value of a user-only setting never wins, and is logg
   assert.equal(c.discoveryEnabled(), true);
   assert.equal(c.localUsageEnabled(), false);
   for (const k of ['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs', 'copilotHomes'] as const) assert.deepEqual(c.localUsageDirs(k), []);
+  assert.equal(c.incidentsEnabled(), false);
+  assert.deepEqual(c.incidentStatusPages(), {}, 'a workspace cannot point the status poll elsewhere');
+  assert.equal(c.adaptivePolling(), true);
   assert.equal(warned.length, USER_ONLY_SETTINGS.length, `one warning per ignored setting:\n${warned.join('\n')}`);
   c.endpoints();
   c.pricingUrl();
