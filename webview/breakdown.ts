@@ -4,6 +4,7 @@ import type { DashboardAccount } from '../src/shared/protocol';
 import { formatAmount } from '../src/shared/format';
 import { breakdownTotalsLine } from '../src/shared/breakdownFormat';
 import { actionButton, h } from './dom';
+import { l10n } from '../src/shared/l10n';
 
 /** `part` of `whole` in percent with two decimals, at least `min` so a small share stays visible. */
 function share(part: number, whole: number, min: number): number {
@@ -26,31 +27,31 @@ export function renderBreakdown(a: DashboardAccount): HTMLElement | null {
     return h(
       'section',
       { class: 'breakdown breakdown--unavailable', testid: 'breakdown-unavailable', data: { reason: b.reason } },
-      h('h3', { class: 'breakdown-title', text: 'Where the credits went' }),
+      h('h3', { class: 'breakdown-title', text: l10n.t('Where the credits went') }),
       h('p', { class: 'breakdown-note', testid: 'breakdown-message', text: b.message }),
-      action ? h('span', { class: 'alert-actions' }, actionButton('Add a token that can read it…', 'addBillingToken', { accountId: a.id, testid: 'breakdown-add-token', codicon: 'key', secondary: true })) : null,
+      action ? h('span', { class: 'alert-actions' }, actionButton(l10n.t('Add a token that can read it…'), 'addBillingToken', { accountId: a.id, testid: 'breakdown-add-token', codicon: 'key', secondary: true })) : null,
     );
   }
-  const unitWord = b.unit === 'credits' ? 'AI credits' : 'premium requests';
+  const unitWord = b.unit === 'credits' ? l10n.t('AI credits') : l10n.t('premium requests');
   const section = h(
     'section',
-    { class: 'breakdown', testid: 'breakdown', attrs: { 'aria-label': `${a.name}: ${unitWord} by model and by day` } },
-    h('h3', { class: 'breakdown-title', text: `Where the ${unitWord} went — ${b.month}` }),
+    { class: 'breakdown', testid: 'breakdown', attrs: { 'aria-label': l10n.t('{0}: {1} by model and by day', a.name, unitWord) } },
+    h('h3', { class: 'breakdown-title', text: l10n.t('Where the {0} went — {1}', unitWord, b.month) }),
     h('p', { class: 'breakdown-totals', testid: 'breakdown-totals', text: breakdownTotalsLine(b) }),
   );
   const pace = a.breakdownPace;
   if (pace && (pace.status === 'ok' || pace.status === 'no-limit')) section.append(h('p', { class: 'meter-pace', testid: 'breakdown-pace', text: pace.text }));
   const models = b.byModel.filter((r) => r.quantity > 0);
   if (models.length === 0) {
-    section.append(h('p', { class: 'card-empty', testid: 'breakdown-empty', text: `No ${unitWord} used this month.` }));
+    section.append(h('p', { class: 'card-empty', testid: 'breakdown-empty', text: l10n.t('No {0} used this month.', unitWord) }));
     return section;
   }
   const max = Math.max(...models.map((r) => r.quantity));
-  const list = h('ul', { class: 'breakdown-models', testid: 'breakdown-models', attrs: { 'aria-label': `${unitWord} by model` } });
+  const list = h('ul', { class: 'breakdown-models', testid: 'breakdown-models', attrs: { 'aria-label': l10n.t('{0} by model', unitWord) } });
   for (const r of models.slice(0, MAX_BARS)) {
     const bar = h('span', { class: 'breakdown-bar' });
     bar.style.inlineSize = `${share(r.quantity, max, 1)}%`;
-    const money = r.netAmount !== undefined && r.netAmount > 0 ? ` · ${formatAmount(r.netAmount, b.currency)} billed` : '';
+    const money = r.netAmount !== undefined && r.netAmount > 0 ? ` · ${l10n.t('{0} billed', formatAmount(r.netAmount, b.currency))}` : '';
     list.append(
       h(
         'li',
@@ -61,7 +62,7 @@ export function renderBreakdown(a: DashboardAccount): HTMLElement | null {
       ),
     );
   }
-  if (models.length > MAX_BARS) list.append(h('li', { class: 'breakdown-more', text: `and ${models.length - MAX_BARS} more` }));
+  if (models.length > MAX_BARS) list.append(h('li', { class: 'breakdown-more', text: l10n.t('and {0} more', models.length - MAX_BARS) }));
   section.append(list);
   // Every day of the month so far, days without usage as empty columns (the breakdown lists only days with usage).
   const perDay = new Map((b.byDay ?? []).map((d) => [d.day, d.quantity]));
@@ -73,13 +74,13 @@ export function renderBreakdown(a: DashboardAccount): HTMLElement | null {
   }
   if (b.byDay && days.length > 0) {
     const dayMax = Math.max(...days.map((d) => d.quantity));
-    const chart = h('div', { class: 'breakdown-days', testid: 'breakdown-days', attrs: { role: 'img', 'aria-label': `${unitWord} by day: ${days.filter((d) => d.quantity > 0).map((d) => `${d.day} ${formatAmount(d.quantity, b.unit)}`).join(', ')}` } });
+    const chart = h('div', { class: 'breakdown-days', testid: 'breakdown-days', attrs: { role: 'img', 'aria-label': l10n.t('{0} by day: {1}', unitWord, days.filter((d) => d.quantity > 0).map((d) => `${d.day} ${formatAmount(d.quantity, b.unit)}`).join(', ')) } });
     for (const d of days) {
       const col = h('span', { class: 'breakdown-day', testid: 'breakdown-day', data: { day: d.day }, attrs: { title: `${d.day}: ${formatAmount(d.quantity, b.unit)}` } });
       col.style.blockSize = `${d.quantity > 0 ? share(d.quantity, dayMax, 2) : 0}%`;
       chart.append(col);
     }
-    section.append(h('div', { class: 'breakdown-days-title', text: 'By day (UTC)' }), chart);
+    section.append(h('div', { class: 'breakdown-days-title', text: l10n.t('By day (UTC)') }), chart);
   }
   return section;
 }
