@@ -210,6 +210,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     show: () => config.statusBarShow(),
     thresholds: () => config.thresholds(),
     showTodaySpend: () => config.showTodaySpend(),
+    pins: () => config.statusBarPins(),
+    combine: () => config.statusBarCombine(),
   }, usageView);
   context.subscriptions.push(statusBar);
 
@@ -224,7 +226,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   };
   const found = new FoundSignIns(discoveryDeps);
   context.subscriptions.push(found);
-  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found);
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, () => config.statusBarPins());
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);

@@ -19,6 +19,8 @@ export const CommandIds = {
   addFoundSignIns: 'tokstat.addFoundSignIns',
   pinToStatusBar: 'tokstat.pinToStatusBar',
   unpinStatusBar: 'tokstat.unpinStatusBar',
+  movePinLeft: 'tokstat.movePinLeft',
+  movePinRight: 'tokstat.movePinRight',
   openWalkthrough: 'tokstat.openWalkthrough',
   deleteLocalData: 'tokstat.deleteLocalData',
 } as const;

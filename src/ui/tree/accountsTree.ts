@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
 import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../shared/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
+import { isPinned, pinKey } from '../../core/pins';
 import { AccountNode, FoundNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
 import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvider } from './usageNodes';
 
@@ -40,6 +41,8 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     private readonly thresholds: () => Thresholds,
     private readonly usage?: UsageViewProvider,
     private readonly found?: FoundSignInsView,
+    /** The meters pinned to the status bar (`tokstat.statusBar.pins`): their rows offer Unpin and Move Left/Right. */
+    private readonly pins?: () => readonly string[],
   ) {
     this.shape = this.currentShape();
     if (found) this.disposables.push(found.onDidChange(() => this.refresh()));
@@ -193,7 +196,8 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
           arguments: [e.account.id],
         }, hover));
       }
-      for (const m of e.snapshot?.meters ?? []) out.push(new MeterNode(e, m, t, now));
+      const pins = this.pins?.() ?? [];
+      for (const m of e.snapshot?.meters ?? []) out.push(new MeterNode(e, m, t, now, isPinned(pins, pinKey(e.account.name, m.id))));
       return out;
     }
     return [];
