@@ -44,6 +44,10 @@ import { UsageFeature } from './host/usageFeature';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/view';
 import { CommandIds } from './commands/ids';
+import { SpendDayStore } from './core/spend/store';
+import { SpendFeature } from './core/spend/feature';
+import { AGENT_LABEL } from './core/usage/view';
+import { monthSpendLine } from './ui/statusBar/statusBar';
 
 export interface TokstatApi extends ExtensionApi {
   readonly version: 1;
@@ -176,6 +180,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   });
   context.subscriptions.push(usageView);
   context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => usageView.invalidate()));
+
+  // Spend across providers: vendors' daily costs, money meters' history and the agents' API-equivalent cost.
+  const spendDays = new SpendDayStore({ folder: path.join(storage, 'spend'), log });
+  const spend = new SpendFeature({
+    log,
+    entries: () => model.entries(),
+    onDidChangeSnapshot: (l) => scheduler.onDidChange(l),
+    isLeader: () => scheduler.isLeader(),
+    store: spendDays,
+    history: (id, meterId, from, to) => insights.points(id, meterId, from, to, 20_000),
+    agentRows: () => usage.viewSource.index.rows(),
+    agentLabels: AGENT_LABEL,
+    now: () => Date.now(),
+  });
+  context.subscriptions.push(spend);
+  let spendTimer: ReturnType<typeof setTimeout> | undefined;
+  const spendSoon = () => {
+    if (spendTimer) return;
+    spendTimer = setTimeout(() => {
+      spendTimer = undefined;
+      void spend.refreshSummary();
+    }, 2_000);
+  };
+  context.subscriptions.push({ dispose: () => spendTimer && clearTimeout(spendTimer) });
+  context.subscriptions.push(model.onDidChange(spendSoon), usageView.onDidChange(spendSoon));
   context.subscriptions.push(
     registerUsageTool({
       accounts: () => model.entries().map((e) => ({ name: e.account.name, providerName: e.providerName, ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}) })),
@@ -200,6 +229,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       scheduler.setAccounts(repo.list().map((a) => a.id));
       await store.delete(id);
       await insights.forgetAccount(id);
+      await spendDays.forget(id);
     },
   };
 
@@ -212,8 +242,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     showTodaySpend: () => config.showTodaySpend(),
     pins: () => config.statusBarPins(),
     combine: () => config.statusBarCombine(),
+    monthSpend: () => monthSpendLine(spend.monthToDate()),
   }, usageView);
   context.subscriptions.push(statusBar);
+  context.subscriptions.push(spend.onDidChange(() => statusBar.schedule()));
 
   const discoveryDeps = {
     state: context.globalState,
@@ -236,7 +268,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(dashboardChanged);
   context.subscriptions.push(model.onDidChange(() => dashboardChanged.fire()));
   context.subscriptions.push(usageView.onDidChange(() => dashboardChanged.fire()));
-  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds()), usage: usageView.view() });
+  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds(), config.statusBarPins()), usage: usageView.view() });
   const dashboardDeps: DashboardDeps = {
     extensionUri: context.extensionUri,
     log,
@@ -251,6 +283,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       const meter = model.entry(accountId)?.snapshot?.meters.find((m) => m.id === meterId);
       return meter ? insights.series(accountId, meter, range, width) : null;
     },
+    getSpend: (range) => spend.view(range),
+    onExportSpend: (range) => vscode.commands.executeCommand(CommandIds.exportSpend, range),
+    onPin: (accountId, meterId, pinned) => vscode.commands.executeCommand(pinned ? CommandIds.pinToStatusBar : CommandIds.unpinStatusBar, { accountId, meterId }),
   };
   context.subscriptions.push(registerDashboardSerializer(context, dashboardDeps));
 
@@ -268,6 +303,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     insights,
     openDashboard: () => {
       DashboardPanel.createOrShow(dashboardDeps);
+    },
+    spend,
+    openSpend: () => {
+      DashboardPanel.createOrShow(dashboardDeps).reveal('spend');
     },
   };
   context.subscriptions.push(...registerCommands(commandDeps));

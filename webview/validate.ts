@@ -1,7 +1,8 @@
 // Structural check of what the host posts. The host is trusted code, but account names, plans and error messages
 // inside it come from users and servers, so the webview still refuses anything that is not the expected shape
 // (rendering is textContent-only regardless). Deliberately hand-written: zod in this bundle would trip the CSP.
-import type { ChartSeries, DashboardAccount, DashboardState, UsageView } from '../src/shared/protocol';
+import type { ChartSeries, DashboardAccount, DashboardState, SpendRange, SpendView, UsageView } from '../src/shared/protocol';
+import { SPEND_RANGES } from '../src/shared/protocol';
 import { HISTORY_RANGES } from '../src/shared/historyRange';
 import type { PaceSummary } from '../src/shared/pace';
 import type { Meter, Snapshot } from '../src/shared/model';
@@ -108,6 +109,7 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
   const state: DashboardState = { accounts, thresholds: { warning: t.warning, error: t.error }, now: s.now };
   // A malformed usage view costs only the "Local agents" section, never the account cards.
   if (s.usage !== undefined && isUsageView(s.usage)) state.usage = s.usage;
+  if (Array.isArray(s.pinned) && s.pinned.length <= 100 && s.pinned.every(isStr)) state.pinned = s.pinned;
   return { state, dropped: s.accounts.length - accounts.length };
 }
 
@@ -248,4 +250,31 @@ export function isUsageView(v: unknown): v is UsageView {
       isNum(w.observedAt) &&
       typeof w.expired === 'boolean',
   );
+}
+
+// ── the Spend view (answers to requestSpend) ──
+
+const isAmount = (v: unknown): boolean => v === null || isNum(v);
+const SPEND_KINDS = new Set(['vendor', 'spend', 'burn', 'agent']);
+
+function isSpendView(v: unknown): v is SpendView {
+  if (!isObj(v) || !SPEND_RANGES.includes(v.range as SpendRange) || (v.unit !== 'day' && v.unit !== 'month') || !isStr(v.currency)) return false;
+  if (!isNum(v.generatedAt) || !isAmount(v.total) || !Array.isArray(v.buckets) || v.buckets.length > 400 || !v.buckets.every(isStr)) return false;
+  const n = v.buckets.length;
+  const amounts = (x: unknown) => Array.isArray(x) && x.length === n && x.every(isAmount);
+  return (
+    amounts(v.totals) &&
+    isArr(v.stacks, 1000, (s) => isObj(s) && isStr(s.provider) && amounts(s.values) && isAmount(s.total)) &&
+    isArr(v.rows, 2000, (r) => isObj(r) && isStr(r.id) && isStr(r.label) && isStr(r.provider) && SPEND_KINDS.has(r.kind as string) && isStr(r.currency) && amounts(r.values) && isAmount(r.total) && optNum(r.topUps)) &&
+    isArr(v.otherCurrencies, 100, (o) => isObj(o) && isStr(o.currency) && isNum(o.total))
+  );
+}
+
+export function parseSpendMessage(data: unknown): { requestId: number; view: SpendView | null } | undefined {
+  if (!isObj(data) || data.type !== 'spend' || !isNum(data.requestId)) return undefined;
+  return { requestId: data.requestId, view: isSpendView(data.view) ? data.view : null };
+}
+
+export function parseFocusMessage(data: unknown): 'spend' | undefined {
+  return isObj(data) && data.type === 'focus' && data.section === 'spend' ? 'spend' : undefined;
 }

@@ -21,6 +21,8 @@ export const CommandIds = {
   unpinStatusBar: 'tokstat.unpinStatusBar',
   movePinLeft: 'tokstat.movePinLeft',
   movePinRight: 'tokstat.movePinRight',
+  showSpend: 'tokstat.showSpend',
+  exportSpend: 'tokstat.exportSpend',
   openWalkthrough: 'tokstat.openWalkthrough',
   deleteLocalData: 'tokstat.deleteLocalData',
 } as const;

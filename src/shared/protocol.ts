@@ -34,6 +34,8 @@ export interface DashboardState {
   now: number;
   /** Local agent usage (Claude Code, Codex, …) read from the agents' logs; absent when the feature is off. */
   usage?: UsageView;
+  /** Meters pinned to the status bar, as `<accountId> NUL <meterId>`: their cards offer Unpin instead of Pin. */
+  pinned?: string[];
 }
 
 // ── Local agent usage (built by src/core/usage/view.ts; plain JSON) ──
@@ -190,6 +192,45 @@ export interface UsageView {
   scan?: { done: number; total: number; rebuild: boolean };
 }
 
+// ── Spend across providers (built by src/core/spend/spend.ts; plain JSON) ──
+// Amounts are in `currency` (a code such as USD); null is unknown (before tokstat saw the source), never 0.
+
+export type SpendRange = '7d' | '30d' | '12m';
+export const SPEND_RANGES: readonly SpendRange[] = ['7d', '30d', '12m'];
+/** Where a row's money comes from: the vendor's daily cost buckets, a spend meter, a balance's decreases, agent logs. */
+export type SpendKind = 'vendor' | 'spend' | 'burn' | 'agent';
+
+export interface SpendRow {
+  id: string;
+  /** The account's name, or the agent's. */
+  label: string;
+  /** The stack the row belongs to. */
+  provider: string;
+  kind: SpendKind;
+  currency: string;
+  /** One per bucket. */
+  values: Array<number | null>;
+  total: number | null;
+  /** A balance's top-ups over the range (not spend). */
+  topUps?: number;
+}
+
+export interface SpendView {
+  range: SpendRange;
+  /** Buckets are local days (`YYYY-MM-DD`; vendors' buckets are their UTC days) or months (`YYYY-MM`). */
+  unit: 'day' | 'month';
+  generatedAt: number;
+  /** The chart's currency: rows in another are listed apart (`otherCurrencies`). */
+  currency: string;
+  buckets: string[];
+  /** Per provider, in the chart's currency, the largest first. */
+  stacks: Array<{ provider: string; values: Array<number | null>; total: number | null }>;
+  rows: SpendRow[];
+  totals: Array<number | null>;
+  total: number | null;
+  otherCurrencies: Array<{ currency: string; total: number }>;
+}
+
 export type { HistoryRange } from './historyRange';
 export { HISTORY_RANGES } from './historyRange';
 
@@ -237,7 +278,10 @@ export type HostToWebview =
    * built: only the host's clock, so the page's countdowns are exact without rebuilding what it already shows.
    */
   | { type: 'clock'; now: number }
-  | { type: 'history'; requestId: number; series: ChartSeries | null };
+  | { type: 'history'; requestId: number; series: ChartSeries | null }
+  | { type: 'spend'; requestId: number; view: SpendView | null }
+  /** Scroll to a section and focus it (the "Show Spend" command). */
+  | { type: 'focus'; section: 'spend' };
 
 const accountId = z.string().check(z.minLength(1), z.maxLength(200));
 
@@ -258,6 +302,10 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
     /** Chart width in CSS pixels: the host downsamples to about this many points. */
     width: z.number().check(z.int(), z.minimum(10), z.maximum(10_000)),
   }),
+  z.object({ type: z.literal('requestSpend'), requestId: z.number().check(z.int(), z.nonnegative()), range: z.enum(['7d', '30d', '12m']) }),
+  z.object({ type: z.literal('exportSpend'), range: z.enum(['7d', '30d', '12m']) }),
+  /** Pin (or unpin) a meter to the status bar. */
+  z.object({ type: z.literal('pin'), accountId, meterId: z.string().check(z.minLength(1), z.maxLength(200)), pinned: z.boolean() }),
 ]);
 
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
@@ -268,4 +316,6 @@ export interface DashboardPersistedState {
   scrollY?: number;
   /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart.ts). */
   ranges?: Record<string, HistoryRange>;
+  /** The Spend view's range and whether it shows the table instead of the chart. */
+  spend?: { range: SpendRange; table?: boolean };
 }

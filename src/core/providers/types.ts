@@ -1,4 +1,4 @@
-import type { Account, Meter } from '../../shared/model';
+import type { Account, DailyAmount, Meter } from '../../shared/model';
 import type { HttpClient } from '../http';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
@@ -31,6 +31,8 @@ export interface FetchResult {
   meters: Meter[];
   plan?: string;
   identity?: string;
+  /** Money per day from the vendor's own daily buckets (cost reports), for the Spend view. */
+  dailySpend?: DailyAmount[];
 }
 
 export interface ConnectionInfo {

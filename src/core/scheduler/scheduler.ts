@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from '../clock';
 import { ProviderError, toProviderError } from '../errors';
 import { scoped, type Logger } from '../log';
-import { acceptMeters, type AcceptedMeters, type Snapshot, type SnapshotError } from '../../shared/model';
+import { acceptMeters, cleanDailySpend, type AcceptedMeters, type Snapshot, type SnapshotError } from '../../shared/model';
 import type { FetchResult } from '../providers/types';
 import { redact } from '../redact';
 import type { AccountState, Disposable, ScheduleState, SnapshotStore } from '../state/snapshotStore';
@@ -126,6 +126,8 @@ export function successSnapshot(accountId: string, result: FetchResult, now: num
   const s: Snapshot = { accountId, takenAt: now, status: 'ok', meters: accepted.meters, lastSuccessAt: now };
   if (result.plan !== undefined) s.plan = result.plan;
   if (result.identity !== undefined) s.identity = result.identity;
+  const days = cleanDailySpend(result.dailySpend);
+  if (days.length) s.dailySpend = days;
   return s;
 }
 
@@ -147,6 +149,7 @@ export function failureSnapshot(accountId: string, prev: Snapshot | undefined, e
   if (prev?.lastSuccessAt !== undefined) s.lastSuccessAt = prev.lastSuccessAt;
   if (prev?.plan !== undefined) s.plan = prev.plan;
   if (prev?.identity !== undefined) s.identity = prev.identity;
+  if (prev?.dailySpend !== undefined) s.dailySpend = prev.dailySpend;
   return s;
 }
 

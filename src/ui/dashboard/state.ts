@@ -2,11 +2,16 @@ import type { AppModel } from '../../core/appModel';
 import type { Thresholds } from '../../shared/format';
 import type { DashboardState } from '../../shared/protocol';
 import { mainMeter } from '../../core/summary';
+import { resolvePins } from '../../core/pins';
+import type { Snapshot } from '../../shared/model';
 
 /** Projects the one model onto what the webview needs. Secrets never reach it: accounts carry no credentials. */
-export function buildDashboardState(model: AppModel, thresholds: Thresholds): DashboardState {
+export function buildDashboardState(model: AppModel, thresholds: Thresholds, pins: readonly string[] = []): DashboardState {
+  const entries = model.entries();
+  // The pinned meters as `<accountId> NUL <meterId>`, for the cards' Pin / Unpin buttons.
+  const pinned = resolvePins(entries, pins).flatMap((p) => (p.pick?.meter ? [`${p.pick.entry.account.id}\u0000${p.pick.meter.id}`] : []));
   return {
-    accounts: model.entries().map((e) => {
+    accounts: entries.map((e) => {
       const main = mainMeter(e.snapshot);
       return {
         id: e.account.id,
@@ -15,7 +20,8 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds): Da
         providerName: e.providerName,
         icon: e.icon,
         authKind: e.account.authKind,
-        ...(e.snapshot ? { snapshot: e.snapshot } : {}),
+        // The vendor's daily costs are for the Spend view, which the host builds: the cards do not need them.
+        ...(e.snapshot ? { snapshot: withoutDailySpend(e.snapshot) } : {}),
         loading: e.loading,
         ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
         ...(e.pace ? { pace: e.pace } : {}),
@@ -24,5 +30,12 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds): Da
     }),
     thresholds,
     now: Date.now(),
+    ...(pinned.length ? { pinned } : {}),
   };
+}
+
+function withoutDailySpend(s: Snapshot): Snapshot {
+  if (!s.dailySpend) return s;
+  const { dailySpend: _days, ...rest } = s;
+  return rest;
 }

@@ -33,7 +33,7 @@ export interface StatusBarSettings {
   monthSpend?(): string | undefined;
 }
 
-const LINK_COMMANDS = ['tokstat.openDashboard', 'tokstat.refreshAll', 'tokstat.addAccount', 'tokstat.unpinStatusBar'] as const;
+const LINK_COMMANDS = ['tokstat.openDashboard', 'tokstat.refreshAll', 'tokstat.addAccount', 'tokstat.unpinStatusBar', 'tokstat.showSpend'] as const;
 
 /**
  * The glance: the meter closest to its limit (or the pinned one), coloured at the thresholds, a Markdown tooltip
@@ -308,4 +308,24 @@ function stateWord(e: AccountEntry, status: DisplayStatus): string | undefined {
   if (!err || status === 'ok' || status === 'pending') return undefined;
   const r = errorReason(err, e.account.authKind);
   return r.charAt(0).toLowerCase() + r.slice(1);
+}
+
+/**
+ * "**Spent this month:** $12.40 across 3 sources" (and other currencies after it), in the user's locale, for the
+ * tooltips; undefined when nothing reports money this month.
+ */
+export function monthSpendLine(month: ReadonlyArray<{ currency: string; amount: number; sources: number }>): string | undefined {
+  if (month.length === 0) return undefined;
+  const parts = month.map((m) => escapeMd(formatMoney(m.amount, m.currency)));
+  const sources = month.reduce((n, m) => n + m.sources, 0);
+  return `**${vscode.l10n.t('Spent this month:')}** ${parts.join(' + ')} ${escapeMd(vscode.l10n.t('across {0} source(s), agents at API-equivalent prices', sources))} · [${vscode.l10n.t('Spend')}](command:tokstat.showSpend)`;
+}
+
+/** Money in the user's locale (VS Code's display language), e.g. "$1,234.50" or "1.234,50 €". */
+export function formatMoney(amount: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat(vscode.env.language, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
 }
