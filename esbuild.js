@@ -36,8 +36,8 @@ const common = {
 // build/slimUndici.js).
 const { slimUndici } = require('./build/slimUndici.js');
 
-/** Chunks loaded at run time by src/host/lazy.ts: external in the extension bundle, built as their own files. */
-const lazyLoader = require('path').join(__dirname, 'src', 'host', 'lazy.ts');
+/** Chunks loaded at run time by src/features/chunks.ts: external in the extension bundle, built as their own files. */
+const lazyLoader = require('path').join(__dirname, 'src', 'features', 'chunks.ts');
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
@@ -62,9 +62,9 @@ const targets = [
     plugins: [problemMatcher, slimUndici, lazyChunks],
   },
   {
-    // Chunks the extension loads after activation (src/host/lazy.ts).
+    // Chunks the extension loads after activation (src/features/chunks.ts), each beside its feature.
     ...common,
-    entryPoints: { net: 'src/lazy/net.ts', insights: 'src/lazy/insights.ts', usage: 'src/lazy/usage.ts' },
+    entryPoints: { net: 'src/features/net/chunk.ts', insights: 'src/features/insights/chunk.ts', usage: 'src/features/usage/chunk.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

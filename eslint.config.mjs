@@ -19,32 +19,40 @@ const P = {
   core: './src/core',
   cli: './src/cli',
   host: './src/host',
+  features: './src/features',
   ui: './src/ui',
   commands: './src/commands',
-  lazy: './src/lazy',
   wiring: ['./src/extension.ts', './src/testing.ts'],
   webview: './webview',
 };
+/** The vscode-free part of a feature (`src/features/<feature>/core/`), and the rest of the feature (its vscode side). */
+const featureCore = './src/features/*/core/**';
+const featureHost = ['./src/features/*.ts', './src/features/*/*.ts'];
+/** Chunk entry points (`src/features/<feature>/chunk.ts`): named only by the chunk loader src/features/chunks.ts. */
+const chunkEntries = './src/features/*/chunk.ts';
 
 /** `target` must not import from any of `from`. */
 const zone = (target, from, message) => from.flat().map((f) => ({ target, from: f, message }));
 
 const layerZones = [
   // The bottom layer: model types, formatting, the webview protocol. Both bundles compile it.
-  ...zone(P.shared, [P.core, P.cli, P.host, P.ui, P.commands, P.lazy, P.wiring, P.webview], 'src/shared imports only src/shared.'),
-  // Providers, polling, history, usage, pricing: plain Node, shared by the extension and the CLI.
-  ...zone(P.core, [P.cli, P.host, P.ui, P.commands, P.lazy, P.wiring, P.webview], 'src/core imports only src/core and src/shared.'),
-  ...zone(P.cli, [P.host, P.ui, P.commands, P.lazy, P.wiring, P.webview], 'src/cli imports only src/cli, src/core and src/shared.'),
-  // VS Code adapters (settings, secrets, log, notifications, features). The chunk loader src/host/lazy.ts is the one
-  // file that may name the chunks in src/lazy (their types; the code is required at run time).
-  ...zone(P.host, [P.ui, P.commands, P.cli, P.wiring, P.webview], 'src/host imports only src/host, src/core and src/shared.'),
-  ...zone('./src/host/!(lazy).ts', [P.lazy], 'Only the chunk loader src/host/lazy.ts names the lazy chunks.'),
-  // Status bar, tree, dashboard panel.
-  ...zone(P.ui, [P.commands, P.host, P.lazy, P.cli, P.wiring, P.webview], 'src/ui imports only src/ui, src/core and src/shared.'),
-  // Command handlers: may use the host adapters and the chunk loader, never the wiring.
-  ...zone(P.commands, [P.lazy, P.cli, P.wiring, P.webview], 'src/commands imports src/commands, src/host, src/ui, src/core and src/shared.'),
-  // Chunk entry points: re-export core (and host, for the host-dependent part of a chunk).
-  ...zone(P.lazy, [P.ui, P.commands, P.cli, P.wiring, P.webview], 'src/lazy re-exports core, shared and host only.'),
+  ...zone(P.shared, [P.core, P.cli, P.host, P.features, P.ui, P.commands, P.wiring, P.webview], 'src/shared imports only src/shared.'),
+  // Providers, polling, history, usage, pricing: plain Node, shared by the extension, the CLI and the usage worker.
+  ...zone(P.core, [P.cli, P.host, P.features, P.ui, P.commands, P.wiring, P.webview], 'src/core imports only src/core and src/shared.'),
+  ...zone(P.cli, [P.host, P.features, P.ui, P.commands, P.wiring, P.webview], 'src/cli imports only src/cli, src/core and src/shared.'),
+  // Thin VS Code adapters (settings, secrets, log channel, keychain, proxy settings, GitHub sign-in, credential files).
+  ...zone(P.host, [P.features, P.ui, P.commands, P.cli, P.wiring, P.webview], 'src/host imports only src/host, src/core and src/shared.'),
+  // Features (history and alerts, local usage, notifications, discovery, the language-model tool, the API, the lazily
+  // loaded network chunk): core, shared, the host adapters and each other; never the surfaces or the wiring.
+  ...zone(P.features, [P.ui, P.commands, P.cli, P.wiring, P.webview], 'src/features imports src/features, src/host, src/core and src/shared.'),
+  // A feature's vscode-free part stays as plain as src/core (no vscode rule below, too).
+  ...zone(featureCore, [P.host, featureHost, P.ui, P.commands, P.cli, P.wiring, P.webview], 'src/features/*/core imports only feature cores, src/core and src/shared.'),
+  // The chunk loader is the one file that names the chunks (their types; the code is required at run time).
+  ...zone('./src/**/!(chunks).ts', [chunkEntries], 'Only the chunk loader src/features/chunks.ts names the chunk entry points.'),
+  // Status bar, tree, dashboard panel: they render the model and know neither the host adapters nor the features.
+  ...zone(P.ui, [P.commands, P.host, P.features, P.cli, P.wiring, P.webview], 'src/ui imports only src/ui, src/core and src/shared.'),
+  // Command handlers: may use the host adapters, the features (and the chunk loader) and the ui, never the wiring.
+  ...zone(P.commands, [P.cli, P.wiring, P.webview], 'src/commands imports src/commands, src/features, src/host, src/ui, src/core and src/shared.'),
   // The dashboard's browser bundle sees the host only through src/shared.
   { target: P.webview, from: './src', except: ['./shared'], message: 'webview/ imports only webview/ and src/shared.' },
 ];
@@ -52,7 +60,7 @@ const layerZones = [
 const noVscode = {
   'no-restricted-imports': [
     'error',
-    { paths: [{ name: 'vscode', message: 'Only src/host, src/ui, src/commands and the wiring (src/extension.ts) use the VS Code API.' }] },
+    { paths: [{ name: 'vscode', message: 'Only src/host, src/features (outside their core/), src/ui, src/commands and the wiring (src/extension.ts) use the VS Code API.' }] },
   ],
 };
 
@@ -97,5 +105,5 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
   { files: ['src/**/*.ts', 'webview/**/*.ts'], rules: { 'import-x/no-restricted-paths': ['error', { basePath: here, zones: layerZones }] } },
-  { files: ['src/shared/**/*.ts', 'src/core/**/*.ts', 'src/cli/**/*.ts', 'src/lazy/**/*.ts', 'webview/**/*.ts'], rules: noVscode },
+  { files: ['src/shared/**/*.ts', 'src/core/**/*.ts', 'src/cli/**/*.ts', 'src/features/*/core/**/*.ts', 'webview/**/*.ts'], rules: noVscode },
 );

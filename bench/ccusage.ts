@@ -19,6 +19,7 @@ import { generateCorpus, type CorpusTruth } from '../test/support/corpus';
 import { localDay } from '../src/core/usage/usageIndex';
 import { PriceBook, parseOverrides, type PriceLayer } from '../src/core/usage/pricing';
 import { bundledPrices } from '../src/core/usage/pricingStore';
+import type { TokenCounts } from '../src/shared/tokens';
 
 /**
  * ccusage 20.x is the Rust rewrite: the `ccusage` npm package is a small launcher whose optionalDependencies
@@ -337,7 +338,7 @@ interface Adjustments {
   /** Codex events of a branch copy of a fork's rewritten copied history (see findCodexAdjustments). */
   codexBranchOfRewrittenFork: number;
   /** The same differences as records, for pricing them (sign: +1 tokstat counts it and ccusage does not). */
-  records: Array<{ key: string; sign: 1 | -1; model: string; speed?: 'fast'; t: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWrite5mTokens: number; cacheWrite1hTokens: number } }>;
+  records: Array<{ key: string; sign: 1 | -1; model: string; speed?: 'fast'; t: TokenCounts }>;
 }
 
 function walk(dir: string, out: string[] = []): string[] {

@@ -13,7 +13,7 @@ import { makeMeter, type Meter } from '../src/shared/model';
 import { mainMeter } from '../src/core/summary';
 import type { ChartSeries, DashboardAccount, DashboardState } from '../src/shared/protocol';
 import { minMaxPerPixel, type Point } from '../webview/downsample';
-import { CHROMIUM, startWebviewServer } from '../test/unit/dashboard/webviewHarness';
+import { CHROMIUM, startWebviewServer } from '../test/webview/webviewHarness';
 
 export type Report = (name: string, value: number, unit: string, goal?: number) => void;
 

@@ -2,7 +2,8 @@
 // 30 days of 10-minute readings (4,320 points), then one alert batch over all 50 snapshots.
 // Called from bench/run.ts as `await benchPaceAlerts(report)`.
 import { performance } from 'node:perf_hooks';
-import { computePace, type PacePoint } from '../src/core/forecast/pace';
+import type { PacePoint } from '../src/core/forecast/pace';
+import { computePace } from '../src/core/forecast/paceSummary';
 import type { PaceSummary } from '../src/shared/pace';
 import { decideAlerts } from '../src/core/alerts/engine';
 import { DEFAULT_ALERT_OPTIONS, emptyAlertState, type AlertObservation } from '../src/core/alerts/types';

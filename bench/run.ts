@@ -25,7 +25,7 @@ import { UndiciHttpClient } from '../src/core/undiciClient';
 import { systemClock } from '../src/core/clock';
 import { nullLogger } from '../src/core/log';
 import { ApiUsageLog } from '../src/core/usage/ingestStore';
-import { createApi } from '../src/host/api';
+import { createApi } from '../src/features/api/api';
 import type { Account } from '../src/shared/model';
 
 const root = path.resolve(__dirname, '..', '..');

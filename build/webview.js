@@ -8,7 +8,7 @@ const path = require('path');
  * uPlot builds two Intl objects when its module loads: a NumberFormat for its default axis and legend values and a
  * DateTimeFormat only to learn the local time zone for `tzDate`. The first Intl object a webview process builds costs
  * 40–60 ms (ICU's start-up; measured in headless Chromium on the CI machines), which would land in the dashboard's
- * first render although tokstat uses neither: its charts format their own axis values (webview/chart.ts) and never
+ * first render although tokstat uses neither: its charts format their own axis values (webview/chart/options.ts) and never
  * call `tzDate`. This makes both lazy — built on first use, with the same values — and fails the build if the
  * source no longer has the expected text (an upgrade must look again).
  */

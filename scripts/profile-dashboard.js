@@ -9,7 +9,7 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const pages = Number(process.argv[2] || 9);
 const { benchState, measureInPage, staticCopy, benchSeries } = require(path.join(root, 'out/bench/dashboard.js'));
-const { startWebviewServer } = require(path.join(root, 'out/test/unit/dashboard/webviewHarness.js'));
+const { startWebviewServer } = require(path.join(root, 'out/test/webview/webviewHarness.js'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function probeTimes() {
   const nav = performance.getEntriesByType('navigation')[0];

@@ -3,7 +3,9 @@
 //   0. setup          dependencies, Debian packages and code-server when missing (scripts/ensure.js)
 //   1. type-check (tsc -p . emits out/, tsc -p webview --noEmit), lint (`npm run lint`: layers, cycles, promises) and package (`npm run package` = `npm run release -- --dry-run`: production build, tokstat.vsix
 //                    checked for the Marketplace and Open VSX, the CLI's npm tarball installed into a temporary prefix and run)
-//   2. unit            node --test out/test/unit/**/*.unit.test.js
+//   2. unit            node --test out/test/unit/**/*.unit.test.js (plain Node: no browser)
+//      webview         node --test out/test/webview/**/*.webview.test.js: the dashboard bundle in headless Chromium
+//                      (playwright-core; scripts/run-unit.js --tier webview)
 //   3. extension-host  mocha inside code-server's extension host         (scripts/run-exthost.js)
 //   4. e2e             code-server + headless Chromium, driven as a person (scripts/run-e2e.js)
 //   5. leak-check      no test secret in anything the code-server runs wrote (scripts/leak-check.js)
@@ -15,7 +17,7 @@
 // missing fails instead of skipping.
 // The same extension-host suite also runs under @vscode/test-electron on machines with internet and a display
 // server: TOKSTAT_ELECTRON=1 npm test (adds scripts/run-electron.js under xvfb-run -a).
-// Options: --only unit,extension-host,e2e,leak-check,bench-smoke (subset of the tiers; type-check, lint and package always run).
+// Options: --only unit,webview,extension-host,e2e,leak-check,bench-smoke (subset of the tiers; type-check, lint and package always run).
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const fs = require('node:fs');
@@ -119,7 +121,7 @@ async function main() {
   const t0 = Date.now();
   // A fresh clone needs nothing else: dependencies, Debian packages and code-server are set up here when missing.
   banner('setup');
-  const needsBrowser = wanted('extension-host') || wanted('e2e') || wanted('bench-smoke');
+  const needsBrowser = wanted('webview') || wanted('extension-host') || wanted('e2e') || wanted('bench-smoke');
   if (!ensure({ system: needsBrowser, codeServer: wanted('extension-host') || wanted('e2e') })) {
     if (!fs.existsSync(path.join(root, 'node_modules', 'typescript'))) {
       console.log('0 passed, 1 failed (setup: npm dependencies could not be installed)');
@@ -140,6 +142,7 @@ async function main() {
   const packaged = await check('package', npm, ['run', '--silent', 'package']);
 
   if (wanted('unit')) await tier('unit', node, [path.join(__dirname, 'run-unit.js'), '--no-compile'], parseNodeTest);
+  if (wanted('webview')) await tier('webview', node, [path.join(__dirname, 'run-unit.js'), '--no-compile', '--tier', 'webview'], parseNodeTest);
   if (wanted('extension-host')) {
     if (packaged) await tier('extension-host', node, [path.join(__dirname, 'run-exthost.js'), '--no-compile', '--no-build'], parseSummaryLine('extension-host'));
     else notRun('extension-host', 'build/package failed');

@@ -67,3 +67,20 @@ export function lazy<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
 }
+
+/** Replaces a card; if focus was inside it, moves focus to the same action in the new card (or its refresh button). */
+export function swapPreservingFocus(oldEl: HTMLElement, newEl: HTMLElement): void {
+  const active = document.activeElement;
+  const hadFocus = active instanceof HTMLElement && oldEl.contains(active);
+  const action = hadFocus ? active.dataset.action : undefined;
+  const meterId = hadFocus ? active.closest<HTMLElement>('[data-meter-id]')?.dataset.meterId : undefined;
+  const range = hadFocus ? active.dataset.range : undefined;
+  oldEl.replaceWith(newEl);
+  if (!hadFocus) return;
+  const sameMeter = meterId === undefined ? undefined : [...newEl.querySelectorAll<HTMLElement>('.meter-history')].find((b) => b.dataset.meterId === meterId);
+  const target =
+    (range && sameMeter ? sameMeter.querySelector<HTMLElement>(`button[data-range="${range}"]`) : null) ??
+    (action ? newEl.querySelector<HTMLElement>(`[data-action="${action}"]`) : null) ??
+    newEl.querySelector<HTMLElement>('button[data-action="refresh"]');
+  target?.focus({ preventScroll: true });
+}

@@ -6,9 +6,9 @@
 //   vscode-button        the toolbar's, the empty state's and the alerts' actions (data-action, as before)
 //   vscode-badge         an account's state, on its card and in the overview strip
 //   vscode-progress-ring a card's "refreshing" state, a chart's "Loading history…"
-//   vscode-button-group  a chart's range selector (five vscode-buttons as toggle buttons; chart.ts)
+//   vscode-button-group  a chart's range selector (five vscode-buttons as toggle buttons; chart/template.ts)
 //   vscode-table (+ header, body, row, header cell, cell) a chart's "Show as table", built when it is opened
-// Not used, measured (chart.ts, docs/bench-dashboard.md): vscode-collapsible (its header has no button role or
+// Not used, measured (chart/, docs/bench-dashboard.md): vscode-collapsible (its header has no button role or
 // expanded state, Space does not toggle it; "Show as table" stays a <details>), vscode-radio / vscode-tabs /
 // vscode-single-select for the range (a checkbox role, a tablist without panels, an unnamed combobox).
 // Each sets its styles through adoptedStyleSheets (constructable stylesheets), which a `style-src` without

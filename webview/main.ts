@@ -5,18 +5,23 @@
 // Cards far below the viewport are built when the page is idle, after the first frame (see `cardsWithin`).
 // First, so the benchmark's start mark precedes every other module's start-up code.
 import './startMark';
+// Before any zod schema is built (the CSP forbids eval).
+import './zodJitless';
 import type { DashboardAccount, DashboardPersistedState, DashboardState } from '../src/shared/protocol';
-import { ChartManager } from './chart';
+import { ChartManager } from './chart/manager';
 import { h } from './dom';
 import { estimatedCardHeight, renderCard, renderEmpty, renderPendingCard, renderToolbar, tickText, type TickKind } from './render';
 import { UsageSectionController } from './usage';
 import { SpendSectionController } from './spend';
 import { renderOverview } from './overview';
-import { parseClockMessage, parseFocusMessage, parseHistoryMessage, parseHostMessage, parseSpendMessage } from './validate';
+import { parseClockMessage, parseFocusMessage, parseHistoryMessage, parseHostMessage, parseSpendMessage } from '../src/shared/protocolSchemas';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
 import { absoluteTime } from './formats';
 import { loadSibling } from './lazyScript';
 import { loadUPlot } from './uplotLoader';
+import { whenIdle } from './idle';
+import { swapPreservingFocus } from './dom';
+import { wireActions } from './actions';
 
 const TICK_MS = 30_000;
 
@@ -225,24 +230,6 @@ function cardSignature(state: DashboardState, account: DashboardAccount): string
 }
 
 /**
- * Runs `fn` once the page is idle (at the latest after `timeoutMs`); calls while one is pending are folded into it.
- * Where `requestIdleCallback` is missing, a plain timer stands in.
- */
-function whenIdle(fn: (deadline?: IdleDeadline) => void, timeoutMs: number): () => void {
-  let pending = false;
-  const run = (deadline?: IdleDeadline) => {
-    pending = false;
-    fn(deadline);
-  };
-  return () => {
-    if (pending) return;
-    pending = true;
-    if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: timeoutMs });
-    else window.setTimeout(run, Math.min(timeoutMs, 50));
-  };
-}
-
-/**
  * How many cards, from the top, can be within `marginPx` below the viewport, estimated without a layout (the grid's
  * most columns, each row as short as its shortest card): with EAGER_MARGIN_PX, the cards a render builds, so a real
  * card, never a placeholder, is on screen in the first frame. A scroll position still to be restored builds them all.
@@ -291,23 +278,6 @@ const buildPendingWhenIdle = whenIdle((deadline) => {
   if (left) buildPendingWhenIdle();
 }, 300);
 
-/** Replaces a card; if focus was inside it, moves focus to the same action in the new card (or its refresh button). */
-function swapPreservingFocus(oldEl: HTMLElement, newEl: HTMLElement): void {
-  const active = document.activeElement;
-  const hadFocus = active instanceof HTMLElement && oldEl.contains(active);
-  const action = hadFocus ? active.dataset.action : undefined;
-  const meterId = hadFocus ? active.closest<HTMLElement>('[data-meter-id]')?.dataset.meterId : undefined;
-  const range = hadFocus ? active.dataset.range : undefined;
-  oldEl.replaceWith(newEl);
-  if (!hadFocus) return;
-  const sameMeter = meterId === undefined ? undefined : [...newEl.querySelectorAll<HTMLElement>('.meter-history')].find((b) => b.dataset.meterId === meterId);
-  const target =
-    (range && sameMeter ? sameMeter.querySelector<HTMLElement>(`button[data-range="${range}"]`) : null) ??
-    (action ? newEl.querySelector<HTMLElement>(`[data-action="${action}"]`) : null) ??
-    newEl.querySelector<HTMLElement>('button[data-action="refresh"]');
-  target?.focus({ preventScroll: true });
-}
-
 /** The host's clock, with nothing else new: the state shown stays, and its countdowns are counted from `now`. */
 function onClock(now: number): void {
   if (!current) return; // only sent to a page that said it drew the embedded state
@@ -315,6 +285,8 @@ function onClock(now: number): void {
   receivedAt = performance.now();
   tick();
 }
+
+wireActions(root, post, charts, jumpTo);
 
 function tick(): void {
   const now = hostNow();
@@ -324,53 +296,6 @@ function tick(): void {
     if (el.textContent !== text) el.textContent = text;
   }
 }
-
-root.addEventListener('click', (ev) => {
-  // A native <button> (range buttons, a card's refresh, the overview's rows) or a <vscode-button>.
-  const target = ev.target instanceof Element ? ev.target.closest<HTMLElement>('button[data-action], vscode-button[data-action]') : null;
-  if (!target || target.hasAttribute('disabled')) return;
-  const accountId = target.dataset.accountId;
-  switch (target.dataset.action) {
-    case 'refreshAll':
-      post({ type: 'refresh' });
-      break;
-    case 'refresh':
-    case 'retry':
-      if (accountId) post({ type: 'refresh', accountId });
-      break;
-    case 'signIn':
-      if (accountId) post({ type: 'signIn', accountId });
-      break;
-    case 'addAccount':
-      post({ type: 'addAccount' });
-      break;
-    case 'openSettings':
-      post({ type: 'openSettings' });
-      break;
-    case 'showLog':
-      post({ type: 'showLog' });
-      break;
-    case 'range':
-      charts.setRange(target);
-      break;
-    case 'jump':
-      if (accountId) jumpTo(accountId);
-      break;
-    case 'pin':
-      if (accountId && target.dataset.meterId) post({ type: 'pin', accountId, meterId: target.dataset.meterId, pinned: target.dataset.pinned !== 'true' });
-      break;
-  }
-});
-
-// Until the components are defined (after the first frame), a <vscode-button> is an unknown element with the role
-// and tab stop of a button (render.ts): Enter and Space activate it as they will once it is upgraded.
-root.addEventListener('keydown', (ev) => {
-  const t = ev.target;
-  if (!(t instanceof HTMLElement) || t.localName !== 'vscode-button' || customElements.get('vscode-button')) return;
-  if (ev.key !== 'Enter' && ev.key !== ' ') return;
-  ev.preventDefault();
-  t.click();
-});
 
 // A countdown's or age's tooltip (and accessible description) is its absolute time. Not formatted during the render
 // (formats.ts): set when the pointer first reaches it, and for all of them once the page is idle.

@@ -17,7 +17,7 @@ import {
   type Thresholds,
 } from '../src/shared/format';
 import { h, hv, icon } from './dom';
-import { renderHistoryBlock } from './chart';
+import { renderHistoryBlock } from './chart/template';
 
 export type TickKind = 'reset' | 'age' | 'stale' | 'next';
 

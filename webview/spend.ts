@@ -1,6 +1,6 @@
 // The Spend view: money per day (7 or 30 days) or per month (12 months) across every account that reports money and
 // the local agents' API-equivalent cost, stacked by provider, with a table alternative and CSV export. Built by the
-// host (src/core/spend/spend.ts) and asked for by range (`requestSpend`); unknown amounts (before tokstat saw a
+// host (src/features/spend/core/spend.ts) and asked for by range (`requestSpend`); unknown amounts (before tokstat saw a
 // source) show as "—", never as 0. Money is formatted in the webview's locale; the Intl objects are built when the
 // view first draws, after the cards (see formats.ts for why the first render builds none).
 import type { SpendRange, SpendView, WebviewToHost } from '../src/shared/protocol';

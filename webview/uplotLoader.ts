@@ -1,4 +1,4 @@
-// Where chart.ts gets uPlot from: dist/webview/uplot.js (webview/uplot.ts) puts the constructor on `window` under
+// Where chart/manager.ts gets uPlot from: dist/webview/uplot.js (webview/uplot.ts) puts the constructor on `window` under
 // UPLOT_GLOBAL when it runs; the script is added, once, by `loadUPlot`.
 import type uPlot from 'uplot';
 import { loadSibling } from './lazyScript';

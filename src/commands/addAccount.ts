@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { newAccountId, uniqueName } from '../core/accounts';
 import { testConnection } from '../core/fetcher';
 import type { Account } from '../shared/model';
-import { PROVIDERS } from '../core/providers/registry';
-import { UNSUPPORTED } from '../core/providers/unsupported';
-import type { ProviderDefinition } from '../core/providers/types';
+import { getProvider, PROVIDERS } from '../core/providers/registry';
+import { UNSUPPORTED, type UnsupportedProvider } from '../core/providers/unsupported';
+import type { PickerGroup, ProviderDefinition, SignInKind } from '../core/providers/types';
 import type { CommandDeps } from './deps';
 import { errorText } from './deps';
 import { deviceSignIn } from './deviceSignIn';
@@ -20,7 +20,7 @@ function draft(provider: ProviderDefinition, authKind: string, settings: Account
 }
 
 async function save(deps: CommandDeps, account: Account, secret: string | undefined, suggested: string | undefined): Promise<void> {
-  const providerName = PROVIDERS.find((p) => p.id === account.providerId)?.displayName ?? account.providerId;
+  const providerName = getProvider(account.providerId)?.displayName ?? account.providerId;
   const name = await promptForName(deps, `tokstat: Account name (${providerName})`, uniqueName(suggested || account.name, deps.repo.list()));
   if (name === undefined) return;
   const final = { ...account, name };
@@ -187,55 +187,63 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
   await save(deps, account, undefined, info.suggestedName ?? session.account.label);
 }
 
-type ProviderGroup = 'Plans and subscriptions' | 'API keys and balances' | 'Organization usage (admin keys)' | 'Gateways and endpoints';
+/** The picker's sections, in order (a provider declares its own: `pickerGroup`). */
+const GROUPS: Readonly<Record<PickerGroup, string>> = {
+  plan: 'Plans and subscriptions',
+  'api-key': 'API keys and balances',
+  admin: 'Organization usage (admin keys)',
+  gateway: 'Gateways and endpoints',
+};
 
-function groupOf(p: ProviderDefinition): ProviderGroup {
-  if (p.id === 'copilot' || p.authKinds.includes('credential-file') || /coding plan/i.test(p.displayName)) return 'Plans and subscriptions';
-  if (p.accountFields?.some((f) => f.key === 'baseUrl')) return 'Gateways and endpoints';
-  if (/admin|management/i.test(`${p.displayName} ${p.authLabel ?? ''}`)) return 'Organization usage (admin keys)';
-  return 'API keys and balances';
-}
+/** One Add Account flow per sign-in kind (a provider declares its own: `signIn`). */
+const FLOWS: Readonly<Record<SignInKind, (deps: CommandDeps, provider: ProviderDefinition) => Promise<void>>> = {
+  'api-key': addApiKeyAccount,
+  'credential-file': (deps, provider) => addCredentialFileAccount(deps, provider),
+  github: addCopilotAccount,
+};
 
 function authDescription(p: ProviderDefinition): string {
   if (p.authLabel) return p.authLabel;
-  if (p.id === 'copilot') return 'GitHub sign-in';
-  if (p.authKinds.includes('credential-file')) return `uses ${p.credentialFile?.tool ?? 'the tool'}'s sign-in`;
-  return 'API key';
+  switch (p.signIn) {
+    case 'github':
+      return 'GitHub sign-in';
+    case 'credential-file':
+      return `uses ${p.credentialFile?.tool ?? 'the tool'}'s sign-in`;
+    case 'api-key':
+      return 'API key';
+  }
 }
 
 const WHY_MISSING = '$(info) My provider is not listed…';
-const GEMINI_KEY = '$(circle-slash) Google AI Studio (Gemini API key)';
 
-async function pickProvider(): Promise<ProviderDefinition | undefined> {
-  const order: ProviderGroup[] = ['Plans and subscriptions', 'API keys and balances', 'Organization usage (admin keys)', 'Gateways and endpoints'];
-  type Item = vscode.QuickPickItem & { provider?: ProviderDefinition };
-  const items: Item[] = [];
-  for (const g of order) {
-    const ps = PROVIDERS.filter((p) => groupOf(p) === g);
+type PickerItem = vscode.QuickPickItem & { provider?: ProviderDefinition; unsupported?: UnsupportedProvider };
+
+/** The Add Account picker, built from the providers' and the unsupported providers' declarations. */
+export function providerPickerItems(providers: readonly ProviderDefinition[] = PROVIDERS, unsupported: readonly UnsupportedProvider[] = UNSUPPORTED): PickerItem[] {
+  const items: PickerItem[] = [];
+  for (const [group, label] of Object.entries(GROUPS) as [PickerGroup, string][]) {
+    const ps = providers.filter((p) => p.pickerGroup === group);
     if (ps.length === 0) continue;
-    items.push({ label: g, kind: vscode.QuickPickItemKind.Separator });
+    items.push({ label, kind: vscode.QuickPickItemKind.Separator });
     for (const p of ps) items.push({ label: p.displayName, description: authDescription(p), detail: p.description, provider: p });
   }
-  items.push(
-    { label: 'No usage API', kind: vscode.QuickPickItemKind.Separator },
-    { label: GEMINI_KEY, description: 'no usage API', detail: 'AI Studio keys have no usage, quota or balance endpoint — use the Gemini CLI sign-in or local logs' },
-    { label: WHY_MISSING, detail: 'Providers without a usage API, and what to use instead' },
-  );
-  const picked = await vscode.window.showQuickPick(items, { title: TITLE, placeHolder: 'Which AI account do you want to track?', matchOnDetail: true, ignoreFocusOut: true });
+  items.push({ label: 'No usage API', kind: vscode.QuickPickItemKind.Separator });
+  for (const u of unsupported) {
+    if (u.picker) items.push({ label: `$(circle-slash) ${u.name}`, description: 'no usage API', detail: u.picker.detail, unsupported: u });
+  }
+  items.push({ label: WHY_MISSING, detail: 'Providers without a usage API, and what to use instead' });
+  return items;
+}
+
+async function pickProvider(): Promise<ProviderDefinition | undefined> {
+  const picked = await vscode.window.showQuickPick(providerPickerItems(), { title: TITLE, placeHolder: 'Which AI account do you want to track?', matchOnDetail: true, ignoreFocusOut: true });
   if (!picked) return undefined;
-  if (picked.label === GEMINI_KEY) {
-    const cli = PROVIDERS.find((p) => p.id === 'gemini-cli');
-    const use = 'Add Gemini CLI Instead';
-    const choice = await vscode.window.showInformationMessage(
-      'tokstat: a Gemini API key from Google AI Studio has no usage, quota or balance endpoint',
-      {
-        modal: true,
-        detail:
-          'Google shows AI Studio limits only in its web console and in 429 errors, so tokstat would have to invent numbers — it does not. If you use the Gemini CLI with a Google sign-in, tokstat can read its per-model quota instead.',
-      },
-      ...(cli ? [use] : []),
-    );
-    return choice === use ? cli : undefined;
+  const hint = picked.unsupported?.picker;
+  if (hint) {
+    const instead = hint.instead && getProvider(hint.instead.providerId);
+    const use = hint.instead?.action;
+    const choice = await vscode.window.showInformationMessage(hint.message, { modal: true, detail: hint.explanation }, ...(instead && use ? [use] : []));
+    return choice !== undefined && choice === use ? instead : undefined;
   }
   if (picked.label === WHY_MISSING) {
     const lines = UNSUPPORTED.map((u) => `${u.name}: ${u.reason} Instead: ${u.nearest}`);
@@ -247,15 +255,13 @@ async function pickProvider(): Promise<ProviderDefinition | undefined> {
 
 export function registerAddAccount(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand(CommandIds.addAccount, async (providerId?: unknown) => {
-    let provider = typeof providerId === 'string' ? PROVIDERS.find((p) => p.id === providerId) : undefined;
+    let provider = typeof providerId === 'string' ? getProvider(providerId) : undefined;
     if (!provider) {
       provider = await pickProvider();
       if (!provider) return;
     }
     try {
-      if (provider.id === 'copilot') await addCopilotAccount(deps, provider);
-      else if (provider.authKinds.includes('credential-file')) await addCredentialFileAccount(deps, provider);
-      else await addApiKeyAccount(deps, provider);
+      await FLOWS[provider.signIn](deps, provider);
     } catch (err) {
       deps.log.error(`[accounts] add account failed: ${errorText(err)}`);
       void vscode.window.showErrorMessage(`tokstat: could not add the account: ${errorText(err)}`);

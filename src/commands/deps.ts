@@ -6,8 +6,8 @@ import type { Logger } from '../core/log';
 import type { Account } from '../shared/model';
 import type { Config } from '../host/config';
 import type { GitHubAuth } from '../host/githubAuth';
-import type { InsightsFeature } from '../host/insightsFeature';
-import type { SpendFeature } from '../core/spend/feature';
+import type { InsightsFeature } from '../features/insights/feature';
+import type { SpendFeature } from '../features/spend/core/feature';
 
 /** What GitHub's device flow shows the user: the code to type and where. */
 export interface DeviceVerification {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExportAccount, ExportFormat } from '../core/history/export';
-import { loadInsights } from '../host/lazy';
+import { loadInsights } from '../features/chunks';
 import type { CommandDeps } from './deps';
 import { errorText } from './deps';
 import { CommandIds } from './ids';

@@ -1,5 +1,5 @@
 // The undici-backed HttpClient. Kept apart from http.ts (types and helpers) so that the extension's activation
-// bundle does not carry undici: the composition root loads this module on the first request (see src/host/lazy.ts).
+// bundle does not carry undici: the composition root loads this module on the first request (see src/features/chunks.ts).
 import type { Clock } from './clock';
 import { ProviderError } from './errors';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, describe, type HttpClient, type HttpRequest, type HttpResponse } from './http';

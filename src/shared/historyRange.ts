@@ -1,5 +1,5 @@
 // The history charts' ranges, shared by the host (insights.ts, protocol.ts) and the webview bundle. No imports: the
-// webview must not value-import protocol.ts, whose zod schemas would come with it.
+// webview imports it without the message schemas (protocolSchemas.ts).
 
 export type HistoryRange = '24h' | '7d' | '30d' | '90d' | '1y';
 export const HISTORY_RANGES: readonly HistoryRange[] = ['24h', '7d', '30d', '90d', '1y'];

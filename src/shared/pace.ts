@@ -57,3 +57,34 @@ export interface PaceSummary {
    */
   detail?: string;
 }
+
+/**
+ * What the pace's sentence says, with the figures only the pace engine knows; `src/shared/paceText.ts` writes it.
+ * The engine (core/forecast/pace.ts) computes numbers and this; it writes no words.
+ */
+export type PaceSay =
+  | { kind: 'unlimited' }
+  | { kind: 'no-history' }
+  | { kind: 'no-allowance' }
+  /** The reset time passed; the provider has not shown the new window yet. */
+  | { kind: 'reset-waiting' }
+  /** Usage went down (or a balance was topped up) moments ago, too little use since. */
+  | { kind: 'dropped'; toppedUp: boolean }
+  | { kind: 'just-reset' }
+  | { kind: 'over-limit'; percentUsed: number }
+  /** A balance going down at `perHour` (money or credits in `unit`). */
+  | { kind: 'balance'; remaining: number; unit: string; perHour: number; spend: boolean }
+  /** No limit: the rate, and where it ends up by the reset (`projected`). */
+  | { kind: 'rate'; unit: string; perHour: number; spend: boolean; projected?: number }
+  /** A limit without a reset time. */
+  | { kind: 'limit-no-reset'; percentUsed: number }
+  /** A limit with a reset time: `unit` '%' for a percent meter; `hoursLeft` until the reset. */
+  | {
+      kind: 'run-out' | 'on-pace-elapsed' | 'on-pace-projected';
+      percentUsed: number;
+      unit: string;
+      limit: number;
+      hoursLeft: number;
+      windowLen?: number;
+      period?: 'month';
+    };

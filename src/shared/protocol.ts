@@ -1,12 +1,13 @@
 // Typed messages between the extension host and the dashboard webview (both bundles import this file).
-// Inbound messages (webview → host) are validated with zod before the host acts on them; the webview
+// Both sides validate what they receive with the same zod schemas (protocolSchemas.ts); the webview
 // starts the exchange with `ready` and the host answers with the full state, then pushes updates.
-import * as z from 'zod/mini';
 import type { Snapshot } from './model';
 import type { Thresholds } from './format';
 import type { PaceSummary } from './pace';
 import type { AgentId } from './agents';
 import type { HistoryRange } from './historyRange';
+import type { UsageTokenBreakdown } from './tokens';
+import { SPEND_RANGES } from './protocolSchemas';
 
 export interface DashboardAccount {
   id: string;
@@ -42,19 +43,7 @@ export interface DashboardState {
 // Costs are USD from the pricing engine. `costUSD` is undefined when every request in the total is unpriced (shown as
 // "unpriced", never $0); when only some are, it is the priced part and `unpricedRequests` says how many are missing.
 
-export interface UsageTokenBreakdown {
-  /** Uncached input. */
-  input: number;
-  /** Output including reasoning. */
-  output: number;
-  cacheRead: number;
-  /** 5-minute + 1-hour cache writes. */
-  cacheWrite: number;
-  /** Part of `output` that was reasoning (informational). */
-  reasoning: number;
-  /** input + output + cacheRead + cacheWrite. */
-  total: number;
-}
+export type { UsageTokenBreakdown };
 
 export interface UsageTotalsView {
   tokens: UsageTokenBreakdown;
@@ -192,11 +181,11 @@ export interface UsageView {
   scan?: { done: number; total: number; rebuild: boolean };
 }
 
-// ── Spend across providers (built by src/core/spend/spend.ts; plain JSON) ──
+// ── Spend across providers (built by src/features/spend/core/spend.ts; plain JSON) ──
 // Amounts are in `currency` (a code such as USD); null is unknown (before tokstat saw the source), never 0.
 
-export type SpendRange = '7d' | '30d' | '12m';
-export const SPEND_RANGES: readonly SpendRange[] = ['7d', '30d', '12m'];
+export type SpendRange = (typeof SPEND_RANGES)[number];
+export { SPEND_RANGES };
 /** Where a row's money comes from: the vendor's daily cost buckets, a spend meter, a balance's decreases, agent logs. */
 export type SpendKind = 'vendor' | 'spend' | 'burn' | 'agent';
 
@@ -283,38 +272,14 @@ export type HostToWebview =
   /** Scroll to a section and focus it (the "Show Spend" command). */
   | { type: 'focus'; section: 'spend' };
 
-const accountId = z.string().check(z.minLength(1), z.maxLength(200));
-
-export const webviewToHostSchema = z.discriminatedUnion('type', [
-  /** `embedded`: the page drew the state embedded in its html (see `HostToWebview` `clock`). */
-  z.object({ type: z.literal('ready'), embedded: z.optional(z.boolean()) }),
-  z.object({ type: z.literal('refresh'), accountId: z.optional(accountId) }),
-  z.object({ type: z.literal('signIn'), accountId }),
-  z.object({ type: z.literal('addAccount') }),
-  z.object({ type: z.literal('openSettings') }),
-  z.object({ type: z.literal('showLog') }),
-  z.object({
-    type: z.literal('requestHistory'),
-    requestId: z.number().check(z.int(), z.nonnegative()),
-    accountId,
-    meterId: z.string().check(z.minLength(1), z.maxLength(200)),
-    range: z.enum(['24h', '7d', '30d', '90d', '1y']),
-    /** Chart width in CSS pixels: the host downsamples to about this many points. */
-    width: z.number().check(z.int(), z.minimum(10), z.maximum(10_000)),
-  }),
-  z.object({ type: z.literal('requestSpend'), requestId: z.number().check(z.int(), z.nonnegative()), range: z.enum(['7d', '30d', '12m']) }),
-  z.object({ type: z.literal('exportSpend'), range: z.enum(['7d', '30d', '12m']) }),
-  /** Pin (or unpin) a meter to the status bar. */
-  z.object({ type: z.literal('pin'), accountId, meterId: z.string().check(z.minLength(1), z.maxLength(200)), pinned: z.boolean() }),
-]);
-
-export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
+// The schemas of these messages (both directions) live in protocolSchemas.ts.
+export { webviewToHostSchema, type WebviewToHost } from './protocolSchemas';
 
 /** State the webview persists with `setState` so a reloaded window (or a panel shown again) restores the panel. */
 export interface DashboardPersistedState {
   version: 1;
   scrollY?: number;
-  /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart.ts). */
+  /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart/manager.ts). */
   ranges?: Record<string, HistoryRange>;
   /** The Spend view's range and whether it shows the table instead of the chart. */
   spend?: { range: SpendRange; table?: boolean };

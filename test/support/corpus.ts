@@ -12,14 +12,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { localDay } from '../../src/core/usage/usageIndex';
+import type { TokenCountsWithReasoning } from '../../src/shared/tokens';
 
-export interface TrueTotals {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  reasoningTokens: number;
+export interface TrueTotals extends TokenCountsWithReasoning {
   webSearchRequests: number;
   requests: number;
   toolCalls: number;

@@ -1,9 +1,13 @@
 // The pace engine: from a meter's recent history, how fast it is being used and what that means before the reset.
 // Pure (no clock, no I/O): callers pass `now`. Honest above all: when the data cannot support a forecast the answer
 // says so (status `insufficient-data` / `just-reset`) instead of extrapolating two points into a scary run-out.
-import { formatAmount, formatPercent, hasCurrencySymbol } from '../../shared/format';
+// It computes numbers only and says which sentence applies (`say`); src/shared/paceText.ts words it, and
+// paceSummary.ts puts the two together for the surfaces.
 import type { Meter } from '../../shared/model';
-import type { PaceSummary } from '../../shared/pace';
+import type { PaceSay, PaceSummary } from '../../shared/pace';
+
+/** The pace's numbers and which sentence applies, without words. */
+export type PaceNumbers = Omit<PaceSummary, 'text' | 'detail'> & { say: PaceSay };
 
 /** One stored observation of a meter (the history store's shape), ascending by `t`. */
 export interface PacePoint {
@@ -84,14 +88,14 @@ export function windowHint(providerId: string, meter: Pick<Meter, 'id' | 'period
   return {};
 }
 
-export function computePace(points: readonly PacePoint[], meter: Meter, now: number, opts: PaceOptions = {}): PaceSummary {
-  if (meter.unlimited) return { status: 'unlimited', text: 'Unlimited' };
+export function computePaceNumbers(points: readonly PacePoint[], meter: Meter, now: number, opts: PaceOptions = {}): PaceNumbers {
+  if (meter.unlimited) return { status: 'unlimited', say: { kind: 'unlimited' } };
 
   const basis = basisOf(meter);
-  if (!basis) return { status: 'insufficient-data', text: 'Not enough history yet' };
+  if (!basis) return { status: 'insufficient-data', say: { kind: 'no-history' } };
   // A limit of 0 is no allowance at all: nothing to pace against, and no share of it to show.
   if (basis === 'units' && meter.limit !== undefined && meter.limit <= 0) {
-    return { status: 'no-limit', text: 'No allowance', basis, ...(meter.resetsAt !== undefined ? { resetsAt: meter.resetsAt } : {}) };
+    return { status: 'no-limit', say: { kind: 'no-allowance' }, basis, ...(meter.resetsAt !== undefined ? { resetsAt: meter.resetsAt } : {}) };
   }
   const limit = basis === 'percent' ? 100 : basis === 'units' ? meter.limit : undefined;
 
@@ -145,7 +149,7 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
   const data = long ? series : series.slice(first);
 
   const last = seg[seg.length - 1];
-  const base: PaceSummary = { status: 'ok', text: '', basis };
+  const base: PaceNumbers = { status: 'ok', say: { kind: 'no-history' }, basis };
   if (resetsAt !== undefined) base.resetsAt = resetsAt;
   if (windowStart !== undefined) base.windowStart = windowStart;
   if (windowStart !== undefined && resetsAt !== undefined && resetsAt > windowStart) {
@@ -154,9 +158,9 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
   const current = last?.v;
   if (current !== undefined && limit !== undefined && limit > 0) base.usedFraction = Math.max(0, current / limit);
 
-  if (!last) return { ...base, status: 'insufficient-data', text: 'Not enough history yet' };
+  if (!last) return { ...base, status: 'insufficient-data', say: { kind: 'no-history' } };
   if (resetsAt !== undefined && resetsAt <= now) {
-    return { ...base, status: 'just-reset', text: 'The window has reset — waiting for fresh numbers' };
+    return { ...base, status: 'just-reset', say: { kind: 'reset-waiting' } };
   }
 
   const lookback = Math.max(MINUTE, opts.lookbackMs ?? (long ? WEEK : Math.min(DAY, windowLen ?? DAY)));
@@ -170,20 +174,19 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
   if (limit !== undefined && current !== undefined && current >= limit) {
     // Over quota already: no rate needed to say so, and a rate would only predict the past.
     const crossed = seg.find((s) => s.v >= limit)?.t ?? last.t;
-    return overLimit(base, current, limit, crossed, resetsAt, now, opts.timeZone);
+    return overLimit(base, current, limit, crossed, resetsAt);
   }
 
   if (data.length < minPoints || span < minSpan) {
     // "Just reset" only when the reset is recent; a reset long ago with few points since is plain missing data.
     const recent = Math.max(2 * minSpan, lookback / 4);
     if (segStart > 0 && !lastBreakIsReset && now - seg[0]!.t < recent) {
-      const what = basis === 'balance' ? 'Topped up' : 'Usage went down';
-      return { ...base, status: 'insufficient-data', text: `${what} moments ago — not enough use since to estimate a pace` };
+      return { ...base, status: 'insufficient-data', say: { kind: 'dropped', toppedUp: basis === 'balance' } };
     }
     const justReset = [resetAtTime, windowStart].some((t) => t !== undefined && now - t < recent);
     return justReset
-      ? { ...base, status: 'just-reset', text: 'Just reset — not enough use yet to estimate a pace' }
-      : { ...base, status: 'insufficient-data', text: 'Not enough history yet' };
+      ? { ...base, status: 'just-reset', say: { kind: 'just-reset' } }
+      : { ...base, status: 'insufficient-data', say: { kind: 'no-history' } };
   }
 
   const [recentMs, recentWeight] =
@@ -191,10 +194,10 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
   const longRate = rateOver(data, lookback);
   const burnPerMs = Math.max(0, span >= lookback / 2 ? (1 - recentWeight) * longRate + recentWeight * rateOver(data, recentMs) : longRate);
   const burnPerHour = burnPerMs * HOUR;
-  const out: PaceSummary = { ...base, burnPerHour: tidy(burnPerHour) };
+  const out: PaceNumbers = { ...base, burnPerHour: tidy(burnPerHour) };
 
-  if (basis === 'balance') return balanceText(out, meter, -last.v, burnPerMs, last.t, now, opts.timeZone);
-  if (limit === undefined) return noLimit(out, meter, last, burnPerMs, resetsAt, now, opts.timeZone);
+  if (basis === 'balance') return balance(out, meter, -last.v, burnPerMs, last.t);
+  if (limit === undefined) return noLimit(out, meter, last, burnPerMs, resetsAt);
 
   const used = last.v;
   const remaining = limit - used;
@@ -204,9 +207,7 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
     if (resetsAt === undefined || runOut < resetsAt) out.runOutAt = Math.round(runOut);
   }
   if (resetsAt === undefined) {
-    out.text = out.runOutAt !== undefined
-      ? `At this pace the limit is reached ${when(out.runOutAt, now, opts.timeZone)} (${formatPercent((used / limit) * 100)} used)`
-      : `No recent use: ${formatPercent((used / limit) * 100)} used`;
+    out.say = { kind: 'limit-no-reset', percentUsed: (used / limit) * 100 };
     return out;
   }
 
@@ -221,37 +222,11 @@ export function computePace(points: readonly PacePoint[], meter: Meter, now: num
   out.budgetPerDay = tidy(Math.min(perHour * 24, Math.max(0, remaining)));
   if (base.elapsedFraction !== undefined) out.reserve = tidy(base.elapsedFraction * limit - used);
 
-  if (out.runOutAt !== undefined) {
-    const budget = hoursLeft >= 48 ? `${amount(out.budgetPerDay, unit)} a day` : `${amount(out.budgetPerHour, unit)} an hour`;
-    out.text = `At this pace you run out ${when(out.runOutAt, now, opts.timeZone)}, ${lead(resetsAt - out.runOutAt)} before reset — stay under ${budget}`;
-  } else if (base.elapsedFraction !== undefined) {
-    out.text = `On pace: ${formatPercent((used / limit) * 100)} used, ${formatPercent(base.elapsedFraction * 100)} of the ${windowNoun(windowLen, opts.period)} gone`;
-  } else {
-    out.text = `On pace: ${formatPercent((used / limit) * 100)} used, about ${formatPercent(out.projectedPercentAtReset)} by the reset`;
-  }
-  out.detail = budgetLine(out, unit, limit, hoursLeft);
+  const kind = out.runOutAt !== undefined ? 'run-out' : base.elapsedFraction !== undefined ? 'on-pace-elapsed' : 'on-pace-projected';
+  out.say = { kind, percentUsed: (used / limit) * 100, unit, limit, hoursLeft };
+  if (windowLen !== undefined) out.say.windowLen = windowLen;
+  if (opts.period !== undefined) out.say.period = opts.period;
   return out;
-}
-
-/** "12 requests over a straight-line pace · budget 9.8 requests a day, 0.41 an hour". */
-function budgetLine(p: PaceSummary, unit: string, limit: number, hoursLeft: number): string {
-  const parts: string[] = [];
-  if (p.reserve !== undefined) {
-    // Within half a percent of the limit is on the line, not "0.01 requests under" it.
-    parts.push(
-      Math.abs(p.reserve) < limit / 200
-        ? 'on a straight-line pace'
-        : `${amount(Math.abs(p.reserve), unit)} ${p.reserve < 0 ? 'over' : 'under'} a straight-line pace`,
-    );
-  }
-  // The hourly figure repeats a symbol ("$0.02 an hour") but not a word ("0.41 an hour", not "0.41 requests an hour").
-  const sameUnit = (n: number | undefined) => amount(n, unit === '%' || hasCurrencySymbol(unit) ? unit : '');
-  parts.push(
-    hoursLeft >= 24
-      ? `budget ${amount(p.budgetPerDay, unit)} a day, ${sameUnit(p.budgetPerHour)} an hour`
-      : `budget ${amount(p.budgetPerHour, unit)} an hour`,
-  );
-  return parts.join(' · ');
 }
 
 /** The basis of a meter (or of one stored reading of it). The chart draws in the same basis as the pace. */
@@ -375,101 +350,35 @@ function rateOver(seg: readonly Sample[], ms: number): number {
   return covered > 0 ? sum / covered : 0;
 }
 
-function overLimit(base: PaceSummary, used: number, limit: number, crossedAt: number, resetsAt: number | undefined, now: number, tz: string | undefined): PaceSummary {
-  const out: PaceSummary = { ...base, overLimit: true, runOutAt: crossedAt, budgetPerHour: 0, budgetPerDay: 0 };
+function overLimit(base: PaceNumbers, used: number, limit: number, crossedAt: number, resetsAt: number | undefined): PaceNumbers {
+  const out: PaceNumbers = { ...base, overLimit: true, runOutAt: crossedAt, budgetPerHour: 0, budgetPerDay: 0 };
   if (resetsAt !== undefined) out.runsOutBeforeReset = true;
   if (base.elapsedFraction !== undefined) out.reserve = tidy(base.elapsedFraction * limit - used);
-  const pct = formatPercent((used / limit) * 100);
-  out.text = resetsAt !== undefined ? `Over the limit: ${pct} used — resets ${when(resetsAt, now, tz)}` : `Over the limit: ${pct} used`;
+  out.say = { kind: 'over-limit', percentUsed: (used / limit) * 100 };
   return out;
 }
 
-function balanceText(out: PaceSummary, meter: Meter, remaining: number, burnPerMs: number, at: number, now: number, tz: string | undefined): PaceSummary {
-  const left = formatAmount(remaining, meter.unit);
-  if (burnPerMs <= 0 || remaining <= 0) {
-    out.text = remaining <= 0 ? `Balance used up: ${left} left` : `No spending lately: ${left} left`;
-    return out;
-  }
+function balance(out: PaceNumbers, meter: Meter, remaining: number, burnPerMs: number, at: number): PaceNumbers {
+  out.say = { kind: 'balance', remaining, unit: meter.unit, perHour: burnPerMs * HOUR, spend: spends(meter) };
+  if (burnPerMs <= 0 || remaining <= 0) return out;
   out.runOutAt = Math.round(at + remaining / burnPerMs);
-  out.text = `At this pace ${left} lasts until ${when(out.runOutAt, now, tz)} (about ${lead(out.runOutAt - now)})`;
-  out.detail = rateText(meter, burnPerMs * HOUR);
   return out;
 }
 
 /** A meter without a limit: the burn rate, and where it ends up by the reset when there is one. */
-function noLimit(out: PaceSummary, meter: Meter, last: Sample, burnPerMs: number, resetsAt: number | undefined, now: number, tz: string | undefined): PaceSummary {
+function noLimit(out: PaceNumbers, meter: Meter, last: Sample, burnPerMs: number, resetsAt: number | undefined): PaceNumbers {
   out.status = 'no-limit';
-  out.text = rateText(meter, burnPerMs * HOUR);
+  out.say = { kind: 'rate', unit: meter.unit, perHour: burnPerMs * HOUR, spend: spends(meter) };
   if (resetsAt === undefined) return out;
   const projected = last.v + burnPerMs * (resetsAt - last.t);
   out.projectedAtReset = tidy(projected);
-  if (burnPerMs > 0) out.text += ` — ≈ ${amount(projected, meter.unit)} by ${when(resetsAt, now, tz)}`;
+  if (burnPerMs > 0) out.say.projected = projected;
   return out;
 }
 
-function rateText(meter: Meter, perHour: number): string {
-  const perDay = perHour * 24;
-  const verb = meter.kind === 'spend' || meter.kind === 'balance' ? 'Spending' : 'Using';
-  if (perDay <= 0) return verb === 'Spending' ? 'No spending lately' : 'No use lately';
-  return perDay >= 1 || perHour === 0 ? `${verb} about ${amount(perDay, meter.unit)} a day` : `${verb} about ${amount(perHour, meter.unit)} an hour`;
-}
-
-function windowNoun(len: number | undefined, period: 'month' | undefined): string {
-  if (period === 'month' || (len !== undefined && len >= 27 * DAY && len <= 32 * DAY)) return 'month';
-  if (len !== undefined && Math.abs(len - WEEK) < HOUR) return 'week';
-  if (len !== undefined && Math.abs(len - DAY) < HOUR) return 'day';
-  if (len !== undefined && len < DAY) return `${Math.round(len / HOUR)}-hour window`;
-  return 'window';
-}
-
-/** "3 days", "5 hours", "40 minutes" — rounded down, it is a lead time. */
-function lead(ms: number): string {
-  const d = Math.floor(ms / DAY);
-  if (d >= 2) return `${d} days`;
-  const h = Math.floor(ms / HOUR);
-  if (h >= 2) return `${h} hours`;
-  if (h === 1) return '1 hour';
-  const m = Math.max(1, Math.floor(ms / MINUTE));
-  return m === 1 ? '1 minute' : `${m} minutes`;
-}
-
-/** "Thu 14:00" within the coming week, else "Mar 12, 14:00", with the year when it is not this year's. */
-function when(t: number, now: number, timeZone: string | undefined): string {
-  const near = t - now < 6 * DAY && t - now > -DAY;
-  const style = near ? 'w' : formatter('y', timeZone).format(new Date(t)) === formatter('y', timeZone).format(new Date(now)) ? 'd' : 'dy';
-  return formatter(style, timeZone).format(new Date(t));
-}
-
-type Style = 'w' | 'd' | 'dy' | 'y';
-
-const STYLES: Record<Style, Intl.DateTimeFormatOptions> = {
-  w: { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
-  d: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
-  dy: { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
-  y: { year: 'numeric' },
-};
-
-function formatter(style: Style, timeZone: string | undefined): Intl.DateTimeFormat {
-  const key = `${style}|${timeZone ?? ''}`;
-  let fmt = formatters.get(key);
-  if (!fmt) {
-    // Building an Intl formatter costs far more than formatting: keep one per style and zone.
-    fmt = new Intl.DateTimeFormat('en-US', { ...STYLES[style], ...(timeZone ? { timeZone } : {}) });
-    if (formatters.size > 32) formatters.clear();
-    formatters.set(key, fmt);
-  }
-  return fmt;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** A budget a person can act on: whole units from 10 up, one decimal below; money keeps cents. */
-function amount(n: number | undefined, unit: string): string {
-  if (n === undefined) return 'unknown';
-  if (unit === '%') return `${n >= 10 ? Math.round(n) : Math.round(n * 10) / 10}%`;
-  const money = /^(USD|EUR|GBP|CNY|JPY)$/i.test(unit);
-  const v = money ? n : n >= 10 ? Math.round(n) : n >= 1 ? Math.round(n * 10) / 10 : Number(n.toPrecision(2));
-  return formatAmount(v, unit);
+/** Money going out (spend, balance) rather than units used. */
+function spends(meter: Meter): boolean {
+  return meter.kind === 'spend' || meter.kind === 'balance';
 }
 
 /**

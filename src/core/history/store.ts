@@ -21,6 +21,9 @@
 // Lines are `<payload>*<crc32>`: a torn tail (the crash case) is truncated by the writer, any other bad line is
 // dropped, the damaged original kept as `<file>.corrupt-<ts>` and reported once through onDidDetectCorruption.
 //
+// Compaction (compaction.ts), migration of older layouts (migration.ts), the tiers' merge (tiers.ts) and which poll is a
+// sample (samples.ts) live beside this file; the store keeps recording, reading, the writer lease and the file cache.
+//
 // One writer: only the window holding the lease (a FileLease on e.g. `<globalStorage>/history.lock`) or for which
 // `isWriter()` is true writes, migrates and compacts; every window reads, re-stating the files on each query.
 
@@ -31,21 +34,16 @@ import type { Meter } from '../../shared/model';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { Emitter, type Disposable, type Event } from '../events';
 import { scoped, type Logger } from '../log';
-import { copyFilePrivate, mkdirPrivate, openPrivate, writeFilePrivate } from '../privateFs';
+import { copyFilePrivate, mkdirPrivate, openPrivate } from '../privateFs';
 import type { Lease } from '../state/lease';
 import { isValidAccountId, assertValidAccountId } from '../state/snapshotStore';
-import {
-  blockLine,
-  dayKey,
-  dayStart,
-  nextMonthStart,
-  parseFile,
-  pointLine,
-  type DecodedLine,
-  type DecodedPoint,
-  type ParsedFile,
-} from './format';
-import { downsampleMinMax, foldSeries } from './downsample';
+import { dayKey, parseFile, pointLine, type ParsedFile } from './format';
+import { downsampleMinMax } from './downsample';
+import { compactAccount, sweep, type CompactionContext } from './compaction';
+import { errMsg, isCode, statOrUndefined, writeAtomic } from './files';
+import { migrateV1 } from './migration';
+import { pointOf, sameValues } from './samples';
+import { FILE_RE, RES_NAME, VERSION_DIR, merge, type AccountCache, type FileEntry } from './tiers';
 import {
   DEFAULT_RETENTION,
   type CorruptionReport,
@@ -55,12 +53,8 @@ import {
   type SeriesInfo,
 } from './types';
 
-const DAY_MS = 86_400_000;
-const Q15_MS = 15 * 60_000;
-const VERSION_DIR = 'v2';
 /** Clock steps back up to this are clamped to the last sample's time; larger ones are taken as the real time. */
 const MAX_CLAMP_MS = 10 * 60_000;
-const FILE_RE = /^(?:raw-(\d{8})|q15-(\d{6})|day)\.log$/;
 
 export interface HistoryStoreOptions {
   /** Folder of the store, e.g. `<globalStorage>/history`. Created on demand. */
@@ -90,30 +84,6 @@ export interface HistoryStoreOptions {
   knownAccounts?: () => readonly string[] | undefined;
 }
 
-/** History of an account that no longer exists is swept once it has not been written for this long. */
-const ORPHAN_GRACE_MS = 7 * 86_400_000;
-/** Copies of repaired files are kept this long for inspection, then removed by compaction. */
-const BACKUP_KEEP_MS = 30 * 86_400_000;
-
-type Resolution = 0 | 1 | 2; // raw, 15m, 1d
-const RES_NAME: ExportRow['resolution'][] = ['raw', '15m', '1d'];
-
-interface Series {
-  points: HistoryPoint[];
-  res: Resolution[];
-}
-
-interface FileEntry {
-  sig: string;
-  parsed: ParsedFile;
-}
-
-interface AccountCache {
-  sig: string;
-  files: Map<string, FileEntry>;
-  series: Map<string, Series>;
-}
-
 interface WriterState {
   last: Map<string, HistoryPoint>;
   lastT: number;
@@ -132,6 +102,7 @@ export class HistoryStore implements Disposable {
   private readonly fsync: boolean;
   private readonly cacheAccounts: number;
   private readonly knownAccounts: (() => readonly string[] | undefined) | undefined;
+  private readonly compaction: CompactionContext;
   /** Accounts deleted in this session: a poll still in flight for one must not bring its folder back. */
   private readonly deleted = new Set<string>();
   private readonly cache = new Map<string, AccountCache>();
@@ -165,6 +136,21 @@ export class HistoryStore implements Disposable {
     this.fsync = opts.fsync ?? false;
     this.cacheAccounts = Math.max(1, opts.cacheAccounts ?? 4);
     this.knownAccounts = opts.knownAccounts;
+    this.compaction = {
+      log: this.log,
+      v2: this.v2,
+      retention: () => this.retention,
+      knownAccounts: this.knownAccounts,
+      accountDir: (id) => this.accountDir(id),
+      load: (id, repair) => this.load(id, repair),
+      cached: (id) => this.cache.get(id),
+      forget: (id) => {
+        this.cache.delete(id);
+        this.writers.delete(id);
+      },
+      append: (file, data) => this.append(file, data),
+      rewrite: (file, content) => this.rewrite(file, content),
+    };
   }
 
   /** Takes the lease when free, migrates older layouts (writer only) and arms the lease and compaction timers. */
@@ -324,6 +310,12 @@ export class HistoryStore implements Disposable {
     } finally {
       await fh.close();
     }
+  }
+
+  /** Replaces a file atomically (repair, retention). */
+  private async rewrite(file: string, content: string): Promise<void> {
+    this.bytesWritten += content.length;
+    await writeAtomic(file, content);
   }
 
   private async writerState(accountId: string): Promise<WriterState> {
@@ -505,8 +497,7 @@ export class HistoryStore implements Disposable {
     const backup = `${file}.corrupt-${this.clock.now()}`;
     await copyFilePrivate(file, backup);
     const good = parsed.good.join('');
-    this.bytesWritten += good.length;
-    await writeAtomic(file, good);
+    await this.rewrite(file, good);
     const report: CorruptionReport = { file, backup, goodLines: parsed.goodLines, badLines: parsed.badLines };
     this.log.warn(
       `repaired damaged history file ${accountId}/${name}: kept ${parsed.goodLines} intact lines, dropped ${parsed.badLines}; original kept as ${path.basename(backup)}`,
@@ -516,7 +507,7 @@ export class HistoryStore implements Disposable {
     return { ...parsed, badLines: 0, tornTail: false };
   }
 
-  // ---------------------------------------------------------------- compaction
+  // ---------------------------------------------------------------- compaction (compaction.ts)
 
   /**
    * Folds aged raw days into 15-minute buckets and aged months into daily buckets, and applies the daily
@@ -528,12 +519,12 @@ export class HistoryStore implements Disposable {
     const run = (async () => {
       if (!this.isWriter()) return;
       await this.serial(() => this.migrateIfNeeded());
-      await this.serial(() => this.sweep()).catch((e: unknown) => this.log.warn(`sweep failed: ${errMsg(e)}`));
+      await this.serial(() => sweep(this.compaction, this.clock.now())).catch((e: unknown) => this.log.warn(`sweep failed: ${errMsg(e)}`));
       for (const accountId of await this.accounts()) {
         if (this.disposed || !this.isWriter()) return;
         await new Promise<void>((r) => setImmediate(r));
         try {
-          await this.serial(() => this.compactAccount(accountId, this.clock.now()));
+          await this.serial(() => compactAccount(this.compaction, accountId, this.clock.now()));
         } catch (e) {
           this.log.warn(`compaction of ${accountId} failed: ${errMsg(e)}`);
         }
@@ -543,164 +534,14 @@ export class HistoryStore implements Disposable {
     return this.compacting;
   }
 
-  /**
-   * Removes what nothing else will: the history of accounts that no longer exist (after ORPHAN_GRACE_MS without a
-   * write), folders left by an interrupted delete (an interrupted migration is resumed by migrateIfNeeded), and
-   * copies of repaired files older than BACKUP_KEEP_MS.
-   */
-  private async sweep(): Promise<void> {
-    const now = this.clock.now();
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.v2);
-    } catch {
-      return;
-    }
-    const known = this.knownAccounts?.();
-    for (const name of names) {
-      const full = path.join(this.v2, name);
-      if (name.startsWith('.deleted-')) {
-        await fsp.rm(full, { recursive: true, force: true });
-        continue;
-      }
-      if (!isValidAccountId(name)) continue;
-      let files: string[];
-      try {
-        files = await fsp.readdir(full);
-      } catch {
-        continue;
-      }
-      let newest = 0;
-      for (const f of files) {
-        const st = await statOrUndefined(path.join(full, f));
-        if (!st) continue;
-        const backupAt = /\.corrupt-(\d+)$/.exec(f)?.[1];
-        if (backupAt !== undefined && now - Number(backupAt) > BACKUP_KEEP_MS) {
-          await fsp.rm(path.join(full, f), { force: true });
-          this.log.info(`removed ${name}/${f}, kept ${Math.round(BACKUP_KEEP_MS / 86_400_000)} days`);
-          continue;
-        }
-        newest = Math.max(newest, st.mtimeMs);
-      }
-      if (known && !known.includes(name) && now - newest > ORPHAN_GRACE_MS) {
-        this.cache.delete(name);
-        this.writers.delete(name);
-        await fsp.rm(full, { recursive: true, force: true });
-        this.log.info(`deleted the history of ${name}: no such account, not written for ${Math.round((now - newest) / 86_400_000)} days`);
-      }
-    }
-  }
-
-  private async compactAccount(accountId: string, now: number): Promise<void> {
-    const dir = this.accountDir(accountId);
-    const data = await this.load(accountId, true);
-    const cover = coverage(data.files);
-    const rawEdge = now - this.retention.rawDays * DAY_MS;
-    const q15Edge = now - this.retention.fifteenMinuteDays * DAY_MS;
-    let changed = false;
-    for (const [name, entry] of data.files) {
-      const day = FILE_RE.exec(name)?.[1];
-      if (!day || dayStart(day) + DAY_MS > rawEdge) continue;
-      if (!cover.days.has(day) && !cover.months.has(day.slice(0, 6))) {
-        const survivors = foldFile(entry.parsed.lines, Q15_MS);
-        await this.append(path.join(dir, `q15-${day.slice(0, 6)}.log`), blockLine(day, survivors));
-      }
-      await fsp.rm(path.join(dir, name), { force: true });
-      changed = true;
-    }
-    if (changed) {
-      // The raw days just folded may belong to a month folded below: re-read so coverage is current.
-      await this.load(accountId, true);
-    }
-    const fresh = this.cache.get(accountId) ?? (await this.load(accountId, true));
-    const cover2 = coverage(fresh.files);
-    const rawLeft = new Set([...fresh.files.keys()].map((n) => FILE_RE.exec(n)?.[1]?.slice(0, 6)).filter(Boolean));
-    for (const [name, entry] of fresh.files) {
-      const month = FILE_RE.exec(name)?.[2];
-      if (!month || nextMonthStart(month) > q15Edge || rawLeft.has(month)) continue;
-      if (!cover2.months.has(month)) {
-        const pts: DecodedPoint[] = [];
-        for (const l of entry.parsed.lines) if (l.kind === 'B') pts.push(...l.points);
-        const survivors = foldPoints(pts, DAY_MS);
-        await this.append(path.join(dir, 'day.log'), blockLine(month, survivors));
-      }
-      await fsp.rm(path.join(dir, name), { force: true });
-    }
-    if (this.retention.dailyDays > 0) {
-      const dayEdge = now - this.retention.dailyDays * DAY_MS;
-      const entry = (await this.load(accountId, true)).files.get('day.log');
-      if (entry) {
-        const keep = entry.parsed.lines.filter((l) => !(l.kind === 'B' && nextMonthStart(l.period) <= dayEdge));
-        if (keep.length !== entry.parsed.lines.length) {
-          const idx = new Set(keep);
-          const content = entry.parsed.good.filter((_, i) => idx.has(entry.parsed.lines[i]!)).join('');
-          this.bytesWritten += content.length;
-          await writeAtomic(path.join(dir, 'day.log'), content);
-        }
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- migration
 
-  /**
-   * v1 (the pre-release layout: `<folder>/<accountId>.jsonl`, one JSON object per sample, no checksums or tiers)
-   * → v2. Each account is written into a staging folder that is renamed into place, then the v1 file is renamed
-   * to `.migrated`; a crash at any step is resumed on the next start without duplicating points.
-   */
+  // ---------------------------------------------------------------- migration (migration.ts)
+
   private async migrateIfNeeded(): Promise<void> {
     if (this.migrated) return;
     this.migrated = true;
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.root);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (!name.endsWith('.jsonl')) continue;
-      const accountId = name.slice(0, -'.jsonl'.length);
-      if (!isValidAccountId(accountId)) continue;
-      const v1 = path.join(this.root, name);
-      const target = path.join(this.v2, accountId);
-      try {
-        if (!(await statOrUndefined(target))) {
-          const staging = path.join(this.v2, `.migrating-${accountId}`);
-          await fsp.rm(staging, { recursive: true, force: true });
-          await mkdirPrivate(this.v2);
-          await mkdirPrivate(staging);
-          const byDay = new Map<string, string[]>();
-          let good = 0;
-          let bad = 0;
-          const rows = (await fsp.readFile(v1, 'utf8')).split('\n');
-          const seq: Array<[string, HistoryPoint]> = [];
-          for (const row of rows) {
-            if (!row.trim()) continue;
-            const d = parseV1(row);
-            if (!d) {
-              bad++;
-              continue;
-            }
-            good++;
-            seq.push(d);
-          }
-          seq.sort((a, b) => a[1].t - b[1].t);
-          for (const [meterId, p] of seq) {
-            const k = dayKey(p.t);
-            let arr = byDay.get(k);
-            if (!arr) byDay.set(k, (arr = []));
-            arr.push(pointLine(meterId, p));
-          }
-          for (const [k, lines] of byDay) await writeFilePrivate(path.join(staging, `raw-${k}.log`), lines.join(''), 'latin1');
-          await fsp.rename(staging, target);
-          this.log.info(`migrated ${good} v1 history samples of ${accountId}${bad ? ` (${bad} unreadable lines skipped)` : ''}`);
-        }
-        await fsp.rename(v1, `${v1}.migrated`);
-      } catch (e) {
-        this.log.warn(`migration of ${accountId} failed, will retry on next start: ${errMsg(e)}`);
-        this.migrated = false;
-      }
-    }
+    if (!(await migrateV1(this.root, this.v2, this.log))) this.migrated = false;
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -757,160 +598,6 @@ export class HistoryStore implements Disposable {
 
 // ---------------------------------------------------------------- helpers
 
-function pointOf(m: Meter, t: number): HistoryPoint | undefined {
-  if (m.used === undefined && m.limit === undefined && m.remaining === undefined && m.percentUsed === undefined) return undefined;
-  const p: HistoryPoint = { t };
-  if (m.used !== undefined) p.used = m.used;
-  if (m.limit !== undefined) p.limit = m.limit;
-  if (m.remaining !== undefined) p.remaining = m.remaining;
-  if (m.percentUsed !== undefined) p.percentUsed = m.percentUsed;
-  if (m.resetsAt !== undefined) p.resetsAt = Math.round(m.resetsAt);
-  if (m.source) p.source = m.source;
-  if (Number.isFinite(m.capturedAt) && Math.round(m.capturedAt) !== t) p.capturedAt = Math.round(m.capturedAt);
-  return p;
-}
-
-/** Reset times this close count as the same (an estimate recomputed on every poll, rounding of a vendor's time). */
-const RESET_SLACK_MS = 60_000;
-
-function sameValues(a: HistoryPoint, b: HistoryPoint): boolean {
-  return (
-    a.used === b.used &&
-    a.limit === b.limit &&
-    a.remaining === b.remaining &&
-    a.percentUsed === b.percentUsed &&
-    sameReset(a, b) &&
-    a.source === b.source
-  );
-}
-
-/**
- * The same reset, or a rolling one: a rate limit read from headers ("resets in 20 s") has its reset time move with
- * the clock while nothing else changes; writing a point for each would defeat "written when a value changes". A
- * fixed window that rolled over moves its reset by the window's length, far more than the time between samples.
- */
-function sameReset(a: HistoryPoint, b: HistoryPoint): boolean {
-  if (a.resetsAt === b.resetsAt) return true;
-  if (a.resetsAt === undefined || b.resetsAt === undefined) return false;
-  const moved = b.resetsAt - a.resetsAt;
-  return Math.abs(moved) <= RESET_SLACK_MS || Math.abs(moved - (b.t - a.t)) <= RESET_SLACK_MS;
-}
-
-interface Coverage {
-  /** Raw days folded into the 15-minute tier. */
-  days: Set<string>;
-  /** Months folded into the daily tier. */
-  months: Set<string>;
-}
-
-function coverage(files: Map<string, FileEntry>): Coverage {
-  const c: Coverage = { days: new Set(), months: new Set() };
-  for (const [name, f] of files) {
-    const isDay = name === 'day.log';
-    const isQ15 = name.startsWith('q15-');
-    if (!isDay && !isQ15) continue;
-    for (const l of f.parsed.lines) if (l.kind === 'B') (isDay ? c.months : c.days).add(l.period);
-  }
-  return c;
-}
-
-/** Builds every series of an account; a period present in a coarser tier shadows the finer tier's copy. */
-function merge(files: Map<string, FileEntry>): Map<string, Series> {
-  const cover = coverage(files);
-  const series = new Map<string, Series>();
-  const add = (d: DecodedPoint, res: Resolution): void => {
-    let s = series.get(d.meterId);
-    if (!s) series.set(d.meterId, (s = { points: [], res: [] }));
-    s.points.push(d.point);
-    s.res.push(res);
-  };
-  const seenMonths = new Set<string>();
-  const seenDays = new Set<string>();
-  for (const [name, f] of files) {
-    const m = FILE_RE.exec(name);
-    if (!m) continue;
-    if (m[1]) {
-      if (cover.days.has(m[1]) || cover.months.has(m[1].slice(0, 6))) continue;
-      for (const l of f.parsed.lines) if (l.kind === 'P') add(l.point, 0);
-    } else if (m[2]) {
-      if (cover.months.has(m[2])) continue;
-      for (const l of f.parsed.lines) {
-        // A block appended twice (a crash between append and delete, then a retry) counts once.
-        if (l.kind !== 'B' || seenDays.has(l.period) || cover.months.has(l.period.slice(0, 6))) continue;
-        seenDays.add(l.period);
-        for (const d of l.points) add(d, 1);
-      }
-    } else {
-      for (const l of f.parsed.lines) {
-        if (l.kind !== 'B' || seenMonths.has(l.period)) continue;
-        seenMonths.add(l.period);
-        for (const d of l.points) add(d, 2);
-      }
-    }
-  }
-  for (const s of series.values()) sortSeries(s);
-  return series;
-}
-
-/** Stable sort by t, skipped when already in order (the common case). */
-function sortSeries(s: Series): void {
-  let sorted = true;
-  for (let i = 1; i < s.points.length; i++) {
-    if (s.points[i]!.t < s.points[i - 1]!.t) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return;
-  const idx = s.points.map((_, i) => i).sort((a, b) => s.points[a]!.t - s.points[b]!.t || a - b);
-  s.points = idx.map((i) => s.points[i]!);
-  s.res = idx.map((i) => s.res[i]!);
-}
-
-function foldFile(lines: DecodedLine[], bucketMs: number): DecodedPoint[] {
-  const pts: DecodedPoint[] = [];
-  for (const l of lines) if (l.kind === 'P') pts.push(l.point);
-  return foldPoints(pts, bucketMs);
-}
-
-function foldPoints(pts: DecodedPoint[], bucketMs: number): DecodedPoint[] {
-  const byMeter = new Map<string, HistoryPoint[]>();
-  for (const d of pts) {
-    let arr = byMeter.get(d.meterId);
-    if (!arr) byMeter.set(d.meterId, (arr = []));
-    arr.push(d.point);
-  }
-  const out: DecodedPoint[] = [];
-  for (const [meterId, arr] of byMeter) {
-    const s: Series = { points: arr, res: arr.map(() => 0 as Resolution) };
-    sortSeries(s);
-    for (const p of foldSeries(s.points, bucketMs)) out.push({ meterId, point: p });
-  }
-  return out;
-}
-
-function parseV1(row: string): [string, HistoryPoint] | undefined {
-  let v: Record<string, unknown>;
-  try {
-    v = JSON.parse(row) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  if (!v || typeof v !== 'object' || typeof v.meter !== 'string' || !v.meter) return undefined;
-  const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-  const t = num(v.t);
-  if (t === undefined) return undefined;
-  const p: HistoryPoint = { t: Math.round(t) };
-  for (const k of ['used', 'limit', 'remaining', 'percentUsed'] as const) {
-    const n = num(v[k]);
-    if (n !== undefined) p[k] = n;
-  }
-  const r = num(v.resetsAt);
-  if (r !== undefined) p.resetsAt = Math.round(r);
-  if (v.source === 'official' || v.source === 'vendor-undocumented' || v.source === 'headers' || v.source === 'estimate') p.source = v.source;
-  return [v.meter, p];
-}
-
 function lowerBound(points: HistoryPoint[], t: number): number {
   let lo = 0;
   let hi = points.length;
@@ -922,33 +609,4 @@ function lowerBound(points: HistoryPoint[], t: number): number {
   return lo;
 }
 
-async function writeAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFilePrivate(tmp, content, 'latin1');
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  }
-}
-
-async function statOrUndefined(p: string): Promise<import('node:fs').Stats | undefined> {
-  try {
-    return await fsp.stat(p);
-  } catch {
-    return undefined;
-  }
-}
-
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function isCode(e: unknown, c: string): boolean {
-  return !!e && typeof e === 'object' && (e as { code?: unknown }).code === c;
-}
-
-function errMsg(e: unknown): string {
-  if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string') return (e as { code: string }).code;
-  return e instanceof Error ? e.message : String(e);
-}
-

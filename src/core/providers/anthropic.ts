@@ -277,6 +277,8 @@ export const anthropicProvider: ProviderDefinition = {
   displayName: 'Anthropic (admin key)',
   description: 'Organization tokens and spend this month (Admin API key)',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'admin',
   authLabel: 'admin key',
   keyHint: anthropicKeyHint,
   accountFields: [monthlyBudgetField],

@@ -502,6 +502,8 @@ export const claudeProvider: ProviderDefinition = {
   displayName: 'Claude plan (Claude Code)',
   description: '5-hour and weekly limits of a Claude Pro/Max/Team plan, read with Claude Code’s sign-in (undocumented endpoint)',
   authKinds: ['credential-file'],
+  signIn: 'credential-file',
+  pickerGroup: 'plan',
   authLabel: 'needs Claude Code signed in',
   credentialFile: claudeCredentialSource,
   accountFields: [

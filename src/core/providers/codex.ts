@@ -337,6 +337,8 @@ export const codexProvider: ProviderDefinition = {
   displayName: 'Codex (ChatGPT plan)',
   description: '5-hour and weekly Codex limits and credits of a ChatGPT plan, read with the Codex CLI’s sign-in (undocumented endpoint)',
   authKinds: ['credential-file'],
+  signIn: 'credential-file',
+  pickerGroup: 'plan',
   authLabel: 'needs Codex CLI signed in with ChatGPT',
   credentialFile: codexCredentialSource,
   accountFields: [

@@ -215,6 +215,8 @@ export const copilotProvider: ProviderDefinition = {
   displayName: 'GitHub Copilot',
   description: 'Premium requests, Free-plan chat and completions, AI credits (undocumented Copilot endpoint)',
   authKinds: ['github-session', 'github-device', 'credential-file'],
+  signIn: 'github',
+  pickerGroup: 'plan',
   credentialFile: ghCliCredentialSource,
   defaultBaseUrl(account) {
     const host = account.settings?.enterpriseHost;

@@ -131,6 +131,8 @@ export const cursorAdminProvider: ProviderDefinition = {
   displayName: 'Cursor team (Admin API)',
   description: 'Team spend this billing cycle (team admins only: an Admin API key from the team settings)',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'admin',
   authLabel: 'admin key',
   keyHint: prefixKeyHint({
     vendor: 'Cursor Admin API',

@@ -232,6 +232,8 @@ export const customOpenAIProvider: ProviderDefinition = {
   displayName: 'OpenAI-compatible endpoint',
   description: 'Any /v1 endpoint: model availability, and rate limits with the optional probe',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'gateway',
   keyHint: customOpenAIKeyHint,
   accountFields: customOpenAIFields,
   defaultBaseUrl: (account) => settingsBaseUrl(account),

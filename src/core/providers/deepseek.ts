@@ -151,6 +151,8 @@ export const deepSeekProvider: ProviderDefinition = {
   displayName: 'DeepSeek',
   description: 'Account balance per currency (granted and topped-up)',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'api-key',
   keyHint: prefixKeyHint({ vendor: 'DeepSeek', placeholder: 'sk-…', prompt: 'DeepSeek API key (platform.deepseek.com → API keys)', prefixes: ['sk-'] }),
   defaultBaseUrl: () => 'https://api.deepseek.com',
   defaultPollSeconds: 600,

@@ -324,6 +324,8 @@ export const geminiCliProvider: ProviderDefinition = {
   displayName: 'Gemini CLI (Google sign-in)',
   description: 'Per-model daily quotas of Gemini Code Assist, read with the Gemini CLI’s Google sign-in (undocumented endpoint)',
   authKinds: ['credential-file'],
+  signIn: 'credential-file',
+  pickerGroup: 'plan',
   authLabel: 'needs Gemini CLI signed in with Google',
   credentialFile: geminiCredentialSource,
   defaultBaseUrl: () => 'https://cloudcode-pa.googleapis.com',

@@ -134,6 +134,8 @@ export const huggingFaceProvider: ProviderDefinition = {
   displayName: 'Hugging Face',
   description: `Plan and Inference Providers credits used this period. ${HF_BILLING_HINT}`,
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'api-key',
   keyHint: prefixKeyHint({
     vendor: 'Hugging Face',
     placeholder: 'hf_…',

@@ -209,6 +209,8 @@ export const liteLLMProvider: ProviderDefinition = {
   displayName: 'LiteLLM proxy',
   description: 'Key, user and team spend against their budgets on your LiteLLM proxy',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'gateway',
   keyHint: liteLLMKeyHint,
   accountFields: [liteLLMBaseUrlField],
   defaultBaseUrl: (account) => settingsBaseUrl(account),

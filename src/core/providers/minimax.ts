@@ -178,6 +178,8 @@ export const miniMaxProvider: ProviderDefinition = {
   displayName: 'MiniMax Coding Plan',
   description: 'Coding Plan prompts left in the 5-hour window and this week (undocumented endpoint)',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'plan',
   keyHint: prefixKeyHint({
     vendor: 'MiniMax',
     placeholder: 'sk-cp-…',

@@ -81,6 +81,8 @@ export const moonshotProvider: ProviderDefinition = {
   displayName: 'Moonshot / Kimi',
   description: 'Kimi API account balance (voucher and cash), USD on .ai or CNY on .cn',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'api-key',
   keyHint: prefixKeyHint({ vendor: 'Moonshot', placeholder: 'sk-…', prompt: 'Moonshot / Kimi API key (from the platform of the region chosen for this account)', prefixes: ['sk-'] }),
   accountFields: [regionField(MOONSHOT_REGIONS, 'Which Moonshot platform issued the key? (keys only work on their own platform)')],
   defaultBaseUrl: (account) => regionOf(MOONSHOT_REGIONS, account).baseUrl,

@@ -317,6 +317,8 @@ export const openAIProvider: ProviderDefinition = {
   displayName: 'OpenAI (admin key)',
   description: 'Organization tokens, requests and spend this month (Admin key)',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'admin',
   authLabel: 'admin key',
   keyHint: openAIKeyHint,
   accountFields: [monthlyBudgetField],

@@ -164,6 +164,8 @@ export const openRouterProvider: ProviderDefinition = {
   displayName: 'OpenRouter',
   description: 'Key spend and limit; account balance with a management key',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'api-key',
   keyHint: openRouterKeyHint,
   defaultBaseUrl: () => 'https://openrouter.ai/api/v1',
   defaultPollSeconds: 300,

@@ -80,6 +80,8 @@ export const siliconFlowProvider: ProviderDefinition = {
   displayName: 'SiliconFlow',
   description: 'Account balance (paid and gifted), CNY on .cn',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'api-key',
   keyHint: prefixKeyHint({ vendor: 'SiliconFlow', placeholder: 'sk-…', prompt: 'SiliconFlow API key', prefixes: ['sk-'] }),
   accountFields: [regionField(SILICONFLOW_REGIONS, 'Which SiliconFlow platform issued the key?')],
   defaultBaseUrl: (account) => regionOf(SILICONFLOW_REGIONS, account).baseUrl,

@@ -99,12 +99,28 @@ export interface CredentialFileSource {
   read(env: CredentialEnv, account?: Pick<Account, 'settings'>): Promise<{ credential: string; suggestedName?: string; settings?: Record<string, string> }>;
 }
 
+/**
+ * How "Add Account" signs a provider in: `api-key` asks for a key (and the `accountFields`); `credential-file` reads
+ * another tool's sign-in (`credentialFile`); `github` offers VS Code's GitHub sign-in, a device code or the GitHub CLI.
+ */
+export type SignInKind = 'api-key' | 'credential-file' | 'github';
+
+/**
+ * The provider's section in the Add Account picker: `plan` (subscriptions and coding plans), `api-key` (keys and
+ * balances), `admin` (organization usage through an admin or management key), `gateway` (proxies and endpoints).
+ */
+export type PickerGroup = 'plan' | 'api-key' | 'admin' | 'gateway';
+
 export interface ProviderDefinition {
   id: string;
   displayName: string;
   /** One line for the Add Account picker. */
   description: string;
   authKinds: readonly AuthKind[];
+  /** The Add Account flow for this provider. */
+  signIn: SignInKind;
+  /** Its section in the Add Account picker. */
+  pickerGroup: PickerGroup;
   keyHint?: KeyHint;
   /** Extra per-account settings (base URL, team id, region, monthly budget, …). */
   accountFields?: readonly AccountField[];

@@ -12,6 +12,11 @@ export interface UnsupportedProvider {
   nearest: string;
   /** Reference section in docs/provider-apis.md, when there is one. */
   reference?: string;
+  /**
+   * Listed on its own in the Add Account picker's "No usage API" section (people look for it there): the item's detail,
+   * and what picking it says; `instead` offers to add a supported provider in its place.
+   */
+  picker?: { detail: string; message: string; explanation: string; instead?: { providerId: string; action: string } };
 }
 
 export const UNSUPPORTED: readonly UnsupportedProvider[] = [
@@ -20,6 +25,13 @@ export const UNSUPPORTED: readonly UnsupportedProvider[] = [
     reason: 'There is no REST endpoint returning usage, remaining quota or spend for a Gemini API key; limits are shown only in the AI Studio web page.',
     nearest: 'the only in-band signal is the body of a 429 error (quota metric, limit, retry delay). If you use Gemini CLI with a Google login, add the Gemini CLI account instead, or read its local logs.',
     reference: '§6.1',
+    picker: {
+      detail: 'AI Studio keys have no usage, quota or balance endpoint — use the Gemini CLI sign-in or local logs',
+      message: 'tokstat: a Gemini API key from Google AI Studio has no usage, quota or balance endpoint',
+      explanation:
+        'Google shows AI Studio limits only in its web console and in 429 errors, so tokstat would have to invent numbers — it does not. If you use the Gemini CLI with a Google sign-in, tokstat can read its per-model quota instead.',
+      instead: { providerId: 'gemini-cli', action: 'Add Gemini CLI Instead' },
+    },
   },
   {
     name: 'Groq',

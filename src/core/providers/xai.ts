@@ -175,6 +175,8 @@ export const xaiProvider: ProviderDefinition = {
   displayName: 'xAI (management key)',
   description: 'Prepaid balance and spend today (Management API: management key and team id)',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'admin',
   authLabel: 'management key',
   keyHint: prefixKeyHint({
     vendor: 'xAI management',

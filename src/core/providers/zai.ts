@@ -157,6 +157,8 @@ export const zaiProvider: ProviderDefinition = {
   displayName: 'Z.ai / GLM Coding Plan',
   description: 'GLM Coding Plan 5-hour token window and monthly tool calls (undocumented endpoint)',
   authKinds: ['api-key'],
+  signIn: 'api-key',
+  pickerGroup: 'plan',
   keyHint: prefixKeyHint({ vendor: 'Z.ai', placeholder: 'API key of the coding plan account', prompt: 'Z.ai / BigModel API key of the account that has the GLM Coding Plan' }),
   accountFields: [regionField(ZAI_REGIONS, 'Where is the GLM Coding Plan? (Z.ai international or BigModel China)')],
   defaultBaseUrl: (account) => regionOf(ZAI_REGIONS, account).baseUrl,

@@ -5,17 +5,22 @@
 // Multi-window: every window builds one scheduler over the same store and lease. Only the lease holder (leader) runs
 // timers; followers show what the store holds and are told about other windows' writes. A manual refresh runs in the
 // window where the user asked and is written to the shared store, so the leader's schedule counts it.
+// Who leads lives in leadership.ts, the snapshots a poll leaves in snapshots.ts. What stays here is one room: the
+// per-account entry (timer, single flight, slot, abort, load/reload) is shared by every method below.
 
 import type { Clock, TimerHandle } from '../clock';
 import { ProviderError, toProviderError } from '../errors';
 import { scoped, type Logger } from '../log';
-import { acceptMeters, cleanDailySpend, type AcceptedMeters, type Snapshot, type SnapshotError } from '../../shared/model';
+import type { AcceptedMeters, Snapshot, SnapshotError } from '../../shared/model';
 import type { FetchResult } from '../providers/types';
 import { redact } from '../redact';
 import type { AccountState, Disposable, ScheduleState, SnapshotStore } from '../state/snapshotStore';
 import { isValidAccountId } from '../state/snapshotStore';
 import type { Lease } from '../state/lease';
 import { DEFAULT_BACKOFF, decideRetry, type BackoffOptions } from './backoff';
+import { Leadership } from './leadership';
+import { failureSnapshot, successSnapshot } from './snapshots';
+import { LoggingEmitter, errText } from './support';
 
 export interface PollSchedulerDeps {
   clock: Clock;
@@ -95,64 +100,6 @@ interface Waiter {
 const MIN_INTERVAL_MS = 1_000;
 const DEFAULT_INTERVAL_MS = 5 * 60_000;
 
-class Emitter<T extends unknown[]> {
-  private readonly listeners = new Set<(...args: T) => void>();
-  constructor(private readonly log: Logger) {}
-  event = (listener: (...args: T) => void): Disposable => {
-    this.listeners.add(listener);
-    return { dispose: () => void this.listeners.delete(listener) };
-  };
-  fire(...args: T): void {
-    for (const l of [...this.listeners]) {
-      try {
-        l(...args);
-      } catch (e) {
-        this.log.error(`listener threw: ${redact(e instanceof Error ? e.message : String(e))}`);
-      }
-    }
-  }
-  dispose(): void {
-    this.listeners.clear();
-  }
-}
-
-/**
- * Snapshot for a successful fetch. The provider's meters pass the model boundary (`acceptMeters`): unusable ids are
- * skipped, a meter with an unusable number keeps its reading from `prev`. `onRefused` hears what was left out.
- */
-export function successSnapshot(accountId: string, result: FetchResult, now: number, prev?: Snapshot, onRefused?: (r: AcceptedMeters) => void): Snapshot {
-  const accepted = acceptMeters(result.meters, prev?.meters);
-  if (onRefused && (accepted.skipped.length > 0 || accepted.rejected.length > 0)) onRefused(accepted);
-  const s: Snapshot = { accountId, takenAt: now, status: 'ok', meters: accepted.meters, lastSuccessAt: now };
-  if (result.plan !== undefined) s.plan = result.plan;
-  if (result.identity !== undefined) s.identity = result.identity;
-  const days = cleanDailySpend(result.dailySpend);
-  if (days.length) s.dailySpend = days;
-  return s;
-}
-
-/**
- * Snapshot for a failed fetch: the last good meters are kept (status `stale`, or `auth-required` for auth errors)
- * with the error attached and lastSuccessAt unchanged; without previous meters the status is `error`/`auth-required`.
- */
-export function failureSnapshot(accountId: string, prev: Snapshot | undefined, err: ProviderError, now: number, severity: 'auth-required' | 'error'): Snapshot {
-  const hasMeters = !!prev && prev.meters.length > 0;
-  const error = err.toSnapshotError();
-  error.message = redact(error.message);
-  const s: Snapshot = {
-    accountId,
-    takenAt: now,
-    status: severity === 'auth-required' ? 'auth-required' : hasMeters ? 'stale' : 'error',
-    error,
-    meters: hasMeters ? prev.meters : [],
-  };
-  if (prev?.lastSuccessAt !== undefined) s.lastSuccessAt = prev.lastSuccessAt;
-  if (prev?.plan !== undefined) s.plan = prev.plan;
-  if (prev?.identity !== undefined) s.identity = prev.identity;
-  if (prev?.dailySpend !== undefined) s.dailySpend = prev.dailySpend;
-  return s;
-}
-
 export class PollScheduler implements Disposable {
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -160,25 +107,19 @@ export class PollScheduler implements Disposable {
   private readonly concurrency: number;
   private readonly timeoutMs: number;
   private readonly backoff: BackoffOptions;
-  private readonly leaseRenewMs: number;
-  private readonly leaseRetryMs: number;
 
   private readonly entries = new Map<string, Entry>();
   private readonly waiters: Waiter[] = [];
   private active = 0;
   private readonly pending = new Set<Promise<unknown>>();
 
-  private leader = false;
-  /** Leader because the lease itself failed (I/O error): better to poll than to have nobody poll. */
-  private degraded = false;
-  private leaseTimer: TimerHandle | undefined;
+  private readonly leadership: Leadership;
   private disposed = false;
   private released: Promise<void> | undefined;
   private readonly storeSub: Disposable;
 
-  private readonly changeEmitter: Emitter<[string, Snapshot | undefined]>;
-  private readonly loadingEmitter: Emitter<[string, boolean]>;
-  private readonly roleEmitter: Emitter<[boolean]>;
+  private readonly changeEmitter: LoggingEmitter<[string, Snapshot | undefined]>;
+  private readonly loadingEmitter: LoggingEmitter<[string, boolean]>;
 
   /** (accountId, snapshot | undefined when the account was removed). */
   readonly onDidChange: (listener: (accountId: string, snapshot: Snapshot | undefined) => void) => Disposable;
@@ -193,16 +134,22 @@ export class PollScheduler implements Disposable {
     this.concurrency = Math.max(1, Math.floor(deps.concurrency ?? 4));
     this.timeoutMs = Math.max(1, deps.timeoutMs ?? 30_000);
     this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
-    this.leaseRenewMs = Math.max(1, deps.leaseRenewMs ?? 10_000);
-    this.leaseRetryMs = Math.max(1, deps.leaseRetryMs ?? 15_000);
-    this.changeEmitter = new Emitter(this.log);
-    this.loadingEmitter = new Emitter(this.log);
-    this.roleEmitter = new Emitter(this.log);
+    this.changeEmitter = new LoggingEmitter(this.log);
+    this.loadingEmitter = new LoggingEmitter(this.log);
+    this.leadership = new Leadership({
+      clock: this.clock,
+      log: this.log,
+      lease: deps.lease,
+      renewMs: Math.max(1, deps.leaseRenewMs ?? 10_000),
+      retryMs: Math.max(1, deps.leaseRetryMs ?? 15_000),
+      track: (p) => this.track(p),
+      onChange: (leader) => this.onLeaderChange(leader),
+    });
     this.onDidChange = this.changeEmitter.event;
     this.onDidChangeLoading = this.loadingEmitter.event;
-    this.onDidChangeRole = this.roleEmitter.event;
+    this.onDidChangeRole = this.leadership.onDidChangeRole;
     this.storeSub = deps.store.onDidChangeExternally((id) => this.onExternalChange(id));
-    this.leaseTick();
+    this.leadership.start();
   }
 
   // ---------------------------------------------------------------- public API
@@ -268,7 +215,7 @@ export class PollScheduler implements Disposable {
     delete s.authBlocked;
     delete s.retryAt;
     entry.schedule = s;
-    if (!this.leader) return;
+    if (!this.leadership.isLeader) return;
     void this.track(
       (async () => {
         await entry.loaded;
@@ -309,7 +256,7 @@ export class PollScheduler implements Disposable {
   }
 
   isLeader(): boolean {
-    return this.leader && !this.disposed;
+    return this.leadership.isLeader && !this.disposed;
   }
 
   /** Resolves when no load, fetch, store write or lease operation of this scheduler is pending (for tests/shutdown). */
@@ -322,17 +269,13 @@ export class PollScheduler implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.leaseTimer) this.clock.clearTimeout(this.leaseTimer);
-    this.leaseTimer = undefined;
+    this.leadership.stop();
     for (const e of this.entries.values()) this.cancel(e, 'disposed');
     for (const w of this.waiters.splice(0)) w.resolve(false);
     this.storeSub.dispose();
     this.changeEmitter.dispose();
     this.loadingEmitter.dispose();
-    this.roleEmitter.dispose();
-    this.leader = false;
-    // Release even when not (yet) leader: an acquire may be in flight, and release is a no-op otherwise.
-    this.released = this.deps.lease.release().catch((e) => this.log.warn(`lease release failed: ${errText(e)}`));
+    this.released = this.leadership.release();
     this.log.debug('disposed');
   }
 
@@ -426,7 +369,7 @@ export class PollScheduler implements Disposable {
 
   private arm(entry: Entry): void {
     this.clearTimer(entry);
-    if (this.disposed || entry.removed || !this.leader || entry.inFlight) return;
+    if (this.disposed || entry.removed || !this.leadership.isLeader || entry.inFlight) return;
     const due = this.dueAt(entry);
     if (due === undefined) return;
     const now = this.clock.now();
@@ -489,7 +432,7 @@ export class PollScheduler implements Disposable {
       }
     } else {
       const due = this.dueAt(entry);
-      if (!this.leader || due === undefined || due > now) {
+      if (!this.leadership.isLeader || due === undefined || due > now) {
         return { accountId: entry.id, outcome: 'not-due', snapshot: entry.snapshot };
       }
     }
@@ -622,68 +565,16 @@ export class PollScheduler implements Disposable {
     if (i > 0) this.waiters.unshift(...this.waiters.splice(i, 1));
   }
 
-  // ---------------------------------------------------------------- lease
+  // ---------------------------------------------------------------- leadership
 
-  private leaseTick(): void {
-    if (this.disposed) return;
-    void this.track(
-      this.doLeaseTick()
-        .catch((e) => this.log.error(`lease check failed: ${errText(e)}`))
-        .finally(() => this.armLeaseTimer()),
-    );
-  }
-
-  private armLeaseTimer(): void {
-    if (this.disposed) return;
-    if (this.leaseTimer) this.clock.clearTimeout(this.leaseTimer);
-    const delay = this.leader && !this.degraded ? this.leaseRenewMs : this.leaseRetryMs;
-    this.leaseTimer = this.clock.setTimeout(() => {
-      this.leaseTimer = undefined;
-      this.leaseTick();
-    }, delay);
-  }
-
-  private async doLeaseTick(): Promise<void> {
-    const lease = this.deps.lease;
-    if (this.leader && !this.degraded) {
-      let ok = true;
-      try {
-        ok = await lease.renew();
-      } catch (e) {
-        // An I/O hiccup is not a lost lease; the TTL protects the others if it persists.
-        this.log.warn(`lease renew failed: ${errText(e)}`);
-      }
-      if (this.disposed) return;
-      if (!ok) this.setLeader(false);
-      return;
-    }
-    let ok: boolean;
-    let failed = false;
-    try {
-      ok = await lease.tryAcquire();
-    } catch (e) {
-      this.log.warn(`lease unavailable (${errText(e)}); polling from this window anyway`);
-      ok = true;
-      failed = true;
-    }
-    if (this.disposed) {
-      if (ok && !failed) await lease.release().catch(() => undefined);
-      return;
-    }
-    this.degraded = failed;
-    if (ok !== this.leader) this.setLeader(ok);
-  }
-
-  private setLeader(leader: boolean): void {
-    this.leader = leader;
-    this.log.info(leader ? 'this window now polls (leader)' : 'another window polls (follower)');
+  /** Called by the leadership on a hand-over, before the role event fires. */
+  private onLeaderChange(leader: boolean): void {
     if (leader) {
       // Derive the schedule from the shared state: accounts another window just polled are not due.
       for (const e of this.entries.values()) void this.track(this.reload(e).then(() => this.arm(e)));
     } else {
       for (const e of this.entries.values()) this.clearTimer(e);
     }
-    if (!this.disposed) this.roleEmitter.fire(leader);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -763,9 +654,4 @@ function raceAbort<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-function errText(e: unknown): string {
-  if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string') return (e as { code: string }).code;
-  return redact(e instanceof Error ? e.message : String(e));
 }

@@ -11,6 +11,7 @@
 // - Web searches are counted but not priced (the sources disagree on per-search prices).
 import * as z from 'zod/mini';
 import type { PriceResult, UsageRecord } from './types';
+import type { TokenCounts } from '../../shared/tokens';
 
 /** Per-million-token USD rates above a threshold; a missing field keeps its base rate. */
 export interface TierRates {
@@ -54,15 +55,7 @@ export interface PriceMatch {
   rule: string;
 }
 
-export interface TokenCounts {
-  /** Uncached input. */
-  inputTokens: number;
-  /** Output including reasoning. */
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-}
+export type { TokenCounts };
 
 export interface CostBreakdown {
   costUSD: number;

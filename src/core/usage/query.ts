@@ -5,16 +5,11 @@ import * as path from 'node:path';
 import type { AgentId, ToolAggregate, UsageRow } from './types';
 import type { HourRow } from './usageIndex';
 import { localDay } from './usageIndex';
+import type { TokenCounts, TokenCountsWithReasoning } from '../../shared/tokens';
 
 export type GroupBy = 'agent' | 'model' | 'day' | 'session' | 'workspace' | 'none';
 
-export interface UsageTotals {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  reasoningTokens: number;
+export interface UsageTotals extends TokenCountsWithReasoning {
   webSearchRequests: number;
   /** input + output + cache read + cache writes. */
   totalTokens: number;
@@ -143,7 +138,7 @@ export function monthRange(now: number, dayOf: (ts: number) => string = localDay
   return { fromDay: d.slice(0, 8) + '01', toDay: d.slice(0, 8) + '31' };
 }
 
-export interface UsageBlock {
+export interface UsageBlock extends TokenCounts {
   /** Epoch ms: first activity floored to the hour. */
   start: number;
   /** start + 5 h. */
@@ -152,11 +147,6 @@ export interface UsageBlock {
   lastTs: number;
   /** The block contains `now` (and activity happened less than 5 h ago). */
   active: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
   totalTokens: number;
   requests: number;
   costUSD: number;

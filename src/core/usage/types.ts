@@ -3,6 +3,7 @@
 // five token kinds never overlap: input excludes cache reads/writes, output includes reasoning.
 
 import type { AgentId } from '../../shared/agents';
+import type { TokenCountsWithReasoning } from '../../shared/tokens';
 
 export type { AgentId };
 
@@ -14,7 +15,7 @@ export interface ToolCall {
 }
 
 /** One billed model request (one API response), after dedup. */
-export interface UsageRecord {
+export interface UsageRecord extends TokenCountsWithReasoning {
   agent: AgentId;
   /** Epoch ms. */
   timestamp: number;
@@ -22,15 +23,6 @@ export interface UsageRecord {
   model: string;
   /** Working directory of the agent (the "workspace"); undefined when the log does not say. */
   cwd?: string;
-  /** Uncached input (never includes cache reads or writes). */
-  inputTokens: number;
-  /** Output including reasoning. */
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  /** The part of outputTokens that was reasoning (informational: already inside outputTokens). */
-  reasoningTokens: number;
   webSearchRequests: number;
   speed?: 'fast';
   /** Cost pre-computed by the agent itself (old Claude Code `costUSD`, opencode `cost`). */
@@ -57,7 +49,7 @@ export interface ToolAggregate {
 }
 
 /** Aggregates per day × agent × model × workspace × session. */
-export interface UsageRow {
+export interface UsageRow extends TokenCountsWithReasoning {
   /** Local calendar day `YYYY-MM-DD` (in the index's time zone offset at the time of the event). */
   day: string;
   agent: AgentId;
@@ -65,12 +57,6 @@ export interface UsageRow {
   /** '' when unknown. */
   cwd: string;
   sessionId: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  reasoningTokens: number;
   webSearchRequests: number;
   requests: number;
   /** Requests flagged `speed: "fast"`. */

@@ -8,140 +8,53 @@
 // re-serialising megabytes; the journal is folded into a new snapshot when it grows past half the snapshot, and on close.
 // The journal's first line names the snapshot it continues (a token stored in both), so a journal left behind by a
 // crash between writing a snapshot and removing the old journal is ignored, and a torn last line is dropped.
+// What the files hold is in ledgerState.ts, their reading and writing in ledgerFile.ts; this class keeps the state and
+// does the counting.
 
-import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { UsageEvent, CellRef } from './events';
 import { applyCursorChanges, type FileCursor, type ScanJobOutput } from './scanJob';
-import type { AgentId, PlanWindows, PriceFn, ToolAggregate, UsageRecord, UsageRow } from './types';
+import type { PlanWindows, PriceFn, ToolAggregate, UsageRecord, UsageRow } from './types';
 import { nullLogger, type Logger } from '../log';
-import { appendFilePrivate, mkdirPrivate, openPrivate } from '../privateFs';
+import { appendFilePrivate } from '../privateFs';
+import {
+  COMPACT_MIN_BYTES,
+  COMPACT_RATIO,
+  FILE,
+  JOURNAL,
+  LEGACY_FILE,
+  readDayRowsFast,
+  readLegacyFile,
+  replayJournalFile,
+  writeLegacyFile,
+  writeSnapshotFile,
+} from './ledgerFile';
+import {
+  Changes,
+  F_FAST,
+  F_UNPRICED,
+  SEP,
+  USAGE_INDEX_VERSION,
+  cellKeyOf,
+  emptyState,
+  journalEntryOf,
+  mergeChanges,
+  noChanges,
+  snapshotParts,
+  stateOf,
+  type ClaudeResp,
+  type HourRow,
+  type IndexFile,
+  type JournalEntry,
+  type LedgerState,
+} from './ledgerState';
 
-/**
- * Format of usage-index.json. 2: Claude responses keep their most complete streamed line (and lines without a
- * requestId count), Codex forks and copies count once, subagent replays set the baseline (issue #24). An index of an
- * older version is rebuilt from the logs once; the sessions whose logs are gone keep their old rows (see `legacy`).
- */
-export const USAGE_INDEX_VERSION = 2;
-const LEGACY_FILE = 'usage-index.legacy.json';
-const FILE = 'usage-index.json';
-const JOURNAL = 'usage-index.journal';
-/** The journal is compacted into a new snapshot once it exceeds this share of the snapshot (and this floor). */
-const COMPACT_RATIO = 0.5;
-const COMPACT_MIN_BYTES = 256 * 1024;
+export { USAGE_INDEX_VERSION, type HourRow } from './ledgerState';
+
 /** Unanswered tool calls kept for duration matching; older ones are forgotten first. */
 const MAX_PENDING_TOOLS = 20_000;
-
-/** Hourly totals per agent × model: enough for 5-hour blocks and intraday charts. */
-export interface HourRow {
-  /** Epoch ms of the start of the UTC hour. */
-  hour: number;
-  agent: AgentId;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  reasoningTokens: number;
-  requests: number;
-  costUSD: number;
-  loggedCostUSD: number;
-  unpricedRequests: number;
-  firstTs: number;
-  lastTs: number;
-}
-
-interface Stored {
-  record: UsageRecord;
-  cost?: number;
-  unpriced: boolean;
-  priority?: number;
-  /** Sidechain replays: the hashed key of the response (its more complete line replaces it). */
-  key?: string;
-}
-
-/**
- * What was counted for one Claude response (hashed key → this), so that a more complete line of it, in the same scan
- * or a later one, replaces it: `ts|in|out|cacheRead|w5|w1h|web|cost|loggedCost|flags`, cost and loggedCost
- * empty when undefined, flags 1 = unpriced, 2 = fast. A string: ~50 bytes per response instead of a record object.
- */
-type ClaudeResp = string;
-const F_UNPRICED = 1;
-const F_FAST = 2;
-
-interface PendingTool {
-  cell: string;
-  name: string;
-  ts: number;
-}
-
-interface IndexFile {
-  version: number;
-  savedAt: number;
-  cursors: Record<string, FileCursor>;
-  seen: string[];
-  claudeParents: string[];
-  sidechains: Record<string, Stored[]>;
-  replaceable: Record<string, Stored>;
-  toolsSeen: string[];
-  pendingTools: Array<[string, PendingTool]>;
-  claudeResp?: Record<string, ClaudeResp>;
-  codexSeries?: string[];
-  rows: UsageRow[];
-  hours: HourRow[];
-  planWindows: PlanWindows[];
-  /** Token of the journal that continues this snapshot. */
-  journal?: string;
-}
-
-/** One journal line: what changed since the previous save (idempotent upserts, so replaying twice is harmless). */
-interface JournalEntry {
-  rows?: UsageRow[];
-  hours?: HourRow[];
-  cursors?: Record<string, FileCursor>;
-  seen?: string[];
-  claudeParents?: string[];
-  toolsSeen?: string[];
-  /** null: deleted. */
-  sidechains?: Record<string, Stored[] | null>;
-  replaceable?: Record<string, Stored>;
-  pendingDel?: string[];
-  pendingAdd?: Array<[string, PendingTool]>;
-  planWindows?: PlanWindows[];
-  claudeResp?: Record<string, ClaudeResp>;
-  codexSeries?: string[];
-}
-
-/** What changed since the last save, by key. */
-class Changes {
-  rows = new Set<string>();
-  hours = new Set<string>();
-  cursors = new Set<string>();
-  seen: string[] = [];
-  claudeParents: string[] = [];
-  toolsSeen: string[] = [];
-  sidechains = new Set<string>();
-  replaceable = new Set<string>();
-  pendingAdd = new Set<string>();
-  pendingDel = new Set<string>();
-  claudeResp = new Set<string>();
-  codexSeries: string[] = [];
-  windows = false;
-}
-
-/** Collections that keep nothing: before a snapshot exists (and for an in-memory index) no journal line is ever
- * written, so what changed need not be recorded (a cold scan would otherwise list every key it saw twice). */
-const discardSet: Set<string> = Object.assign(new Set<string>(), { add: () => discardSet });
-const discardArray: string[] = Object.assign([] as string[], { push: () => 0 });
-function noChanges(): Changes {
-  const c = new Changes();
-  for (const k of ['rows', 'hours', 'cursors', 'sidechains', 'replaceable', 'pendingAdd', 'pendingDel', 'claudeResp'] as const) c[k] = discardSet;
-  for (const k of ['seen', 'claudeParents', 'toolsSeen', 'codexSeries'] as const) c[k] = discardArray;
-  return c;
-}
 
 export interface ApplyStats {
   records: number;
@@ -183,13 +96,11 @@ export function hashKey(s: string): string {
   return [(h2 >>> 0).toString(36), (h1 >>> 0).toString(36)].join(':');
 }
 
-const SEP = '\u0000';
 function respOf(r: UsageRecord, cost: number | undefined, unpriced: boolean): ClaudeResp {
   const flags = (unpriced ? F_UNPRICED : 0) | (r.speed === 'fast' ? F_FAST : 0);
   // One flat string (join), not a tree of concatenated pieces: ~100 bytes per response instead of ~600.
   return [r.timestamp, r.inputTokens, r.outputTokens, r.cacheReadTokens, r.cacheWrite5mTokens, r.cacheWrite1hTokens, r.webSearchRequests, cost ?? '', r.costUSD ?? '', flags].join('|');
 }
-const cellKeyOf = (day: string, c: CellRef) => day + SEP + c.agent + SEP + c.model + SEP + c.cwd + SEP + c.sessionId;
 const HOUR = 3_600_000;
 
 function emptyRow(day: string, c: CellRef): UsageRow {
@@ -220,95 +131,19 @@ function emptyRow(day: string, c: CellRef): UsageRow {
   };
 }
 
-/** End (exclusive) of the JSON object that starts at `text[start]` (`{`), strings and nesting respected; -1 if none. */
-function objectEnd(text: string, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \\ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */) depth++;
-    else if (c === 125 /* } */ && --depth === 0) return i + 1;
-  }
-  return -1;
-}
-
-function countOf(text: string, needle: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = text.indexOf(needle, from); i !== -1 && i < to; i = text.indexOf(needle, i + needle.length)) n++;
-  return n;
-}
-
 /**
  * The rows of one day from the persisted index (snapshot + journal), read-only and without building the index: only
- * that day's rows are parsed, so `tokstat guard --max-cost-today` answers in milliseconds from a year of history.
- * Relies on the snapshot's layout (serializeParts: rows as flat objects whose first key is `day`, then `hours`); when
- * the text does not look like that it falls back to a full read-only `load()`. `missing`: no usable index, with
- * the reason as `UsageIndex.rebuildReason` gives it. Nothing is written.
+ * that day's rows are parsed (ledgerFile.ts, `readDayRowsFast`), so `tokstat guard --max-cost-today` answers in
+ * milliseconds from a year of history. When the snapshot does not have the expected layout it falls back to a full
+ * read-only `load()`. `missing`: no usable index, with the reason as `UsageIndex.rebuildReason` gives it. Nothing is
+ * written.
  */
 export async function readDayRows(folder: string, day: string): Promise<{ rows: UsageRow[] } | { missing: 'none' | 'version' | 'corrupt' }> {
-  let text: string;
-  try {
-    text = await fsp.readFile(path.join(folder, FILE), 'utf8');
-  } catch {
-    return { missing: 'none' };
-  }
-  const fallback = async () => {
-    const index = new UsageIndex({ folder });
-    await index.load();
-    return index.rebuildReason ? { missing: index.rebuildReason } : { rows: index.rows().filter((r) => r.day === day) };
-  };
-  const head = new RegExp(`^\\{"version":${USAGE_INDEX_VERSION},"savedAt":\\d+(?:,"journal":("[^"\\\\]*"))?,"cursors":`).exec(text);
-  const hoursAt = text.lastIndexOf(',"hours":[');
-  const rowsAt = hoursAt === -1 ? -1 : text.lastIndexOf(',"rows":[', hoursAt);
-  if (!head || rowsAt === -1) return fallback();
-  // Every row has one `firstTs` and starts with `{"day":`; tool aggregates have neither. Anything else: full read.
-  if (countOf(text, '{"day":"', rowsAt, hoursAt) !== countOf(text, '"firstTs":', rowsAt, hoursAt)) return fallback();
-  const rows = new Map<string, UsageRow>();
-  const start = `{"day":${JSON.stringify(day)},`;
-  try {
-    for (let i = text.indexOf(start, rowsAt); i !== -1 && i < hoursAt; i = text.indexOf(start, i + start.length)) {
-      const end = objectEnd(text, i);
-      if (end === -1 || end > hoursAt) return fallback();
-      const r = JSON.parse(text.slice(i, end)) as UsageRow;
-      rows.set(cellKeyOf(r.day, r), r);
-    }
-  } catch {
-    return fallback();
-  }
-  const token = head[1] !== undefined ? (JSON.parse(head[1]) as string) : undefined;
-  if (token) {
-    let journal: string | undefined;
-    try {
-      journal = await fsp.readFile(path.join(folder, JOURNAL), 'utf8');
-    } catch {
-      journal = undefined;
-    }
-    const lines = journal?.split('\n') ?? [];
-    let first: { token?: string } | undefined;
-    try {
-      first = JSON.parse(lines[0] ?? '') as { token?: string };
-    } catch {
-      first = undefined;
-    }
-    // The same rules as replayJournal: a journal of another snapshot is ignored, a torn line ends it.
-    if (first?.token === token) {
-      for (const l of lines.slice(1)) {
-        if (!l) continue;
-        let e: JournalEntry;
-        try {
-          e = JSON.parse(l) as JournalEntry;
-        } catch {
-          break;
-        }
-        for (const r of e.rows ?? []) if (r.day === day) rows.set(cellKeyOf(r.day, r), r);
-      }
-    }
-  }
-  return { rows: [...rows.values()] };
+  const fast = await readDayRowsFast(folder, day);
+  if (fast !== 'fallback') return fast;
+  const index = new UsageIndex({ folder });
+  await index.load();
+  return index.rebuildReason ? { missing: index.rebuildReason } : { rows: index.rows().filter((r) => r.day === day) };
 }
 
 export class UsageIndex {
@@ -317,16 +152,8 @@ export class UsageIndex {
   private price: PriceFn | undefined;
   private readonly dayOf: (ts: number) => string;
 
-  private cursorMap: Record<string, FileCursor> = {};
-  private seen = new Set<string>();
-  private claudeParents = new Set<string>();
-  private sidechains = new Map<string, Stored[]>();
-  private replaceable = new Map<string, Stored>();
-  private toolsSeen = new Set<string>();
-  private pendingTools = new Map<string, PendingTool>();
-  private claudeResp = new Map<string, ClaudeResp>();
-  /** Hashes of `series|cumulative totals` of every Codex token-count event counted or recognised as copied. */
-  private codexSeries = new Set<string>();
+  /** Everything the snapshot holds: cursors, dedup state and the aggregates. */
+  private st: LedgerState = emptyState();
   /**
    * Rows of an index of an older format, kept until the first full scan of the rebuild: then the rows of sessions no
    * log mentions any more (transcripts the agents deleted) join the new index, so upgrading loses no history.
@@ -336,9 +163,6 @@ export class UsageIndex {
   private legacyMerged = false;
   /** Why the last load() started from an empty index: 'none' (no index yet), 'version' (older format), 'corrupt'. */
   rebuildReason: 'none' | 'version' | 'corrupt' | undefined;
-  private rowMap = new Map<string, UsageRow>();
-  private hourMap = new Map<string, HourRow>();
-  private windows: PlanWindows[] = [];
   private dirty = false;
   private changes = noChanges();
   /** Token of the snapshot on disk and whether its journal exists; undefined: no snapshot written or loaded. */
@@ -373,36 +197,36 @@ export class UsageIndex {
   }
 
   cursors(): Record<string, FileCursor> {
-    return this.cursorMap;
+    return this.st.cursorMap;
   }
 
   /** The id of the cursor of the file at `p` (the path it was last read at), if any. */
   idOfPath(p: string): string | undefined {
     if (!this.byPath) {
       this.byPath = new Map();
-      for (const id in this.cursorMap) this.byPath.set(this.cursorMap[id]!.path, id);
+      for (const id in this.st.cursorMap) this.byPath.set(this.st.cursorMap[id]!.path, id);
     }
     const id = this.byPath.get(p);
-    return id !== undefined && this.cursorMap[id]?.path === p ? id : undefined;
+    return id !== undefined && this.st.cursorMap[id]?.path === p ? id : undefined;
   }
 
   /** Whether some known file lies under the folder `dir`. */
   hasPathUnder(dir: string): boolean {
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
-    for (const id in this.cursorMap) if (this.cursorMap[id]!.path.startsWith(prefix)) return true;
+    for (const id in this.st.cursorMap) if (this.st.cursorMap[id]!.path.startsWith(prefix)) return true;
     return false;
   }
 
   rows(): UsageRow[] {
-    return [...this.rowMap.values()];
+    return [...this.st.rowMap.values()];
   }
 
   hours(): HourRow[] {
-    return [...this.hourMap.values()];
+    return [...this.st.hourMap.values()];
   }
 
   planWindows(): PlanWindows[] {
-    return this.windows;
+    return this.st.windows;
   }
 
   /**
@@ -455,20 +279,7 @@ export class UsageIndex {
 
   /** Takes a parsed snapshot (and its journal) as the index's state. */
   private assign(v: IndexFile, bytes: number): void {
-    this.cursorMap = v.cursors ?? {};
-    this.seen = new Set(v.seen ?? []);
-    this.claudeParents = new Set(v.claudeParents ?? []);
-    this.sidechains = new Map(Object.entries(v.sidechains ?? {}));
-    this.replaceable = new Map(Object.entries(v.replaceable ?? {}));
-    this.toolsSeen = new Set(v.toolsSeen ?? []);
-    this.pendingTools = new Map(v.pendingTools ?? []);
-    this.claudeResp = new Map(Object.entries(v.claudeResp ?? {}));
-    this.codexSeries = new Set(v.codexSeries ?? []);
-    this.rowMap = new Map();
-    for (const r of v.rows) this.rowMap.set(cellKeyOf(r.day, r), r);
-    this.hourMap = new Map();
-    for (const h of v.hours ?? []) this.hourMap.set(`${h.hour}${SEP}${h.agent}${SEP}${h.model}`, h);
-    this.windows = v.planWindows ?? [];
+    this.st = stateOf(v);
     this.snapshotBytes = bytes;
     this.journalToken = v.journal;
     this.replayJournal();
@@ -480,18 +291,7 @@ export class UsageIndex {
 
   /** Back to an empty index (nothing on disk is touched). */
   private reset(): void {
-    this.cursorMap = {};
-    this.seen = new Set();
-    this.claudeParents = new Set();
-    this.sidechains = new Map();
-    this.replaceable = new Map();
-    this.toolsSeen = new Set();
-    this.pendingTools = new Map();
-    this.claudeResp = new Map();
-    this.codexSeries = new Set();
-    this.rowMap = new Map();
-    this.hourMap = new Map();
-    this.windows = [];
+    this.st = emptyState();
     this.snapshotBytes = 0;
     this.journalBytes = 0;
     // No snapshot of this format yet: the first save writes one (and removes the old journal).
@@ -509,13 +309,9 @@ export class UsageIndex {
   private async loadLegacyFile(): Promise<void> {
     const file = this.legacyFile;
     if (!file) return;
-    try {
-      const v = JSON.parse(await fsp.readFile(file, 'utf8')) as { rows?: unknown; hours?: unknown };
-      if (Array.isArray(v.rows)) this.legacy = v.rows as UsageRow[];
-      if (Array.isArray(v.hours)) this.legacyHours = v.hours as HourRow[];
-    } catch {
-      /* none (or torn: the older index it came from is still there and is read again) */
-    }
+    const v = await readLegacyFile(file);
+    if (v.rows) this.legacy = v.rows;
+    if (v.hours) this.legacyHours = v.hours;
   }
 
   private legacyHours: HourRow[] | undefined;
@@ -525,12 +321,9 @@ export class UsageIndex {
     this.legacyHours = hours;
     const file = this.legacyFile;
     if (!file) return;
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fsp.writeFile(tmp, JSON.stringify({ rows, hours }), 'utf8');
-      await fsp.rename(tmp, file);
+      await writeLegacyFile(file, rows, hours);
     } catch (e) {
-      await fsp.rm(tmp, { force: true }).catch(() => undefined);
       this.log.warn(`[usage-index] cannot keep the older index's rows aside: ${(e as Error).message}`);
     }
   }
@@ -549,7 +342,7 @@ export class UsageIndex {
     const legacy = this.legacy;
     if (!legacy) return 0;
     const firstDay = new Map<string, string>();
-    for (const r of this.rowMap.values()) {
+    for (const r of this.st.rowMap.values()) {
       const d = firstDay.get(r.agent);
       if (d === undefined || r.day < d) firstDay.set(r.agent, r.day);
     }
@@ -561,16 +354,16 @@ export class UsageIndex {
     for (const r of legacy) {
       if (r.agent === 'api' || !before(r.agent, r.day)) continue;
       const key = cellKeyOf(r.day, r);
-      if (this.rowMap.has(key)) continue;
-      this.rowMap.set(key, r);
+      if (this.st.rowMap.has(key)) continue;
+      this.st.rowMap.set(key, r);
       this.changes.rows.add(key);
       n++;
     }
     for (const h of this.legacyHours ?? []) {
       if (h.agent === 'api' || !before(h.agent, this.dayOf(h.hour))) continue;
       const key = `${h.hour}${SEP}${h.agent}${SEP}${h.model}`;
-      if (this.hourMap.has(key)) continue;
-      this.hourMap.set(key, h);
+      if (this.st.hourMap.has(key)) continue;
+      this.st.hourMap.set(key, h);
       this.changes.hours.add(key);
     }
     this.legacy = undefined;
@@ -589,116 +382,20 @@ export class UsageIndex {
     const file = this.journalFile;
     this.journalBytes = 0;
     if (!file || !this.journalToken) return;
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      return;
-    }
-    const lines = text.split('\n');
-    let head: { token?: string } | undefined;
-    try {
-      head = JSON.parse(lines[0] ?? '') as { token?: string };
-    } catch {
-      head = undefined;
-    }
-    // A journal of another snapshot (crash between snapshot and journal removal): its changes are in no snapshot we
-    // trust less than the one just read, so it is dropped.
-    if (head?.token !== this.journalToken) return;
-    let used = lines[0]!.length + 1;
-    let applied = 0;
-    for (let i = 1; i < lines.length; i++) {
-      const l = lines[i]!;
-      if (!l) continue;
-      let e: JournalEntry;
-      try {
-        e = JSON.parse(l) as JournalEntry;
-      } catch {
-        // Torn last write: everything before it stands, it and anything after is not counted (its files are
-        // re-read because the cursors it carried were not applied either).
-        this.log.warn(`[usage-index] ignoring a torn journal line (${l.length} bytes)`);
-        break;
-      }
-      this.replay(e);
-      applied++;
-      used += l.length + 1;
-    }
-    this.journalBytes = used;
-    if (applied) this.log.debug?.(`[usage-index] replayed ${applied} journal entries`);
-  }
-
-  private replay(e: JournalEntry): void {
-    for (const r of e.rows ?? []) this.rowMap.set(cellKeyOf(r.day, r), r);
-    for (const h of e.hours ?? []) this.hourMap.set(`${h.hour}${SEP}${h.agent}${SEP}${h.model}`, h);
-    if (e.cursors) Object.assign(this.cursorMap, e.cursors);
-    for (const k of e.seen ?? []) this.seen.add(k);
-    for (const k of e.claudeParents ?? []) this.claudeParents.add(k);
-    for (const k of e.toolsSeen ?? []) this.toolsSeen.add(k);
-    for (const [k, v] of Object.entries(e.sidechains ?? {})) {
-      if (v) this.sidechains.set(k, v);
-      else this.sidechains.delete(k);
-    }
-    for (const [k, v] of Object.entries(e.replaceable ?? {})) this.replaceable.set(k, v);
-    for (const k of e.pendingDel ?? []) this.pendingTools.delete(k);
-    for (const [k, v] of e.pendingAdd ?? []) this.pendingTools.set(k, v);
-    if (e.planWindows) this.windows = e.planWindows;
-    for (const [k, v] of Object.entries(e.claudeResp ?? {})) this.claudeResp.set(k, v);
-    for (const k of e.codexSeries ?? []) this.codexSeries.add(k);
+    this.journalBytes = replayJournalFile(file, this.journalToken, this.st, this.log);
   }
 
   /** The journal line for what changed since the last save. */
   private journalEntry(): JournalEntry {
-    const c = this.changes;
-    const e: JournalEntry = {};
-    const pick = <T>(keys: Set<string>, m: Map<string, T>) => [...keys].map((k) => m.get(k)).filter((x): x is T => x !== undefined);
-    if (c.rows.size) e.rows = pick(c.rows, this.rowMap);
-    if (c.hours.size) e.hours = pick(c.hours, this.hourMap);
-    if (c.cursors.size) e.cursors = Object.fromEntries([...c.cursors].map((k) => [k, this.cursorMap[k]!]));
-    if (c.seen.length) e.seen = c.seen;
-    if (c.claudeParents.length) e.claudeParents = c.claudeParents;
-    if (c.toolsSeen.length) e.toolsSeen = c.toolsSeen;
-    if (c.sidechains.size) e.sidechains = Object.fromEntries([...c.sidechains].map((k) => [k, this.sidechains.get(k) ?? null]));
-    if (c.replaceable.size) e.replaceable = Object.fromEntries([...c.replaceable].map((k) => [k, this.replaceable.get(k)!]));
-    if (c.pendingDel.size) e.pendingDel = [...c.pendingDel];
-    if (c.pendingAdd.size) e.pendingAdd = [...c.pendingAdd].map((k) => [k, this.pendingTools.get(k)!]);
-    if (c.windows) e.planWindows = this.windows;
-    if (c.claudeResp.size) e.claudeResp = Object.fromEntries([...c.claudeResp].map((k) => [k, this.claudeResp.get(k)!]));
-    if (c.codexSeries.length) e.codexSeries = c.codexSeries;
-    return e;
+    return journalEntryOf(this.st, this.changes);
   }
 
   serialize(): string {
     return this.serializeParts().join('');
   }
 
-  /**
-   * The snapshot (an IndexFile) as consecutive pieces of one JSON text, one per field, all taken now (so the snapshot
-   * is consistent even if the index changes while they are written). Written piece by piece, the largest piece and
-   * not the whole text is ever encoded at once.
-   */
   private serializeParts(): string[] {
-    const parts: string[] = [`{"version":${USAGE_INDEX_VERSION},"savedAt":${Date.now()}${this.journalToken ? `,"journal":${JSON.stringify(this.journalToken)}` : ''}`];
-    const field = (name: keyof IndexFile, value: unknown) => parts.push(`,"${name}":${JSON.stringify(value)}`);
-    field('cursors', this.cursorMap);
-    field('seen', [...this.seen]);
-    field('claudeParents', [...this.claudeParents]);
-    field('sidechains', Object.fromEntries(this.sidechains));
-    field('replaceable', Object.fromEntries(this.replaceable));
-    field('toolsSeen', [...this.toolsSeen]);
-    field('pendingTools', [...this.pendingTools]);
-    field('claudeResp', Object.fromEntries(this.claudeResp));
-    field('codexSeries', [...this.codexSeries]);
-    // Rows and hours are the largest fields: a few thousand at a time.
-    for (const [name, list] of [['rows', this.rows()], ['hours', this.hours()]] as const) {
-      if (list.length === 0) parts.push(`,"${name}":[]`);
-      for (let i = 0; i < list.length; i += 2000) {
-        const chunk = JSON.stringify(list.slice(i, i + 2000));
-        parts.push((i === 0 ? `,"${name}":` : ',') + (i === 0 ? chunk.slice(0, -1) : chunk.slice(1, -1)) + (i + 2000 >= list.length ? ']' : ''));
-      }
-    }
-    field('planWindows', this.windows);
-    parts.push('}');
-    return parts;
+    return snapshotParts(this.st, this.journalToken);
   }
 
   /**
@@ -752,15 +449,7 @@ export class UsageIndex {
 
   /** Changes made while a failed journal append was in flight join the ones it carried. */
   private mergeBack(old: Changes): void {
-    const c = this.changes;
-    for (const k of ['rows', 'hours', 'cursors', 'sidechains', 'replaceable', 'pendingDel', 'claudeResp'] as const) for (const x of c[k]) old[k].add(x);
-    for (const x of c.pendingAdd) old.pendingAdd.add(x);
-    old.seen.push(...c.seen);
-    old.codexSeries.push(...c.codexSeries);
-    old.claudeParents.push(...c.claudeParents);
-    old.toolsSeen.push(...c.toolsSeen);
-    old.windows ||= c.windows;
-    this.changes = old;
+    this.changes = mergeChanges(old, this.changes);
   }
 
   private async writeSnapshot(file: string, journal: string): Promise<void> {
@@ -770,29 +459,13 @@ export class UsageIndex {
     const changes = this.changes;
     this.changes = new Changes();
     this.dirty = false;
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    let bytes = 0;
+    let bytes: number;
     try {
-      await mkdirPrivate(path.dirname(file));
-      const fh = await openPrivate(tmp, 'w');
-      try {
-        for (let i = 0; i < parts.length; i++) {
-          const b = Buffer.from(parts[i]!, 'utf8');
-          parts[i] = '';
-          bytes += b.length;
-          let off = 0;
-          while (off < b.length) off += (await fh.write(b, off)).bytesWritten;
-        }
-      } finally {
-        await fh.close();
-      }
-      // Only a complete file takes the index's name: a process killed before this leaves the previous snapshot.
-      await fsp.rename(tmp, file);
+      bytes = await writeSnapshotFile(file, parts);
     } catch (e) {
       this.journalToken = prevToken;
       this.mergeBack(changes);
       this.dirty = true;
-      await fsp.rm(tmp, { force: true }).catch(() => undefined);
       throw e;
     }
     this.snapshotBytes = bytes;
@@ -805,23 +478,23 @@ export class UsageIndex {
   apply(out: ScanJobOutput): ApplyStats {
     const s: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
     for (const e of out.events) this.applyEvent(e, s);
-    applyCursorChanges(this.cursorMap, out.cursors, out.missing);
+    applyCursorChanges(this.st.cursorMap, out.cursors, out.missing);
     for (const id in out.cursors) {
       this.changes.cursors.add(id);
       this.byPath?.set(out.cursors[id]!.path, id);
     }
-    for (const id of out.missing) if (this.cursorMap[id]) this.changes.cursors.add(id);
+    for (const id of out.missing) if (this.st.cursorMap[id]) this.changes.cursors.add(id);
     if (out.partial) {
       // Some files only: their windows replace a home's known ones when newer (what a full scan would pick).
       for (const w of out.planWindows) {
-        const i = this.windows.findIndex((x) => x.agent === w.agent && x.home === w.home);
-        if (i < 0) this.windows = [...this.windows, w];
-        else if ((this.windows[i]!.windows[0]?.observedAt ?? 0) < (w.windows[0]?.observedAt ?? 0)) this.windows = this.windows.map((x, j) => (j === i ? w : x));
+        const i = this.st.windows.findIndex((x) => x.agent === w.agent && x.home === w.home);
+        if (i < 0) this.st.windows = [...this.st.windows, w];
+        else if ((this.st.windows[i]!.windows[0]?.observedAt ?? 0) < (w.windows[0]?.observedAt ?? 0)) this.st.windows = this.st.windows.map((x, j) => (j === i ? w : x));
         else continue;
         this.changes.windows = true;
       }
     } else if (out.planWindows.length) {
-      this.windows = out.planWindows;
+      this.st.windows = out.planWindows;
       this.changes.windows = true;
     }
     if (out.events.length || Object.keys(out.cursors).length || out.missing.length) {
@@ -847,26 +520,26 @@ export class UsageIndex {
 
   private applyEvent(e: UsageEvent, s: ApplyStats): void {
     if (e.kind === 'tool') {
-      if (this.toolsSeen.has(e.id)) return;
-      this.toolsSeen.add(e.id);
+      if (this.st.toolsSeen.has(e.id)) return;
+      this.st.toolsSeen.add(e.id);
       this.changes.toolsSeen.push(e.id);
       const day = this.dayOf(e.timestamp);
       const key = cellKeyOf(day, e.cell);
-      let row = this.rowMap.get(key);
-      if (!row) this.rowMap.set(key, (row = emptyRow(day, e.cell)));
+      let row = this.st.rowMap.get(key);
+      if (!row) this.st.rowMap.set(key, (row = emptyRow(day, e.cell)));
       this.changes.rows.add(key);
       this.toolAgg(row, e.name).count++;
-      this.pendingTools.set(e.id, { cell: key, name: e.name, ts: e.timestamp });
+      this.st.pendingTools.set(e.id, { cell: key, name: e.name, ts: e.timestamp });
       this.changes.pendingAdd.add(e.id);
-      if (this.pendingTools.size > MAX_PENDING_TOOLS) this.deletePending(this.pendingTools.keys().next().value as string);
+      if (this.st.pendingTools.size > MAX_PENDING_TOOLS) this.deletePending(this.st.pendingTools.keys().next().value as string);
       s.tools++;
       return;
     }
     if (e.kind === 'toolResult') {
-      const p = this.pendingTools.get(e.id);
+      const p = this.st.pendingTools.get(e.id);
       if (!p) return;
       this.deletePending(e.id);
-      const row = this.rowMap.get(p.cell);
+      const row = this.st.rowMap.get(p.cell);
       if (!row) return;
       this.changes.rows.add(p.cell);
       const agg = this.toolAgg(row, p.name);
@@ -877,7 +550,7 @@ export class UsageIndex {
     }
     const r = e.record;
     if (e.replace && e.key) {
-      const prev = this.replaceable.get(e.key);
+      const prev = this.st.replaceable.get(e.key);
       if (prev) {
         if ((prev.priority ?? 0) > e.replace.priority) return void s.duplicates++;
         if (JSON.stringify(prev.record) === JSON.stringify(r)) return void s.duplicates++;
@@ -886,7 +559,7 @@ export class UsageIndex {
       }
       const { cost, unpriced } = this.priceOf(r);
       this.add(r, 1, cost, unpriced);
-      this.replaceable.set(e.key, { record: r, cost, unpriced, priority: e.replace.priority });
+      this.st.replaceable.set(e.key, { record: r, cost, unpriced, priority: e.replace.priority });
       this.changes.replaceable.add(e.key);
       s.records++;
       return;
@@ -898,9 +571,9 @@ export class UsageIndex {
       // counted with the parent (read first: files are read in creation order). It joins the fork's own series too,
       // so a fork of the fork recognises it.
       const own = hashKey(`cxt|${e.codex.series}|${e.codex.total}`);
-      const copied = e.codex.forkOf !== undefined && this.codexSeries.has(hashKey(`cxt|${e.codex.forkOf}|${e.codex.total}`));
-      if (!this.codexSeries.has(own)) {
-        this.codexSeries.add(own);
+      const copied = e.codex.forkOf !== undefined && this.st.codexSeries.has(hashKey(`cxt|${e.codex.forkOf}|${e.codex.total}`));
+      if (!this.st.codexSeries.has(own)) {
+        this.st.codexSeries.add(own);
         this.changes.codexSeries.push(own);
       }
       if (copied) {
@@ -911,7 +584,7 @@ export class UsageIndex {
     }
     if (e.key) {
       const h = hashKey(e.key);
-      if (this.seen.has(h)) return void s.duplicates++;
+      if (this.st.seen.has(h)) return void s.duplicates++;
       this.markSeen(h);
     }
     const { cost, unpriced } = this.priceOf(r);
@@ -930,8 +603,8 @@ export class UsageIndex {
     const h = hashKey(key);
     const mh = hashKey(c.messageId);
     // A sidechain replay repeats a parent request under another request id: the parent wins.
-    if (c.sidechain && this.claudeParents.has(mh)) return void s.sidechainsDropped++;
-    const prev = this.claudeResp.get(h);
+    if (c.sidechain && this.st.claudeParents.has(mh)) return void s.sidechainsDropped++;
+    const prev = this.st.claudeResp.get(h);
     if (prev !== undefined) {
       const p = prev.split('|');
       const n = (i: number) => Number(p[i]);
@@ -961,10 +634,10 @@ export class UsageIndex {
       const next: UsageRecord = { ...r, timestamp: old.timestamp };
       const { cost, unpriced } = this.priceOf(next);
       this.add(next, 1, cost, unpriced);
-      this.claudeResp.set(h, respOf(next, cost, unpriced));
+      this.st.claudeResp.set(h, respOf(next, cost, unpriced));
       this.changes.claudeResp.add(h);
       if (c.sidechain) {
-        const list = this.sidechains.get(mh);
+        const list = this.st.sidechains.get(mh);
         const i = list?.findIndex((x) => x.key === h) ?? -1;
         if (list && i >= 0) {
           list[i] = { record: next, ...(cost !== undefined ? { cost } : {}), unpriced, key: h };
@@ -976,39 +649,39 @@ export class UsageIndex {
     }
     const { cost, unpriced } = this.priceOf(r);
     if (c.sidechain) {
-      const list = this.sidechains.get(mh) ?? [];
+      const list = this.st.sidechains.get(mh) ?? [];
       list.push({ record: r, ...(cost !== undefined ? { cost } : {}), unpriced, key: h });
-      this.sidechains.set(mh, list);
+      this.st.sidechains.set(mh, list);
       this.changes.sidechains.add(mh);
     } else {
-      if (!this.claudeParents.has(mh)) {
-        this.claudeParents.add(mh);
+      if (!this.st.claudeParents.has(mh)) {
+        this.st.claudeParents.add(mh);
         this.changes.claudeParents.push(mh);
       }
-      const replays = this.sidechains.get(mh);
+      const replays = this.st.sidechains.get(mh);
       if (replays) {
         // The replay was read first (subagent file scanned before its parent): take it back.
         for (const x of replays) this.add(x.record, -1, x.cost, x.unpriced);
         s.sidechainsDropped += replays.length;
         s.records -= replays.length;
-        this.sidechains.delete(mh);
+        this.st.sidechains.delete(mh);
         this.changes.sidechains.add(mh);
       }
     }
-    this.claudeResp.set(h, respOf(r, cost, unpriced));
+    this.st.claudeResp.set(h, respOf(r, cost, unpriced));
     this.changes.claudeResp.add(h);
     this.add(r, 1, cost, unpriced);
     s.records++;
   }
 
   private markSeen(h: string): void {
-    if (this.seen.has(h)) return;
-    this.seen.add(h);
+    if (this.st.seen.has(h)) return;
+    this.st.seen.add(h);
     this.changes.seen.push(h);
   }
 
   private deletePending(id: string): void {
-    this.pendingTools.delete(id);
+    this.st.pendingTools.delete(id);
     // Added and resolved between two saves: the journal never needs to mention it.
     if (!this.changes.pendingAdd.delete(id)) this.changes.pendingDel.add(id);
   }
@@ -1034,8 +707,8 @@ export class UsageIndex {
     const cell: CellRef = { agent: r.agent, model: r.model, cwd: r.cwd ?? '', sessionId: r.sessionId };
     const day = this.dayOf(r.timestamp);
     const key = cellKeyOf(day, cell);
-    let row = this.rowMap.get(key);
-    if (!row) this.rowMap.set(key, (row = emptyRow(day, cell)));
+    let row = this.st.rowMap.get(key);
+    if (!row) this.st.rowMap.set(key, (row = emptyRow(day, cell)));
     this.changes.rows.add(key);
     row.inputTokens += sign * r.inputTokens;
     row.outputTokens += sign * r.outputTokens;
@@ -1072,13 +745,13 @@ export class UsageIndex {
 
     const hour = Math.floor(r.timestamp / HOUR) * HOUR;
     const hk = `${hour}${SEP}${r.agent}${SEP}${r.model}`;
-    let h = this.hourMap.get(hk);
+    let h = this.st.hourMap.get(hk);
     if (!h) {
       h = {
         hour, agent: r.agent, model: r.model, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0,
         reasoningTokens: 0, requests: 0, costUSD: 0, loggedCostUSD: 0, unpricedRequests: 0, firstTs: r.timestamp, lastTs: r.timestamp,
       };
-      this.hourMap.set(hk, h);
+      this.st.hourMap.set(hk, h);
     }
     this.changes.hours.add(hk);
     h.inputTokens += sign * r.inputTokens;

@@ -152,31 +152,115 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
   const folders = (input.workspaceFolders ?? []).filter(Boolean);
   const found = AGENT_ORDER.filter((a) => input.foundAgents?.includes(a));
 
-  // ── per agent (today, month) ──
-  // One pass over the whole history for "ever used"; everything else reads only the recent rows (this month and the
-  // chart range), which keeps the other passes small on a long history.
-  const everAgents = new Set<AgentId>();
-  const since = fromDay < month.fromDay ? fromDay : month.fromDay;
-  const recentRows: UsageRow[] = [];
-  for (const r of input.rows) {
-    if (r.requests > 0) everAgents.add(r.agent);
-    if (r.day >= since) recentRows.push(r);
-  }
-  const rows = recentRows;
-  const todayBy = new Map(queryUsage(rows, { ...today, groupBy: 'agent' }).map((g) => [g.key, g]));
-  const monthBy = new Map(queryUsage(rows, { ...month, groupBy: 'agent' }).map((g) => [g.key, g]));
-  const agents: UsageAgentView[] = AGENT_ORDER.filter((a) => everAgents.has(a) || found.includes(a)).map((agent) => {
-    const t = todayBy.get(agent);
-    const m = monthBy.get(agent);
-    return { agent, label: AGENT_LABEL[agent], today: t ? totalsView(t) : emptyTotalsView(), month: m ? totalsView(m) : emptyTotalsView() };
-  });
-
+  const { rows, everAgents } = recentRows(input.rows, fromDay < month.fromDay ? fromDay : month.fromDay);
+  const agents = agentViews(rows, today, month, everAgents, found);
   const total = (q: { fromDay: string; toDay: string; workspaceFolders?: string[] }) => {
     const g = queryUsage(rows, { ...q, groupBy: 'none' })[0];
     return g ? totalsView(g) : emptyTotalsView();
   };
+  const acc = accumulateRange(rows, fromDay, days);
+  const blocks = blocksView(input.hours, now);
 
-  // ── one pass over the range: days × models, sessions, workspaces, tools ──
+  const hasData = everAgents.size > 0;
+  return {
+    generatedAt: now,
+    today: today.toDay,
+    month: today.toDay.slice(0, 7),
+    range: { ...range, days },
+    hasData,
+    foundAgents: found,
+    visible: hasData || found.length > 0 || input.scan !== undefined,
+    totals: { today: total(today), month: total(month) },
+    agents,
+    ...(folders.length ? { workspace: { folders, today: total({ ...today, workspaceFolders: folders }), month: total({ ...month, workspaceFolders: folders }) } } : {}),
+    daily: dailyView(acc, topModels),
+    sessions: sessionViews(acc.sessions, input.topSessions ?? 10),
+    workspaces: workspaceViews(acc.workspaces, folders, input.topWorkspaces ?? 10),
+    tools: toolViews(acc.tools, input.topTools ?? 20),
+    blocks,
+    planWindows: planWindowViews(input.planWindows ?? [], now),
+    ...(input.scan ? { scan: { ...input.scan } } : {}),
+  };
+}
+
+// ── the steps of buildUsageView ──
+
+/**
+ * The rows from `since` on, and the agents that ever made a request. One pass over the whole history for "ever used";
+ * everything else reads only the recent rows (this month and the chart range), which keeps the other passes small on
+ * a long history.
+ */
+function recentRows(all: readonly UsageRow[], since: string): { rows: UsageRow[]; everAgents: Set<AgentId> } {
+  const everAgents = new Set<AgentId>();
+  const rows: UsageRow[] = [];
+  for (const r of all) {
+    if (r.requests > 0) everAgents.add(r.agent);
+    if (r.day >= since) rows.push(r);
+  }
+  return { rows, everAgents };
+}
+
+/** Today's and this month's totals per agent, for every agent ever used or found on this machine. */
+function agentViews(rows: UsageRow[], today: DayRange, month: DayRange, everAgents: Set<AgentId>, found: AgentId[]): UsageAgentView[] {
+  const todayBy = new Map(queryUsage(rows, { ...today, groupBy: 'agent' }).map((g) => [g.key, g]));
+  const monthBy = new Map(queryUsage(rows, { ...month, groupBy: 'agent' }).map((g) => [g.key, g]));
+  return AGENT_ORDER.filter((a) => everAgents.has(a) || found.includes(a)).map((agent) => {
+    const t = todayBy.get(agent);
+    const m = monthBy.get(agent);
+    return { agent, label: AGENT_LABEL[agent], today: t ? totalsView(t) : emptyTotalsView(), month: m ? totalsView(m) : emptyTotalsView() };
+  });
+}
+
+interface DayRange {
+  fromDay: string;
+  toDay: string;
+}
+
+interface ModelAcc {
+  cost: number;
+  tokens: number;
+  byDayCost: Float64Array;
+  byDayTokens: Float64Array;
+}
+
+interface SessionAcc {
+  agent: AgentId;
+  cwd: string;
+  tokens: number;
+  requests: number;
+  cost: number;
+  unpriced: number;
+  firstTs: number;
+  lastTs: number;
+  models: Map<string, number>;
+}
+
+interface WsAcc {
+  sessions: Set<string>;
+  tokens: number;
+  requests: number;
+  cost: number;
+  unpriced: number;
+}
+
+interface ToolAcc {
+  count: number;
+  durationMs: number;
+  timedCount: number;
+  errors: number;
+}
+
+/** The chart range's rows summed in one pass: days × models, sessions, workspaces, tools. */
+interface RangeAcc {
+  dayKeys: string[];
+  dayTotals: Array<{ cost: number; tokens: number; requests: number; unpriced: number }>;
+  perModel: Map<string, ModelAcc>;
+  sessions: Map<string, SessionAcc>;
+  workspaces: Map<string, WsAcc>;
+  tools: Map<string, ToolAcc>;
+}
+
+function accumulateRange(rows: UsageRow[], fromDay: string, days: number): RangeAcc {
   const dayIndex = new Map<string, number>();
   const dayKeys: string[] = [];
   for (let i = 0; i < days; i++) {
@@ -184,29 +268,11 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
     dayIndex.set(d, i);
     dayKeys.push(d);
   }
-  const perModel = new Map<string, { cost: number; tokens: number; byDayCost: Float64Array; byDayTokens: Float64Array }>();
+  const perModel = new Map<string, ModelAcc>();
   const dayTotals = dayKeys.map(() => ({ cost: 0, tokens: 0, requests: 0, unpriced: 0 }));
-  interface SessionAcc {
-    agent: AgentId;
-    cwd: string;
-    tokens: number;
-    requests: number;
-    cost: number;
-    unpriced: number;
-    firstTs: number;
-    lastTs: number;
-    models: Map<string, number>;
-  }
   const sessions = new Map<string, SessionAcc>();
-  interface WsAcc {
-    sessions: Set<string>;
-    tokens: number;
-    requests: number;
-    cost: number;
-    unpriced: number;
-  }
   const workspaces = new Map<string, WsAcc>();
-  const tools = new Map<string, { count: number; durationMs: number; timedCount: number; errors: number }>();
+  const tools = new Map<string, ToolAcc>();
 
   for (const r of rows) {
     const di = dayIndex.get(r.day);
@@ -259,14 +325,19 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
       tools.set(name, t);
     }
   }
+  return { dayKeys, dayTotals, perModel, sessions, workspaces, tools };
+}
 
-  // Stack the biggest spenders (tokens break ties, so unpriced models still rank) and fold the rest into "other".
+/** Cost and tokens per day, the biggest spenders stacked (tokens break ties, so unpriced models still rank), the rest
+ * folded into "other". */
+function dailyView(acc: RangeAcc, topModels: number): UsageDailyView {
+  const { perModel, dayKeys, dayTotals } = acc;
   const ranked = [...perModel.entries()].sort((a, b) => b[1].cost - a[1].cost || b[1].tokens - a[1].tokens || (a[0] < b[0] ? -1 : 1));
   const stacked = ranked.slice(0, topModels);
   const rest = ranked.slice(topModels);
   const models = stacked.map(([m]) => m);
   if (rest.length) models.push(OTHER_MODELS);
-  const daily: UsageDailyView = {
+  return {
     models,
     days: dayKeys.map((day, i) => {
       const dt = dayTotals[i]!;
@@ -280,8 +351,10 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
       return { day, costByModel, tokensByModel, ...(cost !== undefined ? { costUSD: cost } : {}), tokens: dt.tokens, requests: dt.requests, unpricedRequests: dt.unpriced };
     }),
   };
+}
 
-  const sessionViews: UsageSessionView[] = [...sessions.entries()]
+function sessionViews(sessions: Map<string, SessionAcc>, limit: number): UsageSessionView[] {
+  return [...sessions.entries()]
     .filter(([, s]) => s.requests > 0)
     .map(([key, s]) => {
       const ms = [...s.models.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([m]) => m);
@@ -302,9 +375,11 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
       };
     })
     .sort((a, b) => byCostThenTokens(a, b) || b.lastTs - a.lastTs)
-    .slice(0, input.topSessions ?? 10);
+    .slice(0, limit);
+}
 
-  const workspaceViews: UsageWorkspaceView[] = [...workspaces.entries()]
+function workspaceViews(workspaces: Map<string, WsAcc>, folders: string[], limit: number): UsageWorkspaceView[] {
+  return [...workspaces.entries()]
     .filter(([, w]) => w.requests > 0)
     .map(([cwd, w]) => {
       const cost = costOf(w.cost, w.requests, w.unpriced);
@@ -320,9 +395,11 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
       };
     })
     .sort((a, b) => byCostThenTokens(a, b) || (a.cwd < b.cwd ? -1 : 1))
-    .slice(0, input.topWorkspaces ?? 10);
+    .slice(0, limit);
+}
 
-  const toolViews: UsageToolView[] = [...tools.entries()]
+function toolViews(tools: Map<string, ToolAcc>, limit: number): UsageToolView[] {
+  return [...tools.entries()]
     .map(([name, t]) => ({
       name,
       count: t.count,
@@ -331,16 +408,21 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
       errors: t.errors,
     }))
     .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1))
-    .slice(0, input.topTools ?? 20);
+    .slice(0, limit);
+}
 
-  // ── Claude 5-hour blocks: the active one and the last day's ──
-  const allBlocks = input.hours ? fiveHourBlocks(input.hours, { agent: 'claude-code', now, since: now - 24 * HOUR }) : [];
+/** Claude 5-hour blocks: the active one and the last day's. */
+function blocksView(hours: readonly HourRow[] | undefined, now: number): UsageView['blocks'] {
+  const allBlocks = hours ? fiveHourBlocks(hours, { agent: 'claude-code', now, since: now - 24 * HOUR }) : [];
   const blockViews = allBlocks.map((b) => blockView(b, now));
   const current = blockViews.find((b) => b.active);
   const recent = blockViews.filter((b) => !b.active).slice(-4).reverse();
+  return { ...(current ? { current } : {}), recent };
+}
 
+function planWindowViews(planWindowsIn: PlanWindows[], now: number): UsagePlanWindowView[] {
   const planWindows: UsagePlanWindowView[] = [];
-  for (const pw of input.planWindows ?? []) {
+  for (const pw of planWindowsIn) {
     for (const w of pw.windows) {
       planWindows.push({
         agent: pw.agent,
@@ -355,27 +437,7 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
     }
   }
   planWindows.sort((a, b) => (a.windowMinutes ?? Infinity) - (b.windowMinutes ?? Infinity) || b.observedAt - a.observedAt);
-
-  const hasData = everAgents.size > 0;
-  return {
-    generatedAt: now,
-    today: today.toDay,
-    month: today.toDay.slice(0, 7),
-    range: { ...range, days },
-    hasData,
-    foundAgents: found,
-    visible: hasData || found.length > 0 || input.scan !== undefined,
-    totals: { today: total(today), month: total(month) },
-    agents,
-    ...(folders.length ? { workspace: { folders, today: total({ ...today, workspaceFolders: folders }), month: total({ ...month, workspaceFolders: folders }) } } : {}),
-    daily,
-    sessions: sessionViews,
-    workspaces: workspaceViews,
-    tools: toolViews,
-    blocks: { ...(current ? { current } : {}), recent },
-    planWindows,
-    ...(input.scan ? { scan: { ...input.scan } } : {}),
-  };
+  return planWindows;
 }
 
 // ── text shared by the tree and the status bar (number formats live in src/shared/usageFormat.ts, for the webview too) ──

@@ -15,6 +15,7 @@ import {
   type WebviewToHost,
 } from '../../shared/protocol';
 import { cssFontUrls, makeNonce, renderDashboardHtml } from './html';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 
 export const DASHBOARD_VIEW_TYPE = 'tokstat.dashboard';
 const TITLE = 'tokstat';
@@ -50,6 +51,8 @@ export interface DashboardDeps {
   onExportSpend?(range: SpendRange): unknown;
   /** A meter's Pin / Unpin button. */
   onPin?(accountId: string, meterId: string, pinned: boolean): unknown;
+  /** The push debounce's timers and the `clock` answer's time (tests pass a fake clock); default: the system clock. */
+  clock?: Clock;
 }
 
 export class DashboardPanel implements vscode.Disposable {
@@ -81,7 +84,7 @@ export class DashboardPanel implements vscode.Disposable {
   private ready = false;
   /** What the next push sends; a thunk so that a burst of change events costs one `getState()`. */
   private pending: (() => DashboardState) | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: TimerHandle | undefined;
   private disposed = false;
   /**
    * Bumped on every `ready`: the page was (re)loaded and restarted its request ids, so a history answer computed for
@@ -145,7 +148,7 @@ export class DashboardPanel implements vscode.Disposable {
     this.embeddedFresh = false;
     this.pending = next;
     if (!this.ready || this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
+    this.timer = (this.deps.clock ?? systemClock).setTimeout(() => {
       this.timer = undefined;
       this.flush();
     }, UPDATE_DEBOUNCE_MS);
@@ -208,7 +211,7 @@ export class DashboardPanel implements vscode.Disposable {
       if (fresh) {
         // The page already shows this state: rebuilding its cards would cost a render for nothing.
         this.pending = undefined;
-        this.post({ type: 'clock', now: Date.now() }, 'clock');
+        this.post({ type: 'clock', now: (this.deps.clock ?? systemClock).now() }, 'clock');
         this.focusOnReady?.();
         this.focusOnReady = undefined;
         return;
@@ -304,7 +307,7 @@ export class DashboardPanel implements vscode.Disposable {
 
   private clearTimer(): void {
     if (this.timer !== undefined) {
-      clearTimeout(this.timer);
+      (this.deps.clock ?? systemClock).clearTimeout(this.timer);
       this.timer = undefined;
     }
   }

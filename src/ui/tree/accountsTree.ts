@@ -8,7 +8,7 @@ import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvide
 
 export type TreeNode = AccountTreeNode | UsageTreeNode;
 
-/** The tools whose sign-ins were found on this machine and are not tracked yet (host/discovery.ts). */
+/** The tools whose sign-ins were found on this machine and are not tracked yet (src/features/discovery/feature.ts). */
 export interface FoundSignInsView {
   tools(): readonly string[];
   readonly onDidChange: vscode.Event<void>;

@@ -9,7 +9,8 @@ import { alertOptionsFromSettings } from '../../../src/core/alerts/options';
 import { FileAlertStateStore } from '../../../src/core/alerts/stateStore';
 import { InMemoryAlertStateStore } from '../../fakes/memoryStores';
 import { DEFAULT_ALERT_OPTIONS, emptyAlertState, type AlertObservation, type AlertOptions, type AlertStateStore } from '../../../src/core/alerts/types';
-import { computePace, windowHint, type PaceOptions, type PacePoint } from '../../../src/core/forecast/pace';
+import { windowHint, type PaceOptions, type PacePoint } from '../../../src/core/forecast/pace';
+import { computePace } from '../../../src/core/forecast/paceSummary';
 import type { PaceSummary } from '../../../src/shared/pace';
 import { makeMeter, type Meter, type Snapshot } from '../../../src/shared/model';
 

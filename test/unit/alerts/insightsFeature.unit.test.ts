@@ -1,4 +1,4 @@
-// InsightsFeature (src/host/insightsFeature.ts) against a minimal in-memory `vscode`: what start() creates is
+// InsightsFeature (src/features/insights/feature.ts) against a minimal in-memory `vscode`: what start() creates is
 // released by dispose(), and a dispose() that lands while the history is still loading leaves nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { nullLogger, type Logger } from '../../../src/core/log';
 import { makeMeter, type Snapshot } from '../../../src/shared/model';
-import type * as FeatureModule from '../../../src/host/insightsFeature';
+import type * as FeatureModule from '../../../src/features/insights/feature';
 import { withVscodeStub } from '../../support/vscodeStub';
 
 /** Warnings shown, and the answer the next one gets. */
@@ -33,9 +33,9 @@ const vscodeStub = {
   },
 };
 const { InsightsFeature } = withVscodeStub(vscodeStub, () => {
-  const { InsightsFeature } = require('../../../src/host/insightsFeature') as typeof FeatureModule;
+  const { InsightsFeature } = require('../../../src/features/insights/feature') as typeof FeatureModule;
   // The lazily loaded chunk (history, notifications) imports `vscode` too: load it while the stub is in place.
-  require('../../../src/lazy/insights');
+  require('../../../src/features/insights/chunk');
   return { InsightsFeature };
 });
 

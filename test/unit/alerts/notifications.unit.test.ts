@@ -11,7 +11,7 @@ import { InMemoryAlertStateStore } from '../../fakes/memoryStores';
 import { DEFAULT_ALERT_OPTIONS, type AlertNotification } from '../../../src/core/alerts/types';
 import { nullLogger } from '../../../src/core/log';
 import { makeMeter, type Snapshot } from '../../../src/shared/model';
-import type * as NotificationsModule from '../../../src/host/notifications';
+import type * as NotificationsModule from '../../../src/features/notifications/notifications';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { withVscodeStub } from '../../support/vscodeStub';
 
@@ -181,7 +181,7 @@ const vscodeStub = {
   },
   workspace: { getConfiguration: (section: string) => ({ get: (k: string) => (section === 'tokstat.alerts' ? alertSettings[k] : undefined) }) },
 };
-const { NotificationsController, NOTIFICATION_ACTIONS } = withVscodeStub(vscodeStub, () => require('../../../src/host/notifications') as typeof NotificationsModule);
+const { NotificationsController, NOTIFICATION_ACTIONS } = withVscodeStub(vscodeStub, () => require('../../../src/features/notifications/notifications') as typeof NotificationsModule);
 
 /** A window's controller (by default the leader, on an in-memory store); `feed` plays the scheduler's snapshot event. */
 function controller(over: Partial<NotificationsModule.NotificationsControllerDeps> = {}) {

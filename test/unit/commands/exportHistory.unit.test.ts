@@ -94,7 +94,7 @@ const vscodeStub = {
 
 const { registerExportHistory } = withVscodeStub(vscodeStub, () => {
   // The command loads the insights chunk (which imports `vscode` too) on first use: load it with the stub in place.
-  require('../../../src/lazy/insights');
+  require('../../../src/features/insights/chunk');
   return require('../../../src/commands/exportHistory') as typeof ExportModule;
 });
 

@@ -41,3 +41,12 @@ test('a broken example is caught (the check is not vacuous)', () => {
   const broken = example().replace("import { joinUrl } from '../endpoints';", "import { joinUrl } from '../endpoints';\nconst wrong: number = joinUrl('a');");
   assert.ok(diagnosticsFor(broken).length > 0, 'a wrong arity is reported');
 });
+
+test("the example declares how Add Account shows it and signs it in (signIn, pickerGroup): dropping either fails", () => {
+  for (const field of ['signIn', 'pickerGroup']) {
+    const line = new RegExp(`^  ${field}: .*\\n`, 'm');
+    assert.match(example(), line, `the example sets ${field}`);
+    const diagnostics = diagnosticsFor(example().replace(line, ''));
+    assert.ok(diagnostics.some((d) => d.includes(field)), `without ${field} the compiler names it`);
+  }
+});

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ghCliCredentialSource, parseGhHosts } from '../../../src/core/providers/ghCli';
 import { ProviderError } from '../../../src/core/errors';
-import { discover } from '../../../src/core/discovery';
+import { discover } from '../../../src/features/discovery/core/discover';
 
 const LEGACY = `github.com:
     user: octo-dev

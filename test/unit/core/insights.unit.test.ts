@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Insights, describeSeries } from '../../../src/core/insights';
+import { Insights, describeSeries } from '../../../src/features/insights/core/insights';
 import { downsampleMinMax } from '../../../src/core/history/downsample';
 import type { HistoryPoint } from '../../../src/core/history/types';
 import { makeMeter, type Meter, type MeterInput, type Snapshot } from '../../../src/shared/model';

@@ -9,6 +9,7 @@ import type { DashboardState } from '../../../src/shared/protocol';
 import type * as PanelModule from '../../../src/ui/dashboard/panel';
 import { TestEmitter } from '../../support/emitter';
 import { withVscodeStub } from '../../support/vscodeStub';
+import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 
 interface Uri {
   path: string;
@@ -73,7 +74,6 @@ const fakeVscode = {
 
 const { DashboardPanel, registerDashboardSerializer, DASHBOARD_VIEW_TYPE } = withVscodeStub(fakeVscode, () => require('../../../src/ui/dashboard/panel') as typeof PanelModule);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function makeDeps() {
   const changed = new TestEmitter<void>();
@@ -81,8 +81,10 @@ function makeDeps() {
   const logs: string[] = [];
   let version = 0;
   let getStateCalls = 0;
+  const clock = new FakeClock();
   const deps = {
     extensionUri: uri('/ext'),
+    clock,
     log: { info: (m: string) => logs.push(`info ${m}`), warn: (m: string) => logs.push(`warn ${m}`) },
     getState: (): DashboardState => {
       getStateCalls++;
@@ -98,7 +100,7 @@ function makeDeps() {
       throw new Error('output channel gone');
     },
   };
-  return { deps, changed, calls, logs, getStateCalls: () => getStateCalls };
+  return { deps, clock, changed, calls, logs, getStateCalls: () => getStateCalls };
 }
 
 afterEach(() => {
@@ -127,11 +129,11 @@ test('opens once with strict options and a CSP page; a second call reveals', () 
 });
 
 test('posts nothing before ready, then the full state; pushes are debounced and coalesced', async () => {
-  const { deps, changed, getStateCalls } = makeDeps();
+  const { deps, clock, changed, getStateCalls } = makeDeps();
   DashboardPanel.createOrShow(deps as never);
   const p = created[0]!;
   changed.fire();
-  await sleep(80);
+  clock.advance(80);
   assert.deepEqual(p.posted, [], 'nothing before ready');
   p.messages.fire({ type: 'ready' });
   assert.equal(p.posted.length, 1);
@@ -139,7 +141,7 @@ test('posts nothing before ready, then the full state; pushes are debounced and 
   const before = getStateCalls();
   for (let i = 0; i < 10; i++) changed.fire();
   assert.equal(p.posted.length, 1, 'not immediately');
-  await sleep(90);
+  clock.advance(90);
   assert.equal(p.posted.length, 2, 'one push for the burst');
   assert.equal(getStateCalls() - before, 1, 'one getState for the burst');
 });
@@ -160,19 +162,19 @@ test('validates inbound messages and routes them; callback failures are logged',
   p.messages.fire({ type: 'openSettings' });
   p.messages.fire({ type: 'showLog' });
   assert.deepEqual(calls, [['refresh', undefined], ['refresh', 'a1'], ['signIn', 'a2'], ['addAccount'], ['openSettings'], ['showLog']]);
-  await sleep(0);
+  await flushMicrotasks();
   assert.ok(logs.includes('warn dashboard: showLog failed: output channel gone'));
 });
 
 test('a hidden panel waits for a new ready before posting again', async () => {
-  const { deps, changed } = makeDeps();
+  const { deps, clock, changed } = makeDeps();
   DashboardPanel.createOrShow(deps as never);
   const p = created[0]!;
   p.messages.fire({ type: 'ready' });
   p.visible = false;
   p.viewState.fire();
   changed.fire();
-  await sleep(80);
+  clock.advance(80);
   assert.equal(p.posted.length, 1);
   p.visible = true;
   p.viewState.fire();
@@ -181,7 +183,7 @@ test('a hidden panel waits for a new ready before posting again', async () => {
 });
 
 test('closing the panel releases every listener and timer', async () => {
-  const { deps, changed } = makeDeps();
+  const { deps, clock, changed } = makeDeps();
   DashboardPanel.createOrShow(deps as never);
   const p = created[0]!;
   p.messages.fire({ type: 'ready' });
@@ -190,7 +192,7 @@ test('closing the panel releases every listener and timer', async () => {
   assert.equal(DashboardPanel.instance, undefined);
   assert.equal(changed.size, 0);
   assert.equal(p.messages.size, 0);
-  await sleep(80);
+  clock.advance(80);
   assert.equal(p.posted.length, 1, 'the pending push was cancelled');
   DashboardPanel.createOrShow(deps as never);
   assert.equal(created.length, 2, 'a new panel after close');
@@ -250,7 +252,7 @@ test('requestHistory is routed to getHistory and answered with the request id', 
   p.messages.fire({ type: 'requestHistory', requestId: 7, accountId: 'a1', meterId: 'premium', range: '7d', width: 300 });
   p.messages.fire({ type: 'requestHistory', requestId: 8, accountId: 'a1', meterId: 'none', range: '24h', width: 300 });
   p.messages.fire({ type: 'requestHistory', requestId: 9, accountId: 'a1', meterId: 'boom', range: '1y', width: 300 });
-  await sleep(0);
+  await flushMicrotasks();
   assert.deepEqual(asked, [
     ['a1', 'premium', '7d', 300],
     ['a1', 'none', '24h', 300],
@@ -272,7 +274,7 @@ test('without getHistory every chart gets null; answers for a reloaded or closed
   p.messages.fire({ type: 'ready' });
   p.posted.length = 0;
   p.messages.fire({ type: 'requestHistory', requestId: 1, accountId: 'a1', meterId: 'm', range: '30d', width: 200 });
-  await sleep(0);
+  await flushMicrotasks();
   assert.deepEqual(p.posted, [{ type: 'history', requestId: 1, series: null }]);
   p.dispose();
 
@@ -292,7 +294,7 @@ test('without getHistory every chart gets null; answers for a reloaded or closed
   q.messages.fire({ type: 'ready' });
   q.posted.length = 0;
   release!();
-  await sleep(0);
+  await flushMicrotasks();
   assert.deepEqual(q.posted, [], 'the answer for the previous page is dropped');
 });
 
@@ -325,16 +327,16 @@ test('the first page embeds the current state; the page rebuilt after hiding doe
 });
 
 test('a page that drew the embedded state, unchanged since, gets only the clock on ready; otherwise the state', () => {
-  const { deps, changed, getStateCalls } = makeDeps();
+  const { deps, clock: hostClock, changed, getStateCalls } = makeDeps();
   const type = (m: unknown) => (m as { type: string }).type;
   const a = DashboardPanel.createOrShow(deps as never);
   const p = created[0]!;
-  const before = Date.now();
+  hostClock.advance(1234);
   p.messages.fire({ type: 'ready', embedded: true });
   assert.equal(p.posted.length, 1);
   const clock = p.posted[0] as { type: string; now: number };
   assert.equal(clock.type, 'clock');
-  assert.ok(clock.now >= before && clock.now <= Date.now(), 'the host clock');
+  assert.equal(clock.now, hostClock.now(), 'the host clock');
   assert.equal(getStateCalls(), 1, 'no state built for it: only the one embedded in the html');
   // The same html reloaded (Developer: Reload Webviews) draws that state again, older by now: it gets the state.
   p.messages.fire({ type: 'ready', embedded: true });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computePace, monthBefore, windowHint, type PacePoint } from '../../../src/core/forecast/pace';
+import { monthBefore, windowHint, type PacePoint } from '../../../src/core/forecast/pace';
+import { computePace } from '../../../src/core/forecast/paceSummary';
 import { makeMeter, type Meter, type MeterInput } from '../../../src/shared/model';
 import { codexMeters, type CodexUsage } from '../../../src/core/providers/codex';
 

@@ -11,7 +11,7 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiUsageLog, INGEST_STORE_LIMITS, nodeIngestFs, readApiUsage, type IngestFs } from '../../../src/core/usage/ingestStore';
-import { createApi, type TokstatApi } from '../../../src/host/api';
+import { createApi, type TokstatApi } from '../../../src/features/api/api';
 import type { Logger } from '../../../src/core/log';
 import { FakeClock } from '../../fakes/fakeClock';
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { INGEST_LIMITS, toApiRecord, parseApiLine } from '../../../src/core/usage/ingest';
 import { ApiUsageLog, readApiUsage } from '../../../src/core/usage/ingestStore';
-import { createApi } from '../../../src/host/api';
+import { createApi } from '../../../src/features/api/api';
 import { FakeClock } from '../../fakes/fakeClock';
 import { nullLogger } from '../../../src/core/log';
 

@@ -1,4 +1,4 @@
-// The network chunk as it ships (src/lazy/net.ts bundled with the slim undici of build/slimUndici.js), not the full
+// The network chunk as it ships (src/features/net/chunk.ts bundled with the slim undici of build/slimUndici.js), not the full
 // undici the other unit tests load: an https request through a CONNECT proxy with the test CA, and a 407. The slim
 // undici must carry ProxyAgent and Dispatcher#connect for this to work.
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +8,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type * as NetChunk from '../../../src/lazy/net';
+import type * as NetChunk from '../../../src/features/net/chunk';
 import { TestProxy } from '../../fakes/testProxy';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -25,7 +25,7 @@ describe('bundled network chunk (slim undici) through a proxy', () => {
     const esbuild = require('esbuild') as typeof import('esbuild');
     const { slimUndici } = require(path.join(ROOT, 'build/slimUndici.js')) as { slimUndici: import('esbuild').Plugin };
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-netchunk-')), 'net.js');
-    await esbuild.build({ entryPoints: [path.join(ROOT, 'src/lazy/net.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [slimUndici], logLevel: 'silent' });
+    await esbuild.build({ entryPoints: [path.join(ROOT, 'src/features/net/chunk.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [slimUndici], logLevel: 'silent' });
     net = require(out) as typeof NetChunk;
     tls = https.createServer({ key: fs.readFileSync(path.join(TLS_DIR, 'key.pem')), cert: fs.readFileSync(path.join(TLS_DIR, 'cert.pem')) }, (req, res) => res.end(`ok ${req.url}`));
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));

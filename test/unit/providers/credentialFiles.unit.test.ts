@@ -1,11 +1,11 @@
 // Shared read-only reading of other tools' sign-in files, and discovery across Claude Code, Codex CLI, Gemini CLI
-// and the GitHub CLI (src/core/discovery.ts) — all against temporary home folders.
+// and the GitHub CLI (src/features/discovery/core/discover.ts) — all against temporary home folders.
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { discover } from '../../../src/core/discovery';
+import { discover } from '../../../src/features/discovery/core/discover';
 import { ProviderError } from '../../../src/core/errors';
 import {
   decodeJwtPayload,
@@ -165,7 +165,7 @@ describe('GitHub CLI hosts.yml', () => {
   });
 });
 
-/** What the "found sign-ins" offer (src/core/discovery.ts) lists for a machine with no tokstat account yet. */
+/** What the "found sign-ins" offer (src/features/discovery/core/discover.ts) lists for a machine with no tokstat account yet. */
 async function found(env: CredentialEnv): Promise<Record<string, { tool: string; suggestedName?: string }>> {
   const out = await discover(env, { list: () => [] }, new Set());
   return Object.fromEntries(out.map((d) => [d.provider.id, { tool: d.tool, ...(d.suggestedName ? { suggestedName: d.suggestedName } : {}) }]));

@@ -11,7 +11,7 @@ import { ProviderError } from '../../../src/core/errors';
 import type { ErrorKind } from '../../../src/shared/model';
 import { claudeProvider, resetClaudeRateLimitGate } from '../../../src/core/providers/claude';
 import { codexProvider } from '../../../src/core/providers/codex';
-import { discover } from '../../../src/core/discovery';
+import { discover } from '../../../src/features/discovery/core/discover';
 import { geminiCliProvider } from '../../../src/core/providers/geminiCli';
 import type { CredentialEnv } from '../../../src/core/providers/types';
 import { claudeCredentials, claudeGlobalConfig, claudeUsage, writeClaudeDir, writeJson } from '../../builders/claude';

@@ -15,7 +15,7 @@ import {
   rangeBuckets,
   spendCsv,
   type SpendSeries,
-} from '../../../src/core/spend/spend';
+} from '../../../src/features/spend/core/spend';
 
 const H = 3_600_000;
 const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10);

@@ -3,7 +3,8 @@
 // as the pace engine words them for a real history.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computePace, type PacePoint } from '../../../src/core/forecast/pace';
+import type { PacePoint } from '../../../src/core/forecast/pace';
+import { computePace } from '../../../src/core/forecast/paceSummary';
 import type { PaceSummary } from '../../../src/shared/pace';
 import { makeMeter, type Meter } from '../../../src/shared/model';
 import type { AccountEntry } from '../../../src/core/summary';

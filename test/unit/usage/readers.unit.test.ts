@@ -13,6 +13,7 @@ import { loadSqlJs } from '../../../src/core/usage/sqlite';
 import { UsageIndex } from '../../../src/core/usage/usageIndex';
 import type { UsageEvent } from '../../../src/core/usage/events';
 import type { UsageRecord } from '../../../src/core/usage/types';
+import type { TokenCountsWithReasoning } from '../../../src/shared/tokens';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/agents');
 
@@ -22,7 +23,7 @@ function copyFixtures(): string {
   return dir;
 }
 
-function tok(t: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWrite5mTokens: number; cacheWrite1hTokens: number; reasoningTokens: number; requests: number }) {
+function tok(t: TokenCountsWithReasoning & { requests: number }) {
   const { inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens, reasoningTokens, requests } = t;
   return { inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens, reasoningTokens, requests };
 }

@@ -1,4 +1,4 @@
-// UsageFeature (src/host/usageFeature.ts) against a minimal in-memory `vscode`: `tokstat.localUsage.enabled`
+// UsageFeature (src/features/usage/feature.ts) against a minimal in-memory `vscode`: `tokstat.localUsage.enabled`
 // turned off while VS Code runs stops reading the agents' logs and empties what the views read; turned on again, the
 // usage comes back; another agent folder in the settings is read at once. Runs in a temporary HOME with one Claude Code log.
 import { after, before, test } from 'node:test';
@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../../../src/core/log';
-import type * as FeatureModule from '../../../src/host/usageFeature';
+import type * as FeatureModule from '../../../src/features/usage/feature';
 import { withVscodeStub } from '../../support/vscodeStub';
 
 /** The view progress bars the feature showed: where, and whether the task behind each has finished. */
@@ -21,7 +21,7 @@ const fakeVscode = {
     },
   },
 };
-const { UsageFeature } = withVscodeStub(fakeVscode, () => require('../../../src/host/usageFeature') as typeof FeatureModule);
+const { UsageFeature } = withVscodeStub(fakeVscode, () => require('../../../src/features/usage/feature') as typeof FeatureModule);
 
 let dir = '';
 const saved: Record<string, string | undefined> = {};

@@ -1,5 +1,0 @@
-// Chunk loaded right after activation (dist/insights.js): usage history, pace, charts and notifications.
-export { HistoryStore, retentionFromSetting, writeHistoryExport, writeThroughTemp } from '../core/history';
-export { Insights } from '../core/insights';
-export { NotificationRelay } from '../core/alerts/relay';
-export { NotificationsController, windowFocus } from '../host/notifications';

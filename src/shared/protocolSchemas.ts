@@ -1,0 +1,347 @@
+// The zod schemas of every message between the extension host and the dashboard webview, defined once: the host
+// validates what the webview posts (`webviewToHostSchema`), the webview validates what the host posts
+// (`parseHostMessage`, `parseClockMessage`, `parseHistoryMessage`) with the same definitions, instead of a hand-kept
+// mirror. The host is trusted code, but account names, plans and error messages inside its messages come from users
+// and servers, so the webview refuses anything that is not the expected shape (rendering is textContent-only
+// regardless). Each schema is typed against the interface in protocol.ts / model.ts / pace.ts, so the two cannot
+// drift apart.
+//
+// zod/mini keeps the webview bundle small. The dashboard's CSP has no 'unsafe-eval': the webview sets
+// `z.config({ jitless: true })` before this module loads (webview/zodJitless.ts), so zod neither compiles parsers with
+// `new Function` nor probes whether it may (a probe is reported as a CSP violation even when caught).
+import * as z from 'zod/mini';
+import type { Meter, MeterKind, MeterSource, Snapshot, SnapshotError } from './model';
+import type { PaceSummary } from './pace';
+import type { ChartSeries, DashboardAccount, DashboardState, SpendView, UsageView } from './protocol';
+import type { AgentId } from './agents';
+import { HISTORY_RANGES } from './historyRange';
+
+/** The Spend view's ranges (protocol.ts re-exports them with the `SpendRange` type). */
+export const SPEND_RANGES = ['7d', '30d', '12m'] as const;
+
+// ── webview → host ──
+
+const accountId = z.string().check(z.minLength(1), z.maxLength(200));
+
+export const webviewToHostSchema = z.discriminatedUnion('type', [
+  /** `embedded`: the page drew the state embedded in its html (see `HostToWebview` `clock`). */
+  z.object({ type: z.literal('ready'), embedded: z.optional(z.boolean()) }),
+  z.object({ type: z.literal('refresh'), accountId: z.optional(accountId) }),
+  z.object({ type: z.literal('signIn'), accountId }),
+  z.object({ type: z.literal('addAccount') }),
+  z.object({ type: z.literal('openSettings') }),
+  z.object({ type: z.literal('showLog') }),
+  z.object({
+    type: z.literal('requestHistory'),
+    requestId: z.number().check(z.int(), z.nonnegative()),
+    accountId,
+    meterId: z.string().check(z.minLength(1), z.maxLength(200)),
+    range: z.enum(HISTORY_RANGES),
+    /** Chart width in CSS pixels: the host downsamples to about this many points. */
+    width: z.number().check(z.int(), z.minimum(10), z.maximum(10_000)),
+  }),
+  z.object({ type: z.literal('requestSpend'), requestId: z.number().check(z.int(), z.nonnegative()), range: z.enum(SPEND_RANGES) }),
+  z.object({ type: z.literal('exportSpend'), range: z.enum(SPEND_RANGES) }),
+  /** Pin (or unpin) a meter to the status bar. */
+  z.object({ type: z.literal('pin'), accountId, meterId: z.string().check(z.minLength(1), z.maxLength(200)), pinned: z.boolean() }),
+]);
+
+export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
+
+// ── host → webview ──
+
+/** z.number() refuses NaN and ±Infinity. */
+const num = z.number();
+const str = z.string();
+const bool = z.boolean();
+/** A string the host types more narrowly (a kind, a source): any string passes, as the renderer copes with any. */
+const text = <T extends string>() => str as unknown as z.ZodMiniType<T>;
+const list = <T extends z.ZodMiniType>(item: T, max: number) => z.array(item).check(z.maxLength(max));
+
+const snapshotErrorSchema: z.ZodMiniType<SnapshotError> = z.object({
+  kind: text<SnapshotError['kind']>(),
+  message: str,
+  status: z.optional(num),
+});
+
+const meterSchema: z.ZodMiniType<Meter> = z.object({
+  id: str,
+  label: str,
+  kind: text<MeterKind>(),
+  unit: str,
+  used: z.optional(num),
+  limit: z.optional(num),
+  remaining: z.optional(num),
+  percentUsed: z.optional(num),
+  resetsAt: z.optional(num),
+  unlimited: z.optional(bool),
+  source: text<MeterSource>(),
+  capturedAt: num,
+  detail: z.optional(str),
+  period: z.optional(z.enum(['day', 'week', 'month'])),
+  windowMs: z.optional(num),
+  problem: z.optional(snapshotErrorSchema),
+});
+
+const snapshotSchema: z.ZodMiniType<Snapshot> = z.object({
+  accountId: str,
+  takenAt: num,
+  status: z.enum(['ok', 'stale', 'error', 'auth-required']),
+  error: z.optional(snapshotErrorSchema),
+  meters: z.array(meterSchema),
+  lastSuccessAt: z.optional(num),
+  plan: z.optional(str),
+  identity: z.optional(str),
+});
+
+export const paceSchema: z.ZodMiniType<PaceSummary> = z.object({
+  status: z.enum(['ok', 'insufficient-data', 'just-reset', 'no-limit', 'unlimited']),
+  burnPerHour: z.optional(num),
+  projectedAtReset: z.optional(num),
+  projectedPercentAtReset: z.optional(num),
+  runOutAt: z.optional(num),
+  runsOutBeforeReset: z.optional(bool),
+  budgetPerHour: z.optional(num),
+  budgetPerDay: z.optional(num),
+  reserve: z.optional(num),
+  elapsedFraction: z.optional(num),
+  usedFraction: z.optional(num),
+  windowStart: z.optional(num),
+  resetsAt: z.optional(num),
+  basis: z.optional(z.enum(['units', 'percent', 'balance'])),
+  overLimit: z.optional(bool),
+  samples: z.optional(num),
+  spanMs: z.optional(num),
+  text: str,
+  detail: z.optional(str),
+});
+
+/** An account card; `pace` is checked per entry afterwards (a bad pace never costs the account its card). */
+const accountSchema = z.object({
+  id: z.string().check(z.minLength(1)),
+  name: str,
+  providerId: str,
+  providerName: str,
+  icon: str,
+  authKind: str,
+  snapshot: z.optional(snapshotSchema),
+  loading: bool,
+  nextPollAt: z.optional(num),
+  pace: z.optional(z.unknown()),
+  mainMeterId: z.optional(str),
+});
+
+// Local agent usage: every field the usage section reads, with bounds far above what the host sends.
+const agentId = z.enum(['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] satisfies readonly AgentId[]);
+const totalsSchema = z.object({
+  tokens: z.object({ input: num, output: num, cacheRead: num, cacheWrite: num, reasoning: num, total: num }),
+  requests: num,
+  costUSD: z.optional(num),
+  unpricedRequests: num,
+});
+const costish = { tokens: num, requests: num, costUSD: z.optional(num), unpricedRequests: num };
+const blockSchema = z.object({
+  ...costish,
+  start: num,
+  end: num,
+  firstTs: num,
+  lastTs: num,
+  active: bool,
+  elapsedFraction: z.optional(num),
+  projectedTokens: z.optional(num),
+  projectedCostUSD: z.optional(num),
+  models: list(str, 100),
+});
+
+export const usageViewSchema: z.ZodMiniType<UsageView> = z.object({
+  generatedAt: num,
+  today: str,
+  month: str,
+  range: z.object({ fromDay: str, toDay: str, days: num }),
+  hasData: bool,
+  foundAgents: list(agentId, 10),
+  visible: bool,
+  totals: z.object({ today: totalsSchema, month: totalsSchema }),
+  agents: list(z.object({ agent: agentId, label: str, today: totalsSchema, month: totalsSchema }), 10),
+  workspace: z.optional(z.object({ folders: list(str, 1000), today: totalsSchema, month: totalsSchema })),
+  daily: z
+    .object({
+      models: list(str, 50),
+      days: list(z.object({ ...costish, day: str, costByModel: list(num, 50), tokensByModel: list(num, 50) }), 400),
+    })
+    // One figure per model on every day.
+    .check(z.refine((d) => d.days.every((x) => x.costByModel.length === d.models.length && x.tokensByModel.length === d.models.length))),
+  sessions: list(
+    z.object({ ...costish, sessionId: str, agent: agentId, model: str, models: list(str, 100), workspace: str, cwd: str, firstTs: num, lastTs: num }),
+    1000,
+  ),
+  workspaces: list(z.object({ ...costish, cwd: str, label: str, current: bool, sessions: num }), 1000),
+  tools: list(z.object({ name: str, count: num, avgDurationMs: z.optional(num), timedCount: num, errors: num }), 1000),
+  blocks: z.object({ current: z.optional(blockSchema), recent: list(blockSchema, 100) }),
+  planWindows: list(
+    z.object({
+      agent: z.literal('codex'),
+      name: str,
+      label: str,
+      usedPercent: num,
+      windowMinutes: z.optional(num),
+      resetsAt: z.optional(num),
+      observedAt: num,
+      expired: bool,
+    }),
+    100,
+  ),
+  scan: z.optional(z.object({ done: num, total: num, rebuild: bool })),
+});
+
+/** The frame of a `state` message; accounts, their pace and the usage view are checked one by one after it. */
+const stateMessageSchema = z.object({
+  type: z.literal('state'),
+  state: z.object({
+    accounts: z.array(z.unknown()),
+    now: num,
+    thresholds: z.object({ warning: num, error: num }),
+    usage: z.optional(z.unknown()),
+    pinned: z.optional(list(str, 1000)),
+  }),
+});
+
+/** Keeps the well-formed pace entries; a bad pace never costs the account its card. */
+function withValidPace(a: z.infer<typeof accountSchema>): DashboardAccount {
+  const { pace: raw, ...rest } = a;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return rest;
+  const pace: Record<string, PaceSummary> = {};
+  let kept = 0;
+  for (const [meterId, p] of Object.entries(raw)) {
+    const r = paceSchema.safeParse(p);
+    if (r.success) {
+      pace[meterId] = r.data;
+      kept++;
+    }
+  }
+  return kept > 0 ? { ...rest, pace } : rest;
+}
+
+/** Returns the state when `data` is a well-formed `state` message; malformed accounts are dropped, not rendered. */
+export function parseHostMessage(data: unknown): { state: DashboardState; dropped: number } | undefined {
+  const r = stateMessageSchema.safeParse(data);
+  if (!r.success) return undefined;
+  const s = r.data.state;
+  const accounts: DashboardAccount[] = [];
+  for (const a of s.accounts) {
+    const parsed = accountSchema.safeParse(a);
+    if (parsed.success) accounts.push(withValidPace(parsed.data));
+  }
+  const state: DashboardState = { accounts, thresholds: s.thresholds, now: s.now };
+  if (s.pinned !== undefined) state.pinned = s.pinned;
+  // A malformed usage view costs only the "Local agents" section, never the account cards.
+  if (s.usage !== undefined) {
+    const usage = usageViewSchema.safeParse(s.usage);
+    if (usage.success) state.usage = usage.data;
+  }
+  return { state, dropped: s.accounts.length - accounts.length };
+}
+
+const clockMessageSchema = z.object({ type: z.literal('clock'), now: num });
+
+/** Returns the host's clock for a `clock` message (the answer to `ready` when the embedded state is current). */
+export function parseClockMessage(data: unknown): number | undefined {
+  const r = clockMessageSchema.safeParse(data);
+  return r.success ? r.data.now : undefined;
+}
+
+/** Far above any chart width: a series this long is a host bug, not something to draw. */
+const MAX_SERIES_POINTS = 20_000;
+const pair = z.tuple([num, num]);
+const pairs = list(pair, MAX_SERIES_POINTS);
+
+export const chartSeriesSchema: z.ZodMiniType<ChartSeries> = z
+  .object({
+    accountId: str,
+    meterId: str,
+    label: str,
+    unit: str,
+    range: z.enum(HISTORY_RANGES),
+    from: num,
+    to: num,
+    /** [t, value], or [t, value, limit]. */
+    points: list(z.union([pair, z.tuple([num, num, num])]), MAX_SERIES_POINTS),
+    currentReading: z.optional(bool),
+    limit: z.optional(num),
+    resets: list(num, MAX_SERIES_POINTS),
+    gaps: pairs,
+    forecast: z.optional(pairs),
+    forecastEnd: z.optional(z.enum(['reset', 'run-out'])),
+    pace: z.optional(paceSchema),
+    summary: str,
+  })
+  .check(z.refine((s) => s.from < s.to));
+
+const historyMessageSchema = z.object({ type: z.literal('history'), requestId: num, series: z.unknown() });
+
+/**
+ * Returns `{ requestId, series }` for a `history` message. A malformed series becomes `null` (the chart shows its
+ * quiet empty state) rather than being dropped, so the request still settles.
+ */
+export function parseHistoryMessage(data: unknown): { requestId: number; series: ChartSeries | null } | undefined {
+  const r = historyMessageSchema.safeParse(data);
+  if (!r.success) return undefined;
+  const series = chartSeriesSchema.safeParse(r.data.series);
+  return { requestId: r.data.requestId, series: series.success ? series.data : null };
+}
+
+// ── the Spend view (answers to requestSpend) ──
+
+/** An amount; null is unknown (before tokstat saw the source), never 0. */
+const amount = z.nullable(num);
+const MAX_SPEND_BUCKETS = 400;
+
+export const spendViewSchema: z.ZodMiniType<SpendView> = z
+  .object({
+    range: z.enum(SPEND_RANGES),
+    unit: z.enum(['day', 'month']),
+    generatedAt: num,
+    currency: str,
+    buckets: list(str, MAX_SPEND_BUCKETS),
+    stacks: list(z.object({ provider: str, values: list(amount, MAX_SPEND_BUCKETS), total: amount }), 1000),
+    rows: list(
+      z.object({
+        id: str,
+        label: str,
+        provider: str,
+        kind: z.enum(['vendor', 'spend', 'burn', 'agent']),
+        currency: str,
+        values: list(amount, MAX_SPEND_BUCKETS),
+        total: amount,
+        topUps: z.optional(num),
+      }),
+      2000,
+    ),
+    totals: list(amount, MAX_SPEND_BUCKETS),
+    total: amount,
+    otherCurrencies: list(z.object({ currency: str, total: num }), 100),
+  })
+  // One amount per bucket in every series.
+  .check(
+    z.refine((v) => {
+      const n = v.buckets.length;
+      return v.totals.length === n && v.stacks.every((s) => s.values.length === n) && v.rows.every((r) => r.values.length === n);
+    }),
+  );
+
+const spendMessageSchema = z.object({ type: z.literal('spend'), requestId: num, view: z.unknown() });
+
+/** Returns `{ requestId, view }` for a `spend` message; a malformed view becomes `null` (the section says so). */
+export function parseSpendMessage(data: unknown): { requestId: number; view: SpendView | null } | undefined {
+  const r = spendMessageSchema.safeParse(data);
+  if (!r.success) return undefined;
+  const view = spendViewSchema.safeParse(r.data.view);
+  return { requestId: r.data.requestId, view: view.success ? view.data : null };
+}
+
+const focusMessageSchema = z.object({ type: z.literal('focus'), section: z.literal('spend') });
+
+/** 'spend' for a `focus` message (the "Show Spend" command scrolls the page to its section). */
+export function parseFocusMessage(data: unknown): 'spend' | undefined {
+  return focusMessageSchema.safeParse(data).success ? 'spend' : undefined;
+}
