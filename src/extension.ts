@@ -48,6 +48,7 @@ import { SpendDayStore } from './features/spend/core/store';
 import { SpendFeature } from './features/spend/core/feature';
 import { AGENT_LABEL } from './core/usage/view';
 import { monthSpendLine } from './ui/statusBar/statusBar';
+import { accountHome, homeKind, sessionOwner, type SessionOwnerFn } from './core/homes';
 
 export interface TokstatApi extends ExtensionApi {
   readonly version: 1;
@@ -181,6 +182,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(usageView);
   context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => usageView.invalidate()));
 
+  // Which account a local session belongs to: the account whose home its log is under (several homes per agent).
+  let owners: { at: number; fn: SessionOwnerFn } | undefined;
+  const sessionOwners = (): SessionOwnerFn => {
+    if (owners && Date.now() - owners.at < 30_000) return owners.fn;
+    const env = systemCredentialEnv();
+    const homes = repo.list().flatMap((a) => {
+      const kind = homeKind(a.providerId);
+      return kind ? [{ agent: kind.agent, dir: accountHome(kind, a, env), id: a.id, label: a.name }] : [];
+    });
+    owners = { at: Date.now(), fn: sessionOwner(homes.length ? usage.logFiles() : [], homes) };
+    return owners.fn;
+  };
   // Spend across providers: vendors' daily costs, money meters' history and the agents' API-equivalent cost.
   const spendDays = new SpendDayStore({ folder: path.join(storage, 'spend'), log });
   const spend = new SpendFeature({
@@ -192,6 +205,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     history: (id, meterId, from, to) => insights.points(id, meterId, from, to, 20_000),
     agentRows: () => usage.viewSource.index.rows(),
     agentLabels: AGENT_LABEL,
+    sessionOwner: (agent, sessionId) => sessionOwners()(agent, sessionId),
     now: () => Date.now(),
   });
   context.subscriptions.push(spend);

@@ -39,6 +39,11 @@ export interface ConnectionInfo {
   /** A meaningful default name for the account: the GitHub login, the key label, … */
   suggestedName?: string;
   identity?: string;
+  /**
+   * The vendor's id of the signed-in account or organisation (`account:<uuid>`), so Add Account never adds the same
+   * sign-in twice; absent when the vendor does not say (the credential file identifies it then).
+   */
+  accountKey?: string;
   plan?: string;
   /** Non-secret settings the provider learned and wants stored on the account. */
   settings?: Record<string, string | number | boolean>;
