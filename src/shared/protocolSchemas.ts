@@ -202,9 +202,12 @@ const stateMessageSchema = z.object({
     now: num,
     thresholds: z.object({ warning: num, error: num }),
     usage: z.optional(z.unknown()),
-    pinned: z.optional(list(str, 1000)),
+    pinned: z.optional(z.unknown()),
   }),
 });
+
+/** The meters pinned to the status bar (`<accountId> NUL <meterId>`). */
+const pinnedSchema = list(str, 1000);
 
 /** Keeps the well-formed pace entries; a bad pace never costs the account its card. */
 function withValidPace(a: z.infer<typeof accountSchema>): DashboardAccount {
@@ -233,7 +236,9 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
     if (parsed.success) accounts.push(withValidPace(parsed.data));
   }
   const state: DashboardState = { accounts, thresholds: s.thresholds, now: s.now };
-  if (s.pinned !== undefined) state.pinned = s.pinned;
+  // A malformed pin list costs only the cards' Pin / Unpin state.
+  const pinned = s.pinned === undefined ? undefined : pinnedSchema.safeParse(s.pinned);
+  if (pinned?.success) state.pinned = pinned.data;
   // A malformed usage view costs only the "Local agents" section, never the account cards.
   if (s.usage !== undefined) {
     const usage = usageViewSchema.safeParse(s.usage);
