@@ -122,7 +122,7 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
 function alreadyAdded(deps: CommandDeps, source: CredentialFileSource, existing: Account, where: string): void {
   deps.log.info(`[accounts] not added: the ${source.tool} sign-in in ${where} is already tracked by "${existing.name}"`);
   void vscode.window.showWarningMessage(
-    vscode.l10n.t('tokstat: the {0} sign-in in {1} is already added as "{2}".', source.tool, where, existing.name),
+    vscode.l10n.t('tokstat: "{0}" already tracks this {1} sign-in ({2}).', existing.name, source.tool, where),
     {
       detail: vscode.l10n.t(
         'Each sign-in is tracked once, so its limits are not asked for twice. To track another account, sign in to it in another folder ({0}) and add that folder.',

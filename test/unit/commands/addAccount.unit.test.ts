@@ -221,6 +221,6 @@ test('Claude: every home is offered with the account that reads it; a folder alr
     ],
   );
   const refused = shown.find((x) => x.kind === 'warning')!;
-  assert.equal(refused.message, 'tokstat: the Claude Code sign-in in ~/.claude is already added as "personal".');
+  assert.equal(refused.message, 'tokstat: "personal" already tracks this Claude Code sign-in (~/.claude).');
   assert.deepEqual(added, []);
 });
