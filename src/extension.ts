@@ -42,7 +42,7 @@ import { InsightsFeature } from './features/insights/feature';
 import { registerUsageTool } from './features/lmTool/tool';
 import { UsageFeature } from './features/usage/feature';
 import { ApiUsageLog } from './core/usage/ingestStore';
-import { UsageViewModel } from './core/usage/view';
+import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
 import { SpendDayStore } from './features/spend/core/store';
 import { SpendFeature } from './features/spend/core/feature';
@@ -272,7 +272,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   };
   const found = new FoundSignIns(discoveryDeps);
   context.subscriptions.push(found);
-  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, () => config.statusBarPins());
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, systemClock, () => config.statusBarPins());
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);

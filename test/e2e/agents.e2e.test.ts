@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { formatTokens, formatUsd } from '../../src/core/usage/view';
+import { formatTokens, formatUsd } from '../../src/shared/usageFormat';
 import { localDay } from '../../src/core/usage/usageIndex';
 import { generateCorpus, type TrueTotals } from '../support/corpus';
 import * as cs from '../support/codeServer';

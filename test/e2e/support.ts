@@ -253,6 +253,13 @@ export function scenarioHooks(parts: () => ScenarioParts, cleanup?: () => Promis
     if (this.currentTest?.state === 'failed' && page && browser && dirs) {
       await page.screenshot({ path: path.join(dirs.base, `FAILED-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-')}.png`) }).catch(() => undefined);
       await dumpDom(page, path.join(dirs.base, 'dom'), 'failed').catch(() => undefined);
+      // What a person would have seen, in the run's output (CI keeps no screenshots): the sidebar, toasts, quick input.
+      const texts = async (selector: string): Promise<string> =>
+        (await page.locator(selector).allInnerTexts().catch(() => [] as string[])).map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ');
+      console.log(`  at the failure — sidebar rows: ${await texts('[id="workbench.parts.sidebar"] [role="treeitem"]')}`);
+      console.log(`  at the failure — toasts: ${await texts('.notifications-toasts .notification-toast')}`);
+      console.log(`  at the failure — quick input: ${await texts('.quick-input-widget:visible')}`);
+      console.log(`  at the failure — status bar: ${await texts('.statusbar-item')}`);
     }
   });
 

@@ -112,6 +112,9 @@ export class HistoryStore implements Disposable {
   private chain: Promise<unknown> = Promise.resolve();
   private leaseTimer: TimerHandle | undefined;
   private compactTimer: TimerHandle | undefined;
+  private leaseTick: Promise<void> | undefined;
+  /** The lease's release after dispose(), for whenIdle. */
+  private releasing: Promise<void> | undefined;
   private compacting: Promise<void> | undefined;
   private wasWriter = false;
   private migrated = false;
@@ -534,8 +537,6 @@ export class HistoryStore implements Disposable {
     return this.compacting;
   }
 
-  // ---------------------------------------------------------------- migration
-
   // ---------------------------------------------------------------- migration (migration.ts)
 
   private async migrateIfNeeded(): Promise<void> {
@@ -551,6 +552,16 @@ export class HistoryStore implements Disposable {
     await this.chain;
   }
 
+  /** Resolves when nothing runs any more: queued writes, a compaction, a lease tick started by a timer, the release. */
+  async whenIdle(): Promise<void> {
+    while (this.compacting || this.leaseTick) {
+      await this.compacting;
+      await this.leaseTick;
+    }
+    await this.chain;
+    await this.releasing;
+  }
+
   private serial<T>(op: () => Promise<T>): Promise<T> {
     const next = this.chain.then(op, op);
     this.chain = next.catch(() => undefined);
@@ -562,9 +573,14 @@ export class HistoryStore implements Disposable {
     const lease = this.lease;
     this.leaseTimer = this.clock.setTimeout(() => {
       this.leaseTimer = undefined;
-      (lease.isHeld() ? lease.renew() : lease.tryAcquire())
-        .catch((e) => this.log.warn(`history lease: ${errMsg(e)}`))
-        .finally(() => this.armLease());
+      const tick = (lease.isHeld() ? lease.renew() : lease.tryAcquire())
+        .then(() => undefined)
+        .catch((e: unknown) => this.log.warn(`history lease: ${errMsg(e)}`))
+        .finally(() => {
+          this.leaseTick = undefined;
+          this.armLease();
+        });
+      this.leaseTick = tick;
     }, this.leaseRenewMs);
   }
 
@@ -589,9 +605,9 @@ export class HistoryStore implements Disposable {
     this.cache.clear();
     const lease = this.lease;
     if (lease) {
-      this.chain
+      this.releasing = this.chain
         .then(() => lease.release())
-        .catch((e) => this.log.warn(`cannot release the history lease: ${errMsg(e)}`));
+        .catch((e: unknown) => this.log.warn(`cannot release the history lease: ${errMsg(e)}`));
     }
   }
 }

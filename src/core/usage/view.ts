@@ -2,7 +2,8 @@
 // dashboard show (JSON, so it crosses to the webview as is). Unpriced usage stays unpriced: a total whose requests all
 // lack a price has no `costUSD` at all, so nothing downstream can render it as $0.
 //
-// `UsageViewModel` caches the projection (rebuilding costs a few passes over the rows) and tells the UI when to redraw.
+// `UsageViewModel` (viewModel.ts) caches the projection and tells the UI when to redraw; the words the tree and the
+// status bar put around it are in src/ui/usageText.ts.
 
 import type {
   UsageAgentView,
@@ -15,12 +16,8 @@ import type {
   UsageView,
   UsageWorkspaceView,
 } from '../../shared/protocol';
-import type { Clock } from '../clock';
-import { Emitter, type Disposable, type Event } from '../events';
 import { fiveHourBlocks, matchWorkspace, monthRange, queryUsage, todayRange, workspaceLabel, type UsageBlock, type UsageTotals } from './query';
-import type { ResolvedSources } from './sources';
 import type { AgentId, PlanWindows, UsageRow } from './types';
-import { formatTokens, formatUsd } from '../../shared/usageFormat';
 import { localDay, type HourRow } from './usageIndex';
 
 export const AGENT_ORDER: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
@@ -438,126 +435,4 @@ function planWindowViews(planWindowsIn: PlanWindows[], now: number): UsagePlanWi
   }
   planWindows.sort((a, b) => (a.windowMinutes ?? Infinity) - (b.windowMinutes ?? Infinity) || b.observedAt - a.observedAt);
   return planWindows;
-}
-
-// ── text shared by the tree and the status bar (number formats live in src/shared/usageFormat.ts, for the webview too) ──
-
-export { formatTokens, formatUsd };
-
-/** The cost of a total, noting unpriced requests when only some had a price: "$3.21 (+2 unpriced)". */
-export function costText(t: Pick<UsageTotalsView, 'costUSD' | 'unpricedRequests' | 'requests'>): string {
-  const base = formatUsd(t.costUSD);
-  return t.costUSD !== undefined && t.unpricedRequests > 0 ? `${base} (+${t.unpricedRequests} unpriced)` : base;
-}
-
-/** Tree description of an agent: "today $3.21 · 1.2M tokens · month $45.10". */
-export function agentDescription(a: Pick<UsageAgentView, 'today' | 'month'>): string {
-  return `today ${formatUsd(a.today.costUSD)} · ${formatTokens(a.today.tokens.total)} tokens · month ${formatUsd(a.month.costUSD)}`;
-}
-
-/** Status-bar suffix: " · $3.21 today" or " · unpriced today". */
-export function todaySpendSuffix(view: UsageView): string {
-  return ` · ${formatUsd(view.totals.today.costUSD)} today`;
-}
-
-/** Markdown-free lines describing a total (tooltips). */
-export function totalsLines(t: UsageTotalsView): string[] {
-  const k = t.tokens;
-  const lines = [
-    `Cost: ${costText(t)}`,
-    `Tokens: ${formatTokens(k.total)} (input ${formatTokens(k.input)}, output ${formatTokens(k.output)}, cache read ${formatTokens(k.cacheRead)}, cache write ${formatTokens(k.cacheWrite)})`,
-  ];
-  if (k.reasoning > 0) lines.push(`Reasoning: ${formatTokens(k.reasoning)} (inside output)`);
-  lines.push(`Requests: ${t.requests.toLocaleString('en-US')}`);
-  return lines;
-}
-
-/** Agents whose log folders exist, from the resolved sources and an existence check (injected: no fs here). */
-export function detectAgents(sources: ResolvedSources, exists: (p: string) => boolean): AgentId[] {
-  const out: AgentId[] = [];
-  if (sources.claude.some(exists)) out.push('claude-code');
-  if (sources.codex.some(exists)) out.push('codex');
-  if (sources.gemini.some(exists)) out.push('gemini-cli');
-  if (sources.opencode.some(exists)) out.push('opencode');
-  return out;
-}
-
-// ── cache + change event for the UI ──
-
-export interface UsageViewSource {
-  index: { rows(): readonly UsageRow[]; hours(): readonly HourRow[]; readonly generation?: number };
-  planWindows(): PlanWindows[];
-  onDidChange: Event<unknown>;
-  /** The first read of the logs while it runs; undefined otherwise. */
-  scanProgress?(): { done: number; total: number; rebuild: boolean } | undefined;
-}
-
-export interface UsageViewModelOptions {
-  source: UsageViewSource;
-  clock: Clock;
-  workspaceFolders?: () => string[];
-  foundAgents?: () => AgentId[];
-  days?: () => number;
-  /** A cached view older than this is rebuilt on the next `view()` (block progress, "today" rolling over). Default 60 s. */
-  maxAgeMs?: number;
-  dayOf?: (ts: number) => string;
-}
-
-/**
- * Caches `buildUsageView` for the tree, the status bar and the dashboard (each reads `view()` on every repaint): the
- * view is rebuilt only when the index changed, `invalidate()` was called (workspace folders, settings) or it is older
- * than `maxAgeMs`. `onDidChange` fires after the scanner reports a change and after `invalidate()`.
- */
-export class UsageViewModel implements Disposable {
-  private cached: UsageView | undefined;
-  private cachedGeneration: number | undefined;
-  private stale = true;
-  private readonly emitter = new Emitter<void>();
-  readonly onDidChange: Event<void> = this.emitter.event;
-  private readonly sub: Disposable;
-
-  constructor(private readonly opts: UsageViewModelOptions) {
-    this.sub = opts.source.onDidChange(() => {
-      this.stale = true;
-      this.emitter.fire();
-    });
-  }
-
-  view(): UsageView {
-    const now = this.opts.clock.now();
-    const gen = this.opts.source.index.generation;
-    if (
-      !this.cached ||
-      this.stale ||
-      gen !== this.cachedGeneration ||
-      now - this.cached.generatedAt >= (this.opts.maxAgeMs ?? 60_000) ||
-      now < this.cached.generatedAt
-    ) {
-      this.cached = buildUsageView({
-        rows: this.opts.source.index.rows(),
-        hours: this.opts.source.index.hours(),
-        planWindows: this.opts.source.planWindows(),
-        now,
-        workspaceFolders: this.opts.workspaceFolders?.() ?? [],
-        foundAgents: this.opts.foundAgents?.() ?? [],
-        ...(this.opts.days ? { days: this.opts.days() } : {}),
-        ...(this.opts.dayOf ? { dayOf: this.opts.dayOf } : {}),
-        ...(this.opts.source.scanProgress?.() ? { scan: this.opts.source.scanProgress()! } : {}),
-      });
-      this.cachedGeneration = gen;
-      this.stale = false;
-    }
-    return this.cached;
-  }
-
-  /** Something outside the index changed (workspace folders, found agents, settings): rebuild and notify. */
-  invalidate(): void {
-    this.stale = true;
-    this.emitter.fire();
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.emitter.dispose();
-  }
 }

@@ -39,6 +39,8 @@ export class InsightsFeature implements vscode.Disposable {
   private disposed = false;
   /** Accounts removed before the history was ready: their history is deleted once it is. */
   private readonly pendingForget = new Set<string>();
+  /** Snapshots being recorded (history, paces), for whenIdle. */
+  private readonly inFlight = new Set<Promise<void>>();
   private writeFailures = 0;
   private writeWarned = false;
 
@@ -79,7 +81,9 @@ export class InsightsFeature implements vscode.Disposable {
     if (this.disposed) return;
     this.disposables.push(
       deps.scheduler.onDidChange((id, snap) => {
-        this.onSnapshot(id, snap).catch((err: unknown) => deps.log.warn(`[history] ${err instanceof Error ? err.message : String(err)}`));
+        const work = this.onSnapshot(id, snap).catch((err: unknown) => deps.log.warn(`[history] ${err instanceof Error ? err.message : String(err)}`));
+        this.inFlight.add(work);
+        void work.finally(() => this.inFlight.delete(work));
       }),
     );
     const notifications = new m.NotificationsController({
@@ -103,6 +107,12 @@ export class InsightsFeature implements vscode.Disposable {
       const snap = deps.scheduler.getSnapshot(a.id);
       if (snap) await insights.update(a.id, snap);
     }
+  }
+
+  /** Resolves once every snapshot received so far is recorded and its alerts evaluated (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.notifications?.whenIdle();
   }
 
   private async onSnapshot(accountId: string, snap: Snapshot | undefined): Promise<void> {

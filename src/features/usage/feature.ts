@@ -11,7 +11,7 @@ import type { PricingService } from '../../core/usage/pricingStore';
 import type { UsageTotals } from '../../core/usage/query';
 import type { FirstScanProgress, UsageScanner } from '../../core/usage/scanner';
 import type { AgentId } from '../../core/usage/types';
-import { detectAgents, type UsageViewSource } from '../../core/usage/view';
+import { detectAgents, type UsageViewSource } from '../../core/usage/viewModel';
 
 export interface UsageSettings {
   enabled(): boolean;

@@ -4,7 +4,8 @@ import { errorReason, formatMeterValue, meterSeverity, type Thresholds } from '.
 import { displayStatus, pickStatusMeter, type AccountEntry, type DisplayStatus, type StatusPick } from '../../core/summary';
 import { cleanPins, combinedText, resolvePins, shortMeterLabel, type ResolvedPin } from '../../core/pins';
 import { accountTooltip, escapeMd } from '../tooltip';
-import { costText, formatTokens, todaySpendSuffix } from '../../core/usage/view';
+import { costText, todaySpendSuffix } from '../usageText';
+import { formatTokens } from '../../shared/usageFormat';
 import type { UsageViewProvider } from '../tree/usageNodes';
 import type { UsageTotalsView } from '../../shared/protocol';
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AppModel } from '../../core/appModel';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../shared/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
 import { isPinned, pinKey } from '../../core/pins';
@@ -28,7 +29,9 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: TimerHandle | undefined;
+  private tick: TimerHandle | undefined;
+  private disposed = false;
   private readonly providerNodes = new Map<string, ProviderNode>();
   private readonly accountNodes = new Map<string, AccountNode>();
   private usageRoot: UsageRootNode | undefined;
@@ -41,6 +44,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     private readonly thresholds: () => Thresholds,
     private readonly usage?: UsageViewProvider,
     private readonly found?: FoundSignInsView,
+    private readonly clock: Clock = systemClock,
     /** The meters pinned to the status bar (`tokstat.statusBar.pins`): their rows offer Unpin and Move Left/Right. */
     private readonly pins?: () => readonly string[],
   ) {
@@ -49,14 +53,28 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     this.disposables.push(model.onDidChange(() => this.refresh()));
     if (usage) this.disposables.push(usage.onDidChange(() => this.refresh()));
     // Relative times ("resets in 3h", "5m ago") age even when nothing is fetched.
-    const tick = setInterval(() => this.refresh(), 60_000);
-    this.disposables.push({ dispose: () => clearInterval(tick) });
+    this.armTick();
+    this.disposables.push({
+      dispose: () => {
+        this.disposed = true;
+        if (this.tick) this.clock.clearTimeout(this.tick);
+        if (this.timer) this.clock.clearTimeout(this.timer);
+      },
+    });
+  }
+
+  private armTick(): void {
+    this.tick = this.clock.setTimeout(() => {
+      if (this.disposed) return;
+      this.refresh();
+      this.armTick();
+    }, 60_000);
   }
 
   /** Debounced refresh: bursts of snapshot events (Refresh All) collapse into one repaint. */
   refresh(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
+    if (this.timer || this.disposed) return;
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.flush();
     }, 50);
@@ -227,7 +245,6 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
 }

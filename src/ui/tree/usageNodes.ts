@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { agentDescription, formatTokens, formatUsd, totalsLines } from '../../core/usage/view';
+import { agentDescription, totalsLines } from '../usageText';
+import { formatTokens, formatUsd } from '../../shared/usageFormat';
 import type { UsageAgentView, UsageTotalsView, UsageView } from '../../shared/protocol';
 import { escapeMd } from '../tooltip';
 

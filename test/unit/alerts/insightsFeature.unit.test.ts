@@ -103,9 +103,9 @@ const okSnapshot = (accountId: string, used: number, t: number): Snapshot => ({
 });
 
 /** Calls every snapshot listener (the scheduler's onDidChange) and lets their async work finish. */
-async function emit(listeners: Set<unknown>, snap: Snapshot): Promise<void> {
+async function emit(listeners: Set<unknown>, snap: Snapshot, feature: InstanceType<typeof InsightsFeature>): Promise<void> {
   for (const l of listeners) (l as (id: string, s: Snapshot) => void)(snap.accountId, snap);
-  await new Promise((r) => setTimeout(r, 30));
+  await feature.whenIdle();
 }
 
 test('a changed retention setting reaches the running store', async () => {
@@ -135,9 +135,9 @@ test('history writes that keep failing are told once, with the log one click awa
     fs.mkdirSync(path.join(storage, 'history'), { recursive: true });
     fs.writeFileSync(path.join(storage, 'history', 'v2'), '');
     const t0 = Date.UTC(2026, 0, 5);
-    for (let i = 0; i < 2; i++) await emit(listeners, okSnapshot('acc1', i, t0 + i * 60_000));
+    for (let i = 0; i < 2; i++) await emit(listeners, okSnapshot('acc1', i, t0 + i * 60_000), feature);
     assert.deepEqual(warnings, [], 'one or two failures are only logged');
-    for (let i = 2; i < 8; i++) await emit(listeners, okSnapshot('acc1', i, t0 + i * 60_000));
+    for (let i = 2; i < 8; i++) await emit(listeners, okSnapshot('acc1', i, t0 + i * 60_000), feature);
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0]!, /cannot save usage history/);
     assert.equal(log.lines.filter((l) => l.includes('could not save a sample')).length, 8, 'every failure is logged');

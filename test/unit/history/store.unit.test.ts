@@ -185,8 +185,7 @@ test('a retention change applies while running: a longer raw tier is not folded,
   // Then 3 days: the compaction re-armed by the change folds within a minute, without waiting for its hourly tick.
   s.setRetention(retentionFromSetting({ rawDays: 3 }));
   await clock.advanceAsync(30_000);
-  await s.flush();
-  for (let i = 0; i < 50 && (await raws()) > 4; i++) await new Promise((r) => setTimeout(r, 10));
+  await s.whenIdle();
   assert.ok((await raws()) <= 4, `raw files left: ${await raws()}`);
   assert.equal((await s.query('a1', 'm', 0, Infinity, 1e9)).at(-1)!.used, (T0 + 20 * DAY - HOUR) / HOUR, 'the latest sample is kept');
   s.dispose();
@@ -414,10 +413,9 @@ test('one writer across windows (FileLease); a reader sees the writer’s data',
   assert.deepEqual((await b.query('x', 'm', 0, Infinity, 10)).map((p) => p.used), [1, 2], 'reader re-reads on query');
   // The writer goes away: the reader takes over on its next lease tick and continues without duplicates.
   a.dispose();
-  await a.flush();
-  await new Promise((r) => setTimeout(r, 20));
+  await a.whenIdle();
   clock.advance(10_000);
-  for (let i = 0; i < 50 && !b.isWriter(); i++) await new Promise((r) => setTimeout(r, 5));
+  await b.whenIdle();
   assert.equal(b.isWriter(), true);
   assert.equal(await b.record('x', [quota('m', 2, T0 + 2 * MIN)], T0 + 2 * MIN), 0, 'change detection continues from disk');
   assert.equal(await b.record('x', [quota('m', 3, T0 + 3 * MIN)], T0 + 3 * MIN), 1);

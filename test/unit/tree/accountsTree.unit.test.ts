@@ -13,6 +13,7 @@ import { treeFakes, withVscodeStub } from '../../support/vscodeStub';
 
 const fakeVscode = { EventEmitter: TestEmitter, ...treeFakes };
 
+import { FakeClock } from '../../fakes/fakeClock';
 const { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode } = withVscodeStub(fakeVscode, () => {
   const { AccountsTreeProvider } = require('../../../src/ui/tree/accountsTree') as typeof TreeModule;
   const { ProviderNode, AccountNode } = require('../../../src/ui/tree/nodes') as typeof import('../../../src/ui/tree/nodes');
@@ -20,9 +21,10 @@ const { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode } = withV
   return { AccountsTreeProvider, ProviderNode, AccountNode, UsageRootNode };
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The trees' clock: the debounce and the minute tick run when a test advances it. */
+const clock = new FakeClock();
 /** Past the tree's 50 ms debounce. */
-const settle = () => sleep(80);
+const settle = (): void => clock.advance(50);
 
 const meter = (used: number): Meter => makeMeter({ id: 'm', label: 'Key limit', kind: 'quota', unit: 'USD', source: 'official', capturedAt: Date.now(), used, limit: 100 });
 
@@ -72,7 +74,7 @@ afterEach(() => {
 
 function open(m: ReturnType<typeof makeModel>, usage?: ReturnType<typeof makeUsage>) {
   let warning = 80;
-  const tree = new AccountsTreeProvider(m.model as never, () => ({ warning, error: 95 }), usage?.provider);
+  const tree = new AccountsTreeProvider(m.model as never, () => ({ warning, error: 95 }), usage?.provider, undefined, clock);
   trees.push(tree);
   const fired: unknown[] = [];
   tree.onDidChangeTreeData((e) => fired.push(e));
@@ -96,7 +98,7 @@ test('a new snapshot refreshes the account rows VS Code was given, the same obje
 
   m.set([entry('a', 'openrouter', 42), entry('b', 'copilot', 20)], 'a');
   assert.deepEqual(fired, [], 'debounced');
-  await settle();
+  settle();
   assert.equal(fired.length, 1);
   const rows = fired[0] as unknown[];
   assert.ok(Array.isArray(rows), `rows, not the whole tree: ${String(fired[0])}`);
@@ -114,11 +116,11 @@ test('a burst of changes and the threshold or clock refreshes are one refresh of
   const { tree, fired, setWarning } = open(m);
   show(tree);
   for (let i = 0; i < 10; i++) m.set([entry('a', 'openrouter', 10 + i)], 'a');
-  await settle();
+  settle();
   assert.equal(fired.length, 1);
   setWarning(5);
   tree.refresh();
-  await settle();
+  settle();
   assert.equal(fired.length, 2);
   assert.ok(Array.isArray(fired[1]));
   const item = tree.getTreeItem((fired[1] as InstanceType<typeof AccountNode>[])[0]!);
@@ -129,7 +131,7 @@ test('rows VS Code never fetched are not refreshed: it gets the current data whe
   const m = makeModel([entry('a', 'openrouter', 10)]);
   const { fired } = open(m);
   m.set([entry('a', 'openrouter', 11)], 'a');
-  await settle();
+  settle();
   assert.deepEqual(fired, []);
 });
 
@@ -139,7 +141,7 @@ test('adding, removing, renaming or moving an account reloads the whole tree', a
   const first = show(tree);
   const expectWhole = async (what: string) => {
     fired.length = 0;
-    await settle();
+    settle();
     assert.deepEqual(fired, [undefined], what);
     return show(tree);
   };
@@ -164,7 +166,7 @@ test('adding, removing, renaming or moving an account reloads the whole tree', a
   // And then a snapshot again refreshes only the rows.
   fired.length = 0;
   m.set([entry('c', 'openrouter', 6), entry('a', 'openrouter', 1), entry('g', 'copilot', 3)], 'c');
-  await settle();
+  settle();
   assert.equal(fired.length, 1);
   assert.ok(Array.isArray(fired[0]));
 });
@@ -175,20 +177,20 @@ test('"Local agents": shown or hidden reloads the whole tree; new usage refreshe
   const { tree, fired } = open(m, usage);
   assert.equal(show(tree).roots.length, 1);
   usage.set({ visible: true });
-  await settle();
+  settle();
   assert.deepEqual(fired, [undefined]);
   const root = show(tree).roots[1];
   assert.ok(root instanceof UsageRootNode);
   fired.length = 0;
   usage.set({ hasData: false, generatedAt: 123 });
-  await settle();
+  settle();
   assert.equal(fired.length, 1);
   const rows = fired[0] as unknown as unknown[];
   assert.ok(rows.includes(root), 'the Local agents row');
   assert.equal((root as InstanceType<typeof UsageRootNode>).view.generatedAt, 123, 'with the new view');
   fired.length = 0;
   usage.set({ visible: false });
-  await settle();
+  settle();
   assert.deepEqual(fired, [undefined]);
   assert.equal(show(tree).roots.length, 1);
 });
@@ -199,7 +201,7 @@ test('dispose stops the pending refresh and the clock', async () => {
   show(tree);
   m.set([entry('a', 'openrouter', 11)], 'a');
   tree.dispose();
-  await settle();
+  settle();
   assert.deepEqual(fired, []);
 });
 
@@ -235,7 +237,7 @@ test('sign-ins found on this machine are offered as the first row until they are
   const m = makeModel([entry('a', 'openrouter', 10)]);
   let tools: string[] = ['Claude Code', 'Codex CLI'];
   const changed = new TestEmitter<void>();
-  const tree = new AccountsTreeProvider(m.model as never, () => ({ warning: 80, error: 95 }), undefined, { tools: () => tools, onDidChange: changed.event });
+  const tree = new AccountsTreeProvider(m.model as never, () => ({ warning: 80, error: 95 }), undefined, { tools: () => tools, onDidChange: changed.event }, clock);
   trees.push(tree);
   const fired: unknown[] = [];
   tree.onDidChangeTreeData((e) => fired.push(e));
@@ -246,7 +248,7 @@ test('sign-ins found on this machine are offered as the first row until they are
   assert.equal(tree.getParent(roots[0]!), undefined);
   tools = [];
   changed.fire();
-  await settle();
+  settle();
   assert.deepEqual(fired, [undefined], 'the offer leaving is a change of rows: the whole tree reloads');
   assert.ok(tree.getChildren().every((r) => r instanceof ProviderNode), 'no offer once nothing is left to add');
 });

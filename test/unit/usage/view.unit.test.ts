@@ -2,18 +2,10 @@
 // model, top sessions / workspaces / tools, Claude 5-hour blocks, Codex plan windows, and unpriced never shown as $0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  addDays,
-  agentDescription,
-  buildUsageView,
-  costText,
-  detectAgents,
-  formatTokens,
-  formatUsd,
-  todaySpendSuffix,
-  UsageViewModel,
-  type BuildUsageViewInput,
-} from '../../../src/core/usage/view';
+import { addDays, buildUsageView, type BuildUsageViewInput } from '../../../src/core/usage/view';
+import { detectAgents, UsageViewModel } from '../../../src/core/usage/viewModel';
+import { agentDescription, costText, todaySpendSuffix } from '../../../src/ui/usageText';
+import { formatTokens, formatUsd } from '../../../src/shared/usageFormat';
 import type { AgentId, PlanWindows, UsageRow } from '../../../src/core/usage/types';
 import type { HourRow } from '../../../src/core/usage/usageIndex';
 import { Emitter } from '../../../src/core/events';
