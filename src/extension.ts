@@ -44,11 +44,9 @@ import { UsageFeature } from './features/usage/feature';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
-import { SpendDayStore } from './features/spend/core/store';
-import { SpendFeature } from './features/spend/core/feature';
+import { createSpend } from './features/spend/feature';
 import { AGENT_LABEL } from './core/usage/view';
 import { monthSpendLine } from './ui/statusBar/statusBar';
-import { accountHome, homeKind, sessionOwner, type SessionOwnerFn } from './core/homes';
 
 export interface TokstatApi extends ExtensionApi {
   readonly version: 1;
@@ -182,43 +180,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(usageView);
   context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => usageView.invalidate()));
 
-  // Which account a local session belongs to: the account whose home its log is under (several homes per agent).
-  let owners: { at: number; fn: SessionOwnerFn } | undefined;
-  const sessionOwners = (): SessionOwnerFn => {
-    if (owners && Date.now() - owners.at < 30_000) return owners.fn;
-    const env = systemCredentialEnv();
-    const homes = repo.list().flatMap((a) => {
-      const kind = homeKind(a.providerId);
-      return kind ? [{ agent: kind.agent, dir: accountHome(kind, a, env), id: a.id, label: a.name }] : [];
-    });
-    owners = { at: Date.now(), fn: sessionOwner(homes.length ? usage.logFiles() : [], homes) };
-    return owners.fn;
-  };
   // Spend across providers: vendors' daily costs, money meters' history and the agents' API-equivalent cost.
-  const spendDays = new SpendDayStore({ folder: path.join(storage, 'spend'), log });
-  const spend = new SpendFeature({
+  const { spend, days: spendDays, disposable: spendWiring } = createSpend({
+    storage,
     log,
     entries: () => model.entries(),
+    accounts: () => repo.list(),
     onDidChangeSnapshot: (l) => scheduler.onDidChange(l),
     isLeader: () => scheduler.isLeader(),
-    store: spendDays,
     history: (id, meterId, from, to) => insights.points(id, meterId, from, to, 20_000),
     agentRows: () => usage.viewSource.index.rows(),
     agentLabels: AGENT_LABEL,
-    sessionOwner: (agent, sessionId) => sessionOwners()(agent, sessionId),
+    logFiles: () => usage.logFiles(),
+    credentialEnv: systemCredentialEnv,
+    onDidChange: [(l) => model.onDidChange(l), (l) => usageView.onDidChange(l)],
     now: () => Date.now(),
   });
-  context.subscriptions.push(spend);
-  let spendTimer: ReturnType<typeof setTimeout> | undefined;
-  const spendSoon = () => {
-    if (spendTimer) return;
-    spendTimer = setTimeout(() => {
-      spendTimer = undefined;
-      void spend.refreshSummary();
-    }, 2_000);
-  };
-  context.subscriptions.push({ dispose: () => spendTimer && clearTimeout(spendTimer) });
-  context.subscriptions.push(model.onDidChange(spendSoon), usageView.onDidChange(spendSoon));
+  context.subscriptions.push(spendWiring);
   context.subscriptions.push(
     registerUsageTool({
       accounts: () => model.entries().map((e) => ({ name: e.account.name, providerName: e.providerName, ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}) })),

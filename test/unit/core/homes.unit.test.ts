@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { accountHome, credentialKey, findDuplicate, findHomes, homeKind, homeSettings, sessionOwner, type HomeKind } from '../../../src/core/homes';
 import type { CredentialEnv } from '../../../src/core/providers/types';
+import { cachedSessionOwner } from '../../../src/features/spend/feature';
 import type { Account } from '../../../src/shared/model';
 
 const claude = homeKind('claude') as HomeKind;
@@ -122,5 +123,32 @@ describe('homes', () => {
     assert.equal(owner('claude-code', '33333333-aaaa-bbbb-cccc-000000000003'), undefined);
     assert.equal(owner('claude-code', '44444444-aaaa-bbbb-cccc-000000000004'), undefined);
     assert.equal(owner('claude-code', '55555555-aaaa-bbbb-cccc-000000000005'), undefined);
+  });
+});
+
+describe('spend attribution wiring', () => {
+  it('attributes by each account’s home, reuses the attribution for 30 s, then sees a new account', () => {
+    const h = '/h';
+    let now = 0;
+    let accounts: Account[] = [account('a', 'claude', { home: `${h}/.claude-work` })];
+    let reads = 0;
+    const owner = cachedSessionOwner({
+      accounts: () => accounts,
+      logFiles: () => {
+        reads++;
+        return [`${h}/.claude-work/projects/p/s-1.jsonl`, `${h}/.codex/sessions/2026/12/01/rollout-2026-12-01T10-00-00-66666666-aaaa-bbbb-cccc-000000000006.jsonl`];
+      },
+      credentialEnv: () => ({ home: h, env: {}, platform: 'linux' }),
+      now: () => now,
+    });
+    assert.deepEqual(owner('claude-code', 's-1'), { id: 'a', label: 'a' });
+    assert.equal(owner('codex', '66666666-aaaa-bbbb-cccc-000000000006'), undefined);
+    accounts = [...accounts, account('c', 'codex')]; // its home: ~/.codex (the default)
+    now = 29_999;
+    assert.equal(owner('codex', '66666666-aaaa-bbbb-cccc-000000000006'), undefined, 'still the cached attribution');
+    assert.equal(reads, 1);
+    now = 30_000;
+    assert.deepEqual(owner('codex', '66666666-aaaa-bbbb-cccc-000000000006'), { id: 'c', label: 'c' });
+    assert.equal(reads, 2);
   });
 });
