@@ -10,7 +10,7 @@ import { ProviderError } from '../errors';
 import { describe, type HttpResponse } from '../http';
 import { makeMeter, type DailyAmount, type Meter } from '../../shared/model';
 import { bool, errorForStatus, errorMessageFrom, num, parseJsonBody, parseVendorDate, scrubSecret, validate } from './json';
-import { compactCount, MAX_PAGES, monthlyBudget, monthlyBudgetField, nextUtcMonthStart, utcDayStart, utcMonthStart } from './openai';
+import { compactCount, MAX_PAGES, monthlyBudget, monthlyBudgetField, nextUtcMonthStart, utcDayOf, utcDayStart, utcMonthStart } from './openai';
 import type { ConnectionInfo, FetchResult, KeyHint, ProviderContext, ProviderDefinition } from './types';
 
 const USAGE_PATH = '/v1/organizations/usage_report/messages';
@@ -242,8 +242,8 @@ export function anthropicDailySpend(costs: readonly AnthropicCostBucket[]): Dail
   const by = new Map<string, DailyAmount>();
   for (const b of costs) {
     const start = parseVendorDate(b.starting_at);
-    if (start === undefined) continue;
-    const day = new Date(start).toISOString().slice(0, 10);
+    const day = start === undefined ? undefined : utcDayOf(start);
+    if (day === undefined) continue;
     for (const r of b.results) {
       const currency = (r.currency ?? 'USD').trim().toUpperCase() || 'USD';
       const k = `${day}|${currency}`;

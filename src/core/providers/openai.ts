@@ -267,11 +267,19 @@ export function openAIMeters(
   return meters;
 }
 
+/** `YYYY-MM-DD` of an epoch-ms instant in UTC; undefined when it is not a representable date. */
+export function utcDayOf(ms: number): string | undefined {
+  const d = new Date(ms);
+  return Number.isFinite(d.getTime()) && d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 9999 ? d.toISOString().slice(0, 10) : undefined;
+}
+
 /** The cost buckets as money per UTC day and currency (kept as days for the Spend view). Exported for tests. */
 export function openAIDailySpend(costs: readonly OpenAICostBucket[]): DailyAmount[] {
   const by = new Map<string, DailyAmount>();
   for (const b of costs) {
-    const day = new Date(b.start_time * 1000).toISOString().slice(0, 10);
+    const day = utcDayOf(b.start_time * 1000);
+    // A bucket whose start is not a date (a hostile or broken answer) is left out, never a crash.
+    if (day === undefined) continue;
     for (const r of b.results) {
       const currency = (r.amount.currency ?? 'usd').trim().toUpperCase() || 'USD';
       const k = `${day}|${currency}`;
