@@ -35,13 +35,14 @@ const common = {
 // Keeps the extension bundle small (goal ≤ 400 KB minified): undici → build/undici-slim.js and friends (see
 // build/slimUndici.js).
 const { slimUndici } = require('./build/slimUndici.js');
+const { cliBuildOptions } = require('./build/cli.js');
 
 /** Chunks loaded at run time by src/features/chunks.ts: external in the extension bundle, built as their own files. */
 const lazyLoader = require('path').join(__dirname, 'src', 'features', 'chunks.ts');
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(net|insights|usage)\.js$/ }, (args) =>
+    build.onResolve({ filter: /^\.\/(net|insights|usage|export)\.js$/ }, (args) =>
       args.importer === lazyLoader ? { path: args.path, external: true } : undefined,
     );
   },
@@ -64,7 +65,7 @@ const targets = [
   {
     // Chunks the extension loads after activation (src/features/chunks.ts), each beside its feature.
     ...common,
-    entryPoints: { net: 'src/features/net/chunk.ts', insights: 'src/features/insights/chunk.ts', usage: 'src/features/usage/chunk.ts' },
+    entryPoints: { net: 'src/features/net/chunk.ts', insights: 'src/features/insights/chunk.ts', usage: 'src/features/usage/chunk.ts', export: 'src/features/export/chunk.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -83,19 +84,9 @@ const targets = [
     target: 'node20',
     mainFields: ['module', 'main'],
   },
-  {
-    // The `tokstat` command-line tool (package.json `bin`), from the same core as the extension.
-    ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    mainFields: ['module', 'main'],
-    define: { ...common.define, __TOKSTAT_VERSION__: JSON.stringify(require('./package.json').version) },
-    plugins: [problemMatcher, slimUndici],
-  },
+  // The `tokstat` command-line tool (package.json `bin`), from the same core as the extension (build/cli.js, shared
+  // with the tests that spawn it).
+  cliBuildOptions({ root: __dirname, minify: production, plugins: [problemMatcher] }),
   {
     // The dashboard (build/webview.js, shared with the tests' webview harness).
     ...common,

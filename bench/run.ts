@@ -19,7 +19,7 @@ import { OpenRouterFake } from '../test/fakes/openRouterFake';
 import { orKey } from '../test/builders/openrouter';
 import { PollScheduler } from '../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../test/fakes/memoryStores';
-import { AlwaysLeader } from '../src/core/state/lease';
+import { AlwaysLeader } from '../test/fakes/alwaysLeader';
 import { createFetcher } from '../src/core/fetcher';
 import { UndiciHttpClient } from '../src/core/undiciClient';
 import { systemClock } from '../src/core/clock';

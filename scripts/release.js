@@ -19,8 +19,8 @@ const dryRun = process.argv.includes('--dry-run');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const VSIX = path.join(root, 'tokstat.vsix');
 const CLI_STAGE = path.join(root, 'dist-cli');
-/** The CLI package holds its bundle (the CLI, the log-parsing worker it starts, sql.js's WebAssembly), README, LICENSE. */
-const CLI_FILES = ['cli.js', 'usageWorker.js', 'sql-wasm.wasm'];
+/** The CLI package holds its bundle (the CLI, its MCP server chunk, the log-parsing worker it starts, sql.js's WebAssembly), README, LICENSE. */
+const CLI_FILES = ['cli.js', 'mcp.js', 'usageWorker.js', 'sql-wasm.wasm'];
 
 let failures = 0;
 function step(name, fn) {

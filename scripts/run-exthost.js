@@ -49,6 +49,15 @@ async function main() {
     'tokstat.endpoints': { copilot: 'http://127.0.0.1:9', 'github-oauth': 'http://127.0.0.1:9', openrouter: 'http://127.0.0.1:9/api/v1' },
   });
 
+  // A second extension that uses tokstat's exported API as any other extension would (test/fixtures/apiConsumer),
+  // installed from a VSIX: the workbench payload takes one extensionDevelopmentPath only (it is read into a Map).
+  try {
+    installApiConsumer(cs, dirs);
+  } catch (e) {
+    console.log(`${TIER}: 0 passed, 1 failed (the API consumer fixture could not be installed: ${e.message})`);
+    return 1;
+  }
+
   let server;
   let browser;
   let exitCode = 1;
@@ -121,6 +130,17 @@ async function main() {
   }
   console.log(`${TIER}: ${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''} (${secs} s)`);
   return failed > 0 || exitCode !== 0 ? 1 : 0;
+}
+
+function installApiConsumer(cs, dirs) {
+  const vsix = path.join(dirs.base, 'api-consumer.vsix');
+  const res = require('node:child_process').spawnSync(
+    process.execPath,
+    [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', vsix],
+    { cwd: path.join(root, 'test', 'fixtures', 'apiConsumer'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+  );
+  if (res.status !== 0) throw new Error(`vsce package exited ${res.status}: ${res.stderr || res.stdout}`);
+  cs.installVsix(dirs, vsix);
 }
 
 main().then(

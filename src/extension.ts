@@ -40,15 +40,22 @@ import { createTestingApi, type TestingApi } from './testing';
 import { createApi, type TokstatApi as ExtensionApi } from './features/api/api';
 import { InsightsFeature } from './features/insights/feature';
 import { registerUsageTool } from './features/lmTool/tool';
+import { registerChatParticipant } from './features/chat/participant';
+import { registerMcpServer } from './features/mcp/provider';
+import type { AnswerAccount } from './core/agentAnswers';
 import { UsageFeature } from './features/usage/feature';
+import { AccountsMirror } from './core/state/accountsMirror';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
 import { createSpend } from './features/spend/feature';
-import { AGENT_LABEL } from './core/usage/view';
+import { AGENT_LABEL } from './shared/agents';
 import { monthSpendLine } from './ui/statusBar/statusBar';
+import { ExportFeature } from './features/export/feature';
+import { registerExportCommands } from './commands/exportCommands';
 
 export interface TokstatApi extends ExtensionApi {
+  /** The extension's major version of this object (apiVersion says which methods it has). */
   readonly version: 1;
   /** Present only when the extension host runs with TOKSTAT_TEST_HOOKS=1 (the test suites). */
   readonly testing?: TestingApi;
@@ -118,6 +125,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   }
   const store = new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log });
   context.subscriptions.push(store);
+  // The account names for the CLI (`tokstat quota`, `guard`, `mcp`), which reads the snapshots but not globalState.
+  const accountsMirror = new AccountsMirror({ storage, list: () => repo.list(), onDidChange: repo.onDidChange, log });
+  context.subscriptions.push(accountsMirror);
   const lease = new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` });
   const scheduler = new PollScheduler({
     clock: systemClock,
@@ -250,7 +260,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   };
   const found = new FoundSignIns(discoveryDeps);
   context.subscriptions.push(found);
-  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, systemClock, () => config.statusBarPins());
+  // Team export (off by default): the leader window sends this machine's figures to the team's collector or
+  // Pushgateway; the OpenTelemetry SDK loads with the first export, not here.
+  const exporter = new ExportFeature({
+    storage,
+    log,
+    http,
+    secrets: secretStoreFrom(context.secrets),
+    env: process.env,
+    version: String((context.extension.packageJSON as { version?: unknown }).version ?? 'dev'),
+    isLeader: () => scheduler.isLeader(),
+    settings: () => config.exportSettings(),
+    source: () => ({
+      accounts: model.entries().map((e) => ({ id: e.account.id, providerId: e.account.providerId, ...(e.snapshot ? { snapshot: e.snapshot } : {}) })),
+      usageRows: usage.viewSource.index.rows(),
+    }),
+  });
+  context.subscriptions.push(exporter);
+  context.subscriptions.push(...registerExportCommands({ feature: exporter, log }));
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, systemClock, exporter, () => config.statusBarPins());
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);
@@ -260,7 +288,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(dashboardChanged);
   context.subscriptions.push(model.onDidChange(() => dashboardChanged.fire()));
   context.subscriptions.push(usageView.onDidChange(() => dashboardChanged.fire()));
-  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds(), config.statusBarPins()), usage: usageView.view() });
+  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds(), Date.now(), config.statusBarPins()), usage: usageView.view() });
   const dashboardDeps: DashboardDeps = {
     extensionUri: context.extensionUri,
     log,
@@ -320,6 +348,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
       if (Config.affects(e, 'history.retention')) insights.retentionChanged();
+      if (Config.affects(e, 'export')) void exporter.apply();
       if (Config.affects(e, 'localUsage')) {
         usageView.invalidate();
         // Turned off: stop reading the agents' logs at once (not at the next start); turned on: start; other folders:
@@ -352,11 +381,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     .load()
     .then(() => {
       syncAccounts();
+      void accountsMirror.write();
       void vscode.commands.executeCommand('setContext', 'tokstat.ready', true);
       log.info(`[activate] ${repo.list().length} account(s) loaded`);
       refreshCliLauncher(cliDeps);
       insights.start().catch((err: unknown) => log.error(`[history] could not start: ${err instanceof Error ? err.message : String(err)}`));
       usage.start().catch((err: unknown) => log.error(`[usage] could not start: ${err instanceof Error ? err.message : String(err)}`));
+      void exporter.apply();
     })
     .catch((err: unknown) => {
       log.error(`[activate] could not load accounts: ${err instanceof Error ? err.message : String(err)}`);
@@ -364,7 +395,37 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     });
 
   log.info(`[activate] tokstat activated in ${Date.now() - started} ms`);
-  const api: TokstatApi = { version: 1, ...createApi(apiLog) };
+  // Agents and other extensions: the read API, `@tokstat` in chat and `tokstat mcp` for VS Code's agents, all answering
+  // from the same model through src/core/agentAnswers.ts.
+  const answerAccounts = (): AnswerAccount[] =>
+    model.entries().map((e) => ({
+      accountId: e.account.id, name: e.account.name, providerId: e.account.providerId, providerName: e.providerName,
+      ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}),
+    }));
+  const usageRows = () => usage.scanner?.index.rows();
+  const api: TokstatApi = {
+    version: 1,
+    ...createApi(
+      apiLog,
+      {
+        accounts: answerAccounts,
+        usageRows,
+        onDidChange: (listener) => {
+          const subs = [model.onDidChange(() => listener()), usageView.onDidChange(() => listener())];
+          return { dispose: () => subs.forEach((d) => d.dispose()) };
+        },
+        now: () => Date.now(),
+      },
+      context.subscriptions,
+    ),
+  };
+  const chatParticipant = registerChatParticipant(
+    { data: () => ({ now: Date.now(), accounts: answerAccounts(), ...(usageRows() ? { usageRows: usageRows()! } : {}) }), log },
+    vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png'),
+  );
+  if (chatParticipant) context.subscriptions.push(chatParticipant);
+  const mcp = registerMcpServer({ target: { execPath: process.execPath, cliPath: path.join(context.extensionPath, 'dist', 'cli.js') }, storage, version: String(context.extension.packageJSON.version ?? ''), log });
+  context.subscriptions.push(mcp.disposable);
   if (process.env.TOKSTAT_TEST_HOOKS === '1') {
     (api as { testing?: TestingApi }).testing = createTestingApi({
       ready,
@@ -379,6 +440,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
         githubImpl = impl ?? vscodeGitHub;
       },
       dashboardState,
+      ...(chatParticipant ? { chatParticipant } : {}),
+      mcp,
     });
   }
   return api;

@@ -12,6 +12,7 @@ import type { StatusBarController } from './ui/statusBar/statusBar';
 import type { AccountsTreeProvider } from './ui/tree/accountsTree';
 import type { TreeNode } from './ui/tree/accountsTree';
 import type { GitHubAuth } from './host/githubAuth';
+import type { McpServerRegistration } from './features/mcp/provider';
 
 export interface TreeRow {
   label: string;
@@ -41,6 +42,12 @@ export interface TestingApi {
   /** Replaces VS Code's GitHub sign-in (undefined restores it). */
   setGitHubAuth(impl: GitHubAuth | undefined): void;
   isLeader(): boolean;
+  /** The `@tokstat` participant as the host's chat API returned it (undefined where the host has no chat API). */
+  chatParticipant(): vscode.ChatParticipant | undefined;
+  /** What became of the MCP server definition provider: registered, unavailable (no API) or refused (a proposal). */
+  mcpRegistration(): string;
+  /** The MCP server definitions VS Code asked the provider for (command, args, env), the latest last. */
+  mcpProvided(): ReturnType<McpServerRegistration['provided']>;
 }
 
 export function createTestingApi(d: {
@@ -54,6 +61,8 @@ export function createTestingApi(d: {
   globalState: vscode.Memento;
   setGitHubAuth(impl: GitHubAuth | undefined): void;
   dashboardState(): DashboardState;
+  chatParticipant?: vscode.ChatParticipant;
+  mcp: McpServerRegistration;
 }): TestingApi {
   const toRow = async (node: TreeNode): Promise<TreeRow> => {
     const item = d.tree.getTreeItem(node);
@@ -99,5 +108,8 @@ export function createTestingApi(d: {
     dashboardState: d.dashboardState,
     setGitHubAuth: d.setGitHubAuth,
     isLeader: () => d.scheduler.isLeader(),
+    chatParticipant: () => d.chatParticipant,
+    mcpRegistration: () => d.mcp.state,
+    mcpProvided: () => d.mcp.provided(),
   };
 }

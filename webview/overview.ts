@@ -2,7 +2,7 @@
 // src/core/summary.ts `mainMeter`), that meter's gauge and value, the account's state and the meter's reset, so 20
 // accounts fit one screen before the detailed cards. Light DOM only (a native table, no custom element needs to be
 // defined for it to paint); the state is a <vscode-badge>, which paints as plain text until the elements load.
-import type { DashboardAccount, DashboardState } from '../src/shared/protocol';
+import type { DashboardAccount, DashboardState, HeadroomLine } from '../src/shared/protocol';
 import type { Meter } from '../src/shared/model';
 import { formatMeterValue, meterSeverity, STATUS_LABEL } from '../src/shared/format';
 import { h, hv, icon } from './dom';
@@ -50,8 +50,23 @@ function row(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now
   );
 }
 
+/**
+ * The headroom advice under the table: per kind of work, which account has the most room before its reset at this
+ * pace and why (the host's one line). Advice only: the name jumps to that account's card, nothing switches.
+ */
+function headroomLines(lines: readonly HeadroomLine[] | undefined): HTMLElement | null {
+  if (!lines?.length) return null;
+  const list = h('ul', { class: 'overview-headroom', testid: 'overview-headroom', attrs: { 'aria-label': 'Which account has room' } });
+  for (const l of lines) {
+    const item = h('li', { class: `overview-headroom-line headroom-${l.verdict}`, testid: 'headroom-line', data: { kind: l.kind, verdict: l.verdict, ...(l.accountId ? { accountId: l.accountId } : {}) } });
+    item.append(icon(l.verdict === 'room' ? 'lightbulb' : 'warning', 'overview-headroom-icon'), h('span', { class: 'overview-headroom-text', text: l.reason }));
+    list.append(item);
+  }
+  return list;
+}
+
 /** The whole strip for `accounts` (callers skip it when there are none). */
-export function renderOverview(accounts: readonly DashboardAccount[], state: Pick<DashboardState, 'thresholds'>, now: number): HTMLElement {
+export function renderOverview(accounts: readonly DashboardAccount[], state: Pick<DashboardState, 'thresholds' | 'headroom'>, now: number): HTMLElement {
   const body = h('tbody');
   for (const a of accounts) body.append(row(a, state, now));
   return h(
@@ -67,5 +82,6 @@ export function renderOverview(accounts: readonly DashboardAccount[], state: Pic
       ),
       body,
     ),
+    headroomLines(state.headroom),
   );
 }

@@ -1,6 +1,7 @@
 // The CLI's commands, their options and help, parsed with node:util's parseArgs (no hand-written parser).
 // Adding a command is one entry in COMMANDS: its options, its help text and its runner in main.ts.
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
+import { AGENT_IDS } from '../shared/agents';
 
 export class UsageError extends Error {}
 
@@ -31,7 +32,7 @@ export interface CommandSpec {
   notes?: string;
 }
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] as const;
+export { AGENT_IDS };
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -86,6 +87,48 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Exit codes: 0 every check has headroom; 1 some check has none (even if others cannot tell); 2 bad arguments;',
       '3 cannot tell (no storage, no matching account or meter, no usage index, stale or unknown figures).',
       'Prints one line saying why (account, meter, figures); --json: docs/cli-json.md. Quote $ in shells: \'$5\'.',
+    ].join('\n'),
+  },
+  {
+    name: 'mcp',
+    summary: 'a Model Context Protocol server on stdio for coding agents: quota_status, usage_summary, headroom (read-only)',
+    usage: 'tokstat mcp [--storage DIR]',
+    options: {
+      storage: COMMON.storage!,
+      help: COMMON.help!,
+    },
+    notes: [
+      'Answers from what tokstat for VS Code stored (snapshots, meter history, usage index); never polls, never returns a secret.',
+      'stdout carries the protocol; messages go to stderr. Register it with your agent, e.g.',
+      '  claude mcp add tokstat -- tokstat mcp',
+      '  ~/.codex/config.toml:  [mcp_servers.tokstat]  command = "tokstat"  args = ["mcp"]',
+      '  .cursor/mcp.json:      {"mcpServers":{"tokstat":{"command":"tokstat","args":["mcp"]}}}',
+      ].join('\n'),
+    },
+    {
+    name: 'export',
+    summary: "push this machine's quota and usage figures to an OpenTelemetry collector or a Prometheus Pushgateway",
+    usage: 'tokstat export --once (--otlp URL | --pushgateway URL) [--user ID] [--team NAME] [options]',
+    options: {
+      once: { type: 'boolean', description: 'export once and exit (run it from cron, a systemd timer or a CI step)' },
+      otlp: { type: 'string', valueName: 'URL', description: 'OTLP/HTTP endpoint: http://collector:4318 or a full …/v1/metrics URL (https except loopback)' },
+      pushgateway: { type: 'string', valueName: 'URL', description: 'Prometheus Pushgateway address, e.g. http://pushgateway:9091' },
+      protocol: { type: 'string', valueName: 'P', description: 'OTLP encoding: http/protobuf (default) or http/json (also OTEL_EXPORTER_OTLP_PROTOCOL)' },
+      user: { type: 'string', valueName: 'ID', description: 'user id, exported as a salted hash (an e-mail always is)' },
+      'no-hash-user': { type: 'boolean', description: 'export --user as written (not an e-mail)' },
+      team: { type: 'string', valueName: 'NAME', description: 'team name: a resource attribute and the salt of the hashes' },
+      instance: { type: 'string', valueName: 'ID', description: "this machine's id (default: a random id kept in tokstat's storage or cache)" },
+      headers: { type: 'string', valueName: 'K=V,…', description: 'request headers, e.g. Authorization=Bearer%20… (also OTEL_EXPORTER_OTLP_HEADERS)' },
+      'include-projects': { type: 'boolean', description: "add a project label (the agent's folder name, never its path) to tokens and cost" },
+      'dry-run': { type: 'boolean', description: 'print exactly what would be sent (headers masked) and send nothing' },
+      offline: RANGE.offline!,
+      ...COMMON,
+    },
+    notes: [
+      'Sends the quota snapshots tokstat for VS Code stored (--storage) and the local agents\' token and cost totals.',
+      'Never sends a key, a prompt, a file path, an e-mail or an account name: accounts are salted hashes (README: Team export).',
+      'OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE apply.',
+      'Exit codes: 0 exported, 1 the export failed (the reason on stderr), 2 bad arguments.',
     ].join('\n'),
   },
 ];

@@ -315,6 +315,15 @@ async function quota(a: Parsed, io: CliIO): Promise<number> {
   return 0;
 }
 
+/** `tokstat export`: src/cli/exportCmd.ts, loaded only for this command (it carries the OpenTelemetry SDK). */
+async function exportCommand(a: Parsed, io: CliIO): Promise<number> {
+  const read = await readRows(a, io, undefined);
+  if (typeof read === 'number') return read;
+  read.prices.dispose();
+  const { exportFromCli } = await import('./exportCmd');
+  return await exportFromCli(a.values, io, read.rows, CLI_VERSION);
+}
+
 /** `tokstat guard`: one line (or the JSON document) on stdout, the exit code says it (src/cli/guard.ts). */
 async function guardCommand(a: Parsed, io: CliIO): Promise<number> {
   let o: GuardOutcome;
@@ -335,6 +344,18 @@ async function guardCommand(a: Parsed, io: CliIO): Promise<number> {
   return o.exitCode;
 }
 
+/** `tokstat mcp`: serves until the client disconnects; the clock is the real one unless TOKSTAT_NOW pins it (tests). */
+async function mcpCommand(a: Parsed, io: CliIO): Promise<number> {
+  const found = findStorage(str(a, 'storage'), io.env, io.home);
+  const pinned = Number(io.env.TOKSTAT_NOW);
+  const now = Number.isFinite(pinned) && pinned > 0 ? () => pinned : () => Date.now();
+  // Its own chunk (dist/mcp.js, build/cli.js): the SDK and zod are megabytes every other command would load at start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { serveMcp, StoredAgentData } = require('./mcp') as typeof import('./mcp');
+  await serveMcp({ version: CLI_VERSION, data: new StoredAgentData(found.dir, now, found.tried), now, err: io.err });
+  return 0;
+}
+
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   try {
     const inv = parseInvocation(argv);
@@ -350,6 +371,8 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (a.command.name === 'usage') return await usage(a, io);
     if (a.command.name === 'blocks') return await blocks(a, io);
     if (a.command.name === 'guard') return await guardCommand(a, io);
+    if (a.command.name === 'mcp') return await mcpCommand(a, io);
+    if (a.command.name === 'export') return await exportCommand(a, io);
     return await quota(a, io);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -25,6 +25,9 @@ export const CommandIds = {
   exportSpend: 'tokstat.exportSpend',
   openWalkthrough: 'tokstat.openWalkthrough',
   deleteLocalData: 'tokstat.deleteLocalData',
+  previewExport: 'tokstat.previewExport',
+  setExportHeaders: 'tokstat.setExportHeaders',
+  stopExporting: 'tokstat.stopExporting',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

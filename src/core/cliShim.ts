@@ -37,6 +37,14 @@ export function shimContent(t: ShimTarget): string {
   ].join('\n');
 }
 
+/**
+ * How an editor starts `tokstat mcp` itself (VS Code's MCP server definition provider): the same runtime and bundle
+ * as the launcher, without going through PATH, reading this editor's storage folder.
+ */
+export function mcpLaunch(t: Pick<ShimTarget, 'execPath' | 'cliPath'>, storage: string): { command: string; args: string[]; env: Record<string, string> } {
+  return { command: t.execPath, args: [t.cliPath, 'mcp', '--storage', storage], env: { ELECTRON_RUN_AS_NODE: '1' } };
+}
+
 function pathDirs(env: Record<string, string | undefined>, platform: NodeJS.Platform): string[] {
   const raw = env.PATH ?? env.Path ?? '';
   return raw.split(platform === 'win32' ? ';' : ':').filter(Boolean).map((d) => path.resolve(d));

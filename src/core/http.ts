@@ -1,9 +1,10 @@
 
 export interface HttpRequest {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A string, or bytes (an OTLP protobuf body). */
+  body?: string | Uint8Array;
   /** Per-request timeout in ms (headers and body). */
   timeoutMs?: number;
   signal?: AbortSignal;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Thresholds } from '../shared/format';
 import type { Logger } from '../core/log';
 import { cleanPins } from '../core/pins';
+import type { ExportSettings } from '../core/export/config';
 
 /**
  * Settings that decide where a credential or a request goes, which local files are read, or what stored data is
@@ -27,6 +28,16 @@ export const USER_ONLY_SETTINGS = [
   'localUsage.codexHomes',
   'localUsage.geminiDirs',
   'localUsage.opencodeDirs',
+  'export.enabled',
+  'export.target',
+  'export.endpoint',
+  'export.protocol',
+  'export.intervalSeconds',
+  'export.team',
+  'export.userId',
+  'export.hashUserId',
+  'export.resourceAttributes',
+  'export.includeProjectNames',
 ] as const;
 export type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
@@ -151,6 +162,29 @@ export class Config {
     const v = this.user<unknown>('requestTimeoutSeconds');
     const s = typeof v === 'number' && Number.isFinite(v) ? v : 20;
     return Math.max(3, Math.min(120, s)) * 1000;
+  }
+
+  /** Team export (#23): every one of these decides what leaves the machine or where it goes, hence user-only. */
+  exportSettings(): ExportSettings & { enabled: boolean } {
+    const str = (k: UserOnlySetting): string => {
+      const v = this.user<unknown>(k);
+      return typeof v === 'string' ? v.trim() : '';
+    };
+    const interval = this.user<unknown>('export.intervalSeconds');
+    const attrs = this.user<unknown>('export.resourceAttributes');
+    const protocol = str('export.protocol');
+    return {
+      enabled: this.user<unknown>('export.enabled') === true,
+      target: str('export.target') === 'pushgateway' ? 'pushgateway' : 'otlp',
+      endpoint: str('export.endpoint'),
+      ...(protocol ? { protocol } : {}),
+      ...(typeof interval === 'number' && Number.isFinite(interval) && interval > 0 ? { intervalSeconds: interval } : {}),
+      team: str('export.team'),
+      userId: str('export.userId'),
+      hashUserId: this.user<unknown>('export.hashUserId') !== false,
+      resourceAttributes: attrs && typeof attrs === 'object' && !Array.isArray(attrs) ? (attrs as Record<string, unknown>) : {},
+      includeProjectNames: this.user<unknown>('export.includeProjectNames') === true,
+    };
   }
 
   static affects(e: vscode.ConfigurationChangeEvent, section?: string): boolean {

@@ -187,6 +187,21 @@ export function errorHeadline(err: Pick<SnapshotError, 'kind' | 'status'>, provi
   return errorReason(err, authKind, { provider: providerName, status: true });
 }
 
+/**
+ * A moment in the user's locale (`locale`: VS Code's display language): the time alone when it is today, else the date
+ * and the time — "14:32" / "2:32 PM", "7 Dec 2026, 14:32" / "Dec 7, 2026, 2:32 PM". An unknown locale falls back to
+ * the runtime's default.
+ */
+export function formatMoment(at: number, now: number, locale: string | undefined): string {
+  const sameDay = new Date(at).toDateString() === new Date(now).toDateString();
+  const opts: Intl.DateTimeFormatOptions = sameDay ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' };
+  try {
+    return new Intl.DateTimeFormat(locale, opts).format(at);
+  } catch {
+    return new Intl.DateTimeFormat(undefined, opts).format(at);
+  }
+}
+
 /** A wall-clock time for "retrying at …": "14:32", with seconds when it is under two minutes away ("14:32:15"), with the day when not today. */
 export function formatClock(at: number, now: number): string {
   const d = new Date(at);

@@ -37,6 +37,24 @@ export interface DashboardState {
   usage?: UsageView;
   /** Meters pinned to the status bar, as `<accountId> NUL <meterId>`: their cards offer Unpin instead of Pin. */
   pinned?: string[];
+  /**
+   * Headroom advice (src/core/headroom.ts): for each kind of work two or more accounts can do, the one with the most
+   * room before its reset at the current pace, with its one-line reason. Advice only; absent or empty: nothing to say.
+   */
+  headroom?: HeadroomLine[];
+}
+
+export interface HeadroomLine {
+  /** `claude`, `codex`. */
+  kind: string;
+  /** "Claude models". */
+  label: string;
+  /** The advised account's verdict: `room`, `tight` (under a fifth left at the reset) or `none`. */
+  verdict: 'room' | 'tight' | 'none' | 'unknown';
+  /** The advised account (a card to jump to), when one can tell. */
+  accountId?: string;
+  /** One line, e.g. `"Work API" (anthropic) has the most room for Claude models: … Next: …`. */
+  reason: string;
 }
 
 // ── Local agent usage (built by src/core/usage/view.ts; plain JSON) ──

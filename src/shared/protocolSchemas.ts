@@ -12,8 +12,8 @@
 import * as z from 'zod/mini';
 import type { Meter, MeterKind, MeterSource, Snapshot, SnapshotError } from './model';
 import type { PaceSummary } from './pace';
-import type { ChartSeries, DashboardAccount, DashboardState, SpendView, UsageView } from './protocol';
-import type { AgentId } from './agents';
+import type { ChartSeries, DashboardAccount, DashboardState, HeadroomLine, SpendView, UsageView } from './protocol';
+import { AGENT_IDS } from './agents';
 import { HISTORY_RANGES } from './historyRange';
 
 /** The Spend view's ranges (protocol.ts re-exports them with the `SpendRange` type). */
@@ -132,7 +132,7 @@ const accountSchema = z.object({
 });
 
 // Local agent usage: every field the usage section reads, with bounds far above what the host sends.
-const agentId = z.enum(['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] satisfies readonly AgentId[]);
+const agentId = z.enum(AGENT_IDS);
 const totalsSchema = z.object({
   tokens: z.object({ input: num, output: num, cacheRead: num, cacheWrite: num, reasoning: num, total: num }),
   requests: num,
@@ -203,11 +203,21 @@ const stateMessageSchema = z.object({
     thresholds: z.object({ warning: num, error: num }),
     usage: z.optional(z.unknown()),
     pinned: z.optional(z.unknown()),
+    headroom: z.optional(z.unknown()),
   }),
 });
 
 /** The meters pinned to the status bar (`<accountId> NUL <meterId>`). */
 const pinnedSchema = list(str, 1000);
+
+/** One headroom advice line (src/core/headroom.ts); the reason is the host's sentence, shown as text. */
+const headroomLineSchema: z.ZodMiniType<HeadroomLine> = z.object({
+  kind: str.check(z.maxLength(40)),
+  label: str.check(z.maxLength(200)),
+  verdict: z.enum(['room', 'tight', 'none', 'unknown']),
+  accountId: z.optional(str.check(z.maxLength(200))),
+  reason: str.check(z.maxLength(2000)),
+});
 
 /** Keeps the well-formed pace entries; a bad pace never costs the account its card. */
 function withValidPace(a: z.infer<typeof accountSchema>): DashboardAccount {
@@ -243,6 +253,14 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
   if (s.usage !== undefined) {
     const usage = usageViewSchema.safeParse(s.usage);
     if (usage.success) state.usage = usage.data;
+  }
+  // Likewise the headroom lines: only the well-formed ones are shown.
+  if (Array.isArray(s.headroom)) {
+    const lines = s.headroom.slice(0, 8).flatMap((l) => {
+      const r = headroomLineSchema.safeParse(l);
+      return r.success ? [r.data] : [];
+    });
+    if (lines.length) state.headroom = lines;
   }
   return { state, dropped: s.accounts.length - accounts.length };
 }

@@ -162,6 +162,13 @@ describe('tokstat in VS Code (code-server + Chromium)', function () {
     await shot('tree-copilot');
     const c = card(page, GH_LOGIN);
     await c.waitFor({ state: 'visible', timeout: 30_000 });
+    // Two accounts that can do coding-agent work (Copilot, OpenRouter): the overview advises which has more room.
+    const advice = dashboard(page).locator('[data-testid="headroom-line"][data-kind="codex"]');
+    await advice.waitFor({ state: 'visible', timeout: 30_000 });
+    const line = (await advice.innerText()).trim();
+    assert.match(line, new RegExp(`^"(${GH_LOGIN}|${OR_NAME})" \\((copilot|openrouter)\\) has the most room for coding-agent work`), `headroom line: ${line}`);
+    assert.ok(!line.includes(OPENROUTER_KEY));
+    await advice.scrollIntoViewIfNeeded();
     await shot('dashboard-copilot');
   });
 

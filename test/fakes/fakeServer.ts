@@ -21,6 +21,8 @@ export interface RecordedRequest {
   query: Record<string, string | string[]>;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body's bytes (a binary body, e.g. OTLP protobuf). */
+  raw: Buffer;
   /** Epoch ms on arrival. */
   at: number;
 }
@@ -217,6 +219,7 @@ export class FakeServer {
       query,
       headers: req.headers,
       body: Buffer.concat(chunks).toString('utf8'),
+      raw: Buffer.concat(chunks),
       at: Date.now(),
     };
     this.requests.push(rec);

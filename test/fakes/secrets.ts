@@ -37,6 +37,9 @@ export const CLAUDE_REFRESH_TOKEN = `FAKE-claude-oauth-refresh-${fill('fakeRefre
 export const PROXY_USER = 'tokstat-proxy-user';
 export const PROXY_PASSWORD = `proxy-pw-${fill('fakeProxy0', 24)}`;
 
+/** A collector's bearer token in the team-export headers (test/unit/export/exportFeature.unit.test.ts). */
+export const EXPORT_COLLECTOR_TOKEN = `otlp-${fill('fakeCollector0', 32)}`;
+
 export const PROVIDER_SCENARIO_SECRETS: readonly string[] = [OPENAI_ADMIN_KEY, LITELLM_KEY, CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN];
 
 /** All of the above; the leak check searches for each (and for simple encodings of each). */
@@ -51,4 +54,5 @@ export const ALL_TEST_SECRETS: readonly string[] = [
   COPILOT_INTERNAL_TOKEN,
   ...PROVIDER_SCENARIO_SECRETS,
   PROXY_PASSWORD,
+  EXPORT_COLLECTOR_TOKEN,
 ];

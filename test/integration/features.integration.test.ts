@@ -23,7 +23,7 @@ describe('API for other extensions and the language-model tool', () => {
     const r = api.recordOperation({ operation: 'chat', provider: 'openai', model: 'gpt-5', inputTokens: 120, outputTokens: 40, costUSD: 0.001, durationMs: 850, toolCalls: [{ name: 'search', durationMs: 120 }] });
     assert.deepEqual(r, { ok: true });
     assert.ok(Date.now() - started < 50, 'recording returns at once');
-    assert.equal(api.apiVersion, 1);
+    assert.equal(api.apiVersion, 2);
   });
 
   it('rejects bad input with a clear error instead of throwing', () => {

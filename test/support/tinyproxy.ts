@@ -14,7 +14,7 @@ export function tinyproxyMissing(): string | undefined {
   return fs.existsSync(TINYPROXY) ? undefined : `${TINYPROXY} missing (run scripts/setup-system.sh)`;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.on('error', reject);
@@ -25,7 +25,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function accepting(port: number, timeoutMs: number): Promise<void> {
+export async function accepting(port: number, timeoutMs: number, what = 'tinyproxy'): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -36,7 +36,7 @@ async function accepting(port: number, timeoutMs: number): Promise<void> {
       c.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > until) throw new Error(`tinyproxy did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    if (Date.now() > until) throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

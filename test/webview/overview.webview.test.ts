@@ -66,6 +66,32 @@ describe('dashboard state: the overview strip’s meter', () => {
       ['high', undefined, undefined],
     );
     assert.equal('mainMeterId' in state.accounts[1]!, false, 'no key when there is no meter');
+    assert.equal('headroom' in state, false, 'no headroom advice without two accounts for the same work');
+  });
+
+  test('buildDashboardState: headroom advice where two accounts can do the same work (fixed clock)', () => {
+    const entry = (id: string, name: string, providerId: string, meters: Meter[]): AccountEntry => ({
+      account: { id, name, providerId, authKind: 'api-key' } as AccountEntry['account'],
+      providerName: providerId,
+      icon: providerId,
+      loading: false,
+      intervalMs: 600_000,
+      snapshot: { accountId: id, takenAt: NOW - MIN, lastSuccessAt: NOW - MIN, status: 'ok' as const, meters },
+    });
+    const plan = entry('p', 'Max plan', 'claude', [meter({ id: 'five-hour', label: '5-hour limit', unit: '%', percentUsed: 90, resetsAt: NOW + 60 * MIN })]);
+    const api = entry('k', 'Work API', 'anthropic', [meter({ id: 'spend-month', label: 'Spent this month', kind: 'spend', unit: 'USD', used: 10, limit: 50 })]);
+    const copilot = entry('c', 'Copilot', 'copilot', [meter({ id: 'premium', label: 'Premium', used: 10, limit: 300 })]);
+    const state = buildDashboardState({ entries: () => [plan, api, copilot] } as unknown as AppModel, { warning: 80, error: 95 }, NOW);
+    assert.equal(state.now, NOW);
+    assert.deepEqual(state.headroom, [
+      {
+        kind: 'claude',
+        label: 'Claude models',
+        verdict: 'room',
+        accountId: 'k',
+        reason: '"Work API" (anthropic) has the most room for Claude models: "Spent this month" 20% used (no pace yet). Next: "Max plan" (claude): "5-hour limit" 90% used, resets in 1h (no pace yet).',
+      },
+    ]);
   });
 });
 
@@ -111,6 +137,30 @@ describe('dashboard layout in Chromium: overview strip and card grid', { skip },
       await h.send({ type: 'state', state: { ...state, accounts: [] } });
       assert.equal(await h.page.locator('[data-testid="overview"]').count(), 0);
       assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
+  test('overview: the headroom advice is a line under the table; malformed lines are dropped', async () => {
+    const h = await srv.open();
+    try {
+      const a = account('a', 'Work', [meter({ id: 'premium', label: 'Premium requests', used: 10, limit: 100 })]);
+      const reason = '"Work" (copilot) has the most room for coding-agent work (Codex, Copilot): "Premium requests" 10% used (no pace yet).';
+      const headroom = [
+        { kind: 'codex', label: 'coding-agent work (Codex, Copilot)', verdict: 'room', accountId: 'a', reason },
+        { kind: 'claude', label: 'Claude models', verdict: 'bogus', reason: 'dropped' },
+      ];
+      await h.send({ type: 'state', state: { now: NOW, thresholds: { warning: 80, error: 95 }, accounts: [a], headroom } });
+      const lines = h.page.locator('[data-testid="headroom-line"]');
+      assert.equal(await lines.count(), 1);
+      assert.equal(await lines.nth(0).textContent(), reason);
+      assert.equal(await lines.nth(0).getAttribute('data-verdict'), 'room');
+      // Inside the overview region, after the table.
+      assert.equal(await h.page.locator('[data-testid="overview"] [data-testid="overview-headroom"]').count(), 1);
+      assert.deepEqual(await h.allViolations(), []);
+      await h.send({ type: 'state', state: { now: NOW, thresholds: { warning: 80, error: 95 }, accounts: [a] } });
+      assert.equal(await lines.count(), 0);
     } finally {
       await h.page.close();
     }

@@ -29,24 +29,6 @@ export interface Lease {
   isHeld(): boolean;
 }
 
-/** Always the leader: tests, the CLI, or a single-window setup. */
-export class AlwaysLeader implements Lease {
-  private held = false;
-  async tryAcquire(): Promise<boolean> {
-    this.held = true;
-    return true;
-  }
-  async renew(): Promise<boolean> {
-    return this.held;
-  }
-  async release(): Promise<void> {
-    this.held = false;
-  }
-  isHeld(): boolean {
-    return this.held;
-  }
-}
-
 export interface FileLeaseOptions {
   /** The lock directory, e.g. `<globalStorage>/leader.lock`. Its parent is created on demand. */
   dir: string;

@@ -2,6 +2,7 @@
 // agents' defaults. Everything is injected (env, home) so tests never look at the real home folder.
 
 import * as path from 'node:path';
+import type { LogAgentId } from '../../shared/agents';
 
 export interface UsageSourceOptions {
   /** Claude config folders (each holding `projects/`). */
@@ -15,7 +16,7 @@ export interface UsageSourceOptions {
   /** Also use the environment variables and default locations (default true). */
   includeDefaults?: boolean;
   /** Agents to read (default all). */
-  agents?: Array<'claude-code' | 'codex' | 'gemini-cli' | 'opencode'>;
+  agents?: LogAgentId[];
 }
 
 export interface ResolvedSources {
@@ -42,7 +43,7 @@ const uniq = (xs: string[]) => [...new Set(xs)];
 
 export function resolveSources(opts: UsageSourceOptions, env: Record<string, string | undefined>, home: string): ResolvedSources {
   const defaults = opts.includeDefaults !== false;
-  const on = (a: 'claude-code' | 'codex' | 'gemini-cli' | 'opencode') => !opts.agents || opts.agents.includes(a);
+  const on = (a: LogAgentId) => !opts.agents || opts.agents.includes(a);
   const claude = [...(opts.claudeConfigDirs ?? [])];
   const codex = [...(opts.codexHomes ?? [])];
   const gemini = [...(opts.geminiDirs ?? [])];

@@ -18,17 +18,9 @@ import type {
 } from '../../shared/protocol';
 import { fiveHourBlocks, matchWorkspace, monthRange, queryUsage, todayRange, workspaceLabel, type UsageBlock, type UsageTotals } from './query';
 import type { AgentId, PlanWindows, UsageRow } from './types';
+import { AGENT_IDS, AGENT_LABEL } from '../../shared/agents';
 import { localDay, type HourRow } from './usageIndex';
 
-export const AGENT_ORDER: readonly AgentId[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'];
-
-export const AGENT_LABEL: Record<AgentId, string> = {
-  'claude-code': 'Claude Code',
-  codex: 'Codex',
-  'gemini-cli': 'Gemini CLI',
-  opencode: 'opencode',
-  api: 'API',
-};
 
 export const OTHER_MODELS = 'other';
 
@@ -147,7 +139,7 @@ export function buildUsageView(input: BuildUsageViewInput): UsageView {
   const fromDay = addDays(today.toDay, -(days - 1));
   const range = { fromDay, toDay: today.toDay };
   const folders = (input.workspaceFolders ?? []).filter(Boolean);
-  const found = AGENT_ORDER.filter((a) => input.foundAgents?.includes(a));
+  const found = AGENT_IDS.filter((a) => input.foundAgents?.includes(a));
 
   const { rows, everAgents } = recentRows(input.rows, fromDay < month.fromDay ? fromDay : month.fromDay);
   const agents = agentViews(rows, today, month, everAgents, found);
@@ -201,7 +193,7 @@ function recentRows(all: readonly UsageRow[], since: string): { rows: UsageRow[]
 function agentViews(rows: UsageRow[], today: DayRange, month: DayRange, everAgents: Set<AgentId>, found: AgentId[]): UsageAgentView[] {
   const todayBy = new Map(queryUsage(rows, { ...today, groupBy: 'agent' }).map((g) => [g.key, g]));
   const monthBy = new Map(queryUsage(rows, { ...month, groupBy: 'agent' }).map((g) => [g.key, g]));
-  return AGENT_ORDER.filter((a) => everAgents.has(a) || found.includes(a)).map((agent) => {
+  return AGENT_IDS.filter((a) => everAgents.has(a) || found.includes(a)).map((agent) => {
     const t = todayBy.get(agent);
     const m = monthBy.get(agent);
     return { agent, label: AGENT_LABEL[agent], today: t ? totalsView(t) : emptyTotalsView(), month: m ? totalsView(m) : emptyTotalsView() };

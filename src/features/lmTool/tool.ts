@@ -1,7 +1,7 @@
 // `tokstat_usage`: a language-model tool so chat (agent mode, `#tokstatUsage`) can answer "how much Copilot do I have
 // left?" from tokstat's own data. It never polls or reads secrets: it formats what the extension already has.
 import * as vscode from 'vscode';
-import { formatToolAnswer, quoteData, type LocalUsageTotals, type ToolAccount } from './core/answer';
+import { formatToolAnswer, quoteData, type LocalUsageTotals, type ToolAccount } from '../../core/quotaText';
 import type { Logger } from '../../core/log';
 import { redact } from '../../core/redact';
 

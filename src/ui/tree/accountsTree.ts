@@ -4,7 +4,9 @@ import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../shared/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
 import { isPinned, pinKey } from '../../core/pins';
-import { AccountNode, FoundNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
+import { AccountNode, ExportNode, FoundNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
+import type { Event } from '../../core/events';
+import type { ExportState } from '../../core/export/runner';
 import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvider } from './usageNodes';
 
 export type TreeNode = AccountTreeNode | UsageTreeNode;
@@ -13,6 +15,12 @@ export type TreeNode = AccountTreeNode | UsageTreeNode;
 export interface FoundSignInsView {
   tools(): readonly string[];
   readonly onDidChange: vscode.Event<void>;
+}
+
+/** The team export's state, when export is on (features/export/feature.ts). */
+export interface ExportStateView {
+  state(): ExportState | undefined;
+  readonly onDidChange: Event<void>;
 }
 
 /**
@@ -45,10 +53,12 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     private readonly usage?: UsageViewProvider,
     private readonly found?: FoundSignInsView,
     private readonly clock: Clock = systemClock,
+    private readonly exportView?: ExportStateView,
     /** The meters pinned to the status bar (`tokstat.statusBar.pins`): their rows offer Unpin and Move Left/Right. */
     private readonly pins?: () => readonly string[],
   ) {
     this.shape = this.currentShape();
+    if (exportView) this.disposables.push(exportView.onDidChange(() => this.refresh()));
     if (found) this.disposables.push(found.onDidChange(() => this.refresh()));
     this.disposables.push(model.onDidChange(() => this.refresh()));
     if (usage) this.disposables.push(usage.onDidChange(() => this.refresh()));
@@ -130,6 +140,9 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (this.usage?.view()?.visible) rows.push('usage');
     const tools = this.found?.tools() ?? [];
     if (tools.length) rows.unshift(`found(${tools.join(',')})`);
+    // The failing state is its own row: its text (since when, why) is part of the shape, so a change repaints it.
+    const ex = this.exportView?.state();
+    if (ex?.status === 'failing') rows.unshift(`export(${ex.failingSince ?? ''},${ex.lastError ?? ''})`);
     return rows.join('|');
   }
 
@@ -155,6 +168,8 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       for (const id of this.accountNodes.keys()) if (!accounts.has(id)) this.accountNodes.delete(id);
       const tools = this.found?.tools() ?? [];
       const roots: TreeNode[] = tools.length ? [new FoundNode(tools)] : [];
+      const ex = this.exportView?.state();
+      if (ex?.status === 'failing') roots.unshift(new ExportNode(ex, now));
       roots.push(...groups.map(({ providerId, entries }) => {
         let p = this.providerNodes.get(providerId);
         if (p) p.entries = entries;
@@ -225,7 +240,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   getParent(node: TreeNode): TreeNode | undefined {
     if (node instanceof AccountNode) return this.providerNodes.get(node.entry.account.providerId);
     if (node instanceof MeterNode || node instanceof StatusNode) return this.accountNodes.get(node.accountId);
-    if (node instanceof ProviderNode || node instanceof UsageRootNode || node instanceof FoundNode) return undefined;
+    if (node instanceof ProviderNode || node instanceof UsageRootNode || node instanceof FoundNode || node instanceof ExportNode) return undefined;
     return this.usageRoot;
   }
 

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
-import { errorReason, formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../shared/format';
+import { errorReason, formatAge, formatMeterValue, formatMoment, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../shared/format';
 import type { Meter } from '../../shared/model';
 import { displayStatus, mainMeter, type AccountEntry } from '../../core/summary';
 import { accountTooltip, meterTooltip } from '../tooltip';
+import type { ExportState } from '../../core/export/runner';
+import { formatCount } from '../../shared/numberFormat';
 
 // One class per node kind; `contextValue` is a list of tokens matched in package.json menus by regex.
 
@@ -200,4 +202,30 @@ export class FoundNode {
   }
 }
 
-export type TreeNode = ProviderNode | AccountNode | MeterNode | StatusNode | FoundNode;
+/** "Export failing since …": the one visible state of a team export that cannot reach its collector (#23). */
+export class ExportNode {
+  readonly kind = 'export' as const;
+  constructor(
+    readonly state: ExportState,
+    private readonly now: number,
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const since = this.state.failingSince !== undefined ? formatMoment(this.state.failingSince, this.now, vscode.env.language) : '';
+    const item = new vscode.TreeItem(since ? vscode.l10n.t('Export failing since {0}', since) : vscode.l10n.t('Export failing'), vscode.TreeItemCollapsibleState.None);
+    item.id = 'export-state';
+    item.description = this.state.lastError ?? '';
+    item.tooltip = [
+      vscode.l10n.t('tokstat cannot reach {0}: {1}', this.state.url, this.state.lastError ?? ''),
+      vscode.l10n.t('It keeps trying with a growing delay; polling and the figures here are not affected.'),
+      this.state.dropped > 0 ? vscode.l10n.t('{0} exports dropped so far (the oldest go first).', formatCount(this.state.dropped)) : '',
+      vscode.l10n.t('Click to see the log.'),
+    ].filter(Boolean).join('\n');
+    item.iconPath = new vscode.ThemeIcon('cloud-upload', new vscode.ThemeColor('charts.yellow'));
+    item.command = { command: 'tokstat.showLog', title: 'Show Log' };
+    item.contextValue = 'exportFailing';
+    return item;
+  }
+}
+
+export type TreeNode = ProviderNode | AccountNode | MeterNode | StatusNode | FoundNode | ExportNode;

@@ -1,5 +1,6 @@
 // InsightsFeature (src/features/insights/feature.ts) against a minimal in-memory `vscode`: what start() creates is
 // released by dispose(), and a dispose() that lands while the history is still loading leaves nothing behind.
+import { eventually } from '../../support/eventually';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -141,7 +142,7 @@ test('history writes that keep failing are told once, with the log one click awa
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0]!, /cannot save usage history/);
     assert.equal(log.lines.filter((l) => l.includes('could not save a sample')).length, 8, 'every failure is logged');
-    await new Promise((r) => setTimeout(r, 10));
+    await eventually("the warning's Show Log button ran its command", () => commandsRun.length > 0);
     assert.deepEqual(commandsRun, ['tokstat.showLog']);
   } finally {
     warningAnswer = undefined;

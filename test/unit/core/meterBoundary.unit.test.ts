@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../../fakes/memoryStores';
-import { AlwaysLeader } from '../../../src/core/state/lease';
+import { AlwaysLeader } from '../../fakes/alwaysLeader';
 import { HistoryStore } from '../../../src/core/history/store';
 import { acceptMeters, makeMeter, METER_BOUNDS, type Meter, type MeterInput } from '../../../src/shared/model';
 import { nullLogger, type Logger } from '../../../src/core/log';

@@ -38,6 +38,16 @@ const DANGEROUS: Record<string, string> = {
   'localUsage.codexHomes': 'reads any folder',
   'localUsage.geminiDirs': 'reads any folder',
   'localUsage.opencodeDirs': 'reads any folder',
+  'export.enabled': 'sends this machine\'s figures out',
+  'export.target': 'decides where the figures go',
+  'export.endpoint': 'sends the figures (and the export headers) to the host it names',
+  'export.protocol': 'decides how the figures are sent',
+  'export.intervalSeconds': 'decides how often the figures are sent',
+  'export.team': 'decides the salt of the exported hashes',
+  'export.userId': 'decides who the figures are attributed to',
+  'export.hashUserId': 'sends the user id in clear',
+  'export.resourceAttributes': 'adds what leaves the machine',
+  'export.includeProjectNames': 'sends project names',
 };
 
 test('every setting declares a scope, and each one that steers keys, requests, file reads or deletion is application or machine', () => {
@@ -86,8 +96,19 @@ test('a workspace or folder value of a user-only setting never wins, and is logg
     'localUsage.codexHomes': { defaultValue: [], workspaceValue: ['/etc'] },
     'localUsage.geminiDirs': { defaultValue: [], workspaceFolderValue: ['/root'] },
     'localUsage.opencodeDirs': { defaultValue: [], workspaceValue: ['/'] },
+    'export.enabled': { defaultValue: false, workspaceValue: true },
+    'export.target': { defaultValue: 'otlp', workspaceValue: 'pushgateway' },
+    'export.endpoint': { defaultValue: '', workspaceValue: attacker },
+    'export.protocol': { defaultValue: '', workspaceValue: 'http/json' },
+    'export.intervalSeconds': { defaultValue: 300, workspaceValue: 15 },
+    'export.team': { defaultValue: '', workspaceValue: 'attacker' },
+    'export.userId': { defaultValue: '', workspaceFolderValue: 'victim' },
+    'export.hashUserId': { defaultValue: true, workspaceValue: false },
+    'export.resourceAttributes': { defaultValue: {}, workspaceValue: { leak: 'x' } },
+    'export.includeProjectNames': { defaultValue: false, workspaceValue: true },
   };
   const c = new Config(log);
+  assert.deepEqual(c.exportSettings(), { enabled: false, target: 'otlp', endpoint: '', intervalSeconds: 300, team: '', userId: '', hashUserId: true, resourceAttributes: {}, includeProjectNames: false });
   assert.deepEqual(c.endpoints(), { openrouter: 'http://127.0.0.1:8/user' });
   assert.equal(c.enterpriseHost(), '');
   assert.equal(c.oauthClientId(), '');

@@ -11,7 +11,7 @@ import type { Logger } from '../../../src/core/log';
 import { meterIdProblem, meterNumberProblem, type Account, type Snapshot } from '../../../src/shared/model';
 import { PollScheduler } from '../../../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../../fakes/memoryStores';
-import { AlwaysLeader } from '../../../src/core/state/lease';
+import { AlwaysLeader } from '../../fakes/alwaysLeader';
 import { resetClaudeRateLimitGate } from '../../../src/core/providers/claude';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { FakeServer, HOSTILE_MODES, type HostileMode } from '../../fakes/fakeServer';
@@ -212,6 +212,8 @@ async function pollTwice(target: Target, mode: HostileMode): Promise<{ good: Sna
     authKind: target.authKind ?? 'api-key',
     settings: target.settings?.() ?? {},
   };
+  /** The short timeout is for the trickling body only: the good poll before it gets the normal one (a loaded machine). */
+  let hostileNow = false;
   const fetch = createFetcher({
     getAccount: (id) => (id === account.id ? account : undefined),
     credentials: { resolve: async () => target.secret },
@@ -219,7 +221,7 @@ async function pollTwice(target: Target, mode: HostileMode): Promise<{ good: Sna
     http,
     clock,
     log,
-    requestTimeoutMs: () => (mode === 'slow-body' ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS),
+    requestTimeoutMs: () => (hostileNow && mode === 'slow-body' ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS),
   });
   const scheduler = new PollScheduler({ clock, log, random: () => 0.5, fetch, intervalMs: () => 3_600_000, store: new InMemorySnapshotStore(), lease: new AlwaysLeader() });
   const settle = async (): Promise<void> => {
@@ -239,6 +241,7 @@ async function pollTwice(target: Target, mode: HostileMode): Promise<{ good: Sna
     await clock.advanceAsync(60_000);
     resetClaudeRateLimitGate();
     target.fake.hostile(mode, { redirectTo: elsewhere.url });
+    hostileNow = true;
     const r = await scheduler.refresh(account.id);
     await settle();
     assert.equal(r.outcome, 'fetched');

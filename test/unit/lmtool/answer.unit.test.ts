@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { DATA_NOTE, formatToolAnswer, type ToolAccount } from '../../../src/features/lmTool/core/answer';
+import { DATA_NOTE, formatToolAnswer, type ToolAccount } from '../../../src/core/quotaText';
 import { makeMeter, type Snapshot } from '../../../src/shared/model';
 
 const NOW = Date.UTC(2026, 8, 10, 12);

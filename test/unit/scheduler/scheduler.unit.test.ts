@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeClock, flushMicrotasks } from '../../fakes/fakeClock';
 import { PollScheduler, type PollSchedulerDeps } from '../../../src/core/scheduler/scheduler';
 import { InMemorySnapshotStore } from '../../fakes/memoryStores';
-import { AlwaysLeader } from '../../../src/core/state/lease';
+import { AlwaysLeader } from '../../fakes/alwaysLeader';
 import { ProviderError } from '../../../src/core/errors';
 import { makeMeter, type Snapshot } from '../../../src/shared/model';
 import type { FetchResult } from '../../../src/core/providers/types';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AlwaysLeader, FileLease } from '../../../src/core/state/lease';
+import { FileLease } from '../../../src/core/state/lease';
+import { AlwaysLeader } from '../../fakes/alwaysLeader';
 import { nullLogger } from '../../../src/core/log';
 import { FakeClock } from '../../fakes/fakeClock';
 

@@ -1,6 +1,7 @@
 // Incremental and live reading: only appended bytes are read, half-written lines are finished later, truncation and
 // replacement re-read safely, deleted transcripts keep their history, worker and in-process scans agree, the watcher
 // moves the numbers while an agent writes.
+import { eventually } from '../../support/eventually';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -178,7 +179,7 @@ test('live: the watcher picks up appends (debounced) and fires onDidChange', asy
   fs.appendFileSync(file, claudeLine(4));
   // A ref'd timer keeps the test process alive (the watcher and the debounce timer are unref'd by design).
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<number>((_, rej) => (timer = setTimeout(() => rej(new Error('no change seen')), 5000)));
+  const timeout = new Promise<number>((_, rej) => (timer = setTimeout(() => rej(new Error('no change seen')), 30_000)));
   try {
     assert.equal(await Promise.race([changed, timeout]), 7);
   } finally {
@@ -188,7 +189,7 @@ test('live: the watcher picks up appends (debounced) and fires onDidChange', asy
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The next scan that changed something, or a rejection after 5 s. */
+/** The next scan that changed something, or a rejection after 30 s (a ceiling only a real failure reaches). */
 function nextChange(s: UsageScanner): Promise<ScanResult> {
   let timer: NodeJS.Timeout | undefined;
   return new Promise<ScanResult>((resolve, reject) => {
@@ -200,11 +201,10 @@ function nextChange(s: UsageScanner): Promise<ScanResult> {
     timer = setTimeout(() => {
       d.dispose();
       reject(new Error('no change seen'));
-    }, 5000);
+    }, 30_000);
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const mode of ['inline', 'worker'] as const) {
   test(`live (${mode}): watcher-triggered scans read only the reported files; new transcripts, deletions and folders mean a full scan`, async () => {
@@ -233,7 +233,7 @@ for (const mode of ['inline', 'worker'] as const) {
       // A file that is not a transcript: nothing is read, and no full scan either.
       scans.length = 0;
       fs.writeFileSync(path.join(project, 'notes.txt'), 'x');
-      await sleep(150);
+      await eventually('the watcher-triggered scan of notes.txt', () => scans.length > 0);
       await s.whenIdle();
       assert.deepEqual(scans, ['changed 0 0']);
       // A new transcript: a full scan finds it.
@@ -255,7 +255,7 @@ for (const mode of ['inline', 'worker'] as const) {
       fs.writeFileSync(path.join(path.dirname(project), '-w-two', 'two.jsonl'), claudeLine(16));
       r = await next;
       assert.equal(r.scope, 'full');
-      await sleep(100);
+      await eventually('two.jsonl counted', () => totalOf(s.index.rows()).inputTokens === 31);
       await s.whenIdle();
       assert.equal(totalOf(s.index.rows()).inputTokens, 31);
       // And appends are targeted again afterwards.
@@ -313,7 +313,7 @@ test('without watchers, or with targeted scans off, every scan is a full one', a
   await s2.start();
   fs.appendFileSync(file, claudeLine(4));
   s2.schedule();
-  await sleep(50);
+  await eventually('the scheduled scan read the append', () => totalOf(s2.index.rows()).inputTokens === 7);
   await s2.whenIdle();
   assert.equal(totalOf(s2.index.rows()).inputTokens, 7);
   await s2.close();

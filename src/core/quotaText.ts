@@ -1,12 +1,13 @@
-// The text the `tokstat_usage` language-model tool returns: short, factual, from tokstat's own data only.
+// The quota text the `tokstat_usage` language-model tool, `tokstat mcp`'s quota_status, `@tokstat` and the read API
+// return (through agentAnswers.ts); in core because the CLI runs it too. Short, factual, from tokstat's own data only.
 // No secrets and no personal identifiers (account identity/e-mail is left out); unknown stays "unknown".
 // Text that comes from a provider's server (error messages, meter labels, plan names, units) goes to an agent: it is
 // quoted as data (one line, JSON-escaped, in double quotes), cut short and scrubbed, so it cannot pass for tokstat's
 // own words or steer the agent ("ignore previous instructions…").
-import type { Meter, Snapshot } from '../../../shared/model';
-import { redact } from '../../../core/redact';
-import type { PaceSummary } from '../../../shared/pace';
-import { formatAge, formatPercent, formatResetIn, formatUsedOfLimit, STATUS_LABEL, UNKNOWN } from '../../../shared/format';
+import type { Meter, Snapshot } from '../shared/model';
+import { redact } from './redact';
+import type { PaceSummary } from '../shared/pace';
+import { formatAge, formatPercent, formatResetIn, formatUsedOfLimit, STATUS_LABEL, UNKNOWN } from '../shared/format';
 
 export interface ToolAccount {
   name: string;

@@ -1,0 +1,44 @@
+'use strict';
+// The `tokstat` CLI bundle's esbuild options, shared by esbuild.js and the tests that spawn the bundle as users run
+// it (test/unit/cli/mcp.unit.test.ts: the MCP server under the SDK's own client), so what is tested is what ships.
+const path = require('path');
+const { slimUndici } = require('./slimUndici.js');
+
+/**
+ * `tokstat mcp` lives in its own chunk (dist/mcp.js, about 3 MB with the MCP SDK and zod) that src/cli/main.ts
+ * requires only for that command, so `guard`, `quota` and `usage` start as fast as before.
+ */
+const mcpChunk = (root) => ({
+  name: 'cli-mcp-chunk',
+  setup(build) {
+    const main = path.join(root, 'src', 'cli', 'main.ts');
+    build.onResolve({ filter: /^\.\/mcp$/ }, (args) => (args.importer === main ? { path: './mcp.js', external: true } : undefined));
+  },
+});
+
+/** @param {{ root: string, minify?: boolean, outdir?: string, plugins?: unknown[] }} o */
+function cliBuildOptions(o) {
+  return {
+    bundle: true,
+    minify: !!o.minify,
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'warning',
+    legalComments: 'none',
+    absWorkingDir: o.root,
+    entryPoints: { cli: path.join(o.root, 'src', 'cli', 'main.ts'), mcp: path.join(o.root, 'src', 'cli', 'mcp.ts') },
+    outdir: o.outdir ?? path.join(o.root, 'dist'),
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    mainFields: ['module', 'main'],
+    define: {
+      'process.env.NODE_ENV': o.minify ? '"production"' : '"development"',
+      __TOKSTAT_VERSION__: JSON.stringify(require(path.join(o.root, 'package.json')).version),
+    },
+    plugins: [...(o.plugins ?? []), slimUndici, mcpChunk(o.root)],
+  };
+}
+
+module.exports = { cliBuildOptions };
