@@ -94,17 +94,19 @@ function ensureSystem() {
   return sh('bash', [path.join(__dirname, 'setup-system.sh')]) === 0;
 }
 
-function ensureCodeServer() {
-  return sh('bash', [path.join(__dirname, 'setup-code-server.sh')]) === 0;
+function ensureCodeServer(version) {
+  return sh('bash', [path.join(__dirname, 'setup-code-server.sh')], { env: { ...process.env, CODE_SERVER_VERSION: version } }) === 0;
 }
 
 /** Sets up what is asked for; returns false when something could not be set up (the caller decides what follows). */
-function ensure({ system = false, codeServer = false } = {}) {
+function ensure({ system = false, codeServer = false, newCodeServer = false } = {}) {
   if (/^(1|true)$/i.test(process.env.TOKSTAT_NO_SETUP || '')) return true;
   if (!ensureDependencies()) return false;
   let ok = true;
   if (system) ok = ensureSystem() && ok;
-  if (codeServer) ok = ensureCodeServer() && ok;
+  // 4.100.3: the oldest VS Code tested (system Node 20); `new` = 4.139.1 on Node 24 from npm (the newest).
+  if (codeServer) ok = ensureCodeServer('4.100.3') && ok;
+  if (newCodeServer) ok = ensureCodeServer('new') && ok;
   return ok;
 }
 

@@ -12,7 +12,7 @@
 //     code-server 4.100 encrypts it there (the check found no plaintext copy), but a build without the
 //     server-side crypto key would store it in clear, so that one store is excluded by design.
 // Each secret is searched in UTF-8, UTF-16LE (Chromium's DOM storage), base64 and URL-encoded forms.
-// Usage: node scripts/leak-check.js [dir ...]   (default: test-results/extension-host and every test-results/e2e*)
+// Usage: node scripts/leak-check.js [dir ...]   (default: every test-results/extension-host* and test-results/e2e*)
 const fs = require('node:fs');
 const path = require('node:path');
 const { root } = require('./lib');
@@ -73,7 +73,7 @@ function main() {
   const args = process.argv.slice(2);
   const resultsDir = path.join(root, 'test-results');
   const scenarioDirs = fs.existsSync(resultsDir)
-    ? fs.readdirSync(resultsDir).filter((d) => d === 'extension-host' || d.startsWith('e2e')).map((d) => path.join('test-results', d))
+    ? fs.readdirSync(resultsDir).filter((d) => d.startsWith('extension-host') || d.startsWith('e2e')).map((d) => path.join('test-results', d))
     : [];
   const dirs = (args.length ? args : scenarioDirs).map((d) => path.resolve(root, d)).filter((d) => fs.existsSync(d));
   if (dirs.length === 0) {

@@ -6,14 +6,18 @@
 // The suite writes report.txt + summary.json to TOKSTAT_TEST_REPORT_DIR; we stream the report and print
 // `extension-host: N passed, N failed`.
 //
-// Usage: node scripts/run-exthost.js [--no-compile] [--no-build] [--grep <pattern>]
+// Usage: node scripts/run-exthost.js [--new] [--no-compile] [--no-build] [--grep <pattern>]
+//   --new runs it on code-server 4.139.1 (VS Code 1.139.1, Node 24 from npm) and prints `extension-host-new: …`.
 // Env: TOKSTAT_EXTHOST_TIMEOUT_MS (hard limit, default 300000), CI=true (missing prerequisites fail).
 const fs = require('node:fs');
 const path = require('node:path');
 const { root, compile, build, skipOrFail, requireSupport } = require('./lib');
 
-const TIER = 'extension-host';
 const argv = process.argv.slice(2);
+// --new: the same suite on the newest supported VS Code (code-server 4.139.1 on Node 24), as its own tier.
+const NEW = argv.includes('--new');
+if (NEW) process.env.CODE_SERVER_VERSION = 'new';
+const TIER = NEW ? 'extension-host-new' : 'extension-host';
 const grepAt = argv.indexOf('--grep');
 const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 // For debugging the harness itself against another extension folder (must be publisher tokstat, name tokstat).

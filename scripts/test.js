@@ -7,6 +7,8 @@
 //      webview         node --test out/test/webview/**/*.webview.test.js: the dashboard bundle in headless Chromium
 //                      (playwright-core; scripts/run-unit.js --tier webview)
 //   3. extension-host  mocha inside code-server's extension host         (scripts/run-exthost.js)
+//      extension-host-new  the same suite on the newest supported VS Code: code-server 4.139.1 on Node 24 from npm
+//                      (scripts/run-exthost.js --new; 4.100.3 above is the oldest tested, issue #19 §3)
 //   4. e2e             code-server + headless Chromium, driven as a person (scripts/run-e2e.js)
 //   5. leak-check      no test secret in anything the code-server runs wrote (scripts/leak-check.js)
 //   6. bench-smoke     `npm run bench`'s every part on reduced sizes (TOKSTAT_BENCH_SMOKE=1, ~30 s): proves the bench
@@ -17,7 +19,7 @@
 // missing fails instead of skipping.
 // The same extension-host suite also runs under @vscode/test-electron on machines with internet and a display
 // server: TOKSTAT_ELECTRON=1 npm test (adds scripts/run-electron.js under xvfb-run -a).
-// Options: --only unit,webview,extension-host,e2e,leak-check,bench-smoke (subset of the tiers; type-check, lint and package always run).
+// Options: --only unit,webview,extension-host,extension-host-new,e2e,leak-check,bench-smoke (subset of the tiers; type-check, lint and package always run).
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const fs = require('node:fs');
@@ -121,8 +123,8 @@ async function main() {
   const t0 = Date.now();
   // A fresh clone needs nothing else: dependencies, Debian packages and code-server are set up here when missing.
   banner('setup');
-  const needsBrowser = wanted('webview') || wanted('extension-host') || wanted('e2e') || wanted('bench-smoke');
-  if (!ensure({ system: needsBrowser, codeServer: wanted('extension-host') || wanted('e2e') })) {
+  const needsBrowser = wanted('webview') || wanted('extension-host') || wanted('extension-host-new') || wanted('e2e') || wanted('bench-smoke');
+  if (!ensure({ system: needsBrowser, codeServer: wanted('extension-host') || wanted('e2e'), newCodeServer: wanted('extension-host-new') })) {
     if (!fs.existsSync(path.join(root, 'node_modules', 'typescript'))) {
       console.log('0 passed, 1 failed (setup: npm dependencies could not be installed)');
       return 1;
@@ -147,6 +149,10 @@ async function main() {
     if (packaged) await tier('extension-host', node, [path.join(__dirname, 'run-exthost.js'), '--no-compile', '--no-build'], parseSummaryLine('extension-host'));
     else notRun('extension-host', 'build/package failed');
   }
+  if (wanted('extension-host-new')) {
+    if (packaged) await tier('extension-host-new', node, [path.join(__dirname, 'run-exthost.js'), '--new', '--no-compile', '--no-build'], parseSummaryLine('extension-host-new'));
+    else notRun('extension-host-new', 'build/package failed');
+  }
   if (process.env.TOKSTAT_ELECTRON === '1' && wanted('extension-host')) {
     await tier('extension-host-electron', node, [path.join(__dirname, 'run-electron.js'), '--no-compile', '--no-build'], parseSummaryLine('extension-host-electron'));
   }
@@ -155,7 +161,7 @@ async function main() {
     else notRun('e2e', 'package failed');
   }
   if (wanted('leak-check')) {
-    const ran = results.some((r) => (r.stage === 'extension-host' || r.stage === 'e2e') && !r.skipped);
+    const ran = results.some((r) => (r.stage === 'extension-host' || r.stage === 'extension-host-new' || r.stage === 'e2e') && !r.skipped);
     if (ran) await check('leak-check', node, [path.join(__dirname, 'leak-check.js')]);
     else skip('leak-check', 'no code-server tier ran');
   }

@@ -1,6 +1,7 @@
 // Composition root: builds the pieces in order (logger, settings, stores, auth, scheduler, model, UI, commands)
 // and registers every disposable where it is created. No network call happens during activate(): the scheduler
 // starts polling after activation returns.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,9 +14,14 @@ import type { ProxyRouter } from './core/net/dispatcher';
 import { loadNet } from './features/chunks';
 import type { HttpClient } from './core/http';
 import type { Account } from './shared/model';
-import { pollIntervalMs } from './core/scheduler/pollInterval';
+import { pollFloorMs, pollIntervalMs } from './core/scheduler/pollInterval';
+import { AdaptivePolling } from './core/scheduler/adaptive';
+import { ConditionalCache } from './core/conditional';
+import { IncidentPoller } from './core/incidents/poller';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
+import { CrossHostLease, SharedSnapshotStore } from './core/state/hostSpan';
+import { currentHost } from './host/hostIdentity';
 import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
 import { refreshCliLauncher, registerCliPathCommands } from './commands/cliPath';
@@ -67,7 +73,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const config = new Config(log);
   const intervalOf = (a: Pick<Account, 'providerId'>): number => pollIntervalMs(a.providerId, config.pollIntervalSeconds(a.providerId));
 
-  const repo = new AccountRepository(keyValueStoreFrom(context.globalState), secretStoreFrom(context.secrets), log);
+  // globalState follows the user's profile to every window, local and remote: what spans hosts goes there.
+  const shared = keyValueStoreFrom(context.globalState);
+  const host = currentHost();
+  const repo = new AccountRepository(shared, secretStoreFrom(context.secrets), log);
   context.subscriptions.push(repo);
 
   const vscodeGitHub = vscodeGitHubAuth();
@@ -107,12 +116,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   );
   const fetcherDeps: FetcherDeps = {
     getAccount: (id) => repo.get(id),
-    credentials: credentialResolver(repo, github, systemCredentialEnv),
+    credentials: credentialResolver(repo, github, systemCredentialEnv, () => host),
     endpoints: () => config.endpoints(),
     http,
     clock: systemClock,
     log,
     requestTimeoutMs: () => config.requestTimeoutMs(),
+    // An unchanged answer (ETag / Last-Modified → 304) costs the provider nothing and us no parsing of a new body.
+    conditional: new ConditionalCache(),
   };
 
   const storage = context.globalStorageUri.fsPath;
@@ -123,25 +134,46 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   } catch (err) {
     log.error(`[local data] could not delete: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const store = new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log });
+  // One poll per account across every window of the user, on every host: the host's own files (one window per host
+  // competes) under a lease and snapshot mirror in globalState (core/state/hostSpan.ts).
+  const store = new SharedSnapshotStore({ local: new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log }), kv: shared, log });
   context.subscriptions.push(store);
   // The account names for the CLI (`tokstat quota`, `guard`, `mcp`), which reads the snapshots but not globalState.
   const accountsMirror = new AccountsMirror({ storage, list: () => repo.list(), onDidChange: repo.onDidChange, log });
   context.subscriptions.push(accountsMirror);
-  const lease = new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` });
+  const lease = new CrossHostLease({
+    inner: new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` }),
+    kv: shared,
+    // The lease's "host" is this storage folder (windows that share the file lease), not only the machine: VS Code
+    // and code-server on one machine keep separate folders under one profile.
+    hostId: `${host.id}#${createHash('sha256').update(storage).digest('hex').slice(0, 8)}`,
+    log,
+  });
+  // Adaptive refresh: an agent at work makes its accounts poll at the provider's floor; an idle hour, slower.
+  const adaptive = new AdaptivePolling({ clock: systemClock, enabled: () => config.adaptivePolling() });
+  context.subscriptions.push(adaptive);
   const scheduler = new PollScheduler({
     clock: systemClock,
     log,
     fetch: createFetcher(fetcherDeps),
     intervalMs: (id) => {
       const a = repo.get(id);
-      return a ? intervalOf(a) : 600_000;
+      return a ? adaptive.intervalMs(a.providerId, intervalOf(a), pollFloorMs(a.providerId)) : 600_000;
     },
     timeoutMs: 60_000,
     store,
     lease,
   });
   context.subscriptions.push(scheduler);
+  context.subscriptions.push(adaptive.onDidChange(() => scheduler.reschedule()));
+
+  // Provider incidents: the leader reads the public status pages of the providers with accounts (every 5 minutes),
+  // the other windows read what it wrote.
+  const incidents = IncidentPoller.open(path.join(storage, 'incidents'), {
+    clock: systemClock, log, http, isLeader: () => scheduler.isLeader(), onDidChangeRole: (l) => scheduler.onDidChangeRole(l),
+    enabled: () => config.incidentsEnabled(), providers: () => repo.list().map((a) => a.providerId), overrides: () => config.incidentStatusPages(),
+  });
+  context.subscriptions.push(incidents);
 
   // History, pace and notifications (loaded after activation from their own chunk).
   const insights = new InsightsFeature({
@@ -152,10 +184,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     retention: () => config.historyRetention(),
     openDashboardCommand: 'tokstat.openDashboard',
     showLogCommand: 'tokstat.showLog',
+    sharedState: shared,
   });
   context.subscriptions.push(insights);
 
-  const model = new AppModel(repo, scheduler, intervalOf, insights);
+  const model = new AppModel(repo, scheduler, intervalOf, insights, incidents);
   context.subscriptions.push(model);
 
   // Local agent usage and the records other extensions send through the API.
@@ -174,12 +207,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       codexHomes: () => config.localUsageDirs('codexHomes'),
       geminiDirs: () => config.localUsageDirs('geminiDirs'),
       opencodeDirs: () => config.localUsageDirs('opencodeDirs'),
+      copilotHomes: () => config.localUsageDirs('copilotHomes'),
       pricingOffline: () => config.pricingOffline(),
       pricingUrl: () => config.pricingUrl(),
       pricingOverrides: () => config.pricingOverrides(),
     },
   });
   context.subscriptions.push(usage);
+  context.subscriptions.push(usage.onDidSeeActivity((a) => adaptive.noteActivity(a.agent, a.at)));
   // The "Local agents" projection shared by the tree, the status bar and the dashboard.
   const usageView = new UsageViewModel({
     source: usage.viewSource,
@@ -296,7 +331,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     onDidChangeState: dashboardChanged.event,
     onRefresh: (id) => vscode.commands.executeCommand(id ? 'tokstat.refreshAccount' : 'tokstat.refreshAll', id),
     onSignIn: (id) => vscode.commands.executeCommand('tokstat.signIn', id),
-    onAddAccount: () => vscode.commands.executeCommand('tokstat.addAccount'),
+    onAddAccount: (providerId, route) => vscode.commands.executeCommand('tokstat.addAccount', providerId, route),
     onOpenSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:tokstat.tokstat'),
     onShowLog: () => channel.show(true),
     getHistory: async (accountId, meterId, range, width) => {
@@ -333,19 +368,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const cliDeps = { extensionPath: context.extensionPath, log };
   context.subscriptions.push(...registerCliPathCommands(cliDeps));
   context.subscriptions.push(registerWalkthrough());
-  context.subscriptions.push(registerDeleteLocalData({ storage, repo, log }));
+  context.subscriptions.push(registerDeleteLocalData({ storage, repo, log, shared }));
 
   // Keep context keys, the schedule and the UI in step with the accounts and settings.
   const syncAccounts = () => {
     const ids = repo.list().map((a) => a.id);
     scheduler.setAccounts(ids);
+    incidents.sync();
     void vscode.commands.executeCommand('setContext', 'tokstat.hasAccounts', ids.length > 0);
   };
   context.subscriptions.push(repo.onDidChange(syncAccounts));
-  context.subscriptions.push(repo.onDidChangeCredentials((id) => scheduler.credentialsChanged(id)));
+  context.subscriptions.push(
+    repo.onDidChangeCredentials((id) => {
+      fetcherDeps.conditional?.forget(id);
+      scheduler.credentialsChanged(id);
+    }),
+  );
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (Config.affects(e, 'pollIntervals')) scheduler.reschedule();
+      if (Config.affects(e, 'polling.adaptive')) adaptive.refresh();
+      if (Config.affects(e, 'incidents')) incidents.sync();
       if (Config.affects(e, 'pricing')) usage.onSettingsChanged();
       if (Config.affects(e, 'history.retention')) insights.retentionChanged();
       if (Config.affects(e, 'export')) void exporter.apply();
@@ -355,7 +398,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
         // read those.
         const failed = (what: string) => (err: unknown) => log.error(`[usage] could not apply ${what}: ${err instanceof Error ? err.message : String(err)}`);
         if (Config.affects(e, 'localUsage.enabled')) usage.applyEnabled().catch(failed('tokstat.localUsage.enabled'));
-        else if (['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs'].some((k) => Config.affects(e, `localUsage.${k}`))) {
+        else if (['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs', 'copilotHomes'].some((k) => Config.affects(e, `localUsage.${k}`))) {
           usage.applyFolders().catch(failed('the agents\' folders'));
         }
       }

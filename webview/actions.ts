@@ -23,6 +23,9 @@ export function wireActions(root: HTMLElement, post: (message: WebviewToHost) =>
       case 'addAccount':
         post({ type: 'addAccount' });
         break;
+      case 'addBillingToken':
+        post({ type: 'addAccount', providerId: 'copilot', route: 'token' });
+        break;
       case 'openSettings':
         post({ type: 'openSettings' });
         break;

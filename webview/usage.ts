@@ -2,7 +2,7 @@
 // src/core/usage/view.ts). DOM only through h() (textContent / setAttribute); bar heights and gauge fills are CSS
 // custom properties set through the CSSOM, which the strict style-src CSP allows. Charts are plain DOM stacked bars:
 // 30 columns do not need a canvas library, and every chart has a table alternative.
-import type { UsageBlockView, UsageDailyView, UsagePlanWindowView, UsageTotalsView, UsageView } from '../src/shared/protocol';
+import type { UsageBlockView, UsageDailyView, UsagePlanWindowView, UsageSessionView, UsageTotalsView, UsageView } from '../src/shared/protocol';
 import { formatTokens, formatUsd } from '../src/shared/usageFormat';
 import { formatCount } from '../src/shared/numberFormat';
 import { h, icon } from './dom';
@@ -21,6 +21,13 @@ const unpricedNote = (t: { costUSD?: number; unpricedRequests: number }) =>
 
 function costCell(t: { costUSD?: number; unpricedRequests: number }): HTMLTableCellElement {
   return h('td', { class: `num${t.costUSD === undefined ? ' unpriced' : ''}`, text: formatUsd(t.costUSD) + unpricedNote(t) });
+}
+
+/** A session's cost, with the AI credits its agent logged (the Copilot CLI) under it. */
+function sessionCostCell(s: UsageSessionView): HTMLTableCellElement {
+  const td = costCell(s);
+  if (s.aiCredits !== undefined) td.append(h('span', { class: 'usage-note', testid: 'session-credits', text: ` · ${formatCount(s.aiCredits)} AI credits` }));
+  return td;
 }
 
 /** `numeric`: which columns are right-aligned numbers (default every column after the first). */
@@ -161,7 +168,7 @@ function renderSessions(u: UsageView): HTMLElement {
       h('td', { text: agentLabel.get(s.agent) ?? s.agent }),
       h('td', { attrs: { title: s.models.join(', ') }, text: s.models.length > 1 ? `${s.model} +${s.models.length - 1}` : s.model }),
       h('td', { class: 'num', text: formatTokens(s.tokens) }),
-      costCell(s),
+      sessionCostCell(s),
       h('td', { attrs: { title: `${absoluteTime().format(s.firstTs)} – ${absoluteTime().format(s.lastTs)}` }, text: spanText(s.firstTs, s.lastTs, u.generatedAt, true) }),
     );
     return r;

@@ -19,6 +19,7 @@ const VARS: readonly AgentVar[] = [
   { name: 'CODEX_HOME', agent: 'codex', list: false, what: "Codex CLI's home folder (the one holding sessions/)" },
   { name: 'GEMINI_DATA_DIR', agent: 'gemini-cli', list: true, what: "Gemini CLI's data folder (~/.gemini/tmp)" },
   { name: 'OPENCODE_DATA_DIR', agent: 'opencode', list: false, what: "opencode's data folder (the one holding opencode.db)" },
+  { name: 'COPILOT_HOME', agent: 'copilot-cli', list: false, what: "GitHub Copilot CLI's home (~/.copilot, holding session-state/)" },
 ];
 
 function expand(p: string, home: string): string {

@@ -12,6 +12,8 @@ import { deviceSignIn } from './deviceSignIn';
 import { promptForKey, promptForName } from './keyEntry';
 import { askAccountFields } from './accountFields';
 import { systemCredentialEnv } from '../host/credentialEnv';
+import { SIGN_IN_HOST, SIGN_IN_HOST_LABEL } from '../host/credentials';
+import { currentHost } from '../host/hostIdentity';
 import { CommandIds } from './ids';
 import { accountHome, credentialKey, findDuplicate, findHomes, homeKind, homeSettings, nodeHomesFs, type FoundHome, type HomeKind } from '../core/homes';
 import type { CredentialEnv, CredentialFileSource } from '../core/providers/types';
@@ -91,7 +93,9 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
       settings = { ...settings, ...homeSettings(kind, picked[0].fsPath, env) };
     }
   }
-  const account = draft(provider, 'credential-file', { ...settings, ...(read.settings ?? {}) });
+  // The tool's files live on this host: a window on another host says so instead of "sign in again".
+  const host = currentHost();
+  const account = draft(provider, 'credential-file', { ...settings, ...(read.settings ?? {}), [SIGN_IN_HOST]: host.id, [SIGN_IN_HOST_LABEL]: host.label });
   const ac = new AbortController();
   let info: Awaited<ReturnType<typeof testConnection>>;
   try {
@@ -201,31 +205,42 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
   } catch (err) {
     deps.log.warn(`[github] could not list VS Code's GitHub accounts: ${errorText(err)}`);
   }
-  const useSession = 'Use a GitHub account signed in to VS Code';
-  const useDevice = 'Sign in with a device code';
-  const useGh = 'Use the GitHub CLI sign-in (gh)';
+  // The routes that work without an OAuth app of tokstat's own, first; the device flow last, with what it needs.
+  const useSession = vscode.l10n.t("Use VS Code's GitHub sign-in");
+  const useGh = vscode.l10n.t('Use the GitHub CLI sign-in (gh)');
+  const useToken = vscode.l10n.t('Use a fine-grained personal access token');
+  const useDevice = vscode.l10n.t('Sign in with a device code (your own OAuth app)');
   const choice = await vscode.window.showQuickPick(
     [
       {
         label: useSession,
-        description: signedIn.length ? signedIn.map((a) => a.label).join(', ') : 'signs in through VS Code',
-        detail: 'Recommended: uses the GitHub sign-in VS Code already manages.',
-      },
-      {
-        label: useDevice,
-        description: deps.config.oauthClientId() ? undefined : 'needs tokstat.github.oauthClientId',
-        detail: 'For a GitHub account that is not signed in to VS Code: enter a code on github.com.',
+        description: signedIn.length ? signedIn.map((a) => a.label).join(', ') : vscode.l10n.t('signs in through VS Code'),
+        detail: vscode.l10n.t("Recommended: the GitHub sign-in VS Code already manages. Shows the plan's quota; it cannot read GitHub's billing report."),
       },
       {
         label: useGh,
-        description: 'reads gh\'s hosts.yml before each poll',
-        detail: 'For the account `gh auth login` signed in; tokstat never copies its token.',
+        description: vscode.l10n.t("gh's hosts.yml, or `gh auth token` when gh keeps the token in the system keyring"),
+        detail: vscode.l10n.t('For the account `gh auth login` signed in; tokstat asks gh before each poll and never copies the token.'),
+      },
+      {
+        label: useToken,
+        description: vscode.l10n.t('for where the credits went'),
+        detail: vscode.l10n.t('GitHub\'s billing report by model and by day: a fine-grained token with the user permission "Plan" (read); for an organisation, "Administration" (read).'),
+      },
+      {
+        label: useDevice,
+        description: deps.config.oauthClientId() ? undefined : vscode.l10n.t('needs tokstat.github.oauthClientId'),
+        detail: vscode.l10n.t("Needs the client id of your own GitHub OAuth app (not a GitHub App) with device flow enabled; Copilot's quota endpoint may refuse tokens of apps it does not accept."),
       },
     ],
-    { title: `${TITLE}: GitHub Copilot`, placeHolder: 'How do you want to sign in?', ignoreFocusOut: true },
+    { title: `${TITLE}: GitHub Copilot`, placeHolder: vscode.l10n.t('How do you want to sign in?'), ignoreFocusOut: true },
   );
   if (!choice) return;
   const baseSettings: Account['settings'] = host ? { enterpriseHost: host } : {};
+  if (choice.label === useToken) {
+    await addCopilotTokenAccount(deps, provider);
+    return;
+  }
   if (choice.label === useGh) {
     await addCredentialFileAccount(deps, provider, baseSettings);
     return;
@@ -271,6 +286,42 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
   const info = await checkGitHubToken(deps, account, session.token);
   if (!info) return;
   await save(deps, account, undefined, info.suggestedName ?? session.account.label);
+}
+
+/**
+ * A Copilot account read with a personal access token: GitHub's billing report (by model, by day, allowance and
+ * overage) of the user, an organisation or an enterprise. The token is checked against the report before it is kept.
+ */
+export async function addCopilotTokenAccount(deps: CommandDeps, provider: ProviderDefinition): Promise<void> {
+  const host = deps.config.enterpriseHost() || undefined;
+  const mine = vscode.l10n.t('My own Copilot plan');
+  const org = vscode.l10n.t("An organisation's Copilot seats");
+  const ent = vscode.l10n.t("An enterprise's Copilot seats");
+  const whose = await vscode.window.showQuickPick(
+    [
+      { label: mine, detail: vscode.l10n.t('Fine-grained token, user permission "Plan" (read). Seats paid by an organisation are not in this report.') },
+      { label: org, detail: vscode.l10n.t('An owner\'s or billing manager\'s fine-grained token with the organisation permission "Administration" (read).') },
+      { label: ent, detail: vscode.l10n.t("An enterprise owner's or billing manager's classic token (fine-grained tokens cannot read enterprise billing).") },
+    ],
+    { title: `${TITLE}: ${vscode.l10n.t('whose billing report?')}`, ignoreFocusOut: true },
+  );
+  if (!whose) return;
+  const settings: Account['settings'] = host ? { enterpriseHost: host } : {};
+  if (whose.label !== mine) {
+    const key = whose.label === org ? 'billingOrganization' : 'billingEnterprise';
+    const name = await vscode.window.showInputBox({
+      title: `${TITLE}: ${whose.label === org ? vscode.l10n.t('organisation') : vscode.l10n.t('enterprise')}`,
+      prompt: whose.label === org ? vscode.l10n.t('The organisation login, as in github.com/<org>') : vscode.l10n.t('The enterprise slug, as in github.com/enterprises/<slug>'),
+      ignoreFocusOut: true,
+      validateInput: (v) => (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(v.trim()) ? undefined : vscode.l10n.t('Letters, digits, "-", "_" and "." only.')),
+    });
+    if (!name) return;
+    settings[key] = name.trim();
+  }
+  const account = draft(provider, 'api-key', settings);
+  const r = await promptForKey(deps, provider, account, `${TITLE}: ${vscode.l10n.t('GitHub personal access token')}`);
+  if (!r) return;
+  await save(deps, { ...account, settings: { ...account.settings, ...(r.info.settings ?? {}) } }, r.key, r.info.suggestedName);
 }
 
 /** The picker's sections, in order (a provider declares its own: `pickerGroup`). */
@@ -340,14 +391,16 @@ async function pickProvider(): Promise<ProviderDefinition | undefined> {
 }
 
 export function registerAddAccount(deps: CommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand(CommandIds.addAccount, async (providerId?: unknown) => {
+  return vscode.commands.registerCommand(CommandIds.addAccount, async (providerId?: unknown, route?: unknown) => {
     let provider = typeof providerId === 'string' ? getProvider(providerId) : undefined;
     if (!provider) {
       provider = await pickProvider();
       if (!provider) return;
     }
     try {
-      await FLOWS[provider.signIn](deps, provider);
+      // The Copilot 'cannot read it' state asks straight for a token account (its billing report needs one).
+      if (provider.signIn === 'github' && route === 'token') await addCopilotTokenAccount(deps, provider);
+      else await FLOWS[provider.signIn](deps, provider);
     } catch (err) {
       deps.log.error(`[accounts] add account failed: ${errorText(err)}`);
       void vscode.window.showErrorMessage(`tokstat: could not add the account: ${errorText(err)}`);

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import type { AccountRepository } from '../core/accountRepository';
+import type { AccountRepository, KeyValueStore } from '../core/accountRepository';
+import { ALERTS_KEY } from '../core/alerts/mirror';
+import { SNAPSHOTS_KEY } from '../core/state/hostSpan';
 import { requestLocalDataDeletion } from '../core/localData';
 import type { Logger } from '../core/log';
 import { errorText } from './deps';
@@ -9,6 +11,8 @@ export interface DeleteLocalDataDeps {
   storage: string;
   repo: Pick<AccountRepository, 'list' | 'remove'>;
   log: Logger;
+  /** globalState: the snapshots and alert state mirrored there for the user's other hosts go too. */
+  shared?: KeyValueStore;
 }
 
 /**
@@ -36,6 +40,7 @@ export function registerDeleteLocalData(deps: DeleteLocalDataDeps): vscode.Dispo
         deps.log.info('[local data] every account and its key removed');
       }
       requestLocalDataDeletion(deps.storage);
+      for (const key of [SNAPSHOTS_KEY, ALERTS_KEY]) await deps.shared?.update(key, undefined);
       deps.log.info('[local data] deletion requested; reloading the window');
     } catch (err) {
       void vscode.window.showErrorMessage(`tokstat: could not delete local data: ${errorText(err)}`);

@@ -7,6 +7,8 @@ import { deviceSignIn } from './deviceSignIn';
 import { promptForKey } from './keyEntry';
 import type { Account } from '../shared/model';
 import { CommandIds } from './ids';
+import { signInLivesElsewhere } from '../host/credentials';
+import { currentHost } from '../host/hostIdentity';
 
 /** Sign In Again: a new key, a fresh VS Code GitHub session, or a new device code — then refresh. */
 export function registerSignIn(deps: CommandDeps): vscode.Disposable {
@@ -20,8 +22,12 @@ export function registerSignIn(deps: CommandDeps): vscode.Disposable {
         // tokstat never signs in on another tool's behalf (that would rotate its tokens and log it out).
         const source = provider.credentialFile;
         const refresh = 'Refresh Now';
+        const here = currentHost();
+        const elsewhere = signInLivesElsewhere(account, here);
         const choice = await vscode.window.showInformationMessage(
-          `tokstat reads "${account.name}" from ${source?.tool ?? 'another tool'}'s sign-in. Sign in again there (${source?.signInHint ?? 'see its documentation'}), then refresh.`,
+          elsewhere
+            ? vscode.l10n.t('This sign-in lives on {0}: tokstat reads "{1}" from {2}\'s files there, and this window runs on {3}. Open a window on {0}, or sign in with {2} here too ({4}), then refresh.', elsewhere, account.name, source?.tool ?? 'another tool', here.label, source?.signInHint ?? 'see its documentation')
+            : `tokstat reads "${account.name}" from ${source?.tool ?? 'another tool'}'s sign-in. Sign in again there (${source?.signInHint ?? 'see its documentation'}), then refresh.`,
           refresh,
         );
         if (choice !== refresh) return;

@@ -5,6 +5,7 @@ import type { Account, Snapshot } from '../shared/model';
 import { getProvider } from './providers/registry';
 import type { AccountEntry } from './summary';
 import type { PaceSummary } from '../shared/pace';
+import type { ProviderIncident } from '../shared/incidents';
 
 export interface SnapshotSource {
   getSnapshot(accountId: string): Snapshot | undefined;
@@ -17,6 +18,11 @@ export interface SnapshotSource {
 export interface PaceSource {
   pacesFor(accountId: string): Record<string, PaceSummary> | undefined;
   onDidChangePace: Event<string>;
+}
+
+export interface IncidentSource {
+  incidentFor(providerId: string): ProviderIncident | undefined;
+  onDidChange: Event<void>;
 }
 
 export interface AccountSource {
@@ -35,12 +41,14 @@ export class AppModel implements Disposable {
     private readonly snapshots: SnapshotSource,
     private readonly intervalMs: (account: Account) => number,
     private readonly paces?: PaceSource,
+    private readonly incidents?: IncidentSource,
   ) {
     this.store.add(this.changed);
     this.store.add(accounts.onDidChange(() => this.changed.fire(undefined)));
     this.store.add(snapshots.onDidChange((id) => this.changed.fire(id)));
     this.store.add(snapshots.onDidChangeLoading((id) => this.changed.fire(id)));
     if (paces) this.store.add(paces.onDidChangePace((id) => this.changed.fire(id)));
+    if (incidents) this.store.add(incidents.onDidChange(() => accounts.list().forEach((a) => this.changed.fire(a.id))));
   }
 
   entries(): AccountEntry[] {
@@ -57,6 +65,7 @@ export class AppModel implements Disposable {
     const snapshot = this.snapshots.getSnapshot(account.id);
     const next = this.snapshots.nextPollAt(account.id);
     const pace = this.paces?.pacesFor(account.id);
+    const incident = this.incidents?.incidentFor(account.providerId);
     return {
       account,
       providerName: p?.displayName ?? account.providerId,
@@ -66,6 +75,7 @@ export class AppModel implements Disposable {
       ...(next !== undefined ? { nextPollAt: next } : {}),
       intervalMs: this.intervalMs(account),
       ...(pace ? { pace } : {}),
+      ...(incident ? { incident } : {}),
     };
   }
 

@@ -4,6 +4,7 @@
 import type { Clock } from './clock';
 import { EndpointError, resolveBaseUrl } from './endpoints';
 import { ProviderError } from './errors';
+import type { ConditionalCache } from './conditional';
 import type { HttpClient } from './http';
 import { scoped, type Logger } from './log';
 import type { Account } from '../shared/model';
@@ -26,6 +27,8 @@ export interface FetcherDeps {
   log: Logger;
   /** Per-request timeout in ms (setting `tokstat.requestTimeoutSeconds`). */
   requestTimeoutMs(): number;
+  /** Conditional requests for polls (ETag / Last-Modified → 304), per account; absent: every poll asks in full. */
+  conditional?: ConditionalCache;
 }
 
 export function providerFor(account: Pick<Account, 'providerId'>): ProviderDefinition {
@@ -70,7 +73,9 @@ export function createFetcher(deps: FetcherDeps): (accountId: string, signal: Ab
         ? 'The GitHub account is no longer signed in to VS Code — sign in again.'
         : 'No credentials are stored for this account — sign in again.');
     }
-    return provider.fetchSnapshot(buildContext(deps, account, secret, signal));
+    const ctx = buildContext(deps, account, secret, signal);
+    if (deps.conditional) ctx.http = deps.conditional.wrap(ctx.http, account.id);
+    return provider.fetchSnapshot(ctx);
   };
 }
 

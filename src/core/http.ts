@@ -20,6 +20,11 @@ export interface HttpResponse {
   text: string;
   /** Wall time of the request in ms. */
   ms: number;
+  /**
+   * The server answered 304 Not Modified to a conditional request, and this is the earlier answer it confirmed
+   * (status, headers and body of that answer; src/core/conditional.ts).
+   */
+  notModified?: boolean;
 }
 
 export interface HttpClient {

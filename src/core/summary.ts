@@ -4,6 +4,7 @@
 import type { Account, Meter, Snapshot, SnapshotStatus } from '../shared/model';
 import { meterPressure } from '../shared/model';
 import type { PaceSummary } from '../shared/pace';
+import type { ProviderIncident } from '../shared/incidents';
 
 export interface AccountEntry {
   account: Account;
@@ -16,6 +17,8 @@ export interface AccountEntry {
   intervalMs: number;
   /** Pace per meter id, when the history allows a forecast. */
   pace?: Record<string, PaceSummary>;
+  /** An incident the provider's status page reports now (src/core/incidents), when it concerns this account. */
+  incident?: ProviderIncident;
 }
 
 export type DisplayStatus = SnapshotStatus | 'pending';

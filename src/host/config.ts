@@ -28,6 +28,10 @@ export const USER_ONLY_SETTINGS = [
   'localUsage.codexHomes',
   'localUsage.geminiDirs',
   'localUsage.opencodeDirs',
+  'incidents.enabled',
+  'incidents.statusPages',
+  'polling.adaptive',
+  'localUsage.copilotHomes',
   'export.enabled',
   'export.target',
   'export.endpoint',
@@ -92,9 +96,20 @@ export class Config {
     return typeof v === 'string' ? v.trim() : '';
   }
 
+  /**
+   * The GitHub Enterprise host: tokstat's own setting, else VS Code's `github-enterprise.uri` (the one VS Code's
+   * GitHub Enterprise sign-in uses), both from the user's settings only: a workspace value of either is ignored.
+   */
   enterpriseHost(): string {
-    const v = this.user<unknown>('github.enterpriseHost');
-    return typeof v === 'string' ? v.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '') : '';
+    const own = hostOf(this.user<unknown>('github.enterpriseHost'));
+    if (own) return own;
+    return hostOf(
+      userValue<unknown>(vscode.workspace.getConfiguration('github-enterprise'), 'uri', () => {
+        if (this.told.has('github-enterprise.uri')) return;
+        this.told.add('github-enterprise.uri');
+        this.log?.warn('[settings] "github-enterprise.uri" set in this workspace is not used for tokstat\'s GitHub host: only your user settings can set it');
+      }),
+    );
   }
 
   statusBarEnabled(): boolean {
@@ -132,7 +147,7 @@ export class Config {
     return this.user<unknown>('localUsage.enabled') !== false;
   }
 
-  localUsageDirs(kind: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs' | 'opencodeDirs'): string[] {
+  localUsageDirs(kind: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs' | 'opencodeDirs' | 'copilotHomes'): string[] {
     const v = this.user<unknown>(`localUsage.${kind}`);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
   }
@@ -152,6 +167,19 @@ export class Config {
 
   showTodaySpend(): boolean {
     return this.c.get<boolean>('statusBar.showTodaySpend') ?? false;
+  }
+
+  incidentsEnabled(): boolean {
+    return this.user<unknown>('incidents.enabled') !== false;
+  }
+
+  incidentStatusPages(): Record<string, unknown> {
+    const v = this.user<unknown>('incidents.statusPages');
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  }
+
+  adaptivePolling(): boolean {
+    return this.user<unknown>('polling.adaptive') !== false;
   }
 
   discoveryEnabled(): boolean {
@@ -190,4 +218,10 @@ export class Config {
   static affects(e: vscode.ConfigurationChangeEvent, section?: string): boolean {
     return e.affectsConfiguration(section ? `tokstat.${section}` : 'tokstat');
   }
+}
+
+/** `https://ghe.example.com/`, `octo.ghe.com` or `https://ghe.example.com/some/path` → the bare host ('' when none). */
+function hostOf(v: unknown): string {
+  if (typeof v !== 'string') return '';
+  return v.trim().replace(/^https?:\/\//i, '').replace(/[/?#].*$/, '');
 }

@@ -27,6 +27,9 @@ export function vscodeGitHubAuth(): GitHubAuth & vscode.Disposable {
   const auth: GitHubAuth & { dispose(): void } = {
     providerId: (host) => (host ? 'github-enterprise' : 'github'),
     getAccounts: async (providerId) => {
+      // Multi-account sessions (getAccounts, getSession's `account`) arrived in VS Code 1.95; a fork without them
+      // offers only "sign in" (VS Code's own account picker), never a crash.
+      if (typeof vscode.authentication.getAccounts !== 'function') return [];
       const accounts = await vscode.authentication.getAccounts(providerId);
       return accounts.map((a) => ({ id: a.id, label: a.label }));
     },

@@ -2,7 +2,7 @@
 // the order every surface shows them. Here, in the bottom layer, because the dashboard protocol names them;
 // src/core/usage/types.ts re-exports the type for the readers, the CLI and the protocol schemas use the list.
 
-export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'api'] as const;
+export const AGENT_IDS = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'copilot-cli', 'api'] as const;
 
 export type AgentId = (typeof AGENT_IDS)[number];
 
@@ -14,5 +14,6 @@ export const AGENT_LABEL: Record<AgentId, string> = {
   codex: 'Codex',
   'gemini-cli': 'Gemini CLI',
   opencode: 'opencode',
+  'copilot-cli': 'Copilot CLI',
   api: 'API',
 };

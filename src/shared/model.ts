@@ -90,6 +90,8 @@ export interface Snapshot {
   lastSuccessAt?: number;
   plan?: string;
   identity?: string;
+  /** Where the plan's premium requests / AI credits went, when the provider can tell (Copilot's billing API). */
+  breakdown?: BillingBreakdown;
   /**
    * Money per day as the vendor reports it (OpenAI's and Anthropic's cost buckets, UTC days), for the Spend view:
    * kept as days instead of only their month's sum. Days without a bucket are absent, not 0.
@@ -103,6 +105,64 @@ export interface DailyAmount {
   amount: number;
   currency: string;
 }
+
+/** One model's share of a month's premium requests or AI credits (GitHub's billing report, provider-apis.md §1.4). */
+export interface BillingModelRow {
+  model: string;
+  /** Requests (already multiplied by the model's multiplier) or AI credits. */
+  quantity: number;
+  /** Part of `quantity` covered by the plan's included allowance (the report's `discountQuantity`). */
+  includedQuantity?: number;
+  /** List price of the quantity, and what was billed beyond the allowance, in `currency`. */
+  grossAmount?: number;
+  netAmount?: number;
+  /** Price of one unit (0.04 USD a premium request, 0.01 USD an AI credit). */
+  pricePerUnit?: number;
+}
+
+/** One UTC day of the month's usage. */
+export interface BillingDayRow {
+  /** `YYYY-MM-DD` (UTC). */
+  day: string;
+  quantity: number;
+  netAmount?: number;
+}
+
+/**
+ * The billing breakdown of a Copilot account for the current month, or why it cannot be read. `unavailable` is a
+ * state, not an error: the plan's meters still show; `fix` names the sign-in that can read it.
+ */
+export type BillingBreakdown =
+  | {
+      state: 'ok';
+      /** `requests` (premium requests) or `credits` (AI credits). */
+      unit: 'requests' | 'credits';
+      currency: string;
+      /** Whose bill: the user, an organisation or an enterprise, and its login/slug. */
+      scope: 'user' | 'organization' | 'enterprise';
+      scopeName: string;
+      /** `YYYY-MM` (UTC). */
+      month: string;
+      capturedAt: number;
+      /** Sorted by quantity, largest first. */
+      byModel: BillingModelRow[];
+      /** Days of the month so far that have usage, oldest first; absent when the days could not be read. */
+      byDay?: BillingDayRow[];
+      totalQuantity: number;
+      includedQuantity?: number;
+      grossAmount?: number;
+      /** Paid overage: what the month costs beyond the included allowance. */
+      netAmount?: number;
+    }
+  | {
+      state: 'unavailable';
+      reason: 'token-kind' | 'not-billed-to-user' | 'no-access' | 'error';
+      /** What the user reads: why, and what would work. */
+      message: string;
+      /** The sign-in that can read the report. */
+      fix?: 'fine-grained-token' | 'org-admin-token' | 'enterprise-admin-token';
+      capturedAt: number;
+    };
 
 /** What a provider hands `makeMeter`: a meter without the model boundary's verdict (`problem`). */
 export type MeterInput = Omit<Meter, 'problem'>;

@@ -8,6 +8,7 @@ import type { AgentId } from './agents';
 import type { HistoryRange } from './historyRange';
 import type { UsageTokenBreakdown } from './tokens';
 import { SPEND_RANGES } from './protocolSchemas';
+import type { ProviderIncident } from './incidents';
 
 export interface DashboardAccount {
   id: string;
@@ -26,6 +27,10 @@ export interface DashboardAccount {
   pace?: Record<string, PaceSummary>;
   /** The account's tightest meter (src/core/summary.ts `mainMeter`), for the dashboard's overview strip. */
   mainMeterId?: string;
+  /** An incident the provider's status page reports now, when it concerns this account. */
+  incident?: ProviderIncident;
+  /** The pace engine on the billing breakdown's days (`snapshot.breakdown`): the projection to the month's reset. */
+  breakdownPace?: PaceSummary;
 }
 
 export interface DashboardState {
@@ -108,6 +113,8 @@ export interface UsageSessionView {
   requests: number;
   costUSD?: number;
   unpricedRequests: number;
+  /** AI credits the agent logged for the session (the Copilot CLI); absent when it logs none. */
+  aiCredits?: number;
   firstTs: number;
   lastTs: number;
 }

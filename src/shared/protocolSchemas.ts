@@ -10,11 +10,12 @@
 // `z.config({ jitless: true })` before this module loads (webview/zodJitless.ts), so zod neither compiles parsers with
 // `new Function` nor probes whether it may (a probe is reported as a CSP violation even when caught).
 import * as z from 'zod/mini';
-import type { Meter, MeterKind, MeterSource, Snapshot, SnapshotError } from './model';
+import type { BillingBreakdown, Meter, MeterKind, MeterSource, Snapshot, SnapshotError } from './model';
 import type { PaceSummary } from './pace';
 import type { ChartSeries, DashboardAccount, DashboardState, HeadroomLine, SpendView, UsageView } from './protocol';
 import { AGENT_IDS } from './agents';
 import { HISTORY_RANGES } from './historyRange';
+import type { ProviderIncident } from './incidents';
 
 /** The Spend view's ranges (protocol.ts re-exports them with the `SpendRange` type). */
 export const SPEND_RANGES = ['7d', '30d', '12m'] as const;
@@ -28,7 +29,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), embedded: z.optional(z.boolean()) }),
   z.object({ type: z.literal('refresh'), accountId: z.optional(accountId) }),
   z.object({ type: z.literal('signIn'), accountId }),
-  z.object({ type: z.literal('addAccount') }),
+  /** `route: 'token'`: straight to a Copilot account with a personal access token (the billing report's sign-in). */
+  z.object({ type: z.literal('addAccount'), providerId: z.optional(z.enum(['copilot'])), route: z.optional(z.enum(['token'])) }),
   z.object({ type: z.literal('openSettings') }),
   z.object({ type: z.literal('showLog') }),
   z.object({
@@ -83,6 +85,41 @@ const meterSchema: z.ZodMiniType<Meter> = z.object({
   problem: z.optional(snapshotErrorSchema),
 });
 
+const modelRowSchema = z.object({
+  model: str,
+  quantity: num,
+  includedQuantity: z.optional(num),
+  grossAmount: z.optional(num),
+  netAmount: z.optional(num),
+  pricePerUnit: z.optional(num),
+});
+
+/** A Copilot account's billing breakdown (or why it cannot be read); checked apart so a bad one costs only itself. */
+export const breakdownSchema: z.ZodMiniType<BillingBreakdown> = z.discriminatedUnion('state', [
+  z.object({
+    state: z.literal('ok'),
+    unit: z.enum(['requests', 'credits']),
+    currency: str,
+    scope: z.enum(['user', 'organization', 'enterprise']),
+    scopeName: str,
+    month: z.string().check(z.regex(/^\d{4}-\d{2}$/)),
+    capturedAt: num,
+    byModel: list(modelRowSchema, 100),
+    byDay: z.optional(list(z.object({ day: str, quantity: num, netAmount: z.optional(num) }), 31)),
+    totalQuantity: num,
+    includedQuantity: z.optional(num),
+    grossAmount: z.optional(num),
+    netAmount: z.optional(num),
+  }),
+  z.object({
+    state: z.literal('unavailable'),
+    reason: z.enum(['token-kind', 'not-billed-to-user', 'no-access', 'error']),
+    message: str,
+    fix: z.optional(z.enum(['fine-grained-token', 'org-admin-token', 'enterprise-admin-token'])),
+    capturedAt: num,
+  }),
+]);
+
 const snapshotSchema: z.ZodMiniType<Snapshot> = z.object({
   accountId: str,
   takenAt: num,
@@ -92,6 +129,7 @@ const snapshotSchema: z.ZodMiniType<Snapshot> = z.object({
   lastSuccessAt: z.optional(num),
   plan: z.optional(str),
   identity: z.optional(str),
+  breakdown: z.optional(z.unknown()) as unknown as z.ZodMiniOptional<z.ZodMiniType<BillingBreakdown>>,
 });
 
 export const paceSchema: z.ZodMiniType<PaceSummary> = z.object({
@@ -116,7 +154,19 @@ export const paceSchema: z.ZodMiniType<PaceSummary> = z.object({
   detail: z.optional(str),
 });
 
-/** An account card; `pace` is checked per entry afterwards (a bad pace never costs the account its card). */
+/** Server text, bounded far above what the host sends (it clips titles to 200 characters). */
+const short = (max: number) => z.string().check(z.maxLength(max));
+
+export const incidentSchema: z.ZodMiniType<ProviderIncident> = z.object({
+  source: short(100),
+  title: short(400),
+  impact: z.enum(['none', 'minor', 'major', 'critical', 'maintenance', 'unknown']),
+  status: z.optional(short(100)),
+  url: z.optional(short(2000).check(z.startsWith('https://'))),
+  updatedAt: z.optional(num),
+});
+
+/** An account card; `pace` and `incident` are checked afterwards (a bad one never costs the account its card). */
 const accountSchema = z.object({
   id: z.string().check(z.minLength(1)),
   name: str,
@@ -129,6 +179,8 @@ const accountSchema = z.object({
   nextPollAt: z.optional(num),
   pace: z.optional(z.unknown()),
   mainMeterId: z.optional(str),
+  incident: z.optional(z.unknown()),
+  breakdownPace: z.optional(z.unknown()),
 });
 
 // Local agent usage: every field the usage section reads, with bounds far above what the host sends.
@@ -172,7 +224,7 @@ export const usageViewSchema: z.ZodMiniType<UsageView> = z.object({
     // One figure per model on every day.
     .check(z.refine((d) => d.days.every((x) => x.costByModel.length === d.models.length && x.tokensByModel.length === d.models.length))),
   sessions: list(
-    z.object({ ...costish, sessionId: str, agent: agentId, model: str, models: list(str, 100), workspace: str, cwd: str, firstTs: num, lastTs: num }),
+    z.object({ ...costish, sessionId: str, agent: agentId, model: str, models: list(str, 100), workspace: str, cwd: str, aiCredits: z.optional(num), firstTs: num, lastTs: num }),
     1000,
   ),
   workspaces: list(z.object({ ...costish, cwd: str, label: str, current: bool, sessions: num }), 1000),
@@ -209,6 +261,18 @@ const stateMessageSchema = z.object({
 
 /** The meters pinned to the status bar (`<accountId> NUL <meterId>`). */
 const pinnedSchema = list(str, 1000);
+/** Keeps a well-formed billing breakdown and its pace; a bad one never costs the account its card. */
+function withValidBreakdown(a: Omit<DashboardAccount, 'breakdownPace'> & { breakdownPace?: unknown }): DashboardAccount {
+  const { breakdownPace: rawPace, ...out } = a;
+  if (out.snapshot?.breakdown !== undefined) {
+    const { breakdown: raw, ...snapshot } = out.snapshot;
+    const b = breakdownSchema.safeParse(raw);
+    out.snapshot = b.success ? { ...snapshot, breakdown: b.data } : snapshot;
+  }
+  if (rawPace === undefined) return out;
+  const p = paceSchema.safeParse(rawPace);
+  return p.success ? { ...out, breakdownPace: p.data } : out;
+}
 
 /** One headroom advice line (src/core/headroom.ts); the reason is the host's sentence, shown as text. */
 const headroomLineSchema: z.ZodMiniType<HeadroomLine> = z.object({
@@ -221,8 +285,10 @@ const headroomLineSchema: z.ZodMiniType<HeadroomLine> = z.object({
 
 /** Keeps the well-formed pace entries; a bad pace never costs the account its card. */
 function withValidPace(a: z.infer<typeof accountSchema>): DashboardAccount {
-  const { pace: raw, ...rest } = a;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return rest;
+  const { pace: raw, incident: rawIncident, ...fields }: Omit<DashboardAccount, 'pace' | 'breakdownPace' | 'incident'> & { pace?: unknown; breakdownPace?: unknown; incident?: unknown } = a;
+  const incident = rawIncident === undefined ? undefined : incidentSchema.safeParse(rawIncident);
+  const rest = incident?.success ? { ...fields, incident: incident.data } : fields;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return withValidBreakdown(rest);
   const pace: Record<string, PaceSummary> = {};
   let kept = 0;
   for (const [meterId, p] of Object.entries(raw)) {
@@ -232,7 +298,7 @@ function withValidPace(a: z.infer<typeof accountSchema>): DashboardAccount {
       kept++;
     }
   }
-  return kept > 0 ? { ...rest, pace } : rest;
+  return withValidBreakdown(kept > 0 ? { ...rest, pace } : rest);
 }
 
 /** Returns the state when `data` is a well-formed `state` message; malformed accounts are dropped, not rendered. */

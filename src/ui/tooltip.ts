@@ -4,6 +4,20 @@ import { errorHeadline, formatAge, formatMeterValue, formatResetIn, formatUsedOf
 import type { PaceSummary } from '../shared/pace';
 import type { Meter } from '../shared/model';
 import { displayStatus, type AccountEntry } from '../core/summary';
+import type { ProviderIncident } from '../shared/incidents';
+
+/** "<source> reports: <incident>", what an account shows while its provider's status page reports an incident. */
+export function incidentText(i: Pick<ProviderIncident, 'source' | 'title'>): string {
+  return vscode.l10n.t('{0} reports: {1}', i.source, i.title);
+}
+
+/** The incident's line for a tooltip: the badge, who reports what, how bad and where it stands, a link to the page. */
+export function incidentLine(i: ProviderIncident): string {
+  const facts = [i.impact !== 'unknown' && i.impact !== 'none' ? vscode.l10n.t('impact: {0}', i.impact) : undefined, i.status].filter(Boolean).join(' · ');
+  const link = i.url ? ` — [${escapeMd(vscode.l10n.t('status page'))}](${i.url.replace(/[()\s<>[\]]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)})` : '';
+  return `$(broadcast) **${escapeMd(incidentText(i))}**${facts ? ` · ${escapeMd(facts)}` : ''}${link}`;
+}
+import { topModelsLine } from '../shared/breakdownFormat';
 
 export function escapeMd(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
@@ -38,7 +52,9 @@ export function freshnessLine(e: AccountEntry, now: number): string {
       { status: s.status, hasNumbers: s.meters.length > 0, lastSuccessAt: s.lastSuccessAt, authKind: e.account.authKind, ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}) },
       now,
     );
-    line += `  \n$(warning) **${escapeMd(errorHeadline(s.error, e.providerName, e.account.authKind))}**${then ? ` — ${escapeMd(then)}` : ''}`;
+    // While the provider's status page reports an incident, that is the likelier reason than the key or the quota.
+    const headline = e.incident ? incidentText(e.incident) : errorHeadline(s.error, e.providerName, e.account.authKind);
+    line += `  \n$(warning) **${escapeMd(headline)}**${then ? ` — ${escapeMd(then)}` : ''}`;
     line += `  \n_Details: ${escapeMd(s.error.message)}_`;
   }
   return line;
@@ -49,8 +65,12 @@ export function accountTooltip(e: AccountEntry, now: number): vscode.MarkdownStr
   md.isTrusted = false;
   const plan = e.snapshot?.plan ? ` — ${escapeMd(e.snapshot.plan)}` : '';
   md.appendMarkdown(`$(${e.icon}) **${escapeMd(e.account.name)}** · ${escapeMd(e.providerName)}${plan}\n\n`);
+  if (e.incident) md.appendMarkdown(`${incidentLine(e.incident)}\n\n`);
   for (const m of e.snapshot?.meters ?? []) md.appendMarkdown(`- ${meterLine(m, now, e.pace?.[m.id])}\n`);
   if ((e.snapshot?.meters.length ?? 0) === 0) md.appendMarkdown(`- _no meters yet_\n`);
+  const b = e.snapshot?.breakdown;
+  const top = b?.state === 'ok' ? topModelsLine(b) : undefined;
+  if (top) md.appendMarkdown(`\n**${escapeMd(vscode.l10n.t('Top models this month'))}**: ${escapeMd(top)}\n`);
   md.appendMarkdown(`\n${freshnessLine(e, now)}\n`);
   const sources = [...new Set((e.snapshot?.meters ?? []).map((m) => SOURCE_LABEL[m.source]))];
   if (sources.length) md.appendMarkdown(`\n_Source: ${escapeMd(sources.join(', '))}_\n`);

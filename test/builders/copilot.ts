@@ -139,3 +139,26 @@ export function copilotDrifted(): Json {
   snaps.premium_interactions = { ...snaps.premium_interactions, entitlement: '1500', quota_remaining: '1054.25', percent_remaining: '70.28', new_thing: 'x' };
   return p;
 }
+
+/**
+ * One usage item of GitHub's billing report (§1.4): `quantity` units of `model`, the first `included` of them covered by
+ * the plan. AI credits by default (0.01 USD each); `{ unit: 'requests' }` gives premium requests (0.04 USD each).
+ */
+export function billingItem(model: string, quantity: number, included = 0, opts: { unit?: 'requests' | 'credits' } = {}): Json {
+  const requests = opts.unit === 'requests';
+  const price = requests ? 0.04 : 0.01;
+  const money = (n: number) => Math.round(n * price * 1e6) / 1e6;
+  return {
+    product: 'copilot',
+    sku: requests ? 'Copilot Premium Request' : 'Copilot AI Credits',
+    model,
+    unitType: requests ? 'requests' : 'Credit',
+    pricePerUnit: price,
+    grossQuantity: quantity,
+    grossAmount: money(quantity),
+    discountQuantity: included,
+    discountAmount: money(included),
+    netQuantity: quantity - included,
+    netAmount: money(quantity - included),
+  };
+}

@@ -10,6 +10,7 @@
 //   await fake.stop();
 //
 // Faults apply to any route (and to unknown paths), before the route handler runs.
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -121,6 +122,11 @@ export class FakeServer {
   readonly requests: RecordedRequest[] = [];
   /** Checked before faults and routes: a reply refuses the request (e.g. one that did not come through a proxy). */
   guard: ((req: RecordedRequest) => FakeReply | undefined) | undefined;
+  /**
+   * Routes' 200 answers carry an `ETag` (a digest of the body), and a request whose `If-None-Match` names the current
+   * one gets `304 Not Modified` with no body: the conditional requests of issue #20 §5, for vendors that support them.
+   */
+  etags = false;
   private readonly routes: Route[] = [];
   private faults: QueuedFault[] = [];
   private server: http.Server | undefined;
@@ -249,7 +255,7 @@ export class FakeServer {
       const reply = fault?.hostile ? rewriteHostile(normal, fault.hostile) : normal;
       if (reply.delayMs) await this.sleep(reply.delayMs);
       if (!this.server || res.destroyed) return;
-      this.send(res, reply);
+      this.send(res, this.etags ? withEtag(reply, rec) : reply);
     } catch (err) {
       if (!res.headersSent && !res.destroyed) this.send(res, { status: 500, json: this.errorEnvelope(500, `fake failure: ${String(err)}`) });
     }
@@ -395,6 +401,14 @@ function reasonPhrase(status: number): string {
 }
 
 /** The bearer/token credential of a request (`Authorization: Bearer x` or `token x`), or undefined. */
+function withEtag(reply: FakeReply, rec: RecordedRequest): FakeReply {
+  if ((reply.status ?? 200) !== 200) return reply;
+  const body = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? '');
+  const etag = `W/"${createHash('sha1').update(body).digest('hex').slice(0, 20)}"`;
+  if (rec.headers['if-none-match'] === etag) return { status: 304, text: '', headers: { etag } };
+  return { ...reply, headers: { ...(reply.headers ?? {}), etag } };
+}
+
 export function credentialOf(req: RecordedRequest): { scheme: string; value: string } | undefined {
   const h = req.headers.authorization;
   if (typeof h !== 'string') return undefined;

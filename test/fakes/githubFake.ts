@@ -4,6 +4,12 @@
 //   POST /login/device/code       (device flow step 1; JSON or form body; answers JSON with Accept: application/json,
 //                                  form-encoded otherwise)
 //   POST /login/oauth/access_token (device flow step 3; every OAuth error with HTTP 200, like GitHub)
+//   GET  /{users|organizations|enterprises}/{name}/settings/billing/{premium_request|ai_credit}/usage
+//                                 (§1.4: `year`, `month`, `day`; the month answer sums each model's items like GitHub;
+//                                  a token not among the report's readers gets 403 or 404; `pageSize` paginates with
+//                                  `Link: <…&page=2>; rel="next"`; an unknown name answers 404)
+//
+// The same server also serves under `/api/v3` (GitHub Enterprise Server's REST root).
 //
 // The same server plays both api.github.com and github.com: point the Copilot provider's base URL AND the device
 // flow's `oauthBaseUrl` at `fake.url`.
@@ -16,6 +22,7 @@
 //                                          // (from another process: POST {url}/_fake/device/approve, body {"user_code"?})
 //   gh.fail({ retryAfterSeconds: 60 }, { path: '/copilot_internal/user' });   // 429 once
 //   gh.fail({ status: 401 }, { path: '/copilot_internal/user', persistent: true });
+//   gh.setBillingReport('users/octo-dev', { readers: ['github_pat_x'], days: { 3: [billingItem('Claude Sonnet 4.5', 12)] } });
 import { randomBytes } from 'node:crypto';
 import { copilotPaid } from '../builders/copilot';
 import { FakeServer, credentialOf, parseBody, type FakeReply, type RecordedRequest } from './fakeServer';
@@ -60,6 +67,20 @@ export interface GitHubFakeOptions {
   deviceUser?: GitHubUserSpec;
 }
 
+/** One scope's billing report (§1.4). */
+export interface BillingReportSpec {
+  /** Tokens that may read it; any other valid token gets `refusal`. */
+  readers: string[];
+  /** How GitHub refuses another token: 403 (default) or 404. */
+  refusal?: 403 | 404;
+  /** The endpoint that has data (the other answers 404); default `ai_credit`. */
+  kind?: 'premium_request' | 'ai_credit';
+  /** Usage items per UTC day of the month (day of month → items). An organisation without Copilot: `{}`. */
+  days: Record<number, Array<Record<string, unknown>>>;
+  /** Items per page: more items than this are split into pages linked with `Link: rel="next"`. */
+  pageSize?: number;
+}
+
 const DOCS = 'https://docs.github.com/rest';
 const OAUTH_DOCS = 'https://docs.github.com/developers/apps/authorizing-oauth-apps#error-codes-for-the-device-flow';
 
@@ -69,6 +90,7 @@ export class GitHubFake extends FakeServer {
   private nextScript: DeviceStep[] | undefined;
   private issued = 0;
   private rateRemaining = 5000;
+  private readonly billing = new Map<string, BillingReportSpec>();
 
   constructor(private readonly options: GitHubFakeOptions = {}) {
     super();
@@ -79,6 +101,48 @@ export class GitHubFake extends FakeServer {
     // What a browser opened on `verification_uri` sees, and HTTP controls for a harness in another process.
     this.route('GET', '/login/device', () => ({ text: '<!DOCTYPE html><html><body><h1>Device activation (fake)</h1></body></html>', headers: { 'content-type': 'text/html; charset=utf-8' } }));
     this.route('POST', /^\/_fake\/device\/(approve|deny|expire)$/, (r) => this.control(r));
+    this.route('GET', /^(\/api\/v3)?\/(users|organizations|enterprises)\/[^/]+\/settings\/billing\/(premium_request|ai_credit)\/usage$/, (r) => this.billingReport(r));
+    // GitHub Enterprise Server serves the same API under /api/v3.
+    this.route('GET', '/api/v3/copilot_internal/user', (r) => this.copilotUser(r));
+    this.route('GET', '/api/v3/user', (r) => this.user(r));
+  }
+
+  /** Sets the billing report of `scope` (`users/<login>`, `organizations/<org>`, `enterprises/<slug>`). */
+  setBillingReport(scope: string, spec: BillingReportSpec): this {
+    this.billing.set(scope.toLowerCase(), spec);
+    return this;
+  }
+
+  private billingReport(r: RecordedRequest): FakeReply {
+    const spec0 = this.authUser(r);
+    if (isReply(spec0)) return spec0;
+    const m = /(users|organizations|enterprises)\/([^/]+)\/settings\/billing\/(premium_request|ai_credit)\//.exec(r.path)!;
+    const scope = `${m[1]}/${decodeURIComponent(m[2]!)}`.toLowerCase();
+    const spec = this.billing.get(scope);
+    const notFound: FakeReply = { status: 404, json: { message: 'Not Found', documentation_url: DOCS, status: '404' }, headers: this.rateHeaders() };
+    if (!spec) return notFound;
+    const token = credentialOf(r)!.value;
+    if (!spec.readers.includes(token)) {
+      if (spec.refusal === 404) return notFound;
+      return { status: 403, json: { message: 'Resource not accessible by personal access token', documentation_url: DOCS, status: '403' }, headers: this.rateHeaders() };
+    }
+    if (m[3] !== (spec.kind ?? 'ai_credit')) return notFound;
+    const q = (k: string) => (Array.isArray(r.query[k]) ? r.query[k][0] : r.query[k]) as string | undefined;
+    const day = q('day');
+    const items = day !== undefined ? (spec.days[Number(day)] ?? []) : sumByModel(Object.values(spec.days).flat());
+    const size = spec.pageSize ?? Number.POSITIVE_INFINITY;
+    const page = Math.max(1, Number(q('page') ?? '1'));
+    const pageItems = items.slice((page - 1) * size, page * size);
+    const headers = this.rateHeaders();
+    if (page * size < items.length) {
+      const next = new URL(r.path, this.url);
+      for (const [k, v] of Object.entries(r.query)) next.searchParams.set(k, String(v));
+      next.searchParams.set('page', String(page + 1));
+      headers.link = `<${next.toString()}>; rel="next"`;
+    }
+    const [, kind, name] = m;
+    const owner = kind === 'users' ? { user: name } : kind === 'organizations' ? { organization: name } : { enterprise: name };
+    return { json: { timePeriod: { year: Number(q('year')), month: Number(q('month')), ...(day ? { day: Number(day) } : {}) }, ...owner, usageItems: pageItems }, headers };
   }
 
   /** `POST /_fake/device/approve|deny|expire` with optional `user_code` (JSON or form) → 200 `{ user_code }` or 404. */
@@ -296,4 +360,21 @@ function code4(): string {
   let s = '';
   for (const b of randomBytes(4)) s += alphabet[b % alphabet.length];
   return s;
+}
+
+/** GitHub's month report: one item per model and SKU, quantities and amounts summed. */
+function sumByModel(items: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const it of items) {
+    const key = `${String(it.model)}|${String(it.sku)}`;
+    const prev = out.get(key);
+    if (!prev) {
+      out.set(key, { ...it });
+      continue;
+    }
+    for (const f of ['grossQuantity', 'grossAmount', 'discountQuantity', 'discountAmount', 'netQuantity', 'netAmount']) {
+      prev[f] = Math.round(((prev[f] as number) + (it[f] as number)) * 1e6) / 1e6;
+    }
+  }
+  return [...out.values()];
 }

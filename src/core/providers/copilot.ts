@@ -4,10 +4,11 @@
 import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError, toProviderError } from '../errors';
-import { makeMeter, type Meter } from '../../shared/model';
+import { makeMeter, type BillingBreakdown, type Meter } from '../../shared/model';
 import { bool, num, parseVendorDate, requestJson, scrubSecret } from './json';
 import { ghCliCredentialSource } from './ghCli';
-import type { ConnectionInfo, FetchResult, ProviderContext, ProviderDefinition } from './types';
+import { billingScope, fetchBillingBreakdown } from './copilotBilling';
+import type { ConnectionInfo, FetchResult, KeyHint, ProviderContext, ProviderDefinition } from './types';
 
 const API_VERSION = '2025-04-01';
 const USER_PATH = '/copilot_internal/user';
@@ -48,6 +49,41 @@ export type CopilotUser = z.output<typeof copilotUserSchema>;
 type Snapshot = z.output<typeof snapshotSchema>;
 
 const loginSchema = z.object({ login: z.string() });
+
+/** The bare host of a GitHub Enterprise setting (`https://octo.ghe.com/` → `octo.ghe.com`), or undefined for github.com. */
+export function enterpriseHostOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const bare = value.trim().replace(/^https?:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return bare === '' || bare === 'github.com' || bare === 'api.github.com' ? undefined : bare;
+}
+
+/** A GitHub Enterprise Cloud host with data residency (`<tenant>.ghe.com`), as opposed to an Enterprise Server. */
+export function isDataResidencyHost(host: string): boolean {
+  return /(^|\.)ghe\.com$/i.test(host);
+}
+
+/**
+ * The REST API root for a host: github.com → `https://api.github.com`; data residency (`octo.ghe.com`) →
+ * `https://api.octo.ghe.com`; Enterprise Server (`github.example.com`) → `https://github.example.com/api/v3`.
+ */
+export function githubApiBaseUrl(enterpriseHost: unknown): string {
+  const host = enterpriseHostOf(enterpriseHost);
+  if (!host) return 'https://api.github.com';
+  if (isDataResidencyHost(host)) return `https://api.${host.replace(/^api\./, '')}`;
+  return `https://${host}/api/v3`;
+}
+
+/** A fine-grained personal access token (`github_pat_…`) for GitHub's billing report; a classic one (`ghp_…`) works for enterprise billing. */
+export const fineGrainedTokenHint: KeyHint = {
+  placeholder: 'github_pat_…',
+  prompt: 'A fine-grained personal access token with the user permission "Plan" (read) — or, for an organisation\'s report, "Administration" (read). tokstat reads GitHub\'s billing report with it.',
+  validate(key) {
+    const k = key.trim();
+    if (k.length < 20 || /\s/.test(k)) return { error: 'That does not look like a GitHub token.' };
+    if (/^gh[pousr]_|^github_pat_/.test(k)) return {};
+    return { warning: 'GitHub tokens start with github_pat_ (fine-grained) or ghp_ (classic).' };
+  },
+};
 
 const PLAN_NAMES: Record<string, string> = {
   individual: 'Pro',
@@ -214,19 +250,13 @@ export const copilotProvider: ProviderDefinition = {
   id: 'copilot',
   displayName: 'GitHub Copilot',
   description: 'Premium requests, Free-plan chat and completions, AI credits (undocumented Copilot endpoint)',
-  authKinds: ['github-session', 'github-device', 'credential-file'],
+  authKinds: ['github-session', 'github-device', 'credential-file', 'api-key'],
   signIn: 'github',
   pickerGroup: 'plan',
   credentialFile: ghCliCredentialSource,
-  defaultBaseUrl(account) {
-    const host = account.settings?.enterpriseHost;
-    if (typeof host === 'string' && host.trim() !== '') {
-      // GitHub Enterprise Cloud with data residency: `octo.ghe.com` → `https://api.octo.ghe.com`.
-      const bare = host.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '').replace(/^api\./i, '');
-      return `https://api.${bare}`;
-    }
-    return 'https://api.github.com';
-  },
+  authLabel: 'VS Code GitHub sign-in, GitHub CLI, fine-grained token',
+  keyHint: fineGrainedTokenHint,
+  defaultBaseUrl: (account) => githubApiBaseUrl(account.settings?.enterpriseHost),
   defaultPollSeconds: 600,
   minPollSeconds: 120,
   icon: 'github',
@@ -236,23 +266,54 @@ export const copilotProvider: ProviderDefinition = {
   ],
 
   async fetchSnapshot(ctx: ProviderContext): Promise<FetchResult> {
-    const u = await fetchUser(ctx);
-    if (!hasQuotaInfo(u)) {
+    const personalToken = ctx.account.authKind === 'api-key';
+    let u: CopilotUser | undefined;
+    try {
+      u = await fetchUser(ctx);
+    } catch (err) {
+      // A personal access token may not be accepted by the Copilot endpoint; its account lives on the billing report.
+      const e = toProviderError(err);
+      if (!personalToken || (e.kind !== 'not-found' && e.kind !== 'forbidden')) throw e;
+      ctx.log.debug(`copilot: ${USER_PATH} refused the personal token (${e.status ?? e.kind}); billing report only`);
+    }
+    if (u && !hasQuotaInfo(u)) {
       throw new ProviderError(
         'bad-response',
         `Unexpected response from ${USER_PATH}: response.quota_snapshots: missing (no quota_snapshots or limited_user_quotas in the payload)`,
       );
     }
-    const meters = copilotMeters(u, ctx.clock.now());
-    ctx.log.debug(`copilot: ${meters.length} meter(s) from ${USER_PATH}`);
-    const result: FetchResult = { meters };
-    const plan = copilotPlanName(u);
+    const now = ctx.clock.now();
+    const meters = u ? copilotMeters(u, now) : [];
+    const login = u?.login ?? settingText(ctx, 'login') ?? (await readLogin(ctx, !u));
+    const breakdown = await breakdownFor(ctx, u, login, personalToken);
+    if (!u && breakdown.state !== 'ok') {
+      // Nothing to show: the token reads neither the quota nor the bill.
+      throw new ProviderError(breakdown.reason === 'error' ? 'server' : 'forbidden', breakdown.message);
+    }
+    if (breakdown.state === 'ok') meters.push(...billingMeters(breakdown, now, !u));
+    ctx.log.debug(`copilot: ${meters.length} meter(s); billing report ${breakdown.state}`);
+    const result: FetchResult = { meters, breakdown };
+    const plan = u ? copilotPlanName(u) : undefined;
     if (plan) result.plan = plan;
-    if (u.login) result.identity = u.login;
+    if (login) result.identity = login;
     return result;
   },
 
   async testConnection(ctx: ProviderContext): Promise<ConnectionInfo> {
+    if (ctx.account.authKind === 'api-key') {
+      // A personal token: the billing report must be readable (the Copilot endpoint may refuse such tokens).
+      const r = await this.fetchSnapshot(ctx);
+      // The token was chosen for the billing report: one that cannot read it is refused here, with what would work.
+      if (r.breakdown?.state === 'unavailable' && r.breakdown.reason !== 'error') throw new ProviderError('forbidden', r.breakdown.message);
+      const info: ConnectionInfo = {};
+      if (r.identity) {
+        info.suggestedName = r.identity;
+        info.identity = r.identity;
+        info.settings = { login: r.identity };
+      }
+      if (r.plan) info.plan = r.plan;
+      return info;
+    }
     const u = await fetchUser(ctx);
     let login = u.login ?? undefined;
     if (!login) {
@@ -270,9 +331,69 @@ export const copilotProvider: ProviderDefinition = {
     if (login) {
       info.suggestedName = login;
       info.identity = login;
+      info.settings = { login };
     }
     const plan = copilotPlanName(u);
     if (plan) info.plan = plan;
     return info;
   },
 };
+
+function settingText(ctx: ProviderContext, key: string): string | undefined {
+  const v = ctx.account.settings[key];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** The login from `/user`, when the Copilot payload and the account do not carry it; a failure only loses the name. */
+async function readLogin(ctx: ProviderContext, required: boolean): Promise<string | undefined> {
+  try {
+    const { data } = await requestJson(ctx, { url: joinUrl(ctx.baseUrl, '/user'), headers: headers(ctx) }, loginSchema);
+    return data.login;
+  } catch (err) {
+    const e = scrubSecret(toProviderError(err), ctx.secret);
+    if (e.kind === 'cancelled' || required) throw e;
+    ctx.log.warn(`copilot: could not read the login from /user: ${e.message}`);
+    return undefined;
+  }
+}
+
+const ORG_PLANS = new Set(['business', 'enterprise']);
+
+async function breakdownFor(ctx: ProviderContext, u: CopilotUser | undefined, login: string | undefined, personalToken: boolean): Promise<BillingBreakdown> {
+  const now = ctx.clock.now();
+  const scope = billingScope(ctx.account.settings, login);
+  if (!scope) {
+    return { state: 'unavailable', reason: 'error', capturedAt: now, message: 'The GitHub login of this account is unknown, so its billing report cannot be asked for.' };
+  }
+  if (scope.kind === 'user' && u && ORG_PLANS.has(u.copilot_plan ?? '')) {
+    // GitHub's docs: seats paid by an organisation or enterprise report nothing at the user level — no request needed.
+    return {
+      state: 'unavailable',
+      reason: 'not-billed-to-user',
+      fix: 'org-admin-token',
+      capturedAt: now,
+      message: `This Copilot seat (${copilotPlanName(u) ?? u.copilot_plan}) is paid by an organisation or enterprise, whose billing report shows where its requests went: an owner or billing manager can add a Copilot account with a token for it.`,
+    };
+  }
+  const opts: { personalToken: boolean; tokenBilled?: boolean } = { personalToken };
+  if (u) opts.tokenBilled = u.token_based_billing === true || premiumSnapshot(u.quota_snapshots ?? {})?.token_based_billing === true;
+  return fetchBillingBreakdown(ctx, scope, opts);
+}
+
+/** Meters from the billing report: paid overage (money), and for a token-only account the month's total. */
+function billingMeters(b: Extract<BillingBreakdown, { state: 'ok' }>, capturedAt: number, withTotal: boolean): Meter[] {
+  const d = new Date(capturedAt);
+  const resetsAt = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  const source = 'official' as const;
+  const whose = b.scope === 'user' ? '' : ` (${b.scopeName})`;
+  const out: Meter[] = [];
+  if (withTotal) {
+    const label = b.unit === 'credits' ? 'AI credits this month' : 'Premium requests this month';
+    const detail = b.includedQuantity !== undefined ? `${Math.round(b.includedQuantity * 100) / 100} included in the plan${whose}` : undefined;
+    out.push(makeMeter({ id: 'billed-usage', label, kind: 'credits', unit: b.unit, source, capturedAt, used: b.totalQuantity, resetsAt, period: 'month', ...(detail ? { detail } : {}) }));
+  }
+  if (b.netAmount !== undefined) {
+    out.push(makeMeter({ id: 'overage', label: `Paid overage this month${whose}`, kind: 'spend', unit: b.currency, source, capturedAt, used: b.netAmount, resetsAt, period: 'month', detail: 'beyond the included allowance' }));
+  }
+  return out;
+}

@@ -1,7 +1,9 @@
 // The GitHub CLI's stored sign-in (`gh auth login`), read-only, as a credential source for Copilot accounts.
 // gh keeps `hosts.yml` in $GH_CONFIG_DIR, else $XDG_CONFIG_HOME/gh, else ~/.config/gh (%AppData%\GitHub CLI on
 // Windows). Its token is in that file only when gh could not use the system keyring (or `--insecure-storage`);
-// tokstat never copies it and re-reads it before every poll.
+// otherwise tokstat asks gh itself (`gh auth token --hostname <host>`, which reads the keyring). Either way tokstat
+// never copies the token and reads it again before every poll.
+import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { ProviderError } from '../errors';
@@ -73,6 +75,30 @@ function wantedHost(account?: Pick<Account, 'settings'>): string {
   return typeof h === 'string' && h ? h : 'github.com';
 }
 
+/** Longest a `gh auth token` may take (it may wait on the keyring); its output is a token, a few hundred bytes at most. */
+const GH_TIMEOUT_MS = 10_000;
+const GH_MAX_OUTPUT = 16 * 1024;
+
+/**
+ * The token gh keeps for `host` in the system keyring: `gh auth token --hostname <host>`, run without a shell, with
+ * the user's PATH. Undefined when gh is not installed or has no token for the host; never logs or returns its output
+ * in an error (it is the token).
+ */
+export function ghAuthToken(env: CredentialEnv, host: string): Promise<string | undefined> {
+  const exe = env.platform === 'win32' ? 'gh.exe' : 'gh';
+  const childEnv: Record<string, string> = {};
+  for (const k of ['PATH', 'Path', 'HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'XDG_CONFIG_HOME', 'GH_CONFIG_DIR', 'DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'SystemRoot']) {
+    const v = env.env[k];
+    if (v !== undefined) childEnv[k] = v;
+  }
+  return new Promise((resolve) => {
+    execFile(exe, ['auth', 'token', '--hostname', host], { env: childEnv, timeout: GH_TIMEOUT_MS, maxBuffer: GH_MAX_OUTPUT, windowsHide: true, shell: false }, (err, stdout) => {
+      const token = typeof stdout === 'string' ? stdout.trim() : '';
+      resolve(!err && /^[A-Za-z0-9_]{20,255}$/.test(token) ? token : undefined);
+    });
+  });
+}
+
 export const ghCliCredentialSource: CredentialFileSource = {
   tool: 'GitHub CLI',
   signInHint: 'gh auth login',
@@ -95,9 +121,12 @@ export const ghCliCredentialSource: CredentialFileSource = {
       const entry = parseGhHosts(text).find((e) => e.host === host);
       if (!entry) continue;
       if (!entry.token) {
+        // The token is in the system keyring: gh hands it out itself.
+        const token = await ghAuthToken(env, host);
+        if (token) return { credential: token, ...(entry.user ? { suggestedName: entry.user } : {}) };
         throw new ProviderError(
           'auth',
-          `The GitHub CLI keeps its ${host} token in the system keyring, which tokstat does not read. Use a GitHub account signed in to VS Code instead, or sign in to gh with \`gh auth login --insecure-storage\`.`,
+          `The GitHub CLI keeps its ${host} token in the system keyring and \`gh auth token --hostname ${host}\` gave none (is gh on the PATH VS Code sees?). Run \`gh auth login\`, or use a GitHub account signed in to VS Code instead.`,
         );
       }
       return { credential: entry.token, ...(entry.user ? { suggestedName: entry.user } : {}) };

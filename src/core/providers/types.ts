@@ -1,4 +1,4 @@
-import type { Account, DailyAmount, Meter } from '../../shared/model';
+import type { Account, BillingBreakdown, DailyAmount, Meter } from '../../shared/model';
 import type { HttpClient } from '../http';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
@@ -33,6 +33,8 @@ export interface FetchResult {
   identity?: string;
   /** Money per day from the vendor's own daily buckets (cost reports), for the Spend view. */
   dailySpend?: DailyAmount[];
+  /** Where the plan's requests or credits went (Copilot's billing report), or why that cannot be read. */
+  breakdown?: BillingBreakdown;
 }
 
 export interface ConnectionInfo {

@@ -10,6 +10,11 @@ export const UNKNOWN_PROVIDER_POLL_SECONDS = { default: 600, min: 60 } as const;
  * @param configuredSeconds the user's `tokstat.pollIntervals` entry for that provider; anything that is not a finite
  *   number above 0 counts as unset
  */
+/** The fastest an account of the provider may be polled (its floor), in ms. */
+export function pollFloorMs(providerId: string): number {
+  return (getProvider(providerId)?.minPollSeconds ?? UNKNOWN_PROVIDER_POLL_SECONDS.min) * 1000;
+}
+
 export function pollIntervalMs(providerId: string, configuredSeconds: number | undefined): number {
   const p = getProvider(providerId);
   const def = p?.defaultPollSeconds ?? UNKNOWN_PROVIDER_POLL_SECONDS.default;

@@ -18,6 +18,9 @@ export function successSnapshot(accountId: string, result: FetchResult, now: num
   if (result.identity !== undefined) s.identity = result.identity;
   const days = cleanDailySpend(result.dailySpend);
   if (days.length) s.dailySpend = days;
+  const b = result.breakdown;
+  // A billing report that failed this time (rate limit, outage) keeps the last good one rather than blanking the charts.
+  if (b) s.breakdown = b.state === 'unavailable' && b.reason === 'error' && prev?.breakdown?.state === 'ok' ? prev.breakdown : b;
   return s;
 }
 
@@ -40,5 +43,6 @@ export function failureSnapshot(accountId: string, prev: Snapshot | undefined, e
   if (prev?.plan !== undefined) s.plan = prev.plan;
   if (prev?.identity !== undefined) s.identity = prev.identity;
   if (prev?.dailySpend !== undefined) s.dailySpend = prev.dailySpend;
+  if (prev?.breakdown !== undefined) s.breakdown = prev.breakdown;
   return s;
 }

@@ -3,6 +3,7 @@
 //
 // Layout: `<folder>/<accountId>.json`, one file per account, written atomically (temp file in the same folder, then
 // rename) so a reader never sees half a file. Readers are tolerant: a corrupt or foreign file is logged and ignored.
+// FileJsonStore is the same for any JSON state (`validate` says what is valid), e.g. the status pages' shared state.
 
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -84,6 +85,12 @@ export function validateAccountState(value: unknown, accountId: string): string 
       if (!m || typeof m !== 'object' || typeof (m as { id?: unknown }).id !== 'string') return 'bad meter';
     }
     if (!optNum(snap.lastSuccessAt)) return 'bad snapshot.lastSuccessAt';
+    if (snap.breakdown !== undefined) {
+      const b = snap.breakdown as Record<string, unknown> | null;
+      if (!b || typeof b !== 'object' || (b.state !== 'ok' && b.state !== 'unavailable')) return 'bad snapshot.breakdown';
+      if (b.state === 'ok' && (!Array.isArray(b.byModel) || (b.byDay !== undefined && !Array.isArray(b.byDay)))) return 'bad snapshot.breakdown';
+      if (b.state === 'unavailable' && typeof b.message !== 'string') return 'bad snapshot.breakdown';
+    }
   }
   return undefined;
 }
@@ -121,6 +128,7 @@ export interface FileSnapshotStoreOptions {
   rescanMs?: number;
   /** fsync the temp file before renaming (default false: the data is a cache, losing the last write on power loss is fine). */
   fsync?: boolean;
+  validate?(value: unknown, id: string): string | undefined; // why a file is refused (default: an account's state)
 }
 
 interface Known {
@@ -131,12 +139,13 @@ interface Known {
 
 const SUFFIX = '.json';
 
-export class FileSnapshotStore implements SnapshotStore {
+export class FileJsonStore<T> {
   private readonly folder: string;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly rescanMs: number;
   private readonly fsync: boolean;
+  private readonly validate: (value: unknown, id: string) => string | undefined;
   private readonly listeners: Listeners<[string]>;
   /** What this process last wrote or observed per account; external-change detection compares against it. */
   private readonly known = new Map<string, Known>();
@@ -151,6 +160,7 @@ export class FileSnapshotStore implements SnapshotStore {
 
   constructor(opts: FileSnapshotStoreOptions) {
     this.folder = opts.folder;
+    this.validate = opts.validate ?? validateAccountState;
     this.log = scoped(opts.log, 'snapshot-store');
     this.clock = opts.clock ?? systemClock;
     this.rescanMs = opts.rescanMs ?? 5_000;
@@ -183,7 +193,7 @@ export class FileSnapshotStore implements SnapshotStore {
     return path.join(this.folder, accountId + SUFFIX);
   }
 
-  async read(accountId: string): Promise<AccountState | undefined> {
+  async read(accountId: string): Promise<T | undefined> {
     const file = this.file(accountId);
     let content: string;
     try {
@@ -196,7 +206,7 @@ export class FileSnapshotStore implements SnapshotStore {
     return this.parse(accountId, content);
   }
 
-  private parse(accountId: string, content: string): AccountState | undefined {
+  private parse(accountId: string, content: string): T | undefined {
     let parsed: unknown;
     try {
       parsed = JSON.parse(content);
@@ -204,15 +214,15 @@ export class FileSnapshotStore implements SnapshotStore {
       this.log.warn(`ignoring corrupt state file for ${accountId} (${content.length} bytes, not JSON)`);
       return undefined;
     }
-    const why = validateAccountState(parsed, accountId);
+    const why = this.validate(parsed, accountId);
     if (why) {
       this.log.warn(`ignoring invalid state file for ${accountId}: ${why}`);
       return undefined;
     }
-    return parsed as AccountState;
+    return parsed as T;
   }
 
-  async write(accountId: string, state: AccountState): Promise<void> {
+  async write(accountId: string, state: T): Promise<void> {
     const file = this.file(accountId);
     const content = JSON.stringify(state);
     await mkdirPrivate(this.folder);
@@ -383,6 +393,8 @@ export class FileSnapshotStore implements SnapshotStore {
     this.listeners.clear();
   }
 }
+
+export class FileSnapshotStore extends FileJsonStore<AccountState> implements SnapshotStore {}
 
 function isCode(e: unknown, code: string): boolean {
   return !!e && typeof e === 'object' && (e as { code?: unknown }).code === code;

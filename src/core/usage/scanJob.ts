@@ -12,17 +12,20 @@ import {
   claudeRelevantBytes,
   claudeRelevantLineBytes,
   codexLineBytes,
+  copilotCliLine,
+  copilotSessionOfPath,
   geminiJsonFile,
   geminiLine,
   opencodeMessage,
   parseJsonObject,
   type ClaudeFileState,
   type CodexFileState,
+  type CopilotCliFileState,
   type GeminiFileState,
 } from './parsers';
 import { loadSqlJs, openDatabaseBytes, readOpencodeMessages } from './sqlite';
 
-export type FileKind = 'claude' | 'codex' | 'gemini-json' | 'gemini-jsonl' | 'opencode-db' | 'opencode-json';
+export type FileKind = 'claude' | 'codex' | 'gemini-json' | 'gemini-jsonl' | 'opencode-db' | 'opencode-json' | 'copilot-cli';
 
 /** What is remembered per file between scans. */
 export interface FileCursor {
@@ -213,7 +216,21 @@ async function discover(src: ResolvedSources, y: Yielder): Promise<ScanTarget[]>
       if (name.endsWith('.json')) found.push({ id: p, kind: 'opencode-json', agent: 'opencode', path: p });
     }, y);
   }
+  for (const home of src.copilot ?? []) {
+    // `session-state/<id>/events.jsonl` (and old flat `session-state/<id>.jsonl`); the folders beside the events
+    // (checkpoints/, files/) hold the user's files and are never opened nor listed (one level below the root only).
+    const root = path.join(home, 'session-state');
+    await walk(root, MAX_DEPTH - 1, (p, name) => {
+      if (isCopilotEvents(p, name, root)) found.push({ id: p, kind: 'copilot-cli', agent: 'copilot-cli', path: p });
+    }, y);
+  }
   return found;
+}
+
+function isCopilotEvents(p: string, name: string, root: string): boolean {
+  const dir = path.dirname(p);
+  if (name === 'events.jsonl') return path.dirname(dir) === root;
+  return name.endsWith('.jsonl') && dir === root;
 }
 
 /**
@@ -234,6 +251,10 @@ export function mayBeSource(p: string, src: ResolvedSources): boolean {
   for (const root of src.opencode) {
     if (name.endsWith('.json') && under(path.join(root, 'storage', 'message'))) return true;
     if (path.dirname(p) === root && (name === 'opencode.db' || (name.startsWith('opencode-') && name.endsWith('.db')))) return true;
+  }
+  for (const home of src.copilot ?? []) {
+    const root = path.join(home, 'session-state');
+    if (under(root) && isCopilotEvents(p, name, root)) return true;
   }
   return false;
 }
@@ -486,6 +507,11 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
     case 'gemini-jsonl': {
       const state: GeminiFileState = cont?.state ? { ...(cont.state as GeminiFileState) } : { sessionId: sessionFromName(f.path) };
       const r = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, decoded((l) => geminiLine(l, state, ctx.events)), cont?.skipping);
+      return { ...base, ...lineCursor(r), state };
+    }
+    case 'copilot-cli': {
+      const state: CopilotCliFileState = cont?.state ? { ...(cont.state as CopilotCliFileState) } : { sessionId: copilotSessionOfPath(f.path) };
+      const r = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, decoded((l) => copilotCliLine(l, state, ctx.events)), cont?.skipping);
       return { ...base, ...lineCursor(r), state };
     }
     case 'gemini-json': {

@@ -13,6 +13,8 @@ export interface UsageSourceOptions {
   geminiDirs?: string[];
   /** opencode data folders (holding `opencode.db`, `storage/message/`). */
   opencodeDirs?: string[];
+  /** Copilot CLI homes (each holding `session-state/`). */
+  copilotHomes?: string[];
   /** Also use the environment variables and default locations (default true). */
   includeDefaults?: boolean;
   /** Agents to read (default all). */
@@ -24,6 +26,8 @@ export interface ResolvedSources {
   codex: string[];
   gemini: string[];
   opencode: string[];
+  /** Copilot CLI homes; absent in cursors saved before it was read (treated as none). */
+  copilot?: string[];
 }
 
 function splitList(v: string | undefined): string[] {
@@ -48,6 +52,7 @@ export function resolveSources(opts: UsageSourceOptions, env: Record<string, str
   const codex = [...(opts.codexHomes ?? [])];
   const gemini = [...(opts.geminiDirs ?? [])];
   const opencode = [...(opts.opencodeDirs ?? [])];
+  const copilot = [...(opts.copilotHomes ?? [])];
   if (defaults) {
     const ccd = splitList(env.CLAUDE_CONFIG_DIR);
     claude.push(...(ccd.length ? ccd : [path.join(home, '.config', 'claude'), path.join(home, '.claude')]));
@@ -55,6 +60,8 @@ export function resolveSources(opts: UsageSourceOptions, env: Record<string, str
     const gd = splitList(env.GEMINI_DATA_DIR);
     gemini.push(...(gd.length ? gd : [path.join(home, '.gemini', 'tmp')]));
     opencode.push(env.OPENCODE_DATA_DIR?.trim() || path.join(home, '.local', 'share', 'opencode'));
+    // COPILOT_HOME replaces the whole root (§8.5); older builds' XDG folders are migrated to ~/.copilot by the CLI.
+    copilot.push(env.COPILOT_HOME?.trim() || path.join(home, '.copilot'));
   }
   const fix = (xs: string[]) => uniq(xs.map((p) => expand(p, home)));
   return {
@@ -62,6 +69,7 @@ export function resolveSources(opts: UsageSourceOptions, env: Record<string, str
     codex: on('codex') ? fix(codex) : [],
     gemini: on('gemini-cli') ? fix(gemini) : [],
     opencode: on('opencode') ? fix(opencode) : [],
+    copilot: on('copilot-cli') ? fix(copilot) : [],
   };
 }
 
@@ -72,5 +80,6 @@ export function watchRoots(s: ResolvedSources): string[] {
     ...s.codex.flatMap((d) => [path.join(d, 'sessions'), path.join(d, 'archived_sessions')]),
     ...s.gemini,
     ...s.opencode,
+    ...(s.copilot ?? []).map((d) => path.join(d, 'session-state')),
   ]);
 }

@@ -27,6 +27,13 @@ export interface UsageRecord extends TokenCountsWithReasoning {
   speed?: 'fast';
   /** Cost pre-computed by the agent itself (old Claude Code `costUSD`, opencode `cost`). */
   costUSD?: number;
+  /**
+   * How many API requests the record stands for (default 1): the Copilot CLI writes one aggregate per model and
+   * process at shutdown, not one line per request.
+   */
+  requests?: number;
+  /** AI credits the agent logged for the record (Copilot CLI `totalNanoAiu` / 1e9); informational, `costUSD` carries the money. */
+  aiCredits?: number;
   /** The log had no model; `model` is a guess (Codex → gpt-5). */
   isFallbackModel?: boolean;
   tools?: ToolCall[];
@@ -68,6 +75,8 @@ export interface UsageRow extends TokenCountsWithReasoning {
   costUSD: number;
   unpricedRequests: number;
   fallbackModelRequests: number;
+  /** AI credits the agent logged (Copilot CLI); absent for the agents that log none. */
+  aiCredits?: number;
   tools: Record<string, ToolAggregate>;
   /** Epoch ms of the first and last request. */
   firstTs: number;

@@ -687,6 +687,9 @@ export class UsageIndex {
   }
 
   private priceOf(r: UsageRecord): { cost?: number; unpriced: boolean } {
+    // Copilot bills its own units (AI credits at $0.01, or premium requests at $0.04), not the tokens at API prices:
+    // what the CLI logged is the charge (before the plan's allowance), so it is the cost.
+    if (r.agent === 'copilot-cli' && r.costUSD !== undefined) return { cost: r.costUSD, unpriced: false };
     if (!this.price) return { unpriced: true };
     try {
       const p = this.price(r);
@@ -705,6 +708,8 @@ export class UsageIndex {
   /** Adds (sign 1) or takes back (sign −1) one record. */
   private add(r: UsageRecord, sign: 1 | -1, cost: number | undefined, unpriced: boolean): void {
     const cell: CellRef = { agent: r.agent, model: r.model, cwd: r.cwd ?? '', sessionId: r.sessionId };
+    // A record may stand for several requests (Copilot CLI aggregates): the request counts move by that many.
+    const n = sign * (r.requests ?? 1);
     const day = this.dayOf(r.timestamp);
     const key = cellKeyOf(day, cell);
     let row = this.st.rowMap.get(key);
@@ -717,15 +722,16 @@ export class UsageIndex {
     row.cacheWrite1hTokens += sign * r.cacheWrite1hTokens;
     row.reasoningTokens += sign * r.reasoningTokens;
     row.webSearchRequests += sign * r.webSearchRequests;
-    row.requests += sign;
-    if (r.speed === 'fast') row.fastRequests += sign;
+    row.requests += n;
+    if (r.speed === 'fast') row.fastRequests += n;
     if (r.costUSD !== undefined) {
       row.loggedCostUSD += sign * r.costUSD;
-      row.loggedCostRequests += sign;
+      row.loggedCostRequests += n;
     }
     if (cost !== undefined) row.costUSD += sign * cost;
-    if (unpriced) row.unpricedRequests += sign;
-    if (r.isFallbackModel) row.fallbackModelRequests += sign;
+    if (unpriced) row.unpricedRequests += n;
+    if (r.isFallbackModel) row.fallbackModelRequests += n;
+    if (r.aiCredits !== undefined) row.aiCredits = (row.aiCredits ?? 0) + sign * r.aiCredits;
     // Tool calls carried on the record itself (API records); the log readers report tools as separate events.
     if (r.tools) {
       for (const t of r.tools) {
@@ -760,10 +766,10 @@ export class UsageIndex {
     h.cacheWrite5mTokens += sign * r.cacheWrite5mTokens;
     h.cacheWrite1hTokens += sign * r.cacheWrite1hTokens;
     h.reasoningTokens += sign * r.reasoningTokens;
-    h.requests += sign;
+    h.requests += n;
     if (cost !== undefined) h.costUSD += sign * cost;
     if (r.costUSD !== undefined) h.loggedCostUSD += sign * r.costUSD;
-    if (unpriced) h.unpricedRequests += sign;
+    if (unpriced) h.unpricedRequests += n;
     if (sign > 0) {
       if (r.timestamp < h.firstTs) h.firstTs = r.timestamp;
       if (r.timestamp > h.lastTs) h.lastTs = r.timestamp;

@@ -219,6 +219,7 @@ interface SessionAcc {
   requests: number;
   cost: number;
   unpriced: number;
+  credits: number;
   firstTs: number;
   lastTs: number;
   models: Map<string, number>;
@@ -283,7 +284,7 @@ function accumulateRange(rows: UsageRow[], fromDay: string, days: number): Range
     const sk = `${r.agent}\u0000${r.sessionId}`;
     let s = sessions.get(sk);
     if (!s) {
-      s = { agent: r.agent, cwd: r.cwd, tokens: 0, requests: 0, cost: 0, unpriced: 0, firstTs: r.firstTs, lastTs: r.lastTs, models: new Map() };
+      s = { agent: r.agent, cwd: r.cwd, tokens: 0, requests: 0, cost: 0, unpriced: 0, credits: 0, firstTs: r.firstTs, lastTs: r.lastTs, models: new Map() };
       sessions.set(sk, s);
     }
     if (!s.cwd && r.cwd) s.cwd = r.cwd;
@@ -291,6 +292,7 @@ function accumulateRange(rows: UsageRow[], fromDay: string, days: number): Range
     s.requests += r.requests;
     s.cost += r.costUSD;
     s.unpriced += r.unpricedRequests;
+    s.credits += r.aiCredits ?? 0;
     if (r.requests > 0) {
       s.firstTs = Math.min(s.firstTs, r.firstTs);
       s.lastTs = Math.max(s.lastTs, r.lastTs);
@@ -359,6 +361,7 @@ function sessionViews(sessions: Map<string, SessionAcc>, limit: number): UsageSe
         requests: s.requests,
         ...(cost !== undefined ? { costUSD: cost } : {}),
         unpricedRequests: s.unpriced,
+        ...(s.credits > 0 ? { aiCredits: s.credits } : {}),
         firstTs: s.firstTs,
         lastTs: s.lastTs,
       };

@@ -16,6 +16,7 @@ export function detectAgents(sources: ResolvedSources, exists: (p: string) => bo
   if (sources.codex.some(exists)) out.push('codex');
   if (sources.gemini.some(exists)) out.push('gemini-cli');
   if (sources.opencode.some(exists)) out.push('opencode');
+  if ((sources.copilot ?? []).some(exists)) out.push('copilot-cli');
   return out;
 }
 

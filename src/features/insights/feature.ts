@@ -1,7 +1,7 @@
 // Usage history, pace and notifications, started after activation from the `insights` chunk.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AccountRepository } from '../../core/accountRepository';
+import type { AccountRepository, KeyValueStore } from '../../core/accountRepository';
 import { Emitter } from '../../core/events';
 import type { PaceSummary } from '../../shared/pace';
 import type { HistoryStore } from '../../core/history';
@@ -22,6 +22,8 @@ export interface InsightsFeatureDeps {
   openDashboardCommand: string;
   /** Command that shows tokstat's log (offered with the history's warnings). */
   showLogCommand: string;
+  /** globalState: the alert state is mirrored there, so every host of the user (and a rebuilt Codespace) shares it. */
+  sharedState?: KeyValueStore;
 }
 
 /** Consecutive failed history writes before the user is told (one failure may be a passing hiccup). */
@@ -89,6 +91,9 @@ export class InsightsFeature implements vscode.Disposable {
     const notifications = new m.NotificationsController({
       log: deps.log,
       storageFolder: path.join(deps.storage, 'alerts'),
+      ...(deps.sharedState
+        ? { store: new m.MirroredAlertStateStore(new m.FileAlertStateStore({ folder: path.join(deps.storage, 'alerts'), log: deps.log }), deps.sharedState, deps.log) }
+        : {}),
       onDidChangeSnapshot: (l) => deps.scheduler.onDidChange(l),
       isLeader: () => deps.scheduler.isLeader(),
       accountName: (id) => deps.repo.get(id)?.name,

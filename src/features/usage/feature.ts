@@ -12,6 +12,7 @@ import type { UsageTotals } from '../../core/usage/query';
 import type { FirstScanProgress, UsageScanner } from '../../core/usage/scanner';
 import type { AgentId } from '../../core/usage/types';
 import { detectAgents, type UsageViewSource } from '../../core/usage/viewModel';
+import { latestActivity } from '../../core/scheduler/adaptive';
 
 export interface UsageSettings {
   enabled(): boolean;
@@ -19,6 +20,7 @@ export interface UsageSettings {
   codexHomes(): string[];
   geminiDirs(): string[];
   opencodeDirs(): string[];
+  copilotHomes(): string[];
   pricingOffline(): boolean;
   pricingUrl(): string | undefined;
   pricingOverrides(): unknown;
@@ -45,10 +47,22 @@ export class UsageFeature implements vscode.Disposable {
   private epoch = 0;
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly activity = new Emitter<{ agent: AgentId; at: number }>();
+  /** An agent logged requests newer than any seen before (after each scan that counted something): it is working. */
+  readonly onDidSeeActivity = this.activity.event;
+  private readonly lastSeen = new Map<AgentId, number>();
   private disposed = false;
 
   constructor(private readonly deps: UsageFeatureDeps) {
-    this.disposables.push(this.changed);
+    this.disposables.push(this.changed, this.activity);
+  }
+
+  private noteScan(scanner: UsageScanner): void {
+    for (const [agent, at] of latestActivity(scanner.index.hours())) {
+      if (at <= (this.lastSeen.get(agent) ?? -Infinity)) continue;
+      this.lastSeen.set(agent, at);
+      this.activity.fire({ agent, at });
+    }
   }
 
   /** What the "Local agents" view reads: empty until the scanner has started (or when local usage is off). */
@@ -161,6 +175,7 @@ export class UsageFeature implements vscode.Disposable {
         codexHomes: deps.settings.codexHomes(),
         geminiDirs: deps.settings.geminiDirs(),
         opencodeDirs: deps.settings.opencodeDirs(),
+        copilotHomes: deps.settings.copilotHomes(),
       },
       log: deps.log,
       price: (r) => pricing.book.priceFn(r),
@@ -176,7 +191,10 @@ export class UsageFeature implements vscode.Disposable {
     this.pricing = pricing;
     this.scanner = scanner;
     const running = this.running;
-    running.push(pricing, scanner, scanner.onDidChange(() => this.changed.fire()), scanner.onDidProgress((p) => this.onProgress(p)));
+    running.push(pricing, scanner, scanner.onDidChange(() => {
+      this.noteScan(scanner);
+      this.changed.fire();
+    }), scanner.onDidProgress((p) => this.onProgress(p)));
     running.push({
       dispose: () => {
         this.firstScan = undefined;

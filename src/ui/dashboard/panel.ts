@@ -36,7 +36,7 @@ export interface DashboardDeps {
   onRefresh(accountId?: string): unknown;
   /** "Sign in again" on an `auth-required` card. */
   onSignIn(accountId: string): unknown;
-  onAddAccount(): unknown;
+  onAddAccount(providerId?: string, route?: 'token'): unknown;
   onOpenSettings(): unknown;
   onShowLog(): unknown;
   /**
@@ -239,7 +239,7 @@ export class DashboardPanel implements vscode.Disposable {
         case 'signIn':
           return this.deps.onSignIn(msg.accountId);
         case 'addAccount':
-          return this.deps.onAddAccount();
+          return this.deps.onAddAccount(msg.providerId, msg.route);
         case 'openSettings':
           return this.deps.onOpenSettings();
         case 'showLog':

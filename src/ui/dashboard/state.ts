@@ -4,6 +4,7 @@ import type { DashboardState } from '../../shared/protocol';
 import { mainMeter } from '../../core/summary';
 import { resolvePins } from '../../core/pins';
 import type { Snapshot } from '../../shared/model';
+import { breakdownPace } from '../../core/forecast/breakdownPace';
 import { headroomOverview } from '../../core/headroom';
 
 /**
@@ -21,6 +22,7 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds, now
   return {
     accounts: entries.map((e) => {
       const main = mainMeter(e.snapshot);
+      const pace = breakdownPace(e.snapshot?.breakdown, now);
       return {
         id: e.account.id,
         name: e.account.name,
@@ -34,6 +36,8 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds, now
         ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
         ...(e.pace ? { pace: e.pace } : {}),
         ...(main ? { mainMeterId: main.id } : {}),
+        ...(e.incident ? { incident: e.incident } : {}),
+        ...(pace ? { breakdownPace: pace } : {}),
       };
     }),
     thresholds,

@@ -4,7 +4,8 @@ import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../shared/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
 import { isPinned, pinKey } from '../../core/pins';
-import { AccountNode, ExportNode, FoundNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
+import { AccountNode, ExportNode, FoundNode, IncidentNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
+import { incidentText } from '../tooltip';
 import type { Event } from '../../core/events';
 import type { ExportState } from '../../core/export/runner';
 import { UsageRootNode, usageChildren, type UsageTreeNode, type UsageViewProvider } from './usageNodes';
@@ -196,14 +197,14 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     }
     if (node instanceof AccountNode) {
       const e = this.model.entry(node.accountId) ?? node.entry;
-      const out: TreeNode[] = [];
+      const out: TreeNode[] = e.incident ? [new IncidentNode(e.account.id, e.incident)] : [];
       const status = displayStatus(e, now);
       const error = e.snapshot?.error;
       const message = error?.message ?? '';
       // On hover: the reason with its provider, what it means for the numbers, then the details (server text, host).
       const hover = error
         ? [
-            errorHeadline(error, e.providerName, e.account.authKind),
+            e.incident ? incidentText(e.incident) : errorHeadline(error, e.providerName, e.account.authKind),
             problemConsequence({ status: e.snapshot!.status, hasNumbers: e.snapshot!.meters.length > 0, lastSuccessAt: e.snapshot!.lastSuccessAt, authKind: e.account.authKind, ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}) }, now),
             message,
           ].filter(Boolean).join('\n')
@@ -239,7 +240,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   /** The row above `node`, so `TreeView.reveal` can open the way to an account or a meter. */
   getParent(node: TreeNode): TreeNode | undefined {
     if (node instanceof AccountNode) return this.providerNodes.get(node.entry.account.providerId);
-    if (node instanceof MeterNode || node instanceof StatusNode) return this.accountNodes.get(node.accountId);
+    if (node instanceof MeterNode || node instanceof StatusNode || node instanceof IncidentNode) return this.accountNodes.get(node.accountId);
     if (node instanceof ProviderNode || node instanceof UsageRootNode || node instanceof FoundNode || node instanceof ExportNode) return undefined;
     return this.usageRoot;
   }

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { errorReason, formatAge, formatMeterValue, formatMoment, formatResetIn, formatUsedOfLimit, meterSeverity, type Severity, type Thresholds } from '../../shared/format';
 import type { Meter } from '../../shared/model';
 import { displayStatus, mainMeter, type AccountEntry } from '../../core/summary';
-import { accountTooltip, meterTooltip } from '../tooltip';
+import { accountTooltip, incidentLine, incidentText, meterTooltip } from '../tooltip';
+import type { ProviderIncident } from '../../shared/incidents';
 import type { ExportState } from '../../core/export/runner';
 import { formatCount } from '../../shared/numberFormat';
 
@@ -73,7 +74,8 @@ export class AccountNode {
     const err = e.snapshot?.error;
     // Under its provider's row, the reason needs no provider name, and the status code is in the row below and the
     // tooltip: "Key rejected · 68% stale" fits the sidebar's default width.
-    const reason = err ? errorReason(err, e.account.authKind) : undefined;
+    // While the provider's own status page reports an incident, a failed poll says so first (issue #20 §3).
+    const reason = err ? (e.incident ? incidentText(e.incident) : errorReason(err, e.account.authKind)) : undefined;
     const value = main ? formatMeterValue(main) : undefined;
     let description: string;
     let icon: vscode.ThemeIcon;
@@ -103,6 +105,12 @@ export class AccountNode {
       const color = SEVERITY_COLOR[sev];
       icon = new vscode.ThemeIcon('account', color ? new vscode.ThemeColor(color) : undefined);
     }
+    if (e.incident && status === 'ok') {
+      // The badge: the incident's icon and word ahead of the numbers (its title is the row below and the tooltip).
+      description = [vscode.l10n.t('Incident'), description].filter(Boolean).join(' · ');
+      icon = new vscode.ThemeIcon('broadcast', new vscode.ThemeColor('list.warningForeground'));
+    }
+    if (e.incident) tokens.push('incident');
     if (e.loading && e.snapshot) icon = new vscode.ThemeIcon('sync~spin');
     item.description = description;
     item.iconPath = icon;
@@ -155,6 +163,30 @@ export class MeterNode {
     item.tooltip = meterTooltip(this.entry, m, this.now);
     item.contextValue = `meter ${m.kind}${this.pinned ? ' pinned' : ''}`;
     item.accessibilityInformation = { label: `${m.label}: ${parts.join(', ')}` };
+    return item;
+  }
+}
+
+/** The incident the provider's status page reports, first under the account; opens the status page. */
+export class IncidentNode {
+  readonly kind = 'incident' as const;
+  constructor(
+    readonly accountId: string,
+    readonly incident: ProviderIncident,
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const i = this.incident;
+    const item = new vscode.TreeItem(incidentText(i), vscode.TreeItemCollapsibleState.None);
+    item.id = `incident:${this.accountId}`;
+    item.description = [i.impact !== 'unknown' && i.impact !== 'none' ? i.impact : undefined, i.status].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString(incidentLine(i), true);
+    md.isTrusted = false;
+    item.tooltip = md;
+    item.iconPath = new vscode.ThemeIcon('broadcast', new vscode.ThemeColor('list.warningForeground'));
+    if (i.url) item.command = { command: 'vscode.open', title: vscode.l10n.t('Open Status Page'), arguments: [vscode.Uri.parse(i.url)] };
+    item.contextValue = 'incident';
+    item.accessibilityInformation = { label: [incidentText(i), item.description].filter(Boolean).join(', ') };
     return item;
   }
 }
@@ -228,4 +260,4 @@ export class ExportNode {
   }
 }
 
-export type TreeNode = ProviderNode | AccountNode | MeterNode | StatusNode | FoundNode | ExportNode;
+export type TreeNode = ProviderNode | AccountNode | MeterNode | StatusNode | FoundNode | ExportNode | IncidentNode;

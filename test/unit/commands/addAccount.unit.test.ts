@@ -27,10 +27,10 @@ let infoAnswer: string | undefined;
 const handlers = new Map<string, (...args: unknown[]) => Promise<void>>();
 
 const fakeVscode = {
-  l10n: { t: (text: string, ...args: unknown[]) => text.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)])) },
   QuickPickItemKind: { Separator: SEPARATOR },
   InputBoxValidationSeverity: { Info: 1, Warning: 2, Error: 3 },
   ProgressLocation: { Notification: 15 },
+  l10n: { t: (text: string, ...args: unknown[]) => text.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)])) },
   commands: {
     registerCommand: (id: string, fn: (...args: unknown[]) => Promise<void>) => {
       handlers.set(id, fn);

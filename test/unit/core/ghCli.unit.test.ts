@@ -67,9 +67,34 @@ test('reads the token of the wanted host, honours GH_CONFIG_DIR, and never write
   assert.equal(fs.readFileSync(file, 'utf8'), LEGACY);
 });
 
+/** A folder holding a stand-in `gh` that answers `auth token --hostname <host>` like gh does with a keyring token. */
+function fakeGh(script: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-fake-gh-'));
+  fs.writeFileSync(path.join(dir, 'gh'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  return dir;
+}
+
+test('a keyring-stored gh token comes from `gh auth token --hostname <host>`, run without a shell', { skip: process.platform === 'win32' }, async () => {
+  const keyring = home({ '.config/gh/hosts.yml': KEYRING });
+  const log = path.join(keyring, 'gh-args');
+  // Records its arguments, then prints the token the way gh does (one line).
+  const bin = fakeGh(`printf '%s|' "$@" > '${log}'; echo gho_fake_keyring_token_0001`);
+  const r = await ghCliCredentialSource.read({ home: keyring, env: { PATH: `${bin}:/usr/bin:/bin` }, platform: 'linux' });
+  assert.equal(r.credential, 'gho_fake_keyring_token_0001');
+  assert.equal(r.suggestedName, 'octo-dev');
+  assert.equal(fs.readFileSync(log, 'utf8'), 'auth|token|--hostname|github.com|');
+  // gh without a token for the host (exit 1) is the auth error that says what to do; its output is never echoed.
+  const failing = fakeGh(`echo 'no oauth token found for github.com' >&2; echo gho_fake_never_shown_0001; exit 1`);
+  await assert.rejects(
+    ghCliCredentialSource.read({ home: keyring, env: { PATH: `${failing}:/usr/bin:/bin` }, platform: 'linux' }),
+    (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && /gh auth token --hostname github\.com/.test(e.message) && !e.message.includes('gho_fake_never_shown'),
+  );
+});
+
 test('a keyring-only or missing gh sign-in is an auth error that says what to do', async () => {
   const keyring = home({ '.config/gh/hosts.yml': KEYRING });
-  await assert.rejects(ghCliCredentialSource.read({ home: keyring, env: {}, platform: 'linux' }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && /keyring/.test(e.message));
+  const noGh = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-no-gh-'));
+  await assert.rejects(ghCliCredentialSource.read({ home: keyring, env: { PATH: noGh }, platform: 'linux' }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && /keyring/.test(e.message));
   const none = home({});
   await assert.rejects(ghCliCredentialSource.read({ home: none, env: {}, platform: 'linux' }), (e: unknown) => e instanceof ProviderError && /gh auth login/.test(e.message));
 });

@@ -18,7 +18,13 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const props = pkg.contributes.configuration.properties;
 
 let values: Record<string, InspectValues> = {};
-const fakeVscode = { workspace: configurationStub('tokstat', () => values) };
+/** VS Code's own `github-enterprise` section (its GitHub Enterprise sign-in's server). */
+let ghe: Record<string, InspectValues> = {};
+const tokstatSection = configurationStub('tokstat', () => values);
+const gheSection = configurationStub('github-enterprise', () => ghe);
+const fakeVscode = {
+  workspace: { getConfiguration: (s: string) => (s === 'github-enterprise' ? gheSection : tokstatSection).getConfiguration(s) },
+};
 const { Config, USER_ONLY_SETTINGS } = withVscodeStub(fakeVscode, () => require('../../../src/host/config') as typeof ConfigModule);
 
 // What an attacker would set in a cloned repository's .vscode/settings.json, and why it matters.
@@ -38,6 +44,7 @@ const DANGEROUS: Record<string, string> = {
   'localUsage.codexHomes': 'reads any folder',
   'localUsage.geminiDirs': 'reads any folder',
   'localUsage.opencodeDirs': 'reads any folder',
+  'localUsage.copilotHomes': 'reads any folder',
   'export.enabled': 'sends this machine\'s figures out',
   'export.target': 'decides where the figures go',
   'export.endpoint': 'sends the figures (and the export headers) to the host it names',
@@ -96,6 +103,10 @@ test('a workspace or folder value of a user-only setting never wins, and is logg
     'localUsage.codexHomes': { defaultValue: [], workspaceValue: ['/etc'] },
     'localUsage.geminiDirs': { defaultValue: [], workspaceFolderValue: ['/root'] },
     'localUsage.opencodeDirs': { defaultValue: [], workspaceValue: ['/'] },
+    'incidents.enabled': { defaultValue: true, globalValue: false, workspaceValue: true },
+    'incidents.statusPages': { defaultValue: {}, workspaceValue: { anthropic: attacker } },
+    'polling.adaptive': { defaultValue: true, workspaceFolderValue: false },
+    'localUsage.copilotHomes': { defaultValue: [], workspaceFolderValue: ['/etc'] },
     'export.enabled': { defaultValue: false, workspaceValue: true },
     'export.target': { defaultValue: 'otlp', workspaceValue: 'pushgateway' },
     'export.endpoint': { defaultValue: '', workspaceValue: attacker },
@@ -120,12 +131,44 @@ test('a workspace or folder value of a user-only setting never wins, and is logg
   assert.deepEqual(c.historyRetention(), { rawDays: 7 });
   assert.equal(c.discoveryEnabled(), true);
   assert.equal(c.localUsageEnabled(), false);
-  for (const k of ['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs'] as const) assert.deepEqual(c.localUsageDirs(k), []);
+  for (const k of ['claudeConfigDirs', 'codexHomes', 'geminiDirs', 'opencodeDirs', 'copilotHomes'] as const) assert.deepEqual(c.localUsageDirs(k), []);
+  assert.equal(c.incidentsEnabled(), false);
+  assert.deepEqual(c.incidentStatusPages(), {}, 'a workspace cannot point the status poll elsewhere');
+  assert.equal(c.adaptivePolling(), true);
   assert.equal(warned.length, USER_ONLY_SETTINGS.length, `one warning per ignored setting:\n${warned.join('\n')}`);
   c.endpoints();
   c.pricingUrl();
   assert.equal(warned.length, USER_ONLY_SETTINGS.length, 'each setting is told once');
   assert.ok(warned.every((m) => !m.includes(attacker)), 'the ignored value is not echoed into the log');
+});
+
+test("tokstat.github.enterpriseHost defaults to VS Code's github-enterprise.uri from the user's settings, never a workspace's", () => {
+  const warned: string[] = [];
+  const log = { trace() {}, debug() {}, info() {}, warn: (m: string) => warned.push(m), error() {} };
+  try {
+    values = {};
+    ghe = { uri: { globalValue: 'https://ghe.example.com/' } };
+    assert.equal(new Config(log).enterpriseHost(), 'ghe.example.com', 'GitHub Enterprise Server from VS Code');
+    ghe = { uri: { globalValue: 'https://octo.ghe.com/some/path?x=1' } };
+    assert.equal(new Config(log).enterpriseHost(), 'octo.ghe.com', 'ghe.com data residency, path dropped');
+    // tokstat's own setting wins.
+    values = { 'github.enterpriseHost': { defaultValue: '', globalValue: 'mine.ghe.com' } };
+    assert.equal(new Config(log).enterpriseHost(), 'mine.ghe.com');
+    assert.equal(warned.length, 0);
+    // A repository's .vscode/settings.json cannot point the GitHub token elsewhere through VS Code's setting either.
+    values = {};
+    ghe = { uri: { workspaceValue: 'https://evil.example.com', workspaceFolderValue: 'https://evil2.example.com' } };
+    const c = new Config(log);
+    assert.equal(c.enterpriseHost(), '');
+    c.enterpriseHost();
+    assert.equal(warned.length, 1, 'told once');
+    assert.match(warned[0]!, /github-enterprise\.uri/);
+    assert.ok(!warned[0]!.includes('evil'), 'the ignored value is not echoed');
+    ghe = { uri: { globalValue: 'https://ghe.example.com', workspaceValue: 'https://evil.example.com' } };
+    assert.equal(new Config(log).enterpriseHost(), 'ghe.example.com', 'the user value, not the workspace one');
+  } finally {
+    ghe = {};
+  }
 });
 
 test("the user's own values are read as before", () => {

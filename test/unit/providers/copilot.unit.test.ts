@@ -2,6 +2,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { copilotProvider } from '../../../src/core/providers/copilot';
+import { clearBillingCache } from '../../../src/core/providers/copilotBilling';
 import { ProviderError } from '../../../src/core/errors';
 import type { Meter } from '../../../src/shared/model';
 import { GitHubFake } from '../../fakes/githubFake';
@@ -25,6 +26,7 @@ describe('copilot provider', () => {
     await gh.stop();
   });
   beforeEach(() => {
+    clearBillingCache();
     gh.clearLog().clearFaults();
     t = testContext({ providerId: 'copilot', baseUrl: gh.url, secret: TOKEN, now: NOW });
   });
@@ -55,12 +57,16 @@ describe('copilot provider', () => {
     assert.equal(copilotProvider.id, 'copilot');
     assert.equal(copilotProvider.displayName, 'GitHub Copilot');
     assert.equal(copilotProvider.icon, 'github');
-    assert.deepEqual([...copilotProvider.authKinds], ['github-session', 'github-device', 'credential-file']);
+    assert.deepEqual([...copilotProvider.authKinds], ['github-session', 'github-device', 'credential-file', 'api-key']);
     assert.equal(copilotProvider.defaultPollSeconds, 600);
     assert.equal(copilotProvider.minPollSeconds, 120);
     assert.equal(copilotProvider.defaultBaseUrl({ settings: {} }), 'https://api.github.com');
     assert.equal(copilotProvider.defaultBaseUrl({ settings: { enterpriseHost: 'octo.ghe.com' } }), 'https://api.octo.ghe.com');
     assert.equal(copilotProvider.defaultBaseUrl({ settings: { enterpriseHost: 'https://octo.ghe.com/' } }), 'https://api.octo.ghe.com');
+    // GitHub Enterprise Server: the REST root is /api/v3 on the host itself.
+    assert.equal(copilotProvider.defaultBaseUrl({ settings: { enterpriseHost: 'github.example.com' } }), 'https://github.example.com/api/v3');
+    assert.equal(copilotProvider.defaultBaseUrl({ settings: { enterpriseHost: 'https://GitHub.Example.com/some/path' } }), 'https://github.example.com/api/v3');
+    assert.equal(copilotProvider.defaultBaseUrl({ settings: { enterpriseHost: 'https://github.com' } }), 'https://api.github.com');
   });
 
   it('paid plan (Pro+): premium meter with exact numbers; unlimited chat/completions omitted; right headers', async () => {
@@ -90,7 +96,10 @@ describe('copilot provider', () => {
     assert.ok(req.headers['user-agent']);
     assert.equal(req.headers['editor-version'], undefined);
     assert.equal(req.headers['editor-plugin-version'], undefined);
-    assert.equal(gh.requests.length, 1);
+    // The Copilot endpoint, then the billing report (premium requests first on a request-billed plan; both refused to a
+    // VS Code session: a state, not an error).
+    assert.deepEqual(gh.requests.map((q) => q.path), ['/copilot_internal/user', '/users/octo-dev/settings/billing/premium_request/usage', '/users/octo-dev/settings/billing/ai_credit/usage']);
+    assert.equal(r.breakdown?.state, 'unavailable');
   });
 
   it('over quota: percent above 100, used from the percentage, overage in the detail (Pro)', async () => {
@@ -119,7 +128,9 @@ describe('copilot provider', () => {
       { ...base, id: 'completions', label: 'Code completions', kind: 'quota', unit: 'completions', limit: 4000, remaining: 4000, used: 0, percentUsed: 0, resetsAt: reset },
     ] satisfies Meter[]);
     assert.equal(r.plan, 'Free');
-    assert.equal(r.identity, undefined);
+    // No login in the payload: it is read from /user (the billing report is asked for by login).
+    assert.equal(r.identity, 'octo-dev');
+    assert.equal(gh.requestsTo('/user').length, 1);
   });
 
   it('token-billed seat: an AI-credits meter, never a fake 0 %', async () => {
@@ -164,7 +175,7 @@ describe('copilot provider', () => {
     assert.deepEqual(r.meters, [
       { ...base, id: 'premium', label: 'Premium requests', kind: 'quota', unit: 'requests', limit: 300, remaining: 120, used: 180, percentUsed: 60, resetsAt: MARCH_1 },
     ] satisfies Meter[]);
-    assert.equal(r.identity, undefined);
+    assert.equal(r.identity, 'octo-dev');
   });
 
   it('numbers as strings and unknown fields are accepted', async () => {
@@ -226,7 +237,7 @@ describe('copilot provider', () => {
     gh.addToken(TOKEN, { copilot: copilotPaid() });
     const info = await copilotProvider.testConnection(t.ctx);
     await t.close();
-    assert.deepEqual(info, { suggestedName: 'octo-dev', identity: 'octo-dev', plan: 'Pro+' });
+    assert.deepEqual(info, { suggestedName: 'octo-dev', identity: 'octo-dev', settings: { login: 'octo-dev' }, plan: 'Pro+' });
     assert.equal(gh.requestsTo('/user').length, 0);
   });
 
@@ -234,7 +245,7 @@ describe('copilot provider', () => {
     gh.addToken(TOKEN, { login: 'octo-fallback', copilot: copilotFree() });
     const info = await copilotProvider.testConnection(t.ctx);
     await t.close();
-    assert.deepEqual(info, { suggestedName: 'octo-fallback', identity: 'octo-fallback', plan: 'Free' });
+    assert.deepEqual(info, { suggestedName: 'octo-fallback', identity: 'octo-fallback', settings: { login: 'octo-fallback' }, plan: 'Free' });
     const [u] = gh.requestsTo('/user');
     assert.equal(u?.headers.authorization, `token ${TOKEN}`);
   });

@@ -184,7 +184,7 @@ test('opencode: DB rows (sql.js) win over legacy JSON with the same id; reasonin
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('sources: settings folders, CLAUDE_CONFIG_DIR list, CODEX_HOME, GEMINI_DATA_DIR list, OPENCODE_DATA_DIR, defaults', () => {
+test('sources: settings folders, CLAUDE_CONFIG_DIR list, CODEX_HOME, GEMINI_DATA_DIR list, OPENCODE_DATA_DIR, COPILOT_HOME, defaults', () => {
   const home = '/h';
   const d = resolveSources({}, {}, home);
   assert.deepEqual(d, {
@@ -192,13 +192,16 @@ test('sources: settings folders, CLAUDE_CONFIG_DIR list, CODEX_HOME, GEMINI_DATA
     codex: ['/h/.codex'],
     gemini: ['/h/.gemini/tmp'],
     opencode: ['/h/.local/share/opencode'],
+    copilot: ['/h/.copilot'],
   });
   const e = resolveSources(
     { claudeConfigDirs: ['~/work-claude'], agents: ['claude-code', 'codex', 'gemini-cli'] },
     { CLAUDE_CONFIG_DIR: '/a, /b', CODEX_HOME: '/cx', GEMINI_DATA_DIR: '/g1,/g2', OPENCODE_DATA_DIR: '/oc' },
     home,
   );
-  assert.deepEqual(e, { claude: ['/h/work-claude', '/a', '/b'], codex: ['/cx'], gemini: ['/g1', '/g2'], opencode: [] });
+  assert.deepEqual(e, { claude: ['/h/work-claude', '/a', '/b'], codex: ['/cx'], gemini: ['/g1', '/g2'], opencode: [], copilot: [] });
+  // COPILOT_HOME replaces the whole root; the settings' homes come first.
+  assert.deepEqual(resolveSources({ copilotHomes: ['~/cp-work'] }, { COPILOT_HOME: '/cp' }, home).copilot, ['/h/cp-work', '/cp']);
   assert.deepEqual(resolveSources({ codexHomes: ['/x'], includeDefaults: false }, { CODEX_HOME: '/cx' }, home).codex, ['/x']);
 });
 

@@ -65,6 +65,7 @@ test('local usage turned off while running: the logs are no longer read and the 
       codexHomes: () => [],
       geminiDirs: () => [],
       opencodeDirs: () => [],
+      copilotHomes: () => [],
       pricingOffline: () => true,
       pricingUrl: () => undefined,
       pricingOverrides: () => undefined,
@@ -129,7 +130,8 @@ test('turned off while it is still starting: the start undoes itself', async () 
     log: { info() {}, warn() {}, error() {}, debug() {}, trace() {} } as unknown as Logger,
     http: { request: async () => ({ status: 503, text: '', headers: {} }) } as never,
     apiLog: { onDidAppend: () => ({ dispose() {} }) } as never,
-    settings: { enabled: () => enabled, claudeConfigDirs: () => [], codexHomes: () => [], geminiDirs: () => [], opencodeDirs: () => [], pricingOffline: () => true, pricingUrl: () => undefined, pricingOverrides: () => undefined },
+    settings: { enabled: () => enabled, claudeConfigDirs: () => [], codexHomes: () => [], geminiDirs: () => [], opencodeDirs: () => [],
+      copilotHomes: () => [], pricingOffline: () => true, pricingUrl: () => undefined, pricingOverrides: () => undefined },
     isLeader: () => true,
   });
   try {

@@ -300,6 +300,22 @@ test('texts: unpriced is never $0, tokens compact, the tree description and the 
 test('detectAgents checks each agent folder with the injected exists()', () => {
   const found = detectAgents({ claude: ['/h/.config/claude', '/h/.claude'], codex: ['/h/.codex'], gemini: ['/h/.gemini/tmp'], opencode: [] }, (p) => p === '/h/.claude' || p === '/h/.gemini/tmp');
   assert.deepEqual(found, ['claude-code', 'gemini-cli']);
+  const copilot = detectAgents({ claude: [], codex: [], gemini: [], opencode: [], copilot: ['/h/.copilot'] }, (p) => p === '/h/.copilot');
+  assert.deepEqual(copilot, ['copilot-cli']);
+});
+
+test('Copilot CLI sessions carry the AI credits their shutdowns logged, summed over models and days', () => {
+  const cp = (day: string, model: string, credits: number, cost: number) =>
+    row({ day, agent: 'copilot-cli', model, sessionId: 'cp-1', requests: 3, costUSD: cost, aiCredits: credits, inputTokens: 100 });
+  const v = buildUsageView({ rows: [cp('2026-03-14', 'claude-sonnet-4.5', 250, 2.5), cp('2026-03-15', 'gpt-5.2', 120.5, 1.205), ROWS[0]!], now: NOW, dayOf: utcDay });
+  const s = v.sessions.find((x) => x.agent === 'copilot-cli');
+  assert.ok(s, v.sessions.map((x) => x.agent).join(', '));
+  assert.equal(s.aiCredits, 370.5);
+  assert.equal(s.costUSD, 3.705);
+  assert.equal(s.requests, 6);
+  assert.deepEqual(s.models, ['claude-sonnet-4.5', 'gpt-5.2'].sort((a, b) => (a < b ? -1 : 1)));
+  assert.equal(v.sessions.find((x) => x.agent !== 'copilot-cli')?.aiCredits, undefined, 'no credits for agents that log none');
+  assert.ok(v.agents.some((a) => a.agent === 'copilot-cli' && a.label === 'Copilot CLI'));
 });
 
 test('UsageViewModel caches until the index changes, the view ages or invalidate() is called', () => {

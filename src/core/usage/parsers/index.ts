@@ -1,6 +1,6 @@
 // Line parsers of the agents' local logs (provider-apis.md §8). Pure functions of (line, per-file state): they never
 // touch the file system, so the incremental reader can feed them any slice of a file and the worker and the in-process
-// fallback produce identical events. One file per agent format (claude.ts, codex.ts, gemini.ts, opencode.ts) over
+// fallback produce identical events. One file per agent format (claude.ts, codex.ts, gemini.ts, opencode.ts, copilot.ts) over
 // shared.ts; adding a format is one new file, exported here and read by scanJob.ts.
 
 import type { UsageEvent } from '../events';
@@ -12,6 +12,7 @@ export * from './claude';
 export * from './codex';
 export * from './gemini';
 export * from './opencode';
+export * from './copilot';
 
 /**
  * Runs the byte readers over a few synthetic lines of each shape, so that a fresh worker's first real scan does not
