@@ -72,6 +72,13 @@ export type ErrorKind =
   | 'proxy'
   | 'cancelled';
 
+/** An amount of money on one day (`YYYY-MM-DD`), in a currency code (`USD`). */
+export interface DailyAmount {
+  day: string;
+  amount: number;
+  currency: string;
+}
+
 export interface SnapshotError {
   kind: ErrorKind;
   message: string;
@@ -97,13 +104,6 @@ export interface Snapshot {
    * kept as days instead of only their month's sum. Days without a bucket are absent, not 0.
    */
   dailySpend?: DailyAmount[];
-}
-
-/** An amount of money on one day (`YYYY-MM-DD`), in a currency code (`USD`). */
-export interface DailyAmount {
-  day: string;
-  amount: number;
-  currency: string;
 }
 
 /** One model's share of a month's premium requests or AI credits (GitHub's billing report, provider-apis.md §1.4). */
@@ -387,25 +387,4 @@ function printableId(id: unknown): string {
   const s = typeof id === 'string' ? id : String(id);
   const j = JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
   return j.slice(1, -1);
-}
-
-/** Most daily amounts a snapshot carries (two months of buckets in a few currencies). */
-export const MAX_DAILY_SPEND = 200;
-
-/**
- * A provider's daily amounts made safe for the model: a well-formed day, a finite non-negative amount below
- * METER_BOUNDS.amount, a currency code; at most MAX_DAILY_SPEND, the newest kept. Never throws.
- */
-export function cleanDailySpend(v: unknown): DailyAmount[] {
-  if (!Array.isArray(v)) return [];
-  const out: DailyAmount[] = [];
-  for (const x of v as unknown[]) {
-    if (!x || typeof x !== 'object') continue;
-    const { day, amount, currency } = x as Record<string, unknown>;
-    if (typeof day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(day)) continue;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0 || amount > METER_BOUNDS.amount) continue;
-    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) continue;
-    out.push({ day, amount, currency });
-  }
-  return out.slice(-MAX_DAILY_SPEND);
 }

@@ -7,7 +7,7 @@ import type { PaceSummary } from './pace';
 import type { AgentId } from './agents';
 import type { HistoryRange } from './historyRange';
 import type { UsageTokenBreakdown } from './tokens';
-import { SPEND_RANGES } from './protocolSchemas';
+import { SPEND_RANGES } from './spendSchemas';
 import type { ProviderIncident } from './incidents';
 
 export interface DashboardAccount {

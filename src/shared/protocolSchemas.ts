@@ -12,13 +12,12 @@
 import * as z from 'zod/mini';
 import type { BillingBreakdown, Meter, MeterKind, MeterSource, Snapshot, SnapshotError } from './model';
 import type { PaceSummary } from './pace';
-import type { ChartSeries, DashboardAccount, DashboardState, HeadroomLine, SpendView, UsageView } from './protocol';
+import type { ChartSeries, DashboardAccount, DashboardState, HeadroomLine, UsageView } from './protocol';
 import { AGENT_IDS } from './agents';
 import { HISTORY_RANGES } from './historyRange';
 import type { ProviderIncident } from './incidents';
 
-/** The Spend view's ranges (protocol.ts re-exports them with the `SpendRange` type). */
-export const SPEND_RANGES = ['7d', '30d', '12m'] as const;
+import { SPEND_RANGES } from './spendSchemas';
 
 // ── webview → host ──
 
@@ -379,58 +378,4 @@ export function parseHistoryMessage(data: unknown): { requestId: number; series:
   return { requestId: r.data.requestId, series: series.success ? series.data : null };
 }
 
-// ── the Spend view (answers to requestSpend) ──
-
-/** An amount; null is unknown (before tokstat saw the source), never 0. */
-const amount = z.nullable(num);
-const MAX_SPEND_BUCKETS = 400;
-
-export const spendViewSchema: z.ZodMiniType<SpendView> = z
-  .object({
-    range: z.enum(SPEND_RANGES),
-    unit: z.enum(['day', 'month']),
-    generatedAt: num,
-    currency: str,
-    buckets: list(str, MAX_SPEND_BUCKETS),
-    stacks: list(z.object({ provider: str, values: list(amount, MAX_SPEND_BUCKETS), total: amount }), 1000),
-    rows: list(
-      z.object({
-        id: str,
-        label: str,
-        provider: str,
-        kind: z.enum(['vendor', 'spend', 'burn', 'agent']),
-        currency: str,
-        values: list(amount, MAX_SPEND_BUCKETS),
-        total: amount,
-        topUps: z.optional(num),
-      }),
-      2000,
-    ),
-    totals: list(amount, MAX_SPEND_BUCKETS),
-    total: amount,
-    otherCurrencies: list(z.object({ currency: str, total: num }), 100),
-  })
-  // One amount per bucket in every series.
-  .check(
-    z.refine((v) => {
-      const n = v.buckets.length;
-      return v.totals.length === n && v.stacks.every((s) => s.values.length === n) && v.rows.every((r) => r.values.length === n);
-    }),
-  );
-
-const spendMessageSchema = z.object({ type: z.literal('spend'), requestId: num, view: z.unknown() });
-
-/** Returns `{ requestId, view }` for a `spend` message; a malformed view becomes `null` (the section says so). */
-export function parseSpendMessage(data: unknown): { requestId: number; view: SpendView | null } | undefined {
-  const r = spendMessageSchema.safeParse(data);
-  if (!r.success) return undefined;
-  const view = spendViewSchema.safeParse(r.data.view);
-  return { requestId: r.data.requestId, view: view.success ? view.data : null };
-}
-
-const focusMessageSchema = z.object({ type: z.literal('focus'), section: z.literal('spend') });
-
-/** 'spend' for a `focus` message (the "Show Spend" command scrolls the page to its section). */
-export function parseFocusMessage(data: unknown): 'spend' | undefined {
-  return focusMessageSchema.safeParse(data).success ? 'spend' : undefined;
-}
+export { parseFocusMessage, parseSpendMessage, spendViewSchema } from './spendSchemas';

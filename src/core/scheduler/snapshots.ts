@@ -2,7 +2,8 @@
 // (the last good meters kept, the error attached). Pure functions of the previous snapshot and the outcome.
 
 import type { ProviderError } from '../errors';
-import { acceptMeters, cleanDailySpend, type AcceptedMeters, type Snapshot } from '../../shared/model';
+import { acceptMeters, type AcceptedMeters, type Snapshot } from '../../shared/model';
+import { cleanDailySpend } from '../../shared/dailySpend';
 import type { FetchResult } from '../providers/types';
 import { redact } from '../redact';
 

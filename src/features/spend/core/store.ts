@@ -3,7 +3,7 @@
 // (the buckets come back with the next polls of the current month), never a crash.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { cleanDailySpend, type DailyAmount } from '../../../shared/model';
+import { cleanDailySpend, type DailyAmount } from '../../../shared/dailySpend';
 import type { Logger } from '../../../core/log';
 import { mkdirPrivate, renameWithRetry, writeFilePrivate } from '../../../core/privateFs';
 import { mergeDays } from './spend';
