@@ -129,6 +129,8 @@ export function ensureCcusage(forceJs = false): Ccusage {
 interface CcRun {
   ms: number;
   peakRssMB?: number;
+  /** CPU time (user + system, every thread), where /usr/bin/time reports it. */
+  cpuMs?: number;
   byAgentDay: ByAgentDay;
   /** Model names seen (ccusage appends `-fast` to fast-mode requests). */
   models: string[];
@@ -136,17 +138,26 @@ interface CcRun {
 
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-function runOne(argv: string[], env: NodeJS.ProcessEnv): { ms: number; peakRssMB?: number; json: unknown } {
+/** GNU time's report (`-v`) of a child: peak RSS and CPU time (user + system, all threads). */
+export function timeReport(stderr: string): { peakRssMB?: number; cpuMs?: number } {
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+  return { ...(rss ? { peakRssMB: Number(rss[1]) / 1024 } : {}), ...(user && sys ? { cpuMs: (Number(user[1]) + Number(sys[1])) * 1000 } : {}) };
+}
+
+/** /usr/bin/time -v where it exists (Linux): peak RSS and CPU time of a child. */
+export const gnuTime = process.platform === 'linux' && fs.existsSync('/usr/bin/time');
+
+function runOne(argv: string[], env: NodeJS.ProcessEnv): { ms: number; peakRssMB?: number; cpuMs?: number; json: unknown } {
   // /usr/bin/time -v reports the child's peak RSS; without it (macOS, Windows) only the time is measured.
-  const gnuTime = process.platform === 'linux' && fs.existsSync('/usr/bin/time');
   const cmd = gnuTime ? '/usr/bin/time' : argv[0]!;
   const args = gnuTime ? ['-v', ...argv] : argv.slice(1);
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${argv.slice(-6).join(' ')} exited ${r.status}: ${(r.stderr ?? '').slice(-2000)}`);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
-  return { ms, ...(rss ? { peakRssMB: Number(rss[1]) / 1024 } : {}), json: JSON.parse(r.stdout) };
+  return { ms, ...(gnuTime ? timeReport(r.stderr ?? '') : {}), json: JSON.parse(r.stdout) };
 }
 
 /** ccusage's environment: only the corpus (an empty HOME so no real agent folder is read). */
@@ -208,6 +219,7 @@ export function runCcusage(cc: Ccusage, home: string, claudeDir: string, codexHo
     const r = runOne([...cc.claude, 'daily', '--json', '--offline', '--by-agent', '--timezone', timeZone], env);
     out.ms = r.ms;
     if (r.peakRssMB !== undefined) out.peakRssMB = r.peakRssMB;
+    if (r.cpuMs !== undefined) out.cpuMs = r.cpuMs;
     for (const row of (r.json as { daily: CcRow[] }).daily) {
       for (const a of row.agents ?? []) take(a.agent === 'claude' ? 'claude-code' : a.agent ?? '?', { ...a, period: row.period ?? row.date ?? '' });
     }
@@ -507,7 +519,7 @@ function rng(seed: number): () => number {
 }
 
 /** Appends realistic turns (bulky tool results, a few billed requests) to 8 Claude sessions and 4 Codex rollouts. */
-function appendRealistic(claudeDir: string, codexHome: string, targetBytes: number, seed: number): { bytes: number; files: number; delta: ByAgentDay } {
+export function appendRealistic(claudeDir: string, codexHome: string, targetBytes: number, seed: number): { bytes: number; files: number; delta: ByAgentDay } {
   const rand = rng(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const words = 'alpha beta gamma delta import export const function return await async class interface type'.split(' ');

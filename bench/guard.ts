@@ -1,7 +1,7 @@
 // `tokstat guard` on 20 stored accounts (goal ≤ 100 ms, issue #22 §2): the production CLI bundle (dist/cli.js) spawned
 // as a git hook or CI step would, wall time from spawn to exit (Node's own start-up included), median of the runs;
 // once with the meters only, once with --max-cost-today over a usage index holding a year of rows.
-// Also the in-process time of the guard itself (src/cli/guard.ts, compiled), without Node's start-up.
+// `tokstat statusline` likewise (goal ≤ 100 ms, §3). Also the in-process time of the guard itself (src/cli/guard.ts, compiled), without Node's start-up.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -76,6 +76,19 @@ export async function benchGuard(report: Report, opts: { root: string; runs?: nu
     report('guard, 20 accounts: dist/cli.js spawn to exit (median, Node start-up included)', time(['--min-remaining', '10%']), 'ms', 100);
     report(`guard, 20 accounts + --max-cost-today over ${rows} index rows: spawn to exit (median)`, time(['--min-remaining', '10%', '--max-cost-today', '$1000']), 'ms', 100);
     report('guard: Node start-up alone (node -e 0, median), for reference', node, 'ms');
+    // `tokstat statusline` as Claude Code runs it: its JSON on stdin, the same storage (snapshots, a year of index).
+    const input = JSON.stringify({
+      session_id: 's0-0', model: { id: 'claude-sonnet-4-5', display_name: 'Sonnet 4.5' }, cost: { total_cost_usd: 0.42 },
+      rate_limits: { five_hour: { used_percentage: 41, resets_at: Math.round(now / 1000) + 7200 }, seven_day: { used_percentage: 63, resets_at: Math.round(now / 1000) + 86_400 } },
+    });
+    const status: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [cli, 'statusline', '--storage', dir, '--no-refresh'], { input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: dir, TOKSTAT_NOW: String(now) } });
+      status.push(performance.now() - t0);
+      if (r.status !== 0 || !/today/.test(r.stdout)) throw new Error(`statusline: exit ${r.status}: ${r.stdout}${r.stderr}`);
+    }
+    report(`statusline (stdin JSON, 20 accounts, ${rows} index rows): dist/cli.js spawn to exit (median)`, median(status), 'ms', 100);
     const inproc: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();

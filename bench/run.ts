@@ -2,7 +2,8 @@
 //   1. size of the production dist/extension.js (goal ≤ 400 KB)
 //   2. activate() with 20 stored accounts (goal ≤ 15 ms) and the number of network connections it opens (goal 0)
 //   3. CPU time of one poll cycle of 50 accounts against a loopback OpenRouter fake
-//   4. `tokstat guard` on 20 stored accounts (goal ≤ 100 ms; bench/guard.ts)
+//   4. `tokstat guard` and `tokstat statusline` on 20 stored accounts (goal ≤ 100 ms; bench/guard.ts), and
+//      `tokstat usage` against ccusage: cold ≤ 1.5×, repeat after an append ≤ 0.2× (bench/cliUsage.ts)
 //   5. polling (bench/polling.ts): API calls per account per hour idle and active, idle CPU with 50 accounts, 304 savings
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +17,7 @@ import { benchPaceAlerts } from './paceAlerts';
 import { benchDashboard } from './dashboard';
 import { benchCcusage } from './ccusage';
 import { benchGuard } from './guard';
+import { benchCliUsage } from './cliUsage';
 import { benchPolling } from './polling';
 import { OpenRouterFake } from '../test/fakes/openRouterFake';
 import { orKey } from '../test/builders/openrouter';
@@ -211,7 +213,7 @@ async function main(): Promise<void> {
   const dist = path.join(root, 'dist', 'extension.js');
   report('dist/extension.js size (production, minified)', fs.statSync(dist).size / 1024, 'KB', 400);
   // What loads after activation, on first use: reported so the split is visible, not hidden.
-  for (const chunk of ['net.js', 'insights.js', 'usage.js', 'usageWorker.js', 'cli.js']) {
+  for (const chunk of ['net.js', 'insights.js', 'usage.js', 'usageWorker.js', 'cli.js', 'cli-net.js']) {
     const f = path.join(root, 'dist', chunk);
     if (fs.existsSync(f)) report(`dist/${chunk} size (loaded after activation / separately)`, fs.statSync(f).size / 1024, 'KB');
   }
@@ -224,7 +226,11 @@ async function main(): Promise<void> {
   if (want('history')) await benchHistory(report, smoke ? { days: 7 } : {});
   if (want('pace')) await benchPaceAlerts(report);
   if (want('dashboard')) await benchDashboard(report, smoke ? { runs: 1 } : {});
-  if (want('cli')) await benchGuard(report, { root, ...(smoke ? { runs: 3, days: 7 } : {}) });
+  if (want('cli')) {
+    await benchGuard(report, { root, ...(smoke ? { runs: 3, days: 7 } : {}) });
+    // `tokstat usage` against ccusage: cold and repeat ratios (TOKSTAT_BENCH_CLI_MB=100 for a quicker run).
+    await benchCliUsage(report, { root, targetMB: Number(process.env.TOKSTAT_BENCH_CLI_MB ?? (smoke ? 5 : 500)), ...(smoke ? { runs: 1 } : {}) });
+  }
   if (want('usage')) {
     // Side by side with ccusage (native build from npm) on a generated corpus; TOKSTAT_BENCH_USAGE_MB=50 for a quick run.
     await benchCcusage(report, { targetMB: Number(process.env.TOKSTAT_BENCH_USAGE_MB ?? (smoke ? 5 : 500)), ...(smoke ? { runs: 1 } : {}) });

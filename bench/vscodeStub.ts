@@ -71,7 +71,7 @@ export function createVscodeStub(opts: { globalStorage: string; settings?: Recor
       executeCommand: async () => undefined,
     },
     workspace: {
-      getConfiguration: () => ({ get: (k: string) => settings[k] }),
+      getConfiguration: () => ({ get: (k: string) => settings[k], inspect: (k: string) => ({ key: k, globalValue: settings[k] }) }),
       onDidChangeConfiguration: noop,
       onDidChangeWorkspaceFolders: noop,
       workspaceFolders: undefined,

@@ -16,6 +16,18 @@ const mcpChunk = (root) => ({
   },
 });
 
+/**
+ * The CLI's network stack (undici, dist/cli-net.js), which src/cli/read.ts requires only for a price download: loading
+ * it costs more than a whole repeat run of `tokstat usage`.
+ */
+const netChunk = (root) => ({
+  name: 'cli-net-chunk',
+  setup(build) {
+    const read = path.join(root, 'src', 'cli', 'read.ts');
+    build.onResolve({ filter: /^\.\/net$/ }, (args) => (args.importer === read ? { path: './cli-net.js', external: true } : undefined));
+  },
+});
+
 /** @param {{ root: string, minify?: boolean, outdir?: string, plugins?: unknown[] }} o */
 function cliBuildOptions(o) {
   return {
@@ -26,7 +38,7 @@ function cliBuildOptions(o) {
     logLevel: 'warning',
     legalComments: 'none',
     absWorkingDir: o.root,
-    entryPoints: { cli: path.join(o.root, 'src', 'cli', 'main.ts'), mcp: path.join(o.root, 'src', 'cli', 'mcp.ts') },
+    entryPoints: { cli: path.join(o.root, 'src', 'cli', 'main.ts'), mcp: path.join(o.root, 'src', 'cli', 'mcp.ts'), 'cli-net': path.join(o.root, 'src', 'cli', 'net.ts') },
     outdir: o.outdir ?? path.join(o.root, 'dist'),
     platform: 'node',
     format: 'cjs',
@@ -37,7 +49,7 @@ function cliBuildOptions(o) {
       'process.env.NODE_ENV': o.minify ? '"production"' : '"development"',
       __TOKSTAT_VERSION__: JSON.stringify(require(path.join(o.root, 'package.json')).version),
     },
-    plugins: [...(o.plugins ?? []), slimUndici, mcpChunk(o.root)],
+    plugins: [...(o.plugins ?? []), slimUndici, mcpChunk(o.root), netChunk(o.root)],
   };
 }
 

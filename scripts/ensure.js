@@ -69,7 +69,7 @@ function ensureDependencies() {
   return true;
 }
 
-const SYSTEM_PACKAGES = ['chromium', 'ripgrep', 'build-essential', 'python3', 'libkrb5-dev', 'git', 'tinyproxy', 'prometheus', 'prometheus-pushgateway'];
+const SYSTEM_PACKAGES = ['chromium', 'ripgrep', 'build-essential', 'python3', 'libkrb5-dev', 'git', 'tinyproxy', 'prometheus', 'prometheus-pushgateway', 'fonts-wqy-microhei'];
 
 function missingSystemPackages() {
   if (spawnSync('sh', ['-c', 'command -v dpkg-query'], { stdio: 'ignore' }).status !== 0) return undefined; // not Debian

@@ -19,8 +19,8 @@ const dryRun = process.argv.includes('--dry-run');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const VSIX = path.join(root, 'tokstat.vsix');
 const CLI_STAGE = path.join(root, 'dist-cli');
-/** The CLI package holds its bundle (the CLI, its MCP server chunk, the log-parsing worker it starts, sql.js's WebAssembly), README, LICENSE. */
-const CLI_FILES = ['cli.js', 'mcp.js', 'usageWorker.js', 'sql-wasm.wasm'];
+/** The CLI package holds its bundle (the CLI, its network and MCP server chunks, the log-parsing worker it starts, sql.js's WebAssembly), README, LICENSE. */
+const CLI_FILES = ['cli.js', 'cli-net.js', 'mcp.js', 'usageWorker.js', 'sql-wasm.wasm'];
 
 let failures = 0;
 function step(name, fn) {
@@ -77,6 +77,9 @@ async function main() {
   const entries = await vsixEntries();
   step('VSIX contents for both registries', () => {
     const need = ['extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt', 'extension/dist/extension.js', `extension/${pkg.icon}`];
+    // The translations: package.json's texts (package.nls*.json) and the code's message bundles (l10n/).
+    for (const f of fs.readdirSync(root)) if (/^package\.nls(\.[a-z-]+)?\.json$/.test(f)) need.push(`extension/${f}`);
+    if (pkg.l10n) for (const f of fs.readdirSync(path.join(root, pkg.l10n))) if (/^bundle\.l10n(\.[a-z-]+)?\.json$/.test(f)) need.push(`extension/${path.posix.join(pkg.l10n.replace(/^\.\//, ''), f)}`);
     const lower = new Set(entries.map((e) => e.toLowerCase()));
     const missing = need.filter((n) => !lower.has(n.toLowerCase()));
     if (missing.length) throw new Error(`missing from the VSIX: ${missing.join(', ')}`);
@@ -148,7 +151,11 @@ async function main() {
       const env = { ...process.env, HOME: home, USERPROFILE: home, CLAUDE_CONFIG_DIR: '', CODEX_HOME: '', GEMINI_DATA_DIR: '', OPENCODE_DATA_DIR: '' };
       const report = JSON.parse(exec(bin, ['usage', 'daily', '--json', '--offline'], { cwd: prefix, env, shell: process.platform === 'win32' }));
       if (report.totals?.totalTokens !== 30) throw new Error(`tokstat usage read ${report.totals?.totalTokens} tokens from the test log, want 30`);
-      return `tokstat --version → ${version}; tokstat usage read the test log`;
+      // The status line, as Claude Code runs it: JSON on stdin, today's cost from the index `tokstat usage` just saved.
+      const input = JSON.stringify({ session_id: 's', cost: { total_cost_usd: 0.25 }, rate_limits: { five_hour: { used_percentage: 90, resets_at: Math.round(Date.now() / 1000) + 3600 } } });
+      const status = exec(bin, ['statusline', '--no-refresh'], { cwd: prefix, env: { ...env, NO_COLOR: '1' }, input, shell: process.platform === 'win32' });
+      if (!/^\$0\.25 session · \$\d+\.\d\d today · 5h 90% \(resets in (59m|1h)\)\n$/.test(status)) throw new Error(`tokstat statusline printed ${JSON.stringify(status)}`);
+      return `tokstat --version → ${version}; tokstat usage read the test log; tokstat statusline → ${status.trim()}`;
     } finally {
       fs.rmSync(prefix, { recursive: true, force: true });
     }

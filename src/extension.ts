@@ -36,6 +36,7 @@ import { credentialResolver } from './host/credentials';
 import { vscodeGitHubAuth, type GitHubAuth } from './host/githubAuth';
 import { systemCredentialEnv } from './host/credentialEnv';
 import { createLogger } from './host/logger';
+import { installL10n, webviewL10n } from './host/l10n';
 import { affectsNetSettings, readNetSettings } from './host/netSettings';
 import { keyValueStoreFrom, secretStoreFrom } from './host/secrets';
 import { DashboardPanel, registerDashboardSerializer, type DashboardDeps } from './ui/dashboard/panel';
@@ -69,6 +70,8 @@ export interface TokstatApi extends ExtensionApi {
 
 export async function activate(context: vscode.ExtensionContext): Promise<TokstatApi> {
   const started = Date.now();
+  // First: everything below may build user-facing text with the shared formats.
+  context.subscriptions.push(installL10n());
   const { channel, log } = createLogger(context);
   const config = new Config(log);
   const intervalOf = (a: Pick<Account, 'providerId'>): number => pollIntervalMs(a.providerId, config.pollIntervalSeconds(a.providerId));
@@ -323,7 +326,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(dashboardChanged);
   context.subscriptions.push(model.onDidChange(() => dashboardChanged.fire()));
   context.subscriptions.push(usageView.onDidChange(() => dashboardChanged.fire()));
-  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds(), Date.now(), config.statusBarPins()), usage: usageView.view() });
+  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds(), Date.now(), config.statusBarPins()), usage: usageView.view(), l10n: webviewL10n() });
   const dashboardDeps: DashboardDeps = {
     extensionUri: context.extensionUri,
     log,

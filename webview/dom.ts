@@ -84,3 +84,24 @@ export function swapPreservingFocus(oldEl: HTMLElement, newEl: HTMLElement): voi
     newEl.querySelector<HTMLElement>('button[data-action="refresh"]');
   target?.focus({ preventScroll: true });
 }
+
+/**
+ * A <vscode-button>: role and tab stop set up front, so it is a named, focusable button from the first paint, before
+ * the component is defined (main.ts also activates it from the keyboard until then). The codicon goes in its
+ * `content-before` slot, so the label does not move when it is upgraded.
+ */
+export function actionButton(label: string, action: string, opts: { accountId?: string; secondary?: boolean; codicon?: string; testid?: string } = {}): HTMLElement {
+  const b = hv('vscode-button', {
+    class: 'btn',
+    attrs: { role: 'button', tabindex: 0, secondary: opts.secondary ? '' : undefined },
+    data: { action, accountId: opts.accountId },
+    ...(opts.testid ? { testid: opts.testid } : {}),
+  });
+  if (opts.codicon) {
+    const i = icon(opts.codicon);
+    i.slot = 'content-before';
+    b.append(i);
+  }
+  b.append(h('span', { text: label }));
+  return b;
+}

@@ -22,6 +22,8 @@ import { loadUPlot } from './uplotLoader';
 import { whenIdle } from './idle';
 import { swapPreservingFocus } from './dom';
 import { wireActions } from './actions';
+import { applyL10n } from './l10n';
+import { l10n } from '../src/shared/l10n';
 
 const TICK_MS = 30_000;
 
@@ -40,12 +42,16 @@ const CARD_GAP_PX = 12;
 /** The overview strip's line height, at least (dashboard.css `.overview-row`). */
 const OVERVIEW_ROW_MIN_PX = 22;
 
+// The state the host embedded in the page (html.ts), read first: its language applies to everything built below.
+const initial = readInitialState();
+applyL10n(initial?.l10n);
+
 const persisted = loadPersisted();
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { attrs: { id: 'app' } }));
 root.replaceChildren();
 const toolbar = renderToolbar();
 const main = h('main', { class: 'content' });
-const list = h('section', { class: 'cards', attrs: { 'aria-label': 'Accounts' } });
+const list = h('section', { class: 'cards', attrs: { 'aria-label': l10n.t('Accounts') } });
 // Before the first frame the browser has not yet decided which `content-visibility: auto` cards are near the viewport
 // and treats them all as skipped: each card a chart measures in the first render would be laid out on its own. The
 // first render's cards estimated to be in the viewport (`card--first`, dashboard.css) are laid out in one pass
@@ -71,7 +77,7 @@ function loadElements(): void {
   loadSibling('elements.js', { tokstatElements: '' }).catch(() => undefined);
 }
 const empty = renderEmpty();
-const booting = h('p', { class: 'booting', attrs: { role: 'status' }, text: 'Loading…' });
+const booting = h('p', { class: 'booting', attrs: { role: 'status' }, text: l10n.t('Loading…') });
 main.append(booting, list);
 root.append(toolbar, main);
 
@@ -120,6 +126,7 @@ function hostNow(): number {
 }
 
 function render(state: DashboardState): void {
+  applyL10n(state.l10n);
   booting.remove();
   current = state;
   receivedAt = performance.now();
@@ -359,11 +366,10 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 new MutationObserver(() => charts.retheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 setInterval(tick, TICK_MS);
-// The state the host embedded in the page (html.ts) is drawn at once, in this task, so the first frame already shows
+// The state the host embedded in the page (html.ts, read at the top) is drawn at once, in this task, so the first frame already shows
 // the cards; `ready` goes first so that the charts' history requests reach the host after it, for this page. The
 // host answers `ready` with its current state, which replaces this one (cards that did not change are kept), or,
 // when `embedded` is said and nothing changed since that state was built, with its clock alone.
-const initial = readInitialState();
 post(initial ? { type: 'ready', embedded: true } : { type: 'ready' });
 if (initial) render(initial);
 

@@ -7,6 +7,8 @@ import type { Meter } from '../src/shared/model';
 import { formatMeterValue, meterSeverity, STATUS_LABEL } from '../src/shared/format';
 import { h, hv, icon } from './dom';
 import { tickText } from './render';
+import { l10n } from '../src/shared/l10n';
+import { meterLabelText } from '../src/shared/meterLabels';
 
 /** The meter a row shows: the host's pick, else the first meter (an older host sends no pick). */
 export function overviewMeter(a: DashboardAccount): Meter | undefined {
@@ -21,7 +23,7 @@ function row(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now
   const severity = m ? meterSeverity(m, state.thresholds) : 'unknown';
   const jump = h('button', {
     class: 'overview-jump',
-    attrs: { type: 'button', title: `Go to ${a.name}` },
+    attrs: { type: 'button', title: l10n.t('Go to {0}', a.name) },
     data: { action: 'jump', accountId: a.id },
     testid: 'overview-jump',
   });
@@ -30,7 +32,7 @@ function row(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now
   const meterCell = h('td', { class: 'overview-meter' });
   if (m) {
     const value = formatMeterValue(m);
-    meterCell.append(h('span', { class: 'overview-label', text: m.label }));
+    meterCell.append(h('span', { class: 'overview-label', text: meterLabelText(m.label) }));
     const bar = h('span', { class: `overview-bar${m.unlimited || m.percentUsed === undefined ? ' overview-bar--none' : ''}`, attrs: { 'aria-hidden': 'true' } }, h('span', { class: 'overview-fill' }));
     if (!m.unlimited && m.percentUsed !== undefined) bar.style.setProperty('--fill', String(Math.min(100, Math.max(0, m.percentUsed))));
     meterCell.append(bar, h('span', { class: 'overview-value', testid: 'overview-value', text: value }));
@@ -38,7 +40,7 @@ function row(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now
     meterCell.append(h('span', { class: 'overview-label overview-label--none', text: '—' }));
   }
 
-  const badge = hv('vscode-badge', { class: `status status--${status ?? 'none'}`, testid: 'overview-status', text: status ? STATUS_LABEL[status] : 'no data yet' });
+  const badge = hv('vscode-badge', { class: `status status--${status ?? 'none'}`, testid: 'overview-status', text: status ? STATUS_LABEL[status] : l10n.t('no data yet') });
   const reset = m?.resetsAt;
   return h(
     'tr',
@@ -56,7 +58,7 @@ function row(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now
  */
 function headroomLines(lines: readonly HeadroomLine[] | undefined): HTMLElement | null {
   if (!lines?.length) return null;
-  const list = h('ul', { class: 'overview-headroom', testid: 'overview-headroom', attrs: { 'aria-label': 'Which account has room' } });
+  const list = h('ul', { class: 'overview-headroom', testid: 'overview-headroom', attrs: { 'aria-label': l10n.t('Which account has room') } });
   for (const l of lines) {
     const item = h('li', { class: `overview-headroom-line headroom-${l.verdict}`, testid: 'headroom-line', data: { kind: l.kind, verdict: l.verdict, ...(l.accountId ? { accountId: l.accountId } : {}) } });
     item.append(icon(l.verdict === 'room' ? 'lightbulb' : 'warning', 'overview-headroom-icon'), h('span', { class: 'overview-headroom-text', text: l.reason }));
@@ -71,14 +73,21 @@ export function renderOverview(accounts: readonly DashboardAccount[], state: Pic
   for (const a of accounts) body.append(row(a, state, now));
   return h(
     'section',
-    { class: 'overview', testid: 'overview', attrs: { 'aria-label': 'Overview' } },
+    { class: 'overview', testid: 'overview', attrs: { 'aria-label': l10n.t('Overview') } },
     h(
       'table',
       { class: 'overview-table' },
       h(
         'thead',
         { class: 'overview-head' },
-        h('tr', {}, h('th', { attrs: { scope: 'col' }, text: 'Account' }), h('th', { attrs: { scope: 'col' }, text: 'Tightest meter' }), h('th', { attrs: { scope: 'col' }, text: 'State' }), h('th', { attrs: { scope: 'col' }, text: 'Reset' })),
+        h(
+          'tr',
+          {},
+          h('th', { attrs: { scope: 'col' }, text: l10n.t('Account') }),
+          h('th', { attrs: { scope: 'col' }, text: l10n.t('Tightest meter') }),
+          h('th', { attrs: { scope: 'col' }, text: l10n.t('State') }),
+          h('th', { attrs: { scope: 'col' }, text: l10n.t('Reset') }),
+        ),
       ),
       body,
     ),

@@ -5,7 +5,6 @@ import type { PaceSummary } from '../src/shared/pace';
 import type { Meter } from '../src/shared/model';
 import {
   formatAge,
-  formatAmount,
   formatDuration,
   formatMeterValue,
   formatResetIn,
@@ -18,8 +17,10 @@ import {
   type Thresholds,
 } from '../src/shared/format';
 import { incidentSentence } from '../src/shared/incidents';
-import { breakdownTotalsLine } from '../src/shared/breakdownFormat';
-import { h, hv, icon } from './dom';
+import { actionButton, h, hv, icon } from './dom';
+import { renderBreakdown } from './breakdown';
+import { l10n } from '../src/shared/l10n';
+import { meterLabelText } from '../src/shared/meterLabels';
 import { renderHistoryBlock } from './chart/template';
 
 export type TickKind = 'reset' | 'age' | 'stale' | 'next';
@@ -30,12 +31,12 @@ export function tickText(kind: TickKind, at: number | undefined, now: number): s
     case 'reset':
       return formatResetIn(at, now) ?? '';
     case 'age':
-      return `captured ${formatAge(at, now)}`;
+      return l10n.t('captured {0}', formatAge(at, now));
     case 'stale':
-      return at === undefined ? 'Stale' : `Stale · ${formatAge(at, now)}`;
+      return at === undefined ? l10n.t('Stale') : l10n.t('Stale · {0}', formatAge(at, now));
     case 'next': {
       if (at === undefined) return '';
-      return at - now <= 0 ? 'update due' : `next update in ${formatDuration(at - now)}`;
+      return at - now <= 0 ? l10n.t('update due') : l10n.t('next update in {0}', formatDuration(at - now));
     }
   }
 }
@@ -48,38 +49,17 @@ function ticking(kind: TickKind, at: number | undefined, now: number, cls: strin
   return tag === 'span' ? h('span', props) : hv(tag, props);
 }
 
-/**
- * A <vscode-button>: role and tab stop set up front, so it is a named, focusable button from the first paint, before
- * the component is defined (main.ts also activates it from the keyboard until then). The codicon goes in its
- * `content-before` slot, so the label does not move when it is upgraded.
- */
-function actionButton(label: string, action: string, opts: { accountId?: string; secondary?: boolean; codicon?: string; testid?: string } = {}): HTMLElement {
-  const b = hv('vscode-button', {
-    class: 'btn',
-    attrs: { role: 'button', tabindex: 0, secondary: opts.secondary ? '' : undefined },
-    data: { action, accountId: opts.accountId },
-    ...(opts.testid ? { testid: opts.testid } : {}),
-  });
-  if (opts.codicon) {
-    const i = icon(opts.codicon);
-    i.slot = 'content-before';
-    b.append(i);
-  }
-  b.append(h('span', { text: label }));
-  return b;
-}
-
 export function renderToolbar(): HTMLElement {
   return h(
     'header',
     { class: 'toolbar' },
-    h('h1', { class: 'toolbar-title', text: 'AI usage' }),
+    h('h1', { class: 'toolbar-title', text: l10n.t('AI usage') }),
     h(
       'div',
-      { class: 'toolbar-actions', attrs: { role: 'toolbar', 'aria-label': 'Dashboard actions' } },
-      actionButton('Refresh all', 'refreshAll', { codicon: 'refresh', testid: 'refresh-all' }),
-      actionButton('Add account', 'addAccount', { codicon: 'add', secondary: true, testid: 'add-account' }),
-      actionButton('Settings', 'openSettings', { codicon: 'gear', secondary: true, testid: 'open-settings' }),
+      { class: 'toolbar-actions', attrs: { role: 'toolbar', 'aria-label': l10n.t('Dashboard actions') } },
+      actionButton(l10n.t('Refresh all'), 'refreshAll', { codicon: 'refresh', testid: 'refresh-all' }),
+      actionButton(l10n.t('Add account'), 'addAccount', { codicon: 'add', secondary: true, testid: 'add-account' }),
+      actionButton(l10n.t('Settings'), 'openSettings', { codicon: 'gear', secondary: true, testid: 'open-settings' }),
     ),
   );
 }
@@ -87,10 +67,10 @@ export function renderToolbar(): HTMLElement {
 export function renderEmpty(): HTMLElement {
   return h(
     'section',
-    { class: 'empty', testid: 'empty-state', attrs: { 'aria-label': 'No accounts' } },
-    h('p', { class: 'empty-title', text: 'No accounts yet' }),
-    h('p', { class: 'empty-text', text: 'Add a Copilot, OpenRouter or other AI account to see its quotas, credits and rate limits here.' }),
-    actionButton('Add account', 'addAccount', { codicon: 'add', testid: 'empty-add-account' }),
+    { class: 'empty', testid: 'empty-state', attrs: { 'aria-label': l10n.t('No accounts') } },
+    h('p', { class: 'empty-title', text: l10n.t('No accounts yet') }),
+    h('p', { class: 'empty-text', text: l10n.t('Add a Copilot, OpenRouter or other AI account to see its quotas, credits and rate limits here.') }),
+    actionButton(l10n.t('Add account'), 'addAccount', { codicon: 'add', testid: 'empty-add-account' }),
   );
 }
 
@@ -103,10 +83,11 @@ function elapsedPercent(pace: PaceSummary | undefined): number | undefined {
 
 function renderGauge(m: Meter, value: string, detail: string, percent: number | undefined, pace: PaceSummary | undefined): HTMLElement | null {
   if (m.unlimited) return null; // nothing to measure against: no bar rather than a fake one
+  const label = meterLabelText(m.label);
   if (percent === undefined) {
     return h(
       'div',
-      { class: 'gauge gauge--unknown', testid: 'meter-gauge', attrs: { role: 'img', 'aria-label': `${m.label}: usage unknown` } },
+      { class: 'gauge gauge--unknown', testid: 'meter-gauge', attrs: { role: 'img', 'aria-label': l10n.t('{0}: usage unknown', label) } },
       h('div', { class: 'gauge-fill' }),
     );
   }
@@ -119,7 +100,7 @@ function renderGauge(m: Meter, value: string, detail: string, percent: number | 
   let marker: HTMLElement | null = null;
   let elapsedText = '';
   if (elapsed !== undefined) {
-    elapsedText = `${elapsed}% of the window elapsed`;
+    elapsedText = l10n.t('{0}% of the window elapsed', elapsed);
     marker = h('div', { class: 'gauge-marker', testid: 'gauge-elapsed', data: { elapsed }, attrs: { 'aria-hidden': 'true', title: elapsedText } });
     marker.style.setProperty('--elapsed', String(elapsed));
   }
@@ -133,9 +114,9 @@ function renderGauge(m: Meter, value: string, detail: string, percent: number | 
         'aria-valuemin': 0,
         'aria-valuemax': Math.max(100, Math.ceil(now)),
         'aria-valuenow': now,
-        'aria-valuetext': elapsedText ? `${value} used, ${elapsedText}` : `${value} used`,
+        'aria-valuetext': elapsedText ? l10n.t('{0} used, {1}', value, elapsedText) : l10n.t('{0} used', value),
         // A percent-only meter's detail is the value again ("40% used"): said once.
-        'aria-label': `${m.label}: ${value} used${detail && detail !== `${value} used` ? `, ${detail}` : ''}${elapsedText ? `, ${elapsedText}` : ''}`,
+        'aria-label': [l10n.t('{0}: {1} used', label, value), detail && detail !== l10n.t('{0} used', value) ? detail : '', elapsedText].filter(Boolean).join(l10n.t(', ')),
       },
     },
     fill,
@@ -172,7 +153,7 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
   const meta = h('div', { class: 'meter-meta' });
   if (m.resetsAt !== undefined) meta.append(ticking('reset', m.resetsAt, now, 'meter-reset', 'meter-reset'), ' · ');
   meta.append(
-    h('span', { class: 'meter-source', testid: 'meter-source', text: SOURCE_LABEL[m.source] ?? 'unknown source' }),
+    h('span', { class: 'meter-source', testid: 'meter-source', text: SOURCE_LABEL[m.source] ?? l10n.t('unknown source') }),
     ' · ',
     ticking('age', m.capturedAt, now, 'meter-captured'),
   );
@@ -183,7 +164,7 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
       testid: 'meter',
       data: { meterId: m.id, severity },
     },
-    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: m.label }), h('span', { class: 'meter-value', testid: 'meter-value', text: value }), pinButton(accountId, m, pinned)),
+    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: meterLabelText(m.label) }), h('span', { class: 'meter-value', testid: 'meter-value', text: value }), pinButton(accountId, m, pinned)),
     renderGauge(m, value, detail, m.unlimited ? undefined : m.percentUsed, pace),
     h('div', { class: 'meter-detail', testid: 'meter-detail', text: detail }),
     // "Not enough history yet" is said once per card (renderCard), not under every meter.
@@ -201,14 +182,18 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
 function problemTexts(a: DashboardAccount, now: number, testid: string): HTMLElement[] {
   const snap = a.snapshot!;
   const err = snap.error;
-  if (!err) return [h('span', { class: 'alert-text', testid, text: 'The last refresh failed.' })];
+  if (!err) return [h('span', { class: 'alert-text', testid, text: l10n.t('The last refresh failed.') })];
   const then = problemConsequence(
     { status: snap.status, hasNumbers: snap.meters.length > 0, lastSuccessAt: snap.lastSuccessAt, authKind: a.authKind, ...(a.nextPollAt !== undefined ? { nextPollAt: a.nextPollAt } : {}) },
     now,
   );
   return [
     // While the provider's status page reports an incident, that is the likelier reason (issue #20 §3).
-    h('span', { class: 'alert-text', testid, text: `${a.incident ? incidentSentence(a.incident) : errorHeadline(err, a.providerName, a.authKind)}${then ? ` — ${then}` : ''}` }),
+    h('span', {
+      class: 'alert-text',
+      testid,
+      text: ((head: string) => (then ? l10n.t('{0} — {1}', head, then) : head))(a.incident ? incidentSentence(a.incident) : errorHeadline(err, a.providerName, a.authKind)),
+    }),
     // The server's words and the request's host and path: for whoever needs to dig.
     h('span', { class: 'alert-text alert-detail', testid: 'account-error-detail', text: err.message }),
   ];
@@ -226,8 +211,8 @@ function renderAlert(a: DashboardAccount, now: number): HTMLElement | null {
       h(
         'span',
         { class: 'alert-actions' },
-        actionButton('Retry', 'retry', { accountId: a.id, testid: 'retry' }),
-        actionButton('Show log', 'showLog', { secondary: true }),
+        actionButton(l10n.t('Retry'), 'retry', { accountId: a.id, testid: 'retry' }),
+        actionButton(l10n.t('Show log'), 'showLog', { secondary: true }),
       ),
     );
   }
@@ -239,7 +224,7 @@ function renderAlert(a: DashboardAccount, now: number): HTMLElement | null {
       { class: 'alert alert--warning' },
       icon('warning'),
       ...problemTexts(a, now, 'account-error'),
-      h('span', { class: 'alert-actions' }, actionButton(apiKey ? 'Replace key…' : 'Sign in again', 'signIn', { accountId: a.id, testid: 'sign-in', codicon: apiKey ? 'key' : 'sign-in' })),
+      h('span', { class: 'alert-actions' }, actionButton(apiKey ? l10n.t('Replace key…') : l10n.t('Sign in again'), 'signIn', { accountId: a.id, testid: 'sign-in', codicon: apiKey ? 'key' : 'sign-in' })),
     );
   }
   if (snap.status === 'stale' && snap.error) {
@@ -252,7 +237,7 @@ function renderAlert(a: DashboardAccount, now: number): HTMLElement | null {
 export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thresholds' | 'pinned'>, now: number): HTMLElement {
   const snap = a.snapshot;
   const status = snap?.status;
-  const statusText = status ? statusLabel(status, a.authKind) : 'no data yet';
+  const statusText = status ? statusLabel(status, a.authKind) : l10n.t('no data yet');
   const titleId = `acct-${cssSafe(a.id)}`;
 
   const sub: string[] = [a.providerName];
@@ -275,14 +260,14 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
         { class: 'loading', testid: 'account-loading', attrs: { role: 'status' } },
         // Decorative: the live region around it says it (the component's own role is an assertive alert).
         hv('vscode-progress-ring', { class: 'loading-ring', attrs: { 'aria-hidden': 'true', role: 'presentation', 'aria-live': 'off' } }),
-        h('span', { class: 'sr-only', text: 'Refreshing…' }),
+        h('span', { class: 'sr-only', text: l10n.t('Refreshing…') }),
       ),
     );
   }
 
   const refresh = h('button', {
     class: 'icon-btn',
-    attrs: { type: 'button', 'aria-label': `Refresh ${a.name}`, title: 'Refresh' },
+    attrs: { type: 'button', 'aria-label': l10n.t('Refresh {0}', a.name), title: l10n.t('Refresh') },
     data: { action: 'refresh', accountId: a.id },
     testid: 'account-refresh',
   });
@@ -317,17 +302,20 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
 
   const meters = snap?.meters ?? [];
   if (meters.length > 0) {
-    const list = h('ul', { class: 'meters', attrs: { 'aria-label': `${a.name} meters` } });
+    const list = h('ul', { class: 'meters', attrs: { 'aria-label': l10n.t('{0} meters', a.name) } });
     const pinned = new Set(state.pinned ?? []);
     for (const m of meters) list.append(renderMeter(a.id, m, state.thresholds, now, a.pace?.[m.id], pinned.has(pinnedKey(a.id, m.id))));
     card.append(list);
     const waiting = meters.filter((m) => a.pace?.[m.id]?.status === 'insufficient-data');
     if (waiting.length > 0) {
-      const text = waiting.length === meters.length ? 'Not enough history yet for a pace.' : `Not enough history yet for a pace of ${waiting.map((m) => m.label).join(', ')}.`;
+      const text =
+        waiting.length === meters.length
+          ? l10n.t('Not enough history yet for a pace.')
+          : l10n.t('Not enough history yet for a pace of {0}.', waiting.map((m) => meterLabelText(m.label)).join(l10n.t(', ')));
       card.append(h('p', { class: 'card-empty', testid: 'pace-pending', text }));
     }
   } else if (!snap || status === 'ok') {
-    card.append(h('p', { class: 'card-empty', text: a.loading || !snap ? 'Waiting for the first refresh…' : 'This account reports no meters.' }));
+    card.append(h('p', { class: 'card-empty', text: a.loading || !snap ? l10n.t('Waiting for the first refresh…') : l10n.t('This account reports no meters.') }));
   }
   const breakdown = renderBreakdown(a);
   if (breakdown) card.append(breakdown);
@@ -363,83 +351,4 @@ export function renderPendingCard(a: DashboardAccount): HTMLElement {
 
 function cssSafe(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
-}
-
-/** `part` of `whole` in percent with two decimals, at least `min` so a small share stays visible. */
-function share(part: number, whole: number, min: number): number {
-  return whole > 0 ? Math.max(min, Math.round((part / whole) * 10_000) / 100) : min;
-}
-
-/** Longest bar list and day columns drawn (the breakdown carries at most 50 models and 31 days). */
-const MAX_BARS = 12;
-
-/**
- * "Where the credits went": the billing breakdown of a Copilot account — credits (or premium requests) by model as
- * bars, by day as a column chart, the projection to the reset from the pace engine — or, when the report cannot be
- * read, why and which sign-in can (a note with an action, not an error).
- */
-export function renderBreakdown(a: DashboardAccount): HTMLElement | null {
-  const b = a.snapshot?.breakdown;
-  if (!b) return null;
-  if (b.state === 'unavailable') {
-    const action = b.fix === 'fine-grained-token' || b.fix === 'org-admin-token' || b.fix === 'enterprise-admin-token';
-    return h(
-      'section',
-      { class: 'breakdown breakdown--unavailable', testid: 'breakdown-unavailable', data: { reason: b.reason } },
-      h('h3', { class: 'breakdown-title', text: 'Where the credits went' }),
-      h('p', { class: 'breakdown-note', testid: 'breakdown-message', text: b.message }),
-      action ? h('span', { class: 'alert-actions' }, actionButton('Add a token that can read it…', 'addBillingToken', { accountId: a.id, testid: 'breakdown-add-token', codicon: 'key', secondary: true })) : null,
-    );
-  }
-  const unitWord = b.unit === 'credits' ? 'AI credits' : 'premium requests';
-  const section = h(
-    'section',
-    { class: 'breakdown', testid: 'breakdown', attrs: { 'aria-label': `${a.name}: ${unitWord} by model and by day` } },
-    h('h3', { class: 'breakdown-title', text: `Where the ${unitWord} went — ${b.month}` }),
-    h('p', { class: 'breakdown-totals', testid: 'breakdown-totals', text: breakdownTotalsLine(b) }),
-  );
-  const pace = a.breakdownPace;
-  if (pace && (pace.status === 'ok' || pace.status === 'no-limit')) section.append(h('p', { class: 'meter-pace', testid: 'breakdown-pace', text: pace.text }));
-  const models = b.byModel.filter((r) => r.quantity > 0);
-  if (models.length === 0) {
-    section.append(h('p', { class: 'card-empty', testid: 'breakdown-empty', text: `No ${unitWord} used this month.` }));
-    return section;
-  }
-  const max = Math.max(...models.map((r) => r.quantity));
-  const list = h('ul', { class: 'breakdown-models', testid: 'breakdown-models', attrs: { 'aria-label': `${unitWord} by model` } });
-  for (const r of models.slice(0, MAX_BARS)) {
-    const bar = h('span', { class: 'breakdown-bar' });
-    bar.style.inlineSize = `${share(r.quantity, max, 1)}%`;
-    const money = r.netAmount !== undefined && r.netAmount > 0 ? ` · ${formatAmount(r.netAmount, b.currency)} billed` : '';
-    list.append(
-      h(
-        'li',
-        { class: 'breakdown-row', testid: 'breakdown-model', data: { model: r.model } },
-        h('span', { class: 'breakdown-label', text: r.model }),
-        h('span', { class: 'breakdown-track' }, bar),
-        h('span', { class: 'breakdown-value', text: `${formatAmount(r.quantity, b.unit)}${money}` }),
-      ),
-    );
-  }
-  if (models.length > MAX_BARS) list.append(h('li', { class: 'breakdown-more', text: `and ${models.length - MAX_BARS} more` }));
-  section.append(list);
-  // Every day of the month so far, days without usage as empty columns (the breakdown lists only days with usage).
-  const perDay = new Map((b.byDay ?? []).map((d) => [d.day, d.quantity]));
-  const lastDay = b.capturedAt >= Date.parse(`${b.month}-01T00:00:00Z`) ? Math.min(31, new Date(b.capturedAt).getUTCDate()) : 0;
-  const days: Array<{ day: string; quantity: number }> = [];
-  for (let d = 1; d <= lastDay; d++) {
-    const day = `${b.month}-${String(d).padStart(2, '0')}`;
-    if (day.slice(0, 7) === new Date(b.capturedAt).toISOString().slice(0, 7)) days.push({ day, quantity: perDay.get(day) ?? 0 });
-  }
-  if (b.byDay && days.length > 0) {
-    const dayMax = Math.max(...days.map((d) => d.quantity));
-    const chart = h('div', { class: 'breakdown-days', testid: 'breakdown-days', attrs: { role: 'img', 'aria-label': `${unitWord} by day: ${days.filter((d) => d.quantity > 0).map((d) => `${d.day} ${formatAmount(d.quantity, b.unit)}`).join(', ')}` } });
-    for (const d of days) {
-      const col = h('span', { class: 'breakdown-day', testid: 'breakdown-day', data: { day: d.day }, attrs: { title: `${d.day}: ${formatAmount(d.quantity, b.unit)}` } });
-      col.style.blockSize = `${d.quantity > 0 ? share(d.quantity, dayMax, 2) : 0}%`;
-      chart.append(col);
-    }
-    section.append(h('div', { class: 'breakdown-days-title', text: 'By day (UTC)' }), chart);
-  }
-  return section;
 }

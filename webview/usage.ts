@@ -4,20 +4,21 @@
 // 30 columns do not need a canvas library, and every chart has a table alternative.
 import type { UsageBlockView, UsageDailyView, UsagePlanWindowView, UsageSessionView, UsageTotalsView, UsageView } from '../src/shared/protocol';
 import { formatTokens, formatUsd } from '../src/shared/usageFormat';
-import { formatCount } from '../src/shared/numberFormat';
+import { formatCount, localizeDecimal } from '../src/shared/numberFormat';
+import { l10n } from '../src/shared/l10n';
 import { h, icon } from './dom';
 import { tickText } from './render';
 import { absoluteTime, clockTime, utcDayLabel } from './formats';
 
 function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
+  if (ms < 1000) return l10n.t('{0} ms', Math.round(ms));
+  if (ms < 60_000) return l10n.t('{0} s', localizeDecimal((ms / 1000).toFixed(1)));
+  return l10n.t('{0}m {1}s', Math.floor(ms / 60_000), Math.round((ms % 60_000) / 1000));
 }
 
 const unpricedNote = (t: { costUSD?: number; unpricedRequests: number }) =>
-  t.costUSD !== undefined && t.unpricedRequests > 0 ? ` (+${t.unpricedRequests} unpriced)` : '';
+  t.costUSD !== undefined && t.unpricedRequests > 0 ? ` ${l10n.t('(+{0} unpriced)', formatCount(t.unpricedRequests))}` : '';
 
 function costCell(t: { costUSD?: number; unpricedRequests: number }): HTMLTableCellElement {
   return h('td', { class: `num${t.costUSD === undefined ? ' unpriced' : ''}`, text: formatUsd(t.costUSD) + unpricedNote(t) });
@@ -42,9 +43,15 @@ function table(testid: string, caption: string, head: string[], rows: HTMLTableR
 }
 
 function tile(title: string, t: UsageTotalsView, costId: string, tokensId: string | undefined, note?: string): HTMLElement {
-  const tip = `input ${formatTokens(t.tokens.input)} · output ${formatTokens(t.tokens.output)} · cache read ${formatTokens(t.tokens.cacheRead)} · cache write ${formatTokens(t.tokens.cacheWrite)}${
-    t.tokens.reasoning ? ` · reasoning ${formatTokens(t.tokens.reasoning)}` : ''
-  }`;
+  const tip = [
+    l10n.t('input {0}', formatTokens(t.tokens.input)),
+    l10n.t('output {0}', formatTokens(t.tokens.output)),
+    l10n.t('cache read {0}', formatTokens(t.tokens.cacheRead)),
+    l10n.t('cache write {0}', formatTokens(t.tokens.cacheWrite)),
+    t.tokens.reasoning ? l10n.t('reasoning {0}', formatTokens(t.tokens.reasoning)) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return h(
     'div',
     { class: 'usage-tile' },
@@ -54,9 +61,9 @@ function tile(title: string, t: UsageTotalsView, costId: string, tokensId: strin
       class: 'usage-tile-tokens',
       ...(tokensId ? { testid: tokensId } : {}),
       attrs: { title: tip },
-      text: `${formatTokens(t.tokens.total)} tokens · ${formatCount(t.requests)} requests`,
+      text: l10n.t('{0} tokens · {1} requests', formatTokens(t.tokens.total), formatCount(t.requests)),
     }),
-    t.costUSD !== undefined && t.unpricedRequests > 0 ? h('div', { class: 'usage-note', text: `${t.unpricedRequests} unpriced requests not included` }) : null,
+    t.costUSD !== undefined && t.unpricedRequests > 0 ? h('div', { class: 'usage-note', text: l10n.t('{0} unpriced requests not included', formatCount(t.unpricedRequests)) }) : null,
     note ? h('div', { class: 'usage-note', text: note }) : null,
   );
 }
@@ -65,9 +72,11 @@ function renderTotals(u: UsageView): HTMLElement {
   return h(
     'div',
     { class: 'usage-tiles' },
-    tile('Today', u.totals.today, 'usage-today-cost', 'usage-today-tokens'),
-    tile('This month', u.totals.month, 'usage-month-cost', 'usage-month-tokens'),
-    u.workspace ? tile('This workspace (month)', u.workspace.month, 'usage-workspace-cost', 'usage-workspace-tokens', `today ${formatUsd(u.workspace.today.costUSD)}`) : null,
+    tile(l10n.t('Today'), u.totals.today, 'usage-today-cost', 'usage-today-tokens'),
+    tile(l10n.t('This month'), u.totals.month, 'usage-month-cost', 'usage-month-tokens'),
+    u.workspace
+      ? tile(l10n.t('This workspace (month)'), u.workspace.month, 'usage-workspace-cost', 'usage-workspace-tokens', l10n.t('today {0}', formatUsd(u.workspace.today.costUSD)))
+      : null,
   );
 }
 
@@ -84,7 +93,7 @@ function renderAgents(u: UsageView): HTMLElement | null {
       h('td', { class: 'num', text: formatTokens(a.month.tokens.total) }),
     ),
   );
-  return table('usage-agents', 'Usage by agent', ['Agent', 'Today', 'Tokens today', 'This month', 'Tokens this month'], rows);
+  return table('usage-agents', l10n.t('Usage by agent'), [l10n.t('Agent'), l10n.t('Today'), l10n.t('Tokens today'), l10n.t('This month'), l10n.t('Tokens this month')], rows);
 }
 
 /** Stacked DOM bars (one column per day, one segment per model) for cost or tokens. */
@@ -93,10 +102,10 @@ function renderDaily(d: UsageDailyView, kind: 'cost' | 'tokens', testid: string)
   const totals = values.map((v) => v.reduce((s, n) => s + n, 0));
   const max = Math.max(0, ...totals);
   const fmt = kind === 'cost' ? formatUsd : formatTokens;
-  const title = kind === 'cost' ? 'Daily cost by model' : 'Daily tokens by model';
+  const title = kind === 'cost' ? l10n.t('Daily cost by model') : l10n.t('Daily tokens by model');
   const bars = h('div', { class: 'ubars', attrs: { 'aria-hidden': 'true' } });
   d.days.forEach((day, i) => {
-    const col = h('div', { class: 'ubar', attrs: { title: `${dayText(day.day)}: ${kind === 'cost' ? formatUsd(day.costUSD) + unpricedNote(day) : formatTokens(day.tokens)}` } });
+    const col = h('div', { class: 'ubar', attrs: { title: l10n.t('{0}: {1}', dayText(day.day), kind === 'cost' ? formatUsd(day.costUSD) + unpricedNote(day) : formatTokens(day.tokens)) } });
     const stack = h('div', { class: 'ubar-stack' });
     stack.style.setProperty('--h', String(max > 0 ? (totals[i]! / max) * 100 : 0));
     values[i]!.forEach((v, m) => {
@@ -115,11 +124,14 @@ function renderDaily(d: UsageDailyView, kind: 'cost' | 'tokens', testid: string)
   const axis = h('div', { class: 'ubars-axis', attrs: { 'aria-hidden': 'true' } }, h('span', { text: first ? dayText(first.day) : '' }), h('span', { text: last ? dayText(last.day) : '' }));
   const legend = h(
     'ul',
-    { class: 'ulegend', attrs: { 'aria-label': 'Models' } },
+    { class: 'ulegend', attrs: { 'aria-label': l10n.t('Models') } },
     ...d.models.map((m, i) => h('li', {}, h('span', { class: `uswatch useg--${segClass(m, i)}`, attrs: { 'aria-hidden': 'true' } }), h('span', { text: m }))),
   );
   const sum = totals.reduce((s, n) => s + n, 0);
-  const summary = `${title}, ${d.days.length} days${first && last ? ` from ${dayText(first.day)} to ${dayText(last.day)}` : ''}: total ${fmt(sum)}, highest day ${fmt(max)}.`;
+  const summary =
+    first && last
+      ? l10n.t('{0}, {1} days from {2} to {3}: total {4}, highest day {5}.', title, d.days.length, dayText(first.day), dayText(last.day), fmt(sum), fmt(max))
+      : l10n.t('{0}, {1} days: total {2}, highest day {3}.', title, d.days.length, fmt(sum), fmt(max));
   const rows: HTMLTableRowElement[] = [];
   d.days.forEach((x, i) => {
     if (x.requests <= 0) return;
@@ -143,8 +155,8 @@ function renderDaily(d: UsageDailyView, kind: 'cost' | 'tokens', testid: string)
     h(
       'details',
       { class: 'chart-table', data: { key: testid } },
-      h('summary', { text: 'Show as table' }),
-      rows.length ? table(`${testid}-table`, title, ['Day', ...d.models, 'Total'], rows) : h('p', { class: 'usage-note', text: 'No usage in this range.' }),
+      h('summary', { text: l10n.t('Show as table') }),
+      rows.length ? table(`${testid}-table`, title, [l10n.t('Day'), ...d.models, l10n.t('Total')], rows) : h('p', { class: 'usage-note', text: l10n.t('No usage in this range.') }),
     ),
   );
 }
@@ -164,16 +176,22 @@ function renderSessions(u: UsageView): HTMLElement {
     const r = h(
       'tr',
       { data: { sessionId: s.sessionId } },
-      h('th', { attrs: { scope: 'row', title: s.cwd || 'working folder unknown' }, text: s.workspace || 'unknown folder' }),
+      h('th', { attrs: { scope: 'row', title: s.cwd || l10n.t('working folder unknown') }, text: s.workspace || l10n.t('unknown folder') }),
       h('td', { text: agentLabel.get(s.agent) ?? s.agent }),
-      h('td', { attrs: { title: s.models.join(', ') }, text: s.models.length > 1 ? `${s.model} +${s.models.length - 1}` : s.model }),
+      h('td', { attrs: { title: s.models.join(l10n.t(', ')) }, text: s.models.length > 1 ? `${s.model} +${s.models.length - 1}` : s.model }),
       h('td', { class: 'num', text: formatTokens(s.tokens) }),
       sessionCostCell(s),
       h('td', { attrs: { title: `${absoluteTime().format(s.firstTs)} – ${absoluteTime().format(s.lastTs)}` }, text: spanText(s.firstTs, s.lastTs, u.generatedAt, true) }),
     );
     return r;
   });
-  return section('Top sessions', rows.length ? table('usage-sessions', 'Top sessions by cost', ['Folder', 'Agent', 'Model', 'Tokens', 'Cost', 'When'], rows, [3, 4]) : empty('usage-sessions', 'No sessions in this range.'), true);
+  return section(
+    l10n.t('Top sessions'),
+    rows.length
+      ? table('usage-sessions', l10n.t('Top sessions by cost'), [l10n.t('Folder'), l10n.t('Agent'), l10n.t('Model'), l10n.t('Tokens'), l10n.t('Cost'), l10n.t('When')], rows, [3, 4])
+      : empty('usage-sessions', l10n.t('No sessions in this range.')),
+    true,
+  );
 }
 
 /** "Nov 21 10:00–14:00", or "Nov 21 22:00 – Nov 22 03:00" across midnight; the day is left out for today when asked. */
@@ -194,13 +212,18 @@ function renderWorkspaces(u: UsageView): HTMLElement {
     h(
       'tr',
       { class: w.current ? 'row--current' : '' },
-      h('th', { attrs: { scope: 'row', title: w.cwd || 'working folder unknown' }, text: w.current ? `${w.label} (this workspace)` : w.label }),
-      h('td', { class: 'num', text: String(w.sessions) }),
+      h('th', { attrs: { scope: 'row', title: w.cwd || l10n.t('working folder unknown') }, text: w.current ? l10n.t('{0} (this workspace)', w.label) : w.label }),
+      h('td', { class: 'num', text: formatCount(w.sessions) }),
       h('td', { class: 'num', text: formatTokens(w.tokens) }),
       costCell(w),
     ),
   );
-  return section('Top workspaces', rows.length ? table('usage-workspaces', 'Top workspaces by cost', ['Folder', 'Sessions', 'Tokens', 'Cost'], rows) : empty('usage-workspaces', 'No workspaces in this range.'));
+  return section(
+    l10n.t('Top workspaces'),
+    rows.length
+      ? table('usage-workspaces', l10n.t('Top workspaces by cost'), [l10n.t('Folder'), l10n.t('Sessions'), l10n.t('Tokens'), l10n.t('Cost')], rows)
+      : empty('usage-workspaces', l10n.t('No workspaces in this range.')),
+  );
 }
 
 function renderTools(u: UsageView): HTMLElement {
@@ -210,11 +233,16 @@ function renderTools(u: UsageView): HTMLElement {
       {},
       h('th', { attrs: { scope: 'row' }, text: t.name }),
       h('td', { class: 'num', text: formatCount(t.count) }),
-      h('td', { class: 'num', attrs: { title: `${t.timedCount} of ${t.count} calls timed` }, text: formatMs(t.avgDurationMs) }),
+      h('td', { class: 'num', attrs: { title: l10n.t('{0} of {1} calls timed', formatCount(t.timedCount), formatCount(t.count)) }, text: formatMs(t.avgDurationMs) }),
       h('td', { class: `num${t.errors > 0 ? ' usage-errors' : ''}`, text: formatCount(t.errors) }),
     ),
   );
-  return section('Tool calls', rows.length ? table('usage-tools', 'Tool calls', ['Tool', 'Calls', 'Avg duration', 'Errors'], rows) : empty('usage-tools', 'No tool calls in this range.'));
+  return section(
+    l10n.t('Tool calls'),
+    rows.length
+      ? table('usage-tools', l10n.t('Tool calls'), [l10n.t('Tool'), l10n.t('Calls'), l10n.t('Avg duration'), l10n.t('Errors')], rows)
+      : empty('usage-tools', l10n.t('No tool calls in this range.')),
+  );
 }
 
 function gauge(percent: number, label: string, valueText: string): HTMLElement {
@@ -234,16 +262,23 @@ function renderBlock(b: UsageBlockView, now: number): HTMLElement {
   const pct = (b.elapsedFraction ?? 0) * 100;
   const projected =
     b.projectedTokens !== undefined
-      ? `projected ${formatTokens(b.projectedTokens)} tokens${b.projectedCostUSD !== undefined ? ` · ${formatUsd(b.projectedCostUSD)}` : ''} by ${clockTime().format(b.end)}`
+      ? b.projectedCostUSD !== undefined
+        ? l10n.t('projected {0} tokens · {1} by {2}', formatTokens(b.projectedTokens), formatUsd(b.projectedCostUSD), clockTime().format(b.end))
+        : l10n.t('projected {0} tokens by {1}', formatTokens(b.projectedTokens), clockTime().format(b.end))
       : undefined;
   return h(
     'div',
     { class: 'usage-block', testid: 'usage-block-current' },
-    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: `Current block ${spanText(b.start, b.end, now, false)}` }), h('span', { class: 'meter-value', text: `${Math.round(pct)}% elapsed` })),
-    gauge(pct, 'Current 5-hour block', `${Math.round(pct)}% of the 5 hours elapsed`),
-    h('div', { class: 'meter-detail', text: `${formatTokens(b.tokens)} tokens · ${formatUsd(b.costUSD)}${unpricedNote(b)} · ${b.requests} requests` }),
+    h(
+      'div',
+      { class: 'meter-head' },
+      h('span', { class: 'meter-label', text: l10n.t('Current block {0}', spanText(b.start, b.end, now, false)) }),
+      h('span', { class: 'meter-value', text: l10n.t('{0}% elapsed', Math.round(pct)) }),
+    ),
+    gauge(pct, l10n.t('Current 5-hour block'), l10n.t('{0}% of the 5 hours elapsed', Math.round(pct))),
+    h('div', { class: 'meter-detail', text: l10n.t('{0} tokens · {1} · {2} requests', formatTokens(b.tokens), formatUsd(b.costUSD) + unpricedNote(b), formatCount(b.requests)) }),
     projected ? h('div', { class: 'meter-pace', text: projected }) : null,
-    h('div', { class: 'meter-meta' }, h('span', { data: { tick: 'reset', at: b.end }, text: tickText('reset', b.end, now) }), ` · ${b.models.join(', ')}`),
+    h('div', { class: 'meter-meta' }, h('span', { data: { tick: 'reset', at: b.end }, text: tickText('reset', b.end, now) }), ` · ${b.models.join(l10n.t(', '))}`),
   );
 }
 
@@ -256,19 +291,19 @@ function renderBlocks(u: UsageView): HTMLElement | null {
   return h(
     'div',
     { class: 'usage-card', testid: 'usage-blocks' },
-    h('h3', { class: 'usage-h3', text: 'Claude Code 5-hour blocks' }),
-    current ? renderBlock(current, u.generatedAt) : h('p', { class: 'usage-note', text: 'No active block: the next Claude Code request starts one.' }),
-    rows.length ? table('usage-blocks-recent', 'Earlier blocks in the last 24 hours', ['Earlier blocks', 'Tokens', 'Cost'], rows) : null,
+    h('h3', { class: 'usage-h3', text: l10n.t('Claude Code 5-hour blocks') }),
+    current ? renderBlock(current, u.generatedAt) : h('p', { class: 'usage-note', text: l10n.t('No active block: the next Claude Code request starts one.') }),
+    rows.length ? table('usage-blocks-recent', l10n.t('Earlier blocks in the last 24 hours'), [l10n.t('Earlier blocks'), l10n.t('Tokens'), l10n.t('Cost')], rows) : null,
   );
 }
 
 function renderPlanWindow(w: UsagePlanWindowView, now: number): HTMLElement {
-  const value = w.expired ? 'reset since' : `${Math.round(w.usedPercent)}%`;
+  const value = w.expired ? l10n.t('reset since') : `${Math.round(w.usedPercent)}%`;
   return h(
     'li',
     { class: `meter${w.expired ? ' meter--stale' : ''}` },
-    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: `Codex ${w.label}` }), h('span', { class: 'meter-value', text: value })),
-    w.expired ? null : gauge(w.usedPercent, `Codex ${w.label}`, `${Math.round(w.usedPercent)}% used`),
+    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: l10n.t('Codex {0}', w.label) }), h('span', { class: 'meter-value', text: value })),
+    w.expired ? null : gauge(w.usedPercent, l10n.t('Codex {0}', w.label), l10n.t('{0} used', `${Math.round(w.usedPercent)}%`)),
     h(
       'div',
       { class: 'meter-meta' },
@@ -284,7 +319,7 @@ function renderPlanWindows(u: UsageView): HTMLElement | null {
   return h(
     'div',
     { class: 'usage-card', testid: 'usage-plan-windows' },
-    h('h3', { class: 'usage-h3', text: 'Codex plan limits (from its logs)' }),
+    h('h3', { class: 'usage-h3', text: l10n.t('Codex plan limits (from its logs)') }),
     h('ul', { class: 'meters' }, ...u.planWindows.map((w) => renderPlanWindow(w, u.generatedAt))),
   );
 }
@@ -302,23 +337,26 @@ export function renderUsageSection(u: UsageView): HTMLElement {
   const el = h(
     'section',
     { class: 'usage', testid: 'usage-section', attrs: { 'aria-labelledby': 'usage-title' } },
-    h('h2', { class: 'usage-title', attrs: { id: 'usage-title' } }, icon('terminal'), h('span', { text: 'Local agents' })),
+    h('h2', { class: 'usage-title', attrs: { id: 'usage-title' } }, icon('terminal'), h('span', { text: l10n.t('Local agents') })),
   );
   if (u.scan) {
-    const n = (x: number) => x.toLocaleString('en-US');
+    const n = formatCount;
+    const text = u.scan.rebuild
+      ? l10n.t('Rebuilding the usage index: reading your agents’ logs for the first time — {0} of {1} files. The figures below fill in as they are read.', n(u.scan.done), n(u.scan.total))
+      : l10n.t('Reading your agents’ logs for the first time — {0} of {1} files. The figures below fill in as they are read.', n(u.scan.done), n(u.scan.total));
     el.append(
-      h('p', { class: 'usage-note', testid: 'usage-scan', attrs: { role: 'status' }, text: `${u.scan.rebuild ? 'Rebuilding the usage index: r' : 'R'}eading your agents’ logs for the first time — ${n(u.scan.done)} of ${n(u.scan.total)} files. The figures below fill in as they are read.` }),
-      h('progress', { attrs: { max: String(u.scan.total), value: String(u.scan.done), 'aria-label': 'Log files read' } }),
+      h('p', { class: 'usage-note', testid: 'usage-scan', attrs: { role: 'status' }, text }),
+      h('progress', { attrs: { max: String(u.scan.total), value: String(u.scan.done), 'aria-label': l10n.t('Log files read') } }),
     );
   }
   if (!u.hasData) {
-    el.append(h('p', { class: 'usage-note', testid: 'usage-empty', text: 'No agent usage recorded yet. tokstat reads the Claude Code, Codex, Gemini CLI and opencode logs on this machine; nothing leaves it.' }));
+    el.append(h('p', { class: 'usage-note', testid: 'usage-empty', text: l10n.t('No agent usage recorded yet. tokstat reads the Claude Code, Codex, Gemini CLI and opencode logs on this machine; nothing leaves it.') }));
     return el;
   }
   el.append(
     renderTotals(u),
-    h('div', { class: 'usage-grid' }, renderBlocks(u), renderPlanWindows(u), section('By agent', renderAgents(u) ?? empty('usage-agents', 'No agents.'), true)),
-    h('p', { class: 'usage-range', text: `Last ${u.range.days} days (${dayText(u.range.fromDay)} – ${dayText(u.range.toDay)})` }),
+    h('div', { class: 'usage-grid' }, renderBlocks(u), renderPlanWindows(u), section(l10n.t('By agent'), renderAgents(u) ?? empty('usage-agents', l10n.t('No agents.')), true)),
+    h('p', { class: 'usage-range', text: l10n.t('Last {0} days ({1} – {2})', u.range.days, dayText(u.range.fromDay), dayText(u.range.toDay)) }),
     h('div', { class: 'usage-charts' }, renderDaily(u.daily, 'cost', 'usage-daily-cost'), renderDaily(u.daily, 'tokens', 'usage-daily-tokens')),
     h('div', { class: 'usage-grid' }, renderSessions(u), renderWorkspaces(u), renderTools(u)),
   );

@@ -21,6 +21,8 @@ const RANGE: Record<string, OptionSpec> = {
   until: { type: 'string', short: 'u', valueName: 'DATE', description: 'up to this day, included' },
   offline: { type: 'boolean', short: 'O', description: 'do not download the LiteLLM price list (cached or bundled prices)' },
   compact: { type: 'boolean', short: 'c', description: 'fewer columns, for narrow terminals (automatic below 100 columns)' },
+  'no-cache': { type: 'boolean', description: "read every log from the start, in memory: neither use nor update the CLI's usage index (its cache folder)" },
+  verbose: { type: 'boolean', short: 'v', description: 'say on stderr how the logs were read: the usage index (off, cold, warm), files and bytes read, time' },
 };
 
 export interface CommandSpec {
@@ -87,6 +89,22 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Exit codes: 0 every check has headroom; 1 some check has none (even if others cannot tell); 2 bad arguments;',
       '3 cannot tell (no storage, no matching account or meter, no usage index, stale or unknown figures).',
       'Prints one line saying why (account, meter, figures); --json: docs/cli-json.md. Quote $ in shells: \'$5\'.',
+    ].join('\n'),
+  },
+  {
+    name: 'statusline',
+    summary: "Claude Code's status line: this session's cost, today's, the tightest plan window with its reset",
+    usage: 'tokstat statusline   (Claude Code settings: "statusLine": {"type": "command", "command": "tokstat statusline"})',
+    options: {
+      'no-refresh': { type: 'boolean', description: "never start the background `tokstat usage` that keeps today's cost current" },
+      ...COMMON,
+    },
+    notes: [
+      'Reads the JSON Claude Code pipes on stdin (at most 256 KiB, 250 ms) and prints one line; answers from persisted data only:',
+      "Claude Code's own figures (session cost, rate_limits), the snapshots tokstat for VS Code stored, and the freshest usage index",
+      "(the CLI's or the extension's). Never the network. When that index is over 2 minutes old it starts one detached",
+      '`tokstat usage` (at most every 2 minutes) so that the next line is current. Colour (yellow from 80 % of a window, red from',
+      '95 %) unless NO_COLOR or --no-color. Exit code 0 whatever it could read; --json: docs/cli-json.md.',
     ].join('\n'),
   },
   {

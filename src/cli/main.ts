@@ -4,27 +4,19 @@
 // Exit codes: 0 ok, 1 runtime failure (including an agent folder variable such as CLAUDE_CONFIG_DIR that names no
 // usable folder), 2 bad arguments; `guard`: 0 headroom, 1 no headroom, 3 cannot tell (src/cli/guard.ts).
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { UsageScanner } from '../core/usage/scanner';
 import { fiveHourBlocks, queryUsage, type UsageGroup } from '../core/usage/query';
 import { localDay, type HourRow } from '../core/usage/usageIndex';
 import type { AgentId, UsageRow } from '../core/usage/types';
-import { PricingService, DEFAULT_PRICES_URL } from '../core/usage/pricingStore';
-import type { PriceBook } from '../core/usage/pricing';
-import { readApiUsage } from '../core/usage/ingestStore';
+import type { PricingService } from '../core/usage/pricingStore';
 import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, STATUS_LABEL } from '../shared/format';
 import { blockProjection, byMonth, jsonRow, renderBlocks, renderTable, sumGroups, type ReportKind } from './report';
 import { findStorage } from './storage';
+import { readAll } from './read';
+import { ANSI_LINE, PLAIN_LINE, parseStatusInput, readBoundedStdin, renderStatusline, spawnRefresh, statusColour, statusline, type StatusDoc } from './statusline';
 import { readStoredAccounts } from './snapshots';
 import { guard, type GuardOutcome } from './guard';
-import { agentEnvProblems } from './agentEnv';
 import { AGENT_IDS, helpText, parseDay, parseInvocation, UsageError, type Parsed } from './args';
-import { clearPriceFailure, cliCacheDir, lastPriceFailure, recordPriceFailure } from './cache';
 import { colourWanted, styleFor, type Style } from './style';
-import { PRICES_RETRY_MS } from '../core/usage/pricingStore';
-import { UndiciHttpClient } from '../core/undiciClient';
-import { envRouter } from '../core/net/dispatcher';
-import { nullLogger } from '../core/log';
 
 /** The version of the JSON documents the CLI prints (docs/cli-json.md); raised on any incompatible change. */
 export const JSON_SCHEMA_VERSION = 1;
@@ -38,6 +30,10 @@ export interface CliIO {
   /** Whether stdout is a terminal (colour), and its width when known (compact tables). */
   isTTY?: boolean;
   columns?: number;
+  /** Standard input (`statusline`); none: an empty input. */
+  stdin?: () => NodeJS.ReadableStream & { isTTY?: boolean };
+  /** This CLI's script, to start itself in the background (`statusline`'s index refresh); none: no refresh. */
+  self?: string;
 }
 
 declare const __TOKSTAT_VERSION__: string | undefined;
@@ -58,81 +54,9 @@ function styleOf(a: Parsed, io: CliIO): Style {
 /** --compact, or a terminal narrower than the full table. */
 const compactOf = (a: Parsed, io: CliIO): boolean => flag(a, 'compact') || (io.columns !== undefined && io.columns < 100);
 
-/**
- * Prices: the extension's cached list when its storage is found, else the CLI's own cache, refreshed daily. Offline
- * (the download failed within the last hour, or --offline) it uses the cached or bundled prices and, when a download
- * was tried and failed, says so in one quiet line.
- */
-async function pricing(io: CliIO, storage: string | undefined, offline: boolean): Promise<PricingService> {
-  const cache = cliCacheDir(io.env, io.home);
-  const failedAt = lastPriceFailure(cache);
-  const backoff = failedAt !== undefined && io.now - failedAt < PRICES_RETRY_MS && io.now >= failedAt;
-  // The price download follows HTTPS_PROXY / NO_PROXY / NODE_EXTRA_CA_CERTS (the CLI has no VS Code settings).
-  const http = new UndiciHttpClient(nullLogger, undefined, envRouter(io.env));
-  const svc = new PricingService({
-    cacheFile: path.join(storage ?? cache, 'pricing', 'litellm.json'),
-    url: io.env.TOKSTAT_PRICES_URL || DEFAULT_PRICES_URL,
-    offline: offline || backoff,
-    timeoutMs: 15_000,
-    fetchText: async (url, { signal, maxBytes }) => {
-      const res = await http.request({ url, signal, timeoutMs: 15_000, maxBodyBytes: maxBytes, headers: { accept: 'application/json' } });
-      return { status: res.status, text: res.text };
-    },
-  });
-  await svc.init();
-  const r = await svc.refreshIfStale().finally(() => http.close().catch(() => undefined));
-  if (r === 'failed') {
-    recordPriceFailure(cache, io.now);
-    io.err(`tokstat: prices from the ${svc.status().source} list (the LiteLLM price list could not be downloaded; next try in an hour)`);
-  } else if (r === 'updated' || r === 'fresh') {
-    clearPriceFailure(cache);
-  }
-  return svc;
-}
-
-function apiRows(records: Awaited<ReturnType<typeof readApiUsage>>, book: PriceBook): UsageRow[] {
-  return records.map((r) => {
-    const p = book.priceFn(r);
-    return {
-      day: localDay(r.timestamp), agent: 'api', model: r.model, cwd: '', sessionId: r.sessionId,
-      inputTokens: r.inputTokens, outputTokens: r.outputTokens, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0,
-      reasoningTokens: 0, webSearchRequests: 0, requests: 1, fastRequests: 0,
-      loggedCostUSD: r.costUSD ?? 0, loggedCostRequests: r.costUSD !== undefined ? 1 : 0,
-      costUSD: p.costUSD ?? 0, unpricedRequests: p.unpriced ? 1 : 0, fallbackModelRequests: 0, tools: {},
-      firstTs: r.timestamp, lastTs: r.timestamp,
-    };
-  });
-}
-
-/** Reads every selected agent's logs (and the API operations the extension stored), priced. */
-async function readRows(a: Parsed, io: CliIO, agents: AgentId[] | undefined): Promise<{ rows: UsageRow[]; hours: HourRow[]; prices: PricingService } | number> {
-  const logAgents = (agents ?? [...AGENT_IDS]).filter((x): x is Exclude<AgentId, 'api'> => x !== 'api');
-  // A misdirected CLAUDE_CONFIG_DIR / CODEX_HOME / … would read nothing and report "No usage found": say what is wrong.
-  const envProblems = await agentEnvProblems(io.env, io.home, logAgents);
-  if (envProblems.length) {
-    for (const p of envProblems) io.err(`tokstat: ${p}`);
-    return 1;
-  }
-  const storage = findStorage(str(a, 'storage'), io.env, io.home).dir;
-  const prices = await pricing(io, storage, flag(a, 'offline'));
-  const rows: UsageRow[] = [];
-  const hours: HourRow[] = [];
-  if (logAgents.length) {
-    // Memory only: the extension's leader window owns the persisted index; the CLI reads the logs itself.
-    const scanner = new UsageScanner({ env: io.env, home: io.home, price: prices.book.priceFn, mode: 'inline', watch: false, rescanMs: 0, sources: { agents: logAgents } });
-    try {
-      await scanner.load();
-      await scanner.scan();
-      rows.push(...scanner.index.rows());
-      hours.push(...scanner.index.hours());
-    } finally {
-      scanner.dispose();
-    }
-  }
-  if (storage && (!agents || agents.includes('api'))) {
-    rows.push(...apiRows(await readApiUsage(path.join(storage, 'usage-api')), prices.book));
-  }
-  return { rows, hours, prices };
+/** Reads every selected agent's logs (and the API operations the extension stored), priced (read.ts). */
+function readRows(a: Parsed, io: CliIO, agents: AgentId[] | undefined) {
+  return readAll(io, { agents, storage: str(a, 'storage'), offline: flag(a, 'offline'), noCache: flag(a, 'no-cache'), verbose: flag(a, 'verbose'), version: CLI_VERSION });
 }
 
 function range(a: Parsed): { since?: string; until?: string } {
@@ -344,6 +268,24 @@ async function guardCommand(a: Parsed, io: CliIO): Promise<number> {
   return o.exitCode;
 }
 
+/** `tokstat statusline`: one line for Claude Code's status line (src/cli/statusline.ts). Always exits 0. */
+async function statuslineCommand(a: Parsed, io: CliIO): Promise<number> {
+  const stdin = io.stdin ? await readBoundedStdin(io.stdin()) : { text: '', truncated: false };
+  const parsed = parseStatusInput(stdin.text, stdin.truncated);
+  const refresh = io.self && !flag(a, 'no-refresh') ? spawnRefresh(io.self, io.env) : undefined;
+  let doc: StatusDoc;
+  try {
+    doc = await statusline({ env: io.env, home: io.home, now: io.now, storage: str(a, 'storage'), input: parsed.input, ...(refresh ? { refresh } : {}) });
+  } catch (e) {
+    doc = { session: { costUSD: null, source: null }, today: { day: localDay(io.now), costUSD: null, unpricedRequests: 0, source: null, ageMs: null }, window: null, problems: [String(e instanceof Error ? e.message : e)] };
+  }
+  if (parsed.problem) doc.problems.unshift(parsed.problem);
+  const line = renderStatusline(doc, io.now, statusColour(flag(a, 'no-color'), io.env) ? ANSI_LINE : PLAIN_LINE);
+  if (flag(a, 'json')) io.out(JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ...doc, line: renderStatusline(doc, io.now) }, null, 2));
+  else io.out(line);
+  return 0;
+}
+
 /** `tokstat mcp`: serves until the client disconnects; the clock is the real one unless TOKSTAT_NOW pins it (tests). */
 async function mcpCommand(a: Parsed, io: CliIO): Promise<number> {
   const found = findStorage(str(a, 'storage'), io.env, io.home);
@@ -371,6 +313,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (a.command.name === 'usage') return await usage(a, io);
     if (a.command.name === 'blocks') return await blocks(a, io);
     if (a.command.name === 'guard') return await guardCommand(a, io);
+    if (a.command.name === 'statusline') return await statuslineCommand(a, io);
     if (a.command.name === 'mcp') return await mcpCommand(a, io);
     if (a.command.name === 'export') return await exportCommand(a, io);
     return await quota(a, io);
@@ -393,6 +336,8 @@ if (require.main === module) {
     home: os.homedir(),
     now: Number.isFinite(nowEnv) && nowEnv > 0 ? nowEnv : Date.now(),
     isTTY: !!process.stdout.isTTY,
+    stdin: () => process.stdin,
+    self: __filename,
     ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   }).then(
     (code) => {

@@ -21,7 +21,7 @@ export async function askAccountFields(
     }
     const value = await vscode.window.showInputBox({
       title,
-      prompt: f.prompt + (f.required ? '' : ' (optional: leave empty to skip)'),
+      prompt: f.required ? f.prompt : vscode.l10n.t('{0} (optional: leave empty to skip)', f.prompt),
       placeHolder: f.placeholder,
       value: current[f.key] !== undefined ? String(current[f.key]) : (f.defaultValue ?? ''),
       ignoreFocusOut: true,
@@ -37,10 +37,10 @@ export async function askAccountFields(
 
 export function validateField(f: AccountField, raw: string): string | undefined {
   const v = raw.trim();
-  if (v === '') return f.required ? `${f.label} is required.` : undefined;
+  if (v === '') return f.required ? vscode.l10n.t('{0} is required.', f.label) : undefined;
   if (f.kind === 'number') {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) return 'Enter a number of 0 or more.';
+    if (!Number.isFinite(n) || n < 0) return vscode.l10n.t('Enter a number of 0 or more.');
   }
   if (f.kind === 'url') {
     try {

@@ -18,8 +18,9 @@ import { CommandIds } from './ids';
 import { accountHome, credentialKey, findDuplicate, homeKind, homeSettings, nodeHomesFs } from '../core/homes';
 import { displayPath } from '../core/providers/credentialFiles';
 import { alreadyAdded, pickHome } from './homePicker';
+import { providerText } from './providerTexts';
 
-const TITLE = 'tokstat: Add Account';
+const title = () => vscode.l10n.t('tokstat: Add Account');
 
 function draft(provider: ProviderDefinition, authKind: string, settings: Account['settings'] = {}): Account {
   return { id: newAccountId(), providerId: provider.id, name: provider.displayName, createdAt: Date.now(), authKind, settings };
@@ -27,13 +28,13 @@ function draft(provider: ProviderDefinition, authKind: string, settings: Account
 
 async function save(deps: CommandDeps, account: Account, secret: string | undefined, suggested: string | undefined): Promise<void> {
   const providerName = getProvider(account.providerId)?.displayName ?? account.providerId;
-  const name = await promptForName(deps, `tokstat: Account name (${providerName})`, uniqueName(suggested || account.name, deps.repo.list()));
+  const name = await promptForName(deps, vscode.l10n.t('tokstat: Account name ({0})', providerName), uniqueName(suggested || account.name, deps.repo.list()));
   if (name === undefined) return;
   const final = { ...account, name };
   await deps.repo.add(final, secret);
   deps.log.info(`[accounts] added "${final.name}" (${final.providerId}, ${final.authKind})`);
   // The scheduler picks the new account up from the repository and fetches it right away.
-  void vscode.window.showInformationMessage(`tokstat: added "${final.name}".`, 'Open Dashboard').then((c) => {
+  void vscode.window.showInformationMessage(vscode.l10n.t('tokstat: added "{0}".', final.name), vscode.l10n.t('Open Dashboard')).then((c) => {
     if (c) deps.openDashboard();
   });
 }
@@ -43,7 +44,7 @@ export async function addApiKeyAccount(deps: CommandDeps, provider: ProviderDefi
   const before = await askAccountFields(provider, fields.filter((f) => f.beforeKey));
   if (!before) return;
   const account = draft(provider, 'api-key', before);
-  const r = await promptForKey(deps, provider, account, `tokstat: ${provider.displayName} API key`);
+  const r = await promptForKey(deps, provider, account, vscode.l10n.t('tokstat: {0} API key', provider.displayName));
   if (!r) return;
   const after = await askAccountFields(provider, fields.filter((f) => !f.beforeKey));
   if (!after) return;
@@ -74,15 +75,15 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
       read = await source.read(env, { settings });
       break;
     } catch (err) {
-      const choose = 'Choose Folder…';
-      const where = source.candidates(env, { settings }).slice(0, 2).join(' or ');
+      const choose = vscode.l10n.t('Choose Folder…');
+      const where = source.candidates(env, { settings }).slice(0, 2).join(vscode.l10n.t(' or '));
       const choice = await vscode.window.showWarningMessage(
         `tokstat: ${errorText(err)}`,
-        { modal: true, detail: `tokstat looked in ${where}. Sign in with ${source.tool} (${source.signInHint}), or choose the folder that holds its credentials.` },
+        { modal: true, detail: vscode.l10n.t('tokstat looked in {0}. Sign in with {1} ({2}), or choose the folder that holds its credentials.', where, source.tool, source.signInHint) },
         choose,
       );
       if (choice !== choose) return;
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: `${source.tool} configuration folder` });
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: vscode.l10n.t('{0} configuration folder', source.tool) });
       if (!picked?.[0]) return;
       if (!kind) {
         settings = { ...settings, configDir: picked[0].fsPath };
@@ -100,7 +101,7 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
   let info: Awaited<ReturnType<typeof testConnection>>;
   try {
     info = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `tokstat: checking ${provider.displayName}…`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('tokstat: checking {0}…', provider.displayName), cancellable: true },
       async (_p, ct) => {
         ct.onCancellationRequested(() => ac.abort());
         return testConnection(deps.fetcherDeps, account, read!.credential, ac.signal);
@@ -126,7 +127,7 @@ async function checkGitHubToken(deps: CommandDeps, account: Account, token: stri
   const ac = new AbortController();
   try {
     return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'tokstat: checking Copilot access…', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('tokstat: checking Copilot access…'), cancellable: true },
       async (_p, ct) => {
         ct.onCancellationRequested(() => ac.abort());
         return testConnection(deps.fetcherDeps, account, token, ac.signal);
@@ -156,7 +157,7 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
     [
       {
         label: useSession,
-        description: signedIn.length ? signedIn.map((a) => a.label).join(', ') : vscode.l10n.t('signs in through VS Code'),
+        description: signedIn.length ? signedIn.map((a) => a.label).join(vscode.l10n.t(', ')) : vscode.l10n.t('signs in through VS Code'),
         detail: vscode.l10n.t("Recommended: the GitHub sign-in VS Code already manages. Shows the plan's quota; it cannot read GitHub's billing report."),
       },
       {
@@ -175,7 +176,7 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
         detail: vscode.l10n.t("Needs the client id of your own GitHub OAuth app (not a GitHub App) with device flow enabled; Copilot's quota endpoint may refuse tokens of apps it does not accept."),
       },
     ],
-    { title: `${TITLE}: GitHub Copilot`, placeHolder: vscode.l10n.t('How do you want to sign in?'), ignoreFocusOut: true },
+    { title: vscode.l10n.t('{0}: GitHub Copilot', title()), placeHolder: vscode.l10n.t('How do you want to sign in?'), ignoreFocusOut: true },
   );
   if (!choice) return;
   const baseSettings: Account['settings'] = host ? { enterpriseHost: host } : {};
@@ -198,10 +199,10 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
   }
   let target: { id: string; label: string } | undefined;
   if (signedIn.length > 0) {
-    const other = '$(add) Sign in to another GitHub account…';
+    const other = `$(add) ${vscode.l10n.t('Sign in to another GitHub account…')}`;
     const picked = await vscode.window.showQuickPick(
       [...signedIn.map((a) => ({ label: a.label, account: a })), { label: other, account: undefined }],
-      { title: `${TITLE}: GitHub account`, placeHolder: 'Choose the GitHub account', ignoreFocusOut: true },
+      { title: vscode.l10n.t('{0}: GitHub account', title()), placeHolder: vscode.l10n.t('Choose the GitHub account'), ignoreFocusOut: true },
     );
     if (!picked) return;
     target = picked.account;
@@ -210,13 +211,13 @@ export async function addCopilotAccount(deps: CommandDeps, provider: ProviderDef
   try {
     session = await deps.github.signIn(authProviderId, target);
   } catch (err) {
-    void vscode.window.showErrorMessage(`tokstat: GitHub sign-in failed: ${errorText(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('tokstat: GitHub sign-in failed: {0}', errorText(err)));
     return;
   }
   if (!session) return;
   const existing = deps.repo.list().find((a) => a.authKind === 'github-session' && a.settings.githubAccountId === session!.account.id);
   if (existing) {
-    void vscode.window.showInformationMessage(`tokstat: the GitHub account ${session.account.label} is already added as "${existing.name}".`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('tokstat: the GitHub account {0} is already added as "{1}".', session.account.label, existing.name));
     return;
   }
   const account = draft(provider, 'github-session', {
@@ -245,14 +246,14 @@ export async function addCopilotTokenAccount(deps: CommandDeps, provider: Provid
       { label: org, detail: vscode.l10n.t('An owner\'s or billing manager\'s fine-grained token with the organisation permission "Administration" (read).') },
       { label: ent, detail: vscode.l10n.t("An enterprise owner's or billing manager's classic token (fine-grained tokens cannot read enterprise billing).") },
     ],
-    { title: `${TITLE}: ${vscode.l10n.t('whose billing report?')}`, ignoreFocusOut: true },
+    { title: vscode.l10n.t('{0}: whose billing report?', title()), ignoreFocusOut: true },
   );
   if (!whose) return;
   const settings: Account['settings'] = host ? { enterpriseHost: host } : {};
   if (whose.label !== mine) {
     const key = whose.label === org ? 'billingOrganization' : 'billingEnterprise';
     const name = await vscode.window.showInputBox({
-      title: `${TITLE}: ${whose.label === org ? vscode.l10n.t('organisation') : vscode.l10n.t('enterprise')}`,
+      title: whose.label === org ? vscode.l10n.t('{0}: organisation', title()) : vscode.l10n.t('{0}: enterprise', title()),
       prompt: whose.label === org ? vscode.l10n.t('The organisation login, as in github.com/<org>') : vscode.l10n.t('The enterprise slug, as in github.com/enterprises/<slug>'),
       ignoreFocusOut: true,
       validateInput: (v) => (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(v.trim()) ? undefined : vscode.l10n.t('Letters, digits, "-", "_" and "." only.')),
@@ -261,17 +262,25 @@ export async function addCopilotTokenAccount(deps: CommandDeps, provider: Provid
     settings[key] = name.trim();
   }
   const account = draft(provider, 'api-key', settings);
-  const r = await promptForKey(deps, provider, account, `${TITLE}: ${vscode.l10n.t('GitHub personal access token')}`);
+  const r = await promptForKey(deps, provider, account, vscode.l10n.t('{0}: GitHub personal access token', title()));
   if (!r) return;
   await save(deps, { ...account, settings: { ...account.settings, ...(r.info.settings ?? {}) } }, r.key, r.info.suggestedName);
 }
 
 /** The picker's sections, in order (a provider declares its own: `pickerGroup`). */
 const GROUPS: Readonly<Record<PickerGroup, string>> = {
-  plan: 'Plans and subscriptions',
-  'api-key': 'API keys and balances',
-  admin: 'Organization usage (admin keys)',
-  gateway: 'Gateways and endpoints',
+  get plan() {
+    return vscode.l10n.t('Plans and subscriptions');
+  },
+  get 'api-key'() {
+    return vscode.l10n.t('API keys and balances');
+  },
+  get admin() {
+    return vscode.l10n.t('Organization usage (admin keys)');
+  },
+  get gateway() {
+    return vscode.l10n.t('Gateways and endpoints');
+  },
 };
 
 /** One Add Account flow per sign-in kind (a provider declares its own: `signIn`). */
@@ -282,18 +291,18 @@ const FLOWS: Readonly<Record<SignInKind, (deps: CommandDeps, provider: ProviderD
 };
 
 function authDescription(p: ProviderDefinition): string {
-  if (p.authLabel) return p.authLabel;
+  if (p.authLabel) return providerText(p.authLabel);
   switch (p.signIn) {
     case 'github':
-      return 'GitHub sign-in';
+      return vscode.l10n.t('GitHub sign-in');
     case 'credential-file':
-      return `uses ${p.credentialFile?.tool ?? 'the tool'}'s sign-in`;
+      return p.credentialFile ? vscode.l10n.t("uses {0}'s sign-in", p.credentialFile.tool) : vscode.l10n.t("uses the tool's sign-in");
     case 'api-key':
-      return 'API key';
+      return vscode.l10n.t('API key');
   }
 }
 
-const WHY_MISSING = '$(info) My provider is not listed…';
+const whyMissing = () => `$(info) ${vscode.l10n.t('My provider is not listed…')}`;
 
 type PickerItem = vscode.QuickPickItem & { provider?: ProviderDefinition; unsupported?: UnsupportedProvider };
 
@@ -304,18 +313,18 @@ export function providerPickerItems(providers: readonly ProviderDefinition[] = P
     const ps = providers.filter((p) => p.pickerGroup === group);
     if (ps.length === 0) continue;
     items.push({ label, kind: vscode.QuickPickItemKind.Separator });
-    for (const p of ps) items.push({ label: p.displayName, description: authDescription(p), detail: p.description, provider: p });
+    for (const p of ps) items.push({ label: p.displayName, description: authDescription(p), detail: providerText(p.description), provider: p });
   }
-  items.push({ label: 'No usage API', kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: vscode.l10n.t('No usage API'), kind: vscode.QuickPickItemKind.Separator });
   for (const u of unsupported) {
-    if (u.picker) items.push({ label: `$(circle-slash) ${u.name}`, description: 'no usage API', detail: u.picker.detail, unsupported: u });
+    if (u.picker) items.push({ label: `$(circle-slash) ${u.name}`, description: vscode.l10n.t('no usage API'), detail: u.picker.detail, unsupported: u });
   }
-  items.push({ label: WHY_MISSING, detail: 'Providers without a usage API, and what to use instead' });
+  items.push({ label: whyMissing(), detail: vscode.l10n.t('Providers without a usage API, and what to use instead') });
   return items;
 }
 
 async function pickProvider(): Promise<ProviderDefinition | undefined> {
-  const picked = await vscode.window.showQuickPick(providerPickerItems(), { title: TITLE, placeHolder: 'Which AI account do you want to track?', matchOnDetail: true, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(providerPickerItems(), { title: title(), placeHolder: vscode.l10n.t('Which AI account do you want to track?'), matchOnDetail: true, ignoreFocusOut: true });
   if (!picked) return undefined;
   const hint = picked.unsupported?.picker;
   if (hint) {
@@ -324,9 +333,9 @@ async function pickProvider(): Promise<ProviderDefinition | undefined> {
     const choice = await vscode.window.showInformationMessage(hint.message, { modal: true, detail: hint.explanation }, ...(instead && use ? [use] : []));
     return choice !== undefined && choice === use ? instead : undefined;
   }
-  if (picked.label === WHY_MISSING) {
-    const lines = UNSUPPORTED.map((u) => `${u.name}: ${u.reason} Instead: ${u.nearest}`);
-    void vscode.window.showInformationMessage('tokstat: these providers offer no usage or balance API that tokstat could read', { modal: true, detail: lines.join('\n\n') });
+  if (picked.label === whyMissing()) {
+    const lines = UNSUPPORTED.map((u) => vscode.l10n.t('{0}: {1} Instead: {2}', u.name, u.reason, u.nearest));
+    void vscode.window.showInformationMessage(vscode.l10n.t('tokstat: these providers offer no usage or balance API that tokstat could read'), { modal: true, detail: lines.join('\n\n') });
     return undefined;
   }
   return picked.provider;
@@ -345,7 +354,7 @@ export function registerAddAccount(deps: CommandDeps): vscode.Disposable {
       else await FLOWS[provider.signIn](deps, provider);
     } catch (err) {
       deps.log.error(`[accounts] add account failed: ${errorText(err)}`);
-      void vscode.window.showErrorMessage(`tokstat: could not add the account: ${errorText(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('tokstat: could not add the account: {0}', errorText(err)));
     }
   });
 }

@@ -24,17 +24,17 @@ export function registerCliPathCommands(deps: CliPathDeps): vscode.Disposable[] 
       try {
         const r = installShim(place(), target(deps));
         if (!r.ok) {
-          void vscode.window.showWarningMessage(`tokstat: ${r.place.file} already exists and was not written by tokstat (an npm install of the CLI?), so it was left as it is.`);
+          void vscode.window.showWarningMessage(vscode.l10n.t('tokstat: {0} already exists and was not written by tokstat (an npm install of the CLI?), so it was left as it is.', r.place.file));
           return;
         }
         deps.log.info(`[cli] 'tokstat' launcher ${r.changed ? 'written' : 'already current'} at ${r.place.file}`);
         const how = r.place.onPath
-          ? 'Open a new terminal and run `tokstat --help`.'
-          : `${r.place.dir} is not on your PATH yet: add it (for example \`export PATH="${r.place.dir}:$PATH"\` in your shell's profile), then open a new terminal.`;
-        void vscode.window.showInformationMessage(`tokstat: the 'tokstat' command is installed at ${r.place.file}. ${how}`);
+          ? vscode.l10n.t('Open a new terminal and run `tokstat --help`.')
+          : vscode.l10n.t("{0} is not on your PATH yet: add it (for example `export PATH=\"{0}:$PATH\"` in your shell's profile), then open a new terminal.", r.place.dir);
+        void vscode.window.showInformationMessage(vscode.l10n.t("tokstat: the 'tokstat' command is installed at {0}. {1}", r.place.file, how));
       } catch (err) {
         deps.log.warn(`[cli] could not install the 'tokstat' command: ${errorText(err)}`);
-        void vscode.window.showErrorMessage(`tokstat: could not install the 'tokstat' command: ${errorText(err)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("tokstat: could not install the 'tokstat' command: {0}", errorText(err)));
       }
     }),
     vscode.commands.registerCommand(CommandIds.uninstallCli, async () => {
@@ -43,14 +43,14 @@ export function registerCliPathCommands(deps: CliPathDeps): vscode.Disposable[] 
         const state = uninstallShim(p, target(deps));
         const text =
           state === 'foreign'
-            ? `${p.file} was not written by tokstat, so it was left as it is.`
+            ? vscode.l10n.t('tokstat: {0} was not written by tokstat, so it was left as it is.', p.file)
             : state === 'absent'
-              ? `the 'tokstat' command was not installed at ${p.file}.`
-              : `the 'tokstat' command was removed from ${p.dir}.`;
-        deps.log.info(`[cli] uninstall: ${text}`);
-        void vscode.window.showInformationMessage(`tokstat: ${text}`);
+              ? vscode.l10n.t("tokstat: the 'tokstat' command was not installed at {0}.", p.file)
+              : vscode.l10n.t("tokstat: the 'tokstat' command was removed from {0}.", p.dir);
+        deps.log.info(`[cli] uninstall: ${state} (${p.file})`);
+        void vscode.window.showInformationMessage(text);
       } catch (err) {
-        void vscode.window.showErrorMessage(`tokstat: could not remove the 'tokstat' command: ${errorText(err)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t("tokstat: could not remove the 'tokstat' command: {0}", errorText(err)));
       }
     }),
   ];

@@ -22,13 +22,16 @@ export interface DeleteLocalDataDeps {
  */
 export function registerDeleteLocalData(deps: DeleteLocalDataDeps): vscode.Disposable {
   return vscode.commands.registerCommand(CommandIds.deleteLocalData, async () => {
-    const data = 'Delete Local Data';
-    const all = 'Delete Data, Accounts and Keys';
+    const data = vscode.l10n.t('Delete Local Data');
+    const all = vscode.l10n.t('Delete Data, Accounts and Keys');
     const choice = await vscode.window.showWarningMessage(
-      'Delete tokstat’s local data?',
+      vscode.l10n.t('Delete tokstat’s local data?'),
       {
         modal: true,
-        detail: `This removes the usage history, the index of your coding agents’ usage, alert state, stored snapshots and the cached price list from ${deps.storage}, then reloads this window. Your coding agents’ own logs are not touched. Accounts and their keys stay, unless you choose to delete them too. Close other VS Code windows first, or they keep what they have open.`,
+        detail: vscode.l10n.t(
+          'This removes the usage history, the index of your coding agents’ usage, alert state, stored snapshots and the cached price list from {0}, then reloads this window. Your coding agents’ own logs are not touched. Accounts and their keys stay, unless you choose to delete them too. Close other VS Code windows first, or they keep what they have open.',
+          deps.storage,
+        ),
       },
       data,
       all,
@@ -43,7 +46,7 @@ export function registerDeleteLocalData(deps: DeleteLocalDataDeps): vscode.Dispo
       for (const key of [SNAPSHOTS_KEY, ALERTS_KEY]) await deps.shared?.update(key, undefined);
       deps.log.info('[local data] deletion requested; reloading the window');
     } catch (err) {
-      void vscode.window.showErrorMessage(`tokstat: could not delete local data: ${errorText(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('tokstat: could not delete local data: {0}', errorText(err)));
       return;
     }
     await vscode.commands.executeCommand('workbench.action.reloadWindow');

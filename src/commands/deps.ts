@@ -69,13 +69,13 @@ export async function resolveAccount(deps: CommandDeps, arg: unknown, title: str
     typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'accountId' in arg ? String((arg as { accountId: unknown }).accountId) : undefined;
   if (id) {
     const a = deps.repo.get(id);
-    if (!a) void vscode.window.showWarningMessage('tokstat: that account no longer exists.');
+    if (!a) void vscode.window.showWarningMessage(vscode.l10n.t('tokstat: that account no longer exists.'));
     return a;
   }
   const accounts = deps.repo.list().filter(filter ?? (() => true));
   if (accounts.length === 0) {
-    const add = 'Add Account';
-    const choice = await vscode.window.showInformationMessage('tokstat: there are no accounts yet.', add);
+    const add = vscode.l10n.t('Add Account');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('tokstat: there are no accounts yet.'), add);
     if (choice === add) await vscode.commands.executeCommand('tokstat.addAccount');
     return undefined;
   }
@@ -85,7 +85,7 @@ export async function resolveAccount(deps: CommandDeps, arg: unknown, title: str
       const e = entries.find((x) => x.account.id === a.id);
       return { label: a.name, description: e?.providerName ?? a.providerId, account: a };
     }),
-    { title, placeHolder: 'Choose an account' },
+    { title, placeHolder: vscode.l10n.t('Choose an account') },
   );
   return picked?.account;
 }

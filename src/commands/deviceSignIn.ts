@@ -17,9 +17,9 @@ export function oauthBaseUrl(deps: Pick<CommandDeps, 'config'>, enterpriseHost: 
 export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | undefined): Promise<string | undefined> {
   const clientId = deps.config.oauthClientId();
   if (!clientId) {
-    const open = 'Open Settings';
+    const open = vscode.l10n.t('Open Settings');
     const choice = await vscode.window.showWarningMessage(
-      'tokstat: signing in with a device code needs the client id of a GitHub OAuth app with device flow enabled (setting "tokstat.github.oauthClientId"). Accounts signed in to VS Code work without it.',
+      vscode.l10n.t('tokstat: signing in with a device code needs the client id of a GitHub OAuth app with device flow enabled (setting "tokstat.github.oauthClientId"). Accounts signed in to VS Code work without it.'),
       open,
     );
     if (choice === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'tokstat.github.oauthClientId');
@@ -45,18 +45,18 @@ export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | u
       // Only GitHub's own page on the configured host is ever opened, whatever runner produced the address.
       const verificationUri = checkVerificationUri(v.verificationUri, base);
       deps.log.info('[github] device code issued; waiting for the user to authorize');
-      const copy = 'Copy and open GitHub';
+      const copy = vscode.l10n.t('Copy and open GitHub');
       const choice = await vscode.window.showInformationMessage(
-        `Your GitHub one-time code is ${v.userCode}`,
+        vscode.l10n.t('Your GitHub one-time code is {0}', v.userCode),
         {
           modal: true,
-          detail: `Copy the code, open ${verificationUri} and enter it to let tokstat read your Copilot quota. The code expires in ${Math.round((v.expiresIn ?? 900) / 60)} minutes.`,
+          detail: vscode.l10n.t('Copy the code, open {0} and enter it to let tokstat read your Copilot quota. The code expires in {1} minutes.', verificationUri, Math.round((v.expiresIn ?? 900) / 60)),
         },
         copy,
       );
       if (choice !== copy) {
         ac.abort();
-        throw new ProviderError('cancelled', 'GitHub sign-in was cancelled.');
+        throw new ProviderError('cancelled', vscode.l10n.t('GitHub sign-in was cancelled.'));
       }
       try {
         await vscode.env.clipboard.writeText(v.userCode);
@@ -66,7 +66,7 @@ export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | u
       void vscode.env.openExternal(vscode.Uri.parse(verificationUri, true));
       // A cancellable wait that closes by itself as soon as GitHub answers.
       waiting = vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `tokstat: waiting for GitHub authorization (code ${v.userCode})…`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('tokstat: waiting for GitHub authorization (code {0})…', v.userCode), cancellable: true },
         (_p, token) =>
           new Promise<void>((resolve) => {
             token.onCancellationRequested(() => {
@@ -80,7 +80,7 @@ export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | u
   });
   try {
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'tokstat: waiting for GitHub authorization' },
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('tokstat: waiting for GitHub authorization') },
       () => flow,
     );
     return result.token;
@@ -90,7 +90,7 @@ export async function deviceSignIn(deps: CommandDeps, enterpriseHost: string | u
       return undefined;
     }
     deps.log.warn(`[github] device sign-in failed: ${errorText(err)}`);
-    void vscode.window.showErrorMessage(`tokstat: GitHub sign-in failed: ${errorText(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('tokstat: GitHub sign-in failed: {0}', errorText(err)));
     return undefined;
   } finally {
     void waiting;

@@ -2,30 +2,32 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { formatCount } from '../shared/numberFormat';
 import type { ExportAccount, ExportFormat } from '../core/history/export';
 import { loadInsights } from '../features/chunks';
 import type { CommandDeps } from './deps';
 import { errorText } from './deps';
 import { CommandIds } from './ids';
 
-const RANGES = [
-  { label: 'Last 7 days', days: 7 },
-  { label: 'Last 30 days', days: 30 },
-  { label: 'Last 90 days', days: 90 },
-  { label: 'Last year', days: 365 },
-  { label: 'Everything', days: undefined },
-] as const;
+const ranges = () =>
+  [
+    { label: vscode.l10n.t('Last 7 days'), days: 7 },
+    { label: vscode.l10n.t('Last 30 days'), days: 30 },
+    { label: vscode.l10n.t('Last 90 days'), days: 90 },
+    { label: vscode.l10n.t('Last year'), days: 365 },
+    { label: vscode.l10n.t('Everything'), days: undefined },
+  ] as const;
 
-const FORMATS: ReadonlyArray<vscode.QuickPickItem & { ext: ExportFormat }> = [
+const formats = (): ReadonlyArray<vscode.QuickPickItem & { ext: ExportFormat }> => [
   {
     label: 'CSV',
-    description: 'one line per sample, for spreadsheets',
+    description: vscode.l10n.t('one line per sample, for spreadsheets'),
     detail: 'Columns: account, accountId, provider, meter, meterLabel, unit, time, used, limit, remaining, percentUsed, resetsAt, resolution, source, capturedAt',
     ext: 'csv',
   },
   {
     label: 'JSON',
-    description: 'one document, for scripts',
+    description: vscode.l10n.t('one document, for scripts'),
     detail: '{ format, version, exportedAt, from, to, accounts: [...], rows: [...] } — rows have the CSV columns (unknown = null); jq ".rows[]"',
     ext: 'json',
   },
@@ -43,20 +45,20 @@ export function registerExportHistory(deps: CommandDeps): vscode.Disposable {
 async function exportHistory(deps: CommandDeps): Promise<void> {
   const accounts = deps.repo.list();
   if (accounts.length === 0) {
-    void vscode.window.showInformationMessage('tokstat: there is no history to export yet — add an account first.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('tokstat: there is no history to export yet — add an account first.'));
     return;
   }
   const picked = await vscode.window.showQuickPick(
     accounts.map((a) => ({ label: a.name, description: deps.model.entry(a.id)?.providerName, picked: true, account: a })),
-    { title: 'tokstat: Export Usage History (1/3)', placeHolder: 'Accounts to export', canPickMany: true, ignoreFocusOut: true },
+    { title: vscode.l10n.t('tokstat: Export Usage History ({0}/3)', 1), placeHolder: vscode.l10n.t('Accounts to export'), canPickMany: true, ignoreFocusOut: true },
   );
   if (!picked || picked.length === 0) return;
   const range = await vscode.window.showQuickPick(
-    RANGES.map((r) => ({ label: r.label, days: r.days })),
-    { title: 'tokstat: Export Usage History (2/3)', placeHolder: 'Time range', ignoreFocusOut: true },
+    ranges().map((r) => ({ label: r.label, days: r.days })),
+    { title: vscode.l10n.t('tokstat: Export Usage History ({0}/3)', 2), placeHolder: vscode.l10n.t('Time range'), ignoreFocusOut: true },
   );
   if (!range) return;
-  const format = await vscode.window.showQuickPick(FORMATS, { title: 'tokstat: Export Usage History (3/3)', placeHolder: 'Format', ignoreFocusOut: true });
+  const format = await vscode.window.showQuickPick(formats(), { title: vscode.l10n.t('tokstat: Export Usage History ({0}/3)', 3), placeHolder: vscode.l10n.t('Format'), ignoreFocusOut: true });
   if (!format) return;
   const now = Date.now();
   const from = range.days === undefined ? undefined : now - range.days * 86_400_000;
@@ -65,7 +67,7 @@ async function exportHistory(deps: CommandDeps): Promise<void> {
   const target = await vscode.window.showSaveDialog({
     defaultUri: vscode.Uri.joinPath(folder, `tokstat-history-${day}.${format.ext}`),
     filters: format.ext === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-    title: 'tokstat: Export Usage History',
+    title: vscode.l10n.t('tokstat: Export Usage History'),
   });
   if (!target) return;
   // Labels and units come from what each account shows now; a meter it no longer shows gets none (never a guess).
@@ -78,7 +80,7 @@ async function exportHistory(deps: CommandDeps): Promise<void> {
   let count: number | undefined;
   try {
     count = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'tokstat: exporting usage history', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('tokstat: exporting usage history'), cancellable: true },
       (progress, token) =>
         writeTarget(target, (write) =>
           loadInsights().writeHistoryExport({
@@ -96,21 +98,21 @@ async function exportHistory(deps: CommandDeps): Promise<void> {
     );
   } catch (err) {
     deps.log.warn(`[export] failed: ${errorText(err)}`);
-    void vscode.window.showErrorMessage(`tokstat: export failed: ${errorText(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('tokstat: export failed: {0}', errorText(err)));
     return;
   }
   if (count === undefined) {
     deps.log.info('[export] cancelled; nothing was written');
-    void vscode.window.showInformationMessage('tokstat: export cancelled; nothing was written.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('tokstat: export cancelled; nothing was written.'));
     return;
   }
   deps.log.info(`[export] ${count} history rows of ${exported.length} account(s) written`);
-  const open = 'Open';
-  const choice = await vscode.window.showInformationMessage(`tokstat: exported ${count} samples to ${target.fsPath}.`, open);
+  const open = vscode.l10n.t('Open');
+  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('tokstat: exported {0} samples to {1}.', formatCount(count), target.fsPath), open);
   if (choice !== open) return;
   // `vscode.open` picks the editor for the file type and asks before opening a very large file.
   await vscode.commands.executeCommand('vscode.open', target).then(undefined, (err: unknown) => {
-    void vscode.window.showWarningMessage(`tokstat: could not open the export: ${errorText(err)}`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('tokstat: could not open the export: {0}', errorText(err)));
   });
 }
 

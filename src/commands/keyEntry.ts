@@ -32,8 +32,8 @@ export function promptForKey(
     box.title = title;
     box.password = true;
     box.ignoreFocusOut = true;
-    box.placeholder = hint?.placeholder ?? 'API key';
-    box.prompt = hint?.prompt ?? `Paste your ${provider.displayName} API key. It is stored only in VS Code's secret storage.`;
+    box.placeholder = hint?.placeholder ?? vscode.l10n.t('API key');
+    box.prompt = hint?.prompt ?? vscode.l10n.t("Paste your {0} API key. It is stored only in VS Code's secret storage.", provider.displayName);
     const check = (v: string): vscode.InputBoxValidationMessage | undefined => {
       if (v.trim() === '') return undefined;
       const r = hint?.validate(v.trim()) ?? {};
@@ -48,14 +48,14 @@ export function promptForKey(
       box.onDidAccept(async () => {
         const key = box.value.trim();
         if (key === '') {
-          box.validationMessage = { message: 'Paste a key first.', severity: vscode.InputBoxValidationSeverity.Error };
+          box.validationMessage = { message: vscode.l10n.t('Paste a key first.'), severity: vscode.InputBoxValidationSeverity.Error };
           return;
         }
         const v = check(key);
         if (v && v.severity === vscode.InputBoxValidationSeverity.Error) return;
         box.busy = true;
         box.enabled = false;
-        box.validationMessage = { message: `Checking the key with ${provider.displayName}…`, severity: vscode.InputBoxValidationSeverity.Info };
+        box.validationMessage = { message: vscode.l10n.t('Checking the key with {0}…', provider.displayName), severity: vscode.InputBoxValidationSeverity.Info };
         ac = new AbortController();
         try {
           const info = await testConnection(deps.fetcherDeps, account, key, ac.signal);
@@ -77,7 +77,7 @@ export function promptForKey(
 export async function promptForName(deps: CommandDeps, title: string, suggested: string, ignoreId?: string): Promise<string | undefined> {
   const name = await vscode.window.showInputBox({
     title,
-    prompt: 'A name to tell this account apart in the status bar, tree and dashboard.',
+    prompt: vscode.l10n.t('A name to tell this account apart in the status bar, tree and dashboard.'),
     value: suggested,
     valueSelection: [0, suggested.length],
     ignoreFocusOut: true,

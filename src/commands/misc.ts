@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { meterLabelText } from '../shared/meterLabels';
 import { formatMeterValue, formatUsedOfLimit } from '../shared/format';
 import type { CommandDeps } from './deps';
 import { CommandIds } from './ids';
@@ -22,18 +23,23 @@ export function registerCopyValue(deps: CommandDeps): vscode.Disposable {
         (e.snapshot?.meters ?? []).map((m) => {
           const v = formatMeterValue(m);
           const d = formatUsedOfLimit(m);
-          return { label: `${e.account.name}: ${m.label}`, description: d === v ? v : `${v} · ${d}`, text: `${e.account.name} ${m.label}: ${v}${d === v ? '' : ` (${d})`}` };
+          const label = meterLabelText(m.label);
+          return {
+            label: vscode.l10n.t('{0}: {1}', e.account.name, label),
+            description: d === v ? v : `${v} · ${d}`,
+            text: d === v ? vscode.l10n.t('{0} {1}: {2}', e.account.name, label, v) : vscode.l10n.t('{0} {1}: {2} ({3})', e.account.name, label, v, d),
+          };
         }),
       );
       if (items.length === 0) {
-        void vscode.window.showInformationMessage('tokstat: there is no value to copy yet.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('tokstat: there is no value to copy yet.'));
         return;
       }
-      const picked = await vscode.window.showQuickPick(items, { title: 'tokstat: Copy Value', placeHolder: 'Choose a meter' });
+      const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('tokstat: Copy Value'), placeHolder: vscode.l10n.t('Choose a meter') });
       text = picked?.text;
     }
     if (!text) return;
     await vscode.env.clipboard.writeText(text);
-    vscode.window.setStatusBarMessage(`tokstat: copied "${text}"`, 3000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('tokstat: copied "{0}"', text), 3000);
   });
 }

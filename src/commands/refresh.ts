@@ -13,7 +13,7 @@ function tellHeldBack(deps: CommandDeps, held: readonly HeldBack[]): void {
     held.map((h) => {
       const e = deps.model.entry(h.accountId);
       // The next automatic poll may come after the server's window (backoff, poll interval): say when it really is.
-      return { providerName: e?.providerName ?? 'The server', until: h.until, ...(e?.nextPollAt !== undefined ? { retryAt: e.nextPollAt } : {}) };
+      return { providerName: e?.providerName ?? vscode.l10n.t('The server'), until: h.until, ...(e?.nextPollAt !== undefined ? { retryAt: e.nextPollAt } : {}) };
     }),
     Date.now(),
   );
@@ -23,7 +23,7 @@ function tellHeldBack(deps: CommandDeps, held: readonly HeldBack[]): void {
 
 export function registerRefreshAccount(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand(CommandIds.refreshAccount, async (arg?: unknown) => {
-    const account = await resolveAccount(deps, arg, 'tokstat: Refresh Account');
+    const account = await resolveAccount(deps, arg, vscode.l10n.t('tokstat: Refresh Account'));
     if (!account) return;
     try {
       const held = await deps.poll.refresh(account.id);

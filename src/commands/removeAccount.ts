@@ -5,13 +5,16 @@ import { CommandIds } from './ids';
 
 export function registerRemoveAccount(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand(CommandIds.removeAccount, async (arg?: unknown) => {
-    const account = await resolveAccount(deps, arg, 'tokstat: Remove Account');
+    const account = await resolveAccount(deps, arg, vscode.l10n.t('tokstat: Remove Account'));
     if (!account) return;
-    const remove = 'Remove';
-    const what = account.authKind === 'github-session' ? 'tokstat forgets it (your VS Code GitHub sign-in stays)' : 'its key is deleted from secret storage';
+    const remove = vscode.l10n.t('Remove');
+    const detail =
+      account.authKind === 'github-session'
+        ? vscode.l10n.t('tokstat forgets it (your VS Code GitHub sign-in stays), and its stored quota data is deleted.')
+        : vscode.l10n.t('Its key is deleted from secret storage, and its stored quota data is deleted.');
     const choice = await vscode.window.showWarningMessage(
-      `Remove the account "${account.name}"?`,
-      { modal: true, detail: `${what}, and its stored quota data is deleted.` },
+      vscode.l10n.t('Remove the account "{0}"?', account.name),
+      { modal: true, detail },
       remove,
     );
     if (choice !== remove) return;
@@ -20,7 +23,7 @@ export function registerRemoveAccount(deps: CommandDeps): vscode.Disposable {
       await deps.poll.forget(account.id);
       deps.log.info(`[accounts] removed "${account.name}"`);
     } catch (err) {
-      void vscode.window.showErrorMessage(`tokstat: could not remove "${account.name}": ${errorText(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('tokstat: could not remove "{0}": {1}', account.name, errorText(err)));
     }
   });
 }

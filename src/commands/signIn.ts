@@ -13,7 +13,7 @@ import { currentHost } from '../host/hostIdentity';
 /** Sign In Again: a new key, a fresh VS Code GitHub session, or a new device code — then refresh. */
 export function registerSignIn(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand(CommandIds.signIn, async (arg?: unknown) => {
-    const account = await resolveAccount(deps, arg, 'tokstat: Sign In Again');
+    const account = await resolveAccount(deps, arg, vscode.l10n.t('tokstat: Sign In Again'));
     if (!account) return;
     const provider = getProvider(account.providerId);
     if (!provider) return;
@@ -21,13 +21,15 @@ export function registerSignIn(deps: CommandDeps): vscode.Disposable {
       if (account.authKind === 'credential-file') {
         // tokstat never signs in on another tool's behalf (that would rotate its tokens and log it out).
         const source = provider.credentialFile;
-        const refresh = 'Refresh Now';
+        const refresh = vscode.l10n.t('Refresh Now');
         const here = currentHost();
         const elsewhere = signInLivesElsewhere(account, here);
         const choice = await vscode.window.showInformationMessage(
           elsewhere
             ? vscode.l10n.t('This sign-in lives on {0}: tokstat reads "{1}" from {2}\'s files there, and this window runs on {3}. Open a window on {0}, or sign in with {2} here too ({4}), then refresh.', elsewhere, account.name, source?.tool ?? 'another tool', here.label, source?.signInHint ?? 'see its documentation')
-            : `tokstat reads "${account.name}" from ${source?.tool ?? 'another tool'}'s sign-in. Sign in again there (${source?.signInHint ?? 'see its documentation'}), then refresh.`,
+            : source
+              ? vscode.l10n.t('tokstat reads "{0}" from {1}\'s sign-in. Sign in again there ({2}), then refresh.', account.name, source.tool, source.signInHint)
+              : vscode.l10n.t('tokstat reads "{0}" from another tool\'s sign-in. Sign in again there, then refresh.', account.name),
           refresh,
         );
         if (choice !== refresh) return;
@@ -56,7 +58,7 @@ export function registerSignIn(deps: CommandDeps): vscode.Disposable {
       await deps.poll.refresh(account.id);
     } catch (err) {
       deps.log.warn(`[accounts] sign in again failed for "${account.name}": ${errorText(err)}`);
-      void vscode.window.showErrorMessage(`tokstat: sign-in for "${account.name}" failed: ${errorText(err)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('tokstat: sign-in for "{0}" failed: {1}', account.name, errorText(err)));
     }
   });
 }
@@ -69,7 +71,7 @@ export async function replaceKey(deps: CommandDeps, account: Account): Promise<b
   const provider = getProvider(account.providerId);
   if (!provider) return false;
   try {
-    const r = await promptForKey(deps, provider, account, `tokstat: Replace Key — new ${provider.displayName} API key for "${account.name}"`);
+    const r = await promptForKey(deps, provider, account, vscode.l10n.t('tokstat: Replace Key — new {0} API key for "{1}"', provider.displayName, account.name));
     if (!r) return false;
     // Storing it lifts the auth block and any Retry-After of the old key (the scheduler hears the change).
     await deps.repo.setSecret(account.id, r.key);
@@ -78,14 +80,14 @@ export async function replaceKey(deps: CommandDeps, account: Account): Promise<b
     return true;
   } catch (err) {
     deps.log.warn(`[accounts] replacing the key of "${account.name}" failed: ${errorText(err)}`);
-    void vscode.window.showErrorMessage(`tokstat: could not replace the key of "${account.name}": ${errorText(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('tokstat: could not replace the key of "{0}": {1}', account.name, errorText(err)));
     return false;
   }
 }
 
 export function registerReplaceKey(deps: CommandDeps): vscode.Disposable {
   return vscode.commands.registerCommand(CommandIds.replaceKey, async (arg?: unknown) => {
-    const account = await resolveAccount(deps, arg, 'tokstat: Replace Key', (a) => a.authKind === 'api-key');
+    const account = await resolveAccount(deps, arg, vscode.l10n.t('tokstat: Replace Key'), (a) => a.authKind === 'api-key');
     if (!account) return;
     if (account.authKind !== 'api-key') {
       // Reached with a tree row or an id of an account signed in another way: that account signs in again instead.

@@ -1,9 +1,16 @@
 // Display formatting shared by the status bar, the tree and the dashboard (the webview bundle imports it too,
 // so it must stay free of Node and vscode imports). Unknown values render as "unknown", never as 0.
 import type { Meter, Snapshot, SnapshotError } from './model';
-import { formatFixed } from './numberFormat';
+import { formatFixed, localizeDecimal } from './numberFormat';
+import { l10n } from './l10n';
 
+/** The word for an unknown value, untranslated (for comparisons; what is shown is `unknownText()`). */
 export const UNKNOWN = 'unknown';
+
+/** "unknown" in the user's language: what an unknown value shows. */
+export function unknownText(): string {
+  return l10n.t('unknown');
+}
 
 const CURRENCIES: Record<string, string> = { USD: '$', EUR: '€', GBP: '£', CNY: '¥', JPY: '¥' };
 
@@ -13,7 +20,7 @@ export function hasCurrencySymbol(unit: string): boolean {
 }
 
 export function formatAmount(value: number | undefined, unit: string): string {
-  if (value === undefined || !Number.isFinite(value)) return UNKNOWN;
+  if (value === undefined || !Number.isFinite(value)) return unknownText();
   const sym = CURRENCIES[unit.toUpperCase()];
   if (sym) {
     const abs = Math.abs(value);
@@ -27,8 +34,8 @@ export function formatAmount(value: number | undefined, unit: string): string {
 }
 
 export function formatPercent(p: number | undefined): string {
-  if (p === undefined || !Number.isFinite(p)) return UNKNOWN;
-  if (p > 0 && p < 1) return `${p.toFixed(1)}%`;
+  if (p === undefined || !Number.isFinite(p)) return unknownText();
+  if (p > 0 && p < 1) return `${localizeDecimal(p.toFixed(1))}%`;
   return `${Math.round(p)}%`;
 }
 
@@ -39,29 +46,31 @@ export function formatInUnit(value: number | undefined, unit: string): string {
 
 /** "12 / 300 requests", "$25.50 / $100.00", "unlimited", or "unknown". */
 export function formatUsedOfLimit(m: Meter): string {
-  if (m.unlimited) return m.used !== undefined ? `${formatAmount(m.used, m.unit)} (unlimited)` : 'unlimited';
+  if (m.unlimited) return m.used !== undefined ? l10n.t('{0} (unlimited)', formatAmount(m.used, m.unit)) : l10n.t('unlimited');
   if (m.used !== undefined && m.limit !== undefined) {
     const cur = CURRENCIES[m.unit.toUpperCase()];
     if (cur) return `${formatAmount(m.used, m.unit)} / ${formatAmount(m.limit, m.unit)}`;
     return `${formatAmount(m.used, '')} / ${formatAmount(m.limit, m.unit)}`;
   }
-  if (m.remaining !== undefined) return `${formatAmount(m.remaining, m.unit)} left`;
-  if (m.used !== undefined) return `${formatAmount(m.used, m.unit)} used`;
+  if (m.remaining !== undefined) return l10n.t('{0} left', formatAmount(m.remaining, m.unit));
+  if (m.used !== undefined) return l10n.t('{0} used', formatAmount(m.used, m.unit));
   // Percent-only meters (Claude, Codex windows): the share is known even though the amounts are not.
-  if (m.percentUsed !== undefined) return `${formatPercent(m.percentUsed)} used`;
-  return UNKNOWN;
+  if (m.percentUsed !== undefined) return l10n.t('{0} used', formatPercent(m.percentUsed));
+  return unknownText();
 }
 
 /** The "used / limit" text when it adds something to `formatMeterValue`, else undefined. */
 export function meterDetailText(m: Meter, mode: 'used' | 'remaining' = 'used'): string | undefined {
   const value = formatMeterValue(m, mode);
   const detail = formatUsedOfLimit(m);
-  return detail === value || detail.startsWith(`${value} `) ? undefined : detail;
+  // "$3.00 used" says the value again, in whichever language and word order.
+  const repeats = detail === value || detail.startsWith(`${value} `) || detail === l10n.t('{0} used', value) || detail === l10n.t('{0} left', value) || detail === l10n.t('{0} (unlimited)', value);
+  return repeats ? undefined : detail;
 }
 
 /** The short value shown first: a percentage when there is one, else the best available amount. */
 export function formatMeterValue(m: Meter, mode: 'used' | 'remaining' = 'used'): string {
-  if (m.unlimited) return 'unlimited';
+  if (m.unlimited) return l10n.t('unlimited');
   if (m.percentUsed !== undefined) {
     return mode === 'used' ? formatPercent(m.percentUsed) : formatPercent(Math.max(0, 100 - m.percentUsed));
   }
@@ -69,25 +78,25 @@ export function formatMeterValue(m: Meter, mode: 'used' | 'remaining' = 'used'):
   if (m.kind === 'balance' && m.remaining !== undefined) return formatAmount(m.remaining, m.unit);
   if (m.used !== undefined) return formatAmount(m.used, m.unit);
   if (m.remaining !== undefined) return formatAmount(m.remaining, m.unit);
-  return UNKNOWN;
+  return unknownText();
 }
 
-const UNITS: Array<[number, string]> = [
-  [86_400_000, 'd'],
-  [3_600_000, 'h'],
-  [60_000, 'm'],
+const UNITS: Array<[number, (n: number) => string]> = [
+  [86_400_000, (n) => l10n.t('{0}d', n)],
+  [3_600_000, (n) => l10n.t('{0}h', n)],
+  [60_000, (n) => l10n.t('{0}m', n)],
 ];
 
 /** "3d 4h", "2h 5m", "45m", "<1m". */
 export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return UNKNOWN;
+  if (!Number.isFinite(ms)) return unknownText();
   const abs = Math.abs(ms);
-  if (abs < 60_000) return '<1m';
+  if (abs < 60_000) return l10n.t('<1m');
   const parts: string[] = [];
   let rest = abs;
   for (const [size, label] of UNITS) {
     if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${label}`);
+      parts.push(label(Math.floor(rest / size)));
       rest %= size;
     }
     if (parts.length === 2) break;
@@ -98,22 +107,31 @@ export function formatDuration(ms: number): string {
 export function formatResetIn(resetsAt: number | undefined, now: number): string | undefined {
   if (resetsAt === undefined) return undefined;
   const d = resetsAt - now;
-  if (d <= 0) return 'reset due';
-  return `resets in ${formatDuration(d)}`;
+  if (d <= 0) return l10n.t('reset due');
+  return l10n.t('resets in {0}', formatDuration(d));
 }
 
 export function formatAge(at: number | undefined, now: number): string {
-  if (at === undefined) return 'never';
+  if (at === undefined) return l10n.t('never');
   const d = now - at;
-  if (d < 60_000) return 'just now';
-  return `${formatDuration(d)} ago`;
+  if (d < 60_000) return l10n.t('just now');
+  return l10n.t('{0} ago', formatDuration(d));
 }
 
-export const SOURCE_LABEL: Record<Meter['source'], string> = {
-  official: 'official API',
-  'vendor-undocumented': 'undocumented vendor endpoint',
-  headers: 'response headers',
-  estimate: 'local estimate',
+// Getters: each read says it in the user's language of the moment.
+export const SOURCE_LABEL: Readonly<Record<Meter['source'], string>> = {
+  get official() {
+    return l10n.t('official API');
+  },
+  get 'vendor-undocumented'() {
+    return l10n.t('undocumented vendor endpoint');
+  },
+  get headers() {
+    return l10n.t('response headers');
+  },
+  get estimate() {
+    return l10n.t('local estimate');
+  },
 };
 
 export type Severity = 'ok' | 'warning' | 'error' | 'unknown';
@@ -134,35 +152,24 @@ export function meterSeverity(m: Meter, t: Thresholds = DEFAULT_THRESHOLDS): Sev
   return 'ok';
 }
 
-export const STATUS_LABEL: Record<Snapshot['status'], string> = {
-  ok: 'up to date',
-  stale: 'stale',
-  error: 'error',
-  'auth-required': 'sign-in required',
+export const STATUS_LABEL: Readonly<Record<Snapshot['status'], string>> = {
+  get ok() {
+    return l10n.t('up to date');
+  },
+  get stale() {
+    return l10n.t('stale');
+  },
+  get error() {
+    return l10n.t('error');
+  },
+  get 'auth-required'() {
+    return l10n.t('sign-in required');
+  },
 };
 
 // ---------------------------------------------------------------- states in words
 // An account whose numbers are not fresh says why, leading with the reason (the host and path of the request stay in
 // the error's message, shown as the details): "Key rejected by OpenRouter (401)".
-
-/** What kind of credential an account uses, in one word: an API key, or a sign-in (GitHub, another tool's). */
-function credentialWord(authKind: string | undefined): 'Key' | 'Sign-in' {
-  return authKind === 'api-key' ? 'Key' : 'Sign-in';
-}
-
-const REASON: Record<SnapshotError['kind'], { text: string; by: string }> = {
-  auth: { text: 'rejected', by: 'by' },
-  forbidden: { text: 'Access refused', by: 'by' },
-  'rate-limited': { text: 'Rate limited', by: 'by' },
-  'not-found': { text: 'Not found', by: 'at' },
-  server: { text: 'Server error', by: 'at' },
-  network: { text: 'Could not reach', by: '' },
-  timeout: { text: 'No answer', by: 'from' },
-  'bad-response': { text: 'Unexpected answer', by: 'from' },
-  config: { text: 'Setup problem', by: 'for' },
-  cancelled: { text: 'Refresh cancelled', by: 'for' },
-  proxy: { text: 'Proxy authentication required', by: 'for' },
-};
 
 /**
  * The reason in a few words. With `provider` it names who said so ("Key rejected by OpenRouter"); with `status` the
@@ -172,14 +179,42 @@ const REASON: Record<SnapshotError['kind'], { text: string; by: string }> = {
 export function errorReason(err: Pick<SnapshotError, 'kind' | 'status'>, authKind: string | undefined, opts: { provider?: string; status?: boolean } = {}): string {
   const p = opts.provider;
   const st = opts.status && err.status !== undefined ? ` (${err.status})` : '';
-  if (err.kind === 'auth') {
-    const word = credentialWord(authKind);
-    if (err.status === undefined) return `${word} needed${p ? ` for ${p}` : ''}`;
-    return `${word} rejected${p ? ` by ${p}` : ''}${st}`;
+  return `${reasonWords(err, authKind === 'api-key', p)}${st}`;
+}
+
+/** Whole phrases, one per kind, with and without the provider: word order differs between languages. */
+function reasonWords(err: Pick<SnapshotError, 'kind' | 'status'>, key: boolean, p: string | undefined): string {
+  switch (err.kind) {
+    case 'auth':
+      if (err.status === undefined) {
+        if (key) return p ? l10n.t('Key needed for {0}', p) : l10n.t('Key needed');
+        return p ? l10n.t('Sign-in needed for {0}', p) : l10n.t('Sign-in needed');
+      }
+      if (key) return p ? l10n.t('Key rejected by {0}', p) : l10n.t('Key rejected');
+      return p ? l10n.t('Sign-in rejected by {0}', p) : l10n.t('Sign-in rejected');
+    case 'network':
+      return p ? l10n.t('Could not reach {0}', p) : l10n.t('Unreachable');
+    case 'forbidden':
+      return p ? l10n.t('Access refused by {0}', p) : l10n.t('Access refused');
+    case 'rate-limited':
+      return p ? l10n.t('Rate limited by {0}', p) : l10n.t('Rate limited');
+    case 'not-found':
+      return p ? l10n.t('Not found at {0}', p) : l10n.t('Not found');
+    case 'server':
+      return p ? l10n.t('Server error at {0}', p) : l10n.t('Server error');
+    case 'timeout':
+      return p ? l10n.t('No answer from {0}', p) : l10n.t('No answer');
+    case 'bad-response':
+      return p ? l10n.t('Unexpected answer from {0}', p) : l10n.t('Unexpected answer');
+    case 'config':
+      return p ? l10n.t('Setup problem for {0}', p) : l10n.t('Setup problem');
+    case 'cancelled':
+      return p ? l10n.t('Refresh cancelled for {0}', p) : l10n.t('Refresh cancelled');
+    case 'proxy':
+      return p ? l10n.t('Proxy authentication required for {0}', p) : l10n.t('Proxy authentication required');
+    default:
+      return p ? l10n.t('Refresh failed for {0}', p) : l10n.t('Refresh failed');
   }
-  if (err.kind === 'network') return p ? `Could not reach ${p}${st}` : `Unreachable${st}`;
-  const r = REASON[err.kind] ?? { text: 'Refresh failed', by: 'for' };
-  return `${r.text}${p ? ` ${r.by} ${p}` : ''}${st}`;
 }
 
 /** The headline of an account's problem: "Key rejected by OpenRouter (401)", "Rate limited by OpenRouter (429)". */
@@ -210,8 +245,28 @@ export function formatClock(at: number, now: number): string {
   if (at - now < 120_000) s += `:${pad(d.getSeconds())}`;
   const today = new Date(now);
   const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
-  if (!sameDay) s = `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()]} ${s}`;
+  if (!sameDay) s = l10n.t('{0} {1}', weekday(d.getDay()), s);
   return s;
+}
+
+/** The short name of a day of the week (0 = Sunday). */
+function weekday(day: number): string {
+  switch (day) {
+    case 0:
+      return l10n.t('Sun');
+    case 1:
+      return l10n.t('Mon');
+    case 2:
+      return l10n.t('Tue');
+    case 3:
+      return l10n.t('Wed');
+    case 4:
+      return l10n.t('Thu');
+    case 5:
+      return l10n.t('Fri');
+    default:
+      return l10n.t('Sat');
+  }
 }
 
 /**
@@ -231,10 +286,11 @@ export function waitNotice(waits: ReadonlyArray<{ providerName: string; until: n
   const parts = [...byProvider].map(([p, t]) => {
     const until = formatClock(t.until, now);
     const retry = formatClock(t.retryAt, now);
-    return { text: `${p} asked to wait until ${until}`, retry: retry === until ? undefined : retry };
+    return { text: l10n.t('{0} asked to wait until {1}', p, until), retry: retry === until ? undefined : retry };
   });
-  if (parts.every((x) => x.retry === undefined)) return `${parts.map((x) => x.text).join('; ')} — retrying then.`;
-  return `${parts.map((x) => `${x.text} — retrying ${x.retry === undefined ? 'then' : `at ${x.retry}`}`).join('; ')}.`;
+  const sep = l10n.t('; ');
+  if (parts.every((x) => x.retry === undefined)) return l10n.t('{0} — retrying then.', parts.map((x) => x.text).join(sep));
+  return l10n.t('{0}.', parts.map((x) => (x.retry === undefined ? l10n.t('{0} — retrying then', x.text) : l10n.t('{0} — retrying at {1}', x.text, x.retry))).join(sep));
 }
 
 /**
@@ -245,18 +301,18 @@ export function problemConsequence(
   p: { status: Snapshot['status']; hasNumbers: boolean; lastSuccessAt?: number; authKind: string | undefined; nextPollAt?: number },
   now: number,
 ): string {
-  const from = p.hasNumbers ? `Numbers from ${formatAge(p.lastSuccessAt, now)}` : '';
+  const age = formatAge(p.lastSuccessAt, now);
   if (p.status === 'auth-required') {
-    const fix = p.authKind === 'api-key' ? 'the key is replaced' : 'you sign in again';
-    return p.hasNumbers ? `${from}, frozen until ${fix}.` : p.authKind === 'api-key' ? 'Replace the key to see this account.' : 'Sign in again to see this account.';
+    if (p.hasNumbers) return p.authKind === 'api-key' ? l10n.t('Numbers from {0}, frozen until the key is replaced.', age) : l10n.t('Numbers from {0}, frozen until you sign in again.', age);
+    return p.authKind === 'api-key' ? l10n.t('Replace the key to see this account.') : l10n.t('Sign in again to see this account.');
   }
-  const next = p.nextPollAt !== undefined ? `retrying at ${formatClock(p.nextPollAt, now)}` : '';
-  if (from && next) return `${from}; ${next}.`;
-  if (from) return `${from}.`;
-  return next ? `${next.charAt(0).toUpperCase()}${next.slice(1)}.` : '';
+  const next = p.nextPollAt !== undefined ? formatClock(p.nextPollAt, now) : undefined;
+  if (p.hasNumbers && next !== undefined) return l10n.t('Numbers from {0}; retrying at {1}.', age, next);
+  if (p.hasNumbers) return l10n.t('Numbers from {0}.', age);
+  return next !== undefined ? l10n.t('Retrying at {0}.', next) : '';
 }
 
 /** The account's status in a word or two; an API-key account whose key was rejected needs a new key, not a sign-in. */
 export function statusLabel(status: Snapshot['status'], authKind: string | undefined): string {
-  return status === 'auth-required' && authKind === 'api-key' ? 'new key needed' : STATUS_LABEL[status];
+  return status === 'auth-required' && authKind === 'api-key' ? l10n.t('new key needed') : STATUS_LABEL[status];
 }

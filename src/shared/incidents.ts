@@ -1,5 +1,6 @@
 // A provider's own status page reporting an incident (src/core/incidents). Plain data: it crosses the shared state
 // file between windows and the webview. Every string in it came from a server: clipped and shown as text only.
+import { l10n } from './l10n';
 
 export type IncidentImpact = 'none' | 'minor' | 'major' | 'critical' | 'maintenance' | 'unknown';
 
@@ -19,5 +20,5 @@ export interface ProviderIncident {
 
 /** "<source> reports: <title>", the line an account whose poll failed shows while its provider has an incident. */
 export function incidentSentence(i: Pick<ProviderIncident, 'source' | 'title'>): string {
-  return `${i.source} reports: ${i.title}`;
+  return l10n.t('{0} reports: {1}', i.source, i.title);
 }

@@ -47,6 +47,12 @@ export interface DashboardState {
    * room before its reset at the current pace, with its one-line reason. Advice only; absent or empty: nothing to say.
    */
   headroom?: HeadroomLine[];
+  /**
+   * The user's language (`vscode.env.language`) for numbers, money and dates, and the host's message bundle
+   * (l10n/bundle.l10n.<locale>.json as VS Code loaded it; absent in English). Inline in the page's embedded state,
+   * so the first render speaks the language without a round trip.
+   */
+  l10n?: DashboardL10n;
 }
 
 export interface HeadroomLine {
@@ -60,6 +66,11 @@ export interface HeadroomLine {
   accountId?: string;
   /** One line, e.g. `"Work API" (anthropic) has the most room for Claude models: … Next: …`. */
   reason: string;
+}
+
+export interface DashboardL10n {
+  locale: string;
+  bundle?: Record<string, string>;
 }
 
 // ── Local agent usage (built by src/core/usage/view.ts; plain JSON) ──

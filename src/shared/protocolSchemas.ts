@@ -255,11 +255,19 @@ const stateMessageSchema = z.object({
     usage: z.optional(z.unknown()),
     pinned: z.optional(z.unknown()),
     headroom: z.optional(z.unknown()),
+    l10n: z.optional(z.unknown()),
   }),
 });
 
 /** The meters pinned to the status bar (`<accountId> NUL <meterId>`). */
 const pinnedSchema = list(str, 1000);
+
+/** A BCP 47 tag as VS Code spells its display languages ("en", "zh-cn", "pt-br"). */
+const l10nSchema = z.object({
+  locale: z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/)),
+  bundle: z.optional(z.record(z.string().check(z.maxLength(2000)), z.string().check(z.maxLength(4000)))),
+});
+
 /** Keeps a well-formed billing breakdown and its pace; a bad one never costs the account its card. */
 function withValidBreakdown(a: Omit<DashboardAccount, 'breakdownPace'> & { breakdownPace?: unknown }): DashboardAccount {
   const { breakdownPace: rawPace, ...out } = a;
@@ -326,6 +334,11 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
       return r.success ? [r.data] : [];
     });
     if (lines.length) state.headroom = lines;
+  }
+  // A malformed bundle costs the translation (English shows), never the page.
+  if (s.l10n !== undefined) {
+    const l10n = l10nSchema.safeParse(s.l10n);
+    if (l10n.success && (l10n.data.bundle === undefined || Object.keys(l10n.data.bundle).length <= 5000)) state.l10n = l10n.data;
   }
   return { state, dropped: s.accounts.length - accounts.length };
 }

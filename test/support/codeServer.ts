@@ -104,6 +104,23 @@ export function makeRunDirs(name: string, root = REPO_ROOT): RunDirs {
   return dirs;
 }
 
+/**
+ * Makes `locale` a display language code-server can switch to without downloading a language pack: VS Code resolves
+ * the display language only to a language that has a pack in the user-data folder's languagepacks.json (else it
+ * falls back to English, and `vscode.env.language` is "en"). This registers a pack whose translation of VS Code
+ * itself is empty, so the workbench stays English while `vscode.env.language` is `locale` and extensions load their
+ * own `bundle.l10n.<locale>.json` and `package.nls.<locale>.json`. Start code-server with `--locale <locale>`.
+ */
+export function seedDisplayLanguage(dirs: RunDirs, locale: string): void {
+  const packDir = path.join(dirs.base, 'language-pack');
+  fs.mkdirSync(packDir, { recursive: true });
+  const translations = path.join(packDir, 'main.i18n.json');
+  fs.writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const packs = { [locale]: { hash: `tokstat-e2e-${locale}`, extensions: [{ extensionIdentifier: { id: `tokstat-e2e.language-pack-${locale}` }, version: '1.0.0' }], translations: { vscode: translations }, label: locale } };
+  fs.mkdirSync(dirs.userData, { recursive: true });
+  fs.writeFileSync(path.join(dirs.userData, 'languagepacks.json'), JSON.stringify(packs));
+}
+
 export function seedSettings(dirs: RunDirs, settings: Record<string, unknown>): void {
   const userDir = path.join(dirs.userData, 'User');
   fs.mkdirSync(userDir, { recursive: true });
@@ -183,6 +200,8 @@ export interface StartOptions {
   workspaceTrust?: boolean;
   env?: Record<string, string | undefined>;
   startTimeoutMs?: number;
+  /** More command-line arguments for code-server (e.g. `--locale zh-cn`). */
+  args?: string[];
 }
 
 /** Starts code-server on 127.0.0.1 with an OS-chosen port, read back from its log. */
@@ -205,6 +224,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     // Newer VS Code ignores the test `payload` (extensionDevelopmentPath/extensionTestsPath) without this; 4.100 has
     // no --vscode-option and reads it anyway.
     ...(needsNode24() ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ...(opts.args ?? []),
     dirs.workspace,
   ];
   const child = spawn(codeServerNode(), args, {

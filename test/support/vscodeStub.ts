@@ -1,10 +1,20 @@
 // Loads modules that import `vscode` against an in-memory stand-in, for unit tests on plain Node. Only the loads done
 // inside `load` see the stub (and the modules they pull in are cached with it); the real loader is back afterwards.
 import Module from 'node:module';
+import { formatMessage, type L10nArg } from '../../src/shared/l10n';
 
 const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
 
+/** `vscode.l10n` with no bundle loaded, as VS Code has it in English: the message with its arguments in place. */
+export const englishL10n = {
+  t: (message: string, ...args: L10nArg[]) => formatMessage(message, args),
+  bundle: undefined,
+  uri: undefined,
+};
+
 export function withVscodeStub<T>(stub: unknown, load: () => T): T {
+  // Every module of ours translates its user-facing strings through `vscode.l10n.t`: a stub without its own gets English.
+  if (stub && typeof stub === 'object' && !('l10n' in stub)) (stub as { l10n?: unknown }).l10n = englishL10n;
   const originalLoad = M._load;
   M._load = function (request: string, ...rest: unknown[]) {
     if (request === 'vscode') return stub;

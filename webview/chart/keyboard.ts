@@ -1,6 +1,7 @@
 // The point readout, by pointer and by keyboard: the tooltip follows uPlot's cursor, and a focused chart walks its
 // points with the arrows, Home and End (a break in the line is skipped; Escape hides the cursor), announcing the same
 // text through its live region.
+import { l10n } from '../../src/shared/l10n';
 import type uPlot from 'uplot';
 import { formatInUnit } from '../../src/shared/format';
 import { absoluteTime } from '../formats';
@@ -17,15 +18,16 @@ export function pointText(chart: Chart, idx: number): string | undefined {
   const time = absoluteTime().format(t);
   if (measured !== null && measured !== undefined) {
     const limit = d.limits[idx];
-    const of = limit !== null && limit !== undefined ? ` of ${formatInUnit(limit, unit)}` : '';
-    const now = idx === d.lastMeasured && d.series.currentReading ? ' (now)' : '';
-    return `${time}: ${formatInUnit(value, unit)}${of}${now}`;
+    const v = limit !== null && limit !== undefined ? l10n.t('{0} of {1}', formatInUnit(value, unit), formatInUnit(limit, unit)) : formatInUnit(value, unit);
+    const now = idx === d.lastMeasured && d.series.currentReading;
+    return now ? l10n.t('{0}: {1} (now)', time, v) : l10n.t('{0}: {1}', time, v);
   }
-  if (idx < d.xs.length - 1) return `${time}: ${formatInUnit(value, unit)} (projected)`;
+  if (idx < d.xs.length - 1) return l10n.t('{0}: {1} (projected)', time, formatInUnit(value, unit));
   // The forecast's last drawn point: its end, or where the axis clips it (then the true end is told too).
   const end = d.clippedEnd;
-  const clipped = end ? `; ${formatInUnit(end[1], unit)} ${endWords(d.series)}, ${absoluteTime().format(end[0])}` : `, ${endWords(d.series)}`;
-  return `${time}: ${formatInUnit(value, unit)} (projected${clipped})`;
+  return end
+    ? l10n.t('{0}: {1} (projected; {2} {3}, {4})', time, formatInUnit(value, unit), formatInUnit(end[1], unit), endWords(d.series), absoluteTime().format(end[0]))
+    : l10n.t('{0}: {1} (projected, {2})', time, formatInUnit(value, unit), endWords(d.series));
 }
 
 export function updateTip(chart: Chart, u: uPlot): void {

@@ -22,6 +22,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { ChartSeries, WebviewToHost } from '../../src/shared/protocol';
 import { HISTORY_RANGES, RANGE_LABEL, type HistoryRange } from '../../src/shared/historyRange';
 import { h, hv } from '../dom';
+import { l10n } from '../../src/shared/l10n';
 import { loadUPlot, uPlotNow } from '../uplotLoader';
 import { CHART_HEIGHT, DEFAULT_RANGE, cacheKey, meterKey, readTheme, type Chart, type Theme } from './model';
 import { layout } from './layout';
@@ -156,7 +157,7 @@ export class ChartManager {
     for (const chart of near) chart.urgentRequestId = chart.requestId;
     for (const chart of fresh) {
       if (chart.started) continue;
-      chart.summary.textContent = `The ${chart.label} history loads when the chart is scrolled into view or focused.`;
+      chart.summary.textContent = l10n.t('The {0} history loads when the chart is scrolled into view or focused.', chart.label);
       this.intersection.observe(chart.block);
     }
   }
@@ -172,7 +173,7 @@ export class ChartManager {
     const cached = this.cache.get(cacheKey(chart));
     if (cached) this.draw(chart, cached);
     else {
-      this.showStatus(chart, 'loading', 'Loading history…');
+      this.showStatus(chart, 'loading', l10n.t('Loading history…'));
       if (chart.summary.firstChild) chart.summary.textContent = ''; // the "loads when scrolled into view" note
     }
     this.request(chart);
@@ -202,7 +203,7 @@ export class ChartManager {
     if (!chart.started) return; // requested with the new range once it comes into view
     const cached = this.cache.get(cacheKey(chart));
     if (cached) this.draw(chart, cached);
-    else this.showStatus(chart, 'loading', 'Loading history…');
+    else this.showStatus(chart, 'loading', l10n.t('Loading history…'));
     this.request(chart);
   }
 
@@ -382,15 +383,15 @@ export class ChartManager {
       this.preloadUPlot();
       return;
     }
-    const rangeText = `last ${RANGE_LABEL[chart.range]}`;
+    const rangeText = RANGE_LABEL[chart.range];
     if (!series || series.points.length === 0) {
       this.destroyPlot(chart);
       chart.drawn = undefined;
-      this.showStatus(chart, 'empty', 'No history yet');
+      this.showStatus(chart, 'empty', l10n.t('No history yet'));
       chart.box.dataset.points = '0';
       chart.box.dataset.forecastPoints = '0';
-      chart.box.setAttribute('aria-label', `${chart.label} history, ${rangeText}: no history yet`);
-      chart.summary.textContent = `No history yet for ${chart.label}.`;
+      chart.box.setAttribute('aria-label', l10n.t('{0} history, {1}: no history yet', chart.label, rangeText));
+      chart.summary.textContent = l10n.t('No history yet for {0}.', chart.label);
       chart.details.hidden = true;
       return;
     }
@@ -409,7 +410,7 @@ export class ChartManager {
     box.dataset.xMax = String(d.xMax);
     if (series.limit !== undefined) box.dataset.limit = String(series.limit);
     else delete box.dataset.limit;
-    box.setAttribute('aria-label', `${chart.label} history, ${rangeText}`);
+    box.setAttribute('aria-label', l10n.t('{0} history, {1}', chart.label, rangeText));
     chart.summary.textContent = series.summary;
     chart.status.hidden = true;
     chart.details.hidden = false;

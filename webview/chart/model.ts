@@ -1,5 +1,6 @@
 // What the chart modules share: one chart's state (`Chart`), what it currently shows (`Drawn`), the theme's colours,
 // the sizes every module agrees on, and the keys charts are remembered and cached by.
+import { l10n } from '../../src/shared/l10n';
 import type uPlot from 'uplot';
 import type { ChartSeries } from '../../src/shared/protocol';
 import type { HistoryRange } from '../../src/shared/historyRange';
@@ -87,7 +88,7 @@ export interface Chart {
 
 /** What the forecast's end is: "at the reset", "reaches the limit" or (a balance) "runs out". */
 export function endWords(s: ChartSeries): string {
-  return s.forecastEnd === 'run-out' ? (s.limit !== undefined ? 'reaches the limit' : 'runs out') : 'at the reset';
+  return s.forecastEnd === 'run-out' ? (s.limit !== undefined ? l10n.t('reaches the limit') : l10n.t('runs out')) : l10n.t('at the reset');
 }
 
 export function meterKey(c: Pick<Chart, 'accountId' | 'meterId'>): string {

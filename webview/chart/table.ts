@@ -1,5 +1,6 @@
 // The data table behind a chart's "Show as table".
 import { RANGE_LABEL } from '../../src/shared/historyRange';
+import { l10n } from '../../src/shared/l10n';
 import { formatInUnit } from '../../src/shared/format';
 import { h, hv } from '../dom';
 import { absoluteTime } from '../formats';
@@ -42,18 +43,18 @@ export function buildTable(chart: Chart): void {
   for (let i = 0; i <= lastIdx; i++) {
     const measured = d.used[i];
     const projected = d.projected[i];
-    if (measured !== null && measured !== undefined) row(d.xs[i]!, measured, i === d.lastMeasured && d.series.currentReading ? 'measured (now)' : 'measured');
+    if (measured !== null && measured !== undefined) row(d.xs[i]!, measured, i === d.lastMeasured && d.series.currentReading ? l10n.t('measured (now)') : l10n.t('measured'));
     else if (projected === null || projected === undefined) continue;
-    else if (i < lastIdx) row(d.xs[i]!, projected, 'projected');
-    else row(...(d.clippedEnd ?? [d.xs[i]!, projected]), `projected, ${endWords(d.series)}`);
+    else if (i < lastIdx) row(d.xs[i]!, projected, l10n.t('projected'));
+    else row(...(d.clippedEnd ?? [d.xs[i]!, projected]), l10n.t('projected, {0}', endWords(d.series)));
   }
   const captionId = `${chart.summary.id}-caption`;
   const headerCell = (text: string) => hv('vscode-table-header-cell', { attrs: { role: 'columnheader' }, text });
   const table = hv(
     'vscode-table',
     { class: 'chart-data', testid: 'chart-data', attrs: { role: 'table', 'aria-labelledby': captionId, 'bordered-rows': '' } },
-    hv('vscode-table-header', { attrs: { slot: 'header', role: 'rowgroup' } }, hv('vscode-table-row', { attrs: { role: 'row' } }, headerCell('Time'), headerCell('Value'), headerCell('Kind'))),
+    hv('vscode-table-header', { attrs: { slot: 'header', role: 'rowgroup' } }, hv('vscode-table-row', { attrs: { role: 'row' } }, headerCell(l10n.t('Time')), headerCell(l10n.t('Value')), headerCell(l10n.t('Kind')))),
     hv('vscode-table-body', { attrs: { slot: 'body', role: 'rowgroup' } }, ...rows),
   );
-  chart.details.append(h('p', { class: 'chart-data-caption', text: `${chart.label}, last ${RANGE_LABEL[chart.range]}`, attrs: { id: captionId } }), table);
+  chart.details.append(h('p', { class: 'chart-data-caption', text: l10n.t('{0}, {1}', chart.label, RANGE_LABEL[chart.range]), attrs: { id: captionId } }), table);
 }

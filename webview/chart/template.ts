@@ -5,6 +5,14 @@ import { HISTORY_RANGES, RANGE_LABEL } from '../../src/shared/historyRange';
 import type { Meter } from '../../src/shared/model';
 import { h, hv, lazy } from '../dom';
 import { DEFAULT_RANGE } from './model';
+import { l10n } from '../../src/shared/l10n';
+import { meterLabelText } from '../../src/shared/meterLabels';
+
+/** "Last 24 hours": the range's words with a capital. */
+function rangeTitle(r: keyof typeof RANGE_LABEL): string {
+  const t = RANGE_LABEL[r];
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
 
 /** The structure every history block is cloned from (built once; cloning is several times cheaper than building). */
 const historyTemplate = lazy(() => {
@@ -29,8 +37,8 @@ const historyTemplate = lazy(() => {
           tabindex: 0,
           secondary: r === DEFAULT_RANGE ? undefined : '',
           'aria-pressed': String(r === DEFAULT_RANGE),
-          title: `Last ${RANGE_LABEL[r]}`,
-          'aria-label': `Last ${RANGE_LABEL[r]}`,
+          title: rangeTitle(r),
+          'aria-label': rangeTitle(r),
         },
       }),
     );
@@ -50,11 +58,11 @@ const historyTemplate = lazy(() => {
         // Focusable so the keyboard can walk the points (arrows, Home, End) and get the same readout as the tooltip.
         attrs: { role: 'figure', tabindex: 0 },
       },
-      h('p', { class: 'chart-status', text: 'Loading history…' }),
+      h('p', { class: 'chart-status', text: l10n.t('Loading history…') }),
     ),
     h('p', { class: 'sr-only', testid: 'chart-summary' }),
     h('p', { class: 'sr-only', attrs: { 'aria-live': 'polite' } }),
-    h('details', { class: 'chart-table', testid: 'chart-table' }, h('summary', { text: 'Show as table' })),
+    h('details', { class: 'chart-table', testid: 'chart-table' }, h('summary', { text: l10n.t('Show as table') })),
   );
 });
 
@@ -66,10 +74,11 @@ export function renderHistoryBlock(accountId: string, m: Meter): HTMLElement {
   const block = historyTemplate().cloneNode(true) as HTMLElement;
   block.setAttribute('data-account-id', accountId);
   block.setAttribute('data-meter-id', m.id);
-  block.setAttribute('data-label', m.label);
+  const label = meterLabelText(m.label);
+  block.setAttribute('data-label', label);
   const [group, box] = block.children as unknown as [HTMLElement, HTMLElement];
-  group.setAttribute('aria-label', `History range for ${m.label}`);
+  group.setAttribute('aria-label', l10n.t('History range for {0}', label));
   box.setAttribute('data-meter-id', m.id);
-  box.setAttribute('aria-label', `${m.label} history`);
+  box.setAttribute('aria-label', l10n.t('{0} history', label));
   return block;
 }

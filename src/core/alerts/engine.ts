@@ -8,6 +8,8 @@
 // alerts of one kind become one notification, also when the polls that bring them come minutes apart.
 import { basisOf } from '../forecast/pace';
 import { formatAmount, formatPercent } from '../../shared/format';
+import { l10n } from '../../shared/l10n';
+import { meterLabelText } from '../../shared/meterLabels';
 import { nullLogger, scoped, type Logger } from '../log';
 import type { Meter } from '../../shared/model';
 import type { PaceSummary } from '../../shared/pace';
@@ -138,7 +140,7 @@ function untell(e: MeterEpisode, n: AlertNotification, thresholds: readonly numb
 }
 
 function name(ctx: Ctx): string {
-  return `${ctx.obs.accountName} · ${ctx.m.label}`;
+  return `${ctx.obs.accountName} · ${meterLabelText(ctx.m.label)}`;
 }
 
 function single(ctx: Ctx, kind: AlertKind, severity: 'info' | 'warning', message: string, extra: Partial<AlertNotification> = {}): Single {
@@ -169,7 +171,7 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
     delete e.calmSince;
     delete e.peak;
     if (opts.kinds.reset && peak !== undefined && peak >= lowest && p < lowest) {
-      tell(ctx, single(ctx, 'reset', 'info', `${name(ctx)} has reset: ${formatPercent(p)} used (was ${formatPercent(peak)})`));
+      tell(ctx, single(ctx, 'reset', 'info', l10n.t('{0} has reset: {1} used (was {2})', name(ctx), formatPercent(p), formatPercent(peak))));
     }
   }
 
@@ -185,8 +187,8 @@ function percentRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions, thresholds:
     const crossed = thresholds.filter((t) => p >= t).pop();
     if (crossed !== undefined && (e.level === undefined || crossed > e.level)) {
       const pace = ctx.pace?.status === 'ok' && ctx.pace.runsOutBeforeReset && !ctx.pace.overLimit ? ` — ${ctx.pace.text}` : '';
-      const over = p >= 100 ? ' (limit reached)' : '';
-      if (tell(ctx, single(ctx, 'threshold', 'warning', `${name(ctx)}: ${formatPercent(p)} used${over}${pace}`, { level: crossed }))) {
+      const used = p >= 100 ? l10n.t('{0}: {1} used (limit reached)', name(ctx), formatPercent(p)) : l10n.t('{0}: {1} used', name(ctx), formatPercent(p));
+      if (tell(ctx, single(ctx, 'threshold', 'warning', `${used}${pace}`, { level: crossed }))) {
         e.level = crossed;
         crossedNow = crossed;
       }
@@ -245,13 +247,13 @@ function balanceRules(e: MeterEpisode, ctx: Ctx, opts: AlertOptions): void {
       if (!e.low) {
         const lasts = ctx.pace?.status === 'ok' && ctx.pace.runOutAt !== undefined ? ` — ${ctx.pace.text}` : '';
         // With the low-balance kind off the state is still tracked, for the top-up notice.
-        if (!opts.kinds.lowBalance || tell(ctx, single(ctx, 'lowBalance', 'warning', `${name(ctx)} is low: ${formatAmount(rem, ctx.m.unit)} left${lasts}`))) e.low = true;
+        if (!opts.kinds.lowBalance || tell(ctx, single(ctx, 'lowBalance', 'warning', `${l10n.t('{0} is low: {1} left', name(ctx), formatAmount(rem, ctx.m.unit))}${lasts}`))) e.low = true;
       }
     } else if (e.low && rem >= floor * 1.1) {
       // Topped up clearly above the floor (not just hovering around it): the episode ends.
       delete e.low;
       delete e.peak;
-      if (opts.kinds.reset) tell(ctx, single(ctx, 'reset', 'info', `${name(ctx)} topped up: ${formatAmount(rem, ctx.m.unit)} left`, { refill: true }));
+      if (opts.kinds.reset) tell(ctx, single(ctx, 'reset', 'info', l10n.t('{0} topped up: {1} left', name(ctx), formatAmount(rem, ctx.m.unit)), { refill: true }));
     }
   } else {
     delete e.low;

@@ -6,6 +6,7 @@
 //   then go out folded into one summary.
 // What waits, and when the last ones were shown, is kept in the shared state: a restart or a new leader keeps to it.
 import type { AlertNotification, AlertOptions, AlertState, HeldNotification, NamedNotification } from './types';
+import { l10n } from '../../shared/l10n';
 
 /** A held notice older than this (the leader was gone meanwhile) is no longer news and is dropped. */
 const HELD_MAX_AGE_MS = 6 * 3_600_000;
@@ -85,30 +86,30 @@ function strip(s: NamedNotification & { heldAt?: number }): AlertNotification {
 }
 
 function listNames(names: string[]): string {
-  const shown = names.slice(0, 3).join(', ');
-  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+  const shown = names.slice(0, 3).join(l10n.t(', '));
+  return names.length > 3 ? l10n.t('{0} and {1} more', shown, names.length - 3) : shown;
 }
 
 function grouped(g: NamedNotification[]): AlertNotification {
   const first = g[0]!;
   const accounts = [...new Set(g.map((s) => s.accountName))];
-  const who = accounts.length === 1 ? `${accounts[0]}: ${g.length} meters` : `${accounts.length} accounts`;
+  const who = accounts.length === 1 ? l10n.t('{0}: {1} meters', accounts[0]!, g.length) : l10n.t('{0} accounts', accounts.length);
   let message: string;
   switch (first.kind) {
     case 'threshold':
-      message = `${who} above ${first.level}%`;
+      message = l10n.t('{0} above {1}%', who, first.level ?? 0);
       break;
     case 'predictive':
-      message = `${who} on pace to run out before the reset`;
+      message = l10n.t('{0} on pace to run out before the reset', who);
       break;
     case 'reset':
-      message = first.refill ? `${who} topped up` : `${who} reset`;
+      message = first.refill ? l10n.t('{0} topped up', who) : l10n.t('{0} reset', who);
       break;
     case 'lowBalance':
-      message = `${who} with a low balance`;
+      message = l10n.t('{0} with a low balance', who);
       break;
   }
-  if (accounts.length > 1) message += `: ${listNames(accounts)}`;
+  if (accounts.length > 1) message = l10n.t('{0}: {1}', message, listNames(accounts));
   return {
     kind: first.kind,
     severity: g.some((s) => s.severity === 'warning') ? 'warning' : 'info',
@@ -127,7 +128,7 @@ function summary(all: AlertNotification[]): AlertNotification {
   return {
     kind: kinds.length === 1 ? kinds[0]! : warnings[0]?.kind ?? all[0]!.kind,
     severity: warnings.length ? 'warning' : 'info',
-    message: `${all.length} tokstat alerts: ${parts.slice(0, 3).join('; ')}${parts.length > 3 ? '; …' : ''}`,
+    message: l10n.t('{0} tokstat alerts: {1}', all.length, `${parts.slice(0, 3).join(l10n.t('; '))}${parts.length > 3 ? `${l10n.t('; ')}…` : ''}`),
     targets: all.flatMap((n) => n.targets),
     grouped: true,
   };

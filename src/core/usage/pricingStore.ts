@@ -3,7 +3,7 @@
 // what was there (disk cache, else the bundled table) and is retried later; it never blanks prices.
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import bundledJson from './prices.generated.json';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { Emitter, type Disposable } from '../events';
@@ -105,6 +105,7 @@ export class PricingService implements Disposable {
   private timer: TimerHandle | undefined;
   private disposed = false;
   private current: PriceBook;
+  private fingerprintMemo: string | undefined;
   private readonly changed = new Emitter<void>();
   /** Fires when prices changed (refresh, overrides); re-price what is shown. */
   readonly onDidChange = this.changed.event;
@@ -123,6 +124,17 @@ export class PricingService implements Disposable {
 
   get book(): PriceBook {
     return this.current;
+  }
+
+  /**
+   * What the prices are, as a short hash: equal when every price is (a re-download of an unchanged list keeps it), so
+   * a cache of costs computed with them (the CLI's persisted index) knows when it must be rebuilt.
+   */
+  fingerprint(): string {
+    return (this.fingerprintMemo ??= createHash('sha256')
+      .update(JSON.stringify([bundledPrices.source, this.remote?.models ?? null, this.overrides]))
+      .digest('hex')
+      .slice(0, 16));
   }
 
   status(): PricingStatus {
@@ -269,6 +281,7 @@ export class PricingService implements Disposable {
   }
 
   private rebuild(): void {
+    this.fingerprintMemo = undefined;
     this.current = this.build();
     this.changed.fire();
   }

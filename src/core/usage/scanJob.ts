@@ -227,6 +227,11 @@ async function discover(src: ResolvedSources, y: Yielder): Promise<ScanTarget[]>
   return found;
 }
 
+/** The files a full scan would look at, in the order it reads them (UsageScanner splits a cold scan by them). */
+export function discoverFiles(src: ResolvedSources): Promise<ScanTarget[]> {
+  return discover(src, new Yielder(undefined));
+}
+
 function isCopilotEvents(p: string, name: string, root: string): boolean {
   const dir = path.dirname(p);
   if (name === 'events.jsonl') return path.dirname(dir) === root;

@@ -17,7 +17,7 @@ import { Emitter, type Disposable, type Event } from '../events';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { nullLogger, scoped, type Logger } from '../log';
 import { resolveSources, watchRoots, type ResolvedSources, type UsageSourceOptions } from './sources';
-import { MAX_LINE_BYTES, mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanProgress, type ScanTarget } from './scanJob';
+import { MAX_LINE_BYTES, discoverFiles, mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanProgress, type ScanTarget } from './scanJob';
 import { UsageIndex, type ApplyStats } from './usageIndex';
 import type { WorkerAck, WorkerReply, WorkerRequest } from './usageWorker';
 import { fiveHourBlocks, queryUsage, type UsageBlock, type UsageGroup, type UsageQuery } from './query';
@@ -62,12 +62,20 @@ export interface UsageScannerOptions {
   maxLineBytes?: number;
   /** A worker that read at least this much in one scan is replaced by a fresh one (default 64 MiB; tests). */
   retireWorkerAfterBytes?: number;
+  /**
+   * A full scan of an index that knows no file yet (a first run, a rebuild) splits the files between this many
+   * workers (default 1; worker mode only). Their output is applied in discovery order, so the index is exactly the
+   * one a single worker builds (the CLI uses 2 on an idle machine with four cores or more).
+   */
+  coldScanWorkers?: number;
   /** Only one window should write the index: return false in followers (e.g. `() => lease.isHeld()`). Default always. */
   canPersist?: () => boolean;
 }
 
 export interface ScanResult {
   mode: 'worker' | 'inline';
+  /** Workers that read in this scan: 0 inline, more than 1 for a split cold scan (coldScanWorkers). */
+  workers: number;
   /** 'full': every folder walked and every file stat'ed; 'changed': only the files the watchers reported. */
   scope: 'full' | 'changed';
   filesSeen: number;
@@ -100,6 +108,8 @@ const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const WORKER_YOUNG_GEN_MB = 8;
 /** A worker that read this much in one scan is replaced by a fresh one (see runJob). */
 const RETIRE_AFTER_BYTES = 64 * 1024 * 1024;
+/** Files per request of a split cold scan: small enough to keep the workers even, big enough to be cheap to ask. */
+const STRIPE_FILES = 24;
 /** More reported paths than this between two scans: a full scan is cheaper than looking each one up. */
 const MAX_DIRTY = 512;
 
@@ -132,6 +142,8 @@ export class UsageScanner implements Disposable {
   private workerEpoch = -1;
   /** A big scan retired the worker: start the next one once the index is saved (it warms up while idle). */
   private respawn = false;
+  /** The other workers of a split cold scan (see coldScanWorkers), terminated when it ends. */
+  private readonly helpers = new Set<Worker>();
 
   private loaded: Promise<void> | undefined;
   private running: Promise<ScanResult> | undefined;
@@ -275,6 +287,7 @@ export class UsageScanner implements Disposable {
     let prepMs = 0;
     let saveMs = 0;
     let mode: ScanResult['mode'] = 'inline';
+    let workers = 0;
     const reportProgress = full && !this.firstFullScanDone;
     let lastProgress: ScanProgress | undefined;
     const fold = (b: ScanBatch | ScanJobOutput) => {
@@ -305,7 +318,15 @@ export class UsageScanner implements Disposable {
       try {
         const tj = Date.now();
         if (!prepMs) prepMs = tj - t0;
-        ({ out, mode } = await this.runJob(job, fold));
+        let split: Awaited<ReturnType<UsageScanner['runSplitCold']>>;
+        try {
+          split = full ? await this.runSplitCold(job, fold) : undefined;
+        } catch (e) {
+          // What was applied stays, with its cursors: the scan below reads the rest.
+          this.log.warn(`split scan failed, scanning with one worker: ${errMsg(e)}`);
+        }
+        ({ out, mode } = split ?? (await this.runJob(job, fold)));
+        workers = Math.max(workers, split?.workers ?? (mode === 'worker' ? 1 : 0));
         jobWallMs += Date.now() - tj;
       } catch (e) {
         // Whatever the reported paths were, the next scan must account for them.
@@ -340,6 +361,7 @@ export class UsageScanner implements Disposable {
     if (full && this.watching && !this.disposed) this.startWatching();
     const result: ScanResult = {
       mode,
+      workers,
       scope: full ? 'full' : 'changed',
       ...stats,
       records: a.records,
@@ -427,6 +449,16 @@ export class UsageScanner implements Disposable {
     const mode = this.opts.mode ?? 'auto';
     if (mode === 'inline' || this.workerBroken || this.disposed) return undefined;
     if (this.worker) return this.worker;
+    const w = this.spawnWorker();
+    if (w) {
+      this.worker = w;
+      this.workerEpoch = -1;
+    }
+    return w;
+  }
+
+  private spawnWorker(): Worker | undefined {
+    const mode = this.opts.mode ?? 'auto';
     const file = this.opts.workerPath ?? path.join(__dirname, 'usageWorker.js');
     if (!fs.existsSync(file)) {
       if (mode === 'worker') this.log.warn('usage worker entry not found, scanning in-process');
@@ -460,9 +492,10 @@ export class UsageScanner implements Disposable {
       });
       // A retired or replaced worker has nothing pending: only the current one's end fails requests.
       w.on('error', (e) => {
-        if (this.worker === w) this.failPending(e);
+        if (this.worker === w || this.helpers.has(w)) this.failPending(e);
       });
       w.on('exit', (code) => {
+        if (this.helpers.delete(w)) return this.failPending(new Error(`usage worker exited (${code})`));
         if (this.worker !== w) return;
         this.worker = undefined;
         this.workerEpoch = -1;
@@ -470,8 +503,6 @@ export class UsageScanner implements Disposable {
       });
       // An idle worker never keeps the process (CLI, tests) alive.
       w.unref();
-      this.worker = w;
-      this.workerEpoch = -1;
       return w;
     } catch (e) {
       this.log.warn(`cannot start the usage worker: ${errMsg(e)}`);
@@ -490,20 +521,77 @@ export class UsageScanner implements Disposable {
     }
   }
 
-  private request(w: Worker, job: Omit<ScanJobInput, 'cursors'>, onBatch: (b: ScanBatch) => void): Promise<ScanJobOutput> {
+  /**
+   * A cold full scan split between workers (coldScanWorkers): the files, in discovery order, go out in stripes of
+   * STRIPE_FILES, dealt to the workers in turn; each stripe's output is applied once the stripes before it are, so the
+   * ledger sees the events in the order one worker would produce them (cross-file dedup, Codex forks read after their
+   * parent). Undefined when it does not apply (the caller then scans as usual). A failure part-way leaves the index
+   * holding the stripes applied so far, with their cursors: the caller's full scan that follows reads the rest.
+   */
+  private async runSplitCold(job: Omit<ScanJobInput, 'cursors'>, fold: (b: ScanBatch) => void): Promise<{ out: ScanJobOutput; mode: 'worker'; workers: number } | undefined> {
+    const n = Math.min(8, Math.floor(this.opts.coldScanWorkers ?? 1));
+    if (n < 2 || job.only || Object.keys(this.index.cursors()).length > 0) return undefined;
+    const first = this.getWorker();
+    if (!first) return undefined;
+    const workers = [first];
+    for (let i = 1; i < n; i++) {
+      const w = this.spawnWorker();
+      if (!w) break;
+      this.helpers.add(w);
+      workers.push(w);
+    }
+    const seen = new Set<string>();
+    const files = (await discoverFiles(job.sources)).filter((f) => !seen.has(f.id) && seen.add(f.id));
+    const stripes: Array<{ batches: ScanBatch[]; done: Promise<ScanJobOutput> }> = [];
+    for (let i = 0; i * STRIPE_FILES < files.length; i++) {
+      const batches: ScanBatch[] = [];
+      const only = files.slice(i * STRIPE_FILES, (i + 1) * STRIPE_FILES);
+      // Every stripe carries the (empty) cold cursors: a worker's own copy is never trusted afterwards (epoch -2).
+      const done = this.send(workers[i % workers.length]!, { id: this.nextId++, epoch: -2, cursors: {}, job: { ...job, only } }, (b) => batches.push(b));
+      done.catch(() => undefined); // awaited in order below; a later stripe's failure must not go unhandled meanwhile
+      stripes.push({ batches, done });
+    }
+    this.workerEpoch = -1;
+    const out: ScanJobOutput = { events: [], cursors: {}, missing: [], planWindows: [], warnings: [], stats: { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0 } };
+    const windows = new Map<string, PlanWindows>();
+    try {
+      for (const s of stripes) {
+        const o = await s.done;
+        for (const b of s.batches) fold(b);
+        fold({ events: o.events, cursors: o.cursors });
+        s.batches.length = 0;
+        out.warnings.push(...o.warnings);
+        for (const k of Object.keys(out.stats) as Array<keyof ScanJobOutput['stats']>) out.stats[k] += o.stats[k] ?? 0;
+        // Each stripe saw the plan windows of its own files: the newest per Codex home wins, as in one full scan.
+        for (const pw of o.planWindows) {
+          const cur = windows.get(pw.home);
+          if (!cur || (cur.windows[0]?.observedAt ?? 0) < (pw.windows[0]?.observedAt ?? 0)) windows.set(pw.home, pw);
+        }
+      }
+    } finally {
+      for (const h of workers.slice(1)) {
+        this.helpers.delete(h);
+        void h.terminate().catch(() => undefined);
+      }
+      // It answered its last stripe while the others' were pending, so it is still referenced: idle now, it must not
+      // keep the process alive.
+      if (this.pending.size === 0) first.unref();
+    }
+    out.planWindows = [...windows.values()];
+    return { out, mode: 'worker', workers: workers.length };
+  }
+
+  private async request(w: Worker, job: Omit<ScanJobInput, 'cursors'>, onBatch: (b: ScanBatch) => void): Promise<ScanJobOutput> {
+    const epoch = this.index.cursorsEpoch;
+    const o = await this.send(w, { id: this.nextId++, epoch, job, ...(this.workerEpoch !== epoch ? { cursors: this.index.cursors() } : {}) }, onBatch);
+    // The worker now holds exactly the cursors the index will hold after this output is applied.
+    this.workerEpoch = epoch;
+    return o;
+  }
+
+  private send(w: Worker, msg: WorkerRequest, onBatch: (b: ScanBatch) => void): Promise<ScanJobOutput> {
     return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      const epoch = this.index.cursorsEpoch;
-      const msg: WorkerRequest = { id, epoch, job, ...(this.workerEpoch !== epoch ? { cursors: this.index.cursors() } : {}) };
-      this.pending.set(id, {
-        resolve: (o) => {
-          // The worker now holds exactly the cursors the index will hold after this output is applied.
-          this.workerEpoch = epoch;
-          resolve(o);
-        },
-        reject,
-        onBatch,
-      });
+      this.pending.set(msg.id, { resolve, reject, onBatch });
       w.ref();
       w.postMessage(msg);
     });
@@ -632,6 +720,8 @@ export class UsageScanner implements Disposable {
     this.worker = undefined;
     this.failPending(new Error('disposed'));
     if (w) void w.terminate().catch(() => undefined);
+    for (const h of this.helpers) void h.terminate().catch(() => undefined);
+    this.helpers.clear();
     this.changeEmitter.dispose();
     this.progressEmitter.dispose();
   }

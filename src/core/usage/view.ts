@@ -19,6 +19,7 @@ import type {
 import { fiveHourBlocks, matchWorkspace, monthRange, queryUsage, todayRange, workspaceLabel, type UsageBlock, type UsageTotals } from './query';
 import type { AgentId, PlanWindows, UsageRow } from './types';
 import { AGENT_IDS, AGENT_LABEL } from '../../shared/agents';
+import { l10n } from '../../shared/l10n';
 import { localDay, type HourRow } from './usageIndex';
 
 
@@ -120,10 +121,10 @@ function blockView(b: UsageBlock, now: number): UsageBlockView {
 }
 
 function windowLabel(name: string, minutes: number | undefined): string {
-  if (minutes === 300) return '5-hour limit';
-  if (minutes === 10_080) return 'weekly limit';
+  if (minutes === 300) return l10n.t('5-hour limit');
+  if (minutes === 10_080) return l10n.t('weekly limit');
   if (minutes !== undefined && minutes > 0) {
-    return minutes % 1440 === 0 ? `${minutes / 1440}-day limit` : minutes % 60 === 0 ? `${minutes / 60}-hour limit` : `${minutes}-minute limit`;
+    return minutes % 1440 === 0 ? l10n.t('{0}-day limit', minutes / 1440) : minutes % 60 === 0 ? l10n.t('{0}-hour limit', minutes / 60) : l10n.t('{0}-minute limit', minutes);
   }
   return name;
 }
@@ -377,7 +378,7 @@ function workspaceViews(workspaces: Map<string, WsAcc>, folders: string[], limit
       const cost = costOf(w.cost, w.requests, w.unpriced);
       return {
         cwd,
-        label: cwd ? workspaceLabel(cwd) : 'unknown folder',
+        label: cwd ? workspaceLabel(cwd) : l10n.t('unknown folder'),
         current: folders.length > 0 && matchWorkspace(cwd, folders) !== undefined,
         sessions: w.sessions.size,
         tokens: w.tokens,

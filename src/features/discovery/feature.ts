@@ -20,7 +20,7 @@ export interface DiscoveryDeps {
 }
 
 function listOf(names: string[]): string {
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return names.length <= 1 ? (names[0] ?? '') : vscode.l10n.t('{0} and {1}', names.slice(0, -1).join(vscode.l10n.t(', ')), names[names.length - 1]!);
 }
 
 /** Asks which of the found sign-ins to track (all picked), then adds them. */
@@ -29,7 +29,7 @@ async function chooseAndAdd(deps: DiscoveryDeps, found: Discovered[]): Promise<v
   if (found.length > 1) {
     const picked = await vscode.window.showQuickPick(
       found.map((f) => ({ label: f.provider.displayName, description: f.suggestedName, picked: true, f })),
-      { canPickMany: true, title: 'tokstat: sign-ins found on this machine', placeHolder: 'Choose the ones to track' },
+      { canPickMany: true, title: vscode.l10n.t('tokstat: sign-ins found on this machine'), placeHolder: vscode.l10n.t('Choose the ones to track') },
     );
     if (!picked) return;
     chosen = picked.map((p) => p.f);
@@ -76,7 +76,7 @@ export class FoundSignIns implements vscode.Disposable {
   async addFound(): Promise<void> {
     const found = await this.refresh();
     if (found.length === 0) {
-      void vscode.window.showInformationMessage('tokstat: no untracked sign-in of Claude Code, Codex CLI, Gemini CLI or the GitHub CLI was found on this machine.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('tokstat: no untracked sign-in of Claude Code, Codex CLI, Gemini CLI or the GitHub CLI was found on this machine.'));
       return;
     }
     await chooseAndAdd(this.deps, found);
@@ -104,11 +104,13 @@ export function scheduleDiscovery(deps: DiscoveryDeps, found: FoundSignIns, dela
     await deps.state.update(OFFERED_KEY, [...offered, ...fresh.map((f) => f.provider.id)]);
     deps.log.info(`[discovery] found sign-ins of ${fresh.map((f) => f.tool).join(', ')}`);
     const names = fresh.map((f) => f.tool);
-    const add = names.length === 1 ? 'Add' : 'Choose…';
+    const add = names.length === 1 ? vscode.l10n.t('Add') : vscode.l10n.t('Choose…');
     const choice = await vscode.window.showInformationMessage(
-      `tokstat found ${listOf(names)} signed in on this machine. Track ${names.length === 1 ? 'its' : 'their'} plan limits too? (tokstat reads their sign-in, never copies it.)`,
+      names.length === 1
+        ? vscode.l10n.t('tokstat found {0} signed in on this machine. Track its plan limits too? (tokstat reads its sign-in, never copies it.)', listOf(names))
+        : vscode.l10n.t('tokstat found {0} signed in on this machine. Track their plan limits too? (tokstat reads their sign-in, never copies it.)', listOf(names)),
       add,
-      'Not Now',
+      vscode.l10n.t('Not Now'),
     );
     if (choice !== add) return;
     await chooseAndAdd(deps, fresh);

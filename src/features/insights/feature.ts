@@ -144,12 +144,17 @@ export class InsightsFeature implements vscode.Disposable {
     this.deps.log.warn(`[history] could not save a sample: ${err instanceof Error ? err.message : String(err)}`);
     if (++this.writeFailures < WRITE_FAILURES_TO_WARN || this.writeWarned) return;
     this.writeWarned = true;
-    const why = code === 'ENOSPC' ? ' because the disk is full' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? ' because its folder cannot be written' : '';
-    this.warn(`tokstat cannot save usage history${why}. Quotas are still shown; charts and forecasts miss the time until it can.`);
+    this.warn(
+      code === 'ENOSPC'
+        ? vscode.l10n.t('tokstat cannot save usage history because the disk is full. Quotas are still shown; charts and forecasts miss the time until it can.')
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? vscode.l10n.t('tokstat cannot save usage history because its folder cannot be written. Quotas are still shown; charts and forecasts miss the time until it can.')
+          : vscode.l10n.t('tokstat cannot save usage history. Quotas are still shown; charts and forecasts miss the time until it can.'),
+    );
   }
 
   private warn(message: string): void {
-    vscode.window.showWarningMessage(message, 'Show Log').then(
+    vscode.window.showWarningMessage(message, vscode.l10n.t('Show Log')).then(
       (choice) => (choice ? vscode.commands.executeCommand(this.deps.showLogCommand) : undefined),
       (err: unknown) => this.deps.log.warn(`[history] ${err instanceof Error ? err.message : String(err)}`),
     );

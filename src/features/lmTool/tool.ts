@@ -27,7 +27,7 @@ export class UsageTool implements vscode.LanguageModelTool<UsageToolInput> {
   prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<UsageToolInput>): vscode.PreparedToolInvocation {
     // The agent's argument, shown in the chat UI: one quoted line, cut short.
     const name = typeof options.input?.accountName === 'string' && options.input.accountName.trim() ? quoteData(options.input.accountName, 60) : '';
-    return { invocationMessage: name ? `Reading tokstat usage for ${name}` : 'Reading tokstat usage' };
+    return { invocationMessage: name ? vscode.l10n.t('Reading tokstat usage for {0}', name) : vscode.l10n.t('Reading tokstat usage') };
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<UsageToolInput>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {

@@ -14,11 +14,18 @@ import { scoped, type Logger } from '../../core/log';
 import type { Snapshot } from '../../shared/model';
 import { mkdirPrivateSync } from '../../core/privateFs';
 
+/** The notifications' buttons, in the user's language (getters: read when shown). */
 export const NOTIFICATION_ACTIONS = {
-  openDashboard: 'Open Dashboard',
-  snooze: 'Snooze for Today',
-  settings: 'Settings',
-} as const;
+  get openDashboard(): string {
+    return vscode.l10n.t('Open Dashboard');
+  },
+  get snooze(): string {
+    return vscode.l10n.t('Snooze for Today');
+  },
+  get settings(): string {
+    return vscode.l10n.t('Settings');
+  },
+};
 
 export interface NotificationsControllerDeps {
   log: Logger;

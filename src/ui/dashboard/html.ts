@@ -42,6 +42,8 @@ export interface DashboardHtmlOptions {
    * Chromium). Each URL must be exactly the one the stylesheet names, query included, or the preload is wasted.
    */
   preloadFonts?: readonly string[];
+  /** The page's language (`vscode.env.language`), for screen readers and hyphenation; default "en". */
+  lang?: string;
 }
 
 export function buildCsp(cspSource: string, nonce: string): string {
@@ -69,7 +71,7 @@ export function renderDashboardHtml(o: DashboardHtmlOptions): string {
   for (const href of o.preloadFonts ?? []) links.push(`<link rel="preload" as="font" type="font/ttf" crossorigin href="${escapeAttr(href)}">`);
   for (const href of o.styleUris) links.push(`<link rel="stylesheet" href="${escapeAttr(href)}">`);
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttr(o.lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/.test(o.lang) ? o.lang : 'en')}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">

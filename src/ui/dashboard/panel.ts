@@ -16,6 +16,7 @@ import {
 } from '../../shared/protocol';
 import { cssFontUrls, makeNonce, renderDashboardHtml } from './html';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
+import { currentLocale } from '../../shared/l10n';
 
 export const DASHBOARD_VIEW_TYPE = 'tokstat.dashboard';
 const TITLE = 'tokstat';
@@ -335,6 +336,7 @@ export class DashboardPanel implements vscode.Disposable {
       // extension's own stylesheet comes after it so it can override.
       styleUris: [asset('dist', 'webview', 'dashboard.css'), asset('media', 'dashboard.css')],
       title: TITLE,
+      lang: currentLocale(),
     });
   }
 }

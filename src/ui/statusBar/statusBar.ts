@@ -8,15 +8,17 @@ import { costText, todaySpendSuffix } from '../usageText';
 import { formatTokens } from '../../shared/usageFormat';
 import type { UsageViewProvider } from '../tree/usageNodes';
 import type { UsageTotalsView } from '../../shared/protocol';
+import { formatCount, formatFixed } from '../../shared/numberFormat';
 
 /** "**Local agents today:** $3.21 · 1.2M tokens · 12 requests", for the tooltips. */
-function spendLine(t: UsageTotalsView, when: string): string {
-  return `**Local agents ${when}:** ${escapeMd(costText(t))} · ${escapeMd(formatTokens(t.tokens.total))} tokens · ${t.requests} requests`;
+function spendLine(t: UsageTotalsView, when: 'today' | 'month'): string {
+  const head = when === 'today' ? vscode.l10n.t('Local agents today:') : vscode.l10n.t('Local agents this month:');
+  return `**${head}** ${vscode.l10n.t('{0} · {1} tokens · {2} requests', escapeMd(costText(t)), escapeMd(formatTokens(t.tokens.total)), formatCount(t.requests))}`;
 }
 
 /** The status bar's short figure: the money ("$3.21"), or the tokens when every request was unpriced. */
 function shortFigure(t: { costUSD?: number; tokens: { total: number } }): string {
-  return t.costUSD === undefined ? `${formatTokens(t.tokens.total)} tokens` : `$${t.costUSD.toFixed(2)}`;
+  return t.costUSD === undefined ? vscode.l10n.t('{0} tokens', formatTokens(t.tokens.total)) : `$${formatFixed(t.costUSD, 2, 2)}`;
 }
 
 export interface StatusBarSettings {
@@ -99,7 +101,7 @@ export class StatusBarController implements vscode.Disposable {
     this.item.accessibilityInformation = { label: `tokstat: ${look.label}${spend?.suffix ?? ''}` };
     this.item.backgroundColor = look.background;
     const md = this.tooltipFor(entries, now, spend);
-    if (pick?.pinMissed) md.appendMarkdown(`\n\n_The pinned "${escapeMd(this.settings.pinned())}" matches no account or meter._`);
+    if (pick?.pinMissed) md.appendMarkdown(`\n\n_${vscode.l10n.t('The pinned "{0}" matches no account or meter.', escapeMd(this.settings.pinned()))}_`);
     this.appendLinks(md);
     this.item.tooltip = md;
     this.item.command = 'tokstat.openDashboard';
@@ -114,17 +116,17 @@ export class StatusBarController implements vscode.Disposable {
     const e = pick.entry;
     const status = displayStatus(e, now);
     const icon = loading ? '$(sync~spin)' : status === 'auth-required' ? '$(warning)' : status === 'error' ? '$(error)' : '$(pulse)';
-    const value = pick.meter ? formatMeterValue(pick.meter, this.settings.show()) : e.loading ? 'loading…' : 'unknown';
+    const value = pick.meter ? formatMeterValue(pick.meter, this.settings.show()) : e.loading ? vscode.l10n.t('loading…') : vscode.l10n.t('unknown');
     // Numbers that are not fresh say so, and why: frozen until the user acts (rejected credentials), stale while
     // tokstat keeps retrying. Without numbers the reason is the value.
     const why = stateWord(e, status);
     let shown = value;
     let mark = '';
     if (pick.meter) {
-      if (status === 'auth-required') mark = ` (frozen: ${why ?? 'sign in again'})`;
-      else if (status === 'stale' || status === 'error') mark = why ? ` (stale: ${why})` : ' (stale)';
+      if (status === 'auth-required') mark = ` ${vscode.l10n.t('(frozen: {0})', why ?? vscode.l10n.t('sign in again'))}`;
+      else if (status === 'stale' || status === 'error') mark = ` ${why ? vscode.l10n.t('(stale: {0})', why) : vscode.l10n.t('(stale)')}`;
     } else if (status === 'auth-required' || status === 'error') {
-      shown = why ?? (status === 'error' ? 'error' : 'sign in again');
+      shown = why ?? (status === 'error' ? vscode.l10n.t('error') : vscode.l10n.t('sign in again'));
     }
     const name = short ? `${e.account.name} ${short}` : e.account.name;
     const sev = pick.meter ? meterSeverity(pick.meter, this.settings.thresholds()) : 'unknown';
@@ -156,7 +158,9 @@ export class StatusBarController implements vscode.Disposable {
   }
 
   private appendLinks(md: vscode.MarkdownString, extra = ''): void {
-    md.appendMarkdown(`\n\n[$(dashboard) Dashboard](command:tokstat.openDashboard) · [$(refresh) Refresh all](command:tokstat.refreshAll) · [$(add) Add account](command:tokstat.addAccount)${extra}`);
+    md.appendMarkdown(
+      `\n\n[$(dashboard) ${vscode.l10n.t('Dashboard')}](command:tokstat.openDashboard) · [$(refresh) ${vscode.l10n.t('Refresh all')}](command:tokstat.refreshAll) · [$(add) ${vscode.l10n.t('Add account')}](command:tokstat.addAccount)${extra}`,
+    );
   }
 
   /** One item per pin, left to right in the order of the setting, or a single combined item. */
@@ -242,25 +246,31 @@ export class StatusBarController implements vscode.Disposable {
    */
   private renderWithoutAccounts(): void {
     const view = this.usage?.view();
-    const add = '[$(add) Add an account](command:tokstat.addAccount) to see what your plans and keys have left';
-    const hide = '_Right-click to hide this item, or turn off `tokstat.statusBar.enabled`._';
+    const add = vscode.l10n.t('[$(add) Add an account](command:tokstat.addAccount) to see what your plans and keys have left');
+    const hide = `_${vscode.l10n.t('Right-click to hide this item, or turn off `tokstat.statusBar.enabled`.')}_`;
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['tokstat.openDashboard', 'tokstat.addAccount'] };
     const today = view?.visible ? view.totals.today : undefined;
     const month = view?.visible ? view.totals.month : undefined;
-    const shown = today && today.requests > 0 ? { t: today, when: 'today' } : month && month.requests > 0 ? { t: month, when: 'this month' } : undefined;
+    const shown = today && today.requests > 0 ? { t: today, when: 'today' as const } : month && month.requests > 0 ? { t: month, when: 'month' as const } : undefined;
     if (shown) {
       const cost = costText(shown.t);
-      this.item.text = `$(pulse) ${shortFigure(shown.t)} ${shown.when}`;
-      md.appendMarkdown(`${spendLine(shown.t, shown.when)} (API-equivalent prices)\n\n`);
-      md.appendMarkdown(`[$(dashboard) Dashboard](command:tokstat.openDashboard) · ${add}\n\n${hide}`);
+      const figure = shortFigure(shown.t);
+      this.item.text = `$(pulse) ${shown.when === 'today' ? vscode.l10n.t('{0} today', figure) : vscode.l10n.t('{0} this month', figure)}`;
+      md.appendMarkdown(`${spendLine(shown.t, shown.when)} ${vscode.l10n.t('(API-equivalent prices)')}\n\n`);
+      md.appendMarkdown(`[$(dashboard) ${vscode.l10n.t('Dashboard')}](command:tokstat.openDashboard) · ${add}\n\n${hide}`);
       this.item.command = 'tokstat.openDashboard';
-      this.item.accessibilityInformation = { label: `tokstat: local agents ${shown.when} ${cost}; no accounts yet, Add account` };
+      this.item.accessibilityInformation = {
+        label:
+          shown.when === 'today'
+            ? vscode.l10n.t('tokstat: local agents today {0}; no accounts yet, Add account', cost)
+            : vscode.l10n.t('tokstat: local agents this month {0}; no accounts yet, Add account', cost),
+      };
     } else {
       this.item.text = '$(pulse)';
-      md.appendMarkdown(`**tokstat** — no AI accounts yet.\n\n${add}.\n\n${hide}`);
+      md.appendMarkdown(`**tokstat** — ${vscode.l10n.t('no AI accounts yet.')}\n\n${add}${vscode.l10n.t('.')}\n\n${hide}`);
       this.item.command = 'tokstat.addAccount';
-      this.item.accessibilityInformation = { label: 'tokstat: no accounts yet, Add account' };
+      this.item.accessibilityInformation = { label: vscode.l10n.t('tokstat: no accounts yet, Add account') };
     }
     this.item.tooltip = md;
     this.item.show();

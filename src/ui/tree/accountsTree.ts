@@ -210,23 +210,23 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
           ].filter(Boolean).join('\n')
         : undefined;
       if (status === 'auth-required' && e.account.authKind === 'api-key') {
-        out.push(new StatusNode(e.account.id, 'Replace key…', message || 'The key was rejected.', 'key', {
+        out.push(new StatusNode(e.account.id, vscode.l10n.t('Replace key…'), message || vscode.l10n.t('The key was rejected.'), 'key', {
           command: 'tokstat.replaceKey',
-          title: 'Replace Key…',
+          title: vscode.l10n.t('Replace Key…'),
           arguments: [e.account.id],
         }, hover));
       } else if (status === 'auth-required') {
-        out.push(new StatusNode(e.account.id, 'Sign in again', message || 'The credentials were rejected.', 'sign-in', {
+        out.push(new StatusNode(e.account.id, vscode.l10n.t('Sign in again'), message || vscode.l10n.t('The credentials were rejected.'), 'sign-in', {
           command: 'tokstat.signIn',
-          title: 'Sign In Again',
+          title: vscode.l10n.t('Sign In Again'),
           arguments: [e.account.id],
         }, hover));
       } else if (status === 'error' || (status === 'stale' && e.snapshot?.error)) {
         // When tokstat tries again by itself is worth more than the start of the message (which is on hover).
-        const next = e.nextPollAt !== undefined ? `next try at ${formatClock(e.nextPollAt, now)}` : undefined;
-        out.push(new StatusNode(e.account.id, 'Retry', next ?? (message || 'The last refresh failed.'), 'refresh', {
+        const next = e.nextPollAt !== undefined ? vscode.l10n.t('next try at {0}', formatClock(e.nextPollAt, now)) : undefined;
+        out.push(new StatusNode(e.account.id, vscode.l10n.t('Retry'), next ?? (message || vscode.l10n.t('The last refresh failed.')), 'refresh', {
           command: 'tokstat.refreshAccount',
-          title: 'Refresh Account',
+          title: vscode.l10n.t('Refresh Account'),
           arguments: [e.account.id],
         }, hover));
       }
@@ -256,8 +256,9 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       if (status === 'auth-required' || status === 'error' || status === 'stale') names.push(e.account.name);
     }
     if (names.length === 0) return undefined;
-    const list = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
-    return { value: names.length, tooltip: `${names.length === 1 ? '1 account needs' : `${names.length} accounts need`} attention: ${list}` };
+    const sep = vscode.l10n.t(', ');
+    const list = names.length <= 3 ? names.join(sep) : vscode.l10n.t('{0} and {1} more', names.slice(0, 3).join(sep), names.length - 3);
+    return { value: names.length, tooltip: names.length === 1 ? vscode.l10n.t('1 account needs attention: {0}', list) : vscode.l10n.t('{0} accounts need attention: {1}', names.length, list) };
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@ import type { Meter } from '../../shared/model';
 import { displayStatus, mainMeter, type AccountEntry } from '../../core/summary';
 import { accountTooltip, incidentLine, incidentText, meterTooltip } from '../tooltip';
 import type { ProviderIncident } from '../../shared/incidents';
+import { meterLabelText } from '../../shared/meterLabels';
 import type { ExportState } from '../../core/export/runner';
 import { formatCount } from '../../shared/numberFormat';
 
@@ -25,7 +26,7 @@ export class ProviderNode {
     const item = new vscode.TreeItem(this.providerName, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `provider:${this.providerId}`;
     item.iconPath = new vscode.ThemeIcon(this.icon);
-    item.description = this.entries.length === 1 ? '1 account' : `${this.entries.length} accounts`;
+    item.description = this.entries.length === 1 ? vscode.l10n.t('1 account') : vscode.l10n.t('{0} accounts', this.entries.length);
     item.contextValue = `provider ${this.providerId}`;
     return item;
   }
@@ -80,22 +81,22 @@ export class AccountNode {
     let description: string;
     let icon: vscode.ThemeIcon;
     if (e.loading && !e.snapshot) {
-      description = 'loading…';
+      description = vscode.l10n.t('loading…');
       icon = new vscode.ThemeIcon('sync~spin');
     } else if (status === 'auth-required') {
-      description = [reason ?? (apiKey ? 'Key rejected' : 'Sign in again'), value ? `${value} stale` : undefined].filter(Boolean).join(' · ');
+      description = [reason ?? (apiKey ? vscode.l10n.t('Key rejected') : vscode.l10n.t('Sign in again')), value ? vscode.l10n.t('{0} stale', value) : undefined].filter(Boolean).join(' · ');
       icon = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       tokens.push(apiKey ? 'replacekey' : 'signin');
     } else if (status === 'error') {
-      description = reason ?? 'Refresh failed';
+      description = reason ?? vscode.l10n.t('Refresh failed');
       icon = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
     } else if (status === 'stale') {
       description = reason
-        ? [reason, value ? `${value} stale` : 'stale'].join(' · ')
-        : [value, `stale, ${formatAge(e.snapshot?.lastSuccessAt, this.now)}`].filter(Boolean).join(' · ');
+        ? [reason, value ? vscode.l10n.t('{0} stale', value) : vscode.l10n.t('stale')].join(' · ')
+        : [value, vscode.l10n.t('stale, {0}', formatAge(e.snapshot?.lastSuccessAt, this.now))].filter(Boolean).join(' · ');
       icon = new vscode.ThemeIcon('history', new vscode.ThemeColor('list.warningForeground'));
     } else if (status === 'pending') {
-      description = 'not fetched yet';
+      description = vscode.l10n.t('not fetched yet');
       icon = new vscode.ThemeIcon('circle-outline');
     } else {
       const sev = main ? meterSeverity(main, this.thresholds) : 'unknown';
@@ -140,12 +141,14 @@ export class MeterNode {
   copyText(): string {
     const v = formatMeterValue(this.meter);
     const d = formatUsedOfLimit(this.meter);
-    return d === v ? `${this.meter.label}: ${v}` : `${this.meter.label}: ${v} (${d})`;
+    const label = meterLabelText(this.meter.label);
+    return d === v ? vscode.l10n.t('{0}: {1}', label, v) : vscode.l10n.t('{0}: {1} ({2})', label, v, d);
   }
 
   toTreeItem(): vscode.TreeItem {
     const m = this.meter;
-    const item = new vscode.TreeItem(m.label, vscode.TreeItemCollapsibleState.None);
+    const label = meterLabelText(m.label);
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = `meter:${this.entry.account.id}:${m.id}`;
     // The value, then either "stale" (the numbers are not fresh: a failed refresh, rejected credentials, or simply
     // old) or when the meter resets. Used / limit is in the tooltip: the row stays short enough for the default width.
@@ -153,7 +156,7 @@ export class MeterNode {
     const status = displayStatus(this.entry, this.now);
     const stale = status === 'stale' || status === 'auth-required' || status === 'error';
     const reset = formatResetIn(m.resetsAt, this.now);
-    if (stale) parts.push('stale');
+    if (stale) parts.push(vscode.l10n.t('stale'));
     else if (reset) parts.push(reset);
     item.description = parts.join(' · ');
     const sev = meterSeverity(m, this.thresholds);
@@ -162,7 +165,7 @@ export class MeterNode {
     item.iconPath = new vscode.ThemeIcon(iconName, color ? new vscode.ThemeColor(color) : undefined);
     item.tooltip = meterTooltip(this.entry, m, this.now);
     item.contextValue = `meter ${m.kind}${this.pinned ? ' pinned' : ''}`;
-    item.accessibilityInformation = { label: `${m.label}: ${parts.join(', ')}` };
+    item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1}', label, parts.join(vscode.l10n.t(', '))) };
     return item;
   }
 }
@@ -222,13 +225,17 @@ export class FoundNode {
   constructor(readonly tools: readonly string[]) {}
 
   toTreeItem(): vscode.TreeItem {
-    const list = this.tools.length <= 1 ? (this.tools[0] ?? '') : `${this.tools.slice(0, -1).join(', ')} and ${this.tools[this.tools.length - 1]}`;
-    const item = new vscode.TreeItem(`Track ${list}`, vscode.TreeItemCollapsibleState.None);
+    const list =
+      this.tools.length <= 1 ? (this.tools[0] ?? '') : vscode.l10n.t('{0} and {1}', this.tools.slice(0, -1).join(vscode.l10n.t(', ')), this.tools[this.tools.length - 1]!);
+    const item = new vscode.TreeItem(vscode.l10n.t('Track {0}', list), vscode.TreeItemCollapsibleState.None);
     item.id = 'found-sign-ins';
-    item.description = 'signed in on this machine';
-    item.tooltip = `${list} ${this.tools.length === 1 ? 'is' : 'are'} signed in on this machine. Click to track ${this.tools.length === 1 ? 'its' : 'their'} plan limits: tokstat reads the sign-in before each poll and never copies it.`;
+    item.description = vscode.l10n.t('signed in on this machine');
+    item.tooltip =
+      this.tools.length === 1
+        ? vscode.l10n.t('{0} is signed in on this machine. Click to track its plan limits: tokstat reads the sign-in before each poll and never copies it.', list)
+        : vscode.l10n.t('{0} are signed in on this machine. Click to track their plan limits: tokstat reads the sign-in before each poll and never copies it.', list);
     item.iconPath = new vscode.ThemeIcon('add');
-    item.command = { command: 'tokstat.addFoundSignIns', title: 'Add Sign-ins Found on This Machine' };
+    item.command = { command: 'tokstat.addFoundSignIns', title: vscode.l10n.t('Add Sign-ins Found on This Machine') };
     item.contextValue = 'found';
     return item;
   }
@@ -254,7 +261,7 @@ export class ExportNode {
       vscode.l10n.t('Click to see the log.'),
     ].filter(Boolean).join('\n');
     item.iconPath = new vscode.ThemeIcon('cloud-upload', new vscode.ThemeColor('charts.yellow'));
-    item.command = { command: 'tokstat.showLog', title: 'Show Log' };
+    item.command = { command: 'tokstat.showLog', title: vscode.l10n.t('Show Log') };
     item.contextValue = 'exportFailing';
     return item;
   }

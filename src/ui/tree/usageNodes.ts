@@ -3,6 +3,7 @@ import { agentDescription, totalsLines } from '../usageText';
 import { formatTokens, formatUsd } from '../../shared/usageFormat';
 import type { UsageAgentView, UsageTotalsView, UsageView } from '../../shared/protocol';
 import { escapeMd } from '../tooltip';
+import { formatCount } from '../../shared/numberFormat';
 
 // "Local agents" branch of the accounts tree: token usage and cost read from the coding agents' own logs.
 // contextValue tokens: `usage` (root), `usage-agent <agentId>`, `usage-workspace`.
@@ -21,8 +22,9 @@ function totalsMarkdown(title: string, t: UsageTotalsView): string {
 
 /** "reading 1,240 of 3,012 log files" while the first read of the logs runs. */
 export function scanText(scan: { done: number; total: number; rebuild: boolean }): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  return `${scan.rebuild ? 'rebuilding: ' : ''}reading ${n(scan.done)} of ${n(scan.total)} log files`;
+  return scan.rebuild
+    ? vscode.l10n.t('rebuilding: reading {0} of {1} log files', formatCount(scan.done), formatCount(scan.total))
+    : vscode.l10n.t('reading {0} of {1} log files', formatCount(scan.done), formatCount(scan.total));
 }
 
 export class UsageRootNode {
@@ -32,22 +34,22 @@ export class UsageRootNode {
 
   toTreeItem(): vscode.TreeItem {
     const v = this.view;
-    const item = new vscode.TreeItem('Local agents', vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(vscode.l10n.t('Local agents'), vscode.TreeItemCollapsibleState.Expanded);
     item.id = 'usage';
     item.iconPath = new vscode.ThemeIcon('terminal');
     item.description = v.scan
       ? scanText(v.scan)
       : v.hasData
-        ? `today ${formatUsd(v.totals.today.costUSD)} · month ${formatUsd(v.totals.month.costUSD)}`
-        : 'no usage recorded yet';
+        ? vscode.l10n.t('today {0} · month {1}', formatUsd(v.totals.today.costUSD), formatUsd(v.totals.month.costUSD))
+        : vscode.l10n.t('no usage recorded yet');
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown('**Local agents**: token usage read from the coding agents\u2019 logs on this machine; cost from public list prices.\n\n');
-    md.appendMarkdown(totalsMarkdown('Today', v.totals.today));
+    md.appendMarkdown(`**${vscode.l10n.t('Local agents')}**: ${vscode.l10n.t('token usage read from the coding agents’ logs on this machine; cost from public list prices.')}\n\n`);
+    md.appendMarkdown(totalsMarkdown(vscode.l10n.t('Today'), v.totals.today));
     md.appendMarkdown('\n\n');
-    md.appendMarkdown(totalsMarkdown('This month', v.totals.month));
+    md.appendMarkdown(totalsMarkdown(vscode.l10n.t('This month'), v.totals.month));
     item.tooltip = md;
     item.contextValue = 'usage';
-    item.accessibilityInformation = { label: `Local agents, ${item.description}` };
+    item.accessibilityInformation = { label: vscode.l10n.t('Local agents, {0}', String(item.description)) };
     return item;
   }
 }
@@ -64,9 +66,9 @@ export class UsageAgentNode {
     item.description = agentDescription(a);
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escapeMd(a.label)}**\n\n`);
-    md.appendMarkdown(totalsMarkdown('Today', a.today));
+    md.appendMarkdown(totalsMarkdown(vscode.l10n.t('Today'), a.today));
     md.appendMarkdown('\n\n');
-    md.appendMarkdown(totalsMarkdown('This month', a.month));
+    md.appendMarkdown(totalsMarkdown(vscode.l10n.t('This month'), a.month));
     item.tooltip = md;
     item.contextValue = `usage-agent ${a.agent}`;
     item.accessibilityInformation = { label: `${a.label}: ${item.description}` };
@@ -80,18 +82,18 @@ export class UsageWorkspaceNode {
 
   toTreeItem(): vscode.TreeItem {
     const w = this.workspace;
-    const item = new vscode.TreeItem('This workspace', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(vscode.l10n.t('This workspace'), vscode.TreeItemCollapsibleState.None);
     item.id = 'usage-workspace';
     item.iconPath = new vscode.ThemeIcon('folder');
-    item.description = `today ${formatUsd(w.today.costUSD)} · ${formatTokens(w.today.tokens.total)} tokens · month ${formatUsd(w.month.costUSD)}`;
+    item.description = vscode.l10n.t('today {0} · {1} tokens · month {2}', formatUsd(w.today.costUSD), formatTokens(w.today.tokens.total), formatUsd(w.month.costUSD));
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**This workspace**: agent sessions whose working folder is inside ${w.folders.map((f) => `\`${f.replace(/`/g, "'")}\``).join(', ')}\n\n`);
-    md.appendMarkdown(totalsMarkdown('Today', w.today));
+    md.appendMarkdown(totalsMarkdown(vscode.l10n.t('Today'), w.today));
     md.appendMarkdown('\n\n');
-    md.appendMarkdown(totalsMarkdown('This month', w.month));
+    md.appendMarkdown(totalsMarkdown(vscode.l10n.t('This month'), w.month));
     item.tooltip = md;
     item.contextValue = 'usage-workspace';
-    item.accessibilityInformation = { label: `This workspace: ${item.description}` };
+    item.accessibilityInformation = { label: vscode.l10n.t('This workspace: {0}', String(item.description)) };
     return item;
   }
 }

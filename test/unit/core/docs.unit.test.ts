@@ -9,7 +9,11 @@ import { UNSUPPORTED } from '../../../src/core/providers/unsupported';
 
 const root = path.resolve(__dirname, '..', '..', '..', '..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+// The manifest's texts live in package.nls.json (`%key%` in package.json): read them as VS Code shows them in English.
+const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'), (_k, v: unknown) =>
+  typeof v === 'string' && /^%[^%\s]+%$/.test(v) ? (nls[v.slice(1, -1)] ?? v) : v,
+) as {
   contributes: { configuration: { properties: Record<string, { markdownDescription?: string }> } };
 };
 

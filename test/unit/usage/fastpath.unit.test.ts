@@ -190,6 +190,44 @@ test('long-lived worker: its cursor copy follows the index across scans, appends
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('split cold scan: two workers build exactly the index one worker builds (dense corpus: forks, streams, sidechains); later scans go on from it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-split-'));
+  const { claudeConfigDir, codexHome } = generateCorpus(path.join(dir, 'c'), { seed: 9, targetBytes: 1_500_000, dense: true });
+  const workerPath = path.resolve(__dirname, '../../../src/core/usage/usageWorker.js');
+  const sources = { includeDefaults: false, claudeConfigDirs: [claudeConfigDir], codexHomes: [codexHome] };
+  const price = () => ({ costUSD: 0.001, unpriced: false });
+  const one = new UsageScanner({ sources, mode: 'worker', watch: false, workerPath, price });
+  const two = new UsageScanner({ sources, mode: 'worker', watch: false, workerPath, price, coldScanWorkers: 2, storageFolder: path.join(dir, 'store') });
+  const r1 = await one.scan();
+  const r2 = await two.scan();
+  assert.equal(r1.workers, 1);
+  assert.equal(r2.workers, 2, 'the cold scan was split');
+  assert.ok(r2.filesRead > 48, 'more files than one stripe');
+  const same = () => {
+    assert.deepEqual(two.index.rows(), one.index.rows());
+    assert.deepEqual(two.index.hours(), one.index.hours());
+    assert.deepEqual(two.index.cursors(), one.index.cursors());
+    assert.deepEqual(two.index.planWindows(), one.index.planWindows());
+  };
+  for (const k of ['filesSeen', 'filesRead', 'bytesRead', 'linesParsed', 'records', 'duplicates', 'replaced', 'sidechainsDropped', 'tools'] as const) assert.equal(r2[k], r1[k], k);
+  same();
+  // Not cold any more: one worker, reading only what was appended.
+  const file = Object.values(one.index.cursors()).find((c) => c.kind === 'claude')!.path;
+  fs.appendFileSync(file, claudeRecord(7, 9001));
+  const [a1, a2] = [await one.scan(), await two.scan()];
+  assert.equal(a2.workers, 1);
+  assert.equal(a2.bytesRead, Buffer.byteLength(claudeRecord(7, 9001)));
+  assert.equal(a1.bytesRead, a2.bytesRead);
+  same();
+  // The saved index reloads to the same figures.
+  const again = new UsageScanner({ sources, mode: 'inline', watch: false, price, storageFolder: path.join(dir, 'store') });
+  await again.load();
+  assert.equal((await again.scan()).bytesRead, 0);
+  assert.deepEqual(again.index.rows(), one.index.rows());
+  await Promise.all([one.close(), two.close(), again.close()]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** JSON.parse keeping only `read` keys (at any depth) and, of their string values, those of `keep` keys. */
 function referenceRead(line: string, read: ReadonlySet<string>, keep: ReadonlySet<string>): unknown {
   const strip = (v: unknown, keepStr: boolean): unknown => {

@@ -10,6 +10,8 @@ import type { Logger } from '../../../core/log';
 import type { Meter, Snapshot } from '../../../shared/model';
 import type { ChartPoint, ChartSeries } from '../../../shared/protocol';
 import { RANGE_LABEL, RANGE_MS, type HistoryRange } from '../../../shared/historyRange';
+import { l10n } from '../../../shared/l10n';
+import { meterLabelText } from '../../../shared/meterLabels';
 
 export interface HistoryReader {
   query(accountId: string, meterId: string, from: number, to: number, maxPoints: number): Promise<HistoryPoint[]>;
@@ -223,18 +225,20 @@ function forecastOf(basis: Basis, pace: PaceSummary, last: ChartPoint, limit: nu
 export function describeSeries(s: ChartSeries): string {
   const values = s.points.map((p) => p[1]);
   const fmt = (v: number) => formatInUnit(v, s.unit);
+  const n = s.points.length;
+  const latest = fmt(values[values.length - 1]!);
   const parts = [
-    `${s.label}, last ${RANGE_LABEL[s.range]}: ${s.points.length} point${s.points.length === 1 ? '' : 's'}`,
-    `latest ${fmt(values[values.length - 1]!)}${s.currentReading ? ' (now)' : ''}`,
-    `low ${fmt(Math.min(...values))}`,
-    `high ${fmt(Math.max(...values))}`,
+    n === 1 ? l10n.t('{0}, {1}: 1 point', meterLabelText(s.label), RANGE_LABEL[s.range]) : l10n.t('{0}, {1}: {2} points', meterLabelText(s.label), RANGE_LABEL[s.range], n),
+    s.currentReading ? l10n.t('latest {0} (now)', latest) : l10n.t('latest {0}', latest),
+    l10n.t('low {0}', fmt(Math.min(...values))),
+    l10n.t('high {0}', fmt(Math.max(...values))),
   ];
   const firstLimit = s.points.find((p) => p[2] !== undefined)?.[2];
-  if (s.limit !== undefined) parts.push(firstLimit !== undefined && firstLimit !== s.limit ? `limit ${fmt(s.limit)} (${fmt(firstLimit)} earlier)` : `limit ${fmt(s.limit)}`);
-  if (s.resets.length) parts.push(`${s.resets.length} reset${s.resets.length === 1 ? '' : 's'} in range`);
-  if (s.gaps.length) parts.push(`${s.gaps.length} gap${s.gaps.length === 1 ? '' : 's'} with no readings`);
-  let text = `${parts.join(', ')}.`;
-  if (s.pace?.text) text += ` ${s.pace.text}.`;
+  if (s.limit !== undefined) parts.push(firstLimit !== undefined && firstLimit !== s.limit ? l10n.t('limit {0} ({1} earlier)', fmt(s.limit), fmt(firstLimit)) : l10n.t('limit {0}', fmt(s.limit)));
+  if (s.resets.length) parts.push(s.resets.length === 1 ? l10n.t('1 reset in range') : l10n.t('{0} resets in range', s.resets.length));
+  if (s.gaps.length) parts.push(s.gaps.length === 1 ? l10n.t('1 gap with no readings') : l10n.t('{0} gaps with no readings', s.gaps.length));
+  let text = l10n.t('{0}.', parts.join(l10n.t(', ')));
+  if (s.pace?.text) text += ` ${l10n.t('{0}.', s.pace.text)}`;
   return text;
 }
 

@@ -1,0 +1,173 @@
+// `tokstat usage` (the production CLI bundle, dist/cli.js) side by side with ccusage's native binary on the same
+// generated corpus (issue #22 §1), each spawned as a user would, wall time from spawn to exit, in the same run:
+//   - cold: no CLI cache (`--no-cache`, and a first run into an empty cache folder, which also writes the index),
+//     ratio against ccusage's run (goal ≤ 1.5×);
+//   - repeat: after ~100 KB were appended to a few logs, the run that continues from the persisted index, ratio
+//     against ccusage's rerun on the same files (goal ≤ 0.2×); its totals must equal a --no-cache run's, and it must
+//     read only the appended bytes (`--verbose` says how many it read).
+// Both tools read from the page cache (the corpus was just written). Runs alternate; the median is reported.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { generateCorpus } from '../test/support/corpus';
+import { appendRealistic, ensureCcusage, gnuTime, runCcusage, timeReport, type Report } from './ccusage';
+
+/** Every log under `dirs`: its size, and the bytes after its last newline (a line cut short, which an append completes). */
+function logSizes(dirs: string[]): Map<string, { size: number; tail: number }> {
+  const out = new Map<string, { size: number; tail: number }>();
+  const buf = Buffer.alloc(1 << 20);
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.jsonl')) {
+        const fd = fs.openSync(p, 'r');
+        try {
+          const size = fs.fstatSync(fd).size;
+          const len = Math.min(size, buf.length);
+          fs.readSync(fd, buf, 0, len, size - len);
+          out.set(p, { size, tail: len - 1 - buf.subarray(0, len).lastIndexOf(10) });
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    }
+  };
+  for (const d of dirs) if (fs.existsSync(d)) walk(d);
+  return out;
+}
+
+/** What a repeat run has to read after an append: the new bytes, and the cut lines they complete (read again whole). */
+function newBytes(before: Map<string, { size: number; tail: number }>, after: Map<string, { size: number; tail: number }>): number {
+  let n = 0;
+  for (const [p, a] of after) {
+    const b = before.get(p);
+    if (!b) n += a.size;
+    else if (a.size > b.size) n += a.size - b.size + b.tail;
+  }
+  return n;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export interface CliUsageBenchOptions {
+  root: string;
+  targetMB?: number;
+  runs?: number;
+  log?: (line: string) => void;
+}
+
+export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions): Promise<{ coldRatio: number; repeatRatio: number }> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const runs = Math.max(1, opts.runs ?? 3);
+  const cc = ensureCcusage();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-cli-bench-'));
+  try {
+    const { claudeConfigDir, codexHome, truth } = generateCorpus(path.join(dir, 'corpus'), { seed: 11, targetBytes: (opts.targetMB ?? 500) * 1_000_000, emptyRequestIds: false });
+    log(`bench cli: corpus ${(truth.bytes / 1e6).toFixed(0)} MB, ${truth.files} files; ccusage ${cc.version} (${cc.kind})`);
+    const home = path.join(dir, 'home');
+    fs.mkdirSync(home);
+    const cli = path.join(opts.root, 'dist', 'cli.js');
+    let cacheN = 0;
+    const tokstat = (cache: string | undefined): { ms: number; cpuMs?: number; bytesRead: number; totals: { totalTokens: number; costUSD: number | null } } => {
+      const env = {
+        PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, CLAUDE_CONFIG_DIR: claudeConfigDir, CODEX_HOME: codexHome, NO_COLOR: '1',
+        XDG_CACHE_HOME: cache ?? path.join(dir, `unused-${cacheN++}`), GEMINI_DATA_DIR: path.join(dir, 'none'), OPENCODE_DATA_DIR: path.join(dir, 'none'),
+        ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+      };
+      fs.mkdirSync(env.GEMINI_DATA_DIR, { recursive: true });
+      const args = [cli, 'usage', 'daily', '--json', '--offline', '--agent', 'claude-code,codex', ...(cache ? ['--verbose'] : ['--no-cache'])];
+      const t0 = performance.now();
+      const r = gnuTime
+        ? spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+        : spawnSync(process.execPath, args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const ms = performance.now() - t0;
+      if (r.status !== 0) throw new Error(`tokstat usage exited ${r.status}: ${r.stderr}`);
+      const read = /read (\d+) bytes/.exec(r.stderr ?? '');
+      return { ms, ...(gnuTime ? { cpuMs: timeReport(r.stderr ?? '').cpuMs } : {}), bytesRead: read ? Number(read[1]) : Number.NaN, totals: (JSON.parse(r.stdout) as { totals: { totalTokens: number; costUSD: number | null } }).totals };
+    };
+    const ccHome = path.join(dir, 'cc-home');
+    fs.mkdirSync(ccHome);
+    const ccCold: number[] = [];
+    const tkNoCache: number[] = [];
+    const ccCpu: number[] = [];
+    const tkCpu: number[] = [];
+    const tkFirst: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const c = runCcusage(cc, ccHome, claudeConfigDir, codexHome);
+      ccCold.push(c.ms);
+      const t = tokstat(undefined);
+      tkNoCache.push(t.ms);
+      if (c.cpuMs !== undefined && t.cpuMs !== undefined) {
+        ccCpu.push(c.cpuMs);
+        tkCpu.push(t.cpuMs);
+      }
+      if (i < runs - 1) tkFirst.push(tokstat(path.join(dir, `cache-cold-${i}`)).ms);
+    }
+    // The last first run leaves its index for the repeat runs.
+    const cache = path.join(dir, 'cache');
+    tkFirst.push(tokstat(cache).ms);
+    const ccRepeat: number[] = [];
+    const tkRepeat: number[] = [];
+    let mismatch = 0;
+    let appendedBytes = 0;
+    let repeatBytes = 0;
+    for (let i = 0; i < runs; i++) {
+      const before = logSizes([claudeConfigDir, codexHome]);
+      appendRealistic(claudeConfigDir, codexHome, 100_000, 100 + i);
+      appendedBytes += newBytes(before, logSizes([claudeConfigDir, codexHome]));
+      ccRepeat.push(runCcusage(cc, ccHome, claudeConfigDir, codexHome).ms);
+      const warm = tokstat(cache);
+      tkRepeat.push(warm.ms);
+      repeatBytes += warm.bytesRead;
+      const full = tokstat(undefined).totals;
+      if (full.totalTokens !== warm.totals.totalTokens || Math.abs((full.costUSD ?? 0) - (warm.totals.costUSD ?? 0)) > 1e-6) mismatch++;
+    }
+    const node = median(Array.from({ length: runs }, () => {
+      const t0 = performance.now();
+      spawnSync(process.execPath, ['-e', '0']);
+      return performance.now() - t0;
+    }));
+    log(`bench cli: ccusage ${ccCold.map((x) => x.toFixed(0)).join(', ')} ms; tokstat --no-cache ${tkNoCache.map((x) => x.toFixed(0)).join(', ')} ms; first run (writes the index) ${tkFirst.map((x) => x.toFixed(0)).join(', ')} ms; repeat ${tkRepeat.map((x) => x.toFixed(0)).join(', ')} ms vs ccusage ${ccRepeat.map((x) => x.toFixed(0)).join(', ')} ms; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    const coldRatio = median(tkNoCache) / median(ccCold);
+    const repeatRatio = median(tkRepeat) / median(ccRepeat);
+    report('cli usage cold (--no-cache), spawn to exit (median)', median(tkNoCache), 'ms');
+    report('cli usage first run into an empty cache (writes the index), median', median(tkFirst), 'ms');
+    report('cli usage ccusage cold, spawn to exit (median)', median(ccCold), 'ms');
+    report('cli usage cold ratio tokstat/ccusage', coldRatio, '×', 1.5);
+    report('cli usage first-run ratio tokstat/ccusage', median(tkFirst) / median(ccCold), '×');
+    if (tkCpu.length) {
+      // On a busy machine wall times follow the CPU each tool gets; the CPU time each needed says what it costs.
+      report('cli usage cold CPU time (user + system), tokstat --no-cache (median)', median(tkCpu), 'ms');
+      report('cli usage cold CPU time, ccusage (median)', median(ccCpu), 'ms');
+      report('cli usage cold CPU-time ratio tokstat/ccusage', median(tkCpu) / median(ccCpu), '×');
+    }
+    report('cli usage repeat after a 100 KB append, spawn to exit (median)', median(tkRepeat), 'ms');
+    report('cli usage ccusage rerun after the append (median)', median(ccRepeat), 'ms');
+    report('cli usage repeat ratio tokstat/ccusage', repeatRatio, '×', 0.2);
+    report('cli usage repeat runs whose totals differ from a --no-cache run', mismatch, 'count', 0);
+    log(`bench cli: the repeat runs read ${repeatBytes} bytes in all; ${appendedBytes} bytes were appended before them (with the cut lines they completed)`);
+    report('cli usage repeat runs: bytes read other than the new ones', Math.abs(repeatBytes - appendedBytes), 'bytes', 0);
+    report('cli usage: Node start-up alone (node -e 0, median), for reference', node, 'ms');
+    return { coldRatio, repeatRatio };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--mb');
+  let figures = 0;
+  let missed = 0;
+  const report: Report = (name, value, unit, goal) => {
+    figures++;
+    if (goal !== undefined && !(value <= goal)) missed++;
+    console.log(`bench ${name}: ${value.toFixed(2)} ${unit}${goal !== undefined ? ` (goal ≤ ${goal}${value <= goal ? '' : ' — MISSED'})` : ''}`);
+  };
+  benchCliUsage(report, { root: path.resolve(__dirname, '..', '..'), ...(i > 0 ? { targetMB: Number(process.argv[i + 1]) } : {}) }).then(() => console.log(`bench-cli: ${figures} figures, ${missed} goals missed; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores`), (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
