@@ -55,6 +55,9 @@ import { AccountsMirror } from './core/state/accountsMirror';
 import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
+import { createSpend } from './features/spend/feature';
+import { AGENT_LABEL } from './shared/agents';
+import { monthSpendLine } from './ui/statusBar/statusBar';
 import { ExportFeature } from './features/export/feature';
 import { registerExportCommands } from './commands/exportCommands';
 
@@ -224,6 +227,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   });
   context.subscriptions.push(usageView);
   context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => usageView.invalidate()));
+
+  // Spend across providers: vendors' daily costs, money meters' history and the agents' API-equivalent cost.
+  const { spend, days: spendDays, disposable: spendWiring } = createSpend({
+    storage,
+    log,
+    entries: () => model.entries(),
+    accounts: () => repo.list(),
+    onDidChangeSnapshot: (l) => scheduler.onDidChange(l),
+    isLeader: () => scheduler.isLeader(),
+    history: (id, meterId, from, to) => insights.points(id, meterId, from, to, 20_000),
+    agentRows: () => usage.viewSource.index.rows(),
+    agentLabels: AGENT_LABEL,
+    logFiles: () => usage.logFiles(),
+    credentialEnv: systemCredentialEnv,
+    onDidChange: [(l) => model.onDidChange(l), (l) => usageView.onDidChange(l)],
+    now: () => Date.now(),
+  });
+  context.subscriptions.push(spendWiring);
   context.subscriptions.push(
     registerUsageTool({
       accounts: () => model.entries().map((e) => ({ name: e.account.name, providerName: e.providerName, ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}) })),
@@ -248,6 +269,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       scheduler.setAccounts(repo.list().map((a) => a.id));
       await store.delete(id);
       await insights.forgetAccount(id);
+      await spendDays.forget(id);
     },
   };
 
@@ -258,8 +280,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     show: () => config.statusBarShow(),
     thresholds: () => config.thresholds(),
     showTodaySpend: () => config.showTodaySpend(),
+    pins: () => config.statusBarPins(),
+    combine: () => config.statusBarCombine(),
+    monthSpend: () => monthSpendLine(spend.monthToDate()),
   }, usageView);
   context.subscriptions.push(statusBar);
+  context.subscriptions.push(spend.onDidChange(() => statusBar.schedule()));
 
   const discoveryDeps = {
     state: context.globalState,
@@ -290,7 +316,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   });
   context.subscriptions.push(exporter);
   context.subscriptions.push(...registerExportCommands({ feature: exporter, log }));
-  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, systemClock, exporter);
+  const tree = new AccountsTreeProvider(model, () => config.thresholds(), usageView, found, systemClock, exporter, () => config.statusBarPins());
   context.subscriptions.push(tree);
   const treeView = vscode.window.createTreeView('tokstat.accounts', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(treeView);
@@ -300,7 +326,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(dashboardChanged);
   context.subscriptions.push(model.onDidChange(() => dashboardChanged.fire()));
   context.subscriptions.push(usageView.onDidChange(() => dashboardChanged.fire()));
-  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds()), usage: usageView.view(), l10n: webviewL10n() });
+  const dashboardState = () => ({ ...buildDashboardState(model, config.thresholds(), Date.now(), config.statusBarPins()), usage: usageView.view(), l10n: webviewL10n() });
   const dashboardDeps: DashboardDeps = {
     extensionUri: context.extensionUri,
     log,
@@ -315,6 +341,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       const meter = model.entry(accountId)?.snapshot?.meters.find((m) => m.id === meterId);
       return meter ? insights.series(accountId, meter, range, width) : null;
     },
+    getSpend: (range) => spend.view(range),
+    onExportSpend: (range) => vscode.commands.executeCommand(CommandIds.exportSpend, range),
+    onPin: (accountId, meterId, pinned) => vscode.commands.executeCommand(pinned ? CommandIds.pinToStatusBar : CommandIds.unpinStatusBar, { accountId, meterId }),
   };
   context.subscriptions.push(registerDashboardSerializer(context, dashboardDeps));
 
@@ -332,6 +361,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     insights,
     openDashboard: () => {
       DashboardPanel.createOrShow(dashboardDeps);
+    },
+    spend,
+    openSpend: () => {
+      DashboardPanel.createOrShow(dashboardDeps).reveal('spend');
     },
   };
   context.subscriptions.push(...registerCommands(commandDeps));

@@ -38,6 +38,9 @@ export function wireActions(root: HTMLElement, post: (message: WebviewToHost) =>
       case 'jump':
         if (accountId) jumpTo(accountId);
         break;
+      case 'pin':
+        if (accountId && target.dataset.meterId) post({ type: 'pin', accountId, meterId: target.dataset.meterId, pinned: target.dataset.pinned !== 'true' });
+        break;
     }
   });
   

@@ -12,8 +12,9 @@ import { ChartManager } from './chart/manager';
 import { h } from './dom';
 import { estimatedCardHeight, renderCard, renderEmpty, renderPendingCard, renderToolbar, tickText, type TickKind } from './render';
 import { UsageSectionController } from './usage';
+import { SpendSectionController } from './spend';
 import { renderOverview } from './overview';
-import { parseClockMessage, parseHistoryMessage, parseHostMessage } from '../src/shared/protocolSchemas';
+import { parseClockMessage, parseFocusMessage, parseHistoryMessage, parseHostMessage, parseSpendMessage } from '../src/shared/protocolSchemas';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
 import { absoluteTime } from './formats';
 import { loadSibling } from './lazyScript';
@@ -97,6 +98,28 @@ function persist(change: Partial<DashboardPersistedState>): void {
 const charts = new ChartManager(post, { ...(persisted.ranges ? { ranges: persisted.ranges } : {}), save: (ranges) => persist({ ranges }) });
 // "Local agents" goes after the account cards (and after the empty state when there are no accounts).
 const usage = new UsageSectionController(main);
+// "Spend" goes between the cards and "Local agents"; it asks the host for its figures when it is first shown.
+const spend = new SpendSectionController(post, persisted.spend ?? { range: '30d' }, (p) => persist({ spend: p }));
+let spendFocusWanted = false;
+
+/** Shows the Spend section once there is anything it could show (an account, or the local agents' usage). */
+function renderSpend(state: DashboardState): void {
+  const wanted = state.accounts.length > 0 || state.usage?.visible === true;
+  if (!wanted) {
+    spend.el.remove();
+    return;
+  }
+  if (!spend.el.isConnected) {
+    list.after(spend.el);
+    spend.request();
+  } else {
+    spend.stateChanged();
+  }
+  if (spendFocusWanted) {
+    spendFocusWanted = false;
+    spend.focus();
+  }
+}
 
 function hostNow(): number {
   return current ? current.now + (performance.now() - receivedAt) : Date.now();
@@ -164,6 +187,7 @@ function render(state: DashboardState): void {
     if (pending) buildPendingWhenIdle();
   }
   usage.update(state.usage);
+  renderSpend(state);
   tick();
   // Before the charts are mounted: they start with the ones near the viewport, so it must be in its final place.
   if (!restoredScroll) {
@@ -208,7 +232,8 @@ function jumpTo(accountId: string): void {
 
 /** What a card is drawn from: equal signatures, equal cards (the card is kept). */
 function cardSignature(state: DashboardState, account: DashboardAccount): string {
-  return `${state.thresholds.warning}/${state.thresholds.error}${JSON.stringify(account)}`;
+  const pins = (state.pinned ?? []).filter((k) => k.startsWith(`${account.id}\u0000`)).join('|');
+  return `${state.thresholds.warning}/${state.thresholds.error}${pins}${JSON.stringify(account)}`;
 }
 
 /**
@@ -310,6 +335,16 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   const history = parseHistoryMessage(ev.data);
   if (history) {
     charts.onHistory(history.requestId, history.series);
+    return;
+  }
+  const spent = parseSpendMessage(ev.data);
+  if (spent) {
+    spend.onSpend(spent.requestId, spent.view);
+    return;
+  }
+  if (parseFocusMessage(ev.data)) {
+    if (spend.el.isConnected) spend.focus();
+    else spendFocusWanted = true;
     return;
   }
   const clock = parseClockMessage(ev.data);

@@ -129,7 +129,24 @@ function informativePace(pace: PaceSummary | undefined): boolean {
   return !!pace?.text && pace.status !== 'insufficient-data';
 }
 
-function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: number, pace: PaceSummary | undefined): HTMLLIElement {
+/** The meter's status bar pin: "Pin to status bar", or "Unpin" when pinned (the host saves tokstat.statusBar.pins). */
+function pinButton(accountId: string, m: Meter, pinned: boolean): HTMLElement {
+  const b = h('button', {
+    class: `icon-btn meter-pin${pinned ? ' meter-pin--on' : ''}`,
+    testid: 'meter-pin',
+    data: { action: 'pin', accountId, meterId: m.id, pinned: String(pinned) },
+    attrs: { type: 'button', 'aria-pressed': String(pinned), 'aria-label': `${pinned ? 'Unpin' : 'Pin'} ${m.label} ${pinned ? 'from' : 'to'} the status bar`, title: pinned ? 'Unpin from Status Bar' : 'Pin to Status Bar' },
+  });
+  b.append(icon(pinned ? 'pinned' : 'pin'));
+  return b;
+}
+
+/** The key of a pinned meter in `DashboardState.pinned`. */
+export function pinnedKey(accountId: string, meterId: string): string {
+  return `${accountId}\u0000${meterId}`;
+}
+
+function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: number, pace: PaceSummary | undefined, pinned = false): HTMLLIElement {
   const severity = meterSeverity(m, thresholds);
   const value = formatMeterValue(m);
   const detail = formatUsedOfLimit(m);
@@ -147,7 +164,7 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
       testid: 'meter',
       data: { meterId: m.id, severity },
     },
-    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: meterLabelText(m.label) }), h('span', { class: 'meter-value', testid: 'meter-value', text: value })),
+    h('div', { class: 'meter-head' }, h('span', { class: 'meter-label', text: meterLabelText(m.label) }), h('span', { class: 'meter-value', testid: 'meter-value', text: value }), pinButton(accountId, m, pinned)),
     renderGauge(m, value, detail, m.unlimited ? undefined : m.percentUsed, pace),
     h('div', { class: 'meter-detail', testid: 'meter-detail', text: detail }),
     // "Not enough history yet" is said once per card (renderCard), not under every meter.
@@ -217,7 +234,7 @@ function renderAlert(a: DashboardAccount, now: number): HTMLElement | null {
 }
 
 /** One account card; `now` is the estimated host time used for countdowns at build time. */
-export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thresholds'>, now: number): HTMLElement {
+export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thresholds' | 'pinned'>, now: number): HTMLElement {
   const snap = a.snapshot;
   const status = snap?.status;
   const statusText = status ? statusLabel(status, a.authKind) : l10n.t('no data yet');
@@ -286,7 +303,8 @@ export function renderCard(a: DashboardAccount, state: Pick<DashboardState, 'thr
   const meters = snap?.meters ?? [];
   if (meters.length > 0) {
     const list = h('ul', { class: 'meters', attrs: { 'aria-label': l10n.t('{0} meters', a.name) } });
-    for (const m of meters) list.append(renderMeter(a.id, m, state.thresholds, now, a.pace?.[m.id]));
+    const pinned = new Set(state.pinned ?? []);
+    for (const m of meters) list.append(renderMeter(a.id, m, state.thresholds, now, a.pace?.[m.id], pinned.has(pinnedKey(a.id, m.id))));
     card.append(list);
     const waiting = meters.filter((m) => a.pace?.[m.id]?.status === 'insufficient-data');
     if (waiting.length > 0) {

@@ -38,6 +38,11 @@ export function loadPersisted(): DashboardPersistedState {
     }
     if (n > 0) out.ranges = kept;
   }
+  const spend = s.spend as unknown;
+  if (typeof spend === 'object' && spend !== null) {
+    const { range, table } = spend as { range?: unknown; table?: unknown };
+    if (range === '7d' || range === '30d' || range === '12m') out.spend = { range, ...(table === true ? { table: true } : {}) };
+  }
   return out;
 }
 

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { newAccountId, uniqueName } from '../core/accounts';
 import { testConnection } from '../core/fetcher';
@@ -14,6 +15,9 @@ import { systemCredentialEnv } from '../host/credentialEnv';
 import { SIGN_IN_HOST, SIGN_IN_HOST_LABEL } from '../host/credentials';
 import { currentHost } from '../host/hostIdentity';
 import { CommandIds } from './ids';
+import { accountHome, credentialKey, findDuplicate, homeKind, homeSettings, nodeHomesFs } from '../core/homes';
+import { displayPath } from '../core/providers/credentialFiles';
+import { alreadyAdded, pickHome } from './homePicker';
 import { providerText } from './providerTexts';
 
 const title = () => vscode.l10n.t('tokstat: Add Account');
@@ -56,6 +60,15 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
   if (!source) return;
   const env = systemCredentialEnv();
   let settings: Account['settings'] = { ...(preset ?? {}) };
+  // Claude Code and Codex CLI: which of their homes (one sign-in each) this account reads.
+  const kind = preset ? undefined : homeKind(provider.id);
+  if (kind) {
+    const home = await pickHome(deps, kind, source, env);
+    if (!home) return;
+    const dup = await findDuplicate(deps.repo.list(), kind, { home }, env);
+    if (dup) return alreadyAdded(deps, source, dup, displayPath(home, env));
+    settings = { ...settings, ...homeSettings(kind, home, env) };
+  }
   let read: Awaited<ReturnType<typeof source.read>> | undefined;
   for (;;) {
     try {
@@ -72,7 +85,13 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
       if (choice !== choose) return;
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: vscode.l10n.t('{0} configuration folder', source.tool) });
       if (!picked?.[0]) return;
-      settings = { ...settings, configDir: picked[0].fsPath };
+      if (!kind) {
+        settings = { ...settings, configDir: picked[0].fsPath };
+        continue;
+      }
+      const dup = await findDuplicate(deps.repo.list(), kind, { home: picked[0].fsPath }, env);
+      if (dup) return alreadyAdded(deps, source, dup, displayPath(picked[0].fsPath, env));
+      settings = { ...settings, ...homeSettings(kind, picked[0].fsPath, env) };
     }
   }
   // The tool's files live on this host: a window on another host says so instead of "sign in again".
@@ -92,7 +111,16 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
     if (!ac.signal.aborted) void vscode.window.showErrorMessage(`tokstat: ${errorText(err)}`);
     return;
   }
-  await save(deps, { ...account, settings: { ...account.settings, ...(info.settings ?? {}) } }, undefined, info.suggestedName ?? read.suggestedName);
+  const learned: Account['settings'] = { ...account.settings, ...(info.settings ?? {}) };
+  if (kind) {
+    // The same sign-in under another folder (a copy, a link): refused by the account id the vendor returned.
+    const home = accountHome(kind, account, env);
+    const key = credentialKey(provider.id, info.accountKey, await nodeHomesFs.realpath(path.join(home, kind.credentialFile)));
+    const dup = await findDuplicate(deps.repo.list(), kind, { key }, env);
+    if (dup) return alreadyAdded(deps, source, dup, displayPath(home, env));
+    learned.credentialKey = key;
+  }
+  await save(deps, { ...account, settings: learned }, undefined, info.suggestedName ?? read.suggestedName);
 }
 
 async function checkGitHubToken(deps: CommandDeps, account: Account, token: string): Promise<{ suggestedName?: string } | undefined> {

@@ -7,6 +7,7 @@ import type { Account } from '../shared/model';
 import type { Config } from '../host/config';
 import type { GitHubAuth } from '../host/githubAuth';
 import type { InsightsFeature } from '../features/insights/feature';
+import type { SpendFeature } from '../features/spend/core/feature';
 
 /** What GitHub's device flow shows the user: the code to type and where. */
 export interface DeviceVerification {
@@ -56,6 +57,10 @@ export interface CommandDeps {
   deviceFlow: DeviceFlowRunner;
   insights: InsightsFeature;
   openDashboard(): void;
+  /** Spend across providers (the Spend view, its CSV export). */
+  spend?: SpendFeature;
+  /** Opens the dashboard scrolled to its Spend view. */
+  openSpend?(): void;
 }
 
 /** Resolves the account a command is about: a tree node, an id, or a quick pick when invoked from the palette. */

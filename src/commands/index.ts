@@ -8,6 +8,7 @@ import { registerRenameAccount } from './renameAccount';
 import { registerReplaceKey, registerSignIn } from './signIn';
 import { registerExportHistory } from './exportHistory';
 import { registerPinCommands } from './pin';
+import { registerSpendCommands } from './spend';
 
 /** Registers every command in package.json; the integration suite checks the two lists match. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -24,5 +25,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     registerCopyValue(deps),
     registerExportHistory(deps),
     ...registerPinCommands(deps),
+    ...registerSpendCommands(deps),
   ];
 }

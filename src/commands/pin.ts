@@ -1,45 +1,92 @@
 import * as vscode from 'vscode';
-import { meterLabelText } from '../shared/meterLabels';
 import type { Meter } from '../shared/model';
 import type { AccountEntry } from '../core/summary';
+import { addPin, isPinned, movePin, pinKey, removePin } from '../core/pins';
 import type { CommandDeps } from './deps';
 import { CommandIds } from './ids';
 
-/** What the status bar's `tokstat.statusBar.pinned` setting holds for a meter: `account name/meter id`. */
+/** What the status bar's pin settings hold for a meter: `account name/meter id`. */
 export function pinValue(e: Pick<AccountEntry, 'account'>, m: Pick<Meter, 'id'>): string {
-  return `${e.account.name.trim()}/${m.id}`;
+  return pinKey(e.account.name, m.id);
 }
 
-function fromArg(arg: unknown): { entry: AccountEntry; meter: Meter } | undefined {
-  if (arg && typeof arg === 'object' && 'entry' in arg && 'meter' in arg) {
-    const a = arg as { entry: AccountEntry; meter: Meter };
-    if (a.entry?.account && a.meter?.id) return a;
+/**
+ * The meter a command is about: a tree row (`{ entry, meter }`), the dashboard's `{ accountId, meterId }`, or a pin
+ * key (a tooltip's Unpin link).
+ */
+function targetKey(deps: CommandDeps, arg: unknown): string | undefined {
+  if (typeof arg === 'string' && arg.trim()) return arg.trim();
+  if (!arg || typeof arg !== 'object') return undefined;
+  if ('entry' in arg && 'meter' in arg) {
+    const a = arg as { entry?: AccountEntry; meter?: Meter };
+    if (a.entry?.account && a.meter?.id) return pinValue(a.entry, a.meter);
+  }
+  if ('accountId' in arg && 'meterId' in arg) {
+    const a = arg as { accountId: unknown; meterId: unknown };
+    const e = typeof a.accountId === 'string' ? deps.model.entry(a.accountId) : undefined;
+    if (e && typeof a.meterId === 'string') return pinKey(e.account.name, a.meterId);
   }
   return undefined;
 }
 
-/** "Pin to Status Bar" (a meter row, or a pick from the palette) and "Unpin from Status Bar". */
+async function savePins(pins: string[]): Promise<void> {
+  await vscode.workspace.getConfiguration('tokstat').update('statusBar.pins', pins.length ? pins : undefined, vscode.ConfigurationTarget.Global);
+}
+
+/** A quick pick over every meter (or only the pinned ones), for the palette. */
+async function pickMeter(deps: CommandDeps, title: string, only?: readonly string[]): Promise<string | undefined> {
+  const items = deps.model
+    .entries()
+    .flatMap((entry) => (entry.snapshot?.meters ?? []).map((meter) => ({ label: `${entry.account.name}: ${meter.label}`, description: entry.providerName, key: pinValue(entry, meter) })))
+    .filter((i) => !only || isPinned(only, i.key));
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(
+      only ? vscode.l10n.t('tokstat: no meter is pinned to the status bar.') : vscode.l10n.t('tokstat: there is no meter to pin yet. Add an account first.'),
+    );
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Choose a meter') });
+  return picked?.key;
+}
+
+/**
+ * "Pin to Status Bar" (each pinned meter gets its own item, added at the right end), "Unpin from Status Bar", and
+ * "Move Left" / "Move Right" among the pinned items. The order lives in `tokstat.statusBar.pins`.
+ */
 export function registerPinCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(CommandIds.pinToStatusBar, async (arg?: unknown) => {
-      let target = fromArg(arg);
-      if (!target) {
-        const items = deps.model.entries().flatMap((entry) => (entry.snapshot?.meters ?? []).map((meter) => ({ label: vscode.l10n.t('{0}: {1}', entry.account.name, meterLabelText(meter.label)), description: entry.providerName, entry, meter })));
-        if (items.length === 0) {
-          void vscode.window.showInformationMessage(vscode.l10n.t('tokstat: there is no meter to pin yet. Add an account first.'));
-          return;
-        }
-        const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('tokstat: Pin to Status Bar'), placeHolder: vscode.l10n.t('The meter the status bar shows') });
-        if (!picked) return;
-        target = picked;
-      }
-      await vscode.workspace.getConfiguration('tokstat').update('statusBar.pinned', pinValue(target.entry, target.meter), vscode.ConfigurationTarget.Global);
-      deps.log.info(`[status bar] pinned "${target.entry.account.name}" / ${target.meter.id}`);
-      void vscode.window.setStatusBarMessage(vscode.l10n.t('tokstat: the status bar now shows {0}: {1}', target.entry.account.name, meterLabelText(target.meter.label)), 4000);
+      const key = targetKey(deps, arg) ?? (await pickMeter(deps, vscode.l10n.t('tokstat: Pin to Status Bar')));
+      if (!key) return;
+      await savePins(addPin(deps.config.statusBarPins(), key));
+      deps.log.info(`[status bar] pinned ${key}`);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('tokstat: {0} is pinned to the status bar', key), 4000);
     }),
-    vscode.commands.registerCommand(CommandIds.unpinStatusBar, async () => {
-      await vscode.workspace.getConfiguration('tokstat').update('statusBar.pinned', undefined, vscode.ConfigurationTarget.Global);
-      void vscode.window.setStatusBarMessage(vscode.l10n.t('tokstat: the status bar shows the meter closest to its limit again'), 4000);
+    vscode.commands.registerCommand(CommandIds.unpinStatusBar, async (arg?: unknown) => {
+      const pins = deps.config.statusBarPins();
+      const legacy = deps.config.statusBarPinned();
+      let key = targetKey(deps, arg);
+      if (!key && pins.length > 0) key = pins.length === 1 ? pins[0] : await pickMeter(deps, vscode.l10n.t('tokstat: Unpin from Status Bar'), pins);
+      if (key) await savePins(removePin(pins, key));
+      // The single pin of earlier versions (`tokstat.statusBar.pinned`) goes with an Unpin that names nothing else.
+      if (legacy && (!key || pins.length === 0)) await vscode.workspace.getConfiguration('tokstat').update('statusBar.pinned', undefined, vscode.ConfigurationTarget.Global);
+      if (!key && !legacy) return;
+      deps.log.info(`[status bar] unpinned ${key ?? legacy}`);
+      const left = key ? removePin(pins, key).length : 0;
+      void vscode.window.setStatusBarMessage(
+        left > 0 ? vscode.l10n.t('tokstat: unpinned') : vscode.l10n.t('tokstat: the status bar shows the meter closest to its limit again'),
+        4000,
+      );
     }),
+    vscode.commands.registerCommand(CommandIds.movePinLeft, (arg?: unknown) => movePinned(deps, arg, -1)),
+    vscode.commands.registerCommand(CommandIds.movePinRight, (arg?: unknown) => movePinned(deps, arg, 1)),
   ];
+}
+
+async function movePinned(deps: CommandDeps, arg: unknown, by: -1 | 1): Promise<void> {
+  const pins = deps.config.statusBarPins();
+  const title = by < 0 ? vscode.l10n.t('tokstat: Move Left in Status Bar') : vscode.l10n.t('tokstat: Move Right in Status Bar');
+  const key = targetKey(deps, arg) ?? (await pickMeter(deps, title, pins));
+  if (!key || !isPinned(pins, key)) return;
+  await savePins(movePin(pins, key, by));
 }

@@ -53,27 +53,37 @@ export interface StatusPick {
 }
 
 /**
+ * The account and meter a pin names: "name" (the account's main meter) or "name/meterId". An account name may itself
+ * hold a slash, so the longest name that fits wins; names compare without case. Undefined when nothing matches (an
+ * account whose snapshot has not arrived yet matches without a meter).
+ */
+export function matchPin(entries: readonly AccountEntry[], pinned: string): StatusPick | undefined {
+  const pin = pinned.trim();
+  if (!pin) return undefined;
+  const lower = pin.toLowerCase();
+  let entry: AccountEntry | undefined;
+  for (const e of entries) {
+    const n = e.account.name.trim().toLowerCase();
+    if ((lower === n || lower.startsWith(`${n}/`)) && n.length > (entry?.account.name.trim().length ?? -1)) entry = e;
+  }
+  if (!entry) return undefined;
+  const rest = pin.slice(entry.account.name.trim().length);
+  const meterId = rest.startsWith('/') ? rest.slice(1).trim() : undefined;
+  const meter = meterId ? entry.snapshot?.meters.find((m) => m.id === meterId) : mainMeter(entry.snapshot);
+  if (!meterId || meter || !entry.snapshot) return { entry, ...(meter ? { meter } : {}) };
+  return undefined;
+}
+
+/**
  * The status bar's meter: the pinned account ("name") or meter ("name/meterId") when set and present; otherwise the
  * meter closest to its limit across all accounts; otherwise the first account with any meter; otherwise the first account.
  */
 export function pickStatusMeter(entries: readonly AccountEntry[], pinned: string | undefined): StatusPick | undefined {
   if (entries.length === 0) return undefined;
   let pinMissed = false;
-  const pin = pinned?.trim();
-  if (pin) {
-    // "name" or "name/meterId"; an account name may itself hold a slash, so the longest name that fits wins.
-    const lower = pin.toLowerCase();
-    let entry: AccountEntry | undefined;
-    for (const e of entries) {
-      const n = e.account.name.trim().toLowerCase();
-      if ((lower === n || lower.startsWith(`${n}/`)) && n.length > (entry?.account.name.trim().length ?? -1)) entry = e;
-    }
-    if (entry) {
-      const rest = pin.slice(entry.account.name.trim().length);
-      const meterId = rest.startsWith('/') ? rest.slice(1).trim() : undefined;
-      const meter = meterId ? entry.snapshot?.meters.find((m) => m.id === meterId) : mainMeter(entry.snapshot);
-      if (!meterId || meter || !entry.snapshot) return { entry, ...(meter ? { meter } : {}) };
-    }
+  if (pinned?.trim()) {
+    const hit = matchPin(entries, pinned);
+    if (hit) return hit;
     pinMissed = true;
   }
   let best: StatusPick | undefined;

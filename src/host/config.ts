@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Thresholds } from '../shared/format';
 import type { Logger } from '../core/log';
+import { cleanPins } from '../core/pins';
 import type { ExportSettings } from '../core/export/config';
 
 /**
@@ -117,6 +118,15 @@ export class Config {
 
   statusBarPinned(): string {
     return this.c.get<string>('statusBar.pinned') ?? '';
+  }
+
+  /** Meters pinned as their own status bar items, left to right (cleaned: strings, no duplicates, bounded). */
+  statusBarPins(): string[] {
+    return cleanPins(this.c.get<unknown>('statusBar.pins'));
+  }
+
+  statusBarCombine(): boolean {
+    return this.c.get<boolean>('statusBar.combine') === true;
   }
 
   statusBarShow(): 'used' | 'remaining' {

@@ -72,6 +72,13 @@ export type ErrorKind =
   | 'proxy'
   | 'cancelled';
 
+/** An amount of money on one day (`YYYY-MM-DD`), in a currency code (`USD`). */
+export interface DailyAmount {
+  day: string;
+  amount: number;
+  currency: string;
+}
+
 export interface SnapshotError {
   kind: ErrorKind;
   message: string;
@@ -92,6 +99,11 @@ export interface Snapshot {
   identity?: string;
   /** Where the plan's premium requests / AI credits went, when the provider can tell (Copilot's billing API). */
   breakdown?: BillingBreakdown;
+  /**
+   * Money per day as the vendor reports it (OpenAI's and Anthropic's cost buckets, UTC days), for the Spend view:
+   * kept as days instead of only their month's sum. Days without a bucket are absent, not 0.
+   */
+  dailySpend?: DailyAmount[];
 }
 
 /** One model's share of a month's premium requests or AI credits (GitHub's billing report, provider-apis.md §1.4). */

@@ -7,6 +7,7 @@ import type { PaceSummary } from './pace';
 import type { AgentId } from './agents';
 import type { HistoryRange } from './historyRange';
 import type { UsageTokenBreakdown } from './tokens';
+import { SPEND_RANGES } from './spendSchemas';
 import type { ProviderIncident } from './incidents';
 
 export interface DashboardAccount {
@@ -39,6 +40,8 @@ export interface DashboardState {
   now: number;
   /** Local agent usage (Claude Code, Codex, …) read from the agents' logs; absent when the feature is off. */
   usage?: UsageView;
+  /** Meters pinned to the status bar, as `<accountId> NUL <meterId>`: their cards offer Unpin instead of Pin. */
+  pinned?: string[];
   /**
    * Headroom advice (src/core/headroom.ts): for each kind of work two or more accounts can do, the one with the most
    * room before its reset at the current pace, with its one-line reason. Advice only; absent or empty: nothing to say.
@@ -214,6 +217,45 @@ export interface UsageView {
   scan?: { done: number; total: number; rebuild: boolean };
 }
 
+// ── Spend across providers (built by src/features/spend/core/spend.ts; plain JSON) ──
+// Amounts are in `currency` (a code such as USD); null is unknown (before tokstat saw the source), never 0.
+
+export type SpendRange = (typeof SPEND_RANGES)[number];
+export { SPEND_RANGES };
+/** Where a row's money comes from: the vendor's daily cost buckets, a spend meter, a balance's decreases, agent logs. */
+export type SpendKind = 'vendor' | 'spend' | 'burn' | 'agent';
+
+export interface SpendRow {
+  id: string;
+  /** The account's name, or the agent's. */
+  label: string;
+  /** The stack the row belongs to. */
+  provider: string;
+  kind: SpendKind;
+  currency: string;
+  /** One per bucket. */
+  values: Array<number | null>;
+  total: number | null;
+  /** A balance's top-ups over the range (not spend). */
+  topUps?: number;
+}
+
+export interface SpendView {
+  range: SpendRange;
+  /** Buckets are local days (`YYYY-MM-DD`; vendors' buckets are their UTC days) or months (`YYYY-MM`). */
+  unit: 'day' | 'month';
+  generatedAt: number;
+  /** The chart's currency: rows in another are listed apart (`otherCurrencies`). */
+  currency: string;
+  buckets: string[];
+  /** Per provider, in the chart's currency, the largest first. */
+  stacks: Array<{ provider: string; values: Array<number | null>; total: number | null }>;
+  rows: SpendRow[];
+  totals: Array<number | null>;
+  total: number | null;
+  otherCurrencies: Array<{ currency: string; total: number }>;
+}
+
 export type { HistoryRange } from './historyRange';
 export { HISTORY_RANGES } from './historyRange';
 
@@ -261,7 +303,10 @@ export type HostToWebview =
    * built: only the host's clock, so the page's countdowns are exact without rebuilding what it already shows.
    */
   | { type: 'clock'; now: number }
-  | { type: 'history'; requestId: number; series: ChartSeries | null };
+  | { type: 'history'; requestId: number; series: ChartSeries | null }
+  | { type: 'spend'; requestId: number; view: SpendView | null }
+  /** Scroll to a section and focus it (the "Show Spend" command). */
+  | { type: 'focus'; section: 'spend' };
 
 // The schemas of these messages (both directions) live in protocolSchemas.ts.
 export { webviewToHostSchema, type WebviewToHost } from './protocolSchemas';
@@ -272,4 +317,6 @@ export interface DashboardPersistedState {
   scrollY?: number;
   /** The history range chosen per chart where it is not the default, by `<accountId> NUL <meterId>` (webview/chart/manager.ts). */
   ranges?: Record<string, HistoryRange>;
+  /** The Spend view's range and whether it shows the table instead of the chart. */
+  spend?: { range: SpendRange; table?: boolean };
 }

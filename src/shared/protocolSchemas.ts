@@ -17,6 +17,8 @@ import { AGENT_IDS } from './agents';
 import { HISTORY_RANGES } from './historyRange';
 import type { ProviderIncident } from './incidents';
 
+import { SPEND_RANGES } from './spendSchemas';
+
 // ── webview → host ──
 
 const accountId = z.string().check(z.minLength(1), z.maxLength(200));
@@ -39,6 +41,10 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
     /** Chart width in CSS pixels: the host downsamples to about this many points. */
     width: z.number().check(z.int(), z.minimum(10), z.maximum(10_000)),
   }),
+  z.object({ type: z.literal('requestSpend'), requestId: z.number().check(z.int(), z.nonnegative()), range: z.enum(SPEND_RANGES) }),
+  z.object({ type: z.literal('exportSpend'), range: z.enum(SPEND_RANGES) }),
+  /** Pin (or unpin) a meter to the status bar. */
+  z.object({ type: z.literal('pin'), accountId, meterId: z.string().check(z.minLength(1), z.maxLength(200)), pinned: z.boolean() }),
 ]);
 
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
@@ -247,10 +253,14 @@ const stateMessageSchema = z.object({
     now: num,
     thresholds: z.object({ warning: num, error: num }),
     usage: z.optional(z.unknown()),
+    pinned: z.optional(z.unknown()),
     headroom: z.optional(z.unknown()),
     l10n: z.optional(z.unknown()),
   }),
 });
+
+/** The meters pinned to the status bar (`<accountId> NUL <meterId>`). */
+const pinnedSchema = list(str, 1000);
 
 /** A BCP 47 tag as VS Code spells its display languages ("en", "zh-cn", "pt-br"). */
 const l10nSchema = z.object({
@@ -309,6 +319,9 @@ export function parseHostMessage(data: unknown): { state: DashboardState; droppe
     if (parsed.success) accounts.push(withValidPace(parsed.data));
   }
   const state: DashboardState = { accounts, thresholds: s.thresholds, now: s.now };
+  // A malformed pin list costs only the cards' Pin / Unpin state.
+  const pinned = s.pinned === undefined ? undefined : pinnedSchema.safeParse(s.pinned);
+  if (pinned?.success) state.pinned = pinned.data;
   // A malformed usage view costs only the "Local agents" section, never the account cards.
   if (s.usage !== undefined) {
     const usage = usageViewSchema.safeParse(s.usage);
@@ -377,3 +390,5 @@ export function parseHistoryMessage(data: unknown): { requestId: number; series:
   const series = chartSeriesSchema.safeParse(r.data.series);
   return { requestId: r.data.requestId, series: series.success ? series.data : null };
 }
+
+export { parseFocusMessage, parseSpendMessage, spendViewSchema } from './spendSchemas';

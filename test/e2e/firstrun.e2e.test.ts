@@ -107,7 +107,9 @@ describe('tokstat: the first minute (code-server + Chromium)', function () {
     const text = await waitForStatus(page, 'the pinned weekly window at 9 %', (t) => t.includes(CLAUDE_EMAIL) && /\b9\s*%/.test(t), 30_000);
     assert.ok(!/51\s*%/.test(text), `the 5-hour window (51 %) is no longer shown: ${text}`);
     const settings = JSON.parse(fs.readFileSync(path.join(dirs.userData, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
-    assert.match(String(settings['tokstat.statusBar.pinned']), new RegExp(`^${CLAUDE_EMAIL.replace(/[.]/g, '\\.')}/`), 'the pin is a user setting');
+    const pins = settings['tokstat.statusBar.pins'] as unknown[];
+    assert.ok(Array.isArray(pins) && pins.length === 1, `one pin: ${JSON.stringify(pins)}`);
+    assert.match(String(pins[0]), new RegExp(`^${CLAUDE_EMAIL.replace(/[.]/g, '\\.')}/`), 'the pin is a user setting');
     await runCommand(page, 'tokstat: Get Started');
     await waitUntil('"Choose what the status bar shows" is checked', () => stepDone('pin'), 30_000);
     await shot('pinned');

@@ -70,8 +70,12 @@ describe('dashboard: @vscode-elements components, registered lazily', { skip }, 
         elementsScript: 0,
         uplotRun: false,
         // The toolbar's button, the card's badge and refreshing ring, the chart's range group (five buttons) and its
-        // "Loading history…" ring, the second card's badge.
-        tags: ['vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-button-group', ...Array(5).fill('vscode-button'), 'vscode-progress-ring', 'vscode-badge'],
+        // "Loading history…" ring, the second card's badge; the Spend section's range group (three buttons), its
+        // Table and Export CSV buttons.
+        tags: [
+          'vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-button-group', ...Array(5).fill('vscode-button'), 'vscode-progress-ring', 'vscode-badge',
+          'vscode-button-group', ...Array(5).fill('vscode-button'),
+        ],
       });
       await h.page.waitForFunction(() =>
         ['vscode-button', 'vscode-badge', 'vscode-progress-ring', 'vscode-button-group', 'vscode-table', 'vscode-table-row', 'vscode-table-cell'].every((t) => (window as any).customElements.get(t)),

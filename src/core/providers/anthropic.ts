@@ -8,9 +8,9 @@ import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
 import { describe, type HttpResponse } from '../http';
-import { makeMeter, type Meter } from '../../shared/model';
+import { makeMeter, type DailyAmount, type Meter } from '../../shared/model';
 import { bool, errorForStatus, errorMessageFrom, num, parseJsonBody, parseVendorDate, scrubSecret, validate } from './json';
-import { compactCount, MAX_PAGES, monthlyBudget, monthlyBudgetField, nextUtcMonthStart, utcDayStart, utcMonthStart } from './openai';
+import { compactCount, MAX_PAGES, monthlyBudget, monthlyBudgetField, nextUtcMonthStart, utcDayOf, utcDayStart, utcMonthStart } from './openai';
 import type { ConnectionInfo, FetchResult, KeyHint, ProviderContext, ProviderDefinition } from './types';
 
 const USAGE_PATH = '/v1/organizations/usage_report/messages';
@@ -237,6 +237,24 @@ export function anthropicMeters(
   return meters;
 }
 
+/** The cost report as money per UTC day and currency (cents become units), kept as days for the Spend view. */
+export function anthropicDailySpend(costs: readonly AnthropicCostBucket[]): DailyAmount[] {
+  const by = new Map<string, DailyAmount>();
+  for (const b of costs) {
+    const start = parseVendorDate(b.starting_at);
+    const day = start === undefined ? undefined : utcDayOf(start);
+    if (day === undefined) continue;
+    for (const r of b.results) {
+      const currency = (r.currency ?? 'USD').trim().toUpperCase() || 'USD';
+      const k = `${day}|${currency}`;
+      const cur = by.get(k) ?? { day, amount: 0, currency };
+      cur.amount = Math.round((cur.amount + r.amount / 100) * 1e6) / 1e6;
+      by.set(k, cur);
+    }
+  }
+  return [...by.values()];
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Provider
 
@@ -286,7 +304,7 @@ export const anthropicProvider: ProviderDefinition = {
       ['starting_at', start],
       ['bucket_width', '1d'],
     ]);
-    return { meters: anthropicMeters(usage, costs, now, monthlyBudget(ctx.account)), plan: 'Admin key' };
+    return { meters: anthropicMeters(usage, costs, now, monthlyBudget(ctx.account)), plan: 'Admin key', dailySpend: anthropicDailySpend(costs) };
   },
 
   async testConnection(ctx: ProviderContext): Promise<ConnectionInfo> {

@@ -478,17 +478,22 @@ async function fetchUsage(ctx: ProviderContext, cred: ClaudeCredential): Promise
 }
 
 const profileSchema = z.object({
-  account: z.nullish(z.object({ email: optStr, email_address: optStr, display_name: optStr })),
-  organization: z.nullish(z.object({ name: optStr, rate_limit_tier: optStr })),
+  account: z.nullish(z.object({ uuid: optStr, email: optStr, email_address: optStr, display_name: optStr })),
+  organization: z.nullish(z.object({ uuid: optStr, name: optStr, rate_limit_tier: optStr })),
 });
 
-/** The account email from `/api/oauth/profile`, used only when `.claude.json` did not give one; failures are logged. */
-async function fetchProfileEmail(ctx: ProviderContext, cred: ClaudeCredential): Promise<string | undefined> {
+/**
+ * The account's email and id from `/api/oauth/profile` (at Add Account only: the id tells whether this sign-in is
+ * already tracked, the email names it when `.claude.json` did not); failures are logged, never fatal.
+ */
+async function fetchProfile(ctx: ProviderContext, cred: ClaudeCredential): Promise<{ email?: string; accountKey?: string } | undefined> {
   try {
     const { data } = await requestVendorJson(ctx, { url: joinUrl(ctx.baseUrl, CLAUDE_PROFILE_PATH), headers: headers(cred.accessToken) }, profileSchema, {
       secrets: [cred.accessToken],
     });
-    return data.account?.email ?? data.account?.email_address ?? undefined;
+    const email = data.account?.email ?? data.account?.email_address ?? undefined;
+    const id = data.account?.uuid ? `account:${data.account.uuid}` : data.organization?.uuid ? `organization:${data.organization.uuid}` : undefined;
+    return { ...(email ? { email } : {}), ...(id ? { accountKey: id } : {}) };
   } catch (err) {
     const e = err instanceof ProviderError ? scrubAll(err, [cred.accessToken]) : undefined;
     if (e?.kind === 'cancelled') throw e;
@@ -540,8 +545,10 @@ export const claudeProvider: ProviderDefinition = {
   async testConnection(ctx: ProviderContext): Promise<ConnectionInfo> {
     const cred = credentialFrom(ctx);
     await fetchUsage(ctx, cred);
-    const email = cred.email ?? (await fetchProfileEmail(ctx, cred));
+    const profile = await fetchProfile(ctx, cred);
+    const email = cred.email ?? profile?.email;
     const info: ConnectionInfo = {};
+    if (profile?.accountKey) info.accountKey = profile.accountKey;
     const plan = claudePlanName(cred.subscriptionType, cred.rateLimitTier);
     if (plan) info.plan = plan;
     info.suggestedName = suggestedName(cred, email);

@@ -377,6 +377,9 @@ export const codexProvider: ProviderDefinition = {
     const email = cred.email ?? u.email ?? undefined;
     info.suggestedName = email ?? 'Codex (ChatGPT)';
     if (email) info.identity = email;
+    // The ChatGPT account the sign-in belongs to: one account per Codex sign-in in tokstat.
+    const accountId = cred.accountId ?? u.account_id;
+    if (accountId) info.accountKey = `account:${accountId}`;
     const plan = codexPlanName(u.plan_type ?? cred.plan);
     if (plan) info.plan = plan;
     return info;

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
-import { makeMeter, type Account, type Meter } from '../../shared/model';
+import { makeMeter, type Account, type DailyAmount, type Meter } from '../../shared/model';
 import { bool, num, requestJson } from './json';
 import type { AccountField, ConnectionInfo, FetchResult, KeyHint, ProviderContext, ProviderDefinition } from './types';
 
@@ -267,6 +267,30 @@ export function openAIMeters(
   return meters;
 }
 
+/** `YYYY-MM-DD` of an epoch-ms instant in UTC; undefined when it is not a representable date. */
+export function utcDayOf(ms: number): string | undefined {
+  const d = new Date(ms);
+  return Number.isFinite(d.getTime()) && d.getUTCFullYear() >= 2000 && d.getUTCFullYear() <= 9999 ? d.toISOString().slice(0, 10) : undefined;
+}
+
+/** The cost buckets as money per UTC day and currency (kept as days for the Spend view). Exported for tests. */
+export function openAIDailySpend(costs: readonly OpenAICostBucket[]): DailyAmount[] {
+  const by = new Map<string, DailyAmount>();
+  for (const b of costs) {
+    const day = utcDayOf(b.start_time * 1000);
+    // A bucket whose start is not a date (a hostile or broken answer) is left out, never a crash.
+    if (day === undefined) continue;
+    for (const r of b.results) {
+      const currency = (r.amount.currency ?? 'usd').trim().toUpperCase() || 'USD';
+      const k = `${day}|${currency}`;
+      const cur = by.get(k) ?? { day, amount: 0, currency };
+      cur.amount = Math.round((cur.amount + r.amount.value) * 1e6) / 1e6;
+      by.set(k, cur);
+    }
+  }
+  return [...by.values()];
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Provider
 
@@ -320,7 +344,7 @@ export const openAIProvider: ProviderDefinition = {
     try {
       const usage = await fetchUsage(ctx, now);
       const costs = await fetchCosts(ctx, now);
-      return { meters: openAIMeters(usage, costs, now, monthlyBudget(ctx.account)), plan: 'Admin key' };
+      return { meters: openAIMeters(usage, costs, now, monthlyBudget(ctx.account)), plan: 'Admin key', dailySpend: openAIDailySpend(costs) };
     } catch (err) {
       throw explainAdminError(err);
     }

@@ -1,4 +1,4 @@
-import type { Account, BillingBreakdown, Meter } from '../../shared/model';
+import type { Account, BillingBreakdown, DailyAmount, Meter } from '../../shared/model';
 import type { HttpClient } from '../http';
 import type { Logger } from '../log';
 import type { Clock } from '../clock';
@@ -31,6 +31,8 @@ export interface FetchResult {
   meters: Meter[];
   plan?: string;
   identity?: string;
+  /** Money per day from the vendor's own daily buckets (cost reports), for the Spend view. */
+  dailySpend?: DailyAmount[];
   /** Where the plan's requests or credits went (Copilot's billing report), or why that cannot be read. */
   breakdown?: BillingBreakdown;
 }
@@ -39,6 +41,11 @@ export interface ConnectionInfo {
   /** A meaningful default name for the account: the GitHub login, the key label, … */
   suggestedName?: string;
   identity?: string;
+  /**
+   * The vendor's id of the signed-in account or organisation (`account:<uuid>`), so Add Account never adds the same
+   * sign-in twice; absent when the vendor does not say (the credential file identifies it then).
+   */
+  accountKey?: string;
   plan?: string;
   /** Non-secret settings the provider learned and wants stored on the account. */
   settings?: Record<string, string | number | boolean>;

@@ -3,6 +3,7 @@
 
 import type { ProviderError } from '../errors';
 import { acceptMeters, type AcceptedMeters, type Snapshot } from '../../shared/model';
+import { cleanDailySpend } from '../../shared/dailySpend';
 import type { FetchResult } from '../providers/types';
 import { redact } from '../redact';
 
@@ -16,6 +17,8 @@ export function successSnapshot(accountId: string, result: FetchResult, now: num
   const s: Snapshot = { accountId, takenAt: now, status: 'ok', meters: accepted.meters, lastSuccessAt: now };
   if (result.plan !== undefined) s.plan = result.plan;
   if (result.identity !== undefined) s.identity = result.identity;
+  const days = cleanDailySpend(result.dailySpend);
+  if (days.length) s.dailySpend = days;
   const b = result.breakdown;
   // A billing report that failed this time (rate limit, outage) keeps the last good one rather than blanking the charts.
   if (b) s.breakdown = b.state === 'unavailable' && b.reason === 'error' && prev?.breakdown?.state === 'ok' ? prev.breakdown : b;
@@ -40,6 +43,7 @@ export function failureSnapshot(accountId: string, prev: Snapshot | undefined, e
   if (prev?.lastSuccessAt !== undefined) s.lastSuccessAt = prev.lastSuccessAt;
   if (prev?.plan !== undefined) s.plan = prev.plan;
   if (prev?.identity !== undefined) s.identity = prev.identity;
+  if (prev?.dailySpend !== undefined) s.dailySpend = prev.dailySpend;
   if (prev?.breakdown !== undefined) s.breakdown = prev.breakdown;
   return s;
 }

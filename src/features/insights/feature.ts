@@ -173,6 +173,11 @@ export class InsightsFeature implements vscode.Disposable {
     return this.insights ? this.insights.series(accountId, meter, range, width) : null;
   }
 
+  /** A meter's stored readings in [from, to] (the store's tiers; at most `maxPoints`), for the Spend view; [] until ready. */
+  async points(accountId: string, meterId: string, from: number, to: number, maxPoints: number): Promise<import('../../core/history/types').HistoryPoint[]> {
+    return this.history ? this.history.query(accountId, meterId, from, to, maxPoints) : [];
+  }
+
   async forgetAccount(accountId: string): Promise<void> {
     if (!this.history) {
       // Removed while the history is still starting: deleted as soon as it can be, not left on disk for good.

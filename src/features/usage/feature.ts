@@ -79,6 +79,12 @@ export class UsageFeature implements vscode.Disposable {
     scanProgress: () => feature.firstScan,
   }))(this);
 
+  /** The log files read so far (their last known paths): which home a session is under (spend attribution). */
+  logFiles(): string[] {
+    const cursors = this.scanner?.index.cursors();
+    return cursors ? Object.values(cursors).map((c) => c.path) : [];
+  }
+
   /** The first read of the logs while it runs (figures fill in as they are read). */
   firstScan: FirstScanProgress | undefined;
 

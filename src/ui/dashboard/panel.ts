@@ -10,6 +10,8 @@ import {
   type DashboardState,
   type HistoryRange,
   type HostToWebview,
+  type SpendRange,
+  type SpendView,
   type WebviewToHost,
 } from '../../shared/protocol';
 import { cssFontUrls, makeNonce, renderDashboardHtml } from './html';
@@ -44,6 +46,12 @@ export interface DashboardDeps {
    * Optional until the history store is wired: without it every chart shows "No history yet".
    */
   getHistory?(accountId: string, meterId: string, range: HistoryRange, width: number): Promise<ChartSeries | null>;
+  /** The Spend view of a range; a rejection is logged and answered as `null` ("could not be computed"). */
+  getSpend?(range: SpendRange): Promise<SpendView>;
+  /** "Export CSV" in the Spend view. */
+  onExportSpend?(range: SpendRange): unknown;
+  /** A meter's Pin / Unpin button. */
+  onPin?(accountId: string, meterId: string, pinned: boolean): unknown;
   /** The push debounce's timers and the `clock` answer's time (tests pass a fake clock); default: the system clock. */
   clock?: Clock;
 }
@@ -147,10 +155,6 @@ export class DashboardPanel implements vscode.Disposable {
     }, UPDATE_DEBOUNCE_MS);
   }
 
-  reveal(): void {
-    this.panel.reveal();
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -209,15 +213,23 @@ export class DashboardPanel implements vscode.Disposable {
         // The page already shows this state: rebuilding its cards would cost a render for nothing.
         this.pending = undefined;
         this.post({ type: 'clock', now: (this.deps.clock ?? systemClock).now() }, 'clock');
+        this.focusOnReady?.();
+        this.focusOnReady = undefined;
         return;
       }
       this.pending = () => this.deps.getState();
       this.flush();
+      this.focusOnReady?.();
+      this.focusOnReady = undefined;
       return;
     }
     if (msg.type === 'requestHistory') {
       // Not logged per request: a dashboard asks for one series per meter on every open.
       void this.answerHistory(msg);
+      return;
+    }
+    if (msg.type === 'requestSpend') {
+      void this.answerSpend(msg);
       return;
     }
     this.deps.log.info(`dashboard: ${msg.type}${'accountId' in msg && msg.accountId ? ` ${msg.accountId}` : ''}`);
@@ -233,8 +245,35 @@ export class DashboardPanel implements vscode.Disposable {
           return this.deps.onOpenSettings();
         case 'showLog':
           return this.deps.onShowLog();
+        case 'exportSpend':
+          return this.deps.onExportSpend?.(msg.range);
+        case 'pin':
+          return this.deps.onPin?.(msg.accountId, msg.meterId, msg.pinned);
       }
     });
+  }
+
+  /** Reveals the panel; with a section (the Spend view), asks the page to scroll to it once it is ready. */
+  reveal(section?: 'spend'): void {
+    this.panel.reveal();
+    if (!section) return;
+    const send = () => this.post({ type: 'focus', section }, 'focus');
+    if (this.ready) send();
+    else this.focusOnReady = send;
+  }
+
+  private focusOnReady: (() => void) | undefined;
+
+  private async answerSpend(msg: Extract<WebviewToHost, { type: 'requestSpend' }>): Promise<void> {
+    const generation = this.generation;
+    let view: SpendView | null = null;
+    try {
+      view = (await this.deps.getSpend?.(msg.range)) ?? null;
+    } catch (err) {
+      this.deps.log.warn(`dashboard: spend (${msg.range}) failed: ${errorText(err)}`);
+    }
+    if (this.disposed || !this.ready || generation !== this.generation) return;
+    this.post({ type: 'spend', requestId: msg.requestId, view }, 'spend');
   }
 
   private async answerHistory(msg: Extract<WebviewToHost, { type: 'requestHistory' }>): Promise<void> {

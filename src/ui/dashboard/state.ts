@@ -2,12 +2,19 @@ import type { AppModel } from '../../core/appModel';
 import type { Thresholds } from '../../shared/format';
 import type { DashboardState } from '../../shared/protocol';
 import { mainMeter } from '../../core/summary';
+import { resolvePins } from '../../core/pins';
+import type { Snapshot } from '../../shared/model';
 import { breakdownPace } from '../../core/forecast/breakdownPace';
 import { headroomOverview } from '../../core/headroom';
 
-/** Projects the one model onto what the webview needs. Secrets never reach it: accounts carry no credentials. */
-export function buildDashboardState(model: AppModel, thresholds: Thresholds, now = Date.now()): DashboardState {
+/**
+ * Projects the one model onto what the webview needs. Secrets never reach it: accounts carry no credentials. `pins`
+ * are `tokstat.statusBar.pins` (the cards' Pin / Unpin buttons).
+ */
+export function buildDashboardState(model: AppModel, thresholds: Thresholds, now = Date.now(), pins: readonly string[] = []): DashboardState {
   const entries = model.entries();
+  // The pinned meters as `<accountId> NUL <meterId>`, for the cards' Pin / Unpin buttons.
+  const pinned = resolvePins(entries, pins).flatMap((p) => (p.pick?.meter ? [`${p.pick.entry.account.id}\u0000${p.pick.meter.id}`] : []));
   const headroom = headroomOverview(
     entries.map((e) => ({ accountId: e.account.id, name: e.account.name, providerId: e.account.providerId, ...(e.snapshot ? { snapshot: e.snapshot } : {}), ...(e.pace ? { pace: e.pace } : {}) })),
     now,
@@ -23,7 +30,8 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds, now
         providerName: e.providerName,
         icon: e.icon,
         authKind: e.account.authKind,
-        ...(e.snapshot ? { snapshot: e.snapshot } : {}),
+        // The vendor's daily costs are for the Spend view, which the host builds: the cards do not need them.
+        ...(e.snapshot ? { snapshot: withoutDailySpend(e.snapshot) } : {}),
         loading: e.loading,
         ...(e.nextPollAt !== undefined ? { nextPollAt: e.nextPollAt } : {}),
         ...(e.pace ? { pace: e.pace } : {}),
@@ -34,6 +42,13 @@ export function buildDashboardState(model: AppModel, thresholds: Thresholds, now
     }),
     thresholds,
     now,
+    ...(pinned.length ? { pinned } : {}),
     ...(headroom.length ? { headroom } : {}),
   };
+}
+
+function withoutDailySpend(s: Snapshot): Snapshot {
+  if (!s.dailySpend) return s;
+  const { dailySpend: _days, ...rest } = s;
+  return rest;
 }

@@ -3,6 +3,7 @@ import type { AppModel } from '../../core/appModel';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 import { errorHeadline, formatClock, problemConsequence, type Thresholds } from '../../shared/format';
 import { displayStatus, type AccountEntry } from '../../core/summary';
+import { isPinned, pinKey } from '../../core/pins';
 import { AccountNode, ExportNode, FoundNode, IncidentNode, MeterNode, ProviderNode, StatusNode, type TreeNode as AccountTreeNode } from './nodes';
 import { incidentText } from '../tooltip';
 import type { Event } from '../../core/events';
@@ -54,6 +55,8 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     private readonly found?: FoundSignInsView,
     private readonly clock: Clock = systemClock,
     private readonly exportView?: ExportStateView,
+    /** The meters pinned to the status bar (`tokstat.statusBar.pins`): their rows offer Unpin and Move Left/Right. */
+    private readonly pins?: () => readonly string[],
   ) {
     this.shape = this.currentShape();
     if (exportView) this.disposables.push(exportView.onDidChange(() => this.refresh()));
@@ -227,7 +230,8 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
           arguments: [e.account.id],
         }, hover));
       }
-      for (const m of e.snapshot?.meters ?? []) out.push(new MeterNode(e, m, t, now));
+      const pins = this.pins?.() ?? [];
+      for (const m of e.snapshot?.meters ?? []) out.push(new MeterNode(e, m, t, now, isPinned(pins, pinKey(e.account.name, m.id))));
       return out;
     }
     return [];

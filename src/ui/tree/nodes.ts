@@ -129,6 +129,8 @@ export class MeterNode {
     readonly meter: Meter,
     private readonly thresholds: Thresholds,
     private readonly now: number,
+    /** Pinned to the status bar: the row offers Unpin and Move Left/Right instead of Pin. */
+    readonly pinned = false,
   ) {}
 
   get accountId(): string {
@@ -162,7 +164,7 @@ export class MeterNode {
     const iconName = m.unlimited ? 'pass' : sev === 'unknown' ? 'circle-outline' : sev === 'ok' ? 'circle-filled' : 'warning';
     item.iconPath = new vscode.ThemeIcon(iconName, color ? new vscode.ThemeColor(color) : undefined);
     item.tooltip = meterTooltip(this.entry, m, this.now);
-    item.contextValue = `meter ${m.kind}`;
+    item.contextValue = `meter ${m.kind}${this.pinned ? ' pinned' : ''}`;
     item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1}', label, parts.join(vscode.l10n.t(', '))) };
     return item;
   }

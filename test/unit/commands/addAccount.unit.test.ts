@@ -14,7 +14,13 @@ import { UNSUPPORTED } from '../../../src/core/providers/unsupported';
 import { withVscodeStub } from '../../support/vscodeStub';
 
 const SEPARATOR = -1;
-type Shown = { kind: 'quickPick' | 'info' | 'warning' | 'inputBox'; title?: string; message?: string; detail?: string; items?: Array<{ label: string; kind?: number; provider?: ProviderDefinition }> };
+type Shown = {
+  kind: 'quickPick' | 'info' | 'warning' | 'inputBox';
+  title?: string;
+  message?: string;
+  detail?: string;
+  items?: Array<{ label: string; description?: string; kind?: number; provider?: ProviderDefinition }>;
+};
 const shown: Shown[] = [];
 /** What the next information message answers (the button's label), undefined = dismissed. */
 let infoAnswer: string | undefined;
@@ -67,13 +73,19 @@ const fakeVscode = {
   },
 };
 
+/** Puts the environment back key by key: assigning `process.env` a plain object would cut it off from os.homedir(). */
+function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
+}
+
 const addAccount = withVscodeStub(fakeVscode, () => require('../../../src/commands/addAccount') as typeof AddAccountModule);
 
 const githubCalls: string[] = [];
 const added: unknown[] = [];
 const deps = {
   log: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-  config: { enterpriseHost: () => '', oauthClientId: () => '' },
+  config: { enterpriseHost: () => '', oauthClientId: () => '', localUsageDirs: () => [] },
   github: {
     providerId: () => 'github',
     getAccounts: async (id: string) => {
@@ -162,12 +174,53 @@ test('the unsupported Gemini API key explains itself and offers the provider it 
     await run();
   } finally {
     fakeVscode.window.showQuickPick = originalQuickPick;
-    process.env = saved;
+    restoreEnv(saved);
     fs.rmSync(home, { recursive: true, force: true });
   }
   assert.deepEqual(shown.map((s) => s.kind), ['quickPick', 'info', 'warning']);
   assert.equal(shown[1]!.message, hint.message);
   // No Gemini CLI sign-in in the empty home: its credential-file flow says where it looked and how to sign in.
   assert.match(shown[2]!.detail ?? '', /Sign in with Gemini CLI/);
+  assert.deepEqual(added, []);
+});
+
+test('Claude: every home is offered with the account that reads it; a folder already tracked is refused by name, before any request', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-addaccount-'));
+  for (const d of ['.claude', '.claude-work']) {
+    fs.mkdirSync(path.join(home, d));
+    fs.writeFileSync(path.join(home, d, '.credentials.json'), '{}');
+  }
+  const saved = { ...process.env };
+  process.env.HOME = home;
+  for (const k of Object.keys(process.env)) if (/^(CLAUDE|CODEX)/.test(k)) delete process.env[k];
+  const originalQuickPick = fakeVscode.window.showQuickPick;
+  fakeVscode.window.showQuickPick = async (items, opts) => {
+    shown.push({ kind: 'quickPick', title: opts.title, items });
+    return items?.find((i) => i.label === '$(folder) ~/.claude') as never;
+  };
+  const repo = deps.repo as unknown as { list: () => unknown[] };
+  const originalList = repo.list;
+  // Added before homes were remembered: it reads ~/.claude.
+  repo.list = () => [{ id: 'a1', providerId: 'claude', name: 'personal', createdAt: 0, authKind: 'credential-file', settings: {} }];
+  try {
+    await run('claude');
+  } finally {
+    fakeVscode.window.showQuickPick = originalQuickPick;
+    repo.list = originalList;
+    restoreEnv(saved);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+  const picker = shown.find((x) => x.kind === 'quickPick')!;
+  assert.equal(picker.title, 'tokstat: Add Account: Claude Code folder');
+  assert.deepEqual(
+    picker.items!.map((i) => [i.label, i.description]),
+    [
+      ['$(folder) ~/.claude', 'default · already added as "personal"'],
+      ['$(folder) ~/.claude-work', 'found in your home folder'],
+      ['$(folder-opened) Choose folder…', 'another Claude Code folder'],
+    ],
+  );
+  const refused = shown.find((x) => x.kind === 'warning')!;
+  assert.equal(refused.message, 'tokstat: "personal" already tracks this Claude Code sign-in (~/.claude).');
   assert.deepEqual(added, []);
 });

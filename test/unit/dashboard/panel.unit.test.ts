@@ -409,3 +409,39 @@ test('no preload when the extension folder is not a readable file location', () 
   DashboardPanel.createOrShow(deps as never);
   assert.doesNotMatch(created[0]!.webview.html, /rel="preload"/);
 });
+
+test('the Spend view: answered per request (a failure as null), Export CSV and Pin/Unpin routed, Show Spend focuses it once ready', async () => {
+  const { deps, calls, logs } = makeDeps();
+  const view = { range: '7d', unit: 'day', generatedAt: 1, currency: 'USD', buckets: [], stacks: [], rows: [], totals: [], total: null, otherCurrencies: [] };
+  const full = {
+    ...deps,
+    getSpend: async (range: string) => {
+      calls.push(['getSpend', range]);
+      if (range === '12m') throw new Error('history store closed');
+      return { ...view, range };
+    },
+    onExportSpend: (range: string) => calls.push(['exportSpend', range]),
+    onPin: (accountId: string, meterId: string, pinned: boolean) => calls.push(['pin', accountId, meterId, pinned]),
+  };
+  const panel = DashboardPanel.createOrShow(full as never);
+  const p = created[0]!;
+  panel.reveal('spend');
+  assert.equal(p.posted.length, 0, 'the focus waits for the page');
+  p.messages.fire({ type: 'ready' });
+  assert.deepEqual(p.posted.map((m) => (m as { type: string }).type), ['state', 'focus']);
+  p.posted.length = 0;
+  p.messages.fire({ type: 'requestSpend', requestId: 1, range: '7d' });
+  p.messages.fire({ type: 'requestSpend', requestId: 2, range: '12m' });
+  p.messages.fire({ type: 'requestSpend', requestId: 3, range: '1y' }); // not a Spend range: refused
+  p.messages.fire({ type: 'exportSpend', range: '30d' });
+  p.messages.fire({ type: 'pin', accountId: 'a1', meterId: 'five-hour', pinned: true });
+  p.messages.fire({ type: 'pin', accountId: 'a1', meterId: 'five-hour', pinned: 'yes' }); // refused
+  await flushMicrotasks();
+  assert.deepEqual(p.posted, [
+    { type: 'spend', requestId: 1, view: { ...view, range: '7d' } },
+    { type: 'spend', requestId: 2, view: null },
+  ]);
+  assert.deepEqual(calls, [['getSpend', '7d'], ['getSpend', '12m'], ['exportSpend', '30d'], ['pin', 'a1', 'five-hour', true]]);
+  assert.ok(logs.includes('warn dashboard: spend (12m) failed: history store closed'));
+  assert.equal(logs.filter((l) => l.startsWith('warn dashboard: dropped an invalid message')).length, 2);
+});

@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeMeter } from '../../../src/shared/model';
 import type { ChartSeries, DashboardState } from '../../../src/shared/protocol';
-import { parseClockMessage, parseHistoryMessage, parseHostMessage, usageViewSchema, webviewToHostSchema } from '../../../src/shared/protocolSchemas';
+import { parseClockMessage, parseFocusMessage, parseHistoryMessage, parseHostMessage, parseSpendMessage, usageViewSchema, webviewToHostSchema } from '../../../src/shared/protocolSchemas';
+import { buildSpendView } from '../../../src/features/spend/core/spend';
 import { buildUsageView } from '../../../src/core/usage/view';
 import type { UsageRow } from '../../../src/core/usage/types';
 
@@ -84,5 +85,39 @@ describe('shared host ↔ webview schemas', () => {
     assert.ok(webviewToHostSchema.safeParse({ type: 'requestHistory', requestId: 1, accountId: 'a', meterId: 'm', range: '30d', width: 400 }).success);
     assert.equal(webviewToHostSchema.safeParse({ type: 'requestHistory', requestId: 1, accountId: 'a', meterId: 'm', range: '2d', width: 400 }).success, false);
     assert.equal(webviewToHostSchema.safeParse({ type: 'eval', code: '1' }).success, false);
+  });
+});
+
+describe('the Spend view and pins', () => {
+  const view = buildSpendView(
+    [{ id: 'oa', label: 'OpenAI', provider: 'OpenAI', kind: 'vendor', currency: 'USD', days: { '2026-03-14': 2.5 }, from: '2026-03-10', to: '2026-03-15' }],
+    '7d',
+    NOW,
+    '2026-03-15',
+  );
+
+  test('a built view passes unchanged; unknown days stay null; a malformed one becomes null, not dropped', () => {
+    assert.deepEqual(parseSpendMessage({ type: 'spend', requestId: 4, view }), { requestId: 4, view });
+    assert.equal(view.totals[0], null, 'before the source was seen: unknown');
+    for (const bad of [{ ...view, totals: view.totals.slice(1) }, { ...view, range: '1y' }, { ...view, rows: [{ ...view.rows[0], kind: 'guess' }] }, { ...view, total: Number.NaN }]) {
+      assert.deepEqual(parseSpendMessage({ type: 'spend', requestId: 5, view: bad }), { requestId: 5, view: null });
+    }
+    assert.equal(parseSpendMessage({ type: 'spend', requestId: 'x', view }), undefined);
+    assert.equal(parseSpendMessage({ type: 'history', requestId: 1, series: null }), undefined);
+  });
+
+  test('focus, pins in the state, and the webview’s requestSpend / exportSpend / pin messages', () => {
+    assert.equal(parseFocusMessage({ type: 'focus', section: 'spend' }), 'spend');
+    assert.equal(parseFocusMessage({ type: 'focus', section: 'cards' }), undefined);
+    const s = { ...state(), pinned: ['gh\u0000premium'] };
+    assert.deepEqual(parseHostMessage({ type: 'state', state: s })?.state.pinned, ['gh\u0000premium']);
+    const bad = parseHostMessage({ type: 'state', state: { ...s, pinned: [1] } });
+    assert.equal(bad?.state.pinned, undefined, 'a malformed pin list is dropped');
+    assert.equal(bad?.state.accounts.length, 1, 'the cards stay');
+    assert.equal(webviewToHostSchema.safeParse({ type: 'requestSpend', requestId: 1, range: '12m' }).success, true);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'requestSpend', requestId: -1, range: '12m' }).success, false);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'exportSpend', range: '90d' }).success, false);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'pin', accountId: 'gh', meterId: 'premium', pinned: false }).success, true);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'pin', accountId: '', meterId: 'premium', pinned: false }).success, false);
   });
 });

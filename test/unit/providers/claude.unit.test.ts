@@ -353,11 +353,18 @@ describe('claude: usage', () => {
     assert.equal((await run(TOKEN)).meters.length, 4);
   });
 
-  it('testConnection: name and identity from the credential email, plan from the tier', async () => {
+  it('testConnection: name and identity from the credential email, plan from the tier, the account id from the profile', async () => {
     cf.addToken(TOKEN, { usage: claudeUsage() });
     const info = await conn(cred({ email: 'me@example.com' }));
-    assert.deepEqual(info, { plan: 'Max 20x', suggestedName: 'me@example.com', identity: 'me@example.com' });
-    assert.equal(cf.requestsTo('/api/oauth/profile').length, 0);
+    assert.deepEqual(info, { accountKey: 'account:00000000-0000-0000-0000-000000000001', plan: 'Max 20x', suggestedName: 'me@example.com', identity: 'me@example.com' });
+    assert.equal(cf.requestsTo('/api/oauth/profile').length, 1);
+  });
+
+  it('testConnection: the organisation id when the profile has no account id; none when the profile fails', async () => {
+    cf.addToken(TOKEN, { usage: claudeUsage(), profile: { account: { email: 'a@example.com' }, organization: { uuid: 'org-1' } } });
+    assert.equal((await conn(cred())).accountKey, 'organization:org-1');
+    cf.fail({ status: 500 }, { path: '/api/oauth/profile' });
+    assert.equal((await conn(cred())).accountKey, undefined);
   });
 
   it('testConnection without an email asks /api/oauth/profile; its failure only costs the name', async () => {

@@ -219,9 +219,10 @@ describe('codex: usage', () => {
     assert.equal(cx.requests.length, 0);
   });
 
-  it('testConnection: email name and plan', async () => {
+  it('testConnection: email name, plan, and the ChatGPT account id (from the sign-in, else the usage answer)', async () => {
     cx.addToken(TOKEN, {});
-    assert.deepEqual(await conn(), { suggestedName: 'dev@example.com', identity: 'dev@example.com', plan: 'Team' });
-    assert.deepEqual(await conn(JSON.stringify({ accessToken: TOKEN })), { suggestedName: 'dev@example.com', identity: 'dev@example.com', plan: 'Team' });
+    const accountKey = `account:${CODEX_ACCOUNT_ID}`;
+    assert.deepEqual(await conn(), { suggestedName: 'dev@example.com', identity: 'dev@example.com', accountKey, plan: 'Team' });
+    assert.deepEqual(await conn(JSON.stringify({ accessToken: TOKEN })), { suggestedName: 'dev@example.com', identity: 'dev@example.com', accountKey, plan: 'Team' });
   });
 });
