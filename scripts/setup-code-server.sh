@@ -29,6 +29,9 @@ if [ "$MAJOR" -gt 4 ] || [ "$MINOR" -gt 100 ]; then
   fi
   export PATH="$NODE_PKG/bin:$PATH"
   export npm_config_nodedir="$NODE_PKG"
+  # code-server's postinstall reads the Node version from npm's user agent; under `npm test` the outer npm (on the
+  # system Node 20) hands its own down as npm_config_user_agent, which the inner npm would keep: let it say Node 24.
+  unset npm_config_user_agent
   echo "node $("$NODE_PKG/bin/node" -v): present"
 else
   # @vscode/ripgrep downloads rg from GitHub at install time; pre-seed its cache with Debian's rg (same v13).
