@@ -1,6 +1,7 @@
 // A minimal stand-in for the `vscode` module, enough to run the bundled extension's activate() in plain Node for
 // the activation benchmark. It records what activate() registers; it does not render anything.
 import * as path from 'node:path';
+import { formatMessage, type L10nArg } from '../src/shared/l10n';
 
 type Listener<T> = (e: T) => unknown;
 
@@ -81,7 +82,9 @@ export function createVscodeStub(opts: { globalStorage: string; settings?: Recor
       getAccounts: async () => [],
       getSession: async () => undefined,
     },
-    env: { clipboard: { writeText: async () => undefined }, openExternal: async () => true, uiKind: 1 },
+    env: { clipboard: { writeText: async () => undefined }, openExternal: async () => true, uiKind: 1, language: 'en', remoteName: undefined, appName: 'Visual Studio Code' },
+    // VS Code in English: no bundle, the message with its arguments in place.
+    l10n: { t: (message: string, ...args: L10nArg[]) => formatMessage(message, args), bundle: undefined, uri: undefined },
     UIKind: { Desktop: 1, Web: 2 },
   };
   return { vscode, registered };
