@@ -184,32 +184,41 @@ test('the unsupported Gemini API key explains itself and offers the provider it 
   assert.deepEqual(added, []);
 });
 
-test('Claude: every home is offered with the account that reads it; a folder already tracked is refused by name, before any request', async () => {
+/**
+ * Runs Add Account for `providerId` in a temporary home holding `homes` (each signed in with `credential`), with the
+ * repo already holding `existing`, answering the home picker with the folder labelled `pick`.
+ */
+async function addFromHome(providerId: string, homes: string[], credential: string, pick: string, existing: unknown[]): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-addaccount-'));
-  for (const d of ['.claude', '.claude-work']) {
+  for (const d of homes) {
     fs.mkdirSync(path.join(home, d));
-    fs.writeFileSync(path.join(home, d, '.credentials.json'), '{}');
+    fs.writeFileSync(path.join(home, d, credential), '{}');
   }
   const saved = { ...process.env };
   process.env.HOME = home;
-  for (const k of Object.keys(process.env)) if (/^(CLAUDE|CODEX)/.test(k)) delete process.env[k];
+  for (const k of Object.keys(process.env)) if (/^(CLAUDE|CODEX|GEMINI)/.test(k)) delete process.env[k];
   const originalQuickPick = fakeVscode.window.showQuickPick;
   fakeVscode.window.showQuickPick = async (items, opts) => {
     shown.push({ kind: 'quickPick', title: opts.title, items });
-    return items?.find((i) => i.label === '$(folder) ~/.claude') as never;
+    return items?.find((i) => i.label === pick) as never;
   };
   const repo = deps.repo as unknown as { list: () => unknown[] };
   const originalList = repo.list;
-  // Added before homes were remembered: it reads ~/.claude.
-  repo.list = () => [{ id: 'a1', providerId: 'claude', name: 'personal', createdAt: 0, authKind: 'credential-file', settings: {} }];
+  repo.list = () => existing;
   try {
-    await run('claude');
+    await run(providerId);
   } finally {
     fakeVscode.window.showQuickPick = originalQuickPick;
     repo.list = originalList;
     restoreEnv(saved);
     fs.rmSync(home, { recursive: true, force: true });
   }
+}
+
+test('Claude: every home is offered with the account that reads it; a folder already tracked is refused by name, before any request', async () => {
+  // Added before homes were remembered: it reads ~/.claude.
+  const personal = { id: 'a1', providerId: 'claude', name: 'personal', createdAt: 0, authKind: 'credential-file', settings: {} };
+  await addFromHome('claude', ['.claude', '.claude-work'], '.credentials.json', '$(folder) ~/.claude', [personal]);
   const picker = shown.find((x) => x.kind === 'quickPick')!;
   assert.equal(picker.title, 'tokstat: Add Account: Claude Code folder');
   assert.deepEqual(
@@ -222,5 +231,24 @@ test('Claude: every home is offered with the account that reads it; a folder alr
   );
   const refused = shown.find((x) => x.kind === 'warning')!;
   assert.equal(refused.message, 'tokstat: "personal" already tracks this Claude Code sign-in (~/.claude).');
+  assert.deepEqual(added, []);
+});
+
+test('Gemini CLI: ~/.gemini and ~/.gemini* are offered; the folder an account remembers is refused by that account’s name', async () => {
+  const work = { id: 'g1', providerId: 'gemini-cli', name: 'work@example.com', createdAt: 0, authKind: 'credential-file', settings: { home: '~/.gemini-work', geminiHome: '~/.gemini-work' } };
+  await addFromHome('gemini-cli', ['.gemini', '.gemini-work'], 'oauth_creds.json', '$(folder) ~/.gemini-work', [work]);
+  const picker = shown.find((x) => x.kind === 'quickPick')!;
+  assert.equal(picker.title, 'tokstat: Add Account: Gemini CLI folder');
+  assert.deepEqual(
+    picker.items!.map((i) => [i.label, i.description]),
+    [
+      ['$(folder) ~/.gemini', 'default'],
+      ['$(folder) ~/.gemini-work', 'found in your home folder · already added as "work@example.com"'],
+      ['$(folder-opened) Choose folder…', 'another Gemini CLI folder'],
+    ],
+  );
+  const refused = shown.find((x) => x.kind === 'warning')!;
+  assert.equal(refused.message, 'tokstat: "work@example.com" already tracks this Gemini CLI sign-in (~/.gemini-work).');
+  assert.match(refused.detail ?? '', /run `gemini`/);
   assert.deepEqual(added, []);
 });
