@@ -12,6 +12,11 @@ import { PROVIDERS } from '../../../src/core/providers/registry';
 import type { ProviderDefinition } from '../../../src/core/providers/types';
 import { UNSUPPORTED } from '../../../src/core/providers/unsupported';
 import { withVscodeStub } from '../../support/vscodeStub';
+import { systemClock } from '../../../src/core/clock';
+import { nullLogger } from '../../../src/core/log';
+import { UndiciHttpClient } from '../../../src/core/undiciClient';
+import { geminiOauthCreds } from '../../builders/gemini';
+import { GeminiFake } from '../../fakes/geminiFake';
 
 const SEPARATOR = -1;
 type Shown = {
@@ -30,6 +35,7 @@ const fakeVscode = {
   QuickPickItemKind: { Separator: SEPARATOR },
   InputBoxValidationSeverity: { Info: 1, Warning: 2, Error: 3 },
   ProgressLocation: { Notification: 15 },
+  env: { remoteName: undefined },
   l10n: { t: (text: string, ...args: unknown[]) => text.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)])) },
   commands: {
     registerCommand: (id: string, fn: (...args: unknown[]) => Promise<void>) => {
@@ -51,6 +57,7 @@ const fakeVscode = {
       return undefined;
     },
     showErrorMessage: async (message: string) => void shown.push({ kind: 'warning', message }),
+    withProgress: async (_opts: unknown, task: (p: unknown, t: { onCancellationRequested(): void }) => Promise<unknown>) => task({}, { onCancellationRequested() {} }),
     createInputBox: () => {
       const listeners: { hide?: () => void } = {};
       const box = {
@@ -94,7 +101,15 @@ const deps = {
     },
   },
   repo: { list: () => [], add: async (a: unknown) => void added.push(a) },
+  fetcherDeps: {
+    endpoints: () => (gemini ? { 'gemini-cli': gemini.baseUrl } : {}),
+    http: new UndiciHttpClient(nullLogger),
+    clock: systemClock,
+    log: nullLogger,
+    requestTimeoutMs: () => 5000,
+  },
 } as unknown as CommandDeps;
+let gemini: GeminiFake | undefined;
 addAccount.registerAddAccount(deps);
 const run = (providerId?: string) => handlers.get('tokstat.addAccount')!(providerId);
 
@@ -188,11 +203,11 @@ test('the unsupported Gemini API key explains itself and offers the provider it 
  * Runs Add Account for `providerId` in a temporary home holding `homes` (each signed in with `credential`), with the
  * repo already holding `existing`, answering the home picker with the folder labelled `pick`.
  */
-async function addFromHome(providerId: string, homes: string[], credential: string, pick: string, existing: unknown[]): Promise<void> {
+async function addFromHome(providerId: string, homes: string[], credential: string, pick: string, existing: unknown[], content = '{}'): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-addaccount-'));
   for (const d of homes) {
     fs.mkdirSync(path.join(home, d));
-    fs.writeFileSync(path.join(home, d, credential), '{}');
+    fs.writeFileSync(path.join(home, d, credential), content);
   }
   const saved = { ...process.env };
   process.env.HOME = home;
@@ -250,5 +265,28 @@ test('Gemini CLI: ~/.gemini and ~/.gemini* are offered; the folder an account re
   const refused = shown.find((x) => x.kind === 'warning')!;
   assert.equal(refused.message, 'tokstat: "work@example.com" already tracks this Gemini CLI sign-in (~/.gemini-work).');
   assert.match(refused.detail ?? '', /run `gemini`/);
+  assert.deepEqual(added, []);
+});
+
+test('Gemini CLI: another folder signed in to the same Google account is refused after the check, naming the account that has it', async () => {
+  const fake = new GeminiFake();
+  gemini = fake;
+  await fake.start();
+  const creds = geminiOauthCreds();
+  fake.addToken(String(creds.access_token), {});
+  // Tracks ~/.gemini; the same sign-in (dev@example.com) was copied to ~/.gemini-copy.
+  const dev = { id: 'g2', providerId: 'gemini-cli', name: 'dev', createdAt: 0, authKind: 'credential-file', settings: { home: '~/.gemini', credentialKey: 'gemini-cli:email:dev@example.com' } };
+  try {
+    await addFromHome('gemini-cli', ['.gemini-copy'], 'oauth_creds.json', '$(folder) ~/.gemini-copy', [dev], JSON.stringify(creds));
+  } finally {
+    await fake.stop();
+    gemini = undefined;
+  }
+  // The folder's own sign-in reached Google's fake (loadCodeAssist with its token), then was recognised.
+  const load = fake.requests.filter((r) => r.path === '/v1internal:loadCodeAssist');
+  assert.equal(load.length, 1);
+  assert.equal(load[0]!.headers.authorization, `Bearer ${String(creds.access_token)}`);
+  const refused = shown.find((x) => x.kind === 'warning')!;
+  assert.equal(refused?.message, 'tokstat: "dev" already tracks this Gemini CLI sign-in (~/.gemini-copy).');
   assert.deepEqual(added, []);
 });
