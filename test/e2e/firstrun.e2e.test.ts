@@ -13,7 +13,7 @@ import { claudeCredentials, claudeGlobalConfig, claudeUsage } from '../builders/
 import { ClaudeFake } from '../fakes/claudeFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
-import { expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, STATUS_ITEM, waitForStatus, waitUntil } from './support';
 
 const CLAUDE_EMAIL = 'first-run@example.com';
 
@@ -104,8 +104,15 @@ describe('tokstat: the first minute (code-server + Chromium)', function () {
     await runCommand(page, 'tokstat: Pin to Status Bar');
     await waitForQuickInputTitle(page, 'tokstat: Pin to Status Bar');
     await pick(page, `${CLAUDE_EMAIL}: Weekly (all models)`);
-    const text = await waitForStatus(page, 'the pinned weekly window at 9 %', (t) => t.includes(CLAUDE_EMAIL) && /\b9\s*%/.test(t), 30_000);
-    assert.ok(!/51\s*%/.test(text), `the 5-hour window (51 %) is no longer shown: ${text}`);
+    // The pinned meter gets its own item; the automatic one (the 5-hour window at 51 %) gives way to it.
+    const pinned = page.locator('[id^="tokstat.tokstat.pin:"]');
+    const text = await waitUntil('the pinned weekly window at 9 % in its own status bar item', async () => {
+      if ((await pinned.count()) !== 1) return false;
+      const t = await pinned.first().evaluate((el) => `${el.getAttribute('aria-label') ?? el.querySelector('[aria-label]')?.getAttribute('aria-label') ?? ''} | ${(el as unknown as { innerText: string }).innerText}`);
+      return t.includes(CLAUDE_EMAIL) && /\b9\s*%/.test(t) ? t : false;
+    }, 30_000);
+    assert.ok(!/51\s*%/.test(text), `the pinned item shows the weekly window, not the 5-hour one: ${text}`);
+    assert.equal(await page.locator(STATUS_ITEM).isVisible(), false, 'the automatic item gives way to the pin');
     const settings = JSON.parse(fs.readFileSync(path.join(dirs.userData, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
     const pins = settings['tokstat.statusBar.pins'] as unknown[];
     assert.ok(Array.isArray(pins) && pins.length === 1, `one pin: ${JSON.stringify(pins)}`);
