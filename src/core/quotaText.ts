@@ -7,6 +7,7 @@
 import type { Meter, Snapshot } from '../shared/model';
 import { redact } from './redact';
 import { l10n } from '../shared/l10n';
+import { formatTokens, formatUsd } from '../shared/usageFormat';
 import type { PaceSummary } from '../shared/pace';
 import { formatAge, formatPercent, formatResetIn, formatUsedOfLimit, STATUS_LABEL, UNKNOWN } from '../shared/format';
 
@@ -79,21 +80,14 @@ function meterLine(raw: Meter, now: number, pace: PaceSummary | undefined): stri
   return parts.join('; ');
 }
 
-function tokens(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}B`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return String(Math.round(n));
-}
-
 function localLine(label: string, t: LocalUsageTotals): string {
   if (t.requests === 0) return l10n.t('{0}: no usage', label);
   const priced = t.requests - t.unpricedRequests;
-  const cost = priced === 0 ? l10n.t('cost unknown (no prices for these models)') : `$${t.costUSD.toFixed(2)}`;
+  const cost = priced === 0 ? l10n.t('cost unknown (no prices for these models)') : formatUsd(t.costUSD);
   if (t.unpricedRequests > 0 && priced > 0) {
-    return l10n.t('{0}: {1} + {2} unpriced requests, {3} tokens in {4} requests', label, cost, t.unpricedRequests, tokens(t.totalTokens), t.requests);
+    return l10n.t('{0}: {1} + {2} unpriced requests, {3} tokens in {4} requests', label, cost, t.unpricedRequests, formatTokens(t.totalTokens), t.requests);
   }
-  return l10n.t('{0}: {1}, {2} tokens in {3} requests', label, cost, tokens(t.totalTokens), t.requests);
+  return l10n.t('{0}: {1}, {2} tokens in {3} requests', label, cost, formatTokens(t.totalTokens), t.requests);
 }
 
 export function formatToolAnswer(input: ToolAnswerInput): string {
