@@ -87,8 +87,9 @@ export function readBoundedStdin(stream: NodeJS.ReadableStream & { isTTY?: boole
       }
     };
     const onEnd = () => finish(false);
+    // Not unref'd: the deadline must fire even when nothing else keeps the loop alive (a stream that is no handle);
+    // finish() clears it, so it never holds the process beyond the wait.
     const timer = setTimeout(() => finish(false), waitMs);
-    timer.unref();
     stream.on('data', onData);
     stream.once('end', onEnd);
     stream.once('error', onEnd);

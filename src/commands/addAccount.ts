@@ -60,7 +60,7 @@ export async function addCredentialFileAccount(deps: CommandDeps, provider: Prov
   if (!source) return;
   const env = systemCredentialEnv();
   let settings: Account['settings'] = { ...(preset ?? {}) };
-  // Claude Code and Codex CLI: which of their homes (one sign-in each) this account reads.
+  // Claude Code, Codex CLI and Gemini CLI: which of their homes (one sign-in each) this account reads.
   const kind = preset ? undefined : homeKind(provider.id);
   if (kind) {
     const home = await pickHome(deps, kind, source, env);

@@ -1,5 +1,5 @@
-// Add Account's home questions for Claude Code and Codex CLI (issue #20 §1): which of the folders found on this machine
-// to add (each holds one sign-in), and the message when that sign-in is already tracked by another account.
+// Add Account's home questions for Claude Code, Codex CLI and Gemini CLI (issue #20 §1): which of the folders found on
+// this machine to add (each holds one sign-in), and the message when that sign-in is already tracked by another account.
 import * as vscode from 'vscode';
 import type { Account } from '../shared/model';
 import { findDuplicate, findHomes, type FoundHome, type HomeKind } from '../core/homes';

@@ -1,4 +1,4 @@
-// Several homes per agent (issue #20 §1): the folders a Claude Code or Codex CLI sign-in can live in, which one an
+// Several homes per agent (issue #20 §1): the folders a Claude Code, Codex CLI or Gemini CLI sign-in can live in, which one an
 // account uses, whether a sign-in is already tracked by another account, and which account a local log belongs to.
 // vscode-free: Add Account (src/commands/addAccount.ts) asks the questions, this module answers them.
 
@@ -13,7 +13,7 @@ export interface HomeKind {
   providerId: string;
   /** The agent whose local logs live under the home (src/shared/agents.ts). */
   agent: string;
-  /** The account setting its provider reads the folder from (`configDir`, `codexHome`). */
+  /** The account setting its provider reads the folder from (`configDir`, `codexHome`, `geminiHome`). */
   settingKey: string;
   /** The folder's credential file, relative to it. */
   credentialFile: string;
@@ -21,8 +21,12 @@ export interface HomeKind {
   prefix: string;
   /** The environment variable naming the home (a comma-separated list for Claude Code). */
   envVar: string;
+  /** The home an entry of `envVar` names, when it is not the entry itself (GEMINI_CLI_HOME=X reads `X/.gemini`). */
+  fromEnv?(entry: string): string;
   /** The tokstat.localUsage setting listing more of its folders. */
-  localUsageSetting: 'claudeConfigDirs' | 'codexHomes';
+  localUsageSetting: 'claudeConfigDirs' | 'codexHomes' | 'geminiDirs';
+  /** The home an entry of that setting is in, when it is not the entry itself (`~/.gemini/tmp` is in `~/.gemini`). */
+  fromSetting?(entry: string): string;
   /** The folder the tool uses when nothing says otherwise. */
   defaultDir(env: CredentialEnv): string;
 }
@@ -30,7 +34,29 @@ export interface HomeKind {
 export const HOME_KINDS: readonly HomeKind[] = [
   { providerId: 'claude', agent: 'claude-code', settingKey: 'configDir', credentialFile: '.credentials.json', prefix: '.claude', envVar: 'CLAUDE_CONFIG_DIR', localUsageSetting: 'claudeConfigDirs', defaultDir: (e) => path.join(e.home, '.claude') },
   { providerId: 'codex', agent: 'codex', settingKey: 'codexHome', credentialFile: 'auth.json', prefix: '.codex', envVar: 'CODEX_HOME', localUsageSetting: 'codexHomes', defaultDir: (e) => path.join(e.home, '.codex') },
+  {
+    providerId: 'gemini-cli',
+    agent: 'gemini-cli',
+    settingKey: 'geminiHome',
+    credentialFile: 'oauth_creds.json',
+    prefix: '.gemini',
+    envVar: 'GEMINI_CLI_HOME',
+    fromEnv: (d) => path.join(d, '.gemini'),
+    localUsageSetting: 'geminiDirs',
+    // Its logs setting lists chat folders (`~/.gemini/tmp`, like GEMINI_DATA_DIR); the sign-in is one level up.
+    fromSetting: (d) => (path.basename(path.resolve(d)) === 'tmp' ? path.dirname(path.resolve(d)) : d),
+    defaultDir: (e) => path.join(e.home, '.gemini'),
+  },
 ];
+
+/** The homes the entries of a kind's environment variable name. */
+function envHomes(kind: HomeKind, env: CredentialEnv): string[] {
+  const entries = (env.env[kind.envVar] ?? '').split(',').filter((d) => d.trim());
+  return entries.map((d) => {
+    const dir = expandHome(d, env);
+    return kind.fromEnv ? kind.fromEnv(dir) : dir;
+  });
+}
 
 export function homeKind(providerId: string): HomeKind | undefined {
   return HOME_KINDS.find((k) => k.providerId === providerId);
@@ -74,10 +100,14 @@ const MAX_HOMES = 50;
  */
 export async function findHomes(kind: HomeKind, env: CredentialEnv, extraDirs: readonly string[], fs: HomesFs = nodeHomesFs): Promise<FoundHome[]> {
   const wanted: Array<{ dir: string; origin: HomeOrigin }> = [{ dir: kind.defaultDir(env), origin: 'default' }];
-  for (const d of (env.env[kind.envVar] ?? '').split(',')) if (d.trim()) wanted.push({ dir: expandHome(d, env), origin: 'environment' });
+  for (const dir of envHomes(kind, env)) wanted.push({ dir, origin: 'environment' });
   const names = (await fs.readdir(env.home)).filter((n) => n.startsWith(kind.prefix)).sort();
   for (const n of names) wanted.push({ dir: path.join(env.home, n), origin: 'found' });
-  for (const d of extraDirs) if (typeof d === 'string' && d.trim()) wanted.push({ dir: expandHome(d, env), origin: 'setting' });
+  for (const d of extraDirs) {
+    if (typeof d !== 'string' || !d.trim()) continue;
+    const dir = expandHome(d, env);
+    wanted.push({ dir: kind.fromSetting ? kind.fromSetting(dir) : dir, origin: 'setting' });
+  }
   const out: FoundHome[] = [];
   const seen = new Set<string>();
   for (const w of wanted) {
@@ -102,8 +132,7 @@ export function accountHome(kind: HomeKind, account: Pick<Account, 'settings'>, 
     const v = account.settings[key];
     if (typeof v === 'string' && v.trim()) return expandHome(v, env);
   }
-  const first = (env.env[kind.envVar] ?? '').split(',').find((d) => d.trim());
-  return first ? expandHome(first, env) : kind.defaultDir(env);
+  return envHomes(kind, env)[0] ?? kind.defaultDir(env);
 }
 
 /**
@@ -151,11 +180,15 @@ export async function findDuplicate(
 export type SessionOwnerFn = (agent: string, sessionId: string) => { id: string; label: string } | undefined;
 
 const UUID_TAIL = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** Gemini CLI names a chat `session-<time>-<first 8 hex digits of the session id>.json`. */
+const SHORT_TAIL = /-([0-9a-f]{8})$/i;
+const shortKey = (id: string) => `short:${id.slice(0, 8).toLowerCase()}`;
 
 /**
  * Attributes sessions to accounts by the home their log file is under: `files` are the usage index's log paths,
  * `homes` each account's home. A Claude Code log is `<home>/projects/<project>/<session id>.jsonl`, a Codex one
- * `<home>/sessions/…/rollout-<time>-<session id>.jsonl`. A session found under no account's home, or under two
+ * `<home>/sessions/…/rollout-<time>-<session id>.jsonl`, a Gemini CLI one `<home>/tmp/<project>/chats/session-<time>-<first
+ * 8 digits of the session id>.json`. A session found under no account's home, or under two
  * accounts' homes, is nobody's.
  */
 export function sessionOwner(files: Iterable<string>, homes: ReadonlyArray<{ agent: string; dir: string; id: string; label: string }>): SessionOwnerFn {
@@ -167,7 +200,8 @@ export function sessionOwner(files: Iterable<string>, homes: ReadonlyArray<{ age
     if (owners.length === 0) continue;
     const base = path.basename(abs).replace(/\.jsonl?$/i, '');
     for (const o of owners) {
-      const ids = new Set([base, UUID_TAIL.exec(base)?.[1]?.toLowerCase()].filter((x): x is string => !!x));
+      const short = SHORT_TAIL.exec(base)?.[1];
+      const ids = new Set([base, UUID_TAIL.exec(base)?.[1]?.toLowerCase(), short && shortKey(short)].filter((x): x is string => !!x));
       for (const id of ids) {
         const key = `${o.agent}\u0000${id}`;
         const prev = byKey.get(key);
@@ -176,5 +210,6 @@ export function sessionOwner(files: Iterable<string>, homes: ReadonlyArray<{ age
       }
     }
   }
-  return (agent, sessionId) => byKey.get(`${agent}\u0000${sessionId}`) ?? byKey.get(`${agent}\u0000${sessionId.toLowerCase()}`) ?? undefined;
+  const get = (agent: string, id: string) => byKey.get(`${agent}\u0000${id}`);
+  return (agent, sessionId) => get(agent, sessionId) ?? get(agent, sessionId.toLowerCase()) ?? get(agent, shortKey(sessionId)) ?? undefined;
 }

@@ -1,6 +1,7 @@
 // Gemini CLI (Google sign-in / Gemini Code Assist) per-model quotas from the undocumented Cloud Code endpoints
 // `POST /v1internal:loadCodeAssist` then `POST /v1internal:retrieveUserQuota` (provider-apis.md §6.2), with the Gemini
-// CLI's own sign-in read from `~/.gemini/oauth_creds.json` before every poll.
+// CLI's own sign-in read from `oauth_creds.json` in the account's Gemini CLI home (`geminiHome`, else
+// `$GEMINI_CLI_HOME/.gemini` or `~/.gemini`) before every poll.
 //
 // Never refreshes (the CLI owns the token): an expired access token is reported as "sign in again" without calling.
 // `remainingFraction` is 0–1 **remaining**; the lowest bucket per model wins. Google's JSON omits default values, so
@@ -10,7 +11,7 @@ import * as z from 'zod/mini';
 import { joinUrl } from '../endpoints';
 import { ProviderError } from '../errors';
 import type { HttpResponse } from '../http';
-import { makeMeter, type Meter } from '../../shared/model';
+import { makeMeter, type Account, type Meter } from '../../shared/model';
 import { registerSecret } from '../redact';
 import {
   decodeJwtPayload,
@@ -51,8 +52,13 @@ interface GeminiCredential {
   project?: string;
 }
 
-/** `~/.gemini` (the Gemini CLI honours GEMINI_CLI_HOME as its home folder). */
-export function geminiDir(env: CredentialEnv): string {
+/**
+ * The folder holding the sign-in: the account's own `geminiHome`, else `~/.gemini` (the Gemini CLI honours
+ * GEMINI_CLI_HOME as its home folder).
+ */
+export function geminiDir(env: CredentialEnv, account?: Pick<Account, 'settings'>): string {
+  const own = account?.settings?.geminiHome;
+  if (typeof own === 'string' && own.trim()) return expandHome(own.trim(), env);
   const h = env.env.GEMINI_CLI_HOME?.trim();
   return path.join(h ? expandHome(h, env) : env.home, '.gemini');
 }
@@ -62,9 +68,9 @@ function readOpts(env: CredentialEnv): ReadOptions {
 }
 
 /** The auth type chosen in `settings.json` (`security.auth.selectedType`, or the older `selectedAuthType`). */
-async function selectedAuthType(env: CredentialEnv): Promise<string | undefined> {
+async function selectedAuthType(env: CredentialEnv, dir: string): Promise<string | undefined> {
   try {
-    const s = obj(await readJsonFile(path.join(geminiDir(env), 'settings.json'), readOpts(env)));
+    const s = obj(await readJsonFile(path.join(dir, 'settings.json'), readOpts(env)));
     return str(obj(obj(s?.security)?.auth)?.selectedType) ?? str(s?.selectedAuthType);
   } catch {
     // The settings only refine the message; an unreadable settings file is the CLI's problem, not ours.
@@ -72,16 +78,18 @@ async function selectedAuthType(env: CredentialEnv): Promise<string | undefined>
   }
 }
 
-async function activeAccount(env: CredentialEnv): Promise<string | undefined> {
+async function activeAccount(env: CredentialEnv, dir: string): Promise<string | undefined> {
   try {
-    return str(obj(await readJsonFile(path.join(geminiDir(env), 'google_accounts.json'), readOpts(env)))?.active);
+    return str(obj(await readJsonFile(path.join(dir, 'google_accounts.json'), readOpts(env)))?.active);
   } catch {
     return undefined;
   }
 }
 
+/** Reads `file` with the settings and accounts files of the same folder. */
 async function readGeminiFile(env: CredentialEnv, file: string, now: number | undefined) {
-  const type = (await selectedAuthType(env))?.toLowerCase();
+  const dir = path.dirname(file);
+  const type = (await selectedAuthType(env, dir))?.toLowerCase();
   if (type === 'gemini-api-key' || type === 'vertex-ai') {
     throw new ProviderError(
       'config',
@@ -99,7 +107,7 @@ async function readGeminiFile(env: CredentialEnv, file: string, now: number | un
   const exp = numOf(o?.expiry_date);
   if (exp !== undefined) cred.expiresAt = exp;
   checkUsable(cred, now);
-  const email = str(decodeJwtPayload(str(o?.id_token))?.email) ?? (await activeAccount(env));
+  const email = str(decodeJwtPayload(str(o?.id_token))?.email) ?? (await activeAccount(env, dir));
   if (email) cred.email = email;
   const project = str(env.env.GOOGLE_CLOUD_PROJECT) ?? str(env.env.GOOGLE_CLOUD_PROJECT_ID);
   if (project) cred.project = project;
@@ -118,8 +126,8 @@ function checkUsable(cred: GeminiCredential, now: number | undefined): void {
 export const geminiCredentialSource: CredentialFileSource = {
   tool: TOOL,
   signInHint: HINT,
-  candidates(env) {
-    return [path.join(geminiDir(env), 'oauth_creds.json')];
+  candidates(env, account) {
+    return [path.join(geminiDir(env, account), 'oauth_creds.json')];
   },
   async read(env, account) {
     const candidates = geminiCredentialSource.candidates(env, account);
@@ -328,6 +336,16 @@ export const geminiCliProvider: ProviderDefinition = {
   pickerGroup: 'plan',
   authLabel: 'needs Gemini CLI signed in with Google',
   credentialFile: geminiCredentialSource,
+  accountFields: [
+    {
+      key: 'geminiHome',
+      label: 'Gemini CLI folder',
+      prompt: 'Folder holding the Gemini CLI’s oauth_creds.json (leave empty for ~/.gemini or GEMINI_CLI_HOME/.gemini)',
+      placeholder: '~/.gemini',
+      required: false,
+      kind: 'text',
+    },
+  ],
   defaultBaseUrl: () => 'https://cloudcode-pa.googleapis.com',
   defaultPollSeconds: 600,
   minPollSeconds: 120,
@@ -353,6 +371,8 @@ export const geminiCliProvider: ProviderDefinition = {
     const { cred, load } = await fetchAll(ctx);
     const info: ConnectionInfo = { suggestedName: cred.email ?? 'Gemini CLI' };
     if (cred.email) info.identity = cred.email;
+    // The Google account the sign-in belongs to: one account per Gemini CLI sign-in in tokstat.
+    if (cred.email) info.accountKey = `email:${cred.email.toLowerCase()}`;
     const plan = geminiPlanName(load);
     if (plan) info.plan = plan;
     const project = projectOf(load);

@@ -12,6 +12,11 @@ import { PROVIDERS } from '../../../src/core/providers/registry';
 import type { ProviderDefinition } from '../../../src/core/providers/types';
 import { UNSUPPORTED } from '../../../src/core/providers/unsupported';
 import { withVscodeStub } from '../../support/vscodeStub';
+import { systemClock } from '../../../src/core/clock';
+import { nullLogger } from '../../../src/core/log';
+import { UndiciHttpClient } from '../../../src/core/undiciClient';
+import { geminiOauthCreds } from '../../builders/gemini';
+import { GeminiFake } from '../../fakes/geminiFake';
 
 const SEPARATOR = -1;
 type Shown = {
@@ -30,6 +35,7 @@ const fakeVscode = {
   QuickPickItemKind: { Separator: SEPARATOR },
   InputBoxValidationSeverity: { Info: 1, Warning: 2, Error: 3 },
   ProgressLocation: { Notification: 15 },
+  env: { remoteName: undefined },
   l10n: { t: (text: string, ...args: unknown[]) => text.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)])) },
   commands: {
     registerCommand: (id: string, fn: (...args: unknown[]) => Promise<void>) => {
@@ -51,6 +57,7 @@ const fakeVscode = {
       return undefined;
     },
     showErrorMessage: async (message: string) => void shown.push({ kind: 'warning', message }),
+    withProgress: async (_opts: unknown, task: (p: unknown, t: { onCancellationRequested(): void }) => Promise<unknown>) => task({}, { onCancellationRequested() {} }),
     createInputBox: () => {
       const listeners: { hide?: () => void } = {};
       const box = {
@@ -94,7 +101,15 @@ const deps = {
     },
   },
   repo: { list: () => [], add: async (a: unknown) => void added.push(a) },
+  fetcherDeps: {
+    endpoints: () => (gemini ? { 'gemini-cli': gemini.baseUrl } : {}),
+    http: new UndiciHttpClient(nullLogger),
+    clock: systemClock,
+    log: nullLogger,
+    requestTimeoutMs: () => 5000,
+  },
 } as unknown as CommandDeps;
+let gemini: GeminiFake | undefined;
 addAccount.registerAddAccount(deps);
 const run = (providerId?: string) => handlers.get('tokstat.addAccount')!(providerId);
 
@@ -184,32 +199,41 @@ test('the unsupported Gemini API key explains itself and offers the provider it 
   assert.deepEqual(added, []);
 });
 
-test('Claude: every home is offered with the account that reads it; a folder already tracked is refused by name, before any request', async () => {
+/**
+ * Runs Add Account for `providerId` in a temporary home holding `homes` (each signed in with `credential`), with the
+ * repo already holding `existing`, answering the home picker with the folder labelled `pick`.
+ */
+async function addFromHome(providerId: string, homes: string[], credential: string, pick: string, existing: unknown[], content = '{}'): Promise<void> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-addaccount-'));
-  for (const d of ['.claude', '.claude-work']) {
+  for (const d of homes) {
     fs.mkdirSync(path.join(home, d));
-    fs.writeFileSync(path.join(home, d, '.credentials.json'), '{}');
+    fs.writeFileSync(path.join(home, d, credential), content);
   }
   const saved = { ...process.env };
   process.env.HOME = home;
-  for (const k of Object.keys(process.env)) if (/^(CLAUDE|CODEX)/.test(k)) delete process.env[k];
+  for (const k of Object.keys(process.env)) if (/^(CLAUDE|CODEX|GEMINI)/.test(k)) delete process.env[k];
   const originalQuickPick = fakeVscode.window.showQuickPick;
   fakeVscode.window.showQuickPick = async (items, opts) => {
     shown.push({ kind: 'quickPick', title: opts.title, items });
-    return items?.find((i) => i.label === '$(folder) ~/.claude') as never;
+    return items?.find((i) => i.label === pick) as never;
   };
   const repo = deps.repo as unknown as { list: () => unknown[] };
   const originalList = repo.list;
-  // Added before homes were remembered: it reads ~/.claude.
-  repo.list = () => [{ id: 'a1', providerId: 'claude', name: 'personal', createdAt: 0, authKind: 'credential-file', settings: {} }];
+  repo.list = () => existing;
   try {
-    await run('claude');
+    await run(providerId);
   } finally {
     fakeVscode.window.showQuickPick = originalQuickPick;
     repo.list = originalList;
     restoreEnv(saved);
     fs.rmSync(home, { recursive: true, force: true });
   }
+}
+
+test('Claude: every home is offered with the account that reads it; a folder already tracked is refused by name, before any request', async () => {
+  // Added before homes were remembered: it reads ~/.claude.
+  const personal = { id: 'a1', providerId: 'claude', name: 'personal', createdAt: 0, authKind: 'credential-file', settings: {} };
+  await addFromHome('claude', ['.claude', '.claude-work'], '.credentials.json', '$(folder) ~/.claude', [personal]);
   const picker = shown.find((x) => x.kind === 'quickPick')!;
   assert.equal(picker.title, 'tokstat: Add Account: Claude Code folder');
   assert.deepEqual(
@@ -222,5 +246,47 @@ test('Claude: every home is offered with the account that reads it; a folder alr
   );
   const refused = shown.find((x) => x.kind === 'warning')!;
   assert.equal(refused.message, 'tokstat: "personal" already tracks this Claude Code sign-in (~/.claude).');
+  assert.deepEqual(added, []);
+});
+
+test('Gemini CLI: ~/.gemini and ~/.gemini* are offered; the folder an account remembers is refused by that account’s name', async () => {
+  const work = { id: 'g1', providerId: 'gemini-cli', name: 'work@example.com', createdAt: 0, authKind: 'credential-file', settings: { home: '~/.gemini-work', geminiHome: '~/.gemini-work' } };
+  await addFromHome('gemini-cli', ['.gemini', '.gemini-work'], 'oauth_creds.json', '$(folder) ~/.gemini-work', [work]);
+  const picker = shown.find((x) => x.kind === 'quickPick')!;
+  assert.equal(picker.title, 'tokstat: Add Account: Gemini CLI folder');
+  assert.deepEqual(
+    picker.items!.map((i) => [i.label, i.description]),
+    [
+      ['$(folder) ~/.gemini', 'default'],
+      ['$(folder) ~/.gemini-work', 'found in your home folder · already added as "work@example.com"'],
+      ['$(folder-opened) Choose folder…', 'another Gemini CLI folder'],
+    ],
+  );
+  const refused = shown.find((x) => x.kind === 'warning')!;
+  assert.equal(refused.message, 'tokstat: "work@example.com" already tracks this Gemini CLI sign-in (~/.gemini-work).');
+  assert.match(refused.detail ?? '', /run `gemini`/);
+  assert.deepEqual(added, []);
+});
+
+test('Gemini CLI: another folder signed in to the same Google account is refused after the check, naming the account that has it', async () => {
+  const fake = new GeminiFake();
+  gemini = fake;
+  await fake.start();
+  const creds = geminiOauthCreds();
+  fake.addToken(String(creds.access_token), {});
+  // Tracks ~/.gemini; the same sign-in (dev@example.com) was copied to ~/.gemini-copy.
+  const dev = { id: 'g2', providerId: 'gemini-cli', name: 'dev', createdAt: 0, authKind: 'credential-file', settings: { home: '~/.gemini', credentialKey: 'gemini-cli:email:dev@example.com' } };
+  try {
+    await addFromHome('gemini-cli', ['.gemini-copy'], 'oauth_creds.json', '$(folder) ~/.gemini-copy', [dev], JSON.stringify(creds));
+  } finally {
+    await fake.stop();
+    gemini = undefined;
+  }
+  // The folder's own sign-in reached Google's fake (loadCodeAssist with its token), then was recognised.
+  const load = fake.requests.filter((r) => r.path === '/v1internal:loadCodeAssist');
+  assert.equal(load.length, 1);
+  assert.equal(load[0]!.headers.authorization, `Bearer ${String(creds.access_token)}`);
+  const refused = shown.find((x) => x.kind === 'warning')!;
+  assert.equal(refused?.message, 'tokstat: "dev" already tracks this Gemini CLI sign-in (~/.gemini-copy).');
   assert.deepEqual(added, []);
 });

@@ -1,4 +1,4 @@
-// Several homes per agent (issue #20 §1): which Claude Code / Codex CLI folders Add Account offers, what an account
+// Several homes per agent (issue #20 §1): which Claude Code / Codex CLI / Gemini CLI folders Add Account offers, what an account
 // remembers, when a sign-in is already tracked, and which account a local session's cost belongs to. Real folders
 // in a temporary home (no network).
 import { after, before, describe, it } from 'node:test';
@@ -7,9 +7,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { accountHome, credentialKey, findDuplicate, findHomes, homeKind, homeSettings, sessionOwner, type HomeKind } from '../../../src/core/homes';
+import { geminiCredentialSource } from '../../../src/core/providers/geminiCli';
 import type { CredentialEnv } from '../../../src/core/providers/types';
 import { cachedSessionOwner } from '../../../src/features/spend/feature';
 import type { Account } from '../../../src/shared/model';
+import { fakeJwt } from '../../builders/codex';
+import { geminiOauthCreds, geminiSettings } from '../../builders/gemini';
 
 const claude = homeKind('claude') as HomeKind;
 const codex = homeKind('codex') as HomeKind;
@@ -150,5 +153,67 @@ describe('spend attribution wiring', () => {
     now = 30_000;
     assert.deepEqual(owner('codex', '66666666-aaaa-bbbb-cccc-000000000006'), { id: 'c', label: 'c' });
     assert.equal(reads, 2);
+  });
+});
+
+describe('Gemini CLI homes', () => {
+  const gemini = homeKind('gemini-cli') as HomeKind;
+  const creds = (email: string) => JSON.stringify(geminiOauthCreds({ id_token: fakeJwt({ iss: 'https://accounts.google.com', email }) }));
+  before(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-gemini-homes-'));
+    fs.writeFileSync(path.join(dir('.gemini'), 'oauth_creds.json'), creds('me@example.com'));
+    fs.writeFileSync(path.join(dir('.gemini-work'), 'oauth_creds.json'), creds('work@example.com'));
+    dir('.gemini-work/tmp/abc/chats');
+    fs.writeFileSync(path.join(dir('cli-home/.gemini'), 'oauth_creds.json'), creds('env@example.com'));
+    dir('logs-only/.gemini/tmp');
+  });
+  after(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('offers ~/.gemini, GEMINI_CLI_HOME/.gemini, ~/.gemini* and the folder holding each tokstat.localUsage.geminiDirs entry', async () => {
+    const found = await findHomes(gemini, env({ GEMINI_CLI_HOME: '~/cli-home' }), ['~/logs-only/.gemini/tmp', '~/.gemini-work/tmp']);
+    assert.deepEqual(
+      found.map((h) => [h.shown, h.origin, h.signedIn]),
+      [
+        ['~/.gemini', 'default', true],
+        ['~/cli-home/.gemini', 'environment', true],
+        ['~/.gemini-work', 'found', true],
+        ['~/logs-only/.gemini', 'setting', false],
+      ],
+    );
+  });
+
+  it('the account’s folder reaches the credential read (and the settings beside it), and GEMINI_CLI_HOME is the tool’s own choice', async () => {
+    const work = path.join(home, '.gemini-work');
+    const settings = homeSettings(gemini, work, env());
+    assert.deepEqual(settings, { home: work, geminiHome: work });
+    assert.deepEqual(homeSettings(gemini, path.join(home, '.gemini'), env()), { home: path.join(home, '.gemini') });
+    assert.equal(accountHome(gemini, account('g', 'gemini-cli'), env({ GEMINI_CLI_HOME: '~/cli-home' })), path.join(home, 'cli-home/.gemini'));
+    assert.deepEqual(geminiCredentialSource.candidates(env(), { settings }), [path.join(work, 'oauth_creds.json')]);
+    assert.equal((await geminiCredentialSource.read(env(), { settings })).suggestedName, 'work@example.com');
+    assert.equal((await geminiCredentialSource.read(env(), { settings: {} })).suggestedName, 'me@example.com');
+    assert.equal((await geminiCredentialSource.read(env({ GEMINI_CLI_HOME: path.join(home, 'cli-home') }), { settings: {} })).suggestedName, 'env@example.com');
+    fs.writeFileSync(path.join(work, 'settings.json'), JSON.stringify(geminiSettings('gemini-api-key')));
+    try {
+      await assert.rejects(geminiCredentialSource.read(env(), { settings }), /uses an API key/);
+      assert.equal((await geminiCredentialSource.read(env(), { settings: {} })).suggestedName, 'me@example.com', 'the other folder’s settings are not read');
+    } finally {
+      fs.rmSync(path.join(work, 'settings.json'));
+    }
+  });
+
+  it('the same Google account is one sign-in whatever its folder; a chat log is attributed by the home it is under', async () => {
+    const key = credentialKey('gemini-cli', 'email:work@example.com', path.join(home, '.gemini-work/oauth_creds.json'));
+    const accounts = [account('work', 'gemini-cli', { home: path.join(home, '.gemini-work'), geminiHome: path.join(home, '.gemini-work'), credentialKey: key }), account('me', 'gemini-cli')];
+    assert.equal((await findDuplicate(accounts, gemini, { key }, env()))?.id, 'work');
+    assert.equal((await findDuplicate(accounts, gemini, { home: path.join(home, '.gemini') }, env()))?.id, 'me');
+    assert.equal(await findDuplicate(accounts, gemini, { home: path.join(home, 'cli-home/.gemini'), key: 'gemini-cli:email:env@example.com' }, env()), undefined);
+    const owner = sessionOwner(
+      [path.join(home, '.gemini-work/tmp/abc/chats/session-2026-12-01T10-00-3b44bc68.json'), path.join(home, '.gemini/tmp/def/chats/session-2026-12-01T11-00-77aa00ff.json')],
+      accounts.map((a) => ({ agent: 'gemini-cli', dir: accountHome(gemini, a, env()), id: a.id, label: a.name })),
+    );
+    assert.deepEqual(owner('gemini-cli', '3b44bc68-1111-2222-3333-444444444444'), { id: 'work', label: 'work' });
+    assert.deepEqual(owner('gemini-cli', '77AA00FF-1111-2222-3333-444444444444'), { id: 'me', label: 'me' });
+    assert.equal(owner('gemini-cli', '12345678-1111-2222-3333-444444444444'), undefined);
+    assert.equal(owner('claude-code', '3b44bc68-1111-2222-3333-444444444444'), undefined);
   });
 });

@@ -216,8 +216,8 @@ describe('gemini-cli: Code Assist', () => {
     assert.equal(gf.requests.length, 0);
   });
 
-  it('testConnection: email, plan and the project', async () => {
+  it('testConnection: email (also the key Add Account refuses a second copy of the sign-in by), plan and the project', async () => {
     gf.addToken(TOKEN, {});
-    assert.deepEqual(await conn(), { suggestedName: 'dev@example.com', identity: 'dev@example.com', plan: 'Gemini Code Assist Standard', settings: { project: GEMINI_PROJECT } });
+    assert.deepEqual(await conn(), { suggestedName: 'dev@example.com', identity: 'dev@example.com', accountKey: 'email:dev@example.com', plan: 'Gemini Code Assist Standard', settings: { project: GEMINI_PROJECT } });
   });
 });
