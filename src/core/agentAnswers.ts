@@ -7,9 +7,11 @@ import * as path from 'node:path';
 import type { Meter, Snapshot } from '../shared/model';
 import type { PaceSummary } from '../shared/pace';
 import { formatUsd, formatTokens } from '../shared/usageFormat';
-import { adviseHeadroom, WORK_KIND_IDS, type HeadroomAccount, type HeadroomAdvice, type WorkKind } from './headroom';
+import { adviseHeadroom, WORK_KIND_IDS, type HeadroomAccount, type HeadroomAdvice, type HeadroomCandidate, type WorkKind } from './headroom';
+import { formatPercent } from '../shared/format';
 import { formatToolAnswer, quoteData, type LocalUsageTotals, type ToolAccount } from './quotaText';
 import { redact } from './redact';
+import { l10n } from '../shared/l10n';
 import { queryUsage, totalOf, type UsageTotals } from './usage/query';
 import type { UsageRow } from './usage/types';
 import { localDay } from './usage/usageIndex';
@@ -141,24 +143,24 @@ const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 export function dayRange(spec: UsageRangeSpec, now: number, dayOf: (t: number) => string = localDay): DayRange {
   for (const d of [spec.since, spec.until]) if (d !== undefined && !DAY_RE.test(d)) throw new Error(`not a day (YYYY-MM-DD): ${JSON.stringify(d).slice(0, 40)}`);
   if (spec.since !== undefined || spec.until !== undefined) {
-    return { ...(spec.since ? { fromDay: spec.since } : {}), ...(spec.until ? { toDay: spec.until } : {}), label: `${spec.since ?? 'the start'} to ${spec.until ?? 'today'}` };
+    return { ...(spec.since ? { fromDay: spec.since } : {}), ...(spec.until ? { toDay: spec.until } : {}), label: l10n.t('{0} to {1}', spec.since ?? l10n.t('the start'), spec.until ?? l10n.t('today')) };
   }
   const today = dayOf(now);
   switch (spec.range ?? 'today') {
     case 'today':
-      return { fromDay: today, toDay: today, label: `today (${today})` };
+      return { fromDay: today, toDay: today, label: l10n.t('today ({0})', today) };
     case 'yesterday': {
       const d = dayOf(now - DAY_MS);
-      return { fromDay: d, toDay: d, label: `yesterday (${d})` };
+      return { fromDay: d, toDay: d, label: l10n.t('yesterday ({0})', d) };
     }
     case '7d':
-      return { fromDay: dayOf(now - 6 * DAY_MS), toDay: today, label: 'the last 7 days' };
+      return { fromDay: dayOf(now - 6 * DAY_MS), toDay: today, label: l10n.t('the last 7 days') };
     case '30d':
-      return { fromDay: dayOf(now - 29 * DAY_MS), toDay: today, label: 'the last 30 days' };
+      return { fromDay: dayOf(now - 29 * DAY_MS), toDay: today, label: l10n.t('the last 30 days') };
     case 'month':
-      return { fromDay: `${today.slice(0, 8)}01`, toDay: today, label: `this month (${today.slice(0, 7)})` };
+      return { fromDay: `${today.slice(0, 8)}01`, toDay: today, label: l10n.t('this month ({0})', today.slice(0, 7)) };
     case 'all':
-      return { label: 'all recorded time' };
+      return { label: l10n.t('all recorded time') };
   }
 }
 
@@ -232,18 +234,44 @@ export function usageSummary(rows: readonly UsageRow[] | undefined, range: DayRa
 
 function costText(t: Pick<UsageGroupDoc, 'costUSD' | 'requests' | 'unpricedRequests'>): string {
   const priced = t.requests - t.unpricedRequests;
-  if (t.requests > 0 && priced === 0) return 'cost unknown (no prices for these models)';
-  return `${formatUsd(t.costUSD)}${t.unpricedRequests > 0 ? ` + ${t.unpricedRequests} unpriced requests` : ''}`;
+  if (t.requests > 0 && priced === 0) return l10n.t('cost unknown (no prices for these models)');
+  return t.unpricedRequests > 0 ? l10n.t('{0} + {1} unpriced requests', formatUsd(t.costUSD), t.unpricedRequests) : formatUsd(t.costUSD);
+}
+
+function byGroupText(groupBy: UsageGroupName): string {
+  switch (groupBy) {
+    case 'agent':
+      return l10n.t('By agent:');
+    case 'model':
+      return l10n.t('By model:');
+    case 'project':
+      return l10n.t('By project:');
+    case 'day':
+      return l10n.t('By day:');
+  }
+}
+
+function verdictText(verdict: HeadroomCandidate['verdict']): string {
+  switch (verdict) {
+    case 'room':
+      return l10n.t('room');
+    case 'tight':
+      return l10n.t('tight');
+    case 'none':
+      return l10n.t('none');
+    case 'unknown':
+      return l10n.t('cannot tell');
+  }
 }
 
 export function usageSummaryText(doc: UsageSummaryDoc, maxGroups = 8): string {
-  if (!doc.available) return 'No local usage data: turn on tokstat.localUsage.enabled in VS Code (tokstat reads the coding agents\' logs).';
+  if (!doc.available) return l10n.t('No local usage data: turn on tokstat.localUsage.enabled in VS Code (tokstat reads the coding agents\' logs).');
   const t = doc.totals;
-  if (t.requests === 0) return `No coding-agent usage recorded for ${doc.range.label}.`;
-  const lines = [`Coding-agent usage for ${doc.range.label} (API-equivalent cost): ${costText(t)}, ${formatTokens(t.totalTokens)} tokens in ${t.requests} requests.`];
-  lines.push(`By ${doc.groupBy}:`);
-  for (const g of doc.groups.slice(0, maxGroups)) lines.push(`- ${quoteData(g.key, 60)}: ${costText(g)}, ${formatTokens(g.totalTokens)} tokens, ${g.requests} requests`);
-  if (doc.groups.length > maxGroups) lines.push(`- (${doc.groups.length - maxGroups} more)`);
+  if (t.requests === 0) return l10n.t('No coding-agent usage recorded for {0}.', doc.range.label);
+  const lines = [l10n.t('Coding-agent usage for {0} (API-equivalent cost): {1}, {2} tokens in {3} requests.', doc.range.label, costText(t), formatTokens(t.totalTokens), t.requests)];
+  lines.push(byGroupText(doc.groupBy));
+  for (const g of doc.groups.slice(0, maxGroups)) lines.push(`- ${l10n.t('{0}: {1}, {2} tokens, {3} requests', quoteData(g.key, 60), costText(g), formatTokens(g.totalTokens), g.requests)}`);
+  if (doc.groups.length > maxGroups) lines.push(`- ${l10n.t('({0} more)', doc.groups.length - maxGroups)}`);
   return redact(lines.join('\n'));
 }
 
@@ -261,11 +289,11 @@ export function headroomText(doc: HeadroomAdvice): string {
   const lines = [doc.reason];
   if (doc.candidates.length > 1) {
     for (const c of doc.candidates) {
-      const room = c.room === undefined ? 'cannot tell' : `${c.verdict}, ${Math.round(c.room * 100)}% room`;
-      lines.push(`- ${quoteData(c.name, 60)} (${c.providerId}): ${room} — ${c.reason}`);
+      const room = c.room === undefined ? l10n.t('cannot tell') : l10n.t('{0}, {1} room', verdictText(c.verdict), formatPercent(Math.round(c.room * 100)));
+      lines.push(`- ${l10n.t('{0} ({1}): {2} — {3}', quoteData(c.name, 60), c.providerId, room, c.reason)}`);
     }
   }
-  lines.push('tokstat only advises; it never switches accounts.');
+  lines.push(l10n.t('tokstat only advises; it never switches accounts.'));
   return redact(lines.join('\n'));
 }
 

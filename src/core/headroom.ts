@@ -6,6 +6,7 @@ import type { Meter, Snapshot } from '../shared/model';
 import type { PaceSummary } from '../shared/pace';
 import { formatAmount, formatPercent, formatResetIn, formatDuration } from '../shared/format';
 import { quoteData } from './quotaText';
+import { l10n } from '../shared/l10n';
 
 /** Kinds of work several providers can do. `any`: every account. */
 export const WORK_KINDS = {
@@ -63,6 +64,18 @@ export interface HeadroomOptions {
   maxAgeMs?: number;
 }
 
+/** The kind's name in the user's language (`WORK_KINDS[kind].label` is the English one). */
+export function workKindLabel(kind: WorkKind): string {
+  switch (kind) {
+    case 'claude':
+      return l10n.t('Claude models');
+    case 'codex':
+      return l10n.t('coding-agent work (Codex, Copilot)');
+    case 'any':
+      return l10n.t('any work');
+  }
+}
+
 const WEEK = 7 * 86_400_000;
 /** Under this share left at the reset an account is tight. */
 const TIGHT = 0.2;
@@ -97,43 +110,46 @@ function percentLeft(m: Meter): number | undefined {
 function meterRoom(m: Meter, pace: PaceSummary | undefined, now: number): MeterRoom | undefined {
   const label = quoteData(m.label, 40);
   const resets = m.resetsAt !== undefined;
-  if (m.unlimited) return { room: 1, text: `${label} unlimited`, meter: m, resets };
+  if (m.unlimited) return { room: 1, text: l10n.t('{0} unlimited', label), meter: m, resets };
   const left = percentLeft(m);
   const remaining = fin(m.remaining);
   if (left === undefined) {
     // A balance (credits, prepaid money): room is how long it lasts at this pace, a week or more counting as full.
     if (remaining === undefined) return undefined;
     const amount = formatAmount(remaining, m.unit);
-    if (remaining <= 0) return { room: 0, text: `${label} used up (${amount} left)`, meter: m, resets };
+    if (remaining <= 0) return { room: 0, text: l10n.t('{0} used up ({1} left)', label, amount), meter: m, resets };
     const runOut = pace?.status === 'ok' ? fin(pace.runOutAt) : undefined;
-    if (runOut === undefined) return { room: 1, text: `${label} ${amount} left${pace?.status === 'ok' ? ', no spending lately' : ''}`, meter: m, resets };
-    return { room: clamp01((runOut - now) / WEEK), text: `${label} ${amount} left, lasts about ${formatDuration(runOut - now)} at this pace`, meter: m, runOutAt: runOut, resets };
+    if (runOut === undefined) return { room: 1, text: pace?.status === 'ok' ? l10n.t('{0} {1} left, no spending lately', label, amount) : l10n.t('{0} {1} left', label, amount), meter: m, resets };
+    return { room: clamp01((runOut - now) / WEEK), text: l10n.t('{0} {1} left, lasts about {2} at this pace', label, amount, formatDuration(runOut - now)), meter: m, runOutAt: runOut, resets };
   }
-  const used = `${formatPercent(Math.max(0, 100 - left))} used`;
+  const used = formatPercent(Math.max(0, 100 - left));
   const reset = formatResetIn(m.resetsAt, now);
-  const tail = reset ? `, ${reset}` : '';
-  if (left <= 0) return { room: 0, text: `${label} at its limit (${used}${tail})`, meter: m, resets };
-  if (m.resetsAt !== undefined && m.resetsAt <= now) return { room: 1, text: `${label} window has reset`, meter: m, resets };
-  if (pace?.status === 'ok' && pace.overLimit) return { room: 0, text: `${label} over its limit${tail}`, meter: m, resets };
+  if (left <= 0) return { room: 0, text: reset ? l10n.t('{0} at its limit ({1} used, {2})', label, used, reset) : l10n.t('{0} at its limit ({1} used)', label, used), meter: m, resets };
+  if (m.resetsAt !== undefined && m.resetsAt <= now) return { room: 1, text: l10n.t('{0} window has reset', label), meter: m, resets };
+  if (pace?.status === 'ok' && pace.overLimit) return { room: 0, text: reset ? l10n.t('{0} over its limit, {1}', label, reset) : l10n.t('{0} over its limit', label), meter: m, resets };
   if (pace?.status === 'ok' && pace.runsOutBeforeReset && pace.runOutAt !== undefined) {
-    return { room: 0, text: `${label} ${used}, runs out in ${formatDuration(pace.runOutAt - now)} at this pace, before its reset${reset ? ` (${reset})` : ''}`, meter: m, runOutAt: pace.runOutAt, resets };
+    return { room: 0, text: reset
+        ? l10n.t('{0} {1} used, runs out in {2} at this pace, before its reset ({3})', label, used, formatDuration(pace.runOutAt - now), reset)
+        : l10n.t('{0} {1} used, runs out in {2} at this pace, before its reset', label, used, formatDuration(pace.runOutAt - now)), meter: m, runOutAt: pace.runOutAt, resets };
   }
   const projected = pace?.status === 'ok' ? fin(pace.projectedPercentAtReset) : undefined;
   if (projected !== undefined) {
     const room = clamp01(1 - projected / 100);
-    return { room, text: `${label} ${used}, about ${formatPercent(room * 100)} left at the reset at this pace${tail}`, meter: m, resets };
+    return { room, text: reset
+        ? l10n.t('{0} {1} used, about {2} left at the reset at this pace, {3}', label, used, formatPercent(room * 100), reset)
+        : l10n.t('{0} {1} used, about {2} left at the reset at this pace', label, used, formatPercent(room * 100)), meter: m, resets };
   }
-  return { room: clamp01(left / 100), text: `${label} ${used}${tail} (no pace yet)`, meter: m, resets };
+  return { room: clamp01(left / 100), text: reset ? l10n.t('{0} {1} used, {2} (no pace yet)', label, used, reset) : l10n.t('{0} {1} used (no pace yet)', label, used), meter: m, resets };
 }
 
 function candidate(a: HeadroomAccount, now: number, maxAgeMs: number): HeadroomCandidate & { resets: boolean } {
   const who = { accountId: a.accountId, name: a.name, providerId: a.providerId };
   const unknown = (why: string) => ({ ...who, verdict: 'unknown' as const, reason: why, resets: false });
   const s = a.snapshot;
-  if (!s) return unknown('not fetched yet');
-  if (s.status === 'error' || s.status === 'auth-required') return unknown(`the last refresh failed (${s.status})`);
+  if (!s) return unknown(l10n.t('not fetched yet'));
+  if (s.status === 'error' || s.status === 'auth-required') return unknown(l10n.t('the last refresh failed ({0})', s.status));
   const age = now - (s.lastSuccessAt ?? s.takenAt);
-  if (age > maxAgeMs) return unknown(`figures are ${formatDuration(age)} old`);
+  if (age > maxAgeMs) return unknown(l10n.t('figures are {0} old', formatDuration(age)));
   let bind: MeterRoom | undefined;
   for (const m of s.meters) {
     if (m.problem && m.capturedAt < now - maxAgeMs) continue;
@@ -142,7 +158,7 @@ function candidate(a: HeadroomAccount, now: number, maxAgeMs: number): HeadroomC
   }
   if (!bind) {
     const paid = s.meters.some((m) => m.kind === 'spend');
-    return paid ? { ...who, verdict: 'room', room: 1, reason: 'no limit reported: pay as you go', resets: false } : unknown('no meter with a limit or a balance');
+    return paid ? { ...who, verdict: 'room', room: 1, reason: l10n.t('no limit reported: pay as you go'), resets: false } : unknown(l10n.t('no meter with a limit or a balance'));
   }
   const verdict: HeadroomVerdict = bind.room <= 0 ? 'none' : bind.room < TIGHT ? 'tight' : 'room';
   return {
@@ -167,7 +183,7 @@ const title = (c: HeadroomCandidate): string => `${quoteData(c.name, MAX_NAME)} 
  */
 export function adviseHeadroom(accounts: readonly HeadroomAccount[], kind: WorkKind, now: number, opts: HeadroomOptions = {}): HeadroomAdvice {
   const maxAgeMs = opts.maxAgeMs ?? 2 * 3_600_000;
-  const label = WORK_KINDS[kind].label;
+  const label = workKindLabel(kind);
   const all = accountsForKind(accounts, kind).map((a) => candidate(a, now, maxAgeMs));
   const known = all.filter((c) => c.room !== undefined);
   known.sort((x, y) => {
@@ -179,13 +195,14 @@ export function adviseHeadroom(accounts: readonly HeadroomAccount[], kind: WorkK
   const candidates = [...known, ...all.filter((c) => c.room === undefined)].map(({ resets: _r, ...c }) => c);
   const best = candidates[0]?.room !== undefined ? candidates[0] : undefined;
   let reason: string;
-  if (candidates.length === 0) reason = `No account in tokstat can do ${label}.`;
-  else if (!best) reason = `Cannot tell which account has room for ${label}: ${title(candidates[0]!)}: ${candidates[0]!.reason}.`;
-  else if (best.verdict === 'none') reason = `No account has room for ${label}: ${title(best)}: ${best.reason}.`;
+  if (candidates.length === 0) reason = l10n.t('No account in tokstat can do {0}.', label);
+  else if (!best) reason = l10n.t('Cannot tell which account has room for {0}: {1}: {2}.', label, title(candidates[0]!), candidates[0]!.reason);
+  else if (best.verdict === 'none') reason = l10n.t('No account has room for {0}: {1}: {2}.', label, title(best), best.reason);
   else {
     const next = candidates[1];
-    const others = next ? ` Next: ${title(next)}: ${next.reason}.` : ' It is the only account for this work.';
-    reason = `${title(best)} has the most room for ${label}: ${best.reason}.${others}`;
+    reason = next
+      ? l10n.t('{0} has the most room for {1}: {2}. Next: {3}: {4}.', title(best), label, best.reason, title(next), next.reason)
+      : l10n.t('{0} has the most room for {1}: {2}. It is the only account for this work.', title(best), label, best.reason);
   }
   return { kind, label, ...(best ? { best } : {}), candidates, reason };
 }

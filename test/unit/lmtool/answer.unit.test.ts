@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { DATA_NOTE, formatToolAnswer, type ToolAccount } from '../../../src/core/quotaText';
+import { dataNote, formatToolAnswer, type ToolAccount } from '../../../src/core/quotaText';
 import { makeMeter, type Snapshot } from '../../../src/shared/model';
 
 const NOW = Date.UTC(2026, 8, 10, 12);
@@ -38,7 +38,7 @@ test('answer: accounts with main meters, resets, pace, and local totals', () => 
     formatToolAnswer({ now: NOW, accounts: [work, router, { name: 'new', providerName: 'Claude' }], local }),
     [
       'AI accounts (tokstat):',
-      DATA_NOTE,
+      dataNote(),
       '- "work" (GitHub Copilot, plan "Pro"): up to date, as of 2m ago',
       '  "Premium requests": 80% used (240 / 300 requests); resets in 3d; At this pace you run out Sat 09:00, 1 day before reset',
       '  "Chat": unlimited',
@@ -96,7 +96,7 @@ test('answer: server text (error, label, plan, unit) is quoted as data, one line
     const lines = out.split('\n');
     // Exactly the lines tokstat writes: header, note, account, problem, meter — no line of the server's own.
     assert.equal(lines.length, 5, out);
-    assert.equal(lines[1], DATA_NOTE);
+    assert.equal(lines[1], dataNote());
     for (const line of lines) assert.ok(line.length < 400, `line too long: ${line.length}`);
     // Every server string sits inside a JSON string literal: unescaped quotes never end it early.
     const problem = /^ {2}problem \(bad-response\): (".*")$/.exec(lines[3]!);
