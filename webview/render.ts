@@ -20,7 +20,7 @@ import { incidentSentence } from '../src/shared/incidents';
 import { actionButton, h, hv, icon } from './dom';
 import { renderBreakdown } from './breakdown';
 import { l10n } from '../src/shared/l10n';
-import { meterLabelText } from '../src/shared/meterLabels';
+import { meterLabelText, meterNoteText } from '../src/shared/meterLabels';
 import { renderHistoryBlock } from './chart/template';
 
 export type TickKind = 'reset' | 'age' | 'stale' | 'next';
@@ -171,7 +171,7 @@ function renderMeter(accountId: string, m: Meter, thresholds: Thresholds, now: n
     informativePace(pace) ? h('div', { class: 'meter-pace', testid: 'pace-text', text: pace!.text }) : null,
     // The numbers behind the pace (reserve or deficit, budgets), already worded by the host: no formatting here.
     informativePace(pace) && pace!.detail ? h('div', { class: 'meter-pace-detail', testid: 'pace-detail', text: pace!.detail }) : null,
-    m.detail ? h('div', { class: 'meter-note', text: m.detail }) : null,
+    m.detail ? h('div', { class: 'meter-note', text: meterNoteText(m.detail) }) : null,
     meta,
     // Unlimited meters have nothing worth plotting against; every other meter gets its history chart.
     m.unlimited ? null : renderHistoryBlock(accountId, m),

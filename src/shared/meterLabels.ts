@@ -84,3 +84,101 @@ function weeklyOf(label: string): string | undefined {
   const m = /^Weekly \(([^()]+)\)$/.exec(label);
   return m ? l10n.t('Weekly ({0})', m[1]!) : undefined;
 }
+
+/**
+ * A meter's note (`detail`) in the user's language. Providers write it in English from fixed parts joined by " · "
+ * (src/core/providers); each part written from a fixed pattern is translated here, with its figures kept; anything
+ * else (a vendor's own words: a lock reason, an account status) shows as the provider gave it.
+ */
+export function meterNoteText(detail: string): string {
+  return detail
+    .split(' · ')
+    .map((p) => fixedDetail(p) ?? patternDetail(p) ?? p)
+    .join(' · ');
+}
+
+function fixedDetail(part: string): string | undefined {
+  switch (part) {
+    case 'current UTC day':
+      return l10n.t('current UTC day');
+    case 'current UTC month':
+      return l10n.t('current UTC month');
+    case 'all time':
+      return l10n.t('all time');
+    case 'Free tier':
+      return l10n.t('Free tier');
+    case 'current UTC month, organization costs (may lag by hours)':
+      return l10n.t('current UTC month, organization costs (may lag by hours)');
+    case 'limit = your monthly budget set in tokstat':
+      return l10n.t('limit = your monthly budget set in tokstat');
+    case 'partial (the usage query hit its limit)':
+      return l10n.t('partial (the usage query hit its limit)');
+    case 'account credits purchased minus used':
+      return l10n.t('account credits purchased minus used');
+    case 'all-time spend of this key counts against the limit':
+      return l10n.t('all-time spend of this key counts against the limit');
+    case 'pay-as-you-go beyond the plan, this month':
+      return l10n.t('pay-as-you-go beyond the plan, this month');
+    case 'monthly spend limit reached':
+      return l10n.t('monthly spend limit reached');
+    case 'beyond the included allowance':
+      return l10n.t('beyond the included allowance');
+    case 'billed per AI credit':
+      return l10n.t('billed per AI credit');
+    case 'paid overage allowed':
+      return l10n.t('paid overage allowed');
+    case 'paid overage not allowed':
+      return l10n.t('paid overage not allowed');
+    case 'this billing period':
+      return l10n.t('this billing period');
+    case 'no payment method':
+      return l10n.t('no payment method');
+    case 'prepaid':
+      return l10n.t('prepaid');
+    case 'postpaid':
+      return l10n.t('postpaid');
+    case 'cannot make calls':
+      return l10n.t('cannot make calls');
+    case 'calls are blocked (balance is not above 0)':
+      return l10n.t('calls are blocked (balance is not above 0)');
+    case '(currency unverified)':
+      return l10n.t('(currency unverified)');
+    case 'posted ledger':
+      return l10n.t('posted ledger');
+    case 'posted ledger is in debt':
+      return l10n.t('posted ledger is in debt');
+    case 'excludes spend not yet posted this cycle':
+      return l10n.t('excludes spend not yet posted this cycle');
+    case 'resets daily (reset time estimated)':
+      return l10n.t('resets daily (reset time estimated)');
+    case 'resets weekly (reset time estimated)':
+      return l10n.t('resets weekly (reset time estimated)');
+    case 'resets monthly (reset time estimated)':
+      return l10n.t('resets monthly (reset time estimated)');
+    default:
+      return undefined;
+  }
+}
+
+/** The parts with a figure in them (money, a count, a date), matched whole. */
+function patternDetail(part: string): string | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = /^(\S+) of (\S+)$/.exec(part))) return l10n.t('{0} of {1}', m[1]!, m[2]!);
+  if ((m = /^(\S+) left$/.exec(part))) return l10n.t('{0} left', m[1]!);
+  if ((m = /^(\S+) over the allowance$/.exec(part))) return l10n.t('{0} over the allowance', m[1]!);
+  if ((m = /^granted (.+)$/.exec(part))) return l10n.t('granted {0}', m[1]!);
+  if ((m = /^topped-up (.+)$/.exec(part))) return l10n.t('topped-up {0}', m[1]!);
+  if ((m = /^voucher (.+)$/.exec(part))) return l10n.t('voucher {0}', m[1]!);
+  if ((m = /^cash (.+) \(debt\)$/.exec(part))) return l10n.t('cash {0} (debt)', m[1]!);
+  if ((m = /^cash (.+)$/.exec(part))) return l10n.t('cash {0}', m[1]!);
+  if ((m = /^paid (.+)$/.exec(part))) return l10n.t('paid {0}', m[1]!);
+  if ((m = /^gifted (.+)$/.exec(part))) return l10n.t('gifted {0}', m[1]!);
+  if ((m = /^cycle since (\d{4}-\d{2}-\d{2})$/.exec(part))) return l10n.t('cycle since {0}', m[1]!);
+  if ((m = /^billable (.+) beyond the included credits$/.exec(part))) return l10n.t('billable {0} beyond the included credits', m[1]!);
+  if ((m = /^spending limit (.+)$/.exec(part))) return l10n.t('spending limit {0}', m[1]!);
+  if ((m = /^(\d+) requests$/.exec(part))) return l10n.t('{0} requests', m[1]!);
+  if ((m = /^Locked: (.+)$/.exec(part))) return l10n.t('Locked: {0}', m[1]!);
+  if ((m = /^account status: (.+)$/.exec(part))) return l10n.t('account status: {0}', m[1]!);
+  if ((m = /^model (.+)$/.exec(part))) return l10n.t('model {0}', m[1]!);
+  return undefined;
+}

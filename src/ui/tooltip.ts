@@ -4,7 +4,7 @@ import { errorHeadline, formatAge, formatMeterValue, formatResetIn, formatUsedOf
 import type { PaceSummary } from '../shared/pace';
 import type { Meter } from '../shared/model';
 import { displayStatus, type AccountEntry } from '../core/summary';
-import { meterLabelText } from '../shared/meterLabels';
+import { meterLabelText, meterNoteText } from '../shared/meterLabels';
 import { currentLocale } from '../shared/l10n';
 import type { ProviderIncident } from '../shared/incidents';
 
@@ -86,7 +86,7 @@ export function meterTooltip(e: AccountEntry, m: Meter, now: number): vscode.Mar
   md.appendMarkdown(`- ${vscode.l10n.t('Used / limit: {0}', escapeMd(formatUsedOfLimit(m)))}\n`);
   const reset = formatResetIn(m.resetsAt, now);
   if (reset) md.appendMarkdown(`- ${escapeMd(reset)} (${escapeMd(new Date(m.resetsAt!).toLocaleString(currentLocale()))})\n`);
-  if (m.detail) md.appendMarkdown(`- ${escapeMd(m.detail)}\n`);
+  if (m.detail) md.appendMarkdown(`- ${escapeMd(meterNoteText(m.detail))}\n`);
   if (m.problem) md.appendMarkdown(`- $(warning) ${vscode.l10n.t('Last poll refused: {0} Showing the last good reading.', escapeMd(m.problem.message))}\n`);
   const pace = e.pace?.[m.id];
   if (pace?.text) md.appendMarkdown(`- ${vscode.l10n.t('Pace: {0}', escapeMd(pace.text))}${pace.detail ? `  \n  ${escapeMd(pace.detail)}` : ''}\n`);
