@@ -39,6 +39,7 @@ describe('provider incidents (a fake status page reports an incident; the tree s
     cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
     cs.seedSettings(dirs, {
       'tokstat.endpoints': { openrouter: or.baseUrl },
+      'tokstat.incidents.enabled': true,
       'tokstat.incidents.statusPages': { openrouter: status.url + StatusPageFake.SUMMARY },
     });
     server = await cs.startCodeServer({ dirs });

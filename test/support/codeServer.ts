@@ -45,6 +45,8 @@ export const BASE_SETTINGS: Record<string, unknown> = {
   'notebook.experimental.remoteSave': false,
   // Tests run offline: tokstat must not try to refresh its price list from the internet.
   'tokstat.pricing.offline': true,
+  // …nor the providers' real status pages: the incidents scenario turns them on against its fake.
+  'tokstat.incidents.enabled': false,
 };
 
 export function codeServerEntry(root = REPO_ROOT): string {
