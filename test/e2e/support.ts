@@ -123,11 +123,28 @@ export function treeRow(page: Page, label: string | RegExp): Locator {
 }
 
 /** Expands a collapsed tree row (clicking a twistie row toggles it). */
+/** The rows this run expanded, in order: what a person opened stays open for them, so a test re-opens them too. */
+const expandedRows: Array<string | RegExp> = [];
+
+/**
+ * Expands a tree row as a person does. When an account is added, the tree reloads as a whole and VS Code may show a
+ * row collapsed again that was just expanded (seen in CI: "Claude plan" expanded, its account row never visible); a
+ * person clicks it open again, and so does this: while the row is not visible, the rows opened before are re-opened.
+ */
 export async function expandRow(page: Page, label: string | RegExp): Promise<void> {
   const row = treeRow(page, label).first();
-  await row.waitFor({ state: 'visible' });
-  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
-  await waitUntil(`row ${String(label)} expanded`, async () => (await row.getAttribute('aria-expanded')) !== 'false');
+  await waitUntil(`row ${String(label)} visible and expanded`, async () => {
+    if (!(await row.isVisible())) {
+      for (const earlier of expandedRows) {
+        const r = treeRow(page, earlier).first();
+        if ((await r.isVisible()) && (await r.getAttribute('aria-expanded')) === 'false') await r.click();
+      }
+      return false;
+    }
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
+    return (await row.getAttribute('aria-expanded')) !== 'false';
+  }, 30_000);
+  if (!expandedRows.some((l) => String(l) === String(label))) expandedRows.push(label);
 }
 
 /** The row's visible text: label and description. */
@@ -265,6 +282,7 @@ export function scenarioHooks(parts: () => ScenarioParts, cleanup?: () => Promis
 
   after(async function () {
     this.timeout(60_000);
+    expandedRows.length = 0;
     const { page, browser, server, dirs } = parts();
     if (page && browser && dirs) await dumpDom(page, path.join(dirs.base, 'dom'), 'final').catch(() => undefined);
     await browser?.close();
