@@ -29,9 +29,10 @@ function loadSecrets() {
 /** Paths (relative, '/'-separated) that legitimately hold secrets: the browser-side SecretStorage. */
 const EXCLUDED = [
   /(^|\/)chromium-profile\/Default\/IndexedDB\/http_127\.0\.0\.1_\d+\.indexeddb\./,
-  // Another tool's own sign-in that a scenario puts in the run's home folder (Claude Code's credentials file):
-  // tokstat must read it in place; the check still searches everywhere else for a copy.
-  /(^|\/)home\/\.claude\/\.credentials\.json$/,
+  // Another tool's own sign-in that a scenario puts in the run's home folders (Claude Code's credentials file in
+  // ~/.claude and the extra homes ~/.claude-work, ~/.claude-copy of the several-homes scenario): tokstat must read it
+  // in place; the check still searches everywhere else for a copy.
+  /(^|\/)home\/\.claude(-[\w-]+)?\/\.credentials\.json$/,
   // The list of run-time secrets itself.
   /(^|\/)secrets-used\.json$/,
   // The proxy scenario's password where the user and the test legitimately put it: the user's settings.json

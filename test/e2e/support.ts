@@ -133,11 +133,22 @@ const expandedRows: Array<string | RegExp> = [];
  */
 export async function expandRow(page: Page, label: string | RegExp): Promise<void> {
   const row = treeRow(page, label).first();
+  let lastRetry = Date.now();
   await waitUntil(`row ${String(label)} visible and expanded`, async () => {
     if (!(await row.isVisible())) {
+      // Re-open the rows opened before; one shown expanded but still empty after 3 s (its children were asked for
+      // during a whole-tree reload) is closed and opened again, which asks anew.
+      const retry = Date.now() - lastRetry > 3_000;
+      if (retry) lastRetry = Date.now();
       for (const earlier of expandedRows) {
         const r = treeRow(page, earlier).first();
-        if ((await r.isVisible()) && (await r.getAttribute('aria-expanded')) === 'false') await r.click();
+        if (!(await r.isVisible())) continue;
+        const state = await r.getAttribute('aria-expanded');
+        if (state === 'false') await r.click();
+        else if (state === 'true' && retry) {
+          await r.click();
+          await r.click();
+        }
       }
       return false;
     }
