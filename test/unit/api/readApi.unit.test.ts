@@ -10,7 +10,7 @@ import type { Meter } from '../../../src/shared/model';
 
 const NOW = Date.UTC(2026, 8, 10, 12);
 const MIN = 60_000;
-const TOKEN = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
+const TOKEN = 'ghp_FAKEnotarealtoken000000000000000000';
 
 const meter = (o: Partial<Meter>): Meter => ({ id: 'premium', label: 'Premium requests', kind: 'quota', unit: 'requests', source: 'official', capturedAt: NOW - MIN, used: 30, limit: 300, remaining: 270, percentUsed: 10, resetsAt: NOW + 86_400_000, ...o });
 

@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, '../../../..');
 const NOW = Date.UTC(2026, 8, 10, 12);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const SECRET = 'sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const SECRET = 'sk-ant-api03-FAKE-not-a-real-key-00000000000000000000';
 
 let bundle: string;
 let storage: string;

@@ -26,7 +26,7 @@ import { nullLogger } from '../../../src/core/log';
 
 const CLI = path.resolve(__dirname, '../../../src/cli/main.js');
 const ROOT = path.resolve(__dirname, '../../../..');
-const HOSTILE_NAME = 'alice@example.com sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA /home/alice/secret-project';
+const HOSTILE_NAME = 'alice@example.com sk-ant-api03-FAKE-not-a-real-key-0000 /home/alice/secret-project';
 const HOSTILE_CWD = '/home/alice/secret-project';
 
 function machine(root: string, i: number): { home: string; storage: string } {

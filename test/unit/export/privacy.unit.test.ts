@@ -14,8 +14,8 @@ import { usageRow } from '../../support/exportRows';
 const NOW = Date.UTC(2026, 10, 2, 10);
 const SECRETS = [
   'alice@example.com',
-  'sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAA',
-  'ghp_abcdefghijklmnopqrstuvwxyz0123',
+  'sk-ant-api03-FAKE-not-a-real-key-0000',
+  'ghp_FAKEnotarealtoken0000000000000',
   '/home/alice/secret-project',
   'C:\\Users\\alice\\work',
   'secret-project',
