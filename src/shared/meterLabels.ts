@@ -5,7 +5,33 @@ import { l10n } from './l10n';
 
 /** `label` in the user's language when it is one of the providers' own fixed labels, else as it is. */
 export function meterLabelText(label: string): string {
-  switch (label) {
+  return fixedText(label) ?? weeklyOf(label) ?? label;
+}
+
+/** "Weekly (Opus)" → the translated "Weekly ({0})" with the model name kept. */
+function weeklyOf(label: string): string | undefined {
+  const m = /^Weekly \(([^()]+)\)$/.exec(label);
+  return m ? l10n.t('Weekly ({0})', m[1]!) : undefined;
+}
+
+/**
+ * A meter's note (`detail`) in the user's language. Providers write it in English from fixed parts joined by " · "
+ * (src/core/providers); each part written from a fixed pattern is translated here, with its figures kept; anything
+ * else (a vendor's own words: a lock reason, an account status) shows as the provider gave it.
+ */
+export function meterNoteText(detail: string): string {
+  return detail
+    .split(' · ')
+    .map((p) => fixedText(p) ?? patternDetail(p) ?? p)
+    .join(' · ');
+}
+
+/**
+ * The providers' fixed labels and note parts in the user's language (one table for both: each case must be a literal
+ * for the l10n extraction), or undefined for text the table lacks.
+ */
+function fixedText(text: string): string | undefined {
+  switch (text) {
     case 'Spent this month':
       return l10n.t('Spent this month');
     case 'Tokens today':
@@ -74,31 +100,6 @@ export function meterLabelText(label: string): string {
       return l10n.t('Key limit (weekly)');
     case 'Key limit (monthly)':
       return l10n.t('Key limit (monthly)');
-    default:
-      return weeklyOf(label) ?? label;
-  }
-}
-
-/** "Weekly (Opus)" → the translated "Weekly ({0})" with the model name kept. */
-function weeklyOf(label: string): string | undefined {
-  const m = /^Weekly \(([^()]+)\)$/.exec(label);
-  return m ? l10n.t('Weekly ({0})', m[1]!) : undefined;
-}
-
-/**
- * A meter's note (`detail`) in the user's language. Providers write it in English from fixed parts joined by " · "
- * (src/core/providers); each part written from a fixed pattern is translated here, with its figures kept; anything
- * else (a vendor's own words: a lock reason, an account status) shows as the provider gave it.
- */
-export function meterNoteText(detail: string): string {
-  return detail
-    .split(' · ')
-    .map((p) => fixedDetail(p) ?? patternDetail(p) ?? p)
-    .join(' · ');
-}
-
-function fixedDetail(part: string): string | undefined {
-  switch (part) {
     case 'current UTC day':
       return l10n.t('current UTC day');
     case 'current UTC month':

@@ -14,6 +14,7 @@ import type { HttpResponse } from '../http';
 import { makeMeter, type Account, type Meter } from '../../shared/model';
 import { registerSecret } from '../redact';
 import {
+  credentialFilePlan,
   displayPath,
   errorBody,
   expandHome,
@@ -506,21 +507,11 @@ export const claudeProvider: ProviderDefinition = {
   id: 'claude',
   displayName: 'Claude plan (Claude Code)',
   description: '5-hour and weekly limits of a Claude Pro/Max/Team plan, read with Claude Code’s sign-in (undocumented endpoint)',
-  authKinds: ['credential-file'],
-  signIn: 'credential-file',
-  pickerGroup: 'plan',
-  authLabel: 'needs Claude Code signed in',
-  credentialFile: claudeCredentialSource,
-  accountFields: [
-    {
-      key: 'configDir',
-      label: 'Claude Code config folder',
-      prompt: 'Folder holding Claude Code’s .credentials.json (leave empty for ~/.claude or CLAUDE_CONFIG_DIR)',
-      placeholder: '~/.claude',
-      required: false,
-      kind: 'text',
-    },
-  ],
+  ...credentialFilePlan({
+    authLabel: 'needs Claude Code signed in',
+    credentialFile: claudeCredentialSource,
+    home: { key: 'configDir', label: 'Claude Code config folder', prompt: 'Folder holding Claude Code’s .credentials.json (leave empty for ~/.claude or CLAUDE_CONFIG_DIR)', placeholder: '~/.claude' },
+  }),
   defaultBaseUrl: () => 'https://api.anthropic.com',
   defaultPollSeconds: 300,
   minPollSeconds: 180,

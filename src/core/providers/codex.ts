@@ -11,6 +11,7 @@ import type { HttpResponse } from '../http';
 import { makeMeter, type Account, type Meter } from '../../shared/model';
 import { registerSecret } from '../redact';
 import {
+  credentialFilePlan,
   decodeJwtPayload,
   displayPath,
   errorBody,
@@ -336,21 +337,11 @@ export const codexProvider: ProviderDefinition = {
   id: 'codex',
   displayName: 'Codex (ChatGPT plan)',
   description: '5-hour and weekly Codex limits and credits of a ChatGPT plan, read with the Codex CLI’s sign-in (undocumented endpoint)',
-  authKinds: ['credential-file'],
-  signIn: 'credential-file',
-  pickerGroup: 'plan',
-  authLabel: 'needs Codex CLI signed in with ChatGPT',
-  credentialFile: codexCredentialSource,
-  accountFields: [
-    {
-      key: 'codexHome',
-      label: 'Codex home folder',
-      prompt: 'Folder holding the Codex CLI’s auth.json (leave empty for ~/.codex or CODEX_HOME)',
-      placeholder: '~/.codex',
-      required: false,
-      kind: 'text',
-    },
-  ],
+  ...credentialFilePlan({
+    authLabel: 'needs Codex CLI signed in with ChatGPT',
+    credentialFile: codexCredentialSource,
+    home: { key: 'codexHome', label: 'Codex home folder', prompt: 'Folder holding the Codex CLI’s auth.json (leave empty for ~/.codex or CODEX_HOME)', placeholder: '~/.codex' },
+  }),
   defaultBaseUrl: () => 'https://chatgpt.com/backend-api',
   defaultPollSeconds: 300,
   minPollSeconds: 120,

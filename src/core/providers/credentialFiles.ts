@@ -11,7 +11,26 @@ import type * as z from 'zod/mini';
 import { ProviderError } from '../errors';
 import { describe, type HttpRequest, type HttpResponse } from '../http';
 import { errorForStatus, parseJsonBody, validate } from './json';
-import type { CredentialEnv, ProviderContext } from './types';
+import type { AccountField, CredentialEnv, CredentialFileSource, ProviderContext, ProviderDefinition } from './types';
+
+/**
+ * What every "plan read with another tool's sign-in" provider declares alike (Claude Code, Codex CLI, Gemini CLI): the
+ * credential-file sign-in, the plans section of Add Account, and one optional field, the tool's home folder.
+ */
+export function credentialFilePlan(o: {
+  authLabel: string;
+  credentialFile: CredentialFileSource;
+  home: Pick<AccountField, 'key' | 'label' | 'prompt' | 'placeholder'>;
+}): Pick<ProviderDefinition, 'authKinds' | 'signIn' | 'pickerGroup' | 'authLabel' | 'credentialFile' | 'accountFields'> {
+  return {
+    authKinds: ['credential-file'],
+    signIn: 'credential-file',
+    pickerGroup: 'plan',
+    authLabel: o.authLabel,
+    credentialFile: o.credentialFile,
+    accountFields: [{ ...o.home, required: false, kind: 'text' }],
+  };
+}
 
 /** Credential files are a few KB; anything far larger is not what we think it is. */
 export const MAX_CREDENTIAL_BYTES = 1024 * 1024;

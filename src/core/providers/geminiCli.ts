@@ -14,6 +14,7 @@ import type { HttpResponse } from '../http';
 import { makeMeter, type Account, type Meter } from '../../shared/model';
 import { registerSecret } from '../redact';
 import {
+  credentialFilePlan,
   decodeJwtPayload,
   displayPath,
   errorBody,
@@ -331,21 +332,11 @@ export const geminiCliProvider: ProviderDefinition = {
   id: 'gemini-cli',
   displayName: 'Gemini CLI (Google sign-in)',
   description: 'Per-model daily quotas of Gemini Code Assist, read with the Gemini CLI’s Google sign-in (undocumented endpoint)',
-  authKinds: ['credential-file'],
-  signIn: 'credential-file',
-  pickerGroup: 'plan',
-  authLabel: 'needs Gemini CLI signed in with Google',
-  credentialFile: geminiCredentialSource,
-  accountFields: [
-    {
-      key: 'geminiHome',
-      label: 'Gemini CLI folder',
-      prompt: 'Folder holding the Gemini CLI’s oauth_creds.json (leave empty for ~/.gemini or GEMINI_CLI_HOME/.gemini)',
-      placeholder: '~/.gemini',
-      required: false,
-      kind: 'text',
-    },
-  ],
+  ...credentialFilePlan({
+    authLabel: 'needs Gemini CLI signed in with Google',
+    credentialFile: geminiCredentialSource,
+    home: { key: 'geminiHome', label: 'Gemini CLI folder', prompt: 'Folder holding the Gemini CLI’s oauth_creds.json (leave empty for ~/.gemini or GEMINI_CLI_HOME/.gemini)', placeholder: '~/.gemini' },
+  }),
   defaultBaseUrl: () => 'https://cloudcode-pa.googleapis.com',
   defaultPollSeconds: 600,
   minPollSeconds: 120,
