@@ -21,6 +21,7 @@ import { IncidentPoller } from './core/incidents/poller';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
 import { CrossHostLease, SharedSnapshotStore } from './core/state/hostSpan';
+import { HostAffinity } from './core/state/hostAffinity';
 import { currentHost } from './host/hostIdentity';
 import { FileSnapshotStore } from './core/state/snapshotStore';
 import { registerCommands } from './commands';
@@ -32,7 +33,7 @@ import { addCredentialFileAccount } from './commands/addAccount';
 import { FoundSignIns, scheduleDiscovery } from './features/discovery/feature';
 import type { CommandDeps, PollControl } from './commands/deps';
 import { Config } from './host/config';
-import { credentialResolver } from './host/credentials';
+import { credentialResolver, signInHostOf } from './host/credentials';
 import { vscodeGitHubAuth, type GitHubAuth } from './host/githubAuth';
 import { systemCredentialEnv } from './host/credentialEnv';
 import { createLogger } from './host/logger';
@@ -139,11 +140,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   }
   // One poll per account across every window of the user, on every host: the host's own files (one window per host
   // competes) under a lease and snapshot mirror in globalState (core/state/hostSpan.ts).
-  const store = new SharedSnapshotStore({ local: new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log }), kv: shared, log });
+  const homes = (): Map<string, string> => new Map(repo.list().flatMap((a) => { const home = signInHostOf(a); return home ? [[a.id, home] as const] : []; }));
+  const store = new SharedSnapshotStore({ local: new FileSnapshotStore({ folder: path.join(storage, 'snapshots'), log }), kv: shared, log, homes });
   context.subscriptions.push(store);
   // The account names for the CLI (`tokstat quota`, `guard`, `mcp`), which reads the snapshots but not globalState.
   const accountsMirror = new AccountsMirror({ storage, list: () => repo.list(), onDidChange: repo.onDidChange, log });
   context.subscriptions.push(accountsMirror);
+  // An account whose credential file lives on one host is polled by that host's window (core/state/hostAffinity.ts).
+  const affinity = new HostAffinity({ kv: shared, hostId: host.id, log });
   const lease = new CrossHostLease({
     inner: new FileLease({ dir: path.join(storage, 'leader.lock'), log, ownerLabel: `window pid ${process.pid}` }),
     kv: shared,
@@ -151,6 +155,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     // and code-server on one machine keep separate folders under one profile.
     hostId: `${host.id}#${createHash('sha256').update(storage).digest('hex').slice(0, 8)}`,
     log,
+    presence: affinity,
   });
   // Adaptive refresh: an agent at work makes its accounts poll at the provider's floor; an idle hour, slower.
   const adaptive = new AdaptivePolling({ clock: systemClock, enabled: () => config.adaptivePolling() });
@@ -166,8 +171,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
     timeoutMs: 60_000,
     store,
     lease,
+    route: (id) => affinity.route(signInHostOf(repo.get(id))),
   });
   context.subscriptions.push(scheduler);
+  context.subscriptions.push(affinity.onDidChange(() => scheduler.reschedule()));
   context.subscriptions.push(adaptive.onDidChange(() => scheduler.reschedule()));
 
   // Provider incidents: the leader reads the public status pages of the providers with accounts (every 5 minutes),

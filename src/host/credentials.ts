@@ -12,6 +12,12 @@ import type { HostIdentity } from './hostIdentity';
 export const SIGN_IN_HOST = 'signInHost';
 export const SIGN_IN_HOST_LABEL = 'signInHostLabel';
 
+/** The host a credential-file account's sign-in lives on (recorded when it was added), or undefined. */
+export function signInHostOf(account: Account | undefined): string | undefined {
+  const id = account?.authKind === 'credential-file' ? account.settings[SIGN_IN_HOST] : undefined;
+  return typeof id === 'string' && id ? id : undefined;
+}
+
 /** The host a credential-file account's sign-in lives on, when that is not this window's host. */
 export function signInLivesElsewhere(account: Account, here: HostIdentity): string | undefined {
   const id = account.settings[SIGN_IN_HOST];

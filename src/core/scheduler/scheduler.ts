@@ -17,6 +17,7 @@ import { redact } from '../redact';
 import type { AccountState, Disposable, ScheduleState, SnapshotStore } from '../state/snapshotStore';
 import { isValidAccountId } from '../state/snapshotStore';
 import type { Lease } from '../state/lease';
+import type { PollRoute } from '../state/hostAffinity';
 import { DEFAULT_BACKOFF, decideRetry, type BackoffOptions } from './backoff';
 import { Leadership } from './leadership';
 import { failureSnapshot, successSnapshot } from './snapshots';
@@ -43,6 +44,11 @@ export interface PollSchedulerDeps {
   leaseRenewMs?: number;
   /** How often a follower tries to become leader (default 15 s). */
   leaseRetryMs?: number;
+  /**
+   * Who polls the account (core/state/hostAffinity.ts): one whose credential file lives on one host is polled by a
+   * window there; by default (and when this throws) the leader polls every account.
+   */
+  route?(accountId: string): PollRoute;
 }
 
 export type RefreshOutcome =
@@ -52,6 +58,8 @@ export type RefreshOutcome =
   | 'rate-limited'
   /** A scheduled run found the account not due after all (another window polled it). Not returned by refresh(). */
   | 'not-due'
+  /** Its credential lives on another host, where a window polls it; nothing was called here (refresh() only). */
+  | 'elsewhere'
   | 'unknown-account'
   /** The account was removed or the scheduler disposed while the fetch ran; nothing stored. */
   | 'cancelled'
@@ -88,6 +96,8 @@ interface Entry {
   removed: boolean;
   /** Clock time when the last run finished, to never start two runs for one account at the same instant. */
   lastRunEndAt?: number;
+  /** This window has polled the account (the first poll of a credential file another host could not read is due at once). */
+  triedHere?: boolean;
   /** Meter problems already logged for this account (each is logged once, not on every poll). */
   reported?: Set<string>;
 }
@@ -215,7 +225,7 @@ export class PollScheduler implements Disposable {
     delete s.authBlocked;
     delete s.retryAt;
     entry.schedule = s;
-    if (!this.leadership.isLeader) return;
+    if (!this.polls(entry.id)) return;
     void this.track(
       (async () => {
         await entry.loaded;
@@ -363,13 +373,15 @@ export class PollScheduler implements Disposable {
     if (s.lastAttemptAt === undefined) due = s.nextDueAt ?? now;
     else if (s.failures === 0) due = Math.min(s.nextDueAt ?? Infinity, s.lastAttemptAt + this.interval(entry.id));
     else due = s.nextDueAt ?? s.lastAttemptAt + this.interval(entry.id);
+    // A window on another host could not read the credential file ("lives on …"); this one, on its host, can.
+    if (!entry.triedHere && s.failures > 0 && entry.snapshot?.error?.kind === 'config' && this.route(entry.id) === 'this-window') due = Math.min(due, now);
     if (s.retryAt !== undefined) due = Math.max(due, s.retryAt);
     return due;
   }
 
   private arm(entry: Entry): void {
     this.clearTimer(entry);
-    if (this.disposed || entry.removed || !this.leadership.isLeader || entry.inFlight) return;
+    if (this.disposed || entry.removed || !this.polls(entry.id) || entry.inFlight) return;
     const due = this.dueAt(entry);
     if (due === undefined) return;
     const now = this.clock.now();
@@ -425,6 +437,11 @@ export class PollScheduler implements Disposable {
 
     const now = this.clock.now();
     if (trigger === 'manual') {
+      if (this.route(entry.id) === 'other-host') {
+        // Its credential file is on another host, whose window polls it: a try from here would only fail.
+        this.log.info(`refresh of ${entry.id} left to the window on the host where its sign-in lives`);
+        return { accountId: entry.id, outcome: 'elsewhere', snapshot: entry.snapshot };
+      }
       const retryAt = entry.schedule.retryAt;
       if (retryAt !== undefined && retryAt > now) {
         this.log.info(`refresh of ${entry.id} skipped: rate limited until ${new Date(retryAt).toISOString()}`);
@@ -432,7 +449,7 @@ export class PollScheduler implements Disposable {
       }
     } else {
       const due = this.dueAt(entry);
-      if (!this.leadership.isLeader || due === undefined || due > now) {
+      if (!this.polls(entry.id) || due === undefined || due > now) {
         return { accountId: entry.id, outcome: 'not-due', snapshot: entry.snapshot };
       }
     }
@@ -451,6 +468,7 @@ export class PollScheduler implements Disposable {
     const id = entry.id;
     const start = this.clock.now();
     const interval = this.interval(id);
+    entry.triedHere = true;
     // Record the attempt in the shared store before calling, so a leader change or a concurrent window counts it.
     entry.schedule = { ...entry.schedule, lastAttemptAt: start, nextDueAt: entry.schedule.authBlocked ? undefined : start + interval };
     this.setLoading(entry, true);
@@ -573,7 +591,23 @@ export class PollScheduler implements Disposable {
       // Derive the schedule from the shared state: accounts another window just polled are not due.
       for (const e of this.entries.values()) void this.track(this.reload(e).then(() => this.arm(e)));
     } else {
-      for (const e of this.entries.values()) this.clearTimer(e);
+      // Accounts whose credential lives on this host stay with this window (route `this-window`).
+      for (const e of this.entries.values()) this.arm(e);
+    }
+  }
+
+  /** Whether this window runs the account's timer: its host's window for a credential file there, else the leader. */
+  private polls(id: string): boolean {
+    const r = this.route(id);
+    return r === 'this-window' || (r === 'leader' && this.leadership.isLeader);
+  }
+
+  private route(id: string): PollRoute {
+    try {
+      return this.deps.route?.(id) ?? 'leader';
+    } catch (e) {
+      this.log.warn(`cannot tell which window polls ${id} (${errText(e)}); the leader does`);
+      return 'leader';
     }
   }
 

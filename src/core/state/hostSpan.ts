@@ -17,15 +17,23 @@
 // Everything read from globalState is validated (zod, then the snapshot store's own checks); anything else is ignored.
 
 import * as z from 'zod/mini';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { KeyValueStore } from '../accountRepository';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { scoped, type Logger } from '../log';
 import type { Lease } from './lease';
+import type { HostAffinity } from './hostAffinity';
 import { isValidAccountId, validateAccountState, type AccountState, type Disposable, type SnapshotStore } from './snapshotStore';
 
 export const LEADER_KEY = 'tokstat.hosts.leader.v1';
 export const SNAPSHOTS_KEY = 'tokstat.hosts.snapshots.v1';
+/** The mirror of the accounts whose credential file lives on one host (their poller is that host's window). */
+export const HOST_SNAPSHOTS_KEY_PREFIX = 'tokstat.hosts.snapshots.v1.';
+
+/** The mirror key of a home host's accounts: each key has one writer in steady state, so no write hides another's. */
+export function hostSnapshotsKey(home: string): string {
+  return HOST_SNAPSHOTS_KEY_PREFIX + createHash('sha256').update(home.slice(0, 200)).digest('hex').slice(0, 16);
+}
 
 const leaderSchema = z.object({
   host: z.string().check(z.maxLength(200)),
@@ -60,6 +68,8 @@ export interface CrossHostLeaseOptions {
   ttlMs?: number;
   /** A record whose own stamp is this much older than now is taken over at once (clock skew allowance). Default 10 min. */
   staleAfterMs?: number;
+  /** Told after each check of the host's lease whether this window holds it (the host's presence, hostAffinity.ts). */
+  presence?: Pick<HostAffinity, 'beat' | 'release'>;
 }
 
 export class CrossHostLease implements Lease {
@@ -70,6 +80,7 @@ export class CrossHostLease implements Lease {
   private readonly clock: Clock;
   private readonly ttlMs: number;
   private readonly staleAfterMs: number;
+  private readonly presence: CrossHostLeaseOptions['presence'];
   private readonly token = randomBytes(8).toString('hex');
   private held = false;
   private beat = 0;
@@ -86,6 +97,7 @@ export class CrossHostLease implements Lease {
     this.clock = opts.clock ?? systemClock;
     this.ttlMs = opts.ttlMs ?? 60_000;
     this.staleAfterMs = opts.staleAfterMs ?? 600_000;
+    this.presence = opts.presence;
   }
 
   isHeld(): boolean {
@@ -100,7 +112,10 @@ export class CrossHostLease implements Lease {
 
   async tryAcquire(): Promise<boolean> {
     // The host's own lease first: the other windows of this host stay followers whatever happens across hosts.
-    if (!(await this.inner.tryAcquire())) return this.lose();
+    const hostHeld = await this.inner.tryAcquire();
+    // The host's lease holder polls the accounts whose credential files live on this host, leader or not.
+    await this.presence?.beat(hostHeld);
+    if (!hostHeld) return this.lose();
     const r = readLeaderRecord(this.kv);
     if (r && r.token !== this.token && r.host !== this.hostId && !this.isGone(r)) {
       if (this.followed !== r.host) this.log.info(`another host polls (${r.host}); this window shows its readings`);
@@ -114,7 +129,9 @@ export class CrossHostLease implements Lease {
 
   async renew(): Promise<boolean> {
     if (!this.held) return false;
-    if (!(await this.inner.renew())) return this.lose();
+    const hostHeld = await this.inner.renew();
+    await this.presence?.beat(hostHeld);
+    if (!hostHeld) return this.lose();
     const r = readLeaderRecord(this.kv);
     // Someone else wrote since our last beat (a simultaneous claim, or we were judged gone after a suspend).
     if (r && r.token !== this.token) {
@@ -130,6 +147,7 @@ export class CrossHostLease implements Lease {
     if (wasHeld && readLeaderRecord(this.kv)?.token === this.token) {
       await this.kv.update(LEADER_KEY, undefined).catch((e: unknown) => this.log.warn(`cannot clear the leader record: ${String(e)}`));
     }
+    await this.presence?.release();
     await this.inner.release();
   }
 
@@ -170,12 +188,12 @@ const mirrorSchema = z.object({
   accounts: z.record(z.string().check(z.maxLength(200)), z.unknown()),
 });
 
-/** The valid entries of the mirror (anything malformed, oversized or foreign is dropped). */
-export function readMirror(kv: KeyValueStore): Map<string, AccountState> {
+/** The valid entries of a mirror (anything malformed, oversized or foreign is dropped). */
+export function readMirror(kv: KeyValueStore, key = SNAPSHOTS_KEY): Map<string, AccountState> {
   const out = new Map<string, AccountState>();
   let raw: unknown;
   try {
-    raw = kv.get<unknown>(SNAPSHOTS_KEY);
+    raw = kv.get<unknown>(key);
   } catch {
     return out;
   }
@@ -204,6 +222,12 @@ export interface SharedSnapshotStoreOptions {
   clock?: Clock;
   /** How often the mirror is re-read for other hosts' changes (default 5 s; 0 turns it off). */
   pollMs?: number;
+  /**
+   * The home host of each account whose credential file lives on one host (hostAffinity.ts). Their states go to that
+   * host's own mirror key: two windows poll in steady state (the leader, and that host's window), and two writers of
+   * one globalState value would overwrite each other's changes that had not reached them yet.
+   */
+  homes?: () => ReadonlyMap<string, string>;
 }
 
 export class SharedSnapshotStore implements SnapshotStore {
@@ -212,10 +236,11 @@ export class SharedSnapshotStore implements SnapshotStore {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly pollMs: number;
+  private readonly homes: () => ReadonlyMap<string, string>;
   private readonly listeners = new Set<(id: string) => void>();
   private readonly localSub: Disposable;
-  /** The mirror's entries as last seen (serialised), to tell other windows' changes from ours. */
-  private known = new Map<string, string>();
+  /** Per mirror key, its entries as last seen (serialised), to tell other windows' changes from ours. */
+  private known = new Map<string, Map<string, string>>();
   private timer: TimerHandle | undefined;
   private disposed = false;
   /** Serialises mirror writes of this window (read-modify-write of one globalState value). */
@@ -227,20 +252,25 @@ export class SharedSnapshotStore implements SnapshotStore {
     this.log = scoped(opts.log, 'hosts');
     this.clock = opts.clock ?? systemClock;
     this.pollMs = opts.pollMs ?? 5_000;
+    this.homes = opts.homes ?? (() => new Map());
     this.localSub = this.local.onDidChangeExternally((id) => this.fire(id));
-    this.known = serialise(readMirror(this.kv));
+    for (const key of this.keys()) this.known.set(key, serialise(readMirror(this.kv, key)));
     this.arm();
   }
 
   async read(accountId: string): Promise<AccountState | undefined> {
-    const local = await this.local.read(accountId);
-    const mirrored = readMirror(this.kv).get(accountId);
-    return stateStamp(mirrored) > stateStamp(local) ? mirrored : local;
+    let best = await this.local.read(accountId);
+    // The account's own key, and the common one (what was written before its home was known, or by an older version).
+    for (const key of new Set([this.keyOf(accountId), SNAPSHOTS_KEY])) {
+      const mirrored = readMirror(this.kv, key).get(accountId);
+      if (stateStamp(mirrored) > stateStamp(best)) best = mirrored;
+    }
+    return best;
   }
 
   async write(accountId: string, state: AccountState): Promise<void> {
     await this.local.write(accountId, state);
-    await this.mutate((m) => {
+    await this.mutate(this.keyOf(accountId), (m) => {
       const text = JSON.stringify(state);
       if (text.length > MAX_MIRRORED_ENTRY_CHARS) {
         // Too big to share (a provider with very many meters): other hosts keep polling it themselves.
@@ -253,12 +283,12 @@ export class SharedSnapshotStore implements SnapshotStore {
 
   async delete(accountId: string): Promise<void> {
     await this.local.delete(accountId);
-    await this.mutate((m) => void m.delete(accountId));
+    for (const key of new Set([this.keyOf(accountId), SNAPSHOTS_KEY])) await this.mutate(key, (m) => void m.delete(accountId));
   }
 
   async list(): Promise<string[]> {
     const ids = new Set(await this.local.list());
-    for (const id of readMirror(this.kv).keys()) ids.add(id);
+    for (const key of this.keys()) for (const id of readMirror(this.kv, key).keys()) ids.add(id);
     return [...ids];
   }
 
@@ -270,11 +300,14 @@ export class SharedSnapshotStore implements SnapshotStore {
   /** Re-reads the mirror now and fires for every account another window changed (the timer calls this). */
   checkMirror(): void {
     if (this.disposed) return;
-    const now = serialise(readMirror(this.kv));
-    const changed: string[] = [];
-    for (const [id, text] of now) if (this.known.get(id) !== text) changed.push(id);
-    for (const id of this.known.keys()) if (!now.has(id)) changed.push(id);
-    this.known = now;
+    const changed = new Set<string>();
+    for (const key of this.keys()) {
+      const now = serialise(readMirror(this.kv, key));
+      const known = this.known.get(key) ?? new Map<string, string>();
+      for (const [id, text] of now) if (known.get(id) !== text) changed.add(id);
+      for (const id of known.keys()) if (!now.has(id)) changed.add(id);
+      this.known.set(key, now);
+    }
     for (const id of changed) this.fire(id);
   }
 
@@ -296,14 +329,39 @@ export class SharedSnapshotStore implements SnapshotStore {
     }, this.pollMs);
   }
 
-  private mutate(change: (m: Map<string, AccountState>) => void): Promise<void> {
+  /** The mirror keys in use: the common one and one per home host of the current accounts (bounded). */
+  private keys(): string[] {
+    const keys = new Set([SNAPSHOTS_KEY]);
+    for (const home of this.safeHomes().values()) {
+      if (keys.size > MAX_MIRRORED_ACCOUNTS) break;
+      keys.add(hostSnapshotsKey(home));
+    }
+    return [...keys];
+  }
+
+  private keyOf(accountId: string): string {
+    const home = this.safeHomes().get(accountId);
+    return home ? hostSnapshotsKey(home) : SNAPSHOTS_KEY;
+  }
+
+  private safeHomes(): ReadonlyMap<string, string> {
+    try {
+      return this.homes();
+    } catch {
+      return new Map();
+    }
+  }
+
+  private mutate(key: string, change: (m: Map<string, AccountState>) => void): Promise<void> {
     const op = async (): Promise<void> => {
-      const m = readMirror(this.kv);
+      const m = readMirror(this.kv, key);
+      const before = m.size;
       change(m);
+      if (key !== SNAPSHOTS_KEY && m.size === 0 && before === 0) return;
       const bounded = bound(m);
-      await this.kv.update(SNAPSHOTS_KEY, { version: 1, accounts: Object.fromEntries(bounded) });
+      await this.kv.update(key, { version: 1, accounts: Object.fromEntries(bounded) });
       // Our own write is not an external change.
-      this.known = serialise(bounded);
+      this.known.set(key, serialise(bounded));
     };
     const next = this.chain.then(op, op);
     this.chain = next.catch(() => undefined);
