@@ -19,6 +19,8 @@ export interface TestContextOptions {
   now?: number;
   /** Forces this per-request timeout on every request (to provoke timeouts quickly). */
   timeoutMs?: number;
+  /** With `timeoutMs`: only the requests whose URL this accepts get it (the others keep the client's default). */
+  timeoutOnly?: (url: string) => boolean;
   settings?: Account['settings'];
   authKind?: string;
   signal?: AbortSignal;
@@ -42,7 +44,9 @@ export function testContext(o: TestContextOptions): TestContext {
   const collect = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
   const log: Logger = o.log ?? { trace: collect('trace'), debug: collect('debug'), info: collect('info'), warn: collect('warn'), error: collect('error') };
   const client = new UndiciHttpClient(log ?? nullLogger);
-  const http: HttpClient = o.timeoutMs === undefined ? client : { request: (r) => client.request({ ...r, timeoutMs: o.timeoutMs }) };
+  const forced = o.timeoutMs;
+  const http: HttpClient =
+    forced === undefined ? client : { request: (r) => client.request(o.timeoutOnly && !o.timeoutOnly(r.url) ? r : { ...r, timeoutMs: forced }) };
   const clock = o.now === undefined ? systemClock : fixedClock(o.now);
   const ctx: ProviderContext = {
     providerId: o.providerId,

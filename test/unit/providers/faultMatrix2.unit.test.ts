@@ -209,8 +209,10 @@ describe('fault matrix: second requests', () => {
   it('custom-openai: a probe that times out costs only the rate-limit meters', async () => {
     cu.clearFaults();
     custom.serve();
-    cu.fail({ delayMs: 1500 }, { path: '/v1/chat/completions' });
-    const r = await fetchWith(custom, { timeoutMs: 200 });
+    // The probe never answers (until the fake stops); only the probe has the short timeout, so a loaded machine that
+    // answers /v1/models slowly cannot change the outcome.
+    cu.fail({ delayMs: 600_000 }, { path: '/v1/chat/completions' });
+    const r = await fetchWith(custom, { timeoutMs: 200, timeoutOnly: (url) => new URL(url).pathname.endsWith('/chat/completions') });
     assert.deepEqual(r.meters.map((m) => m.id), ['health']);
     assert.match(r.meters[0]?.detail ?? '', /probe failed/);
     assert.ok(!(r.meters[0]?.detail ?? '').includes(custom.secret));
