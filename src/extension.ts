@@ -264,6 +264,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   const poll: PollControl = {
     refresh: async (id) => {
       const r = await scheduler.refresh(id);
+      if (r.outcome === 'elsewhere') return { accountId: id, elsewhere: true };
       return r.outcome === 'rate-limited' && r.rateLimitedUntil ? { accountId: id, until: r.rateLimitedUntil } : undefined;
     },
     refreshAll: async () => {

@@ -32,13 +32,20 @@ export interface HeldBack {
   until: number;
 }
 
+/** The account's sign-in lives on another host, whose window polls it; this window called nothing. */
+export interface PolledElsewhere {
+  accountId: string;
+  elsewhere: true;
+}
+
 /** What the scheduler offers to commands. */
 export interface PollControl {
   /**
    * Fetch now (single flight). Resolves when done: with when tokstat retries when the server's Retry-After held the
-   * refresh back (nothing was fetched), else undefined. A rejection carries a user-facing message.
+   * refresh back (nothing was fetched), or `elsewhere` when a window on another host polls the account, else
+   * undefined. A rejection carries a user-facing message.
    */
-  refresh(accountId: string): Promise<HeldBack | undefined>;
+  refresh(accountId: string): Promise<HeldBack | PolledElsewhere | undefined>;
   /** Refresh every account; resolves with the ones the server's Retry-After held back. */
   refreshAll(): Promise<HeldBack[]>;
   /** Forget an account's schedule and stored snapshot (after removal). */

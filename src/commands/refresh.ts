@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { signInLivesElsewhere } from '../host/credentials';
+import { currentHost } from '../host/hostIdentity';
 import { waitNotice } from '../shared/format';
 import type { CommandDeps, HeldBack } from './deps';
 import { errorText, resolveAccount } from './deps';
@@ -27,7 +29,11 @@ export function registerRefreshAccount(deps: CommandDeps): vscode.Disposable {
     if (!account) return;
     try {
       const held = await deps.poll.refresh(account.id);
-      if (held) tellHeldBack(deps, [held]);
+      if (held && 'elsewhere' in held) {
+        // A click that calls nothing must say why: the window on the sign-in's host polls it (core/state/hostAffinity.ts).
+        const host = signInLivesElsewhere(account, currentHost()) ?? vscode.l10n.t('another host');
+        void vscode.window.showInformationMessage(vscode.l10n.t('"{0}" is refreshed by the window on {1}, where its sign-in lives.', account.name, host));
+      } else if (held) tellHeldBack(deps, [held]);
     } catch (err) {
       void vscode.window.showWarningMessage(`tokstat: "${account.name}": ${errorText(err)}`);
     }

@@ -10,6 +10,7 @@ import { withVscodeStub } from '../../support/vscodeStub';
 const handlers = new Map<string, (...args: unknown[]) => Promise<void>>();
 const shown: Array<[string, string]> = [];
 const fakeVscode = {
+  env: { remoteName: undefined },
   commands: {
     registerCommand: (id: string, fn: (...args: unknown[]) => Promise<void>) => {
       handlers.set(id, fn);
@@ -70,4 +71,30 @@ test('Refresh Account held back: the same message, not a warning', async () => {
   shown.length = 0;
   await handlers.get('tokstat.refreshAccount')!('or1');
   assert.deepEqual(shown, [['info', `OpenRouter asked to wait until ${formatClock(until, Date.now())} — retrying then.`]]);
+});
+
+test('Refresh Account of a sign-in that lives on another host, whose window polls it: it says so instead of seeming to do nothing', async () => {
+  const account = {
+    id: 'cl1',
+    providerId: 'claude',
+    name: 'work-claude',
+    createdAt: 0,
+    authKind: 'credential-file',
+    settings: { signInHost: 'ssh-remote:devbox', signInHostLabel: 'devbox (ssh-remote)' },
+  };
+  let asked = 0;
+  const d = {
+    repo: { list: () => [account], get: (id: string) => (id === account.id ? account : undefined) },
+    model: { entry: () => undefined, entries: () => [] },
+    poll: {
+      refresh: async (id: string) => (asked++, { accountId: id, elsewhere: true as const }),
+      refreshAll: async () => [],
+      forget: async () => undefined,
+    },
+  } as unknown as CommandDeps;
+  registerRefreshAccount(d);
+  shown.length = 0;
+  await handlers.get('tokstat.refreshAccount')!('cl1');
+  assert.equal(asked, 1, 'the scheduler was asked');
+  assert.deepEqual(shown, [['info', '"work-claude" is refreshed by the window on devbox (ssh-remote), where its sign-in lives.']]);
 });
