@@ -42,7 +42,7 @@ const lazyLoader = require('path').join(__dirname, 'src', 'features', 'chunks.ts
 const lazyChunks = {
   name: 'lazy-chunks',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(net|insights|usage|export)\.js$/ }, (args) =>
+    build.onResolve({ filter: /^\.\/(net|insights|usage|export|spend|incidents)\.js$/ }, (args) =>
       args.importer === lazyLoader ? { path: args.path, external: true } : undefined,
     );
   },
@@ -65,7 +65,7 @@ const targets = [
   {
     // Chunks the extension loads after activation (src/features/chunks.ts), each beside its feature.
     ...common,
-    entryPoints: { net: 'src/features/net/chunk.ts', insights: 'src/features/insights/chunk.ts', usage: 'src/features/usage/chunk.ts', export: 'src/features/export/chunk.ts' },
+    entryPoints: { net: 'src/features/net/chunk.ts', insights: 'src/features/insights/chunk.ts', usage: 'src/features/usage/chunk.ts', export: 'src/features/export/chunk.ts', spend: 'src/features/spend/chunk.ts', incidents: 'src/features/incidents/chunk.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

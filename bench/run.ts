@@ -213,7 +213,7 @@ async function main(): Promise<void> {
   const dist = path.join(root, 'dist', 'extension.js');
   report('dist/extension.js size (production, minified)', fs.statSync(dist).size / 1024, 'KB', 400);
   // What loads after activation, on first use: reported so the split is visible, not hidden.
-  for (const chunk of ['net.js', 'insights.js', 'usage.js', 'usageWorker.js', 'cli.js', 'cli-net.js']) {
+  for (const chunk of ['net.js', 'insights.js', 'usage.js', 'export.js', 'spend.js', 'incidents.js', 'usageWorker.js', 'cli.js', 'cli-net.js']) {
     const f = path.join(root, 'dist', chunk);
     if (fs.existsSync(f)) report(`dist/${chunk} size (loaded after activation / separately)`, fs.statSync(f).size / 1024, 'KB');
   }

@@ -17,7 +17,6 @@ import type { Account } from './shared/model';
 import { pollFloorMs, pollIntervalMs } from './core/scheduler/pollInterval';
 import { AdaptivePolling } from './core/scheduler/adaptive';
 import { ConditionalCache } from './core/conditional';
-import { IncidentPoller } from './core/incidents/poller';
 import { PollScheduler } from './core/scheduler/scheduler';
 import { FileLease } from './core/state/lease';
 import { CrossHostLease, SharedSnapshotStore } from './core/state/hostSpan';
@@ -57,6 +56,7 @@ import { ApiUsageLog } from './core/usage/ingestStore';
 import { UsageViewModel } from './core/usage/viewModel';
 import { CommandIds } from './commands/ids';
 import { createSpend } from './features/spend/feature';
+import { IncidentsFeature } from './features/incidents/feature';
 import { AGENT_LABEL } from './shared/agents';
 import { monthSpendLine } from './ui/statusBar/statusBar';
 import { ExportFeature } from './features/export/feature';
@@ -178,8 +178,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(adaptive.onDidChange(() => scheduler.reschedule()));
 
   // Provider incidents: the leader reads the public status pages of the providers with accounts (every 5 minutes),
-  // the other windows read what it wrote.
-  const incidents = IncidentPoller.open(path.join(storage, 'incidents'), {
+  // the other windows read what it wrote (loaded from its own chunk when incidents are on and there are accounts).
+  const incidents = new IncidentsFeature({
+    folder: path.join(storage, 'incidents'),
     clock: systemClock, log, http, isLeader: () => scheduler.isLeader(), onDidChangeRole: (l) => scheduler.onDidChangeRole(l),
     enabled: () => config.incidentsEnabled(), providers: () => repo.list().map((a) => a.providerId), overrides: () => config.incidentStatusPages(),
   });
@@ -235,8 +236,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
   context.subscriptions.push(usageView);
   context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => usageView.invalidate()));
 
-  // Spend across providers: vendors' daily costs, money meters' history and the agents' API-equivalent cost.
-  const { spend, days: spendDays, disposable: spendWiring } = createSpend({
+  // Spend across providers: vendors' daily costs, money meters' history and the agents' API-equivalent cost (loaded
+  // from its own chunk when first needed).
+  const { spend, disposable: spendWiring } = createSpend({
     storage,
     log,
     entries: () => model.entries(),
@@ -277,7 +279,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Toksta
       scheduler.setAccounts(repo.list().map((a) => a.id));
       await store.delete(id);
       await insights.forgetAccount(id);
-      await spendDays.forget(id);
+      await spend.forget(id);
     },
   };
 

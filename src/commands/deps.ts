@@ -7,7 +7,7 @@ import type { Account } from '../shared/model';
 import type { Config } from '../host/config';
 import type { GitHubAuth } from '../host/githubAuth';
 import type { InsightsFeature } from '../features/insights/feature';
-import type { SpendFeature } from '../features/spend/core/feature';
+import type { LazySpend } from '../features/spend/feature';
 
 /** What GitHub's device flow shows the user: the code to type and where. */
 export interface DeviceVerification {
@@ -65,7 +65,7 @@ export interface CommandDeps {
   insights: InsightsFeature;
   openDashboard(): void;
   /** Spend across providers (the Spend view, its CSV export). */
-  spend?: SpendFeature;
+  spend?: LazySpend;
   /** Opens the dashboard scrolled to its Spend view. */
   openSpend?(): void;
 }

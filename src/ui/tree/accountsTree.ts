@@ -27,12 +27,18 @@ export interface ExportStateView {
 /**
  * provider → account → meters, with status rows that offer their fix; then "Local agents" when usage is wired.
  *
- * A change that keeps the tree's rows (a new snapshot, a tick of the relative times, new thresholds) refreshes the
- * account rows and the "Local agents" row themselves, not the whole tree: on a whole-tree refresh VS Code forgets
- * every row at once, and the children of an expanded row it was fetching in that moment come back empty (a provider
- * shown expanded with no accounts, until the next refresh). Only a change of the rows themselves (an account added,
- * removed, renamed or moved, "Local agents" shown or hidden) reloads the whole tree. For that, the provider and
- * account nodes handed to VS Code are kept and updated in place: VS Code knows a row by its node object.
+ * VS Code forgets every row on a whole-tree refresh, and the children of an expanded row it asks for in that moment
+ * (a request already under way when the refresh lands) come back empty: a provider shown expanded with no accounts,
+ * or collapsed, until it is clicked again. So the tree fires a whole-tree refresh only when the top-level rows change
+ * (a provider appears or goes, the found sign-ins or the failing export row come or go, "Local agents" is shown or
+ * hidden). An account added, removed, renamed or moved under a provider that stays refreshes that provider's row
+ * (VS Code asks for its item and its children again and keeps the rest); a change that keeps the rows (a new
+ * snapshot, a tick of the relative times, new thresholds) refreshes the account rows and "Local agents" themselves.
+ *
+ * The rows VS Code is told about (the "rendered" shape) change only in `flush`, right before the one change event
+ * that announces them: until then `getChildren` keeps answering from the previous shape (an expanded provider row
+ * keeps its accounts while a reload is under way), with each row's data current. The provider and account nodes
+ * are kept and updated in place, and every row has a stable `TreeItem.id`, so VS Code keeps their expansion.
  */
 export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
@@ -45,8 +51,14 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private readonly accountNodes = new Map<string, AccountNode>();
   private usageRoot: UsageRootNode | undefined;
   private view: Pick<vscode.TreeView<TreeNode>, 'badge'> | undefined;
-  /** The rows' shape when the whole tree was last (re)loaded: a different one needs a whole-tree refresh. */
-  private shape: string;
+  /** The top-level rows VS Code was last told about; a different one needs a whole-tree refresh. */
+  private rootShape = '';
+  /** The provider rows in the rendered order (each one's `entries` are its rendered accounts). */
+  private providerOrder: ProviderNode[] = [];
+  /** The rendered found sign-ins, failing export state and "Local agents" row. */
+  private renderedTools: readonly string[] = [];
+  private renderedExport: ExportState | undefined;
+  private usageShown = false;
 
   constructor(
     private readonly model: AppModel,
@@ -58,7 +70,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     /** The meters pinned to the status bar (`tokstat.statusBar.pins`): their rows offer Unpin and Move Left/Right. */
     private readonly pins?: () => readonly string[],
   ) {
-    this.shape = this.currentShape();
+    this.render(this.groups());
     if (exportView) this.disposables.push(exportView.onDidChange(() => this.refresh()));
     if (found) this.disposables.push(found.onDidChange(() => this.refresh()));
     this.disposables.push(model.onDidChange(() => this.refresh()));
@@ -99,20 +111,28 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   private flush(): void {
     if (this.view) this.view.badge = this.attention();
-    const shape = this.currentShape();
-    if (shape !== this.shape) {
-      this.shape = shape;
+    const groups = this.groups();
+    const wasRoot = this.rootShape;
+    // Providers that stay but whose accounts changed: refreshing their rows re-asks for their children.
+    const reshaped = new Set<ProviderNode>();
+    for (const g of groups) {
+      const p = this.providerNodes.get(g.providerId);
+      if (p && accountsShape(p.entries) !== accountsShape(g.entries)) reshaped.add(p);
+    }
+    this.render(groups);
+    if (this.rootShape !== wasRoot) {
       this.changed.fire(undefined);
       return;
     }
     const now = Date.now();
     const t = this.thresholds();
-    const rows: TreeNode[] = [];
+    const rows: TreeNode[] = [...reshaped];
     for (const e of this.model.entries()) {
       const node = this.accountNodes.get(e.account.id);
       if (!node) continue; // never shown: VS Code fetches it with the current data when it is
       node.update(e, t, now);
-      rows.push(node);
+      const p = this.providerNodes.get(e.account.providerId);
+      if (!p || !reshaped.has(p)) rows.push(node); // under a refreshed provider it is fetched anew anyway
     }
     const view = this.usage?.view();
     if (this.usageRoot && view?.visible) {
@@ -120,6 +140,25 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       rows.push(this.usageRoot);
     }
     if (rows.length > 0) this.changed.fire(rows);
+  }
+
+  /** Makes `groups` (and the top-level rows of now) the rendered shape, keeping the nodes of the rows that stay. */
+  private render(groups: Array<{ providerId: string; entries: AccountEntry[] }>): void {
+    const providers = new Set(groups.map((g) => g.providerId));
+    const accounts = new Set(groups.flatMap((g) => g.entries.map((e) => e.account.id)));
+    for (const id of this.providerNodes.keys()) if (!providers.has(id)) this.providerNodes.delete(id);
+    for (const id of this.accountNodes.keys()) if (!accounts.has(id)) this.accountNodes.delete(id);
+    this.providerOrder = groups.map(({ providerId, entries }) => {
+      let p = this.providerNodes.get(providerId);
+      if (p) p.entries = entries;
+      else this.providerNodes.set(providerId, (p = new ProviderNode(providerId, entries[0]!.providerName, entries[0]!.icon, entries)));
+      return p;
+    });
+    this.renderedTools = this.found?.tools() ?? [];
+    const ex = this.exportView?.state();
+    this.renderedExport = ex?.status === 'failing' ? ex : undefined;
+    this.usageShown = this.usage?.view()?.visible ?? false;
+    this.rootShape = this.currentRootShape();
   }
 
   /** The accounts grouped by provider, providers in display order, accounts in the model's order. */
@@ -135,22 +174,25 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       .sort((a, b) => a.entries[0]!.providerName.localeCompare(b.entries[0]!.providerName));
   }
 
-  /** What the rows are, not what they say: providers, their accounts (ids and names, in order), "Local agents". */
-  private currentShape(): string {
-    const rows = this.groups().map((g) => `${g.providerId}(${g.entries.map((e) => JSON.stringify([e.account.id, e.account.name])).join(',')})`);
-    if (this.usage?.view()?.visible) rows.push('usage');
-    const tools = this.found?.tools() ?? [];
-    if (tools.length) rows.unshift(`found(${tools.join(',')})`);
+  /** What the top-level rows are, not what they say: the found sign-ins, the failing export, providers, "Local agents". */
+  private currentRootShape(): string {
+    const rows = this.providerOrder.map((p) => p.providerId);
+    if (this.usageShown) rows.push('usage');
+    if (this.renderedTools.length) rows.unshift(`found(${this.renderedTools.join(',')})`);
     // The failing state is its own row: its text (since when, why) is part of the shape, so a change repaints it.
-    const ex = this.exportView?.state();
-    if (ex?.status === 'failing') rows.unshift(`export(${ex.failingSince ?? ''},${ex.lastError ?? ''})`);
+    const ex = this.renderedExport;
+    if (ex) rows.unshift(`export(${ex.failingSince ?? ''},${ex.lastError ?? ''})`);
     return rows.join('|');
   }
 
   private accountNode(e: AccountEntry, t: Thresholds, now: number): AccountNode {
     let node = this.accountNodes.get(e.account.id);
     if (node) node.update(e, t, now);
-    else this.accountNodes.set(e.account.id, (node = new AccountNode(e, t, now)));
+    else {
+      node = new AccountNode(e, t, now);
+      // A row of the previous shape asked for while its removal is not announced yet is answered but not kept.
+      if (this.providerNodes.get(e.account.providerId)?.entries.some((x) => x.account.id === e.account.id)) this.accountNodes.set(e.account.id, node);
+    }
     return node;
   }
 
@@ -162,28 +204,19 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const now = Date.now();
     const t = this.thresholds();
     if (!node) {
-      const groups = this.groups();
-      const providers = new Set(groups.map((g) => g.providerId));
-      const accounts = new Set(groups.flatMap((g) => g.entries.map((e) => e.account.id)));
-      for (const id of this.providerNodes.keys()) if (!providers.has(id)) this.providerNodes.delete(id);
-      for (const id of this.accountNodes.keys()) if (!accounts.has(id)) this.accountNodes.delete(id);
-      const tools = this.found?.tools() ?? [];
-      const roots: TreeNode[] = tools.length ? [new FoundNode(tools)] : [];
-      const ex = this.exportView?.state();
-      if (ex?.status === 'failing') roots.unshift(new ExportNode(ex, now));
-      roots.push(...groups.map(({ providerId, entries }) => {
-        let p = this.providerNodes.get(providerId);
-        if (p) p.entries = entries;
-        else this.providerNodes.set(providerId, (p = new ProviderNode(providerId, entries[0]!.providerName, entries[0]!.icon, entries)));
-        return p;
-      }));
+      // The rendered shape, not the model's of this moment: it changes in `flush`, with the event that says so.
+      const roots: TreeNode[] = this.renderedTools.length ? [new FoundNode(this.renderedTools)] : [];
+      const live = this.exportView?.state();
+      const ex = this.renderedExport && (live?.status === 'failing' ? live : this.renderedExport);
+      if (ex) roots.unshift(new ExportNode(ex, now));
+      roots.push(...this.providerOrder);
       // Hidden while there is nothing to say: no usage recorded and no agent folder on this machine.
       const view = this.usage?.view();
-      if (view?.visible) {
+      if (this.usageShown && view) {
         if (this.usageRoot) this.usageRoot.view = view;
         else this.usageRoot = new UsageRootNode(view);
         roots.push(this.usageRoot);
-      } else {
+      } else if (!this.usageShown) {
         this.usageRoot = undefined;
       }
       return roots;
@@ -264,4 +297,9 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The rows under a provider: its accounts' ids and names, in order. */
+function accountsShape(entries: readonly AccountEntry[]): string {
+  return entries.map((e) => JSON.stringify([e.account.id, e.account.name])).join(',');
 }

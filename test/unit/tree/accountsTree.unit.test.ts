@@ -1,7 +1,8 @@
 // AccountsTreeProvider against a minimal in-memory `vscode` module: which refresh VS Code is asked for. A change that
-// keeps the rows refreshes the account rows VS Code was given (the same node objects, updated in place); only a change
-// of the rows themselves reloads the whole tree, since VS Code forgets every row on a whole-tree refresh and an
-// expanded row's children fetched in that moment come back empty.
+// keeps the rows refreshes the account rows VS Code was given (the same node objects, updated in place); a change of
+// a provider's accounts refreshes that provider's row; only a change of the top-level rows reloads the whole tree,
+// since VS Code forgets every row on a whole-tree refresh and an expanded row's children asked for in that moment come
+// back empty. Until the change event, the tree answers from the rows it last announced.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeMeter, type Meter } from '../../../src/shared/model';
@@ -135,40 +136,128 @@ test('rows VS Code never fetched are not refreshed: it gets the current data whe
   assert.deepEqual(fired, []);
 });
 
-test('adding, removing, renaming or moving an account reloads the whole tree', async () => {
+test('adding, removing, renaming or moving an account under a provider that stays refreshes that provider row; a provider coming or going reloads the whole tree', async () => {
   const m = makeModel([entry('a', 'openrouter', 10)]);
   const { tree, fired } = open(m);
   const first = show(tree);
-  const expectWhole = async (what: string) => {
+  const provider = first.roots[0] as InstanceType<typeof ProviderNode>;
+  const expect = (what: string, rows: unknown) => {
     fired.length = 0;
     settle();
-    assert.deepEqual(fired, [undefined], what);
+    assert.deepEqual(fired, [rows], what);
     return show(tree);
   };
   m.set([entry('a', 'openrouter', 10), entry('c', 'openrouter', 5)]);
-  let now = await expectWhole('added');
-  assert.equal(now.roots[0], first.roots[0], 'the provider row is the same object');
-  assert.equal((now.roots[0] as InstanceType<typeof ProviderNode>).entries.length, 2);
-  assert.equal(tree.getTreeItem(now.roots[0]!).description, '2 accounts');
+  let now = expect('added', [provider]);
+  assert.equal(now.roots[0], provider, 'the provider row is the same object');
+  assert.equal(provider.entries.length, 2);
+  assert.equal(tree.getTreeItem(provider).description, '2 accounts');
+  assert.equal(now.accounts[0], first.accounts[0], 'the account row that stays is the same object');
   m.set([entry('a', 'openrouter', 10, 'renamed'), entry('c', 'openrouter', 5)]);
-  await expectWhole('renamed');
+  now = expect('renamed', [provider]);
+  assert.equal(tree.getTreeItem(now.accounts[0]!).label, 'renamed');
   m.set([entry('c', 'openrouter', 5), entry('a', 'openrouter', 10, 'renamed')]);
-  await expectWhole('moved');
+  expect('moved', [provider]);
   m.set([entry('c', 'openrouter', 5)]);
-  now = await expectWhole('removed');
+  now = expect('removed', [provider]);
   assert.deepEqual(now.accounts.map((n) => (n as InstanceType<typeof AccountNode>).accountId), ['c']);
   // The removed account's node is forgotten: it comes back as a new one.
   m.set([entry('c', 'openrouter', 5), entry('a', 'openrouter', 1)]);
-  now = await expectWhole('added again');
+  now = expect('added again', [provider]);
   assert.ok(!first.accounts.includes(now.accounts[1]!));
   m.set([entry('c', 'openrouter', 5), entry('a', 'openrouter', 1), entry('g', 'copilot', 3)]);
-  await expectWhole('a new provider');
+  now = expect('a new provider', undefined);
+  assert.equal(now.roots[1], provider, 'the provider row that stays is the same object');
+  m.set([entry('c', 'openrouter', 5), entry('a', 'openrouter', 1)]);
+  expect('a provider gone', undefined);
   // And then a snapshot again refreshes only the rows.
   fired.length = 0;
-  m.set([entry('c', 'openrouter', 6), entry('a', 'openrouter', 1), entry('g', 'copilot', 3)], 'c');
+  m.set([entry('c', 'openrouter', 6), entry('a', 'openrouter', 1)], 'c');
   settle();
   assert.equal(fired.length, 1);
   assert.ok(Array.isArray(fired[0]));
+  assert.ok((fired[0] as unknown[]).every((n) => n instanceof AccountNode));
+});
+
+/**
+ * What VS Code's extension host does with the tree's events, reduced to what matters here: it knows a shown row by its
+ * `TreeItem.id` (its handle); a whole-tree refresh forgets every handle before it asks for the roots again, so a
+ * request for an expanded row's children that lands in between is answered empty ("No tree item with id … found");
+ * a refresh of some rows asks for those rows and their children again and keeps the other handles.
+ */
+class FakeTreeView {
+  private readonly handles = new Map<string, unknown>();
+  private readonly children = new Map<string, string[]>();
+  private readonly events: unknown[] = [];
+
+  constructor(private readonly tree: InstanceType<typeof AccountsTreeProvider>) {
+    tree.onDidChangeTreeData((e) => this.events.push(e));
+  }
+
+  /** Shows the rows under `parent` (the roots when none), and under every expanded one. */
+  load(parent?: unknown, parentId = ''): void {
+    const ids: string[] = [];
+    for (const node of this.tree.getChildren(parent as never)) {
+      const item = this.tree.getTreeItem(node);
+      this.handles.set(item.id!, node);
+      ids.push(item.id!);
+      if (item.collapsibleState === 2) this.load(node, item.id);
+    }
+    this.children.set(parentId, ids);
+  }
+
+  /** VS Code asks the extension for the children of the row with this id. */
+  childrenOf(id: string): string[] {
+    const node = this.handles.get(id);
+    return node ? this.tree.getChildren(node as never).map((c) => this.tree.getTreeItem(c).id!) : [];
+  }
+
+  /** Takes in the events fired so far: a whole-tree refresh forgets every row, a refresh of rows forgets what is under them. */
+  takeEvents(): { whole: boolean; rows: string[] } {
+    const taken = this.events.splice(0);
+    if (taken.some((e) => e === undefined)) {
+      this.handles.clear();
+      this.children.clear();
+      return { whole: true, rows: [] };
+    }
+    const rows = taken.flatMap((e) => e as unknown[]).map((n) => this.tree.getTreeItem(n as never).id!);
+    for (const id of rows) this.forgetUnder(id);
+    return { whole: false, rows };
+  }
+
+  private forgetUnder(id: string): void {
+    for (const child of this.children.get(id) ?? []) {
+      this.forgetUnder(child);
+      this.handles.delete(child);
+    }
+    this.children.delete(id);
+  }
+}
+
+test('during a reload an expanded provider row keeps answering with its accounts, and one change event follows', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10), entry('b', 'copilot', 20)]);
+  const { tree, fired } = open(m);
+  const vsc = new FakeTreeView(tree);
+  vsc.load();
+  assert.deepEqual(vsc.childrenOf('provider:openrouter'), ['account:a']);
+
+  // An account is added: the model has it, the tree has not announced it yet (the debounce is running).
+  m.set([entry('a', 'openrouter', 10), entry('c', 'openrouter', 5), entry('b', 'copilot', 20)]);
+  m.set([entry('a', 'openrouter', 11), entry('c', 'openrouter', 5), entry('b', 'copilot', 20)], 'a');
+  assert.deepEqual(vsc.childrenOf('provider:openrouter'), ['account:a'], 'the previous shape until the new one is announced, not empty');
+  assert.deepEqual(tree.getChildren().map((r) => tree.getTreeItem(r).id), ['provider:copilot', 'provider:openrouter']);
+
+  settle();
+  assert.equal(fired.length, 1, 'one change event for the burst');
+  const taken = vsc.takeEvents();
+  // A request for the provider's children that was under way as VS Code took the event in: its accounts, not none.
+  assert.deepEqual(vsc.childrenOf('provider:openrouter'), ['account:a', 'account:c']);
+  assert.equal(taken.whole, false, 'the top-level rows stay: no whole-tree refresh');
+  assert.deepEqual(taken.rows, ['provider:openrouter', 'account:b'], 'the provider row whose accounts changed (its own account rows come with it) and the other account rows');
+  assert.deepEqual(vsc.childrenOf('provider:copilot'), ['account:b'], 'the other provider row is untouched');
+  vsc.load();
+  clock.advance(50);
+  assert.equal(fired.length, 1, 'nothing more once the new shape is shown');
 });
 
 test('"Local agents": shown or hidden reloads the whole tree; new usage refreshes its row', async () => {

@@ -38,10 +38,12 @@ afterEach(() => {
 const SINCE = Date.UTC(2026, 10, 2, 9, 5);
 const failing: ExportState = { status: 'failing', target: 'otlp', url: 'https://collector.example/v1/metrics', failingSince: SINCE, lastError: 'HTTP 503', dropped: 1234, queued: 20, queuedBytes: 4096 };
 
+const clock = new FakeClock(SINCE);
+
 function open(state: () => ExportState | undefined) {
   const model = { entries: () => [], entry: () => undefined, onDidChange: new TestEmitter<string | undefined>().event };
   const changed = new TestEmitter<void>();
-  const tree = new AccountsTreeProvider(model as never, () => ({ warning: 80, error: 95 }), undefined, undefined, new FakeClock(SINCE), { state, onDidChange: changed.event });
+  const tree = new AccountsTreeProvider(model as never, () => ({ warning: 80, error: 95 }), undefined, undefined, clock, { state, onDidChange: changed.event });
   trees.push(tree);
   return tree;
 }
@@ -55,6 +57,7 @@ test('one "Export failing since …" row while the export fails, none when it is
   for (const s of [{ ...failing, status: 'ok' as const }, { ...failing, status: 'pending' as const }, { ...failing, status: 'standby' as const }, undefined]) {
     state = s;
     tree.refresh();
+    clock.advance(50); // the rows change with the tree's (debounced) change event
     assert.equal(tree.getChildren().filter((r) => r instanceof ExportNode).length, 0, `no row when ${s?.status ?? 'off'}`);
   }
 });
