@@ -18,6 +18,7 @@ import { generateCorpus } from '../../support/corpus';
 import { packEvents, unpackEvents } from '../../../src/core/usage/eventCodec';
 import { runScanJob } from '../../../src/core/usage/scanJob';
 import { resolveSources } from '../../../src/core/usage/sources';
+import { hashKey } from '../../../src/core/usage/usageIndex';
 
 /** JSON.parse with every string not under a kept key replaced by null (what parseSelective promises). */
 function reference(line: string, keep: ReadonlySet<string>): unknown {
@@ -434,4 +435,26 @@ test('event codec: the worker\'s packed batches unpack to the very events, on a 
   assert.deepEqual(back, mixed);
   assert.ok(Object.is((back[0] as { record: { inputTokens: number } }).record.inputTokens, -0));
   assert.ok('cwd' in (back[packedShapes.length + 2] as { record: object }).record, 'an own undefined field travels as it is');
+});
+
+test('hashKey: the persisted form, `base36(h2):base36(h1)`, as toString(36) writes it', () => {
+  const reference = (s: string): string => {
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return [(h2 >>> 0).toString(36), (h1 >>> 0).toString(36)].join(':');
+  };
+  let seed = 7;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const samples = ['', 'a', 'cc|msg_01|req_01', 'é ✓ 😀', '\u0000'];
+  for (let i = 0; i < 20_000; i++) samples.push(Array.from({ length: Math.floor(rand() * 60) }, () => String.fromCharCode(Math.floor(rand() * (rand() < 0.9 ? 128 : 65536)))).join(''));
+  for (const s of samples) assert.equal(hashKey(s), reference(s), JSON.stringify(s));
+  // A known value, so that a change of the hash itself (which would orphan every persisted key) is seen too.
+  assert.equal(hashKey('cc|msg_01|req_01'), '1lzo9hu:p1wta7');
 });
