@@ -5,7 +5,10 @@
 //   - repeat: after ~100 KB were appended to a few logs, the run that continues from the persisted index, ratio
 //     against ccusage's rerun on the same files (goal ≤ 0.2×); its totals must equal a --no-cache run's, and it must
 //     read only the appended bytes (`--verbose` says how many it read).
-// Both tools read from the page cache (the corpus was just written). Runs alternate; the median is reported.
+// Both tools read from the page cache (the corpus was just written). Runs alternate; the median is reported. CPU time
+// (user + system, all threads; GNU time) is reported beside wall time: on a shared machine wall time follows the CPU
+// each tool is given. `--baseline <checkout>` also runs another build (its dist/cli.js, e.g. a worktree of main) in the
+// same rounds on the same corpus and appends, so a change is measured against what it replaces under the same load.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,6 +57,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export interface CliUsageBenchOptions {
   root: string;
+  /** Another checkout whose dist/cli.js runs beside this one (same corpus, same rounds): before / after figures. */
+  baselineRoot?: string;
   targetMB?: number;
   runs?: number;
   log?: (line: string) => void;
@@ -69,9 +74,11 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
     log(`bench cli: corpus ${(truth.bytes / 1e6).toFixed(0)} MB, ${truth.files} files; ccusage ${cc.version} (${cc.kind})`);
     const home = path.join(dir, 'home');
     fs.mkdirSync(home);
-    const cli = path.join(opts.root, 'dist', 'cli.js');
+    const mainCli = path.join(opts.root, 'dist', 'cli.js');
+    const baseCli = opts.baselineRoot ? path.join(opts.baselineRoot, 'dist', 'cli.js') : undefined;
+    if (baseCli && !fs.existsSync(baseCli)) throw new Error(`no ${baseCli}: build the baseline first (node esbuild.js --production there)`);
     let cacheN = 0;
-    const tokstat = (cache: string | undefined): { ms: number; cpuMs?: number; bytesRead: number; totals: { totalTokens: number; costUSD: number | null } } => {
+    const tokstat = (cache: string | undefined, cli = mainCli): { ms: number; cpuMs?: number; bytesRead: number; totals: { totalTokens: number; costUSD: number | null } } => {
       const env = {
         PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, CLAUDE_CONFIG_DIR: claudeConfigDir, CODEX_HOME: codexHome, NO_COLOR: '1',
         XDG_CACHE_HOME: cache ?? path.join(dir, `unused-${cacheN++}`), GEMINI_DATA_DIR: path.join(dir, 'none'), OPENCODE_DATA_DIR: path.join(dir, 'none'),
@@ -95,6 +102,8 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
     const ccCpu: number[] = [];
     const tkCpu: number[] = [];
     const tkFirst: number[] = [];
+    const base = { noCache: [] as number[], cpu: [] as number[], repeat: [] as number[], repeatCpu: [] as number[] };
+    let baseMismatch = 0;
     for (let i = 0; i < runs; i++) {
       const c = runCcusage(cc, ccHome, claudeConfigDir, codexHome);
       ccCold.push(c.ms);
@@ -104,13 +113,23 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
         ccCpu.push(c.cpuMs);
         tkCpu.push(t.cpuMs);
       }
+      if (baseCli) {
+        const b = tokstat(undefined, baseCli);
+        base.noCache.push(b.ms);
+        if (b.cpuMs !== undefined) base.cpu.push(b.cpuMs);
+        if (b.totals.totalTokens !== t.totals.totalTokens || Math.abs((b.totals.costUSD ?? 0) - (t.totals.costUSD ?? 0)) > 1e-6) baseMismatch++;
+      }
       if (i < runs - 1) tkFirst.push(tokstat(path.join(dir, `cache-cold-${i}`)).ms);
     }
     // The last first run leaves its index for the repeat runs.
     const cache = path.join(dir, 'cache');
     tkFirst.push(tokstat(cache).ms);
+    const baseCache = path.join(dir, 'cache-baseline');
+    if (baseCli) tokstat(baseCache, baseCli);
     const ccRepeat: number[] = [];
+    const ccRepeatCpu: number[] = [];
     const tkRepeat: number[] = [];
+    const tkRepeatCpu: number[] = [];
     let mismatch = 0;
     let appendedBytes = 0;
     let repeatBytes = 0;
@@ -118,10 +137,19 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
       const before = logSizes([claudeConfigDir, codexHome]);
       appendRealistic(claudeConfigDir, codexHome, 100_000, 100 + i);
       appendedBytes += newBytes(before, logSizes([claudeConfigDir, codexHome]));
-      ccRepeat.push(runCcusage(cc, ccHome, claudeConfigDir, codexHome).ms);
+      const c = runCcusage(cc, ccHome, claudeConfigDir, codexHome);
+      ccRepeat.push(c.ms);
+      if (c.cpuMs !== undefined) ccRepeatCpu.push(c.cpuMs);
       const warm = tokstat(cache);
       tkRepeat.push(warm.ms);
+      if (warm.cpuMs !== undefined) tkRepeatCpu.push(warm.cpuMs);
       repeatBytes += warm.bytesRead;
+      if (baseCli) {
+        const b = tokstat(baseCache, baseCli);
+        base.repeat.push(b.ms);
+        if (b.cpuMs !== undefined) base.repeatCpu.push(b.cpuMs);
+        if (b.totals.totalTokens !== warm.totals.totalTokens || Math.abs((b.totals.costUSD ?? 0) - (warm.totals.costUSD ?? 0)) > 1e-6) baseMismatch++;
+      }
       const full = tokstat(undefined).totals;
       if (full.totalTokens !== warm.totals.totalTokens || Math.abs((full.costUSD ?? 0) - (warm.totals.costUSD ?? 0)) > 1e-6) mismatch++;
     }
@@ -147,6 +175,20 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
     report('cli usage repeat after a 100 KB append, spawn to exit (median)', median(tkRepeat), 'ms');
     report('cli usage ccusage rerun after the append (median)', median(ccRepeat), 'ms');
     report('cli usage repeat ratio tokstat/ccusage', repeatRatio, '×', 0.2);
+    if (tkRepeatCpu.length && ccRepeatCpu.length) {
+      report('cli usage repeat CPU time, tokstat (median)', median(tkRepeatCpu), 'ms');
+      report('cli usage repeat CPU time, ccusage rerun (median)', median(ccRepeatCpu), 'ms');
+      report('cli usage repeat CPU-time ratio tokstat/ccusage', median(tkRepeatCpu) / median(ccRepeatCpu), '×');
+    }
+    if (baseCli) {
+      log(`bench cli: baseline ${opts.baselineRoot}: --no-cache ${base.noCache.map((x) => x.toFixed(0)).join(', ')} ms; repeat ${base.repeat.map((x) => x.toFixed(0)).join(', ')} ms`);
+      report('cli usage baseline: cold ratio (--no-cache) baseline/ccusage', median(base.noCache) / median(ccCold), '×');
+      if (base.cpu.length && ccCpu.length) report('cli usage baseline: cold CPU-time ratio baseline/ccusage', median(base.cpu) / median(ccCpu), '×');
+      report('cli usage baseline: repeat ratio baseline/ccusage', median(base.repeat) / median(ccRepeat), '×');
+      if (base.repeatCpu.length && ccRepeatCpu.length) report('cli usage baseline: repeat CPU-time ratio baseline/ccusage', median(base.repeatCpu) / median(ccRepeatCpu), '×');
+      if (base.cpu.length && tkCpu.length) report('cli usage this build / baseline, cold CPU time', median(tkCpu) / median(base.cpu), '×');
+      report('cli usage runs whose totals differ from the baseline build', baseMismatch, 'count', 0);
+    }
     report('cli usage repeat runs whose totals differ from a --no-cache run', mismatch, 'count', 0);
     log(`bench cli: the repeat runs read ${repeatBytes} bytes in all; ${appendedBytes} bytes were appended before them (with the cut lines they completed)`);
     report('cli usage repeat runs: bytes read other than the new ones', Math.abs(repeatBytes - appendedBytes), 'bytes', 0);
@@ -159,6 +201,8 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
 
 if (require.main === module) {
   const i = process.argv.indexOf('--mb');
+  const b = process.argv.indexOf('--baseline');
+  const r = process.argv.indexOf('--runs');
   let figures = 0;
   let missed = 0;
   const report: Report = (name, value, unit, goal) => {
@@ -166,7 +210,12 @@ if (require.main === module) {
     if (goal !== undefined && !(value <= goal)) missed++;
     console.log(`bench ${name}: ${value.toFixed(2)} ${unit}${goal !== undefined ? ` (goal ≤ ${goal}${value <= goal ? '' : ' — MISSED'})` : ''}`);
   };
-  benchCliUsage(report, { root: path.resolve(__dirname, '..', '..'), ...(i > 0 ? { targetMB: Number(process.argv[i + 1]) } : {}) }).then(() => console.log(`bench-cli: ${figures} figures, ${missed} goals missed; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores`), (e: unknown) => {
+  benchCliUsage(report, {
+    root: path.resolve(__dirname, '..', '..'),
+    ...(i > 0 ? { targetMB: Number(process.argv[i + 1]) } : {}),
+    ...(b > 0 ? { baselineRoot: path.resolve(process.argv[b + 1]!) } : {}),
+    ...(r > 0 ? { runs: Number(process.argv[r + 1]) } : {}),
+  }).then(() => console.log(`bench-cli: ${figures} figures, ${missed} goals missed; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores`), (e: unknown) => {
     console.error(e);
     process.exit(1);
   });

@@ -20,6 +20,7 @@ import { resolveSources, watchRoots, type ResolvedSources, type UsageSourceOptio
 import { MAX_LINE_BYTES, discoverFiles, mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanProgress, type ScanTarget } from './scanJob';
 import { UsageIndex, type ApplyStats } from './usageIndex';
 import type { WorkerAck, WorkerReply, WorkerRequest } from './usageWorker';
+import { unpackEvents } from './eventCodec';
 import { fiveHourBlocks, queryUsage, type UsageBlock, type UsageGroup, type UsageQuery } from './query';
 import type { PlanWindows, PriceFn } from './types';
 
@@ -473,8 +474,18 @@ export class UsageScanner implements Disposable {
         const p = this.pending.get(m.id);
         if (!p) return;
         if ('batch' in m) {
+          let batch: ScanBatch;
           try {
-            p.onBatch(m.batch);
+            batch = m.packed ? { ...m.batch, events: unpackEvents(m.packed) } : m.batch;
+          } catch (e) {
+            // Cannot happen unless the two ends disagree on the format: the request fails like a crashed worker's.
+            this.pending.delete(m.id);
+            w.postMessage({ ack: m.id } satisfies WorkerAck);
+            p.reject(e instanceof Error ? e : new Error(String(e)));
+            return;
+          }
+          try {
+            p.onBatch(batch);
           } finally {
             // Lets the worker post its next batch (at most two are ever in flight).
             w.postMessage({ ack: m.id } satisfies WorkerAck);
@@ -483,8 +494,17 @@ export class UsageScanner implements Disposable {
         }
         this.pending.delete(m.id);
         if (this.pending.size === 0) w.unref();
-        if (m.ok) p.resolve(m.output);
-        else {
+        if (m.ok) {
+          let output: ScanJobOutput;
+          try {
+            output = m.packed ? { ...m.output, events: unpackEvents(m.packed) } : m.output;
+          } catch (e) {
+            this.workerEpoch = -1;
+            p.reject(e instanceof Error ? e : new Error(String(e)));
+            return;
+          }
+          p.resolve(output);
+        } else {
           // The worker's cursor copy can no longer be trusted (part of the scan may have been applied here).
           this.workerEpoch = -1;
           p.reject(Object.assign(new Error(m.error), { stale: m.stale === true }));

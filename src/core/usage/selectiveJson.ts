@@ -177,17 +177,29 @@ export function parseSelective(line: string, keep: ReadonlySet<string>): Obj | u
 // no fraction or exponent are exact as integers; any other number goes through `Number()`, which rounds like
 // `JSON.parse`. A line that does not start with `{` (after JSON whitespace) goes back to the string path.
 
+/** How the byte reader treats one read key: whether its string values are kept, and decoded without the cache. */
+interface KeyEntry {
+  key: string;
+  keepStr: boolean;
+  /** Kept strings that are (nearly) never the same twice (timestamps, message and request ids): not cached. */
+  fresh: boolean;
+}
+
 /** How the byte reader treats the keys of one line format. */
 export class ByteSchema {
   /** FNV-1a of a read key's bytes → the key and whether its string values are kept. */
-  private readonly byHash = new Map<number, Array<{ key: string; keepStr: boolean }>>();
+  private readonly byHash = new Map<number, KeyEntry[]>();
   /** Keys that arrive escaped (`"\u0069d"`) are decoded and looked up here. */
-  private readonly byName = new Map<string, { key: string; keepStr: boolean }>();
+  private readonly byName = new Map<string, KeyEntry>();
 
-  constructor(read: Iterable<string>, keepStr: ReadonlySet<string>) {
+  /**
+   * `fresh`: kept keys whose values are unique to their line (timestamps, ids); decoding them through the cache of
+   * recent strings would only churn it. Values are the same either way (the cache is checked byte by byte).
+   */
+  constructor(read: Iterable<string>, keepStr: ReadonlySet<string>, fresh: ReadonlySet<string> = new Set()) {
     for (const key of read) {
       if (!/^[\x20-\x7e]*$/.test(key) || key.includes('"') || key.includes('\\') || key === '__proto__') throw new Error(`unsupported key ${key}`);
-      const e = { key, keepStr: keepStr.has(key) };
+      const e: KeyEntry = { key, keepStr: keepStr.has(key), fresh: fresh.has(key) };
       let h = FNV;
       for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
       const list = this.byHash.get(h);
@@ -196,10 +208,11 @@ export class ByteSchema {
       this.byName.set(key, e);
     }
     for (const k of keepStr) if (!this.byName.has(k)) throw new Error(`kept key ${k} is not read`);
+    for (const k of fresh) if (!keepStr.has(k)) throw new Error(`fresh key ${k} is not kept`);
   }
 
   /** The entry for the ASCII key in b[s, e) with hash h, if read. */
-  lookup(b: Uint8Array, s: number, e: number, h: number): { key: string; keepStr: boolean } | undefined {
+  lookup(b: Uint8Array, s: number, e: number, h: number): KeyEntry | undefined {
     const list = this.byHash.get(h);
     if (!list) return undefined;
     const n = e - s;
@@ -212,7 +225,7 @@ export class ByteSchema {
     return undefined;
   }
 
-  lookupName(key: string): { key: string; keepStr: boolean } | undefined {
+  lookupName(key: string): KeyEntry | undefined {
     return this.byName.get(key);
   }
 }
@@ -312,8 +325,8 @@ class ByteReader {
     }
   }
 
-  /** At an opening quote: the decoded string, exactly as JSON.parse of the whole line has it. */
-  str(): string {
+  /** At an opening quote: the decoded string, exactly as JSON.parse of the whole line has it (`fresh`: not cached). */
+  str(fresh: boolean): string {
     const b = this.b;
     const e = this.e;
     const start = this.i;
@@ -346,7 +359,7 @@ class ByteReader {
     }
     const n = q - start - 1;
     if (!plain) return b.toString('utf8', start + 1, q);
-    if (n > STR_CACHE_LEN) return b.toString('latin1', start + 1, q);
+    if (fresh || n > STR_CACHE_LEN) return b.toString('latin1', start + 1, q);
     const hit = strCache.get(h);
     if (hit !== undefined && hit.length === n) {
       let same = true;
@@ -365,7 +378,7 @@ class ByteReader {
   }
 
   /** At a key's opening quote: moves past it and returns how its value is read (undefined: skipped). */
-  key(): { key: string; keepStr: boolean } | undefined {
+  key(): KeyEntry | undefined {
     const b = this.b;
     const e = this.e;
     const start = this.i;
@@ -465,13 +478,13 @@ class ByteReader {
     throw BAD;
   }
 
-  /** A value that is built (strings only when `keepStr`, else null). */
-  value(keepStr: boolean): unknown {
+  /** A value that is built (strings only when `keepStr`, else null; `fresh`: see ByteSchema). */
+  value(keepStr: boolean, fresh: boolean): unknown {
     this.ws();
     if (this.i >= this.e) throw BAD;
     const c = this.b[this.i]!;
     if (c === 34) {
-      if (keepStr) return this.str();
+      if (keepStr) return this.str(fresh);
       this.skipStr();
       return null;
     }
@@ -580,7 +593,7 @@ class ByteReader {
       this.ws();
       if (this.i >= this.e || b[this.i] !== 58) throw BAD;
       this.i++;
-      if (k) o[k.key] = this.value(k.keepStr);
+      if (k) o[k.key] = this.value(k.keepStr, k.fresh);
       else this.skip();
       this.ws();
       if (this.i >= this.e) throw BAD;
@@ -602,7 +615,7 @@ class ByteReader {
     }
     for (;;) {
       // Array elements have no key: a string element is dropped like an unkept field.
-      a.push(this.value(false));
+      a.push(this.value(false, false));
       this.ws();
       if (this.i >= this.e) throw BAD;
       const c = b[this.i++];

@@ -12,6 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyCursorChanges, runScanJob, type FileCursor, type ScanBatch, type ScanJobInput, type ScanJobOutput } from './scanJob';
 import { warmUp } from './parsers';
+import { packEvents, type PackedEvents } from './eventCodec';
 
 export interface WorkerRequest {
   id: number;
@@ -26,9 +27,12 @@ export interface WorkerAck {
   ack: number;
 }
 
+/**
+ * Events travel packed (eventCodec.ts): `events` is empty and `packed` holds them; the host unpacks them before use.
+ */
 export type WorkerReply =
-  | { id: number; batch: ScanBatch }
-  | { id: number; ok: true; output: ScanJobOutput }
+  | { id: number; batch: ScanBatch; packed?: PackedEvents }
+  | { id: number; ok: true; output: ScanJobOutput; packed?: PackedEvents }
   | { id: number; ok: false; error: string; stale?: boolean };
 
 /** Batches posted and not yet applied by the host. */
@@ -66,7 +70,8 @@ if (parentPort) {
         yieldEveryMs: undefined,
         onBatch: async (batch) => {
           Object.assign(changed, batch.cursors);
-          port.postMessage({ id: msg.id, batch } satisfies WorkerReply);
+          const packed = packEvents(batch.events);
+          port.postMessage({ id: msg.id, batch: { ...batch, events: [] }, packed } satisfies WorkerReply, [packed.nums.buffer]);
           unacked++;
           while (unacked >= MAX_IN_FLIGHT) await new Promise<void>((r) => (wake = r));
         },
@@ -74,7 +79,8 @@ if (parentPort) {
       Object.assign(changed, output.cursors);
       applyCursorChanges(cursors, changed, output.missing);
       epoch = msg.epoch;
-      port.postMessage({ id: msg.id, ok: true, output } satisfies WorkerReply);
+      const packed = packEvents(output.events);
+      port.postMessage({ id: msg.id, ok: true, output: { ...output, events: [] }, packed } satisfies WorkerReply, [packed.nums.buffer]);
     } catch (e) {
       port.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
     } finally {

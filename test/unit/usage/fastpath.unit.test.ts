@@ -15,6 +15,10 @@ import type { UsageEvent } from '../../../src/core/usage/events';
 import { UsageScanner } from '../../../src/core/usage/scanner';
 import { totalOf } from '../../../src/core/usage/query';
 import { generateCorpus } from '../../support/corpus';
+import { packEvents, unpackEvents } from '../../../src/core/usage/eventCodec';
+import { runScanJob } from '../../../src/core/usage/scanJob';
+import { resolveSources } from '../../../src/core/usage/sources';
+import { hashKey } from '../../../src/core/usage/usageIndex';
 
 /** JSON.parse with every string not under a kept key replaced by null (what parseSelective promises). */
 function reference(line: string, keep: ReadonlySet<string>): unknown {
@@ -379,4 +383,78 @@ test('byte reader: the line parsers give the events JSON.parse gives, on a corpu
   }
   assert.ok(n > 1000 && events > 500, `${n} lines, ${events} events`);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('event codec: the worker\'s packed batches unpack to the very events, on a dense corpus and on shapes it does not pack', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-codec-'));
+  try {
+    const { claudeConfigDir, codexHome } = generateCorpus(path.join(dir, 'c'), { seed: 13, targetBytes: 800_000, dense: true });
+    const sources = resolveSources({ agents: ['claude-code', 'codex'] }, { CLAUDE_CONFIG_DIR: claudeConfigDir, CODEX_HOME: codexHome }, dir);
+    const batches: UsageEvent[][] = [];
+    const out = await runScanJob({ sources, cursors: {}, batchEvents: 64, onBatch: (b) => void batches.push(b.events) });
+    batches.push(out.events);
+    const kinds = new Set<string>();
+    let n = 0;
+    for (const events of batches) {
+      const packed = structuredClone(packEvents(events));
+      // Every shape the log readers write is packed.
+      assert.equal(packed.rest.length, 0);
+      assert.deepEqual(unpackEvents(packed), events);
+      for (const e of events) kinds.add(e.kind === 'record' ? `record${e.claude ? (e.claude.sidechain ? '-sidechain' : '-claude') : ''}${e.codex ? (e.codex.forkOf ? '-fork' : '-codex') : ''}${e.record.isFallbackModel ? '-fallback' : ''}` : e.kind);
+      n += events.length;
+    }
+    assert.ok(n > 1000, `${n} events`);
+    for (const k of ['record-claude', 'record-sidechain', 'record-codex', 'record-fork', 'tool', 'toolResult']) assert.ok(kinds.has(k), `corpus has ${k}: ${[...kinds].join(', ')}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const rec = { agent: 'claude-code' as const, timestamp: 1.5, sessionId: 's', model: 'm', inputTokens: -0, outputTokens: 2, cacheReadTokens: 3, cacheWrite5mTokens: 4, cacheWrite1hTokens: 5, reasoningTokens: 6, webSearchRequests: 7 };
+  const packedShapes: UsageEvent[] = [
+    { kind: 'record', record: { ...rec } },
+    { kind: 'record', record: { ...rec, cwd: '', speed: 'fast', costUSD: 0.25, isFallbackModel: true }, key: 'k', claude: { messageId: 'm1', sidechain: true } },
+    { kind: 'record', record: { ...rec, cwd: '/w' }, key: 'k2', codex: { series: 's', total: '1,2,3,4', forkOf: 'p' } },
+    { kind: 'tool', id: 't', name: 'Read', timestamp: 3, cell: { agent: 'codex', model: 'm', cwd: '', sessionId: 's' } },
+    { kind: 'toolResult', id: 't', timestamp: 4, error: true },
+    { kind: 'toolResult', id: 't', timestamp: 4 },
+  ];
+  const unpacked: UsageEvent[] = [
+    { kind: 'record', record: { ...rec }, key: 'r', replace: { priority: 2 } },
+    { kind: 'record', record: { ...rec, requests: 3, aiCredits: 1, tools: [{ name: 'x' }] } },
+    { kind: 'record', record: { ...rec, cwd: undefined } },
+    { kind: 'record', record: { ...rec, extra: 1 } as never },
+    { kind: 'record', record: { ...rec }, claude: { messageId: 'm', sidechain: false, more: 1 } as never },
+    { kind: 'record', record: { ...rec }, codex: { series: 's', total: 't', forkOf: undefined } },
+    { kind: 'tool', id: 't', name: 'n', timestamp: 1, cell: { agent: 'codex', model: 'm', cwd: '', sessionId: 's', x: 1 } as never },
+    { kind: 'toolResult', id: 't', timestamp: 4, error: false } as never,
+    { kind: 'other' } as never,
+  ];
+  const mixed = [...packedShapes, ...unpacked, ...packedShapes];
+  const packed = structuredClone(packEvents(mixed));
+  assert.equal(packed.rest.length, unpacked.length);
+  const back = unpackEvents(packed);
+  assert.deepEqual(back, mixed);
+  assert.ok(Object.is((back[0] as { record: { inputTokens: number } }).record.inputTokens, -0));
+  assert.ok('cwd' in (back[packedShapes.length + 2] as { record: object }).record, 'an own undefined field travels as it is');
+});
+
+test('hashKey: the persisted form, `base36(h2):base36(h1)`, as toString(36) writes it', () => {
+  const reference = (s: string): string => {
+    let h1 = 0xdeadbeef;
+    let h2 = 0x41c6ce57;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return [(h2 >>> 0).toString(36), (h1 >>> 0).toString(36)].join(':');
+  };
+  let seed = 7;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const samples = ['', 'a', 'cc|msg_01|req_01', 'é ✓ 😀', '\u0000'];
+  for (let i = 0; i < 20_000; i++) samples.push(Array.from({ length: Math.floor(rand() * 60) }, () => String.fromCharCode(Math.floor(rand() * (rand() < 0.9 ? 128 : 65536)))).join(''));
+  for (const s of samples) assert.equal(hashKey(s), reference(s), JSON.stringify(s));
+  // A known value, so that a change of the hash itself (which would orphan every persisted key) is seen too.
+  assert.equal(hashKey('cc|msg_01|req_01'), '1lzo9hu:p1wta7');
 });

@@ -68,7 +68,9 @@ export const CLAUDE_READ_KEYS: ReadonlySet<string> = new Set([
   'input_tokens', 'output_tokens', 'cache_read_input_tokens', 'server_tool_use', 'ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens',
   'web_search_requests',
 ]);
-const CLAUDE_BYTES = new ByteSchema(CLAUDE_READ_KEYS, CLAUDE_STRING_KEYS);
+/** Kept strings unique to their line (see ByteSchema): decoded without the cache of recent strings. */
+const CLAUDE_FRESH_KEYS: ReadonlySet<string> = new Set(['timestamp', 'id', 'requestId', 'tool_use_id']);
+const CLAUDE_BYTES = new ByteSchema(CLAUDE_READ_KEYS, CLAUDE_STRING_KEYS, CLAUDE_FRESH_KEYS);
 
 /** claudeRelevantLine on the raw bytes b[s, e) of the line: never decodes it (see selectiveJson.ts). */
 export function claudeRelevantLineBytes(b: Buffer, s: number, e: number, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
@@ -152,20 +154,14 @@ function claudeEvents(obj: Json, st: ClaudeFileState, out: UsageEvent[]): LineOu
     w5 = tok(usage.cache_creation_input_tokens);
   }
   const stu = usage.server_tool_use;
-  const record: UsageRecord = {
-    agent: 'claude-code',
-    timestamp: ts,
-    sessionId,
-    model,
-    ...(cwd ? { cwd } : {}),
-    inputTokens: tok(usage.input_tokens),
-    outputTokens: tok(usage.output_tokens),
-    cacheReadTokens: tok(usage.cache_read_input_tokens),
-    cacheWrite5mTokens: w5,
-    cacheWrite1hTokens: w1h,
-    reasoningTokens: 0,
-    webSearchRequests: isObj(stu) ? tok(stu.web_search_requests, LOG_LIMITS.webSearches) : 0,
-  };
+  const inputTokens = tok(usage.input_tokens);
+  const outputTokens = tok(usage.output_tokens);
+  const cacheReadTokens = tok(usage.cache_read_input_tokens);
+  const webSearchRequests = isObj(stu) ? tok(stu.web_search_requests, LOG_LIMITS.webSearches) : 0;
+  // Two literals rather than a spread of the optional cwd: same fields in the same order, without the object copy.
+  const record: UsageRecord = cwd
+    ? { agent: 'claude-code', timestamp: ts, sessionId, model, cwd, inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1h, reasoningTokens: 0, webSearchRequests }
+    : { agent: 'claude-code', timestamp: ts, sessionId, model, inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens: w5, cacheWrite1hTokens: w1h, reasoningTokens: 0, webSearchRequests };
   if (usage.speed === 'fast') record.speed = 'fast';
   const cost = costOf(entry.costUSD);
   if (cost !== undefined) record.costUSD = cost;

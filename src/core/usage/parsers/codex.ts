@@ -118,7 +118,9 @@ export const CODEX_READ_KEYS: ReadonlySet<string> = new Set([
   'resets_at', 'resets_in_seconds', 'total_token_usage', 'last_token_usage', 'input_tokens', 'cached_input_tokens', 'cache_read_input_tokens',
   'output_tokens', 'reasoning_output_tokens',
 ]);
-const CODEX_BYTES = new ByteSchema(CODEX_READ_KEYS, CODEX_STRING_KEYS);
+/** Kept strings unique to their line (see ByteSchema). */
+const CODEX_FRESH_KEYS: ReadonlySet<string> = new Set(['timestamp', 'call_id']);
+const CODEX_BYTES = new ByteSchema(CODEX_READ_KEYS, CODEX_STRING_KEYS, CODEX_FRESH_KEYS);
 
 /** codexLine on the raw bytes b[s, e) of the line. */
 export function codexLineBytes(b: Buffer, s: number, e: number, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
