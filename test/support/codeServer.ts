@@ -204,6 +204,36 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** More command-line arguments for code-server (e.g. `--locale zh-cn`). */
   args?: string[];
+  /**
+   * Runs code-server as another machine: in a UTS namespace of its own whose host name is this (`os.hostname()` in
+   * its extension host), as a remote host's server would. Needs `unshare --uts` (root); see `hostnamePrerequisite`.
+   */
+  hostname?: string;
+}
+
+/**
+ * Why code-server cannot be started under another host name here (`unshare --uts` needs root, or CAP_SYS_ADMIN), or
+ * undefined when it can: tried once with the host name `tokstat-probe`, which must then be what `hostname` prints.
+ */
+export function hostnamePrerequisite(): string | undefined {
+  const res = spawnSync('unshare', ['--uts', 'sh', '-c', 'hostname tokstat-probe && hostname'], { encoding: 'utf8', timeout: 10_000 });
+  if (res.error) return `unshare not runnable (${res.error.message}; util-linux provides it)`;
+  if (res.status !== 0 || res.stdout.trim() !== 'tokstat-probe') {
+    return `\`unshare --uts\` cannot set a host name here (exit ${res.status ?? res.signal}: ${(res.stderr || res.stdout).trim().split('\n')[0]}; it needs root)`;
+  }
+  return undefined;
+}
+
+/**
+ * A scenario step that needs `hostnamePrerequisite`: under CI=true (where the pipeline runs as root) its absence fails
+ * the step with the reason; elsewhere the step is skipped with it, as scripts/lib.js skipOrFail does for a tier.
+ */
+export function requireHostname(t: { skip(): void }, log: (s: string) => void = (s) => console.log(s)): void {
+  const missing = hostnamePrerequisite();
+  if (!missing) return;
+  if (/^(1|true|yes)$/i.test(process.env.CI || '')) throw new Error(`prerequisite missing in CI: ${missing}`);
+  log(`      skipped: ${missing}`);
+  t.skip();
 }
 
 /** Starts code-server on 127.0.0.1 with an OS-chosen port, read back from its log. */
@@ -229,7 +259,12 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     ...(opts.args ?? []),
     dirs.workspace,
   ];
-  const child = spawn(codeServerNode(), args, {
+  // `unshare --uts` runs `sh` in a new UTS namespace, which sets the host name and execs code-server: one process
+  // (unshare without --fork execs), so the process group and stop() work as without it.
+  const [cmd, cmdArgs] = opts.hostname
+    ? ['unshare', ['--uts', 'sh', '-c', 'hostname "$1" && shift && exec "$@"', 'sh', opts.hostname, codeServerNode(), ...args]]
+    : [codeServerNode(), args];
+  const child = spawn(cmd, cmdArgs, {
     cwd: dirs.base,
     env: serverEnv(dirs, opts.env ?? {}),
     detached: true, // own process group, so stop() reaches the extension host too
