@@ -10,6 +10,7 @@ import { copilotPaid, upcomingReset } from '../builders/copilot';
 import { GitHubFake } from '../fakes/githubFake';
 import * as cs from '../support/codeServer';
 import {
+  chooseFromContextMenu,
   expandRow,
   openTokstatView,
   pick,
@@ -74,21 +75,8 @@ describe('Copilot account: Sign In Again, Rename and Remove through the UI', fun
   }
 
   /** Opens the account row's context menu (right click, as a person does) and picks `item`. */
-  async function contextMenu(account: string, item: string): Promise<void> {
-    await openTokstatView(page);
-    const row = treeRow(page, account).first();
-    await row.waitFor({ state: 'visible', timeout: 30_000 });
-    await row.click({ button: 'right' });
-    const entry = page.getByRole('menuitem', { name: new RegExp(`^${item}`) }).first();
-    await entry.waitFor({ state: 'visible', timeout: 10_000 });
-    await shot(`context-menu-${item.toLowerCase().replace(/\W+/g, '-')}`);
-    // A menu that is still fading in ignores the click (seen once for the last item): click until it closes.
-    await waitUntil(`"${item}" chosen from the menu`, async () => {
-      if (!(await entry.isVisible())) return true;
-      await entry.click({ timeout: 2_000 }).catch(() => undefined);
-      return false;
-    }, 10_000);
-  }
+  const contextMenu = (account: string, item: string) =>
+    chooseFromContextMenu(page, account, item, () => shot(`context-menu-${item.toLowerCase().replace(/\W+/g, '-')}`));
 
   it('adds a Copilot account by device code', async () => {
     await page.goto(cs.workbenchUrl(server!));

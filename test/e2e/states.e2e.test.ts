@@ -13,6 +13,7 @@ import * as cs from '../support/codeServer';
 import {
   addOpenRouterAccount,
   card,
+  chooseFromContextMenu,
   dumpDom,
   expandRow,
   openTokstatView,
@@ -163,12 +164,7 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
 
   it('Replace Key… from the account row\'s context menu: the new key is checked, stored, and the numbers come back', async () => {
     or.addKey(OPENROUTER_KEY_2, orKey({ label: NAME, usage: 40, usage_monthly: 40, limit_remaining: 60 }));
-    await openTokstatView(page);
-    await treeRow(page, NAME).first().click({ button: 'right' });
-    const item = page.getByRole('menuitem', { name: /Replace Key/ }).first();
-    await item.waitFor({ state: 'visible', timeout: 10_000 });
-    await shot('replace-key-menu');
-    await item.click();
+    await chooseFromContextMenu(page, NAME, 'Replace Key', () => shot('replace-key-menu'));
     await waitForQuickInputTitle(page, 'Replace Key');
     const input = quickInput(page).locator('input.input');
     assert.equal(await input.getAttribute('type'), 'password');

@@ -158,6 +158,35 @@ export async function expandRow(page: Page, label: string | RegExp): Promise<voi
   if (!expandedRows.some((l) => String(l) === String(label))) expandedRows.push(label);
 }
 
+/**
+ * Opens a tree row's context menu (right click, as a person does) and picks `item`. A right click during a re-render
+ * of the tree, or on a row that just moved, opens no menu or another row's: press Escape and right-click again. A
+ * menu that is still fading in ignores the click (seen in CI): click until it closes. `shot` is called with the menu
+ * open.
+ */
+export async function chooseFromContextMenu(page: Page, row: string | RegExp, item: string, shot?: () => Promise<void>): Promise<void> {
+  await openTokstatView(page);
+  const entry = page.getByRole('menuitem', { name: new RegExp(`^${escapeRe(item)}`) }).first();
+  await waitUntil(`the context menu of ${String(row)} offering "${item}"`, async () => {
+    const r = treeRow(page, row).first();
+    if (!(await r.isVisible())) return false;
+    await r.click({ button: 'right', timeout: 5_000 });
+    try {
+      await entry.waitFor({ state: 'visible', timeout: 5_000 });
+      return true;
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+  }, 40_000);
+  if (shot) await shot();
+  await waitUntil(`"${item}" chosen from the menu`, async () => {
+    if (!(await entry.isVisible())) return true;
+    await entry.click({ timeout: 2_000 }).catch(() => undefined);
+    return false;
+  }, 10_000);
+}
+
 /** The row's visible text: label and description. */
 export async function rowText(page: Page, label: string | RegExp): Promise<string> {
   const row = treeRow(page, label).first();
