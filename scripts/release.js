@@ -20,7 +20,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const VSIX = path.join(root, 'tokstat.vsix');
 const CLI_STAGE = path.join(root, 'dist-cli');
 /** The CLI package holds its bundle (the CLI, its network and MCP server chunks, the log-parsing worker it starts, sql.js's WebAssembly), README, LICENSE. */
-const CLI_FILES = ['cli.js', 'cli-net.js', 'mcp.js', 'usageWorker.js', 'sql-wasm.wasm'];
+const CLI_FILES = ['cli.js', 'cli-main.js', 'cli-net.js', 'mcp.js', 'usageWorker.js', 'sql-wasm.wasm'];
 
 let failures = 0;
 function step(name, fn) {

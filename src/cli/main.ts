@@ -327,7 +327,11 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/**
+ * Runs the CLI on this process's arguments and sets its exit code. `self` is the script a user runs (dist/cli.js,
+ * the launcher, src/cli/launcher.ts), which `statusline` starts again in the background.
+ */
+export function cliMain(self: string): void {
   const nowEnv = Number(process.env.TOKSTAT_NOW);
   run(process.argv.slice(2), {
     out: (s) => process.stdout.write(s + '\n'),
@@ -337,7 +341,7 @@ if (require.main === module) {
     now: Number.isFinite(nowEnv) && nowEnv > 0 ? nowEnv : Date.now(),
     isTTY: !!process.stdout.isTTY,
     stdin: () => process.stdin,
-    self: __filename,
+    self,
     ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   }).then(
     (code) => {
@@ -349,3 +353,6 @@ if (require.main === module) {
     },
   );
 }
+
+// Run directly (tsc's output in the tests); the bundle is started by its launcher (dist/cli.js).
+if (require.main === module) cliMain(__filename);
