@@ -103,7 +103,11 @@ export function createTestingApi(d: {
     whenIdle: () => d.scheduler.whenIdle(),
     snapshot: (id) => d.scheduler.getSnapshot(id),
     storedState: (id) => d.store.read(id),
-    treeSnapshot: async () => Promise.all(d.tree.getChildren().map(toRow)),
+    // What VS Code shows: the rows change with the debounced repaint (ui/tree/accountsTree.ts), so wait for one pending.
+    treeSnapshot: async () => {
+      await d.tree.whenSettled();
+      return Promise.all(d.tree.getChildren().map(toRow));
+    },
     statusBar: () => d.statusBar.describe(),
     dashboardState: d.dashboardState,
     setGitHubAuth: d.setGitHubAuth,

@@ -59,6 +59,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private renderedTools: readonly string[] = [];
   private renderedExport: ExportState | undefined;
   private usageShown = false;
+  private readonly settledWaiters: Array<() => void> = [];
 
   constructor(
     private readonly model: AppModel,
@@ -82,6 +83,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         this.disposed = true;
         if (this.tick) this.clock.clearTimeout(this.tick);
         if (this.timer) this.clock.clearTimeout(this.timer);
+        for (const done of this.settledWaiters.splice(0)) done();
       },
     });
   }
@@ -99,8 +101,18 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     if (this.timer || this.disposed) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
-      this.flush();
+      try {
+        this.flush();
+      } finally {
+        for (const done of this.settledWaiters.splice(0)) done();
+      }
     }, 50);
+  }
+
+  /** Resolves once a pending repaint has been announced (at once when none is pending): what VS Code now shows. */
+  whenSettled(): Promise<void> {
+    if (!this.timer || this.disposed) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /** The view whose badge counts the accounts that need attention, kept current on every repaint and tick. */

@@ -353,3 +353,20 @@ test('"Local agents" says how far the first read of the logs has come, then show
   usage.set({ scan: { done: 10, total: 20, rebuild: true } });
   assert.equal(tree.getTreeItem(tree.getChildren().find((r) => r instanceof UsageRootNode)!).description, 'rebuilding: reading 10 of 20 log files');
 });
+
+test('whenSettled resolves with the pending repaint (what VS Code then shows), at once when none is pending', async () => {
+  const m = makeModel([entry('a', 'openrouter', 10)]);
+  const { tree, fired } = open(m);
+  show(tree);
+  await tree.whenSettled(); // nothing pending
+  m.set([entry('a', 'openrouter', 10), entry('b', 'copilot', 20)]);
+  let settled = false;
+  const waiting = tree.whenSettled().then(() => (settled = true));
+  await Promise.resolve();
+  assert.equal(settled, false, 'not before the repaint');
+  assert.deepEqual(show(tree).roots.map((r) => tree.getTreeItem(r).id), ['provider:openrouter'], 'the previous shape meanwhile');
+  settle();
+  await waiting;
+  assert.equal(fired.length, 1);
+  assert.deepEqual(show(tree).roots.map((r) => tree.getTreeItem(r).id), ['provider:copilot', 'provider:openrouter']);
+});
