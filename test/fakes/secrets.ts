@@ -42,6 +42,10 @@ export const EXPORT_COLLECTOR_TOKEN = `otlp-${fill('fakeCollector0', 32)}`;
 
 export const PROVIDER_SCENARIO_SECRETS: readonly string[] = [OPENAI_ADMIN_KEY, LITELLM_KEY, CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN];
 
+/** A GitHub personal access token and an Anthropic API key, only as hostile text in unit tests (export, read API). */
+export const GITHUB_PAT = `ghp_${fill('FAKEpat0', 36)}`;
+export const ANTHROPIC_API_KEY = `sk-ant-api03-${fill('FAKEant0', 40)}`;
+
 /** All of the above; the leak check searches for each (and for simple encodings of each). */
 export const ALL_TEST_SECRETS: readonly string[] = [
   OPENROUTER_KEY,
@@ -55,4 +59,6 @@ export const ALL_TEST_SECRETS: readonly string[] = [
   ...PROVIDER_SCENARIO_SECRETS,
   PROXY_PASSWORD,
   EXPORT_COLLECTOR_TOKEN,
+  GITHUB_PAT,
+  ANTHROPIC_API_KEY,
 ];

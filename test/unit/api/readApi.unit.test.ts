@@ -7,10 +7,11 @@ import { Emitter } from '../../../src/core/events';
 import type { AnswerAccount } from '../../../src/core/agentAnswers';
 import type { UsageRow } from '../../../src/core/usage/types';
 import type { Meter } from '../../../src/shared/model';
+import { GITHUB_PAT, OPENROUTER_KEY } from '../../fakes/secrets';
 
 const NOW = Date.UTC(2026, 8, 10, 12);
 const MIN = 60_000;
-const TOKEN = 'ghp_FAKEnotarealtoken000000000000000000';
+const TOKEN = GITHUB_PAT;
 
 const meter = (o: Partial<Meter>): Meter => ({ id: 'premium', label: 'Premium requests', kind: 'quota', unit: 'requests', source: 'official', capturedAt: NOW - MIN, used: 30, limit: 300, remaining: 270, percentUsed: 10, resetsAt: NOW + 86_400_000, ...o });
 
@@ -36,7 +37,7 @@ const copilot: AnswerAccount = {
 };
 const broken: AnswerAccount = {
   accountId: 'a2', name: 'Router', providerId: 'openrouter', providerName: 'OpenRouter',
-  snapshot: { accountId: 'a2', takenAt: NOW - 3 * 3_600_000, status: 'error', error: { kind: 'auth', message: `key sk-or-v1-${'a'.repeat(64)} rejected` }, meters: [] },
+  snapshot: { accountId: 'a2', takenAt: NOW - 3 * 3_600_000, status: 'error', error: { kind: 'auth', message: `key ${OPENROUTER_KEY} rejected` }, meters: [] },
 };
 
 test('apiVersion 2; recordOperation kept; getSnapshots: plain copies with meters, reset, pace and staleness', () => {
@@ -66,7 +67,7 @@ test('no credential, e-mail or path leaves through the read API', async () => {
   });
   const forbidden = [...keys].filter((k) => /^(secret|apikey|token|accesstoken|refreshtoken|password|credentials?|authorization|identity|email|cwd|path|settings)$/i.test(k));
   assert.deepEqual(forbidden, []);
-  assert.doesNotMatch(out, /ghp_[A-Za-z0-9]{20}|sk-or-v1-a{10}|octo@example\.com|\/home\/dev/);
+  assert.doesNotMatch(out, /ghp_[A-Za-z0-9]{20}|sk-or-v1-[0-9a-z]{10}|octo@example\.com|\/home\/dev/);
   // The project is there, by its folder's name only.
   assert.match(out, /"key":"app"/);
 });

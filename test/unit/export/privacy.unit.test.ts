@@ -10,12 +10,13 @@ import { createTarget } from '../../../src/core/export/targets';
 import type { UsageRow } from '../../../src/core/usage/types';
 import type { Snapshot } from '../../../src/shared/model';
 import { usageRow } from '../../support/exportRows';
+import { ANTHROPIC_API_KEY, GITHUB_PAT } from '../../fakes/secrets';
 
 const NOW = Date.UTC(2026, 10, 2, 10);
 const SECRETS = [
   'alice@example.com',
-  'sk-ant-api03-FAKE-not-a-real-key-0000',
-  'ghp_FAKEnotarealtoken0000000000000',
+  ANTHROPIC_API_KEY,
+  GITHUB_PAT,
   '/home/alice/secret-project',
   'C:\\Users\\alice\\work',
   'secret-project',
