@@ -15,12 +15,13 @@ import { nullLogger } from '../../../src/core/log';
 import { UsageIndex } from '../../../src/core/usage/usageIndex';
 import type { UsageRecord } from '../../../src/core/usage/types';
 import type { Meter, Snapshot } from '../../../src/shared/model';
+import { ANTHROPIC_API_KEY } from '../../fakes/secrets';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const NOW = Date.UTC(2026, 8, 10, 12);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const SECRET = 'sk-ant-api03-FAKE-not-a-real-key-00000000000000000000';
+const SECRET = ANTHROPIC_API_KEY;
 
 let bundle: string;
 let storage: string;

@@ -23,10 +23,11 @@ import { resolveExport } from '../../../src/core/export/config';
 import { PushgatewayTarget } from '../../../src/core/export/targets';
 import { UndiciHttpClient } from '../../../src/core/undiciClient';
 import { nullLogger } from '../../../src/core/log';
+import { ANTHROPIC_API_KEY } from '../../fakes/secrets';
 
 const CLI = path.resolve(__dirname, '../../../src/cli/main.js');
 const ROOT = path.resolve(__dirname, '../../../..');
-const HOSTILE_NAME = 'alice@example.com sk-ant-api03-FAKE-not-a-real-key-0000 /home/alice/secret-project';
+const HOSTILE_NAME = `alice@example.com ${ANTHROPIC_API_KEY} /home/alice/secret-project`;
 const HOSTILE_CWD = '/home/alice/secret-project';
 
 function machine(root: string, i: number): { home: string; storage: string } {
