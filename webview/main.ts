@@ -20,6 +20,7 @@ import { absoluteTime } from './formats';
 import { loadSibling } from './lazyScript';
 import { loadUPlot } from './uplotLoader';
 import { whenIdle } from './idle';
+import { scrollIntoViewSettled } from './scrollSettle';
 import { swapPreservingFocus } from './dom';
 import { wireActions } from './actions';
 import { applyL10n } from './l10n';
@@ -220,14 +221,39 @@ function dedupe(accounts: readonly DashboardAccount[]): DashboardAccount[] {
 
 /** A row of the overview strip was chosen: its card is scrolled into view and its refresh button focused. */
 function jumpTo(accountId: string): void {
+  // The cards down to this one are built first: a placeholder built later, above or in place of the card, would
+  // change its height after the scroll and move the card away from the top.
+  const built = buildPendingThrough(accountId);
   const el = cards.get(accountId)?.el;
   if (!el) return;
-  el.scrollIntoView({ block: 'start' });
+  scrollIntoViewSettled(el);
   el.querySelector<HTMLElement>('[data-action="refresh"]')?.focus({ preventScroll: true });
   if (document.activeElement === null || !el.contains(document.activeElement)) {
     el.tabIndex = -1;
     el.focus({ preventScroll: true });
   }
+  if (built) {
+    // After the scroll: the charts start with the ones near the viewport.
+    charts.mountWithin(list);
+    titleCountdownsWhenIdle();
+  }
+}
+
+/** Builds the placeholders from the top down to `accountId`'s card; whether it built any. */
+function buildPendingThrough(accountId: string): boolean {
+  const state = current;
+  if (!state) return false;
+  const now = hostNow();
+  let built = false;
+  for (const account of state.accounts) {
+    const entry = cards.get(account.id);
+    if (entry?.pending) {
+      buildPending(account, entry, state, now);
+      built = true;
+    }
+    if (account.id === accountId) break;
+  }
+  return built;
 }
 
 /** What a card is drawn from: equal signatures, equal cards (the card is kept). */
@@ -273,9 +299,7 @@ const buildPendingWhenIdle = whenIdle((deadline) => {
       left = true;
       break;
     }
-    const el = renderCard(account, state, now);
-    entry.el.replaceWith(el);
-    cards.set(account.id, { signature: cardSignature(state, account), el });
+    buildPending(account, entry, state, now);
     built++;
   }
   if (built > 0) {
@@ -284,6 +308,13 @@ const buildPendingWhenIdle = whenIdle((deadline) => {
   }
   if (left) buildPendingWhenIdle();
 }, 300);
+
+/** A placeholder becomes its card; focus on the placeholder (a jump to it) moves to the card's refresh button. */
+function buildPending(account: DashboardAccount, entry: CardEntry, state: DashboardState, now: number): void {
+  const el = renderCard(account, state, now);
+  swapPreservingFocus(entry.el, el);
+  cards.set(account.id, { signature: cardSignature(state, account), el });
+}
 
 /** The host's clock, with nothing else new: the state shown stays, and its countdowns are counted from `now`. */
 function onClock(now: number): void {

@@ -167,7 +167,17 @@ describe('dashboard layout in Chromium: overview strip and card grid', { skip },
   });
 
   test('overview: 20 accounts fit a 1000 × 800 panel before the cards; a row takes you to its card', async () => {
-    const h = await srv.open({ viewport: { width: 1000, height: 800 } });
+    // Idle callbacks wait until the test releases them: the cards far below stay placeholders until then.
+    const h = await srv.open({
+      viewport: { width: 1000, height: 800 },
+      initScript: {
+        fn: () => {
+          const held: Array<() => void> = [];
+          (window as any).requestIdleCallback = (cb: () => void) => held.push(cb);
+          (window as any).__releaseIdle = () => held.splice(0).forEach((cb) => cb());
+        },
+      },
+    });
     try {
       await h.send({ type: 'state', state: manyAccounts(20, 4) });
       const box = await h.page.locator('[data-testid="overview"]').boundingBox();
@@ -175,13 +185,24 @@ describe('dashboard layout in Chromium: overview strip and card grid', { skip },
       assert.equal(await h.page.locator('[data-testid="overview-row"]').count(), 20);
       const heights = await h.page.locator('[data-testid="overview-row"]').evaluateAll((els: any[]) => els.map((e) => e.getBoundingClientRect().height));
       assert.ok(heights.every((x: number) => x <= 30), `one line per account (${heights.join(', ')})`);
-      // Keyboard: the row's button (named by the account) scrolls to the card and focuses its refresh button.
+      // Keyboard: the row's button (named by the account) scrolls to the card and focuses its refresh button. The
+      // card is still a placeholder (far below, built when the page is idle): the jump builds it and the ones above it
+      // first, so nothing built later moves it away from the top (CI under load: it ended 145 px above the panel).
       const jump = h.page.getByRole('button', { name: 'Account 17', exact: true });
       await jump.focus();
+      assert.equal(await h.page.locator('.cards > [data-account-id="acct-17"]').getAttribute('data-testid'), 'account-card-pending', 'a placeholder when the row is chosen');
       await h.page.keyboard.press('Enter');
       await h.page.waitForFunction(() => document.activeElement?.closest('[data-account-id]')?.dataset.accountId === 'acct-17');
+      assert.equal(await h.page.evaluate(() => document.activeElement?.dataset.action), 'refresh', 'the built card’s refresh button has focus');
+      // Every other placeholder built, and a frame drawn after it: the card has not moved.
+      await h.page.waitForFunction(() => {
+        (window as any).__releaseIdle();
+        return document.querySelectorAll('[data-testid="account-card-pending"]').length === 0;
+      });
+      await h.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const top = await h.page.evaluate(() => document.querySelector('[data-account-id="acct-17"].card').getBoundingClientRect().top);
       assert.ok(top >= 0 && top < 200, `the card is at the top of the panel (${top} px)`);
+      assert.equal(await h.page.evaluate(() => document.activeElement?.closest('[data-account-id]')?.dataset.accountId), 'acct-17', 'focus stays on the card');
       // Focus on a row survives a new state.
       await jump.focus();
       await h.send({ type: 'state', state: manyAccounts(20, 4) });
