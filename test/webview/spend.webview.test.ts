@@ -126,6 +126,41 @@ describe('dashboard: Spend view and status bar pins', { skip }, () => {
     }
   });
 
+  test('“Show Spend” before the first state: the section is scrolled to the top of the panel and stays there once the 20 cards above are built', async () => {
+    // Idle callbacks wait until the test releases them: the cards far above stay placeholders until then.
+    const h = await srv.open({
+      // A panel shorter than the section: its top can reach the top of the panel (nothing much is below it).
+      viewport: { width: 1000, height: 300 },
+      initScript: {
+        fn: () => {
+          const held: Array<() => void> = [];
+          (window as any).requestIdleCallback = (cb: () => void) => held.push(cb);
+          (window as any).__releaseIdle = () => held.splice(0).forEach((cb) => cb());
+        },
+      },
+    });
+    try {
+      const p = h.page;
+      const one = state().accounts[0]!;
+      const accounts = Array.from({ length: 20 }, (_, i) => ({ ...one, id: `a${i}`, name: `Account ${i}`, snapshot: { ...one.snapshot!, accountId: `a${i}` } }));
+      // The command's order: the focus request first, then the state the section comes with.
+      await h.send({ type: 'focus', section: 'spend' });
+      await h.send({ type: 'state', state: { ...state(), accounts } });
+      await answer(h, '30d');
+      await p.waitForFunction(() => {
+        (window as any).__releaseIdle();
+        return document.querySelectorAll('[data-testid="account-card-pending"]').length === 0;
+      });
+      await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const top = await p.locator('[data-testid="spend-section"]').evaluate((el) => el.getBoundingClientRect().top);
+      assert.ok(top >= 0 && top < 100, `the section is at the top of the panel (${top} px)`);
+      assert.equal(await p.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid), 'spend-section');
+      assert.deepEqual(await h.allViolations(), []);
+    } finally {
+      await h.page.close();
+    }
+  });
+
   test('a meter offers Pin or Unpin for the status bar; the click asks the host', async () => {
     const h = await srv.open();
     try {
