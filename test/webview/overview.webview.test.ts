@@ -13,6 +13,7 @@ import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarne
 
 declare const window: any;
 declare const document: any;
+declare const requestAnimationFrame: (cb: (t: number) => void) => number;
 
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: browser layout test skipped`;
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);

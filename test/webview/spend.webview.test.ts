@@ -8,6 +8,10 @@ import type { DashboardState, SpendView } from '../../src/shared/protocol';
 import { buildSpendView, type SpendSeries } from '../../src/features/spend/core/spend';
 import { CHROMIUM, startWebviewServer, type Harness, type WebviewServer } from './webviewHarness';
 
+declare const window: any;
+declare const document: any;
+declare const requestAnimationFrame: (cb: (t: number) => void) => number;
+
 const skip = fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: browser spend test skipped`;
 
 const NOW = Date.UTC(2026, 2, 15, 14, 30);
@@ -154,7 +158,7 @@ describe('dashboard: Spend view and status bar pins', { skip }, () => {
       await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const top = await p.locator('[data-testid="spend-section"]').evaluate((el) => el.getBoundingClientRect().top);
       assert.ok(top >= 0 && top < 100, `the section is at the top of the panel (${top} px)`);
-      assert.equal(await p.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid), 'spend-section');
+      assert.equal(await p.evaluate(() => document.activeElement?.dataset.testid), 'spend-section');
       assert.deepEqual(await h.allViolations(), []);
     } finally {
       await h.page.close();
