@@ -16,11 +16,12 @@ import { SpendSectionController } from './spend';
 import { renderOverview } from './overview';
 import { parseClockMessage, parseFocusMessage, parseHistoryMessage, parseHostMessage, parseSpendMessage } from '../src/shared/protocolSchemas';
 import { loadPersisted, post, savePersisted } from './vscodeApi';
-import { absoluteTime } from './formats';
 import { loadSibling } from './lazyScript';
 import { loadUPlot } from './uplotLoader';
 import { whenIdle } from './idle';
 import { scrollIntoViewSettled } from './scrollSettle';
+import { wireCountdownTitles } from './countdownTitles';
+import { readInitialState } from './initialState';
 import { swapPreservingFocus } from './dom';
 import { wireActions } from './actions';
 import { applyL10n } from './l10n';
@@ -335,19 +336,8 @@ function tick(): void {
   }
 }
 
-// A countdown's or age's tooltip (and accessible description) is its absolute time. Not formatted during the render
-// (formats.ts): set when the pointer first reaches it, and for all of them once the page is idle.
-function titleCountdown(el: HTMLElement): void {
-  const at = Number(el.dataset.at);
-  if (Number.isFinite(at)) el.title = absoluteTime().format(at);
-}
-root.addEventListener('pointerover', (ev) => {
-  const el = ev.target instanceof Element ? ev.target.closest<HTMLElement>('[data-tick][data-at]') : null;
-  if (el && !el.title) titleCountdown(el);
-});
-const titleCountdownsWhenIdle = whenIdle(() => {
-  for (const el of root.querySelectorAll<HTMLElement>('[data-tick][data-at]:not([title])')) titleCountdown(el);
-}, 5_000);
+// Countdowns' tooltips: their absolute time (countdownTitles.ts).
+const titleCountdownsWhenIdle = wireCountdownTitles(root);
 
 let scrollTimer: ReturnType<typeof setTimeout> | undefined;
 window.addEventListener(
@@ -403,19 +393,3 @@ setInterval(tick, TICK_MS);
 // when `embedded` is said and nothing changed since that state was built, with its clock alone.
 post(initial ? { type: 'ready', embedded: true } : { type: 'ready' });
 if (initial) render(initial);
-
-function readInitialState(): DashboardState | undefined {
-  const el = document.getElementById('tokstat-initial-state');
-  if (!el?.textContent) return undefined;
-  el.remove();
-  let data: unknown;
-  try {
-    data = JSON.parse(el.textContent);
-  } catch {
-    console.warn('[tokstat] ignored a malformed initial state');
-    return undefined;
-  }
-  const parsed = parseHostMessage({ type: 'state', state: data });
-  if (!parsed) console.warn('[tokstat] ignored a malformed initial state');
-  return parsed?.state;
-}
