@@ -14,6 +14,7 @@ import { mainMeter } from '../src/core/summary';
 import type { ChartSeries, DashboardAccount, DashboardState } from '../src/shared/protocol';
 import { minMaxPerPixel, type Point } from '../webview/downsample';
 import { CHROMIUM, startWebviewServer } from '../test/webview/webviewHarness';
+import { rng as mulberry32 } from '../test/support/rng';
 
 export type Report = (name: string, value: number, unit: string, goal?: number) => void;
 
@@ -27,17 +28,6 @@ const POLL_MS = 10 * MIN;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Deterministic PRNG so every run draws the same data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A year of readings every 10 minutes (52,560 points) of a monthly quota: usage climbs in working hours at a

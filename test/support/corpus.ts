@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { localDay } from '../../src/core/usage/usageIndex';
 import type { TokenCountsWithReasoning } from '../../src/shared/tokens';
+import { rng } from './rng';
 
 export interface TrueTotals extends TokenCountsWithReasoning {
   webSearchRequests: number;
@@ -69,16 +70,6 @@ export interface CorpusOptions {
   emptyRequestIds?: boolean;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const zero = (): TrueTotals => ({
   inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0,
