@@ -78,7 +78,7 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
     const baseCli = opts.baselineRoot ? path.join(opts.baselineRoot, 'dist', 'cli.js') : undefined;
     if (baseCli && !fs.existsSync(baseCli)) throw new Error(`no ${baseCli}: build the baseline first (node esbuild.js --production there)`);
     let cacheN = 0;
-    const tokstat = (cache: string | undefined, cli = mainCli): { ms: number; cpuMs?: number; bytesRead: number; totals: { totalTokens: number; costUSD: number | null } } => {
+    const tokstat = (cache: string | undefined, cli = mainCli): { ms: number; cpuMs?: number; bytesRead: number; dedupParsed?: number; totals: { totalTokens: number; costUSD: number | null } } => {
       const env = {
         PATH: process.env.PATH ?? '', HOME: home, USERPROFILE: home, CLAUDE_CONFIG_DIR: claudeConfigDir, CODEX_HOME: codexHome, NO_COLOR: '1',
         XDG_CACHE_HOME: cache ?? path.join(dir, `unused-${cacheN++}`), GEMINI_DATA_DIR: path.join(dir, 'none'), OPENCODE_DATA_DIR: path.join(dir, 'none'),
@@ -93,7 +93,24 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
       const ms = performance.now() - t0;
       if (r.status !== 0) throw new Error(`tokstat usage exited ${r.status}: ${r.stderr}`);
       const read = /read (\d+) bytes/.exec(r.stderr ?? '');
-      return { ms, ...(gnuTime ? { cpuMs: timeReport(r.stderr ?? '').cpuMs } : {}), bytesRead: read ? Number(read[1]) : Number.NaN, totals: (JSON.parse(r.stdout) as { totals: { totalTokens: number; costUSD: number | null } }).totals };
+      const dedup = /dedup state: (\d+) of 8 parts parsed/.exec(r.stderr ?? '');
+      return {
+        ms, ...(gnuTime ? { cpuMs: timeReport(r.stderr ?? '').cpuMs } : {}), bytesRead: read ? Number(read[1]) : Number.NaN,
+        ...(dedup ? { dedupParsed: Number(dedup[1]) } : {}),
+        totals: (JSON.parse(r.stdout) as { totals: { totalTokens: number; costUSD: number | null } }).totals,
+      };
+    };
+    // The least any repeat run must do, as its own process: start Node, list the log folders, stat every log, read
+    // the appended bytes (here: as many bytes from one log). A peer measured in the same rounds: what no index or
+    // parser can go below on this machine.
+    const floorScript = `const fs=require('fs'),p=require('path');let n=0,big='';const walk=(d)=>{let es;try{es=fs.readdirSync(d,{withFileTypes:true})}catch{return}for(const e of es){const f=p.join(d,e.name);if(e.isDirectory())walk(f);else if(e.name.endsWith('.jsonl')){const st=fs.statSync(f);n+=st.size;if(!big)big=f}}};for(const d of process.argv.slice(1))walk(d);const b=Buffer.alloc(100000);const fd=fs.openSync(big,'r');fs.readSync(fd,b,0,b.length,0);fs.closeSync(fd);process.stdout.write(JSON.stringify({bytes:n}))`;
+    const floor = (): { ms: number; cpuMs?: number } => {
+      const args = ['-e', floorScript, claudeConfigDir, codexHome];
+      const t0 = performance.now();
+      const r = gnuTime ? spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
+      const ms = performance.now() - t0;
+      if (r.status !== 0) throw new Error(`the floor script exited ${r.status}: ${r.stderr}`);
+      return { ms, ...(gnuTime ? { cpuMs: timeReport(r.stderr ?? '').cpuMs } : {}) };
     };
     const ccHome = path.join(dir, 'cc-home');
     fs.mkdirSync(ccHome);
@@ -133,6 +150,9 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
     let mismatch = 0;
     let appendedBytes = 0;
     let repeatBytes = 0;
+    let dedupParsedMost = 0;
+    const floorMs: number[] = [];
+    const floorCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       const before = logSizes([claudeConfigDir, codexHome]);
       appendRealistic(claudeConfigDir, codexHome, 100_000, 100 + i);
@@ -144,6 +164,10 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
       tkRepeat.push(warm.ms);
       if (warm.cpuMs !== undefined) tkRepeatCpu.push(warm.cpuMs);
       repeatBytes += warm.bytesRead;
+      dedupParsedMost = Math.max(dedupParsedMost, warm.dedupParsed ?? 8);
+      const f = floor();
+      floorMs.push(f.ms);
+      if (f.cpuMs !== undefined) floorCpu.push(f.cpuMs);
       if (baseCli) {
         const b = tokstat(baseCache, baseCli);
         base.repeat.push(b.ms);
@@ -180,6 +204,17 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
       report('cli usage repeat CPU time, ccusage rerun (median)', median(ccRepeatCpu), 'ms');
       report('cli usage repeat CPU-time ratio tokstat/ccusage', median(tkRepeatCpu) / median(ccRepeatCpu), '×');
     }
+    // The floor: Node's start-up and a stat of every log, which any run that must see appends needs.
+    report('cli usage repeat floor (Node start-up, listing and stat of every log, reading the new bytes), spawn to exit (median)', median(floorMs), 'ms');
+    report('cli usage repeat floor ratio floor/ccusage', median(floorMs) / median(ccRepeat), '×');
+    report('cli usage repeat over the floor, tokstat/floor', median(tkRepeat) / median(floorMs), '×');
+    if (floorCpu.length && ccRepeatCpu.length) {
+      report('cli usage repeat floor CPU time (median)', median(floorCpu), 'ms');
+      report('cli usage repeat floor CPU-time ratio floor/ccusage', median(floorCpu) / median(ccRepeatCpu), '×');
+      report('cli usage repeat CPU time over the floor, tokstat/floor', median(tkRepeatCpu) / median(floorCpu), '×');
+    }
+    // New responses only were appended: no run needs the dedup state (the keys of what was counted before).
+    report('cli usage repeat runs: dedup parts parsed (most in one run, of 8)', dedupParsedMost, 'count', 0);
     if (baseCli) {
       log(`bench cli: baseline ${opts.baselineRoot}: --no-cache ${base.noCache.map((x) => x.toFixed(0)).join(', ')} ms; repeat ${base.repeat.map((x) => x.toFixed(0)).join(', ')} ms`);
       report('cli usage baseline: cold ratio (--no-cache) baseline/ccusage', median(base.noCache) / median(ccCold), '×');

@@ -111,7 +111,7 @@ export async function readAll(io: CliIO, o: ReadOptions): Promise<{ rows: UsageR
     hours.push(...read.hours);
     if (o.verbose) {
       const s = read.scan;
-      io.err(`tokstat: usage index ${read.cache}${read.saved ? ' (saved)' : ''}; read ${s.bytesRead} bytes from ${s.filesRead} of ${s.filesSeen} files${s.workers ? ` with ${s.workers} worker thread${s.workers === 1 ? '' : 's'}` : ' in-process'} in ${s.wallMs} ms`);
+      io.err(`tokstat: usage index ${read.cache}${read.saved ? ' (saved)' : ''}; read ${s.bytesRead} bytes from ${s.filesRead} of ${s.filesSeen} files${s.workers ? ` with ${s.workers} worker thread${s.workers === 1 ? '' : 's'}` : ' in-process'} in ${s.wallMs} ms${read.cache === 'warm' && read.dedupParsed !== undefined ? `; dedup state: ${read.dedupParsed} of 8 parts parsed` : ''}`);
     }
   }
   if (storage && (!agents || agents.includes('api'))) {

@@ -54,6 +54,8 @@ export interface UsageRead {
   hours: HourRow[];
   /** 'off': --no-cache; 'cold': no usable index, built now; 'warm': an index was reused. */
   cache: 'off' | 'cold' | 'warm';
+  /** How many of the index's 8 dedup collections this run parsed (a warm run parses those its new lines needed). */
+  dedupParsed?: number;
   /** Whether this run saved the index (false: --no-cache, or another run held the writer lease). */
   saved: boolean;
   scan: ScanResult;
@@ -148,7 +150,10 @@ export async function readUsage(o: UsageReadOptions): Promise<UsageRead> {
       const scan = await scanner.scan();
       // An index that could not be used (corrupt, torn, of another format) was started over: a cold read.
       const warm = current && scanner.index.rebuildReason === undefined;
-      return { rows: scanner.index.rows(), hours: scanner.index.hours(), cache: warm ? 'warm' : 'cold', saved: held && lease.isHeld() && scan.changed, scan, folder };
+      return {
+        rows: scanner.index.rows(), hours: scanner.index.hours(), cache: warm ? 'warm' : 'cold', saved: held && lease.isHeld() && scan.changed, scan, folder,
+        dedupParsed: scanner.index.parsedDedup().length,
+      };
     } finally {
       scanner.dispose();
     }

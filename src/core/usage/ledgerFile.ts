@@ -10,7 +10,25 @@ import { randomBytes } from 'node:crypto';
 import type { UsageRow } from './types';
 import type { Logger } from '../log';
 import { mkdirPrivate, openPrivate } from '../privateFs';
-import { USAGE_INDEX_VERSION, cellKeyOf, replayEntry, type HourRow, type JournalEntry, type LedgerState } from './ledgerState';
+import {
+  EAGER_FIELDS,
+  LAZY_FIELDS,
+  USAGE_INDEX_VERSION,
+  cellKeyOf,
+  checksum,
+  hourMapOf,
+  replayEntry,
+  rowMapOf,
+  type HourRow,
+  type IndexFile,
+  type JournalEntry,
+  type LazyField,
+  type LedgerState,
+  type SnapshotLayout,
+} from './ledgerState';
+import { LazyKeyMap, LazyKeySet, LazySectionError, parseFilter, type LazySection } from './lazyCollections';
+import type { FileCursor } from './scanJob';
+import type { PlanWindows } from './types';
 
 export const LEGACY_FILE = 'usage-index.legacy.json';
 export const FILE = 'usage-index.json';
@@ -61,6 +79,107 @@ export function replayJournalFile(file: string, token: string, st: LedgerState, 
   }
   if (applied) log.debug?.(`[usage-index] replayed ${applied} journal entries`);
   return used;
+}
+
+/**
+ * A snapshot read back. `state`: one of this version with a layout (snapshotParts): the aggregates and cursors are
+ * parsed, the dedup collections wait until they are needed (lazyCollections.ts). `whole`: any other JSON object with
+ * rows (an older snapshot, or one of another version), parsed whole; the caller decides what its version means.
+ * Undefined: not a snapshot (corrupt, torn).
+ */
+export type ReadSnapshot = { state: LedgerState; journal: string | undefined } | { whole: IndexFile };
+
+export function parseSnapshot(buf: Buffer): ReadSnapshot | undefined {
+  const nl = buf.indexOf(10);
+  const laid = nl === -1 ? undefined : parseLaidOut(buf, nl);
+  if (laid) return laid;
+  let v: IndexFile;
+  try {
+    v = JSON.parse(buf.toString('utf8')) as IndexFile;
+  } catch {
+    return undefined;
+  }
+  return v && typeof v === 'object' && Array.isArray(v.rows) ? { whole: v } : undefined;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const OPEN: Record<string, number> = { '[': 91, '{': 123 };
+const CLOSE: Record<number, number> = { 91: 93, 123: 125 };
+
+/** The state of a laid-out snapshot of this version; undefined when the first line is not such a header or the layout does not fit the bytes. */
+function parseLaidOut(buf: Buffer, nl: number): ReadSnapshot | undefined {
+  let head: { version?: unknown; journal?: unknown; layout?: SnapshotLayout };
+  try {
+    head = JSON.parse(buf.toString('utf8', 0, nl) + '}') as typeof head;
+  } catch {
+    return undefined;
+  }
+  const layout = head.layout;
+  const body = nl + 1;
+  if (head.version !== USAGE_INDEX_VERSION || !isObject(layout) || layout.bytes !== buf.length - body || !isObject(layout.at)) return undefined;
+  if (head.journal !== undefined && typeof head.journal !== 'string') return undefined;
+  // Each value starts and ends with its brackets where the layout says: a file cut short or spliced is read whole.
+  const range = (f: string): [number, number] | undefined => {
+    const r = layout.at[f as keyof SnapshotLayout['at']];
+    if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || !Number.isInteger(r[1]) || r[0] < 0 || r[1] <= r[0] || r[1] > layout.bytes) return undefined;
+    const open = buf[body + r[0]]!;
+    return open === OPEN['['] || open === OPEN['{'] ? (buf[body + r[1] - 1] === CLOSE[open] ? [body + r[0], body + r[1]] : undefined) : undefined;
+  };
+  const eager: Partial<Record<(typeof EAGER_FIELDS)[number], unknown>> = {};
+  for (const f of EAGER_FIELDS) {
+    const r = range(f);
+    if (!r) return undefined;
+    try {
+      eager[f] = JSON.parse(buf.toString('utf8', r[0], r[1]));
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isObject(eager.cursors) || !Array.isArray(eager.rows) || !Array.isArray(eager.hours) || !Array.isArray(eager.planWindows)) return undefined;
+  // The dedup sections are parsed later, in the middle of a scan: they must be what was written (else read whole).
+  const sum = isObject(layout.sum) && (layout.sum.alg === 'crc32' || layout.sum.alg === 'sha256') ? checksum(layout.sum.alg) : undefined;
+  if (!sum) return undefined;
+  const sections = {} as Record<LazyField, LazySection<never>>;
+  for (const f of LAZY_FIELDS) {
+    const r = range(f);
+    const filter = parseFilter(layout.filters?.[f]);
+    const count = layout.counts?.[f];
+    if (!r || !filter || !Number.isInteger(count) || (count as number) < 0) return undefined;
+    sum.update(buf.subarray(r[0], r[1]));
+    // Its own copy: the file's buffer is not kept alive by the sections that are never needed.
+    const bytes = Buffer.from(buf.subarray(r[0], r[1]));
+    const object = bytes[0] === OPEN['{'];
+    sections[f] = {
+      filter,
+      count: count as number,
+      load: () => {
+        let x: unknown;
+        try {
+          x = JSON.parse(bytes.toString('utf8'));
+        } catch (e) {
+          throw new LazySectionError(`the usage index's ${f} does not parse: ${(e as Error).message}`);
+        }
+        if (object !== isObject(x) || (!object && !Array.isArray(x))) throw new LazySectionError(`the usage index's ${f} is not what its layout says`);
+        return (object ? Object.entries(x as object) : x) as never;
+      },
+    };
+  }
+  if (sum.digest() !== layout.sum.value) return undefined;
+  const state: LedgerState = {
+    cursorMap: eager.cursors as Record<string, FileCursor>,
+    seen: new LazyKeySet(sections.seen),
+    claudeParents: new LazyKeySet(sections.claudeParents),
+    sidechains: new LazyKeyMap(sections.sidechains),
+    replaceable: new LazyKeyMap(sections.replaceable),
+    toolsSeen: new LazyKeySet(sections.toolsSeen),
+    pendingTools: new LazyKeyMap(sections.pendingTools),
+    claudeResp: new LazyKeyMap(sections.claudeResp),
+    codexSeries: new LazyKeySet(sections.codexSeries),
+    rowMap: rowMapOf(eager.rows as UsageRow[]),
+    hourMap: hourMapOf(eager.hours as HourRow[]),
+    windows: eager.planWindows as PlanWindows[],
+  };
+  return { state, journal: head.journal };
 }
 
 /**
@@ -118,6 +237,25 @@ export async function writeLegacyFile(file: string, rows: UsageRow[], hours: Hou
   }
 }
 
+/** The rows' JSON text and the journal token of a laid-out snapshot of this version's text; undefined for any other. */
+function readLaidOutRows(buf: Buffer): { rows: string; journal: string | undefined } | undefined {
+  const nl = buf.indexOf(10);
+  if (nl === -1) return undefined;
+  let head: { version?: unknown; journal?: unknown; layout?: { bytes?: unknown; at?: { rows?: unknown } } };
+  try {
+    head = JSON.parse(buf.toString('utf8', 0, nl) + '}') as typeof head;
+  } catch {
+    return undefined;
+  }
+  const r = head.layout?.at?.rows;
+  if (!Array.isArray(r)) return undefined;
+  if (head.version !== USAGE_INDEX_VERSION || !Array.isArray(r) || !Number.isInteger(r[0]) || !Number.isInteger(r[1])) return undefined;
+  if (head.journal !== undefined && typeof head.journal !== 'string') return undefined;
+  if (head.layout?.bytes !== buf.length - nl - 1 || (r[1] as number) > buf.length - nl - 1 || (r[0] as number) < 0) return undefined;
+  const rows = buf.toString('utf8', nl + 1 + (r[0] as number), nl + 1 + (r[1] as number));
+  return rows.startsWith('[') && rows.endsWith(']') ? { rows, journal: head.journal } : undefined;
+}
+
 /** End (exclusive) of the JSON object that starts at `text[start]` (`{`), strings and nesting respected; -1 if none. */
 function objectEnd(text: string, start: number): number {
   let depth = 0;
@@ -146,17 +284,21 @@ function countOf(text: string, needle: string, from: number, to: number): number
  * `hours`); when the text does not look like that it answers 'fallback' (the caller reads the whole index).
  */
 export async function readDayRowsFast(folder: string, day: string): Promise<{ rows: UsageRow[] } | { missing: 'none' } | 'fallback'> {
-  let text: string;
+  let buf: Buffer;
   try {
-    text = await fsp.readFile(path.join(folder, FILE), 'utf8');
+    buf = await fsp.readFile(path.join(folder, FILE));
   } catch {
     return { missing: 'none' };
   }
   const fallback = () => 'fallback' as const;
-  const head = new RegExp(`^\\{"version":${USAGE_INDEX_VERSION},"savedAt":\\d+(?:,"journal":("[^"\\\\]*"))?,"cursors":`).exec(text);
-  const hoursAt = text.lastIndexOf(',"hours":[');
-  const rowsAt = hoursAt === -1 ? -1 : text.lastIndexOf(',"rows":[', hoursAt);
-  if (!head || rowsAt === -1) return fallback();
+  // A laid-out snapshot (snapshotParts): the rows' value is where its first line says. An older one: the text between
+  // `,"rows":[` and `,"hours":[`.
+  const laid = readLaidOutRows(buf);
+  const text = laid ? laid.rows : buf.toString('utf8');
+  const head = laid ? undefined : new RegExp(`^\\{"version":${USAGE_INDEX_VERSION},"savedAt":\\d+(?:,"journal":("[^"\\\\]*"))?,"cursors":`).exec(text);
+  const hoursAt = laid ? text.length : text.lastIndexOf(',"hours":[');
+  const rowsAt = laid ? 0 : hoursAt === -1 ? -1 : text.lastIndexOf(',"rows":[', hoursAt);
+  if ((!laid && !head) || rowsAt === -1) return fallback();
   // Every row has one `firstTs` and starts with `{"day":`; tool aggregates have neither. Anything else: full read.
   if (countOf(text, '{"day":"', rowsAt, hoursAt) !== countOf(text, '"firstTs":', rowsAt, hoursAt)) return fallback();
   const rows = new Map<string, UsageRow>();
@@ -171,7 +313,7 @@ export async function readDayRowsFast(folder: string, day: string): Promise<{ ro
   } catch {
     return fallback();
   }
-  const token = head[1] !== undefined ? (JSON.parse(head[1]) as string) : undefined;
+  const token = laid ? laid.journal : head![1] !== undefined ? (JSON.parse(head![1]) as string) : undefined;
   if (token) {
     let journal: string | undefined;
     try {

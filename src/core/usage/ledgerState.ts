@@ -5,6 +5,9 @@ import type { CellRef } from './events';
 import type { TokenCountsWithReasoning } from '../../shared/tokens';
 import type { FileCursor } from './scanJob';
 import type { AgentId, PlanWindows, UsageRecord, UsageRow } from './types';
+import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
+import { LazyKeyMap, LazyKeySet, filterOf } from './lazyCollections';
 
 /**
  * Format of usage-index.json. 2: Claude responses keep their most complete streamed line (and lines without a
@@ -122,55 +125,103 @@ export const cellKeyOf = (day: string, c: CellRef): string => day + SEP + c.agen
 /** The ledger's whole state: what a snapshot holds. */
 export interface LedgerState {
   cursorMap: Record<string, FileCursor>;
-  seen: Set<string>;
-  claudeParents: Set<string>;
-  sidechains: Map<string, Stored[]>;
-  replaceable: Map<string, Stored>;
-  toolsSeen: Set<string>;
-  pendingTools: Map<string, PendingTool>;
-  claudeResp: Map<string, ClaudeResp>;
+  seen: LazyKeySet;
+  claudeParents: LazyKeySet;
+  sidechains: LazyKeyMap<Stored[]>;
+  replaceable: LazyKeyMap<Stored>;
+  toolsSeen: LazyKeySet;
+  pendingTools: LazyKeyMap<PendingTool>;
+  claudeResp: LazyKeyMap<ClaudeResp>;
   /** Hashes of `series|cumulative totals` of every Codex token-count event counted or recognised as copied. */
-  codexSeries: Set<string>;
+  codexSeries: LazyKeySet;
   rowMap: Map<string, UsageRow>;
   hourMap: Map<string, HourRow>;
   windows: PlanWindows[];
 }
 
+/** The dedup collections: parsed from a snapshot only when needed (lazyCollections.ts). */
+export const LAZY_FIELDS = ['seen', 'claudeParents', 'sidechains', 'replaceable', 'toolsSeen', 'pendingTools', 'claudeResp', 'codexSeries'] as const;
+export type LazyField = (typeof LAZY_FIELDS)[number];
+/** The fields a snapshot's readers parse up front. */
+export const EAGER_FIELDS = ['cursors', 'rows', 'hours', 'planWindows'] as const;
+export type EagerField = (typeof EAGER_FIELDS)[number];
+
+/**
+ * Where each field's value lies in a snapshot written by snapshotParts: byte offsets `[start, end)` in the text after
+ * the first line (the body), the body's length, and each dedup collection's filter and entry count. Older snapshots
+ * (one JSON line) have none and are parsed whole.
+ */
+export interface SnapshotLayout {
+  bytes: number;
+  at: Record<EagerField | LazyField, [number, number]>;
+  filters: Record<LazyField, string>;
+  counts: Record<LazyField, number>;
+  /**
+   * A checksum of the dedup collections' values (their bytes one after the other, in LAZY_FIELDS order), checked when
+   * the snapshot is read: a section parsed later, in the middle of a scan, is then known to be what was written.
+   */
+  sum: { alg: SumAlg; value: string };
+}
+
+/** crc32 where Node has it (20.15 and later), else SHA-256. */
+export type SumAlg = 'crc32' | 'sha256';
+export const SUM_ALG: SumAlg = typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? 'crc32' : 'sha256';
+
+/** An incremental checksum of bytes; undefined when this Node lacks the algorithm. */
+export function checksum(alg: SumAlg): { update: (b: Buffer | string) => void; digest: () => string } | undefined {
+  if (alg === 'sha256') {
+    const h = createHash('sha256');
+    return { update: (b) => void h.update(b), digest: () => h.digest('hex') };
+  }
+  const crc32 = (zlib as { crc32?: (data: Buffer | string, value?: number) => number }).crc32;
+  if (typeof crc32 !== 'function') return undefined;
+  let v = 0;
+  return { update: (b) => void (v = crc32(b, v)), digest: () => v.toString(16) };
+}
+
 export function emptyState(): LedgerState {
   return {
     cursorMap: {},
-    seen: new Set(),
-    claudeParents: new Set(),
-    sidechains: new Map(),
-    replaceable: new Map(),
-    toolsSeen: new Set(),
-    pendingTools: new Map(),
-    claudeResp: new Map(),
-    codexSeries: new Set(),
+    seen: new LazyKeySet(),
+    claudeParents: new LazyKeySet(),
+    sidechains: new LazyKeyMap(),
+    replaceable: new LazyKeyMap(),
+    toolsSeen: new LazyKeySet(),
+    pendingTools: new LazyKeyMap(),
+    claudeResp: new LazyKeyMap(),
+    codexSeries: new LazyKeySet(),
     rowMap: new Map(),
     hourMap: new Map(),
     windows: [],
   };
 }
 
+/** The aggregates by key. */
+export function rowMapOf(rows: readonly UsageRow[]): Map<string, UsageRow> {
+  const rowMap = new Map<string, UsageRow>();
+  for (const r of rows) rowMap.set(cellKeyOf(r.day, r), r);
+  return rowMap;
+}
+export function hourMapOf(hours: readonly HourRow[]): Map<string, HourRow> {
+  const hourMap = new Map<string, HourRow>();
+  for (const h of hours) hourMap.set(`${h.hour}${SEP}${h.agent}${SEP}${h.model}`, h);
+  return hourMap;
+}
+
 /** The state a parsed snapshot holds (its journal not yet replayed). */
 export function stateOf(v: IndexFile): LedgerState {
-  const rowMap = new Map<string, UsageRow>();
-  for (const r of v.rows) rowMap.set(cellKeyOf(r.day, r), r);
-  const hourMap = new Map<string, HourRow>();
-  for (const h of v.hours ?? []) hourMap.set(`${h.hour}${SEP}${h.agent}${SEP}${h.model}`, h);
   return {
     cursorMap: v.cursors ?? {},
-    seen: new Set(v.seen ?? []),
-    claudeParents: new Set(v.claudeParents ?? []),
-    sidechains: new Map(Object.entries(v.sidechains ?? {})),
-    replaceable: new Map(Object.entries(v.replaceable ?? {})),
-    toolsSeen: new Set(v.toolsSeen ?? []),
-    pendingTools: new Map(v.pendingTools ?? []),
-    claudeResp: new Map(Object.entries(v.claudeResp ?? {})),
-    codexSeries: new Set(v.codexSeries ?? []),
-    rowMap,
-    hourMap,
+    seen: new LazyKeySet(undefined, v.seen ?? []),
+    claudeParents: new LazyKeySet(undefined, v.claudeParents ?? []),
+    sidechains: new LazyKeyMap(undefined, Object.entries(v.sidechains ?? {})),
+    replaceable: new LazyKeyMap(undefined, Object.entries(v.replaceable ?? {})),
+    toolsSeen: new LazyKeySet(undefined, v.toolsSeen ?? []),
+    pendingTools: new LazyKeyMap(undefined, v.pendingTools ?? []),
+    claudeResp: new LazyKeyMap(undefined, Object.entries(v.claudeResp ?? {})),
+    codexSeries: new LazyKeySet(undefined, v.codexSeries ?? []),
+    rowMap: rowMapOf(v.rows),
+    hourMap: hourMapOf(v.hours ?? []),
     windows: v.planWindows ?? [],
   };
 }
@@ -230,11 +281,28 @@ export function journalEntryOf(st: LedgerState, c: Changes): JournalEntry {
 /**
  * The snapshot (an IndexFile) as consecutive pieces of one JSON text, one per field, all taken now (so the snapshot
  * is consistent even if the index changes while they are written). Written piece by piece, the largest piece and
- * not the whole text is ever encoded at once.
+ * not the whole text is ever encoded at once. The first piece is a line of its own: the object's start with the
+ * version, the journal token and the layout (where each field's value lies, the dedup collections' filters), so a
+ * reader parses the aggregates and leaves the dedup state until it needs it. The whole text is one JSON object all the
+ * same (the newline is whitespace): a reader that knows no layout parses it whole.
  */
 export function snapshotParts(st: LedgerState, journalToken: string | undefined): string[] {
-  const parts: string[] = [`{"version":${USAGE_INDEX_VERSION},"savedAt":${Date.now()}${journalToken ? `,"journal":${JSON.stringify(journalToken)}` : ''}`];
-  const field = (name: keyof IndexFile, value: unknown) => parts.push(`,"${name}":${JSON.stringify(value)}`);
+  const body: string[] = [];
+  let bytes = 0;
+  const at = {} as SnapshotLayout['at'];
+  const push = (s: string) => {
+    body.push(s);
+    bytes += Buffer.byteLength(s, 'utf8');
+  };
+  const sum = checksum(SUM_ALG)!;
+  const field = (name: keyof SnapshotLayout['at'], value: unknown) => {
+    push(`,"${name}":`);
+    const start = bytes;
+    const text = JSON.stringify(value);
+    push(text);
+    at[name] = [start, bytes];
+    if ((LAZY_FIELDS as readonly string[]).includes(name)) sum.update(text);
+  };
   field('cursors', st.cursorMap);
   field('seen', [...st.seen]);
   field('claudeParents', [...st.claudeParents]);
@@ -246,13 +314,26 @@ export function snapshotParts(st: LedgerState, journalToken: string | undefined)
   field('codexSeries', [...st.codexSeries]);
   // Rows and hours are the largest fields: a few thousand at a time.
   for (const [name, list] of [['rows', [...st.rowMap.values()]], ['hours', [...st.hourMap.values()]]] as const) {
-    if (list.length === 0) parts.push(`,"${name}":[]`);
+    push(`,"${name}":`);
+    const start = bytes;
+    if (list.length === 0) push('[]');
     for (let i = 0; i < list.length; i += 2000) {
       const chunk = JSON.stringify(list.slice(i, i + 2000));
-      parts.push((i === 0 ? `,"${name}":` : ',') + (i === 0 ? chunk.slice(0, -1) : chunk.slice(1, -1)) + (i + 2000 >= list.length ? ']' : ''));
+      push((i === 0 ? '' : ',') + (i === 0 ? chunk.slice(0, -1) : chunk.slice(1, -1)) + (i + 2000 >= list.length ? ']' : ''));
     }
+    at[name] = [start, bytes];
   }
   field('planWindows', st.windows);
-  parts.push('}');
-  return parts;
+  push('}');
+  const filters = {} as SnapshotLayout['filters'];
+  const counts = {} as SnapshotLayout['counts'];
+  for (const name of LAZY_FIELDS) {
+    const c = st[name];
+    const keys = c instanceof LazyKeySet ? [...c] : [...c.keys()];
+    filters[name] = filterOf(keys);
+    counts[name] = keys.length;
+  }
+  const layout: SnapshotLayout = { bytes, at, filters, counts, sum: { alg: SUM_ALG, value: sum.digest() } };
+  const head = `{"version":${USAGE_INDEX_VERSION},"savedAt":${Date.now()}${journalToken ? `,"journal":${JSON.stringify(journalToken)}` : ''},"layout":${JSON.stringify(layout)}\n`;
+  return [head, ...body];
 }

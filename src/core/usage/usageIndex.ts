@@ -25,6 +25,7 @@ import {
   FILE,
   JOURNAL,
   LEGACY_FILE,
+  parseSnapshot,
   readDayRowsFast,
   readLegacyFile,
   replayJournalFile,
@@ -35,6 +36,7 @@ import {
   Changes,
   F_FAST,
   F_UNPRICED,
+  LAZY_FIELDS,
   SEP,
   USAGE_INDEX_VERSION,
   cellKeyOf,
@@ -46,8 +48,8 @@ import {
   stateOf,
   type ClaudeResp,
   type HourRow,
-  type IndexFile,
   type JournalEntry,
+  type LazyField,
   type LedgerState,
 } from './ledgerState';
 
@@ -195,6 +197,11 @@ export class UsageIndex {
   private journalToken: string | undefined;
   private journalBytes = 0;
   private snapshotBytes = 0;
+  /**
+   * The snapshot on disk has a layout (its dedup state is read lazily). One without (written by an older version) is
+   * replaced by a laid-out one at the next save instead of getting a journal line.
+   */
+  private laidOut = false;
   /** Cursor id by file path (built on first use, then kept up to date). */
   private byPath: Map<string, string> | undefined;
   /** Changes whenever the cursor map is replaced by something other than a scan's output (load). */
@@ -255,6 +262,11 @@ export class UsageIndex {
     return this.st.windows;
   }
 
+  /** The dedup collections parsed so far; the others still wait in the snapshot (lazyCollections.ts). */
+  parsedDedup(): LazyField[] {
+    return LAZY_FIELDS.filter((f) => this.st[f].loaded);
+  }
+
   /**
    * Loads the persisted index; a missing, corrupt or other-version file starts empty (and is logged). An index of the
    * previous format (1) is read whole (with its journal) and its rows kept aside as `legacy` (also in a file of their
@@ -265,31 +277,30 @@ export class UsageIndex {
     if (!file) return;
     this.rebuildReason = undefined;
     await this.loadLegacyFile();
-    let text: string;
+    let buf: Buffer;
     try {
-      text = await fsp.readFile(file, 'utf8');
+      buf = await fsp.readFile(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`[usage-index] cannot read the index: ${(e as Error).message}`);
       this.rebuildReason = 'none';
       return;
     }
-    let v: IndexFile;
-    try {
-      v = JSON.parse(text) as IndexFile;
-    } catch {
-      this.log.warn(`[usage-index] ignoring a corrupt index (${text.length} bytes)`);
+    const read = parseSnapshot(buf);
+    if (!read) {
+      this.log.warn(`[usage-index] ignoring a corrupt index (${buf.length} bytes)`);
       this.rebuildReason = 'corrupt';
       return;
     }
-    if (!v || typeof v !== 'object' || !Array.isArray(v.rows)) {
-      this.log.warn('[usage-index] ignoring a corrupt index (no rows)');
-      this.rebuildReason = 'corrupt';
+    if ('state' in read) {
+      this.assign(read.state, read.journal, buf.length);
+      this.laidOut = true;
       return;
     }
+    const v = read.whole;
     if (v.version !== USAGE_INDEX_VERSION) {
       this.rebuildReason = 'version';
       if (v.version === 1) {
-        this.assign(v, text.length);
+        this.assign(stateOf(v), v.journal, buf.length);
         const legacy = this.rows().filter((r) => r.agent !== 'api');
         const hours = this.hours();
         this.reset();
@@ -300,14 +311,15 @@ export class UsageIndex {
       } else this.log.warn(`[usage-index] ignoring an index of version ${String(v.version)}`);
       return;
     }
-    this.assign(v, text.length);
+    this.assign(stateOf(v), v.journal, buf.length);
   }
 
   /** Takes a parsed snapshot (and its journal) as the index's state. */
-  private assign(v: IndexFile, bytes: number): void {
-    this.st = stateOf(v);
+  private assign(st: LedgerState, journal: string | undefined, bytes: number): void {
+    this.laidOut = false;
+    this.st = st;
     this.snapshotBytes = bytes;
-    this.journalToken = v.journal;
+    this.journalToken = journal;
     this.replayJournal();
     this.byPath = undefined;
     this.changes = this.freshChanges();
@@ -446,7 +458,7 @@ export class UsageIndex {
       if (compact && this.journalBytes > 0) return this.writeSnapshot(file, journal);
       return;
     }
-    if (!force && !compact && this.journalToken) {
+    if (!force && !compact && this.journalToken && this.laidOut) {
       const line = JSON.stringify(this.journalEntry()) + '\n';
       if (this.journalBytes + line.length <= Math.max(COMPACT_MIN_BYTES, this.snapshotBytes * COMPACT_RATIO)) {
         const changes = this.changes;
@@ -496,6 +508,7 @@ export class UsageIndex {
     }
     this.snapshotBytes = bytes;
     this.journalBytes = 0;
+    this.laidOut = true;
     // The old journal names the old token: even if this removal fails, it is never replayed onto the new snapshot.
     await fsp.rm(journal, { force: true }).catch(() => undefined);
   }
@@ -557,7 +570,7 @@ export class UsageIndex {
       this.toolAgg(row, e.name).count++;
       this.st.pendingTools.set(e.id, { cell: key, name: e.name, ts: e.timestamp });
       this.changes.pendingAdd.add(e.id);
-      if (this.st.pendingTools.size > MAX_PENDING_TOOLS) this.deletePending(this.st.pendingTools.keys().next().value as string);
+      if (this.st.pendingTools.sizeExceeds(MAX_PENDING_TOOLS)) this.deletePending(this.st.pendingTools.keys().next().value as string);
       s.tools++;
       return;
     }
