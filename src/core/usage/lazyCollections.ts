@@ -19,16 +19,22 @@ export function filterOf(keys: Iterable<string>): string {
   const hs: number[] = [];
   for (const k of keys) hs.push(keyHash32(k));
   const a = Uint32Array.from(hs).sort();
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  const b = Buffer.alloc(a.length * 4);
+  for (let i = 0; i < a.length; i++) b.writeUInt32LE(a[i]!, i * 4);
+  return b.toString('base64');
 }
 
-/** A filter read back; undefined when the text is not one (a length that is not a whole number of words). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A filter read back; undefined when the text is not one (a length that is not a whole number of words, or unsorted). */
 export function parseFilter(b64: unknown): Uint32Array | undefined {
   if (typeof b64 !== 'string') return undefined;
   const b = Buffer.from(b64, 'base64');
   if (b.length % 4 !== 0) return undefined;
   const out = new Uint32Array(b.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = b.readUInt32LE(i * 4);
+  // The words as they are where the machine is little-endian (a copy: the decoded bytes need not be aligned).
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(b);
+  else for (let i = 0; i < out.length; i++) out[i] = b.readUInt32LE(i * 4);
   for (let i = 1; i < out.length; i++) if (out[i - 1]! > out[i]!) return undefined;
   return out;
 }
