@@ -25,6 +25,7 @@ import * as z from 'zod/mini';
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyValueStore } from '../accountRepository';
 import { systemClock, type Clock } from '../clock';
+import { RecordLiveness } from './recordLiveness';
 import { scoped, type Logger } from '../log';
 import type { Disposable } from './snapshotStore';
 
@@ -82,13 +83,10 @@ export class HostAffinity {
   private readonly hostId: string;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly ttlMs: number;
-  private readonly staleAfterMs: number;
+  private readonly liveness: RecordLiveness;
   private readonly token = randomBytes(8).toString('hex');
   private held = false;
   private beats = 0;
-  /** Per home host: the record last seen and when (this window's clock) it last changed. */
-  private readonly seen = new Map<string, { key: string; since: number }>();
   /** Per home host asked about: the route last given, to tell when it changes. */
   private readonly routes = new Map<string, PollRoute>();
   private readonly listeners = new Set<() => void>();
@@ -99,8 +97,7 @@ export class HostAffinity {
     this.hostId = opts.hostId.slice(0, 200);
     this.log = scoped(opts.log, 'hosts');
     this.clock = opts.clock ?? systemClock;
-    this.ttlMs = opts.ttlMs ?? 60_000;
-    this.staleAfterMs = opts.staleAfterMs ?? 600_000;
+    this.liveness = new RecordLiveness(this.clock, opts.ttlMs, opts.staleAfterMs);
   }
 
   /** Whether this window holds its host's record (polls the accounts whose credential lives here). */
@@ -132,7 +129,7 @@ export class HostAffinity {
           // Another window of this host wrote since our last beat (a simultaneous claim): it reads the files now.
           this.log.info('another window of this host polls the accounts whose sign-in lives here');
           this.held = false;
-        } else if (this.held || !r || r.token === this.token || this.isGone(this.hostId, r)) {
+        } else if (this.held || !r || r.token === this.token || this.liveness.isGone(this.hostId, r)) {
           await this.write();
         }
       }
@@ -159,11 +156,11 @@ export class HostAffinity {
   private judge(host: string): PollRoute {
     const r = readPresence(this.kv, host);
     if (!r) {
-      this.seen.delete(host);
+      this.liveness.forget(host);
       return 'leader';
     }
     if (r.token === this.token) return this.held ? 'this-window' : 'leader';
-    if (this.isGone(host, r)) return 'leader';
+    if (this.liveness.isGone(host, r)) return 'leader';
     return host === this.hostId ? 'this-host' : 'other-host';
   }
 
@@ -185,18 +182,6 @@ export class HostAffinity {
         this.log.error(`listener threw: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-  }
-
-  private isGone(host: string, r: PresenceRecord): boolean {
-    const now = this.clock.now();
-    if (now - r.at > this.staleAfterMs) return true;
-    const key = `${r.token}:${r.beat}`;
-    const seen = this.seen.get(host);
-    if (seen?.key !== key) {
-      this.seen.set(host, { key, since: now });
-      return false;
-    }
-    return now - seen.since >= this.ttlMs;
   }
 
   private async write(): Promise<void> {

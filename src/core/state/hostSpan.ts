@@ -20,6 +20,7 @@ import * as z from 'zod/mini';
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyValueStore } from '../accountRepository';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
+import { RecordLiveness } from './recordLiveness';
 import { scoped, type Logger } from '../log';
 import type { Lease } from './lease';
 import type { HostAffinity } from './hostAffinity';
@@ -78,14 +79,11 @@ export class CrossHostLease implements Lease {
   private readonly hostId: string;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly ttlMs: number;
-  private readonly staleAfterMs: number;
+  private readonly liveness: RecordLiveness;
   private readonly presence: CrossHostLeaseOptions['presence'];
   private readonly token = randomBytes(8).toString('hex');
   private held = false;
   private beat = 0;
-  /** The foreign record last seen and when (this window's clock) it last changed. */
-  private seen: { key: string; since: number } | undefined;
   /** The other host this window last said it follows (logged once per change). */
   private followed: string | undefined;
 
@@ -95,8 +93,7 @@ export class CrossHostLease implements Lease {
     this.hostId = opts.hostId.slice(0, 200);
     this.log = scoped(opts.log, 'hosts');
     this.clock = opts.clock ?? systemClock;
-    this.ttlMs = opts.ttlMs ?? 60_000;
-    this.staleAfterMs = opts.staleAfterMs ?? 600_000;
+    this.liveness = new RecordLiveness(this.clock, opts.ttlMs, opts.staleAfterMs);
     this.presence = opts.presence;
   }
 
@@ -117,7 +114,7 @@ export class CrossHostLease implements Lease {
     await this.presence?.beat(hostHeld);
     if (!hostHeld) return this.lose();
     const r = readLeaderRecord(this.kv);
-    if (r && r.token !== this.token && r.host !== this.hostId && !this.isGone(r)) {
+    if (r && r.token !== this.token && r.host !== this.hostId && !this.liveness.isGone(LEADER_KEY, r)) {
       if (this.followed !== r.host) this.log.info(`another host polls (${r.host}); this window shows its readings`);
       this.followed = r.host;
       return this.lose();
@@ -149,17 +146,6 @@ export class CrossHostLease implements Lease {
     }
     await this.presence?.release();
     await this.inner.release();
-  }
-
-  private isGone(r: LeaderRecord): boolean {
-    const now = this.clock.now();
-    if (now - r.at > this.staleAfterMs) return true;
-    const key = `${r.token}:${r.beat}`;
-    if (this.seen?.key !== key) {
-      this.seen = { key, since: now };
-      return false;
-    }
-    return now - this.seen.since >= this.ttlMs;
   }
 
   private async write(): Promise<boolean> {
