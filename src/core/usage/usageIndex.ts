@@ -83,6 +83,24 @@ export function localDay(ts: number): string {
   return `${d.getFullYear()}-${m < 10 ? '0' : ''}${m}-${day < 10 ? '0' : ''}${day}`;
 }
 
+/**
+ * localDay, remembering the last day's bounds: a scan's events come mostly in time order, so most calls fall in the
+ * day before and need no Date. The bounds are the local midnights (Date's own calendar arithmetic, DST included).
+ */
+export function memoLocalDay(): (ts: number) => string {
+  let lo = 1;
+  let hi = 0;
+  let day = '';
+  return (ts) => {
+    if (ts >= lo && ts < hi) return day;
+    day = localDay(ts);
+    const d = new Date(ts);
+    lo = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+    hi = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+    return day;
+  };
+}
+
 /** Base-36 digit character codes. */
 const B36 = Array.from('0123456789abcdefghijklmnopqrstuvwxyz', (c) => c.charCodeAt(0));
 /** Character codes of the hash being written (reused: one flat string is made of them at the end). */
@@ -213,7 +231,7 @@ export class UsageIndex {
     this.folder = opts.folder;
     this.log = opts.log ?? nullLogger;
     this.price = opts.price;
-    this.dayOf = opts.dayOf ?? localDay;
+    this.dayOf = opts.dayOf ?? memoLocalDay();
   }
 
   /** Replaces the price callback; it applies to records counted from now on (stored aggregates keep their cost). */
