@@ -127,7 +127,18 @@ describe('tokstat: one poll per account across two hosts of one profile (two cod
       measured.accountReachedOtherWindowMs = 'not live within 30 s; after a reload of B';
       await pageB.reload();
       await pageB.locator('[id="workbench.parts.statusbar"]').waitFor({ state: 'visible', timeout: 90_000 });
-      await waitForStatus(pageB, `B (reloaded) shows ${OR_NAME} with a percentage`, shows, 60_000);
+      await waitForStatus(pageB, `B (reloaded) lists ${OR_NAME}`, (t) => t.includes(OR_NAME), 60_000);
+      try {
+        await waitForStatus(pageB, `B (reloaded) shows ${OR_NAME} with a percentage`, shows, 30_000);
+        measured.readingAfterReload = 'from the mirror as B loaded';
+      } catch {
+        // Seen once in CI: B reloaded with the account but without the reading A had mirrored 30 s before (the two
+        // code-servers' workbench storage had not caught up). The leader's next poll re-publishes it, and B follows
+        // live, as the next test measures.
+        measured.readingAfterReload = 'after the leader polled again';
+        await runCommand(lastRole(dirsA) === 'leader' ? pageA : pageB, 'tokstat: Refresh All');
+        await waitForStatus(pageB, `B (reloaded) shows ${OR_NAME} with a percentage after the leader's next poll`, shows, 60_000);
+      }
     }
     await shotA('a-added');
     await shotB('b-sees-account');
