@@ -9,7 +9,7 @@ import type { AppModel } from '../../src/core/appModel';
 import type { AccountEntry } from '../../src/core/summary';
 import type { DashboardAccount, DashboardState } from '../../src/shared/protocol';
 import { buildDashboardState } from '../../src/ui/dashboard/state';
-import { CHROMIUM, startWebviewServer, type WebviewServer } from './webviewHarness';
+import { CHROMIUM, releaseUntilBuilt, startWebviewServer, type WebviewServer } from './webviewHarness';
 
 declare const window: any;
 declare const document: any;
@@ -169,16 +169,7 @@ describe('dashboard layout in Chromium: overview strip and card grid', { skip },
 
   test('overview: 20 accounts fit a 1000 × 800 panel before the cards; a row takes you to its card', async () => {
     // Idle callbacks wait until the test releases them: the cards far below stay placeholders until then.
-    const h = await srv.open({
-      viewport: { width: 1000, height: 800 },
-      initScript: {
-        fn: () => {
-          const held: Array<() => void> = [];
-          (window as any).requestIdleCallback = (cb: () => void) => held.push(cb);
-          (window as any).__releaseIdle = () => held.splice(0).forEach((cb) => cb());
-        },
-      },
-    });
+    const h = await srv.open({ viewport: { width: 1000, height: 800 }, holdIdle: true });
     try {
       await h.send({ type: 'state', state: manyAccounts(20, 4) });
       const box = await h.page.locator('[data-testid="overview"]').boundingBox();
@@ -196,10 +187,7 @@ describe('dashboard layout in Chromium: overview strip and card grid', { skip },
       await h.page.waitForFunction(() => document.activeElement?.closest('[data-account-id]')?.dataset.accountId === 'acct-17');
       assert.equal(await h.page.evaluate(() => document.activeElement?.dataset.action), 'refresh', 'the built card’s refresh button has focus');
       // Every other placeholder built, and a frame drawn after it: the card has not moved.
-      await h.page.waitForFunction(() => {
-        (window as any).__releaseIdle();
-        return document.querySelectorAll('[data-testid="account-card-pending"]').length === 0;
-      });
+      await releaseUntilBuilt(h);
       await h.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const top = await h.page.evaluate(() => document.querySelector('[data-account-id="acct-17"].card').getBoundingClientRect().top);
       assert.ok(top >= 0 && top < 200, `the card is at the top of the panel (${top} px)`);

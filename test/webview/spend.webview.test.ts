@@ -6,9 +6,8 @@ import * as fs from 'node:fs';
 import { makeMeter } from '../../src/shared/model';
 import type { DashboardState, SpendView } from '../../src/shared/protocol';
 import { buildSpendView, type SpendSeries } from '../../src/features/spend/core/spend';
-import { CHROMIUM, startWebviewServer, type Harness, type WebviewServer } from './webviewHarness';
+import { CHROMIUM, releaseUntilBuilt, startWebviewServer, type Harness, type WebviewServer } from './webviewHarness';
 
-declare const window: any;
 declare const document: any;
 declare const requestAnimationFrame: (cb: (t: number) => void) => number;
 
@@ -131,18 +130,9 @@ describe('dashboard: Spend view and status bar pins', { skip }, () => {
   });
 
   test('“Show Spend” before the first state: the section is scrolled to the top of the panel and stays there once the 20 cards above are built', async () => {
-    // Idle callbacks wait until the test releases them: the cards far above stay placeholders until then.
-    const h = await srv.open({
-      // A panel shorter than the section: its top can reach the top of the panel (nothing much is below it).
-      viewport: { width: 1000, height: 300 },
-      initScript: {
-        fn: () => {
-          const held: Array<() => void> = [];
-          (window as any).requestIdleCallback = (cb: () => void) => held.push(cb);
-          (window as any).__releaseIdle = () => held.splice(0).forEach((cb) => cb());
-        },
-      },
-    });
+    // Idle callbacks wait until the test releases them: the cards far above stay placeholders until then. A panel
+    // shorter than the section: its top can reach the top of the panel (nothing much is below it).
+    const h = await srv.open({ viewport: { width: 1000, height: 300 }, holdIdle: true });
     try {
       const p = h.page;
       const one = state().accounts[0]!;
@@ -151,10 +141,7 @@ describe('dashboard: Spend view and status bar pins', { skip }, () => {
       await h.send({ type: 'focus', section: 'spend' });
       await h.send({ type: 'state', state: { ...state(), accounts } });
       await answer(h, '30d');
-      await p.waitForFunction(() => {
-        (window as any).__releaseIdle();
-        return document.querySelectorAll('[data-testid="account-card-pending"]').length === 0;
-      });
+      await releaseUntilBuilt(h);
       await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const top = await p.locator('[data-testid="spend-section"]').evaluate((el) => el.getBoundingClientRect().top);
       assert.ok(top >= 0 && top < 100, `the section is at the top of the panel (${top} px)`);

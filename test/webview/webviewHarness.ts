@@ -39,6 +39,11 @@ export interface OpenOptions {
   persisted?: unknown;
   /** Installs Playwright's fake clock at this epoch ms before the page loads (timers then advance on `clock.runFor`). */
   clockAt?: number;
+  /**
+   * Holds the page's idle callbacks (requestIdleCallback) until `releaseUntilBuilt()`: the cards far below stay
+   * placeholders and the work put off until idle has not run, whatever the machine's load.
+   */
+  holdIdle?: boolean;
 }
 
 export interface Harness {
@@ -191,6 +196,13 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
           };
         };
       }, { autoHost: o.autoHost !== undefined, persisted: o.persisted });
+      if (o.holdIdle) {
+        await page.addInitScript(() => {
+          const held: Array<() => void> = [];
+          (window as any).requestIdleCallback = (cb: () => void) => held.push(cb);
+          (window as any).__releaseIdle = () => held.splice(0).forEach((cb) => cb());
+        });
+      }
       if (o.initScript) await page.addInitScript(o.initScript.fn, o.initScript.arg);
       await o.beforeGoto?.(page);
       embedState = o.initialState;
@@ -222,4 +234,13 @@ export async function startWebviewServer(opts: { themeCss?: string; minify?: boo
     fs.rmSync(outDir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** With `holdIdle`: runs the held idle callbacks, and those they queue, until every placeholder card is built. */
+export async function releaseUntilBuilt(h: Harness): Promise<void> {
+  await h.page.waitForFunction(() => {
+    const w = globalThis as any;
+    w.__releaseIdle();
+    return w.document.querySelectorAll('[data-testid="account-card-pending"]').length === 0;
+  });
 }
