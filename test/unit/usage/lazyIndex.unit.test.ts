@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { LazyKeyMap, LazyKeySet, filterOf, keyHash32, parseFilter, type LazySection } from '../../../src/core/usage/lazyCollections';
 import { UsageIndex, readDayRows } from '../../../src/core/usage/usageIndex';
 import { UsageScanner, type UsageScannerOptions } from '../../../src/core/usage/scanner';
-import { LAZY_FIELDS } from '../../../src/core/usage/ledgerState';
+import { LAZY_FIELDS, checksum, type SnapshotLayout } from '../../../src/core/usage/ledgerState';
 import { generateCorpus } from '../../support/corpus';
 import { rng } from '../../support/rng';
 
@@ -232,6 +232,34 @@ test('a one-line snapshot (an older version’s) is replaced by a laid-out one a
     const y = new UsageIndex({ folder: wholeStore });
     await y.load();
     assert.deepEqual(y.parsedDedup(), [], 'laid out now');
+    assert.deepEqual(y.rows(), x.rows());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a snapshot checksummed with SHA-256 (written where Node has no crc32) is read lazily; an unknown algorithm is read whole', async () => {
+  const { dir, lazyStore } = await twoStores();
+  try {
+    const file = path.join(lazyStore, 'usage-index.json');
+    const buf = fs.readFileSync(file);
+    const nl = buf.indexOf(10);
+    const head = JSON.parse(buf.toString('utf8', 0, nl) + '}') as { layout: SnapshotLayout };
+    const sum = checksum('sha256')!;
+    for (const f of LAZY_FIELDS) sum.update(buf.subarray(nl + 1 + head.layout.at[f][0], nl + 1 + head.layout.at[f][1]));
+    const withHead = (layout: SnapshotLayout) => {
+      const text = JSON.stringify({ ...head, layout });
+      return Buffer.concat([Buffer.from(text.slice(0, -1) + '\n'), buf.subarray(nl + 1)]);
+    };
+    fs.writeFileSync(file, withHead({ ...head.layout, sum: { alg: 'sha256', value: sum.digest() } }));
+    const x = new UsageIndex({ folder: lazyStore });
+    await x.load();
+    assert.equal(x.rebuildReason, undefined);
+    assert.deepEqual(x.parsedDedup(), [], 'verified with SHA-256: lazy');
+    fs.writeFileSync(file, withHead({ ...head.layout, sum: { alg: 'md5' as never, value: 'x' } }));
+    const y = new UsageIndex({ folder: lazyStore });
+    await y.load();
+    assert.deepEqual(y.parsedDedup(), [...LAZY_FIELDS], 'cannot verify: read whole');
     assert.deepEqual(y.rows(), x.rows());
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
