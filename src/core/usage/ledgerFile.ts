@@ -90,8 +90,7 @@ export function replayJournalFile(file: string, token: string, st: LedgerState, 
 export type ReadSnapshot = { state: LedgerState; journal: string | undefined } | { whole: IndexFile };
 
 export function parseSnapshot(buf: Buffer): ReadSnapshot | undefined {
-  const nl = buf.indexOf(10);
-  const laid = nl === -1 ? undefined : parseLaidOut(buf, nl);
+  const laid = parseLaidOut(buf);
   if (laid) return laid;
   let v: IndexFile;
   try {
@@ -103,11 +102,14 @@ export function parseSnapshot(buf: Buffer): ReadSnapshot | undefined {
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const OPEN: Record<string, number> = { '[': 91, '{': 123 };
-const CLOSE: Record<number, number> = { 91: 93, 123: 125 };
+const OPEN_ARRAY = 91;
+const OPEN_OBJECT = 123;
+const CLOSE: Record<number, number> = { [OPEN_ARRAY]: 93, [OPEN_OBJECT]: 125 };
 
-/** The state of a laid-out snapshot of this version; undefined when the first line is not such a header or the layout does not fit the bytes. */
-function parseLaidOut(buf: Buffer, nl: number): ReadSnapshot | undefined {
+/** The first line of a laid-out snapshot of this version, checked against the bytes after it; undefined for any other file. */
+function readLayoutHead(buf: Buffer): { layout: SnapshotLayout; journal: string | undefined; body: number } | undefined {
+  const nl = buf.indexOf(10);
+  if (nl === -1) return undefined;
   let head: { version?: unknown; journal?: unknown; layout?: SnapshotLayout };
   try {
     head = JSON.parse(buf.toString('utf8', 0, nl) + '}') as typeof head;
@@ -118,13 +120,27 @@ function parseLaidOut(buf: Buffer, nl: number): ReadSnapshot | undefined {
   const body = nl + 1;
   if (head.version !== USAGE_INDEX_VERSION || !isObject(layout) || layout.bytes !== buf.length - body || !isObject(layout.at)) return undefined;
   if (head.journal !== undefined && typeof head.journal !== 'string') return undefined;
-  // Each value starts and ends with its brackets where the layout says: a file cut short or spliced is read whole.
-  const range = (f: string): [number, number] | undefined => {
-    const r = layout.at[f as keyof SnapshotLayout['at']];
-    if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || !Number.isInteger(r[1]) || r[0] < 0 || r[1] <= r[0] || r[1] > layout.bytes) return undefined;
-    const open = buf[body + r[0]]!;
-    return open === OPEN['['] || open === OPEN['{'] ? (buf[body + r[1] - 1] === CLOSE[open] ? [body + r[0], body + r[1]] : undefined) : undefined;
-  };
+  return { layout, journal: head.journal, body };
+}
+
+/**
+ * Where field `f`'s value lies in `buf` (absolute offsets), when the layout's range is sound and the value starts and
+ * ends with its brackets there: a file cut short or spliced is read whole.
+ */
+function valueRange(buf: Buffer, head: { layout: SnapshotLayout; body: number }, f: string): [number, number] | undefined {
+  const r = head.layout.at[f as keyof SnapshotLayout['at']];
+  if (!Array.isArray(r) || r.length !== 2 || !Number.isInteger(r[0]) || !Number.isInteger(r[1]) || r[0] < 0 || r[1] <= r[0] || r[1] > head.layout.bytes) return undefined;
+  const [start, end] = [head.body + r[0], head.body + r[1]];
+  const open = buf[start]!;
+  return (open === OPEN_ARRAY || open === OPEN_OBJECT) && buf[end - 1] === CLOSE[open] ? [start, end] : undefined;
+}
+
+/** The state of a laid-out snapshot of this version; undefined when the first line is not such a header or the layout does not fit the bytes. */
+function parseLaidOut(buf: Buffer): ReadSnapshot | undefined {
+  const head = readLayoutHead(buf);
+  if (!head) return undefined;
+  const { layout } = head;
+  const range = (f: string) => valueRange(buf, head, f);
   const eager: Partial<Record<(typeof EAGER_FIELDS)[number], unknown>> = {};
   for (const f of EAGER_FIELDS) {
     const r = range(f);
@@ -148,7 +164,7 @@ function parseLaidOut(buf: Buffer, nl: number): ReadSnapshot | undefined {
     sum.update(buf.subarray(r[0], r[1]));
     // Its own copy: the file's buffer is not kept alive by the sections that are never needed.
     const bytes = Buffer.from(buf.subarray(r[0], r[1]));
-    const object = bytes[0] === OPEN['{'];
+    const object = bytes[0] === OPEN_OBJECT;
     sections[f] = {
       filter,
       count: count as number,
@@ -237,23 +253,11 @@ export async function writeLegacyFile(file: string, rows: UsageRow[], hours: Hou
   }
 }
 
-/** The rows' JSON text and the journal token of a laid-out snapshot of this version's text; undefined for any other. */
+/** The rows' JSON text and the journal token of a laid-out snapshot of this version; undefined for any other. */
 function readLaidOutRows(buf: Buffer): { rows: string; journal: string | undefined } | undefined {
-  const nl = buf.indexOf(10);
-  if (nl === -1) return undefined;
-  let head: { version?: unknown; journal?: unknown; layout?: { bytes?: unknown; at?: { rows?: unknown } } };
-  try {
-    head = JSON.parse(buf.toString('utf8', 0, nl) + '}') as typeof head;
-  } catch {
-    return undefined;
-  }
-  const r = head.layout?.at?.rows;
-  if (!Array.isArray(r)) return undefined;
-  if (head.version !== USAGE_INDEX_VERSION || !Array.isArray(r) || !Number.isInteger(r[0]) || !Number.isInteger(r[1])) return undefined;
-  if (head.journal !== undefined && typeof head.journal !== 'string') return undefined;
-  if (head.layout?.bytes !== buf.length - nl - 1 || (r[1] as number) > buf.length - nl - 1 || (r[0] as number) < 0) return undefined;
-  const rows = buf.toString('utf8', nl + 1 + (r[0] as number), nl + 1 + (r[1] as number));
-  return rows.startsWith('[') && rows.endsWith(']') ? { rows, journal: head.journal } : undefined;
+  const head = readLayoutHead(buf);
+  const r = head && valueRange(buf, head, 'rows');
+  return r && buf[r[0]] === OPEN_ARRAY ? { rows: buf.toString('utf8', r[0], r[1]), journal: head.journal } : undefined;
 }
 
 /** End (exclusive) of the JSON object that starts at `text[start]` (`{`), strings and nesting respected; -1 if none. */
