@@ -11,6 +11,7 @@ import { LazyKeyMap, LazyKeySet, filterOf, keyHash32, parseFilter, type LazySect
 import { UsageIndex, readDayRows } from '../../../src/core/usage/usageIndex';
 import { UsageScanner, type UsageScannerOptions } from '../../../src/core/usage/scanner';
 import { LAZY_FIELDS, checksum, type SnapshotLayout } from '../../../src/core/usage/ledgerState';
+import { readDayRowsFast } from '../../../src/core/usage/ledgerFile';
 import { generateCorpus } from '../../support/corpus';
 import { rng } from '../../support/rng';
 
@@ -97,6 +98,13 @@ test('LazyKeyMap.sizeExceeds answers from the counts while they cannot exceed, t
   assert.deepEqual([...m.keys()], ['b', 'c', 'd']);
 });
 
+/** The index persisted in `folder`, loaded. */
+async function loadIndex(folder: string): Promise<UsageIndex> {
+  const x = new UsageIndex({ folder });
+  await x.load();
+  return x;
+}
+
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-lazy-'));
 }
@@ -149,10 +157,8 @@ test('a laid-out snapshot is still one JSON object, and a one-line snapshot (no 
     assert.equal(text.split('\n').length, 2, 'the header line, then the body');
     const v = JSON.parse(text) as Record<string, unknown>;
     for (const f of [...LAZY_FIELDS, 'cursors', 'rows', 'hours', 'planWindows']) assert.ok(f in v, f);
-    const lazy = new UsageIndex({ folder: lazyStore });
-    await lazy.load();
-    const whole = new UsageIndex({ folder: wholeStore });
-    await whole.load();
+    const lazy = await loadIndex(lazyStore);
+    const whole = await loadIndex(wholeStore);
     assert.equal(lazy.rebuildReason, undefined);
     assert.equal(whole.rebuildReason, undefined);
     assert.deepEqual(lazy.parsedDedup(), [], 'laid out: no dedup section parsed on load');
@@ -164,6 +170,7 @@ test('a laid-out snapshot is still one JSON object, and a one-line snapshot (no 
     const day = lazy.rows()[0]!.day;
     const fast = await readDayRows(lazyStore, day);
     assert.ok('rows' in fast);
+    assert.notEqual(await readDayRowsFast(lazyStore, day), 'fallback', 'the rows are read from where the layout says, not by a full load');
     assert.deepEqual(
       fast.rows.sort((a, b) => a.sessionId.localeCompare(b.sessionId) || a.model.localeCompare(b.model) || a.cwd.localeCompare(b.cwd)),
       lazy.rows().filter((r) => r.day === day).sort((a, b) => a.sessionId.localeCompare(b.sessionId) || a.model.localeCompare(b.model) || a.cwd.localeCompare(b.cwd)),
@@ -223,14 +230,12 @@ test('a one-line snapshot (an older version’s) is replaced by a laid-out one a
   const { dir, wholeStore } = await twoStores();
   try {
     const file = path.join(wholeStore, 'usage-index.json');
-    const x = new UsageIndex({ folder: wholeStore });
-    await x.load();
+    const x = await loadIndex(wholeStore);
     assert.equal(fs.readFileSync(file, 'utf8').includes('\n'), false);
     x.addRecords([{ record: { agent: 'claude-code', model: 'claude-sonnet-4-5', sessionId: 'api', timestamp: Date.UTC(2026, 6, 11), inputTokens: 1, outputTokens: 2, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, webSearchRequests: 0 }, key: 'k1' }]);
     await x.save();
     assert.equal(fs.existsSync(path.join(wholeStore, 'usage-index.journal')), false, 'no journal line');
-    const y = new UsageIndex({ folder: wholeStore });
-    await y.load();
+    const y = await loadIndex(wholeStore);
     assert.deepEqual(y.parsedDedup(), [], 'laid out now');
     assert.deepEqual(y.rows(), x.rows());
   } finally {
@@ -252,13 +257,11 @@ test('a snapshot checksummed with SHA-256 (written where Node has no crc32) is r
       return Buffer.concat([Buffer.from(text.slice(0, -1) + '\n'), buf.subarray(nl + 1)]);
     };
     fs.writeFileSync(file, withHead({ ...head.layout, sum: { alg: 'sha256', value: sum.digest() } }));
-    const x = new UsageIndex({ folder: lazyStore });
-    await x.load();
+    const x = await loadIndex(lazyStore);
     assert.equal(x.rebuildReason, undefined);
     assert.deepEqual(x.parsedDedup(), [], 'verified with SHA-256: lazy');
     fs.writeFileSync(file, withHead({ ...head.layout, sum: { alg: 'md5' as never, value: 'x' } }));
-    const y = new UsageIndex({ folder: lazyStore });
-    await y.load();
+    const y = await loadIndex(lazyStore);
     assert.deepEqual(y.parsedDedup(), [...LAZY_FIELDS], 'cannot verify: read whole');
     assert.deepEqual(y.rows(), x.rows());
   } finally {
@@ -271,11 +274,7 @@ test('a damaged layout is read whole (checksum, length), a file cut short starts
   try {
     const file = path.join(lazyStore, 'usage-index.json');
     const good = fs.readFileSync(file);
-    const load = async () => {
-      const x = new UsageIndex({ folder: lazyStore });
-      await x.load();
-      return x;
-    };
+    const load = () => loadIndex(lazyStore);
     const ref = await load();
     const rows = ref.rows();
     // A digit of a key in a dedup section changed (still valid JSON): the checksum differs, the file is read whole.
