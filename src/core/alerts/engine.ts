@@ -25,6 +25,7 @@ import {
   type MeterEpisode,
   type NamedNotification,
 } from './types';
+import { SerialQueue } from '../serial';
 import { nextReleaseAt, release } from './storm';
 
 const MINUTE = 60_000;
@@ -275,7 +276,7 @@ export interface AlertEngineDeps {
 /** The engine with its state file: serialises batches and saves episode state before returning what to show. */
 export class AlertEngine {
   private readonly log: Logger;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   /** Whether the shared state was looked at since start-up (it may hold notices of the previous leader). */
   private looked = false;
   private releaseAt: number | undefined;
@@ -299,7 +300,7 @@ export class AlertEngine {
    * empty batch only releases held notices that are due.
    */
   process(batch: readonly AlertObservation[], now: number): Promise<AlertNotification[]> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       if (this.deps.isLeader && !this.deps.isLeader()) return [];
       const opts = this.deps.options();
       if (!opts.enabled) return [];
@@ -325,7 +326,7 @@ export class AlertEngine {
 
   /** Quiets these meters until the end of the day (persisted, so every window and a restart respect it). */
   snooze(targets: readonly AlertTarget[], now: number): Promise<void> {
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       const until = (this.deps.endOfDay ?? localEndOfDay)(now);
       await this.deps.store.update((state) => {
         for (const t of targets) {
@@ -340,7 +341,7 @@ export class AlertEngine {
 
   /** Drops a removed account's episodes, snoozes and held notices. */
   forgetAccount(accountId: string): Promise<void> {
-    return this.serial(() =>
+    return this.queue.run(() =>
       this.deps.store.update((state) => {
         const keys = Object.keys(state.meters).filter((k) => k.startsWith(`${accountId}/`));
         for (const k of keys) delete state.meters[k];
@@ -351,12 +352,6 @@ export class AlertEngine {
         return state;
       }),
     );
-  }
-
-  private serial<T>(op: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(op, op);
-    this.chain = next.catch(() => undefined);
-    return next;
   }
 }
 

@@ -40,6 +40,7 @@ import { isValidAccountId, assertValidAccountId } from '../state/snapshotStore';
 import { dayKey, parseFile, pointLine, type ParsedFile } from './format';
 import { downsampleMinMax } from './downsample';
 import { compactAccount, sweep, type CompactionContext } from './compaction';
+import { SerialQueue } from '../serial';
 import { errMsg, isCode, statOrUndefined, writeAtomic } from './files';
 import { migrateV1 } from './migration';
 import { pointOf, sameValues } from './samples';
@@ -109,7 +110,7 @@ export class HistoryStore implements Disposable {
   private readonly writers = new Map<string, WriterState>();
   private readonly corruptionEmitter = new Emitter<CorruptionReport>();
   private readonly reports: CorruptionReport[] = [];
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private leaseTimer: TimerHandle | undefined;
   private compactTimer: TimerHandle | undefined;
   private leaseTick: Promise<void> | undefined;
@@ -166,7 +167,7 @@ export class HistoryStore implements Disposable {
       }
       this.armLease();
     }
-    if (this.isWriter()) await this.serial(() => this.migrateIfNeeded());
+    if (this.isWriter()) await this.queue.run(() => this.migrateIfNeeded());
     if (this.compactEveryMs > 0) this.armCompaction(Math.min(30_000, this.compactEveryMs));
   }
 
@@ -230,7 +231,7 @@ export class HistoryStore implements Disposable {
   record(accountId: string, meters: readonly Meter[], takenAt: number): Promise<number> {
     if (!isValidAccountId(accountId)) return Promise.reject(new Error('Invalid account id (allowed: A-Z a-z 0-9 _ -)'));
     if (!this.isWriter() || !Number.isFinite(takenAt)) return Promise.resolve(0);
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       if (this.disposed || this.deleted.has(accountId)) return 0;
       await this.migrateIfNeeded();
       const w = await this.writerState(accountId);
@@ -402,7 +403,7 @@ export class HistoryStore implements Disposable {
   deleteAccount(accountId: string): Promise<void> {
     const dir = this.accountDir(accountId);
     this.deleted.add(accountId);
-    return this.serial(async () => {
+    return this.queue.run(async () => {
       this.cache.delete(accountId);
       this.writers.delete(accountId);
       // Rename first so a reader never sees a half-deleted series.
@@ -521,13 +522,13 @@ export class HistoryStore implements Disposable {
     if (this.compacting) return this.compacting;
     const run = (async () => {
       if (!this.isWriter()) return;
-      await this.serial(() => this.migrateIfNeeded());
-      await this.serial(() => sweep(this.compaction, this.clock.now())).catch((e: unknown) => this.log.warn(`sweep failed: ${errMsg(e)}`));
+      await this.queue.run(() => this.migrateIfNeeded());
+      await this.queue.run(() => sweep(this.compaction, this.clock.now())).catch((e: unknown) => this.log.warn(`sweep failed: ${errMsg(e)}`));
       for (const accountId of await this.accounts()) {
         if (this.disposed || !this.isWriter()) return;
         await new Promise<void>((r) => setImmediate(r));
         try {
-          await this.serial(() => compactAccount(this.compaction, accountId, this.clock.now()));
+          await this.queue.run(() => compactAccount(this.compaction, accountId, this.clock.now()));
         } catch (e) {
           this.log.warn(`compaction of ${accountId} failed: ${errMsg(e)}`);
         }
@@ -549,7 +550,7 @@ export class HistoryStore implements Disposable {
 
   /** Resolves when every write queued so far has finished. */
   async flush(): Promise<void> {
-    await this.chain;
+    await this.queue.idle();
   }
 
   /** Resolves when nothing runs any more: queued writes, a compaction, a lease tick started by a timer, the release. */
@@ -558,15 +559,10 @@ export class HistoryStore implements Disposable {
       await this.compacting;
       await this.leaseTick;
     }
-    await this.chain;
+    await this.queue.idle();
     await this.releasing;
   }
 
-  private serial<T>(op: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(op, op);
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
 
   private armLease(): void {
     if (this.disposed || !this.lease) return;
@@ -605,7 +601,8 @@ export class HistoryStore implements Disposable {
     this.cache.clear();
     const lease = this.lease;
     if (lease) {
-      this.releasing = this.chain
+      this.releasing = this.queue
+        .idle()
         .then(() => lease.release())
         .catch((e: unknown) => this.log.warn(`cannot release the history lease: ${errMsg(e)}`));
     }

@@ -20,6 +20,7 @@ import * as z from 'zod/mini';
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyValueStore } from '../accountRepository';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
+import { SerialQueue } from '../serial';
 import { RecordLiveness } from './recordLiveness';
 import { scoped, type Logger } from '../log';
 import type { Lease } from './lease';
@@ -230,7 +231,7 @@ export class SharedSnapshotStore implements SnapshotStore {
   private timer: TimerHandle | undefined;
   private disposed = false;
   /** Serialises mirror writes of this window (read-modify-write of one globalState value). */
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(opts: SharedSnapshotStoreOptions) {
     this.local = opts.local;
@@ -349,9 +350,7 @@ export class SharedSnapshotStore implements SnapshotStore {
       // Our own write is not an external change.
       this.known.set(key, serialise(bounded));
     };
-    const next = this.chain.then(op, op);
-    this.chain = next.catch(() => undefined);
-    return next.catch((e: unknown) => this.log.warn(`cannot share the snapshot with other hosts: ${e instanceof Error ? e.message : String(e)}`));
+    return this.queue.run(op).catch((e: unknown) => this.log.warn(`cannot share the snapshot with other hosts: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   private fire(id: string): void {

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock';
 import { scoped, type Logger } from '../log';
+import { SerialQueue } from '../serial';
 import { mkdirExclusivePrivate, mkdirPrivate, writeFilePrivate } from '../privateFs';
 
 export interface Lease {
@@ -83,7 +84,7 @@ export class FileLease implements Lease {
   private acquiredAt = 0;
   private swept = false;
   /** Serialises operations of this instance so a renew never interleaves with a release. */
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(opts: FileLeaseOptions) {
     this.dir = opts.dir;
@@ -101,22 +102,17 @@ export class FileLease implements Lease {
   }
 
   tryAcquire(): Promise<boolean> {
-    return this.serial(() => this.doAcquire());
+    return this.queue.run(() => this.doAcquire());
   }
 
   renew(): Promise<boolean> {
-    return this.serial(() => this.doRenew());
+    return this.queue.run(() => this.doRenew());
   }
 
   release(): Promise<void> {
-    return this.serial(() => this.doRelease());
+    return this.queue.run(() => this.doRelease());
   }
 
-  private serial<T>(op: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(op, op);
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
 
   private async doAcquire(): Promise<boolean> {
     await mkdirPrivate(path.dirname(this.dir));
