@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Meter } from '../shared/model';
 import type { AccountEntry } from '../core/summary';
 import { addPin, isPinned, movePin, pinKey, removePin } from '../core/pins';
+import { SerialQueue } from '../core/serial';
 import type { CommandDeps } from './deps';
 import { CommandIds } from './ids';
 
@@ -29,10 +30,6 @@ function targetKey(deps: CommandDeps, arg: unknown): string | undefined {
   return undefined;
 }
 
-async function savePins(pins: string[]): Promise<void> {
-  await vscode.workspace.getConfiguration('tokstat').update('statusBar.pins', pins.length ? pins : undefined, vscode.ConfigurationTarget.Global);
-}
-
 /** A quick pick over every meter (or only the pinned ones), for the palette. */
 async function pickMeter(deps: CommandDeps, title: string, only?: readonly string[]): Promise<string | undefined> {
   const items = deps.model
@@ -54,11 +51,24 @@ async function pickMeter(deps: CommandDeps, title: string, only?: readonly strin
  * "Move Left" / "Move Right" among the pinned items. The order lives in `tokstat.statusBar.pins`.
  */
 export function registerPinCommands(deps: CommandDeps): vscode.Disposable[] {
+  // Each change reads the setting and writes it back, one change at a time: a second Pin chosen while the first one's
+  // write is still under way (a slow settings write on a remote) would otherwise start from the list without the
+  // first and drop it.
+  const changes = new SerialQueue();
+  const changePins = (change: (pins: string[]) => string[]): Promise<void> =>
+    changes.run(async () => {
+      await vscode.workspace.getConfiguration('tokstat').update('statusBar.pins', orUndefined(change(deps.config.statusBarPins())), vscode.ConfigurationTarget.Global);
+    });
+  const movePinned = async (arg: unknown, by: -1 | 1): Promise<void> => {
+    const title = by < 0 ? vscode.l10n.t('tokstat: Move Left in Status Bar') : vscode.l10n.t('tokstat: Move Right in Status Bar');
+    const key = targetKey(deps, arg) ?? (await pickMeter(deps, title, deps.config.statusBarPins()));
+    if (key) await changePins((pins) => (isPinned(pins, key) ? movePin(pins, key, by) : pins));
+  };
   return [
     vscode.commands.registerCommand(CommandIds.pinToStatusBar, async (arg?: unknown) => {
       const key = targetKey(deps, arg) ?? (await pickMeter(deps, vscode.l10n.t('tokstat: Pin to Status Bar')));
       if (!key) return;
-      await savePins(addPin(deps.config.statusBarPins(), key));
+      await changePins((pins) => addPin(pins, key));
       deps.log.info(`[status bar] pinned ${key}`);
       void vscode.window.setStatusBarMessage(vscode.l10n.t('tokstat: {0} is pinned to the status bar', key), 4000);
     }),
@@ -67,26 +77,30 @@ export function registerPinCommands(deps: CommandDeps): vscode.Disposable[] {
       const legacy = deps.config.statusBarPinned();
       let key = targetKey(deps, arg);
       if (!key && pins.length > 0) key = pins.length === 1 ? pins[0] : await pickMeter(deps, vscode.l10n.t('tokstat: Unpin from Status Bar'), pins);
-      if (key) await savePins(removePin(pins, key));
+      let left = 0;
+      if (key) {
+        const unpinned = key;
+        await changePins((now) => {
+          const rest = removePin(now, unpinned);
+          left = rest.length;
+          return rest;
+        });
+      }
       // The single pin of earlier versions (`tokstat.statusBar.pinned`) goes with an Unpin that names nothing else.
       if (legacy && (!key || pins.length === 0)) await vscode.workspace.getConfiguration('tokstat').update('statusBar.pinned', undefined, vscode.ConfigurationTarget.Global);
       if (!key && !legacy) return;
       deps.log.info(`[status bar] unpinned ${key ?? legacy}`);
-      const left = key ? removePin(pins, key).length : 0;
       void vscode.window.setStatusBarMessage(
         left > 0 ? vscode.l10n.t('tokstat: unpinned') : vscode.l10n.t('tokstat: the status bar shows the meter closest to its limit again'),
         4000,
       );
     }),
-    vscode.commands.registerCommand(CommandIds.movePinLeft, (arg?: unknown) => movePinned(deps, arg, -1)),
-    vscode.commands.registerCommand(CommandIds.movePinRight, (arg?: unknown) => movePinned(deps, arg, 1)),
+    vscode.commands.registerCommand(CommandIds.movePinLeft, (arg?: unknown) => movePinned(arg, -1)),
+    vscode.commands.registerCommand(CommandIds.movePinRight, (arg?: unknown) => movePinned(arg, 1)),
   ];
 }
 
-async function movePinned(deps: CommandDeps, arg: unknown, by: -1 | 1): Promise<void> {
-  const pins = deps.config.statusBarPins();
-  const title = by < 0 ? vscode.l10n.t('tokstat: Move Left in Status Bar') : vscode.l10n.t('tokstat: Move Right in Status Bar');
-  const key = targetKey(deps, arg) ?? (await pickMeter(deps, title, pins));
-  if (!key || !isPinned(pins, key)) return;
-  await savePins(movePin(pins, key, by));
+/** An empty list is no setting at all (the default: the automatic item). */
+function orUndefined(pins: string[]): string[] | undefined {
+  return pins.length ? pins : undefined;
 }

@@ -39,6 +39,20 @@ describe('commands', () => {
     assert.deepEqual(undeclared, [], `registered but not declared in package.json: ${undeclared.join(', ')}`);
   });
 
+  it('two Pins chosen before the first one is written both stay, in the order chosen', async () => {
+    const pins = () => vscode.workspace.getConfiguration('tokstat').get<string[]>('statusBar.pins');
+    assert.deepEqual(pins(), [], 'nothing pinned before');
+    try {
+      // Neither command awaits the other, as when a second pick is made while the first settings write is under way.
+      await Promise.all([vscode.commands.executeCommand('tokstat.pinToStatusBar', 'one/five-hour'), vscode.commands.executeCommand('tokstat.pinToStatusBar', 'two/seven-day')]);
+      assert.deepEqual(pins(), ['one/five-hour', 'two/seven-day']);
+      await Promise.all([vscode.commands.executeCommand('tokstat.unpinStatusBar', 'one/five-hour'), vscode.commands.executeCommand('tokstat.pinToStatusBar', 'three/weekly')]);
+      assert.deepEqual(pins(), ['two/seven-day', 'three/weekly']);
+    } finally {
+      await vscode.workspace.getConfiguration('tokstat').update('statusBar.pins', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('the palette titles carry the tokstat prefix', () => {
     const bad = declared.filter((c) => !`${c.category ? `${c.category}: ` : ''}${c.title}`.startsWith('tokstat: '));
     assert.deepEqual(bad.map((c) => c.command), [], 'commands whose palette title does not start with "tokstat: "');
