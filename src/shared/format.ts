@@ -87,19 +87,21 @@ const UNITS: Array<[number, (n: number) => string]> = [
   [60_000, (n) => l10n.t('{0}m', n)],
 ];
 
-/** "3d 4h", "2h 5m", "45m", "<1m". */
+/**
+ * "3d 4h", "2h 5m", "45m", "<1m": the largest unit and the one next to it, the second left out when it is zero
+ * ("24d", not "24d 13m": minutes beside days would claim a precision the hours do not show).
+ */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return unknownText();
   const abs = Math.abs(ms);
   if (abs < 60_000) return l10n.t('<1m');
-  const parts: string[] = [];
-  let rest = abs;
-  for (const [size, label] of UNITS) {
-    if (rest >= size) {
-      parts.push(label(Math.floor(rest / size)));
-      rest %= size;
-    }
-    if (parts.length === 2) break;
+  const first = UNITS.findIndex(([size]) => abs >= size);
+  const [size, label] = UNITS[first];
+  const parts = [label(Math.floor(abs / size))];
+  const next = UNITS[first + 1];
+  if (next) {
+    const n = Math.floor((abs % size) / next[0]);
+    if (n > 0) parts.push(next[1](n));
   }
   return parts.join(' ');
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleTranslator, currentLocale, l10n, setL10n } from '../../../src/shared/l10n';
 import { formatCompact, formatCount, formatFixed } from '../../../src/shared/numberFormat';
-import { formatAge, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, STATUS_LABEL } from '../../../src/shared/format';
+import { formatAge, formatDuration, formatMeterValue, formatResetIn, formatUsedOfLimit, meterDetailText, STATUS_LABEL } from '../../../src/shared/format';
 import { formatTokens } from '../../../src/shared/usageFormat';
 import { makeMeter } from '../../../src/shared/model';
 import { parseHostMessage } from '../../../src/shared/protocolSchemas';
@@ -21,6 +21,27 @@ test('without a translator (the CLI, the worker, unit tests) messages are Englis
   assert.equal(currentLocale(), 'en');
   assert.equal(l10n.t('{0} left', '$3.00'), '$3.00 left');
   assert.equal(l10n.t('{0} of {1}', 1), '1 of {1}', 'a missing argument leaves its placeholder');
+});
+
+test('a duration is its largest unit and the one next to it, the second left out when zero', () => {
+  const D = 86_400_000;
+  const H = 3_600_000;
+  const M = 60_000;
+  const cases: Array<[number, string]> = [
+    [0, '<1m'],
+    [59_999, '<1m'],
+    [M, '1m'],
+    [45 * M + 59_999, '45m'],
+    [H, '1h'],
+    [2 * H + 5 * M, '2h 5m'],
+    [2 * H + 30_000, '2h'],
+    [3 * D + 4 * H + 59 * M, '3d 4h'],
+    // Hours are zero: the minutes are not shown beside the days (a fresh-clone run at 23:46 read "24d 13m").
+    [24 * D + 13 * M, '24d'],
+    [-(2 * H + 5 * M), '2h 5m'],
+  ];
+  for (const [ms, text] of cases) assert.equal(formatDuration(ms), text, `${ms} ms`);
+  assert.equal(formatDuration(Number.NaN), 'unknown');
 });
 
 test('a bundle translates what it has and leaves the rest in English', () => {
@@ -42,6 +63,7 @@ test('zh-cn: meters, ages, resets and states read in Chinese from the shipped bu
   assert.equal(meterDetailText(spent), undefined);
   assert.equal(formatAge(0, 5 * 60_000), '5分前');
   assert.equal(formatResetIn(3 * 86_400_000 + 4 * 3_600_000, 0), '3天 4小时后重置');
+  assert.equal(formatResetIn(24 * 86_400_000 + 13 * 60_000, 0), '24天后重置', 'no minutes beside days');
   assert.equal(STATUS_LABEL.ok, '最新');
   assert.equal(formatMeterValue(makeMeter({ id: 'u', label: 'u', kind: 'quota', unit: 'requests', source: 'official', capturedAt: 0 })), '未知');
 });
