@@ -2,7 +2,7 @@
 // in-memory `vscode` module: after a 401 the numbers say they are frozen and why (with a warning colour), the meter
 // rows keep their "stale" mark, the account row leads with the reason, and an API-key account is offered
 // "Replace key…" rather than "Sign in again".
-import { after, test } from 'node:test';
+import { after, before, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeMeter, type Meter, type Snapshot } from '../../../src/shared/model';
 import type { AccountEntry } from '../../../src/core/summary';
@@ -38,7 +38,11 @@ const { AccountNode, MeterNode, StatusBarController, AccountsTreeProvider } = wi
 });
 
 const THRESHOLDS = { warning: 80, error: 95 };
-const NOW = Date.now();
+// The status bar and the tree read the clock themselves: it is held at a fixed midday, so "retrying at 14:30" does not
+// become "retrying at Tue 00:09" when the suite runs ten minutes before midnight (it did).
+const NOW = new Date(2026, 0, 5, 12, 0, 0).getTime();
+before(() => mock.timers.enable({ apis: ['Date'], now: NOW }));
+after(() => mock.timers.reset());
 const FIVE_MIN_AGO = NOW - 5 * 60_000;
 const DETAILS = 'Credentials rejected (HTTP 401): User not found. — 127.0.0.1:33265/api/v1/key';
 
@@ -90,7 +94,7 @@ test('status bar during a Retry-After window: stale, and why; the tooltip says w
   const at = NOW + 10 * 60_000;
   const s = statusBar(limited(at));
   assert.equal(s.text, '$(pulse) hidden-or 68% (stale: rate limited)');
-  assert.match(s.tooltip, /\*\*Rate limited by OpenRouter \\\(429\\\)\*\* — Numbers from 5m ago; retrying at \d\d:\d\d\\\./);
+  assert.ok(s.tooltip.includes('**Rate limited by OpenRouter \\(429\\)** — Numbers from 5m ago; retrying at 12:10\\.'), s.tooltip);
 });
 
 test('tree after a 401: the account row leads with the reason (short enough for the default width) and keeps the value marked stale; meter rows keep "stale"', () => {
@@ -131,8 +135,8 @@ test('tree: under a rejected API key the fix row is "Replace key…" running tok
   assert.equal(key.filter((n) => n.description === '68% · stale').length, 1, 'the meter row follows, marked stale');
   const wait = children(limited(NOW + 10 * 60_000));
   assert.equal(wait[0]!.label, 'Retry');
-  assert.match(String(wait[0]!.description), /^next try at \d\d:\d\d$/, 'when it retries by itself');
-  assert.match(String(wait[0]!.tooltip), /^Rate limited by OpenRouter \(429\)\nNumbers from 5m ago; retrying at \d\d:\d\d\.\nRate limited \(HTTP 429\)/);
+  assert.equal(wait[0]!.description, 'next try at 12:10', 'when it retries by itself');
+  assert.match(String(wait[0]!.tooltip), /^Rate limited by OpenRouter \(429\)\nNumbers from 5m ago; retrying at 12:10\.\nRate limited \(HTTP 429\)/);
   const gh = children(rejected('github-device'));
   assert.equal(gh[0]!.label, 'Sign in again');
   assert.equal((gh[0]!.command as { command: string }).command, 'tokstat.signIn');
