@@ -30,6 +30,7 @@ import {
   waitForQuickInputTitle,
   waitForStatus,
   waitUntil,
+  submitQuickInput,
 } from './support';
 
 const OR_NAME = 'e2e-router';
@@ -100,7 +101,7 @@ describe('tokstat in VS Code (code-server + Chromium)', function () {
     await waitForQuickInputTitle(page, 'Account name');
     await waitUntil('the name box pre-filled with the key label', async () => (await input.inputValue()) === OR_NAME);
     await shot('openrouter-name');
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
     assert.ok(or.requestsTo('/api/v1/key').length >= 1, 'the key was checked against the fake');
     const text = await waitForStatus(page, `shows ${OR_NAME} with a percentage`, (t) => t.includes(OR_NAME) && /\d+\s*%/.test(t));
     assert.match(text, /26\s*%|25\.5\s*%|25\s*%/, 'OpenRouter key: $25.50 of $100 used');
@@ -153,7 +154,7 @@ describe('tokstat in VS Code (code-server + Chromium)', function () {
     const input = quickInput(page).locator('input.input');
     await waitUntil('the name box pre-filled with the GitHub login', async () => (await input.inputValue()) === GH_LOGIN);
     await shot('copilot-name');
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
     await openTokstatView(page);
     await expandRow(page, 'GitHub Copilot');
     await expandRow(page, GH_LOGIN);

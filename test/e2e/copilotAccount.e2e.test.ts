@@ -23,6 +23,7 @@ import {
   waitForQuickInputTitle,
   waitForStatus,
   waitUntil,
+  submitQuickInput,
 } from './support';
 
 const LOGIN = 'octo-life';
@@ -95,7 +96,7 @@ describe('Copilot account: Sign In Again, Rename and Remove through the UI', fun
     await waitForQuickInputTitle(page, 'Account name', 30_000);
     const input = quickInput(page).locator('input.input');
     await waitUntil('the name box pre-filled with the GitHub login', async () => (await input.inputValue()) === LOGIN);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
     await waitForStatus(page, `${LOGIN} with a percentage`, (t) => t.includes(LOGIN) && /\d+\s*%/.test(t));
     await openTokstatView(page);
     await expandRow(page, 'GitHub Copilot');

@@ -13,7 +13,7 @@ import { claudeCredentials, claudeGlobalConfig, claudeUsage } from '../builders/
 import { ClaudeFake } from '../fakes/claudeFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
-import { expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, STATUS_ITEM, waitForStatus, waitUntil } from './support';
+import { expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, STATUS_ITEM, waitForStatus, waitUntil, submitQuickInput } from './support';
 
 const CLAUDE_EMAIL = 'first-run@example.com';
 
@@ -81,7 +81,7 @@ describe('tokstat: the first minute (code-server + Chromium)', function () {
     await offer.click();
     await waitForQuickInputTitle(page, 'Account name', 30_000);
     await waitUntil('the name pre-filled with the Claude e-mail', async () => (await quickInput(page).locator('input.input').inputValue()) === CLAUDE_EMAIL);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
     await expandRow(page, /Claude plan/);
     await expandRow(page, CLAUDE_EMAIL);
     const row = await waitUntil('the 5-hour window row', async () => ((await treeRow(page, /^5-hour/).count()) > 0 ? rowText(page, /^5-hour/) : false), 30_000);

@@ -26,6 +26,7 @@ import {
   waitForQuickInputTitle,
   waitForStatus,
   waitUntil,
+  submitQuickInput,
 } from './support';
 
 const NAME = 'zh-router';
@@ -83,7 +84,7 @@ describe('tokstat in Simplified Chinese (code-server --locale zh-cn)', function 
     await page.keyboard.press('Enter');
     await waitForQuickInputTitle(page, 'tokstat：账户名称（OpenRouter）', 30_000);
     await waitUntil('the name box pre-filled', async () => (await input.inputValue()) === NAME);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'tokstat：账户名称（OpenRouter）');
     assert.ok(or.requestsTo('/api/v1/key').length >= 1, 'the key was checked against the fake');
     // $3,234.50 of $12,000 used: 27 %.
     await waitForStatus(page, `${NAME} 27%`, (t) => t.includes(NAME) && /27\s*%/.test(t));

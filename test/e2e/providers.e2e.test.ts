@@ -17,7 +17,7 @@ import { LiteLLMFake } from '../fakes/liteLLMFake';
 import { OpenAIFake } from '../fakes/openAIFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN, LITELLM_KEY, OPENAI_ADMIN_KEY } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
-import { card, dumpDom, expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { card, dumpDom, expandRow, openTokstatView, pick, quickInput, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil, submitQuickInput } from './support';
 
 const CLAUDE_EMAIL = 'claude-e2e@example.com';
 const OPENAI_NAME = 'acme-openai';
@@ -85,7 +85,7 @@ describe('tokstat: one account of each auth kind (code-server + Chromium)', func
     await waitForQuickInputTitle(page, 'Account name', 30_000);
     const input = quickInput(page).locator('input.input');
     await waitUntil('the name pre-filled with the Claude account e-mail', async () => (await input.inputValue()) === CLAUDE_EMAIL);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
     await openTokstatView(page);
     await expandRow(page, /Claude plan/);
     await expandRow(page, CLAUDE_EMAIL);
@@ -108,7 +108,7 @@ describe('tokstat: one account of each auth kind (code-server + Chromium)', func
     await page.keyboard.press('Enter');
     await waitForQuickInputTitle(page, 'Account name', 30_000);
     await quickInput(page).locator('input.input').fill(OPENAI_NAME);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
     await expandRow(page, /OpenAI/);
     await expandRow(page, OPENAI_NAME);
     const spend = await waitUntil('the spend meter with its budget', async () => ((await treeRow(page, /^Spent this month/).count()) > 0 ? rowText(page, /^Spent this month/) : false), 30_000);
@@ -129,7 +129,7 @@ describe('tokstat: one account of each auth kind (code-server + Chromium)', func
     await waitForQuickInputTitle(page, 'Account name', 30_000);
     const input = quickInput(page).locator('input.input');
     await waitUntil('the name pre-filled with the key alias', async () => (await input.inputValue()) === LITELLM_ALIAS);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
     await expandRow(page, 'LiteLLM proxy');
     await expandRow(page, LITELLM_ALIAS);
     const budget = await waitUntil('the key budget row', async () => ((await treeRow(page, /^Key budget/).count()) > 0 ? rowText(page, /^Key budget/) : false), 30_000);

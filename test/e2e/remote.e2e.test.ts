@@ -23,7 +23,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { CLAUDE_OAUTH_TOKEN, OPENROUTER_KEY } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
 import { startSameOrigin, type SameOrigin } from '../support/sameOrigin';
-import { addOpenRouterAccount, escapeRe, openTokstatView, pick, quickInput, rowText, runCommand, screenshots, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { addOpenRouterAccount, escapeRe, openTokstatView, pick, quickInput, rowText, runCommand, screenshots, waitForQuickInputTitle, waitForStatus, waitUntil, submitQuickInput } from './support';
 
 const OR_NAME = 'shared-openrouter';
 
@@ -299,7 +299,7 @@ describe('tokstat: a Claude Code sign-in on a second host is polled by that host
     await waitForQuickInputTitle(pageB, 'Account name', 30_000);
     const input = quickInput(pageB).locator('input.input');
     await waitUntil('the name pre-filled with the Claude account e-mail', async () => (await input.inputValue()) === CLAUDE_EMAIL);
-    await pageB.keyboard.press('Enter');
+    await submitQuickInput(pageB, 'Account name');
     await waitForStatus(pageB, 'the devbox window shows the 5-hour window at 51 %', shows(51), 30_000);
     await waitUntil('devbox polled the usage endpoint', () => usageCalls(claudeB) > 0, 30_000);
     assert.equal(claudeA!.requests.length, 0, 'the first host’s extension host sent Claude nothing');

@@ -13,7 +13,7 @@ import { claudeCredentials, claudeGlobalConfig, claudeProfile, claudeUsage } fro
 import { ClaudeFake } from '../fakes/claudeFake';
 import { CLAUDE_OAUTH_TOKEN } from '../fakes/secrets';
 import * as cs from '../support/codeServer';
-import { STATUS_ITEM, dashboard, escapeRe, notificationCenterMessages, openTokstatView, quickInput, runCommand, scenarioHooks, screenshots, toasts, treeRow, waitForQuickInputTitle, waitUntil } from './support';
+import { STATUS_ITEM, dashboard, escapeRe, notificationCenterMessages, openTokstatView, quickInput, runCommand, scenarioHooks, screenshots, toasts, treeRow, waitForQuickInputTitle, waitUntil, submitQuickInput } from './support';
 
 const A = 'claude-a@example.com';
 const B = 'claude-b@example.com';
@@ -99,7 +99,7 @@ describe('tokstat: several Claude homes, pinned meters and the Spend view (code-
     await addClaudeHome('~/.claude');
     await waitForQuickInputTitle(page, 'Account name', 30_000);
     await waitUntil('the name pre-filled with A', async () => (await quickInput(page).locator('input.input').inputValue()) === A);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
 
     await runCommand(page, 'tokstat: Add Account');
     await waitForQuickInputTitle(page, 'tokstat: Add Account');
@@ -114,7 +114,7 @@ describe('tokstat: several Claude homes, pinned meters and the Spend view (code-
     await pickHome(page, '~/.claude-work');
     await waitForQuickInputTitle(page, 'Account name', 30_000);
     await waitUntil('the name pre-filled with B', async () => (await quickInput(page).locator('input.input').inputValue()) === B);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
 
     const profileCalls = claude.requestsTo('/api/oauth/profile').length;
     await addClaudeHome('~/.claude-copy');

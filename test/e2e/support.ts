@@ -29,14 +29,38 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T> | T, timeo
   }
 }
 
+/** Whether the quick input is open with a title containing `text`. */
+async function quickInputTitled(page: Page, text: string | RegExp): Promise<boolean> {
+  const w = quickInput(page);
+  if (!(await w.isVisible())) return false;
+  const title = (await w.locator('.quick-input-title').textContent()) ?? '';
+  return typeof text === 'string' ? title.includes(text) : text.test(title);
+}
+
 /** Waits for the quick input to show a title containing `text`. */
 export async function waitForQuickInputTitle(page: Page, text: string | RegExp, timeoutMs = 20_000): Promise<void> {
-  await waitUntil(`quick input titled ${String(text)}`, async () => {
-    const w = quickInput(page);
-    if (!(await w.isVisible())) return false;
-    const title = (await w.locator('.quick-input-title').textContent()) ?? '';
-    return typeof text === 'string' ? title.includes(text) : text.test(title);
-  }, timeoutMs);
+  await waitUntil(`quick input titled ${String(text)}`, () => quickInputTitled(page, text), timeoutMs);
+}
+
+/**
+ * Enter in the open quick input titled `title`, as a person would: into its box, and again if the box is still open
+ * with that title a few seconds later. An Enter pressed while focus was still moving from a tree row into the box it
+ * opened was lost once (a fresh-clone run: the name box stayed open with its name filled in); a person looks and
+ * presses again. A retry is printed, so a miss shows in the log instead of being hidden.
+ */
+export async function submitQuickInput(page: Page, title: string | RegExp): Promise<void> {
+  const input = quickInput(page).locator('input.input');
+  for (let attempt = 1; ; attempt++) {
+    await input.focus();
+    await page.keyboard.press('Enter');
+    try {
+      await waitUntil(`the quick input ${String(title)} to close`, async () => !(await quickInputTitled(page, title)), attempt < 3 ? 4_000 : 30_000);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.log(`      (Enter left the quick input ${String(title)} open; pressing it again)`);
+    }
+  }
 }
 
 /**
@@ -386,7 +410,7 @@ export async function addOpenRouterAccount(page: Page, key: string, expectedName
   await page.keyboard.press('Enter');
   await waitForQuickInputTitle(page, 'Account name', 30_000);
   if (expectedName !== undefined) await waitUntil(`the name box pre-filled with "${expectedName}"`, async () => (await input.inputValue()) === expectedName);
-  await page.keyboard.press('Enter');
+  await submitQuickInput(page, 'Account name');
 }
 
 /**

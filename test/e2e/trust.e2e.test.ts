@@ -16,7 +16,7 @@ import { OpenRouterFake } from '../fakes/openRouterFake';
 import { CLAUDE_OAUTH_TOKEN, CLAUDE_REFRESH_TOKEN, OPENROUTER_KEY } from '../fakes/secrets';
 import { PROVIDERS } from '../../src/core/providers/registry';
 import * as cs from '../support/codeServer';
-import { addOpenRouterAccount, expandRow, openTokstatView, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil } from './support';
+import { addOpenRouterAccount, expandRow, openTokstatView, rowText, runCommand, scenarioHooks, screenshots, treeRow, waitForQuickInputTitle, waitForStatus, waitUntil, submitQuickInput } from './support';
 
 const OR_NAME = 'my-openrouter';
 const CLAUDE_EMAIL = 'trust-e2e@example.com';
@@ -124,7 +124,7 @@ describe('tokstat: a hostile workspace cannot redirect keys or requests (code-se
     await toast.waitFor({ state: 'visible', timeout: 60_000 });
     await toast.getByRole('button', { name: 'Add' }).click();
     await waitForQuickInputTitle(page, 'Account name', 30_000);
-    await page.keyboard.press('Enter');
+    await submitQuickInput(page, 'Account name');
     await openTokstatView(page);
     await expandRow(page, /Claude plan/);
     await expandRow(page, CLAUDE_EMAIL);
