@@ -104,8 +104,11 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
     // the appended bytes (here: as many bytes from one log). A peer measured in the same rounds: what no index or
     // parser can go below on this machine.
     const floorScript = `const fs=require('fs'),p=require('path');let n=0,big='';const walk=(d)=>{let es;try{es=fs.readdirSync(d,{withFileTypes:true})}catch{return}for(const e of es){const f=p.join(d,e.name);if(e.isDirectory())walk(f);else if(e.name.endsWith('.jsonl')){const st=fs.statSync(f);n+=st.size;if(!big)big=f}}};for(const d of process.argv.slice(1))walk(d);const b=Buffer.alloc(100000);const fd=fs.openSync(big,'r');fs.readSync(fd,b,0,b.length,0);fs.closeSync(fd);process.stdout.write(JSON.stringify({bytes:n}))`;
-    const floor = (): { ms: number; cpuMs?: number } => {
-      const args = ['-e', floorScript, claudeConfigDir, codexHome];
+    // The least any cold run must do, as its own process: start Node, list the logs, read every byte and find every
+    // line end (no parsing at all). What a Node reader pays before it looks inside a line.
+    const coldFloorScript = `const fs=require('fs'),p=require('path');let n=0,lines=0;const walk=(d)=>{let es;try{es=fs.readdirSync(d,{withFileTypes:true})}catch{return}for(const e of es){const f=p.join(d,e.name);if(e.isDirectory())walk(f);else if(e.name.endsWith('.jsonl')){const b=fs.readFileSync(f);n+=b.length;for(let i=b.indexOf(10);i>=0;i=b.indexOf(10,i+1))lines++}}};for(const d of process.argv.slice(1))walk(d);process.stdout.write(JSON.stringify({bytes:n,lines}))`;
+    const floor = (script = floorScript): { ms: number; cpuMs?: number } => {
+      const args = ['-e', script, claudeConfigDir, codexHome];
       const t0 = performance.now();
       const r = gnuTime ? spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], { encoding: 'utf8' }) : spawnSync(process.execPath, args, { encoding: 'utf8' });
       const ms = performance.now() - t0;
@@ -119,6 +122,8 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
     const ccCpu: number[] = [];
     const tkCpu: number[] = [];
     const tkFirst: number[] = [];
+    const coldFloorMs: number[] = [];
+    const coldFloorCpu: number[] = [];
     const base = { noCache: [] as number[], cpu: [] as number[], repeat: [] as number[], repeatCpu: [] as number[] };
     let baseMismatch = 0;
     for (let i = 0; i < runs; i++) {
@@ -136,6 +141,9 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
         if (b.cpuMs !== undefined) base.cpu.push(b.cpuMs);
         if (b.totals.totalTokens !== t.totals.totalTokens || Math.abs((b.totals.costUSD ?? 0) - (t.totals.costUSD ?? 0)) > 1e-6) baseMismatch++;
       }
+      const cf = floor(coldFloorScript);
+      coldFloorMs.push(cf.ms);
+      if (cf.cpuMs !== undefined) coldFloorCpu.push(cf.cpuMs);
       if (i < runs - 1) tkFirst.push(tokstat(path.join(dir, `cache-cold-${i}`)).ms);
     }
     // The last first run leaves its index for the repeat runs.
@@ -195,6 +203,15 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
       report('cli usage cold CPU time (user + system), tokstat --no-cache (median)', median(tkCpu), 'ms');
       report('cli usage cold CPU time, ccusage (median)', median(ccCpu), 'ms');
       report('cli usage cold CPU-time ratio tokstat/ccusage', median(tkCpu) / median(ccCpu), '×');
+    }
+    // The cold floor: Node's start-up and reading every byte of every log, which any cold run needs.
+    report('cli usage cold floor (Node start-up, read every log, find every line end), spawn to exit (median)', median(coldFloorMs), 'ms');
+    report('cli usage cold floor ratio floor/ccusage', median(coldFloorMs) / median(ccCold), '×');
+    report('cli usage cold over the floor, tokstat/floor', median(tkNoCache) / median(coldFloorMs), '×');
+    if (coldFloorCpu.length && ccCpu.length) {
+      report('cli usage cold floor CPU time (median)', median(coldFloorCpu), 'ms');
+      report('cli usage cold floor CPU-time ratio floor/ccusage', median(coldFloorCpu) / median(ccCpu), '×');
+      report('cli usage cold CPU time over the floor, tokstat/floor', median(tkCpu) / median(coldFloorCpu), '×');
     }
     report('cli usage repeat after a 100 KB append, spawn to exit (median)', median(tkRepeat), 'ms');
     report('cli usage ccusage rerun after the append (median)', median(ccRepeat), 'ms');
