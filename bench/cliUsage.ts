@@ -191,6 +191,16 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
       return performance.now() - t0;
     }));
     log(`bench cli: ccusage ${ccCold.map((x) => x.toFixed(0)).join(', ')} ms; tokstat --no-cache ${tkNoCache.map((x) => x.toFixed(0)).join(', ')} ms; first run (writes the index) ${tkFirst.map((x) => x.toFixed(0)).join(', ')} ms; repeat ${tkRepeat.map((x) => x.toFixed(0)).join(', ')} ms vs ccusage ${ccRepeat.map((x) => x.toFixed(0)).join(', ')} ms; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    /** A floor peer's figures: its time, its ratio to ccusage, and tokstat's ratio to it (wall and CPU time). */
+    const reportFloor = (run: 'cold' | 'repeat', what: string, t: Record<'floor' | 'floorCpu' | 'tokstat' | 'tokstatCpu' | 'ccusage' | 'ccusageCpu', number[]>): void => {
+      report(`cli usage ${run} floor (Node start-up, ${what}), spawn to exit (median)`, median(t.floor), 'ms');
+      report(`cli usage ${run} floor ratio floor/ccusage`, median(t.floor) / median(t.ccusage), '×');
+      report(`cli usage ${run} over the floor, tokstat/floor`, median(t.tokstat) / median(t.floor), '×');
+      if (!t.floorCpu.length || !t.ccusageCpu.length || !t.tokstatCpu.length) return;
+      report(`cli usage ${run} floor CPU time (median)`, median(t.floorCpu), 'ms');
+      report(`cli usage ${run} floor CPU-time ratio floor/ccusage`, median(t.floorCpu) / median(t.ccusageCpu), '×');
+      report(`cli usage ${run} CPU time over the floor, tokstat/floor`, median(t.tokstatCpu) / median(t.floorCpu), '×');
+    };
     const coldRatio = median(tkNoCache) / median(ccCold);
     const repeatRatio = median(tkRepeat) / median(ccRepeat);
     report('cli usage cold (--no-cache), spawn to exit (median)', median(tkNoCache), 'ms');
@@ -205,14 +215,7 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
       report('cli usage cold CPU-time ratio tokstat/ccusage', median(tkCpu) / median(ccCpu), '×');
     }
     // The cold floor: Node's start-up and reading every byte of every log, which any cold run needs.
-    report('cli usage cold floor (Node start-up, read every log, find every line end), spawn to exit (median)', median(coldFloorMs), 'ms');
-    report('cli usage cold floor ratio floor/ccusage', median(coldFloorMs) / median(ccCold), '×');
-    report('cli usage cold over the floor, tokstat/floor', median(tkNoCache) / median(coldFloorMs), '×');
-    if (coldFloorCpu.length && ccCpu.length) {
-      report('cli usage cold floor CPU time (median)', median(coldFloorCpu), 'ms');
-      report('cli usage cold floor CPU-time ratio floor/ccusage', median(coldFloorCpu) / median(ccCpu), '×');
-      report('cli usage cold CPU time over the floor, tokstat/floor', median(tkCpu) / median(coldFloorCpu), '×');
-    }
+    reportFloor('cold', 'read every log, find every line end', { floor: coldFloorMs, floorCpu: coldFloorCpu, tokstat: tkNoCache, tokstatCpu: tkCpu, ccusage: ccCold, ccusageCpu: ccCpu });
     report('cli usage repeat after a 100 KB append, spawn to exit (median)', median(tkRepeat), 'ms');
     report('cli usage ccusage rerun after the append (median)', median(ccRepeat), 'ms');
     report('cli usage repeat ratio tokstat/ccusage', repeatRatio, '×', 0.2);
@@ -221,15 +224,8 @@ export async function benchCliUsage(report: Report, opts: CliUsageBenchOptions):
       report('cli usage repeat CPU time, ccusage rerun (median)', median(ccRepeatCpu), 'ms');
       report('cli usage repeat CPU-time ratio tokstat/ccusage', median(tkRepeatCpu) / median(ccRepeatCpu), '×');
     }
-    // The floor: Node's start-up and a stat of every log, which any run that must see appends needs.
-    report('cli usage repeat floor (Node start-up, listing and stat of every log, reading the new bytes), spawn to exit (median)', median(floorMs), 'ms');
-    report('cli usage repeat floor ratio floor/ccusage', median(floorMs) / median(ccRepeat), '×');
-    report('cli usage repeat over the floor, tokstat/floor', median(tkRepeat) / median(floorMs), '×');
-    if (floorCpu.length && ccRepeatCpu.length) {
-      report('cli usage repeat floor CPU time (median)', median(floorCpu), 'ms');
-      report('cli usage repeat floor CPU-time ratio floor/ccusage', median(floorCpu) / median(ccRepeatCpu), '×');
-      report('cli usage repeat CPU time over the floor, tokstat/floor', median(tkRepeatCpu) / median(floorCpu), '×');
-    }
+    // The repeat floor: Node's start-up and a stat of every log, which any run that must see appends needs.
+    reportFloor('repeat', 'listing and stat of every log, reading the new bytes', { floor: floorMs, floorCpu, tokstat: tkRepeat, tokstatCpu: tkRepeatCpu, ccusage: ccRepeat, ccusageCpu: ccRepeatCpu });
     // New responses only were appended: no run needs the dedup state (the keys of what was counted before).
     report('cli usage repeat runs: dedup parts parsed (most in one run, of 8)', dedupParsedMost, 'count', 0);
     if (baseCli) {
