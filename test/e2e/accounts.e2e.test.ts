@@ -57,16 +57,12 @@ describe('tokstat in VS Code (code-server + Chromium)', function () {
     or.addKey(OPENROUTER_KEY, orKey({ label: OR_NAME }));
 
     dirs = cs.makeRunDirs('e2e');
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, {
+    ({ server, browser, page } = await cs.startScenario(dirs, {
       'tokstat.endpoints': { copilot: gh.apiBaseUrl, 'github-oauth': gh.oauthBaseUrl, openrouter: or.baseUrl },
       'tokstat.github.oauthClientId': CLIENT_ID,
       // Links to the fake's verification page open without the "open external website?" prompt.
       'workbench.trustedDomains.promptInTrustedWorkspace': false,
-    });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }), async () => {

@@ -142,11 +142,7 @@ describe('local agent usage (code-server + Chromium)', function () {
     exp.wsMonth = wsToday + exp.earlierThisMonth;
     fs.writeFileSync(path.join(dirs.base, 'expected.json'), JSON.stringify({ today, exp, truth: corpus.truth }, null, 2));
 
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, { 'tokstat.localUsage.enabled': true });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    ({ server, browser, page } = await cs.startScenario(dirs, { 'tokstat.localUsage.enabled': true }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }));

@@ -45,15 +45,11 @@ describe('Copilot account: Sign In Again, Rename and Remove through the UI', fun
     gh = new GitHubFake({ clientId: CLIENT_ID, deviceInterval: 1, deviceUser: { login: LOGIN, copilot: copilotPaid({ login: LOGIN, ...upcomingReset() }) } });
     await gh.start();
     dirs = cs.makeRunDirs('e2e-copilot');
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, {
+    ({ server, browser, page } = await cs.startScenario(dirs, {
       'tokstat.endpoints': { copilot: gh.apiBaseUrl, 'github-oauth': gh.oauthBaseUrl },
       'tokstat.github.oauthClientId': CLIENT_ID,
       'workbench.trustedDomains.promptInTrustedWorkspace': false,
-    });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }), async () => {

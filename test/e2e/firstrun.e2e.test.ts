@@ -44,13 +44,9 @@ describe('tokstat: the first minute (code-server + Chromium)', function () {
     fs.mkdirSync(path.join(home, '.claude'), { recursive: true });
     fs.writeFileSync(path.join(home, '.claude', '.credentials.json'), JSON.stringify(claudeCredentials({ accessToken: CLAUDE_OAUTH_TOKEN, refreshToken: CLAUDE_REFRESH_TOKEN })), { mode: 0o600 });
     fs.writeFileSync(path.join(home, '.claude.json'), JSON.stringify(claudeGlobalConfig(CLAUDE_EMAIL)));
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, {
+    ({ server, browser, page } = await cs.startScenario(dirs, {
       'tokstat.endpoints': { claude: claude.baseUrl },
-    });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }), () => claude?.stop());

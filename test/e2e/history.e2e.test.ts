@@ -150,7 +150,7 @@ describe('usage history, pace and alerts (code-server + Chromium)', function () 
     await or.start();
     or.addKey(OPENROUTER_HISTORY_KEY, keyAt(USED_SESSION_1));
     dirs = cs.makeRunDirs('e2e-history');
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
+    cs.installVsix(dirs, cs.SCENARIO_VSIX);
     cs.seedSettings(dirs, {
       'tokstat.endpoints': { openrouter: or.baseUrl },
       // The defaults, spelled out: the scenario is about the 80 % one.

@@ -4,7 +4,6 @@
 // badge; the status page is asked without any key. (Resolution, the 5-minute schedule, other windows and the
 // malformed/huge pages are unit-tested on the fake clock: test/unit/incidents.)
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { orKey } from '../builders/openrouter';
 import { OpenRouterFake } from '../fakes/openRouterFake';
@@ -36,15 +35,11 @@ describe('provider incidents (a fake status page reports an incident; the tree s
     await status.start();
     status.incident = { title: TITLE, impact: 'major', status: 'investigating' };
     dirs = cs.makeRunDirs('incidents');
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, {
+    ({ server, browser, page } = await cs.startScenario(dirs, {
       'tokstat.endpoints': { openrouter: or.baseUrl },
       'tokstat.incidents.enabled': true,
       'tokstat.incidents.statusPages': { openrouter: status.url + StatusPageFake.SUMMARY },
-    });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }), async () => {

@@ -50,12 +50,8 @@ describe('tokstat in Simplified Chinese (code-server --locale zh-cn)', function 
     // Amounts past a thousand, so the grouping shows.
     or.addKey(OPENROUTER_KEY, orKey({ label: NAME, limit: 12_000, limit_remaining: 8_765.5, usage: 3_234.5, usage_monthly: 3_234.5, usage_daily: 1_234.25 }));
     dirs = cs.makeRunDirs('e2e-zh-cn');
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, { 'tokstat.endpoints': { openrouter: or.baseUrl } });
     cs.seedDisplayLanguage(dirs, LOCALE);
-    server = await cs.startCodeServer({ dirs, args: ['--locale', LOCALE] });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    ({ server, browser, page } = await cs.startScenario(dirs, { 'tokstat.endpoints': { openrouter: or.baseUrl } }, { args: ['--locale', LOCALE] }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }), async () => {

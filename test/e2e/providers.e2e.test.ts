@@ -63,13 +63,9 @@ describe('tokstat: one account of each auth kind (code-server + Chromium)', func
     fs.writeFileSync(path.join(home, '.claude.json'), JSON.stringify(claudeGlobalConfig(CLAUDE_EMAIL)));
     credentialsBefore = fs.readFileSync(credentialsFile, 'utf8');
 
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, {
+    ({ server, browser, page } = await cs.startScenario(dirs, {
       'tokstat.endpoints': { claude: claude.baseUrl, openai: openai.baseUrl },
-    });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }), () => Promise.all([claude?.stop(), openai?.stop(), litellm?.stop()]));

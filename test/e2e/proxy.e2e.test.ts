@@ -59,11 +59,7 @@ describe('tokstat: requests go through VS Code\'s http.proxy (code-server + Chro
     await Promise.all([or.start(), open.start(), locked.start()]);
     or.addKey(OPENROUTER_KEY, orKey({ label: OR_NAME }));
 
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, { 'tokstat.endpoints': { openrouter: or.baseUrl }, 'http.proxy': open.url });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    ({ server, browser, page } = await cs.startScenario(dirs, { 'tokstat.endpoints': { openrouter: or.baseUrl }, 'http.proxy': open.url }));
     await page.goto(cs.workbenchUrl(server));
     await page.locator('[id="workbench.parts.statusbar"]').waitFor({ state: 'visible', timeout: 60_000 });
   });

@@ -68,7 +68,7 @@ describe('tokstat: one poll per account across two hosts of one profile (two cod
     or.addKey(OPENROUTER_KEY, orKey({ label: OR_NAME, usage: 25, usage_monthly: 25, limit_remaining: 75 }));
     dirsA = cs.makeRunDirs('e2e-remote-a');
     dirsB = cs.makeRunDirs('e2e-remote-b');
-    const vsix = process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix');
+    const vsix = cs.SCENARIO_VSIX;
     for (const dirs of [dirsA, dirsB]) {
       cs.installVsix(dirs, vsix);
       cs.seedSettings(dirs, { 'tokstat.endpoints': { openrouter: or.baseUrl } });
@@ -236,7 +236,7 @@ describe('tokstat: a Claude Code sign-in on a second host is polled by that host
     fs.mkdirSync(path.join(homeB, '.claude'), { recursive: true });
     fs.writeFileSync(path.join(homeB, '.claude', '.credentials.json'), JSON.stringify(claudeCredentials({ accessToken: CLAUDE_OAUTH_TOKEN })), { mode: 0o600 });
     fs.writeFileSync(path.join(homeB, '.claude.json'), JSON.stringify(claudeGlobalConfig(CLAUDE_EMAIL)));
-    const vsix = process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix');
+    const vsix = cs.SCENARIO_VSIX;
     for (const [dirs, fake] of [
       [dirsA, claudeA],
       [dirsB, claudeB],

@@ -57,11 +57,7 @@ describe('states that speak plainly (ok → 429 → refresh during Retry-After �
     await or.start();
     or.addKey(OPENROUTER_KEY, orKey({ label: NAME, usage: 68, usage_monthly: 68, limit_remaining: 32 }));
     dirs = cs.makeRunDirs('states');
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, { 'tokstat.endpoints': { openrouter: or.baseUrl } });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    ({ server, browser, page } = await cs.startScenario(dirs, { 'tokstat.endpoints': { openrouter: or.baseUrl } }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }), async () => {

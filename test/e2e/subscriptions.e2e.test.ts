@@ -72,11 +72,7 @@ describe('tokstat: several Claude homes, pinned meters and the Spend view (code-
     fs.mkdirSync(path.dirname(log), { recursive: true });
     fs.writeFileSync(log, claudeLog('/work/app'));
 
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
-    cs.seedSettings(dirs, { 'tokstat.endpoints': { claude: claude.baseUrl }, 'tokstat.localUsage.enabled': true, 'tokstat.discovery.enabled': false });
-    server = await cs.startCodeServer({ dirs });
-    browser = await cs.launchBrowser(dirs);
-    page = browser.page;
+    ({ server, browser, page } = await cs.startScenario(dirs, { 'tokstat.endpoints': { claude: claude.baseUrl }, 'tokstat.localUsage.enabled': true, 'tokstat.discovery.enabled': false }));
   });
 
   scenarioHooks(() => ({ dirs, server, browser, page }), () => claude?.stop());

@@ -100,7 +100,7 @@ describe('tokstat: a hostile workspace cannot redirect keys or requests (code-se
       ),
     );
 
-    cs.installVsix(dirs, process.env.TOKSTAT_VSIX || path.join(cs.REPO_ROOT, 'tokstat.vsix'));
+    cs.installVsix(dirs, cs.SCENARIO_VSIX);
     userSettings = { 'tokstat.endpoints': { openrouter: or.baseUrl, claude: claude.baseUrl } };
     cs.seedSettings(dirs, userSettings);
     await openSession();

@@ -318,6 +318,26 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   return { url: `http://127.0.0.1:${port}`, port, dirs, logFile, output: () => out, stop };
 }
 
+/** The tokstat VSIX a scenario installs: `TOKSTAT_VSIX`, or the one the package step built. */
+export const SCENARIO_VSIX = process.env.TOKSTAT_VSIX || path.join(REPO_ROOT, 'tokstat.vsix');
+
+/**
+ * A one-window scenario's start: the VSIX installed, the user's settings seeded, code-server started, Chromium
+ * opened. A browser that fails to start stops the server it came with (the scenario's hooks only know what returned).
+ */
+export async function startScenario(dirs: RunDirs, settings: Record<string, unknown>, opts: Omit<StartOptions, 'dirs'> = {}): Promise<{ server: CodeServer; browser: Browser; page: Page }> {
+  installVsix(dirs, SCENARIO_VSIX);
+  seedSettings(dirs, settings);
+  const server = await startCodeServer({ ...opts, dirs });
+  try {
+    const browser = await launchBrowser(dirs);
+    return { server, browser, page: browser.page };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+}
+
 export interface Browser {
   context: BrowserContext;
   page: Page;
