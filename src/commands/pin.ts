@@ -57,12 +57,15 @@ export function registerPinCommands(deps: CommandDeps): vscode.Disposable[] {
   const changes = new SerialQueue();
   const changePins = (change: (pins: string[]) => string[]): Promise<void> =>
     changes.run(async () => {
-      await vscode.workspace.getConfiguration('tokstat').update('statusBar.pins', orUndefined(change(deps.config.statusBarPins())), vscode.ConfigurationTarget.Global);
+      const pins = deps.config.statusBarPins();
+      const next = change(pins);
+      if (next.length === pins.length && next.every((p, i) => p === pins[i])) return; // nothing to write
+      await vscode.workspace.getConfiguration('tokstat').update('statusBar.pins', next.length ? next : undefined, vscode.ConfigurationTarget.Global);
     });
   const movePinned = async (arg: unknown, by: -1 | 1): Promise<void> => {
     const title = by < 0 ? vscode.l10n.t('tokstat: Move Left in Status Bar') : vscode.l10n.t('tokstat: Move Right in Status Bar');
     const key = targetKey(deps, arg) ?? (await pickMeter(deps, title, deps.config.statusBarPins()));
-    if (key) await changePins((pins) => (isPinned(pins, key) ? movePin(pins, key, by) : pins));
+    if (key) await changePins((pins) => movePin(pins, key, by));
   };
   return [
     vscode.commands.registerCommand(CommandIds.pinToStatusBar, async (arg?: unknown) => {
@@ -98,9 +101,4 @@ export function registerPinCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(CommandIds.movePinLeft, (arg?: unknown) => movePinned(arg, -1)),
     vscode.commands.registerCommand(CommandIds.movePinRight, (arg?: unknown) => movePinned(arg, 1)),
   ];
-}
-
-/** An empty list is no setting at all (the default: the automatic item). */
-function orUndefined(pins: string[]): string[] | undefined {
-  return pins.length ? pins : undefined;
 }
