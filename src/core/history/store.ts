@@ -563,7 +563,6 @@ export class HistoryStore implements Disposable {
     await this.releasing;
   }
 
-
   private armLease(): void {
     if (this.disposed || !this.lease) return;
     const lease = this.lease;

@@ -8,6 +8,7 @@ import type { Disposable, Event } from '../events';
 import type { Logger } from '../log';
 import { mkdirPrivate, renameWithRetry, writeFilePrivate } from '../privateFs';
 import { redact } from '../redact';
+import { SerialQueue } from '../serial';
 
 export const ACCOUNTS_MIRROR_FILE = 'accounts.json';
 
@@ -24,7 +25,7 @@ export function accountsMirrorText(accounts: readonly Pick<Account, 'id' | 'name
 }
 
 export class AccountsMirror implements Disposable {
-  private chain: Promise<void> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private written: string | undefined;
   private seq = 0;
   private readonly sub: Disposable;
@@ -35,8 +36,7 @@ export class AccountsMirror implements Disposable {
 
   /** Writes the current list (skipped when unchanged); resolves when this write is done. Never rejects. */
   write(): Promise<void> {
-    this.chain = this.chain.then(() => this.writeNow()).catch((e: unknown) => this.deps.log.warn(`[accounts] could not write ${ACCOUNTS_MIRROR_FILE}: ${redact(e instanceof Error ? e.message : String(e))}`));
-    return this.chain;
+    return this.queue.run(() => this.writeNow()).catch((e: unknown) => this.deps.log.warn(`[accounts] could not write ${ACCOUNTS_MIRROR_FILE}: ${redact(e instanceof Error ? e.message : String(e))}`));
   }
 
   private async writeNow(): Promise<void> {

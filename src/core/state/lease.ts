@@ -113,7 +113,6 @@ export class FileLease implements Lease {
     return this.queue.run(() => this.doRelease());
   }
 
-
   private async doAcquire(): Promise<boolean> {
     await mkdirPrivate(path.dirname(this.dir));
     if (!this.swept) {
