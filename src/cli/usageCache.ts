@@ -73,7 +73,8 @@ export function usageCacheFolder(cacheDir: string, sources: ResolvedSources): st
 }
 
 function fingerprintOf(o: Pick<UsageReadOptions, 'version' | 'pricesFingerprint'>): string {
-  return JSON.stringify({ version: o.version, index: USAGE_INDEX_VERSION, prices: o.pricesFingerprint });
+  // `reads`: what the index holds (usage records, no tool figures); an index built otherwise is rebuilt.
+  return JSON.stringify({ version: o.version, index: USAGE_INDEX_VERSION, prices: o.pricesFingerprint, reads: 'records' });
 }
 
 function readMeta(folder: string): string | undefined {
@@ -105,6 +106,8 @@ export async function readUsage(o: UsageReadOptions): Promise<UsageRead> {
     coldScanWorkers: coldScanWorkers(o.env),
     // One scan and the process ends: a worker replaced after a big read (the extension's memory hygiene) is waste.
     retireWorkerAfterBytes: Number.POSITIVE_INFINITY,
+    // No report of the CLI shows tool figures: their lines are not read (most of a Claude log's bytes).
+    tools: false,
   } as const;
   if (!o.cacheDir) {
     const scanner = new UsageScanner({ ...base, mode: 'auto' });

@@ -9,6 +9,7 @@ import type { AgentId, PlanWindows } from './types';
 import type { ResolvedSources } from './sources';
 import {
   LineOutcome,
+  CLAUDE_USAGE_NEEDLE,
   claudeRelevantBytes,
   claudeRelevantLineBytes,
   codexLineBytes,
@@ -77,6 +78,12 @@ export interface ScanJobInput {
    * regular file makes it `incomplete` (the caller then runs a full scan).
    */
   only?: ScanTarget[];
+  /**
+   * false: read usage records only, no tool calls or results (the CLI, which reports no tool figures). Claude lines
+   * without `"usage"` are then not even split out of the read buffer, and the tool parts of a line are not built.
+   * Default true (the extension's dashboard shows tool counts and durations).
+   */
+  tools?: boolean;
 }
 
 /** A known file to rescan: what discovery would have found for it. */
@@ -291,7 +298,11 @@ const decoded =
   (buf, s, e, at) =>
     f(buf.toString('utf8', s, e), at);
 
-async function readLines(file: string, start: number, end: number, ctx: ReadCtx, onLine: OnLine, skipFirst = false): Promise<{ offset: number; skipping: boolean }> {
+/**
+ * `needle`: only lines holding it are handed over. The read buffer is then searched for the needle, not split into
+ * lines: a line without it is never looked at beyond that search (its line end is found only for the last one).
+ */
+async function readLines(file: string, start: number, end: number, ctx: ReadCtx, onLine: OnLine, skipFirst = false, needle?: Buffer): Promise<{ offset: number; skipping: boolean }> {
   const fd = fs.openSync(file, 'r');
   let offset = start;
   let skipping = skipFirst;
@@ -335,12 +346,29 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
         s = nl + 1;
         offset = dataStart + s;
       }
-      for (;;) {
-        const nl = buf.indexOf(10, s);
-        if (nl < 0 || nl >= len) break;
-        if (nl > s) feed(buf, s, nl, dataStart + s, ctx, onLine);
-        s = nl + 1;
-        offset = dataStart + s;
+      if (needle) {
+        // The complete lines end at the buffer's last newline; within them, only the lines holding the needle.
+        const last = buf.lastIndexOf(10, len - 1);
+        if (last >= s) {
+          for (;;) {
+            const at = buf.indexOf(needle, s);
+            if (at < 0 || at >= last) break;
+            const ls = Math.max(s, buf.lastIndexOf(10, at) + 1);
+            const nl = buf.indexOf(10, at);
+            feed(buf, ls, nl, dataStart + ls, ctx, onLine);
+            s = nl + 1;
+          }
+          s = last + 1;
+          offset = dataStart + s;
+        }
+      } else {
+        for (;;) {
+          const nl = buf.indexOf(10, s);
+          if (nl < 0 || nl >= len) break;
+          if (nl > s) feed(buf, s, nl, dataStart + s, ctx, onLine);
+          s = nl + 1;
+          offset = dataStart + s;
+        }
       }
       carry = len - s;
       if (carry > 0) {
@@ -355,7 +383,7 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
       skipping = true;
       offset = carryStart + carry;
     } else if (carry > 0 && !skipping) {
-      if (parseJsonObject(buf.toString('utf8', 0, carry))) {
+      if ((!needle || buf.subarray(0, carry).includes(needle)) && parseJsonObject(buf.toString('utf8', 0, carry))) {
         feed(buf, 0, carry, carryStart, ctx, onLine);
         offset = carryStart + carry;
       }
@@ -493,11 +521,15 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
   const cont = prev && !prev.missing && sameIdentity(prev, st) && st.size >= prev.offset ? prev : undefined;
   switch (f.kind) {
     case 'claude': {
-      const state: ClaudeFileState = { fileSessionId: sessionOfClaudePath(f.path) };
-      // Lines without the three markers are never decoded (claudeLine's own test, on the raw bytes).
-      const r = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) =>
-        claudeRelevantBytes(b, s, e) ? claudeRelevantLineBytes(b, s, e, state, ctx.events) : LineOutcome.Ignored,
-      cont?.skipping);
+      const state: ClaudeFileState = input.tools === false ? { fileSessionId: sessionOfClaudePath(f.path), tools: false } : { fileSessionId: sessionOfClaudePath(f.path) };
+      // Lines without the three markers are never decoded (claudeLine's own test, on the raw bytes); without tools,
+      // lines without `"usage"` are not even split out.
+      const r =
+        input.tools === false
+          ? await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) => claudeRelevantLineBytes(b, s, e, state, ctx.events), cont?.skipping, CLAUDE_USAGE_NEEDLE)
+          : await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) =>
+              claudeRelevantBytes(b, s, e) ? claudeRelevantLineBytes(b, s, e, state, ctx.events) : LineOutcome.Ignored,
+            cont?.skipping);
       return { ...base, ...lineCursor(r) };
     }
     case 'codex': {
@@ -506,7 +538,7 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
       const state: CodexFileState = cont?.state ? { ...(cont.state as CodexFileState) } : fresh;
       if (start === 0) state.subagent = headHas(f.path, 'thread_spawn', 16 * 1024, ctx);
       state.fallbackTs = st.mtimeMs;
-      const r = await readLines(f.path, start, st.size, ctx, (b, s, e, at) => codexLineBytes(b, s, e, at, state, ctx.events), cont?.skipping);
+      const r = await readLines(f.path, start, st.size, ctx, (b, s, e, at) => codexLineBytes(b, s, e, at, state, ctx.events, input.tools !== false), cont?.skipping);
       return { ...base, ...lineCursor(r), state };
     }
     case 'gemini-jsonl': {

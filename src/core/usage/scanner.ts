@@ -61,6 +61,11 @@ export interface UsageScannerOptions {
   chunkBytes?: number;
   /** Line cap (tests; default scanJob.ts MAX_LINE_BYTES, 16 MiB). */
   maxLineBytes?: number;
+  /**
+   * false: usage records only, no tool calls or results (ScanJobInput.tools; the CLI reports no tool figures). An
+   * index must always be built the same way: its tool figures and pending calls are otherwise half there.
+   */
+  tools?: boolean;
   /** A worker that read at least this much in one scan is replaced by a fresh one (default 64 MiB; tests). */
   retireWorkerAfterBytes?: number;
   /**
@@ -313,6 +318,7 @@ export class UsageScanner implements Disposable {
         ...(this.opts.sqlWasmPath ? { sqlWasmPath: this.opts.sqlWasmPath } : {}),
         ...(this.opts.chunkBytes ? { chunkBytes: this.opts.chunkBytes } : {}),
         ...(this.opts.maxLineBytes ? { maxLineBytes: this.opts.maxLineBytes } : {}),
+        ...(this.opts.tools === false ? { tools: false } : {}),
         ...(full ? {} : { only: targets! }),
       };
       let out: ScanJobOutput;

@@ -9,6 +9,8 @@ import { isObj, tok, idOf, cwdOf, costOf, parseTs, parseJsonObject, parseObjectK
 export interface ClaudeFileState {
   /** Session id from the file name, used when a line has none. */
   fileSessionId: string;
+  /** false: usage records only, no tool calls or results (a reader that reports no tool figures; see usageOnly). */
+  tools?: boolean;
 }
 
 const SEMVER = /^\d+\.\d+\.\d+/;
@@ -72,9 +74,19 @@ export const CLAUDE_READ_KEYS: ReadonlySet<string> = new Set([
 const CLAUDE_FRESH_KEYS: ReadonlySet<string> = new Set(['timestamp', 'id', 'requestId', 'tool_use_id']);
 const CLAUDE_BYTES = new ByteSchema(CLAUDE_READ_KEYS, CLAUDE_STRING_KEYS, CLAUDE_FRESH_KEYS);
 
+/**
+ * Without tool figures (ClaudeFileState.tools false) a line matters only when it holds `"usage"`, and of it only what
+ * a usage record reads: the message's `content` (text, tool calls, tool results: most of an assistant line's bytes)
+ * is validated and dropped instead of built.
+ */
+export const CLAUDE_USAGE_NEEDLE = B_USAGE;
+const CLAUDE_TOOL_KEYS: ReadonlySet<string> = new Set(['content', 'is_error', 'tool_use_id', 'name']);
+const without = (keys: ReadonlySet<string>) => new Set([...keys].filter((k) => !CLAUDE_TOOL_KEYS.has(k)));
+const CLAUDE_USAGE_BYTES = new ByteSchema(without(CLAUDE_READ_KEYS), without(CLAUDE_STRING_KEYS), without(CLAUDE_FRESH_KEYS));
+
 /** claudeRelevantLine on the raw bytes b[s, e) of the line: never decodes it (see selectiveJson.ts). */
 export function claudeRelevantLineBytes(b: Buffer, s: number, e: number, st: ClaudeFileState, out: UsageEvent[]): LineOutcome {
-  const r = parseSelectiveBytes(b, s, e, CLAUDE_BYTES);
+  const r = parseSelectiveBytes(b, s, e, st.tools === false ? CLAUDE_USAGE_BYTES : CLAUDE_BYTES);
   const obj = r === FALLBACK ? parseJsonObject(b.toString('utf8', s, e)) : r;
   if (!obj) return LineOutcome.Malformed;
   return claudeObject(obj, st, out);
@@ -108,7 +120,7 @@ function claudeEvents(obj: Json, st: ClaudeFileState, out: UsageEvent[]): LineOu
   if (version !== undefined && (typeof version !== 'string' || !SEMVER.test(version))) return LineOutcome.Parsed;
   const sessionId = idOf(entry.sessionId) ?? st.fileSessionId;
   const cwd = cwdOf(entry.cwd) ?? '';
-  const content = Array.isArray(msg.content) ? (msg.content as unknown[]) : undefined;
+  const content = st.tools !== false && Array.isArray(msg.content) ? (msg.content as unknown[]) : undefined;
 
   if (msg.role === 'user' || entry.type === 'user') {
     if (content) {

@@ -122,23 +122,53 @@ export const CODEX_READ_KEYS: ReadonlySet<string> = new Set([
 const CODEX_FRESH_KEYS: ReadonlySet<string> = new Set(['timestamp', 'call_id']);
 const CODEX_BYTES = new ByteSchema(CODEX_READ_KEYS, CODEX_STRING_KEYS, CODEX_FRESH_KEYS);
 
-/** codexLine on the raw bytes b[s, e) of the line. */
-export function codexLineBytes(b: Buffer, s: number, e: number, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
+const B_HEAD = Buffer.from('{"timestamp":"');
+const B_ITEM = Buffer.from('","type":"response_item","payload":{');
+const B_EVENT = Buffer.from('","type":"event_msg","payload":{"type":"');
+const B_TOKEN_COUNT = Buffer.from('token_count"');
+
+const startsAt = (b: Buffer, i: number, e: number, p: Buffer): boolean => {
+  if (i + p.length > e) return false;
+  for (let k = 0; k < p.length; k++) if (b[i + k] !== p[k]) return false;
+  return true;
+};
+
+/**
+ * Without tool figures, whether the line b[s, e) is one that adds nothing: a `response_item` (messages, reasoning,
+ * tool calls and their outputs: most of a rollout's bytes) or an `event_msg` other than `token_count`, told by the
+ * first bytes Codex writes for them (`{"timestamp":"…","type":"response_item","payload":{`). Such a line is not
+ * parsed at all. Its only other effect, the file's first timestamp, is why the caller asks only once that is known.
+ * A line written otherwise (other key order, spaces, escapes) is parsed as before; like the Claude reader's `"usage"`
+ * test, this trusts that a line has one top-level `type`, as Codex writes it.
+ */
+export function codexUsageless(b: Buffer, s: number, e: number): boolean {
+  if (!startsAt(b, s, e, B_HEAD)) return false;
+  let q = s + B_HEAD.length;
+  const lim = Math.min(e, q + 64);
+  while (q < lim && b[q] !== 34 && b[q] !== 92) q++;
+  if (q >= lim || b[q] !== 34) return false;
+  if (startsAt(b, q, e, B_ITEM)) return true;
+  return startsAt(b, q, e, B_EVENT) && !startsAt(b, q + B_EVENT.length, e, B_TOKEN_COUNT);
+}
+
+/** codexLine on the raw bytes b[s, e) of the line (`tools` false: no tool call or result events, see ClaudeFileState). */
+export function codexLineBytes(b: Buffer, s: number, e: number, lineOffset: number, st: CodexFileState, out: UsageEvent[], tools = true): LineOutcome {
+  if (!tools && st.firstTs !== undefined && codexUsageless(b, s, e)) return LineOutcome.Ignored;
   const r = parseSelectiveBytes(b, s, e, CODEX_BYTES);
   const obj = r === FALLBACK ? parseJsonObject(b.toString('utf8', s, e)) : r;
   if (!obj) return b.toString('utf8', s, e).trim() ? LineOutcome.Malformed : LineOutcome.Ignored;
-  return codexObject(obj, lineOffset, st, out);
+  return codexObject(obj, lineOffset, st, out, tools);
 }
 
 /**
  * The events of one parsed Codex line (exported like claudeObject). A line with an implausible value adds no event
  * and leaves the file's state (cumulative baseline, model) as it was: the next good line counts from the last good one.
  */
-export function codexObject(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
+export function codexObject(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[], tools = true): LineOutcome {
   const mark = out.length;
   const saved = { ...st };
   beginLine();
-  const r = codexEvents(obj, lineOffset, st, out);
+  const r = codexEvents(obj, lineOffset, st, out, tools);
   if (!endLine()) return r;
   out.length = mark;
   Object.assign(st, saved);
@@ -146,7 +176,7 @@ export function codexObject(obj: Json, lineOffset: number, st: CodexFileState, o
   return LineOutcome.Rejected;
 }
 
-function codexEvents(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[]): LineOutcome {
+function codexEvents(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[], tools: boolean): LineOutcome {
   const ts = parseTs(obj.timestamp);
   if (ts !== undefined && st.firstTs === undefined) st.firstTs = ts;
   const type = obj.type;
@@ -199,7 +229,7 @@ function codexEvents(obj: Json, lineOffset: number, st: CodexFileState, out: Usa
       if (delta) codexRecord(st, ts, true, delta, total, lineOffset, out);
       return LineOutcome.Parsed;
     }
-    if (type === 'response_item' && ts !== undefined) {
+    if (type === 'response_item' && ts !== undefined && tools) {
       const pt = p.type;
       if (pt === 'function_call' || pt === 'custom_tool_call' || pt === 'local_shell_call') {
         const id = idOf(p.call_id) ?? idOf(p.id);
