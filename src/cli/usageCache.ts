@@ -104,6 +104,7 @@ export async function readUsage(o: UsageReadOptions): Promise<UsageRead> {
   const base = {
     env: o.env, home: o.home, price: o.price, watch: false, rescanMs: 0, saveDelayMs: 0, sources,
     coldScanWorkers: coldScanWorkers(o.env),
+    coldSplitAgents: true,
     // One scan and the process ends: a worker replaced after a big read (the extension's memory hygiene) is waste.
     retireWorkerAfterBytes: Number.POSITIVE_INFINITY,
     // No report of the CLI shows tool figures: their lines are not read (most of a Claude log's bytes).

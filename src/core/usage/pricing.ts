@@ -168,8 +168,13 @@ export function costOf(t: TokenCounts, rates: ModelRates, speed?: 'fast'): CostB
   let tier: TierRates | undefined;
   for (const x of rates.tiers ?? []) if (totalInput > x.above) tier = x;
   const base = resolvedRates(rates);
-  const rate = (k: keyof typeof base): number => tier?.[k] ?? base[k];
-  let cost = (input * rate('input') + output * rate('output') + cr * rate('cacheRead') + cw5 * rate('cacheWrite') + cw1 * rate('cacheWrite1h')) / 1e6;
+  let cost =
+    (input * (tier?.input ?? base.input) +
+      output * (tier?.output ?? base.output) +
+      cr * (tier?.cacheRead ?? base.cacheRead) +
+      cw5 * (tier?.cacheWrite ?? base.cacheWrite) +
+      cw1 * (tier?.cacheWrite1h ?? base.cacheWrite1h)) /
+    1e6;
   const out: CostBreakdown = { costUSD: 0 };
   if (speed === 'fast') {
     if (rates.fastMultiplier !== undefined) cost *= rates.fastMultiplier;
@@ -265,8 +270,9 @@ export class PriceBook {
 
   /** The callback the usage ledger takes (types.ts `PriceFn`). */
   readonly priceFn = (record: UsageRecord): PriceResult => {
-    const r = this.price(record);
-    return r.unpriced ? { unpriced: true } : { costUSD: r.costUSD, unpriced: false };
+    // price() without its match and notes: one object per record, not three.
+    const match = this.lookup(record.model);
+    return match ? { costUSD: costOf(record, match.rates, record.speed).costUSD, unpriced: false } : { unpriced: true };
   };
 }
 

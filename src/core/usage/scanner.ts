@@ -74,6 +74,12 @@ export interface UsageScannerOptions {
    * one a single worker builds (the CLI uses 2 on an idle machine with four cores or more).
    */
   coldScanWorkers?: number;
+  /**
+   * A full scan of an index that knows no file yet, with one worker and `tools: false`: the Claude logs are read in
+   * the worker while this thread reads the other agents' logs itself, between applying the worker's batches
+   * (runAgentSplitCold). Both cores then parse. Default false: the extension keeps its own thread free (the CLI sets it).
+   */
+  coldSplitAgents?: boolean;
   /** Only one window should write the index: return false in followers (e.g. `() => lease.isHeld()`). Default always. */
   canPersist?: () => boolean;
 }
@@ -116,6 +122,8 @@ const WORKER_YOUNG_GEN_MB = 8;
 const RETIRE_AFTER_BYTES = 64 * 1024 * 1024;
 /** Files per request of a split cold scan: small enough to keep the workers even, big enough to be cheap to ask. */
 const STRIPE_FILES = 24;
+/** How often this thread's part of an agent-split cold scan lets the worker's batches in (see runAgentSplitCold). */
+const SPLIT_YIELD_MS = 2;
 /** More reported paths than this between two scans: a full scan is cheaper than looking each one up. */
 const MAX_DIRTY = 512;
 
@@ -327,7 +335,7 @@ export class UsageScanner implements Disposable {
         if (!prepMs) prepMs = tj - t0;
         let split: Awaited<ReturnType<UsageScanner['runSplitCold']>>;
         try {
-          split = full ? await this.runSplitCold(job, fold) : undefined;
+          split = full ? ((await this.runSplitCold(job, fold)) ?? (await this.runAgentSplitCold(job, fold))) : undefined;
         } catch (e) {
           // What was applied stays, with its cursors: the scan below reads the rest.
           this.log.warn(`split scan failed, scanning with one worker: ${errMsg(e)}`);
@@ -605,6 +613,66 @@ export class UsageScanner implements Disposable {
     }
     out.planWindows = [...windows.values()];
     return { out, mode: 'worker', workers: workers.length };
+  }
+
+  /**
+   * A cold full scan split by agent (coldSplitAgents): the Claude logs in the worker, the other agents' logs read here
+   * at the same time, yielding every SPLIT_YIELD_MS so the worker's batches are applied as they come. An agent's events
+   * depend only on its own files and their order (dedup keys, streamed responses, forks and cumulative series never
+   * cross agents) and a row or hour row holds one agent's records, so the two streams may be applied interleaved: the
+   * index holds what one job would have made, its rows in another order. Usage records only (ScanJobInput.tools
+   * false). Undefined when it does not apply. After a failure, what was applied stays with its cursors, and the
+   * caller's full scan that follows reads the rest.
+   */
+  private async runAgentSplitCold(job: Omit<ScanJobInput, 'cursors'>, fold: (b: ScanBatch) => void): Promise<{ out: ScanJobOutput; mode: 'worker'; workers: number } | undefined> {
+    const src = job.sources;
+    const others = src.codex.length + src.gemini.length + src.opencode.length + (src.copilot?.length ?? 0);
+    // With tool figures, the agents would share the cap on pending tool calls, whose evictions follow the order.
+    if (!this.opts.coldSplitAgents || job.tools !== false || job.only || !src.claude.length || !others || Object.keys(this.index.cursors()).length > 0) return undefined;
+    const w = this.getWorker();
+    if (!w) return undefined;
+    this.log.debug('cold scan split by agent: the Claude logs in the worker, the others in this thread');
+    // Progress adds up the two streams' own counts.
+    const progress: ScanProgress[] = [{ done: 0, total: 0 }, { done: 0, total: 0 }];
+    const foldFrom = (i: 0 | 1) => (b: ScanBatch) => {
+      if (!b.progress) return fold(b);
+      progress[i] = b.progress;
+      fold({ ...b, progress: { done: progress[0]!.done + progress[1]!.done, total: progress[0]!.total + progress[1]!.total } });
+    };
+    // The worker's copy of the cursors will lack the other agents' files: it starts from none and is not trusted after.
+    const there = this.send(w, { id: this.nextId++, epoch: -2, cursors: {}, job: { ...job, sources: { ...src, codex: [], gemini: [], opencode: [], copilot: [] } } }, foldFrom(0));
+    there.catch(() => undefined); // awaited below, after this thread's part
+    this.workerEpoch = -1;
+    const parts: ScanJobOutput[] = [];
+    let failure: unknown;
+    try {
+      parts.push(await runScanJob({ ...job, sources: { ...src, claude: [] }, cursors: {}, onBatch: foldFrom(1), yieldEveryMs: SPLIT_YIELD_MS }));
+    } catch (e) {
+      failure = e;
+    }
+    try {
+      parts.push(await there);
+    } catch (e) {
+      failure ??= e;
+    } finally {
+      if (this.pending.size === 0) w.unref();
+    }
+    if (failure !== undefined) {
+      for (const o of parts) fold({ events: o.events, cursors: o.cursors });
+      throw failure;
+    }
+    const [here, worker] = parts as [ScanJobOutput, ScanJobOutput];
+    const stats = { ...here.stats };
+    for (const k of Object.keys(stats) as Array<keyof ScanJobOutput['stats']>) stats[k] += worker.stats[k] ?? 0;
+    const out: ScanJobOutput = {
+      events: [...here.events, ...worker.events],
+      cursors: { ...here.cursors, ...worker.cursors },
+      missing: [],
+      planWindows: [...here.planWindows, ...worker.planWindows],
+      stats,
+      warnings: [...here.warnings, ...worker.warnings],
+    };
+    return { out, mode: 'worker', workers: 1 };
   }
 
   private async request(w: Worker, job: Omit<ScanJobInput, 'cursors'>, onBatch: (b: ScanBatch) => void): Promise<ScanJobOutput> {

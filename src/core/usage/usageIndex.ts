@@ -226,6 +226,12 @@ export class UsageIndex {
   cursorsEpoch = 0;
   /** Bumped on every change; queries can cache on it. */
   generation = 0;
+  /**
+   * The last row and hour keys `add` made, with what they were made of: a scan's records come mostly cell by cell
+   * and hour by hour, and a key made again is a new string to build and hash before the map finds its row.
+   */
+  private lastCell = { day: '', agent: '', model: '', cwd: '', sessionId: '', key: '' };
+  private lastHour = { hour: NaN, agent: '', model: '', key: '' };
 
   constructor(opts: UsageIndexOptions = {}) {
     this.folder = opts.folder;
@@ -750,7 +756,7 @@ export class UsageIndex {
     if (!this.price) return { unpriced: true };
     try {
       const p = this.price(r);
-      return { ...(p.costUSD !== undefined ? { cost: p.costUSD } : {}), unpriced: p.unpriced };
+      return p.costUSD !== undefined ? { cost: p.costUSD, unpriced: p.unpriced } : { unpriced: p.unpriced };
     } catch {
       return { unpriced: true };
     }
@@ -764,13 +770,17 @@ export class UsageIndex {
 
   /** Adds (sign 1) or takes back (sign −1) one record. */
   private add(r: UsageRecord, sign: 1 | -1, cost: number | undefined, unpriced: boolean): void {
-    const cell: CellRef = { agent: r.agent, model: r.model, cwd: r.cwd ?? '', sessionId: r.sessionId };
     // A record may stand for several requests (Copilot CLI aggregates): the request counts move by that many.
     const n = sign * (r.requests ?? 1);
     const day = this.dayOf(r.timestamp);
-    const key = cellKeyOf(day, cell);
+    const cwd = r.cwd ?? '';
+    const lc = this.lastCell;
+    if (lc.day !== day || lc.sessionId !== r.sessionId || lc.model !== r.model || lc.cwd !== cwd || lc.agent !== r.agent) {
+      this.lastCell = { day, agent: r.agent, model: r.model, cwd, sessionId: r.sessionId, key: cellKeyOf(day, { agent: r.agent, model: r.model, cwd, sessionId: r.sessionId }) };
+    }
+    const key = this.lastCell.key;
     let row = this.st.rowMap.get(key);
-    if (!row) this.st.rowMap.set(key, (row = emptyRow(day, cell)));
+    if (!row) this.st.rowMap.set(key, (row = emptyRow(day, { agent: r.agent, model: r.model, cwd, sessionId: r.sessionId })));
     this.changes.rows.add(key);
     row.inputTokens += sign * r.inputTokens;
     row.outputTokens += sign * r.outputTokens;
@@ -807,7 +817,9 @@ export class UsageIndex {
     }
 
     const hour = Math.floor(r.timestamp / HOUR) * HOUR;
-    const hk = `${hour}${SEP}${r.agent}${SEP}${r.model}`;
+    const lh = this.lastHour;
+    if (lh.hour !== hour || lh.model !== r.model || lh.agent !== r.agent) this.lastHour = { hour, agent: r.agent, model: r.model, key: `${hour}${SEP}${r.agent}${SEP}${r.model}` };
+    const hk = this.lastHour.key;
     let h = this.st.hourMap.get(hk);
     if (!h) {
       h = {
