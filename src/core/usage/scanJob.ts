@@ -25,6 +25,7 @@ import {
   type GeminiFileState,
 } from './parsers';
 import { loadSqlJs, openDatabaseBytes, readOpencodeMessages } from './sqlite';
+import { ByteSchema, FALLBACK, parseSelectiveBytes } from './selectiveJson';
 
 export type FileKind = 'claude' | 'codex' | 'gemini-json' | 'gemini-jsonl' | 'opencode-db' | 'opencode-json' | 'copilot-cli';
 
@@ -383,7 +384,7 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
       skipping = true;
       offset = carryStart + carry;
     } else if (carry > 0 && !skipping) {
-      if ((!needle || buf.subarray(0, carry).includes(needle)) && parseJsonObject(buf.toString('utf8', 0, carry))) {
+      if ((!needle || buf.subarray(0, carry).includes(needle)) && isWholeObject(buf, carry)) {
         feed(buf, 0, carry, carryStart, ctx, onLine);
         offset = carryStart + carry;
       }
@@ -394,6 +395,19 @@ async function readLines(file: string, start: number, end: number, ctx: ReadCtx,
     fs.closeSync(fd);
   }
   return { offset, skipping };
+}
+
+/** Validates without building anything (no read keys). */
+const WHOLE = new ByteSchema([], new Set());
+
+/**
+ * Whether b[0, n), a file's last bytes after its last newline, is already one whole JSON object: what parseJsonObject
+ * says, without decoding the bytes and without an exception for the usual answer, a line cut short (a thrown
+ * SyntaxError, with its stack, per file made this a visible part of a cold read).
+ */
+function isWholeObject(b: Buffer, n: number): boolean {
+  const r = parseSelectiveBytes(b, 0, n, WHOLE);
+  return r === FALLBACK ? parseJsonObject(b.toString('utf8', 0, n)) !== undefined : r !== undefined;
 }
 
 function feed(buf: Buffer, s: number, e: number, at: number, ctx: ReadCtx, onLine: OnLine): void {

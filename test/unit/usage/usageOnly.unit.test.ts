@@ -9,7 +9,8 @@ import { generateCorpus } from '../../support/corpus';
 import { UsageScanner, type UsageScannerOptions } from '../../../src/core/usage/scanner';
 import { totalOf } from '../../../src/core/usage/query';
 import type { UsageRow } from '../../../src/core/usage/types';
-import { codexUsageless } from '../../../src/core/usage/parsers';
+import { codexUsageless, parseJsonObject } from '../../../src/core/usage/parsers';
+import { runScanJob } from '../../../src/core/usage/scanJob';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-usage-only-'));
@@ -155,4 +156,36 @@ test('codexUsageless: only the line heads Codex writes for response items and ot
   const b = Buffer.from(`xx${l}yy`);
   assert.equal(codexUsageless(b, 2, 2 + l.length), true);
   assert.equal(codexUsageless(b, 2, 20), false);
+});
+
+test('a last line without its newline is consumed exactly when it is one whole JSON object (as JSON.parse says)', async () => {
+  const dir = tmp();
+  try {
+    const file = path.join(dir, 'claude', 'projects', '-w', 's1.jsonl');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const sources = { claude: [path.join(dir, 'claude')], codex: [], gemini: [], opencode: [] };
+    const head = claudeLine(0) + '\n';
+    const cases: Array<[string, boolean]> = [
+      [claudeLine(1), true],
+      [`  ${claudeLine(1)} \t`, true],
+      [claudeLine(1).slice(0, -1), false],
+      [claudeLine(1).slice(0, 60), false],
+      ['{"__proto__":{"usage":1},"a":"usage"}', true],
+      ['["usage"]', false],
+      ['{"usage": 1} x', false],
+      ['{"usage":"\\x"}', false],
+      ['\ufeff{"usage":1}', false],
+    ];
+    for (const [last, whole] of cases) {
+      fs.writeFileSync(file, head + last);
+      for (const tools of [true, false]) {
+        const out = await runScanJob({ sources, cursors: {}, tools });
+        const c = Object.values(out.cursors)[0]!;
+        assert.equal(c.offset, whole ? Buffer.byteLength(head + last) : Buffer.byteLength(head), `${JSON.stringify(last)} (tools ${tools})`);
+        assert.equal(whole, parseJsonObject(last) !== undefined, 'the expectation is what JSON.parse says');
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
