@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readTree } from '../../support/files';
 import { generateCopilotCorpus, type CopilotTotals } from '../../support/copilotCorpus';
 import { UsageScanner } from '../../../src/core/usage/scanner';
 import { queryUsage, totalOf, type UsageTotals } from '../../../src/core/usage/query';
@@ -77,14 +78,7 @@ test('Copilot CLI corpus: totals, days, sessions and models equal the truth exac
 test('Copilot CLI corpus cut at arbitrary bytes, completed by appends after a restart: the same totals, nothing twice', async () => {
   const dir = tmp();
   const { home, truth } = generateCopilotCorpus(dir, { seed: 5, sessions: 30 });
-  const files: Array<[string, Buffer]> = [];
-  (function walk(d: string) {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else files.push([p, fs.readFileSync(p)]);
-    }
-  })(home);
+  const files = readTree(home);
   const cut = (b: Buffer, i: number) => Math.floor((b.length * (i % 5 + 2)) / 8);
   for (const [i, [p, b]] of files.entries()) fs.writeFileSync(p, b.subarray(0, cut(b, i)));
   const opts = { sources: { copilotHomes: [home], includeDefaults: false }, mode: 'inline' as const, watch: false, storageFolder: path.join(dir, 'store') };

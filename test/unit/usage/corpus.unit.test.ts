@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readTree } from '../../support/files';
 import { generateCorpus, type TrueTotals } from '../../support/corpus';
 import { UsageScanner } from '../../../src/core/usage/scanner';
 import { queryUsage, totalOf } from '../../../src/core/usage/query';
@@ -68,14 +69,7 @@ test('generated corpus: persisted index + appended halves give the same totals a
   const dir = tmp();
   const { claudeConfigDir, codexHome, truth } = generateCorpus(dir, { seed: 11, targetBytes: 600_000 });
   // Cut every file in half (at an arbitrary byte), scan, restore the rest, scan again with a reloaded index.
-  const files: Array<[string, Buffer]> = [];
-  (function walk(d: string) {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else files.push([p, fs.readFileSync(p)]);
-    }
-  })(dir);
+  const files = readTree(dir);
   for (const [p, b] of files) fs.writeFileSync(p, b.subarray(0, Math.floor(b.length / 2)));
   const store = path.join(dir, 'store');
   const opts = { sources: { claudeConfigDirs: [claudeConfigDir], codexHomes: [codexHome], includeDefaults: false }, mode: 'inline' as const, watch: false, storageFolder: store };

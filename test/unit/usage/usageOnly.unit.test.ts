@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readTree } from '../../support/files';
 import { generateCorpus } from '../../support/corpus';
 import { UsageScanner, type UsageScannerOptions } from '../../../src/core/usage/scanner';
 import { totalOf } from '../../../src/core/usage/query';
@@ -70,14 +71,7 @@ test('usage only: a persisted index and appended halves give the records of one 
   const dir = tmp();
   try {
     const { claudeConfigDir, codexHome, truth } = generateCorpus(dir, { seed: 11, targetBytes: 600_000 });
-    const files: Array<[string, Buffer]> = [];
-    (function walk(d: string) {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else files.push([p, fs.readFileSync(p)]);
-      }
-    })(dir);
+    const files = readTree(dir);
     const sources = { claudeConfigDirs: [claudeConfigDir], codexHomes: [codexHome], includeDefaults: false };
     const cold = await read({ sources, tools: false });
     // Cut every file at an arbitrary byte (inside a line), read, append the rest, read again from the saved index.
