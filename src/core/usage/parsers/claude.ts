@@ -9,7 +9,7 @@ import { isObj, tok, idOf, cwdOf, costOf, parseTs, parseJsonObject, parseObjectK
 export interface ClaudeFileState {
   /** Session id from the file name, used when a line has none. */
   fileSessionId: string;
-  /** false: usage records only, no tool calls or results (a reader that reports no tool figures; see usageOnly). */
+  /** false: usage records only, no tool calls or results (ScanJobInput.tools; the CLI reports no tool figures). */
   tools?: boolean;
 }
 
