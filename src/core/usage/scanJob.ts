@@ -535,15 +535,14 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
   const cont = prev && !prev.missing && sameIdentity(prev, st) && st.size >= prev.offset ? prev : undefined;
   switch (f.kind) {
     case 'claude': {
-      const state: ClaudeFileState = input.tools === false ? { fileSessionId: sessionOfClaudePath(f.path), tools: false } : { fileSessionId: sessionOfClaudePath(f.path) };
-      // Lines without the three markers are never decoded (claudeLine's own test, on the raw bytes); without tools,
-      // lines without `"usage"` are not even split out.
-      const r =
-        input.tools === false
-          ? await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) => claudeRelevantLineBytes(b, s, e, state, ctx.events), cont?.skipping, CLAUDE_USAGE_NEEDLE)
-          : await readLines(f.path, cont?.offset ?? 0, st.size, ctx, (b, s, e) =>
-              claudeRelevantBytes(b, s, e) ? claudeRelevantLineBytes(b, s, e, state, ctx.events) : LineOutcome.Ignored,
-            cont?.skipping);
+      const usageOnly = input.tools === false;
+      const state: ClaudeFileState = usageOnly ? { fileSessionId: sessionOfClaudePath(f.path), tools: false } : { fileSessionId: sessionOfClaudePath(f.path) };
+      // Lines without the three markers are never decoded (claudeLine's own test, on the raw bytes); usage only, lines
+      // without `"usage"` are not even split out (readLines hands over only those holding it).
+      const onLine: OnLine = usageOnly
+        ? (b, s, e) => claudeRelevantLineBytes(b, s, e, state, ctx.events)
+        : (b, s, e) => (claudeRelevantBytes(b, s, e) ? claudeRelevantLineBytes(b, s, e, state, ctx.events) : LineOutcome.Ignored);
+      const r = await readLines(f.path, cont?.offset ?? 0, st.size, ctx, onLine, cont?.skipping, usageOnly ? CLAUDE_USAGE_NEEDLE : undefined);
       return { ...base, ...lineCursor(r) };
     }
     case 'codex': {

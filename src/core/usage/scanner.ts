@@ -654,8 +654,6 @@ export class UsageScanner implements Disposable {
       parts.push(await there);
     } catch (e) {
       failure ??= e;
-    } finally {
-      if (this.pending.size === 0) w.unref();
     }
     if (failure !== undefined) {
       for (const o of parts) fold({ events: o.events, cursors: o.cursors });
