@@ -26,7 +26,8 @@ export type UsageEvent =
       /**
        * Claude: lets the ledger drop sidechain replays in favour of the parent request. The key names one API
        * response, written as several lines while it streams: the ledger keeps the most complete line per key (largest
-       * output, on a tie the later line), bucketed by the first line's timestamp.
+       * output, on a tie the later line), bucketed by the first line's timestamp. The key and the message id are
+       * hashKey()'s hashes, made by the reader (in the scan worker) rather than by the ledger on the host.
        */
       claude?: { messageId: string; sidechain: boolean };
       /**

@@ -125,6 +125,13 @@ export interface ScanJobStats {
   oversizeLines: number;
   errors: number;
   durationMs: number;
+  /** Lines of streamed Claude responses folded into the response's event by the reader (claude.ts foldStreamed). */
+  foldedReplaced: number;
+  foldedDuplicates: number;
+}
+
+export function emptyJobStats(): ScanJobStats {
+  return { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0, foldedReplaced: 0, foldedDuplicates: 0 };
 }
 
 export interface ScanJobOutput {
@@ -445,7 +452,7 @@ export function applyCursorChanges(map: Record<string, FileCursor>, cursors: Rec
 export async function runScanJob(input: ScanJobInput): Promise<ScanJobOutput> {
   const t0 = Date.now();
   const y = new Yielder(input.yieldEveryMs);
-  const stats: ScanJobStats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0 };
+  const stats = emptyJobStats();
   const events: UsageEvent[] = [];
   const chunk = Math.max(64, input.chunkBytes ?? 1 << 20);
   const maxLine = Math.max(64, input.maxLineBytes ?? MAX_LINE_BYTES);
@@ -536,7 +543,8 @@ async function readFile(f: ScanTarget, st: fs.Stats, prev: FileCursor | undefine
   switch (f.kind) {
     case 'claude': {
       const usageOnly = input.tools === false;
-      const state: ClaudeFileState = usageOnly ? { fileSessionId: sessionOfClaudePath(f.path), tools: false } : { fileSessionId: sessionOfClaudePath(f.path) };
+      const state: ClaudeFileState = { fileSessionId: sessionOfClaudePath(f.path), fold: ctx.stats };
+      if (usageOnly) state.tools = false;
       // Lines without the three markers are never decoded (claudeLine's own test, on the raw bytes); usage only, lines
       // without `"usage"` are not even split out (readLines hands over only those holding it).
       const onLine: OnLine = usageOnly

@@ -17,7 +17,7 @@ import { Emitter, type Disposable, type Event } from '../events';
 import { systemClock, type Clock, type TimerHandle } from '../clock';
 import { nullLogger, scoped, type Logger } from '../log';
 import { resolveSources, watchRoots, type ResolvedSources, type UsageSourceOptions } from './sources';
-import { MAX_LINE_BYTES, discoverFiles, mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanProgress, type ScanTarget } from './scanJob';
+import { MAX_LINE_BYTES, discoverFiles, emptyJobStats, mayBeSource, runScanJob, type ScanBatch, type ScanJobInput, type ScanJobOutput, type ScanProgress, type ScanTarget } from './scanJob';
 import { UsageIndex, type ApplyStats } from './usageIndex';
 import type { WorkerAck, WorkerReply, WorkerRequest } from './usageWorker';
 import { unpackEvents } from './eventCodec';
@@ -294,7 +294,7 @@ export class UsageScanner implements Disposable {
     // Batches are folded in as they arrive: the worker reads while this thread applies, and neither side ever holds
     // a whole cold scan's events.
     const a: ApplyStats = { records: 0, duplicates: 0, replaced: 0, sidechainsDropped: 0, tools: 0 };
-    const stats = { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0 };
+    const stats = emptyJobStats();
     let changed = false;
     let missing = 0;
     let jobWallMs = 0;
@@ -374,14 +374,16 @@ export class UsageScanner implements Disposable {
       changed = true;
     }
     if (full && this.watching && !this.disposed) this.startWatching();
+    // Lines the reader folded into their response's event count as the ledger would have counted them.
+    const { foldedReplaced, foldedDuplicates, ...read } = stats;
     const result: ScanResult = {
       mode,
       workers,
       scope: full ? 'full' : 'changed',
-      ...stats,
+      ...read,
       records: a.records,
-      duplicates: a.duplicates,
-      replaced: a.replaced,
+      duplicates: a.duplicates + foldedDuplicates,
+      replaced: a.replaced + foldedReplaced,
       sidechainsDropped: a.sidechainsDropped,
       tools: a.tools,
       missingFiles: missing,
@@ -586,7 +588,7 @@ export class UsageScanner implements Disposable {
       stripes.push({ batches, done });
     }
     this.workerEpoch = -1;
-    const out: ScanJobOutput = { events: [], cursors: {}, missing: [], planWindows: [], warnings: [], stats: { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0 } };
+    const out: ScanJobOutput = { events: [], cursors: {}, missing: [], planWindows: [], warnings: [], stats: emptyJobStats() };
     const windows = new Map<string, PlanWindows>();
     try {
       for (const s of stripes) {

@@ -18,7 +18,7 @@ import { generateCorpus } from '../../support/corpus';
 import { packEvents, unpackEvents } from '../../../src/core/usage/eventCodec';
 import { runScanJob } from '../../../src/core/usage/scanJob';
 import { resolveSources } from '../../../src/core/usage/sources';
-import { hashKey } from '../../../src/core/usage/usageIndex';
+import { hashKey } from '../../../src/core/usage/hashKey';
 
 /** JSON.parse with every string not under a kept key replaced by null (what parseSelective promises). */
 function reference(line: string, keep: ReadonlySet<string>): unknown {
@@ -388,7 +388,7 @@ test('byte reader: the line parsers give the events JSON.parse gives, on a corpu
 test('event codec: the worker\'s packed batches unpack to the very events, on a dense corpus and on shapes it does not pack', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokstat-codec-'));
   try {
-    const { claudeConfigDir, codexHome } = generateCorpus(path.join(dir, 'c'), { seed: 13, targetBytes: 800_000, dense: true });
+    const { claudeConfigDir, codexHome } = generateCorpus(path.join(dir, 'c'), { seed: 13, targetBytes: 1_200_000, dense: true });
     const sources = resolveSources({ agents: ['claude-code', 'codex'] }, { CLAUDE_CONFIG_DIR: claudeConfigDir, CODEX_HOME: codexHome }, dir);
     const batches: UsageEvent[][] = [];
     const out = await runScanJob({ sources, cursors: {}, batchEvents: 64, onBatch: (b) => void batches.push(b.events) });

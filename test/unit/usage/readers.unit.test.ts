@@ -11,6 +11,7 @@ import { totalOf, queryUsage } from '../../../src/core/usage/query';
 import { resolveSources } from '../../../src/core/usage/sources';
 import { loadSqlJs } from '../../../src/core/usage/sqlite';
 import { UsageIndex } from '../../../src/core/usage/usageIndex';
+import { emptyJobStats } from '../../../src/core/usage/scanJob';
 import type { UsageEvent } from '../../../src/core/usage/events';
 import type { UsageRecord } from '../../../src/core/usage/types';
 import type { TokenCountsWithReasoning } from '../../../src/shared/tokens';
@@ -69,7 +70,7 @@ test('claude: a sidechain replay read before its parent is taken back when the p
     cacheReadTokens: 5000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, webSearchRequests: 0, ...over,
   });
   const ev = (req: string, sidechain: boolean, r: UsageRecord): UsageEvent => ({ kind: 'record', record: r, key: `cc|msg_1|${req}`, claude: { messageId: 'msg_1', sidechain } });
-  const out = (events: UsageEvent[]) => ({ events, cursors: {}, missing: [], planWindows: [], warnings: [], stats: { filesSeen: 0, filesRead: 0, bytesRead: 0, linesParsed: 0, malformedLines: 0, rejectedLines: 0, oversizeLines: 0, errors: 0, durationMs: 0 } });
+  const out = (events: UsageEvent[]) => ({ events, cursors: {}, missing: [], planWindows: [], warnings: [], stats: emptyJobStats() });
   idx.apply(out([ev('req_side', true, rec({ sessionId: 'sub' }))]));
   assert.equal(totalOf(idx.rows()).requests, 1);
   const a = idx.apply(out([ev('req_parent', false, rec({})), ev('req_side2', true, rec({}))]));

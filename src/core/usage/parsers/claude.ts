@@ -4,6 +4,7 @@
 import type { UsageEvent } from '../events';
 import type { UsageRecord } from '../types';
 import { ByteSchema, FALLBACK, parseSelectiveBytes } from '../selectiveJson';
+import { hashKey } from '../hashKey';
 import { isObj, tok, idOf, cwdOf, costOf, parseTs, parseJsonObject, parseObjectKeeping, LineOutcome, LOG_LIMITS, beginLine, endLine, type Json } from './shared';
 
 export interface ClaudeFileState {
@@ -11,7 +12,22 @@ export interface ClaudeFileState {
   fileSessionId: string;
   /** false: usage records only, no tool calls or results (ScanJobInput.tools; the CLI reports no tool figures). */
   tools?: boolean;
+  /**
+   * Set: the lines of a response streamed in this file are folded into one event (foldStreamed), counted here. The
+   * scan sets it for every file; the parser tests that compare events line by line leave it out.
+   */
+  fold?: FoldCounts;
+  /** The record event of each response key read so far in this file (foldStreamed). */
+  responses?: Map<string, RecordEvent>;
 }
+
+/** Lines foldStreamed took out, as the ledger would have counted them (ScanJobStats). */
+export interface FoldCounts {
+  foldedReplaced: number;
+  foldedDuplicates: number;
+}
+
+type RecordEvent = Extract<UsageEvent, { kind: 'record' }>;
 
 const SEMVER = /^\d+\.\d+\.\d+/;
 
@@ -100,7 +116,10 @@ export function claudeObject(obj: Json, st: ClaudeFileState, out: UsageEvent[]):
   const mark = out.length;
   beginLine();
   const r = claudeEvents(obj, st, out);
-  if (!endLine()) return r;
+  if (!endLine()) {
+    if (st.fold && out.length > mark) foldStreamed(st, st.fold, out);
+    return r;
+  }
   out.length = mark;
   return LineOutcome.Rejected;
 }
@@ -181,8 +200,46 @@ function claudeEvents(obj: Json, st: ClaudeFileState, out: UsageEvent[]): LineOu
     kind: 'record',
     record,
     // One API response is written as several lines while it streams: the ledger keeps the most complete one per key.
-    key: requestId ? `cc|${messageId}|${requestId}` : `cc|${sessionId}|${messageId}`,
-    claude: { messageId, sidechain: entry.isSidechain === true },
+    key: hashKey(requestId ? `cc|${messageId}|${requestId}` : `cc|${sessionId}|${messageId}`),
+    claude: { messageId: hashKey(messageId), sidechain: entry.isSidechain === true },
   });
   return LineOutcome.Parsed;
+}
+
+/**
+ * A response streams as several lines of one file, its output count growing. The ledger keeps the most complete line
+ * (applyClaude: a larger output, or an equal one with other counts), in the cell and on the day of the first line.
+ * When the new line's response already has an event from this file, in the same cell and of the same kind (sidechain
+ * or not), that rule is applied here instead: a more complete line takes the earlier event's place with the earlier
+ * timestamp, any other is dropped. The host then applies one event per response (a quarter of a Claude corpus's lines
+ * are such repeats), and counts the same tokens and cost: the ledger's rule keeps, against any line it counted before,
+ * the same usage from the folded event as from the lines one by one. Only the scan statistics can differ, when an
+ * earlier scan or file already counted part of the response (the lines fold as replacements here, and may be
+ * duplicates there).
+ */
+function foldStreamed(st: ClaudeFileState, counts: FoldCounts, out: UsageEvent[]): void {
+  const e = out[out.length - 1]!;
+  if (e.kind !== 'record' || !e.key || !e.claude) return;
+  const responses = (st.responses ??= new Map());
+  const p = responses.get(e.key);
+  const a = p?.record;
+  const b = e.record;
+  if (!p || !a || p.claude!.sidechain !== e.claude.sidechain || a.model !== b.model || a.sessionId !== b.sessionId || (a.cwd ?? '') !== (b.cwd ?? '')) {
+    responses.set(e.key, e);
+    return;
+  }
+  out.pop();
+  const differs =
+    b.inputTokens !== a.inputTokens ||
+    b.cacheReadTokens !== a.cacheReadTokens ||
+    b.cacheWrite5mTokens !== a.cacheWrite5mTokens ||
+    b.cacheWrite1hTokens !== a.cacheWrite1hTokens ||
+    b.webSearchRequests !== a.webSearchRequests;
+  if (b.outputTokens < a.outputTokens || (b.outputTokens === a.outputTokens && !differs)) {
+    counts.foldedDuplicates++;
+    return;
+  }
+  b.timestamp = a.timestamp;
+  p.record = b;
+  counts.foldedReplaced++;
 }
