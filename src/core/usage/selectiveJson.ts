@@ -187,8 +187,15 @@ interface KeyEntry {
 
 /** How the byte reader treats the keys of one line format. */
 export class ByteSchema {
-  /** FNV-1a of a read key's bytes → the key and whether its string values are kept. */
-  private readonly byHash = new Map<number, KeyEntry[]>();
+  /**
+   * FNV-1a of a read key's bytes → the key and whether its string values are kept: an open-addressed table of typed
+   * arrays (slot → the entry's index + 1, and the full hash), not a Map, whose int32 keys beyond the small-integer
+   * range are boxed numbers to hash on every lookup (a tenth of reading a Claude line went there).
+   */
+  private readonly slots: Int32Array;
+  private readonly hashes: Int32Array;
+  private readonly mask: number;
+  private readonly entries: KeyEntry[] = [];
   /** Keys that arrive escaped (`"\u0069d"`) are decoded and looked up here. */
   private readonly byName = new Map<string, KeyEntry>();
 
@@ -197,14 +204,22 @@ export class ByteSchema {
    * recent strings would only churn it. Values are the same either way (the cache is checked byte by byte).
    */
   constructor(read: Iterable<string>, keepStr: ReadonlySet<string>, fresh: ReadonlySet<string> = new Set()) {
-    for (const key of read) {
+    const keys = [...new Set(read)];
+    let size = 16;
+    while (size < keys.length * 4) size *= 2;
+    this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+    this.mask = size - 1;
+    for (const key of keys) {
       if (!/^[\x20-\x7e]*$/.test(key) || key.includes('"') || key.includes('\\') || key === '__proto__') throw new Error(`unsupported key ${key}`);
       const e: KeyEntry = { key, keepStr: keepStr.has(key), fresh: fresh.has(key) };
       let h = FNV;
       for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
-      const list = this.byHash.get(h);
-      if (list) list.push(e);
-      else this.byHash.set(h, [e]);
+      this.entries.push(e);
+      let slot = h & this.mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = this.entries.length;
+      this.hashes[slot] = h;
       this.byName.set(key, e);
     }
     for (const k of keepStr) if (!this.byName.has(k)) throw new Error(`kept key ${k} is not read`);
@@ -213,16 +228,18 @@ export class ByteSchema {
 
   /** The entry for the ASCII key in b[s, e) with hash h, if read. */
   lookup(b: Uint8Array, s: number, e: number, h: number): KeyEntry | undefined {
-    const list = this.byHash.get(h);
-    if (!list) return undefined;
     const n = e - s;
-    outer: for (const x of list) {
-      const k = x.key;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const x = this.slots[slot]!;
+      if (x === 0) return undefined;
+      if (this.hashes[slot] !== h) continue;
+      const entry = this.entries[x - 1]!;
+      const k = entry.key;
       if (k.length !== n) continue;
-      for (let i = 0; i < n; i++) if (k.charCodeAt(i) !== b[s + i]) continue outer;
-      return x;
+      let i = 0;
+      while (i < n && k.charCodeAt(i) === b[s + i]) i++;
+      if (i === n) return entry;
     }
-    return undefined;
   }
 
   lookupName(key: string): KeyEntry | undefined {
@@ -233,9 +250,14 @@ export class ByteSchema {
 const FNV = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
-/** Recently decoded short ASCII strings by FNV-1a hash (model names, session ids, `type` values repeat on every line). */
-const strCache = new Map<number, string>();
-const STR_CACHE_MAX = 4096;
+/**
+ * Recently decoded short ASCII strings (model names, session ids, `type` values repeat on every line), direct-mapped
+ * by their FNV-1a hash: slot `h & STR_CACHE_MASK` holds the last string seen there and its full hash. A hit is checked
+ * byte by byte, so a collision only costs a decode.
+ */
+const STR_CACHE_MASK = 4095;
+const strCache: string[] = new Array<string>(STR_CACHE_MASK + 1).fill('');
+const strCacheHash = new Int32Array(STR_CACHE_MASK + 1);
 const STR_CACHE_LEN = 64;
 
 const hex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
@@ -360,20 +382,16 @@ class ByteReader {
     const n = q - start - 1;
     if (!plain) return b.toString('utf8', start + 1, q);
     if (fresh || n > STR_CACHE_LEN) return b.toString('latin1', start + 1, q);
-    const hit = strCache.get(h);
-    if (hit !== undefined && hit.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (hit.charCodeAt(i) !== b[start + 1 + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return hit;
+    const slot = h & STR_CACHE_MASK;
+    const hit = strCache[slot]!;
+    if (strCacheHash[slot] === h && hit.length === n) {
+      let i = 0;
+      while (i < n && hit.charCodeAt(i) === b[start + 1 + i]) i++;
+      if (i === n) return hit;
     }
     const s = b.toString('latin1', start + 1, q);
-    if (strCache.size >= STR_CACHE_MAX) strCache.clear();
-    strCache.set(h, s);
+    strCache[slot] = s;
+    strCacheHash[slot] = h;
     return s;
   }
 

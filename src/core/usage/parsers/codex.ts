@@ -79,28 +79,19 @@ function codexRecord(st: CodexFileState, ts: number, hasTs: boolean, d: CodexTot
   // input includes cached (clamped), output includes reasoning.
   const cached = Math.min(d.cached, d.input);
   const model = st.model ?? 'gpt-5';
-  const record: UsageRecord = {
-    agent: 'codex',
-    timestamp: ts,
-    sessionId: st.sessionId,
-    model,
-    ...(st.cwd ? { cwd: st.cwd } : {}),
-    inputTokens: d.input - cached,
-    outputTokens: d.output,
-    cacheReadTokens: cached,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: Math.min(d.reasoning, d.output),
-    webSearchRequests: 0,
-  };
+  const inputTokens = d.input - cached;
+  const reasoningTokens = Math.min(d.reasoning, d.output);
+  // Two literals rather than a spread of the optional cwd (as the Claude reader): same fields, no object copy.
+  const record: UsageRecord = st.cwd
+    ? { agent: 'codex', timestamp: ts, sessionId: st.sessionId, model, cwd: st.cwd, inputTokens, outputTokens: d.output, cacheReadTokens: cached, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens, webSearchRequests: 0 }
+    : { agent: 'codex', timestamp: ts, sessionId: st.sessionId, model, inputTokens, outputTokens: d.output, cacheReadTokens: cached, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, reasoningTokens, webSearchRequests: 0 };
   if (!st.model) record.isFallbackModel = true;
-  const key = hasTs ? `cx|${ts}|${model}|${totalsText(d)}|${total ? totalsText(total) : ''}` : `cx|${st.fileKey}|${lineOffset}`;
-  out.push({
-    kind: 'record',
-    record,
-    key,
-    ...(total ? { codex: { series: st.sessionId, total: totalsText(total), ...(st.forkOf ? { forkOf: st.forkOf } : {}) } } : {}),
-  });
+  const totalText = total ? totalsText(total) : '';
+  const key = hasTs ? `cx|${ts}|${model}|${totalsText(d)}|${totalText}` : `cx|${st.fileKey}|${lineOffset}`;
+  if (!total) return void out.push({ kind: 'record', record, key });
+  const codex: { series: string; total: string; forkOf?: string } = { series: st.sessionId, total: totalText };
+  if (st.forkOf) codex.forkOf = st.forkOf;
+  out.push({ kind: 'record', record, key, codex });
 }
 
 /** Every key whose string value codexLine reads; all other strings (tool outputs, messages) may come back as null. */

@@ -95,8 +95,46 @@ export function costOf(v: unknown): number | undefined {
 export function parseTs(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v < 1e12 ? v * 1000 : v;
   if (typeof v !== 'string') return undefined;
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? t : undefined;
+  const t = isoUtc(v);
+  if (t >= 0) return t;
+  const p = Date.parse(v);
+  return Number.isFinite(p) ? p : undefined;
+}
+
+/** The value of the decimal digits s[i, i + n), or -1 when one is not a digit. */
+function digits(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const d = s.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * What Date.parse says of the shape every agent writes, `YYYY-MM-DDTHH:MM:SS.sssZ` or `YYYY-MM-DDTHH:MM:SSZ` (fields
+ * in the ranges below), without its general parser: one Claude or Codex line in two has a timestamp, and Date.parse
+ * was a tenth of reading one. -1 for anything else, which Date.parse then reads (unit-tested against it).
+ */
+function isoUtc(s: string): number {
+  const n = s.length;
+  if ((n !== 24 && n !== 20) || s.charCodeAt(n - 1) !== 90 /* Z */) return -1;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return -1;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  let ms = 0;
+  if (n === 24) {
+    if (s.charCodeAt(19) !== 46) return -1;
+    ms = digits(s, 20, 3);
+  }
+  // Years below 1000 go to Date.parse (Date.UTC reads 0–99 as 1900–1999); so do hour 24 and leap seconds.
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return -1;
+  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
 }
 
 export function parseJsonObject(line: string): Json | undefined {
