@@ -157,14 +157,26 @@ export function codexLineBytes(b: Buffer, s: number, e: number, lineOffset: numb
  */
 export function codexObject(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[], tools = true): LineOutcome {
   const mark = out.length;
-  const saved = { ...st };
+  // What codexEvents may change, put back when the line is rejected (not a copy of the whole state per line).
+  const { sessionId, firstTs, forkOf, model, cwd, prev, windows } = st;
   beginLine();
   const r = codexEvents(obj, lineOffset, st, out, tools);
   if (!endLine()) return r;
   out.length = mark;
-  Object.assign(st, saved);
-  for (const k of Object.keys(st) as Array<keyof CodexFileState>) if (!(k in saved)) delete st[k];
+  st.sessionId = sessionId;
+  putBack(st, 'firstTs', firstTs);
+  putBack(st, 'forkOf', forkOf);
+  putBack(st, 'model', model);
+  putBack(st, 'cwd', cwd);
+  putBack(st, 'prev', prev);
+  putBack(st, 'windows', windows);
   return LineOutcome.Rejected;
+}
+
+/** Sets an optional field back to what it was, absent when it was absent (the state is saved as JSON). */
+function putBack<K extends keyof CodexFileState>(st: CodexFileState, k: K, v: CodexFileState[K]): void {
+  if (v === undefined) delete st[k];
+  else st[k] = v;
 }
 
 function codexEvents(obj: Json, lineOffset: number, st: CodexFileState, out: UsageEvent[], tools: boolean): LineOutcome {
