@@ -189,8 +189,8 @@ interface KeyEntry {
 export class ByteSchema {
   /**
    * FNV-1a of a read key's bytes → the key and whether its string values are kept: an open-addressed table of typed
-   * arrays (slot → the entry's index + 1, and the full hash), not a Map, whose int32 keys beyond the small-integer
-   * range are boxed numbers to hash on every lookup (a tenth of reading a Claude line went there).
+   * arrays (slot → the entry's index + 1, and the full hash). Every key of every line is looked up here; a Map of
+   * lists cost a hash of the hash and a list walk each time.
    */
   private readonly slots: Int32Array;
   private readonly hashes: Int32Array;
