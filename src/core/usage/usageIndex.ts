@@ -20,6 +20,7 @@ import type { PlanWindows, PriceFn, ToolAggregate, UsageRecord, UsageRow } from 
 import { nullLogger, type Logger } from '../log';
 import { appendFilePrivate } from '../privateFs';
 import { hashKey } from './hashKey';
+import { moreComplete } from './parsers/claude';
 import {
   COMPACT_MIN_BYTES,
   COMPACT_RATIO,
@@ -631,24 +632,22 @@ export class UsageIndex {
     if (prev !== undefined) {
       const p = prev.split('|');
       const n = (i: number) => Number(p[i]);
-      const out0 = n(2);
-      const differs =
-        r.inputTokens !== n(1) || r.cacheReadTokens !== n(3) || r.cacheWrite5mTokens !== n(4) || r.cacheWrite1hTokens !== n(5) || r.webSearchRequests !== n(6);
-      if (r.outputTokens < out0 || (r.outputTokens === out0 && !differs)) return void s.duplicates++;
-      // The counted line is taken back and this one counted, both in this line's cell on the first line's day. When the
-      // response was first counted in another cell (a partial copy of it in a resumed session read first), that cell
-      // keeps the partial count and this one gets the difference: totals per day, agent and model stay exact.
-      const flags = n(9);
+      // The counted line, in this line's cell: taken back when this one is more complete.
       const old: UsageRecord = {
         ...r,
         timestamp: n(0),
         inputTokens: n(1),
-        outputTokens: out0,
+        outputTokens: n(2),
         cacheReadTokens: n(3),
         cacheWrite5mTokens: n(4),
         cacheWrite1hTokens: n(5),
         webSearchRequests: n(6),
       };
+      if (!moreComplete(old, r)) return void s.duplicates++;
+      // The counted line is taken back and this one counted, both in this line's cell on the first line's day. When the
+      // response was first counted in another cell (a partial copy of it in a resumed session read first), that cell
+      // keeps the partial count and this one gets the difference: totals per day, agent and model stay exact.
+      const flags = n(9);
       if (flags & F_FAST) old.speed = 'fast';
       else delete old.speed;
       if (p[8] !== '') old.costUSD = n(8);

@@ -206,6 +206,23 @@ function claudeEvents(obj: Json, st: ClaudeFileState, out: UsageEvent[]): LineOu
   return LineOutcome.Parsed;
 }
 
+type LineCounts = Pick<UsageRecord, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWrite5mTokens' | 'cacheWrite1hTokens' | 'webSearchRequests'>;
+
+/**
+ * Whether a later line of a response counts instead of the earlier one: a larger output, or an equal output with other
+ * counts. The one rule of the index (applyClaude) and of the reader's fold (foldStreamed).
+ */
+export function moreComplete(earlier: LineCounts, later: LineCounts): boolean {
+  if (later.outputTokens !== earlier.outputTokens) return later.outputTokens > earlier.outputTokens;
+  return (
+    later.inputTokens !== earlier.inputTokens ||
+    later.cacheReadTokens !== earlier.cacheReadTokens ||
+    later.cacheWrite5mTokens !== earlier.cacheWrite5mTokens ||
+    later.cacheWrite1hTokens !== earlier.cacheWrite1hTokens ||
+    later.webSearchRequests !== earlier.webSearchRequests
+  );
+}
+
 /**
  * A response streams as several lines of one file, its output count growing. The ledger keeps the most complete line
  * (applyClaude: a larger output, or an equal one with other counts), in the cell and on the day of the first line.
@@ -229,13 +246,7 @@ function foldStreamed(st: ClaudeFileState, counts: FoldCounts, out: UsageEvent[]
     return;
   }
   out.pop();
-  const differs =
-    b.inputTokens !== a.inputTokens ||
-    b.cacheReadTokens !== a.cacheReadTokens ||
-    b.cacheWrite5mTokens !== a.cacheWrite5mTokens ||
-    b.cacheWrite1hTokens !== a.cacheWrite1hTokens ||
-    b.webSearchRequests !== a.webSearchRequests;
-  if (b.outputTokens < a.outputTokens || (b.outputTokens === a.outputTokens && !differs)) {
+  if (!moreComplete(a, b)) {
     counts.foldedDuplicates++;
     return;
   }
